@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['runtime/**/*.test.ts', 'assets/**/*.test.ts'],
+    // Actors run in worker threads and tests use real ports: keep files in separate processes.
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
