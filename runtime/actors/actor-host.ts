@@ -1,0 +1,311 @@
+/**
+ * The main thread's handle on one running actor: owns its worker, feeds it calls in order, commits what it records
+ * and answers each call only once its entries are committed. A call that runs past the time limit gets the worker
+ * terminated; the runtime records the timeout and starts a fresh instance from the last committed state.
+ */
+import { EventEmitter } from 'node:events';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { Value } from '../chain/canonical.ts';
+import { ChainBuilder, type Batch, type ChainHead } from '../chain/builder.ts';
+import { RUNTIME_EVENTS, hashEquals, type Hash, type Origin } from '../chain/entry.ts';
+import type { ActorErrorInfo, ExportOutcome } from '../chain/recorder.ts';
+import type { ComponentInfo } from '../component/loader.ts';
+import type { FromWorker, RpcReply, RpcRequest, ToWorker, WorkerInit } from './protocol.ts';
+import { compiledModules, workerEntry } from './worker-entry.ts';
+
+export interface ChainSink {
+  /** Queue a batch for commit; `onCommitted` runs after it is durable (or with the error if it could not be). */
+  append(actor: string, batch: Batch, onCommitted?: (err?: Error) => void): void;
+}
+
+export interface ActorHostOptions {
+  readonly id: string;
+  readonly component: ComponentInfo;
+  readonly head: ChainHead;
+  readonly state: Uint8Array | null;
+  readonly callTimeoutMs: number;
+  readonly sink: ChainSink;
+  /** Answers the actor's blocking host calls (send, request, spawn, ...). */
+  readonly hostCall: (req: RpcRequest) => Promise<RpcReply>;
+  /** Heap limit for the actor's worker; an actor that allocates past it is terminated and recorded. */
+  readonly maxHeapMb?: number;
+}
+
+export type ActorStatus = 'starting' | 'running' | 'stopped' | 'failed';
+
+interface PendingCall {
+  readonly req: ToWorker;
+  readonly resolve: (o: ExportOutcome) => void;
+}
+
+export interface ActorHostEvents {
+  log: [msg: string];
+  entries: [count: number, head: ChainHead];
+  /** A call ended in an error of any kind (recorded). */
+  failure: [error: ActorErrorInfo];
+  shutdown: [data: Uint8Array | null];
+  status: [status: ActorStatus];
+}
+
+const WATCHDOG_MS = 25;
+
+export class ActorHost extends EventEmitter<ActorHostEvents> {
+  readonly id: string;
+  private worker: Worker | undefined;
+  private readonly chain: ChainBuilder;
+  private readonly pending = new Map<number, PendingCall>();
+  private nextId = 1;
+  private watchdog: NodeJS.Timeout | undefined;
+  private busySince = new BigInt64Array(new SharedArrayBuffer(8));
+  /** The in-flight call's `call` entry already reached us (the worker flushes before blocking host calls). */
+  private inflightRecorded = false;
+  private _status: ActorStatus = 'starting';
+
+  constructor(private readonly opts: ActorHostOptions) {
+    super();
+    this.id = opts.id;
+    this.chain = new ChainBuilder(opts.id, opts.head, opts.state);
+  }
+
+  get status(): ActorStatus {
+    return this._status;
+  }
+
+  get head(): ChainHead {
+    return this.chain.head;
+  }
+
+  get state(): Uint8Array | null {
+    return this.chain.state;
+  }
+
+  get component(): ComponentInfo {
+    return this.opts.component;
+  }
+
+  /** Records a runtime event (start, resume, restart, stop) on the actor's chain. */
+  recordEvent(name: string, details: Value, onCommitted?: (err?: Error) => void): void {
+    this.chain.append('event', RUNTIME_EVENTS, name, { input: this.chain.value(details) });
+    this.commit(this.chain.drain(), onCommitted);
+  }
+
+  /** Sets the state before the first call (a manifest's init_state); recorded with the next entry. */
+  seedState(bytes: Uint8Array | null): void {
+    this.chain.setState(bytes);
+  }
+
+  async start(): Promise<void> {
+    this.setStatus('starting');
+    const { port1, port2 } = new MessageChannel();
+    const rpcSignal = new SharedArrayBuffer(4);
+    this.busySince = new BigInt64Array(new SharedArrayBuffer(8));
+    const init: WorkerInit = {
+      actorId: this.id,
+      componentDir: this.opts.component.dir,
+      modules: await compiledModules(this.opts.component),
+      imports: this.opts.component.imports,
+      head: this.chain.head,
+      state: this.chain.state,
+      callTimeoutMs: this.opts.callTimeoutMs,
+      rpcSignal,
+      rpcPort: port2,
+      busySince: this.busySince.buffer as SharedArrayBuffer,
+    };
+    const entry = workerEntry();
+    const worker = new Worker(entry.script, {
+      eval: entry.eval,
+      workerData: init,
+      transferList: [port2],
+      resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb ?? 1024 },
+      stdout: false,
+      stderr: false,
+    });
+    this.worker = worker;
+    const signal = new Int32Array(rpcSignal);
+    port1.on('message', (req: RpcRequest) => {
+      void this.opts.hostCall(req).then((reply) => {
+        if (this.worker !== worker) return; // that instance is gone; nobody is waiting
+        port1.postMessage(reply);
+        Atomics.store(signal, 0, 1);
+        Atomics.notify(signal, 0);
+      });
+    });
+    port1.unref();
+
+    await new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: FromWorker) => {
+        if (m.t === 'ready') {
+          this.setStatus('running');
+          resolve();
+        } else if (m.t === 'fatal') {
+          this.accept(m.batch);
+          reject(new Error(m.message));
+        } else this.onMessage(m);
+      });
+      worker.on('error', (e) => {
+        if (this.worker === worker) this.onWorkerDeath(`the actor's worker failed: ${e.message}`, 'trap');
+        reject(e);
+      });
+      worker.on('exit', (code) => {
+        if (this.worker === worker && this._status !== 'stopped') {
+          this.onWorkerDeath(`the actor's worker exited (code ${code})`, 'trap');
+        }
+        reject(new Error(`worker exited with code ${code} before it was ready`));
+      });
+    });
+    // Calls that were waiting for a (re)start go to the new instance, in their original order.
+    for (const p of this.pending.values()) worker.postMessage(p.req);
+    this.armWatchdog();
+  }
+
+  /** Calls an export. Resolves with the outcome once every entry of the call is committed. */
+  call(iface: string, fn: string, params: readonly Value[], origin: Origin, cause: Hash | null = null): Promise<ExportOutcome> {
+    if (this._status === 'stopped' || this._status === 'failed') {
+      return Promise.resolve({ ok: false, error: { kind: 'startup', message: `actor ${this.id} is ${this._status}` } });
+    }
+    const req: ToWorker = { t: 'call', id: this.nextId++, iface, fn, params, origin, cause };
+    return new Promise((resolve) => {
+      this.pending.set(req.id, { req, resolve });
+      if (this._status === 'running') this.worker?.postMessage(req);
+      this.armWatchdog();
+    });
+  }
+
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  async stop(): Promise<void> {
+    this.setStatus('stopped');
+    this.disarmWatchdog();
+    const w = this.worker;
+    this.worker = undefined;
+    for (const p of this.pending.values()) p.resolve({ ok: false, error: { kind: 'startup', message: `actor ${this.id} stopped` } });
+    this.pending.clear();
+    await w?.terminate();
+  }
+
+  /** Terminates the instance and starts a fresh one from the last committed state, recording why. */
+  async restart(reason: string): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    await w?.terminate();
+    this.recordEvent('restart', { reason, component: this.opts.component.sha256 });
+    await this.start();
+  }
+
+  private onMessage(m: FromWorker): void {
+    switch (m.t) {
+      case 'log':
+        this.emit('log', m.msg);
+        return;
+      case 'entries':
+        this.inflightRecorded = true;
+        this.accept(m.batch);
+        return;
+      case 'result': {
+        this.inflightRecorded = false;
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        this.accept(m.batch, () => p?.resolve(m.outcome));
+        if (!m.outcome.ok) this.afterFailure(m.outcome.error);
+        if (this.pending.size === 0) this.disarmWatchdog();
+        return;
+      }
+      case 'shutdown':
+        this.emit('shutdown', m.data);
+        return;
+      case 'ready':
+      case 'fatal':
+        return;
+    }
+  }
+
+  /** Takes a batch the worker recorded: it must continue our chain exactly. */
+  private accept(batch: Batch, onCommitted?: () => void): void {
+    const first = batch.entries[0];
+    if (first && !hashEquals(first.parent, this.chain.head.hash)) {
+      // A batch from an instance we already gave up on (it raced its termination): drop it.
+      onCommitted?.();
+      return;
+    }
+    const last = batch.entries.at(-1);
+    if (last && !hashEquals(last.state, this.chain.head.state)) {
+      const blob = batch.blobs.find((b) => hashEquals(b.hash, last.state));
+      this.chain.sync({ hash: last.hash, seq: last.seq, state: last.state }, last.state === null ? null : blob?.bytes ?? null);
+    } else if (last) {
+      this.chain.sync({ hash: last.hash, seq: last.seq, state: last.state }, this.chain.state);
+    }
+    this.commit(batch, onCommitted);
+  }
+
+  private commit(batch: Batch, onCommitted?: (err?: Error) => void): void {
+    if (batch.entries.length === 0 && batch.blobs.length === 0) {
+      onCommitted?.();
+      return;
+    }
+    this.opts.sink.append(this.id, batch, onCommitted);
+    this.emit('entries', batch.entries.length, this.chain.head);
+  }
+
+  private afterFailure(error: ActorErrorInfo): void {
+    this.emit('failure', error);
+    // After a trap the instance's memory may be inconsistent; the component model forbids re-entering it.
+    if (error.kind === 'trap' && this._status === 'running') void this.restart(`trap: ${error.message}`).catch(() => {});
+  }
+
+  private armWatchdog(): void {
+    if (this.watchdog || this.pending.size === 0) return;
+    this.watchdog = setInterval(() => this.checkRunaway(), WATCHDOG_MS);
+  }
+
+  private disarmWatchdog(): void {
+    clearInterval(this.watchdog);
+    this.watchdog = undefined;
+  }
+
+  private checkRunaway(): void {
+    const since = Number(Atomics.load(this.busySince, 0));
+    if (since === 0 || Date.now() - since <= this.opts.callTimeoutMs) return;
+    const p = this.pending.values().next().value;
+    const what = p ? `${p.req.iface}#${p.req.fn}` : 'the call';
+    this.onWorkerDeath(`${what} ran past its ${this.opts.callTimeoutMs} ms limit and was terminated`, 'timeout');
+  }
+
+  /** The instance is gone mid-call (timeout, out of memory, crash): record it, fail the call, start afresh. */
+  private onWorkerDeath(message: string, kind: ActorErrorInfo['kind']): void {
+    const w = this.worker;
+    if (!w) return;
+    this.worker = undefined;
+    this.disarmWatchdog();
+    void w.terminate();
+    const first = this.pending.entries().next().value;
+    const error: ActorErrorInfo = { kind, message };
+    if (first) {
+      const [id, p] = first;
+      this.pending.delete(id);
+      if (!this.inflightRecorded) {
+        this.chain.append('call', p.req.iface, p.req.fn, {
+          input: this.chain.value(p.req.params as Value),
+          origin: p.req.origin,
+          cause: p.req.cause,
+        });
+      }
+      this.chain.append('error', p.req.iface, p.req.fn, { output: this.chain.value(error as unknown as Value) });
+      this.commit(this.chain.drain(), () => p.resolve({ ok: false, error }));
+    }
+    this.inflightRecorded = false;
+    this.emit('failure', error);
+    this.recordEvent('restart', { reason: message, component: this.opts.component.sha256 });
+    this.start().catch((e: Error) => {
+      this.setStatus('failed');
+      this.emit('failure', { kind: 'startup', message: e.message });
+    });
+  }
+
+  private setStatus(s: ActorStatus): void {
+    if (this._status === s) return;
+    this._status = s;
+    this.emit('status', s);
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The main-thread side of the blocking imports (message-server-host, supervisor): what the runtime does when an
+ * actor asks. Failures are answers (`err`), never exceptions: a bad request from a guest must not hurt the host.
+ */
+import { realpathSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { RpcReply, RpcRequest } from './protocol.ts';
+import type { ActorSystem } from './system.ts';
+import { loadManifest } from '../manifest/index.ts';
+import { theaterInterface } from '../component/names.ts';
+
+export async function answerHostCall(system: ActorSystem, caller: string, req: RpcRequest): Promise<RpcReply> {
+  try {
+    return { ok: await dispatch(system, caller, req) };
+  } catch (e) {
+    return { err: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+async function dispatch(system: ActorSystem, caller: string, req: RpcRequest): Promise<unknown> {
+  const self = system.actor(caller);
+  if (!self) throw new Error(`actor ${caller} is not running`);
+  const [a0, a1] = req.args;
+  switch (req.op) {
+    case 'send': {
+      const to = target(system, String(a0));
+      // One-way: the sender goes on once the message is queued, not when it is handled.
+      void system.send(to, a1 as Uint8Array, 'actor', req.cause);
+      return undefined;
+    }
+    case 'request': {
+      const to = target(system, String(a0));
+      if (to === caller) throw new Error('an actor cannot request itself (it would wait for its own reply)');
+      for (let t: string | undefined = to; t; t = system.waitingOn.get(t)) {
+        if (t === caller) throw new Error(`request to ${to} would deadlock: ${to} is waiting (directly or not) for ${caller}`);
+      }
+      system.waitingOn.set(caller, to);
+      try {
+        const out = await system.request(to, a1 as Uint8Array, 'actor', req.cause);
+        if (!out.ok) throw new Error(`${to} failed (${out.error.kind}): ${out.error.message}`);
+        const [reply] = out.response as [Uint8Array | undefined];
+        return reply ?? new Uint8Array();
+      } finally {
+        system.waitingOn.delete(caller);
+      }
+    }
+    case 'spawn': {
+      const path = childManifestPath(self.manifest.dir, String(a0));
+      const manifest = loadManifest(path);
+      insideOrThrow(self.manifest.dir, manifest.componentPath, 'component');
+      return system.start(manifest, { parent: caller, initState: (a1 as Uint8Array | null) ?? undefined });
+    }
+    case 'list-children':
+      return [...self.children];
+    case 'stop-child':
+      await system.stop(child(system, caller, String(a0)));
+      return undefined;
+    case 'restart-child':
+      await system.restart(child(system, caller, String(a0)), `restarted by its supervisor ${caller}`);
+      return undefined;
+    case 'get-child-state':
+      return system.actor(child(system, caller, String(a0)))?.host.state ?? null;
+    default: {
+      const never: never = req.op;
+      throw new Error(`unknown host call ${String(never)}`);
+    }
+  }
+}
+
+function target(system: ActorSystem, id: string): string {
+  const a = system.actor(id);
+  if (!a) throw new Error(`no running actor ${id}`);
+  if (!a.host.component.exports.includes(theaterInterface('message-server-client'))) {
+    throw new Error(`actor ${id} does not accept messages (it does not export message-server-client)`);
+  }
+  return id;
+}
+
+function child(system: ActorSystem, parent: string, id: string): string {
+  if (!system.actor(parent)?.children.has(id)) throw new Error(`${id} is not a child of ${parent}`);
+  return id;
+}
+
+/** A child's manifest must lie inside its parent's manifest folder: a guest cannot make us read other files. */
+export function childManifestPath(parentDir: string, requested: string): string {
+  if (isAbsolute(requested)) throw new Error(`spawn: manifest path must be relative to the parent's folder, got ${requested}`);
+  const path = resolve(parentDir, requested);
+  insideOrThrow(parentDir, path, 'manifest');
+  return path;
+}
+
+function insideOrThrow(root: string, path: string, what: string): void {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      throw new Error(`spawn: ${what} not found: ${p}`);
+    }
+  };
+  const rel = relative(real(root), real(path));
+  if (rel.startsWith('..') || isAbsolute(rel)) {
+    throw new Error(`spawn: the ${what} ${path} is outside the parent's folder ${root}; children must live inside it`);
+  }
+}

@@ -1,0 +1,53 @@
+/** Messages between the main thread (ActorHost) and an actor's worker. Structured-clone only. */
+import type { MessagePort } from 'node:worker_threads';
+import type { Value } from '../chain/canonical.ts';
+import type { Batch, ChainHead } from '../chain/builder.ts';
+import type { Hash, Origin } from '../chain/entry.ts';
+import type { ExportOutcome } from '../chain/recorder.ts';
+import type { HostOp } from '../handlers/types.ts';
+
+export interface WorkerInit {
+  readonly actorId: string;
+  /** Folder with the transpiled component.mjs. */
+  readonly componentDir: string;
+  /** Compiled core modules, by file name (compiled once on the main thread, shared with every worker). */
+  readonly modules: Readonly<Record<string, WebAssembly.Module>>;
+  readonly imports: readonly string[];
+  readonly head: ChainHead;
+  readonly state: Uint8Array | null;
+  readonly callTimeoutMs: number;
+  /** Int32Array over it: [0] RPC reply signal. */
+  readonly rpcSignal: SharedArrayBuffer;
+  readonly rpcPort: MessagePort;
+  /** BigInt64Array over it: [0] start time (ms) of the export call in progress, 0 when idle; read by the watchdog. */
+  readonly busySince: SharedArrayBuffer;
+}
+
+export interface CallRequest {
+  readonly t: 'call';
+  readonly id: number;
+  readonly iface: string;
+  readonly fn: string;
+  readonly params: readonly Value[];
+  readonly origin: Origin;
+  readonly cause: Hash | null;
+}
+
+export type ToWorker = CallRequest;
+
+export type FromWorker =
+  | { readonly t: 'ready' }
+  | { readonly t: 'log'; readonly msg: string }
+  | { readonly t: 'entries'; readonly batch: Batch }
+  | { readonly t: 'result'; readonly id: number; readonly outcome: ExportOutcome; readonly batch: Batch }
+  | { readonly t: 'shutdown'; readonly data: Uint8Array | null }
+  | { readonly t: 'fatal'; readonly message: string; readonly batch: Batch };
+
+export interface RpcRequest {
+  readonly op: HostOp;
+  readonly args: readonly unknown[];
+  /** The caller's chain head when it asked: the causal link the receiver's entry records. */
+  readonly cause: Hash | null;
+}
+
+export type RpcReply = { readonly ok: unknown } | { readonly err: string };

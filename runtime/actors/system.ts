@@ -1,0 +1,274 @@
+/**
+ * The running actors of one runtime: starts them from manifests (fresh or resumed from their chain), routes calls
+ * and host calls between them, keeps the supervision tree, and owns the servers their manifests ask for.
+ */
+import { EventEmitter } from 'node:events';
+import type { Value } from '../chain/canonical.ts';
+import { EMPTY_HEAD, type ChainHead } from '../chain/builder.ts';
+import { toHex, type Hash, type Origin } from '../chain/entry.ts';
+import type { ActorErrorInfo, ExportOutcome } from '../chain/recorder.ts';
+import { checkComponent } from '../component/check.ts';
+import { defaultCacheDir, loadComponent } from '../component/loader.ts';
+import { theaterInterface } from '../component/names.ts';
+import { serveHttp } from '../handlers/http-server.ts';
+import { serveMessages } from '../handlers/message-server.ts';
+import { loadManifest, type Manifest } from '../manifest/index.ts';
+import { ChainStore } from '../store/index.ts';
+import { StoreWriter } from '../store/writer.ts';
+import { MAIN_BRANCH } from '../store/types.ts';
+import { ActorHost, type ActorStatus } from './actor-host.ts';
+import { answerHostCall } from './host-calls.ts';
+
+export interface RuntimeOptions {
+  /** Path of the SQLite chain store. */
+  readonly db: string;
+  readonly cacheDir?: string;
+  /** Bind every server to an ephemeral port instead of the manifest's (tests, several runtimes on one machine). */
+  readonly ephemeralPorts?: boolean;
+  readonly maxHeapMb?: number;
+}
+
+export interface Listener {
+  readonly kind: 'http-server' | 'message-server';
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface ActorSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly parent: string | null;
+  readonly children: readonly string[];
+  readonly status: ActorStatus;
+  readonly manifest: string;
+  readonly component: string;
+  readonly head: string | null;
+  readonly seq: number;
+  readonly listeners: readonly Listener[];
+}
+
+interface Closeable {
+  close(): Promise<void>;
+}
+
+export interface RunningActor {
+  readonly id: string;
+  readonly manifest: Manifest;
+  readonly host: ActorHost;
+  readonly parent: string | null;
+  readonly children: Set<string>;
+  readonly listeners: Listener[];
+  readonly servers: Closeable[];
+  branch: string;
+}
+
+export interface SystemEvents {
+  log: [actor: string, msg: string];
+  entries: [actor: string, count: number, head: ChainHead];
+  status: [actor: string, status: ActorStatus];
+  failure: [actor: string, error: ActorErrorInfo];
+  listening: [actor: string, listener: Listener];
+}
+
+export interface StartOptions {
+  readonly parent?: string;
+  /** Replaces the manifest's init_state for a fresh start. */
+  readonly initState?: Uint8Array | null;
+}
+
+export class ActorSystem extends EventEmitter<SystemEvents> {
+  private readonly running = new Map<string, RunningActor>();
+  /** Actors blocked in a `request` host call, and whom they wait for: a request back to them would deadlock. */
+  readonly waitingOn = new Map<string, string>();
+  readonly writer: StoreWriter;
+
+  private constructor(
+    readonly store: ChainStore,
+    readonly opts: RuntimeOptions,
+  ) {
+    super();
+    this.writer = new StoreWriter(store);
+  }
+
+  static open(opts: RuntimeOptions): ActorSystem {
+    return new ActorSystem(ChainStore.open(opts.db), opts);
+  }
+
+  actor(id: string): RunningActor | undefined {
+    return this.running.get(id);
+  }
+
+  list(): ActorSummary[] {
+    return [...this.running.values()].map((a) => ({
+      id: a.id,
+      name: a.manifest.name,
+      parent: a.parent,
+      children: [...a.children],
+      status: a.host.status,
+      manifest: a.manifest.file,
+      component: a.host.component.sha256,
+      head: a.host.head.hash ? toHex(a.host.head.hash) : null,
+      seq: a.host.head.seq,
+      listeners: a.listeners,
+    }));
+  }
+
+  /** Starts the actor a manifest describes: resumed from its chain if the store has one, else fresh. */
+  async start(manifestOrPath: string | Manifest, so: StartOptions = {}): Promise<string> {
+    const manifest = typeof manifestOrPath === 'string' ? loadManifest(manifestOrPath) : manifestOrPath;
+    const component = await loadComponent(manifest.componentPath, this.opts.cacheDir ?? defaultCacheDir());
+    checkComponent(component, manifest);
+    const id = this.allocateId(manifest.name, so.parent ?? null);
+
+    const branch = this.store.actors().find((r) => r.id === id)?.liveBranch ?? MAIN_BRANCH;
+    const head = this.store.head(id, branch);
+    const resuming = head !== undefined;
+    const state = resuming && head.state ? (this.store.blob(head.state) ?? null) : null;
+    const host = new ActorHost({
+      id,
+      component,
+      head: head ? { hash: head.hash, seq: head.seq, state: head.state } : EMPTY_HEAD,
+      state,
+      callTimeoutMs: manifest.callTimeoutMs,
+      sink: { append: (actor, batch, cb) => this.writer.enqueue({ actor, branch: this.running.get(actor)?.branch ?? branch, ...batch }, cb) },
+      hostCall: (req) => answerHostCall(this, id, req),
+      maxHeapMb: this.opts.maxHeapMb,
+    });
+    const actor: RunningActor = { id, manifest, host, parent: so.parent ?? null, children: new Set(), listeners: [], servers: [], branch };
+    this.running.set(id, actor);
+    if (so.parent) this.running.get(so.parent)?.children.add(id);
+    this.store.upsertActor({ id, component: component.sha256, manifest: manifest.file, status: 'starting' });
+
+    host.on('log', (msg) => this.emit('log', id, msg));
+    host.on('entries', (n, h) => this.emit('entries', id, n, h));
+    host.on('status', (s) => {
+      this.store.upsertActor({ id, status: s });
+      this.emit('status', id, s);
+    });
+    host.on('failure', (err) => this.onFailure(actor, err));
+    host.on('shutdown', (data) => void this.whenIdle(host).then(() => this.stop(id, data)));
+
+    try {
+      const details = { component: component.sha256, manifest: manifest.name };
+      if (resuming) {
+        host.recordEvent('resume', details);
+      } else {
+        host.seedState(so.initState !== undefined ? so.initState : (manifest.initState ?? null));
+        host.recordEvent('start', details);
+      }
+      await host.start();
+      if (!resuming) {
+        const out = await host.call(theaterInterface('actor'), 'init', [id], 'runtime');
+        if (!out.ok) throw new Error(`${id}: init failed (${out.error.kind}): ${out.error.message}`);
+      }
+      await this.openServers(actor);
+      if (resuming) await this.resumeChildren(actor);
+    } catch (e) {
+      await this.stop(id).catch(() => {});
+      throw e;
+    }
+    return id;
+  }
+
+  /** Calls an export of a running actor. Resolves once the call's entries are committed. */
+  call(id: string, iface: string, fn: string, params: readonly Value[], origin: Origin, cause: Hash | null = null): Promise<ExportOutcome> {
+    const a = this.running.get(id);
+    if (!a) return Promise.resolve({ ok: false, error: { kind: 'startup', message: `no running actor ${id}` } });
+    return a.host.call(iface, fn, params, origin, cause);
+  }
+
+  send(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null = null): Promise<ExportOutcome> {
+    return this.call(id, theaterInterface('message-server-client'), 'handle-send', [msg], origin, cause);
+  }
+
+  request(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null = null): Promise<ExportOutcome> {
+    return this.call(id, theaterInterface('message-server-client'), 'handle-request', [crypto.randomUUID(), msg], origin, cause);
+  }
+
+  /** Stops an actor and its children; its supervisor hears of the exit. */
+  async stop(id: string, data: Uint8Array | null = null): Promise<void> {
+    const a = this.running.get(id);
+    if (!a) return;
+    for (const child of [...a.children]) await this.stop(child);
+    this.running.delete(id);
+    await Promise.all(a.servers.map((s) => s.close()));
+    if (a.host.status !== 'starting') a.host.recordEvent('stop', { data: data ?? null });
+    await a.host.stop();
+    this.store.upsertActor({ id, status: 'stopped' });
+    const parent = a.parent ? this.running.get(a.parent) : undefined;
+    if (parent) {
+      parent.children.delete(id);
+      if (parent.host.component.exports.includes(theaterInterface('supervisor-handlers'))) {
+        void parent.host.call(theaterInterface('supervisor-handlers'), 'handle-child-exit', [id, data ?? undefined], 'runtime');
+      }
+    }
+  }
+
+  async restart(id: string, reason = 'restarted by request'): Promise<void> {
+    const a = this.running.get(id);
+    if (!a) throw new Error(`no running actor ${id}`);
+    await this.whenIdle(a.host);
+    await a.host.restart(reason);
+  }
+
+  /** Stops everything and commits what is queued. */
+  async close(): Promise<void> {
+    const roots = [...this.running.values()].filter((a) => !a.parent || !this.running.has(a.parent));
+    for (const a of roots) await this.stop(a.id);
+    this.writer.flush();
+    this.store.close();
+  }
+
+  private allocateId(name: string, parent: string | null): string {
+    const base = parent ? `${parent}/${name}` : name;
+    if (!parent) {
+      if (this.running.has(base)) throw new Error(`an actor named ${base} is already running`);
+      return base;
+    }
+    let id = base;
+    for (let n = 2; this.running.has(id); n++) id = `${base}-${n}`;
+    return id;
+  }
+
+  private async openServers(a: RunningActor): Promise<void> {
+    for (const h of a.manifest.handlers) {
+      if (h.type === 'http-server') {
+        const s = await serveHttp(this, a.id, { ...h, port: this.opts.ephemeralPorts ? 0 : h.port });
+        a.servers.push(s);
+        this.recordListener(a, { kind: 'http-server', host: h.host, port: s.port });
+      } else if (h.type === 'message-server' && h.port !== undefined) {
+        const s = await serveMessages(this, a.id, { host: h.host, port: this.opts.ephemeralPorts ? 0 : h.port });
+        a.servers.push(s);
+        this.recordListener(a, { kind: 'message-server', host: h.host, port: s.port });
+      }
+    }
+  }
+
+  private recordListener(a: RunningActor, l: Listener): void {
+    a.listeners.push(l);
+    this.emit('listening', a.id, l);
+  }
+
+  /** A resumed supervisor gets back the children that were running when its runtime last stopped. */
+  private async resumeChildren(a: RunningActor): Promise<void> {
+    for (const row of this.store.actors()) {
+      if (row.parent !== a.id || row.status === 'stopped' || !row.manifest) continue;
+      await this.start(row.manifest, { parent: a.id }).catch((e: Error) => this.emit('log', a.id, `could not resume child ${row.id}: ${e.message}`));
+    }
+  }
+
+  private onFailure(a: RunningActor, err: ActorErrorInfo): void {
+    this.emit('failure', a.id, err);
+    const parent = a.parent ? this.running.get(a.parent) : undefined;
+    if (parent?.host.component.exports.includes(theaterInterface('supervisor-handlers'))) {
+      void parent.host.call(theaterInterface('supervisor-handlers'), 'handle-child-error', [a.id, { kind: err.kind, message: err.message }], 'runtime');
+    }
+  }
+
+  whenIdle(host: ActorHost): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => (host.busy ? setTimeout(check, 2) : resolve());
+      check();
+    });
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * One actor instance, in its own worker thread: instantiates the component with recorded imports and runs export
+ * calls one at a time, in the order they arrive. A runaway call blocks only this thread; the main thread's
+ * watchdog terminates it.
+ */
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { ChainBuilder } from '../chain/builder.ts';
+import { callExport, interceptImports, liveStrategy, type ComponentInstance } from '../chain/recorder.ts';
+import { buildImports } from '../handlers/index.ts';
+import type { ActorContext } from '../handlers/types.ts';
+import type { FromWorker, RpcReply, RpcRequest, ToWorker, WorkerInit } from './protocol.ts';
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const post = (m: FromWorker) => port.postMessage(m);
+const rpcSignal = new Int32Array(init.rpcSignal);
+const busySince = new BigInt64Array(init.busySince);
+
+const chain = new ChainBuilder(init.actorId, init.head, init.state);
+
+const ctx: ActorContext = {
+  actorId: init.actorId,
+  callTimeoutMs: init.callTimeoutMs,
+  state: () => chain.state,
+  log: (msg) => post({ t: 'log', msg }),
+  host(op, args) {
+    // What this actor recorded so far goes first, so the runtime holds the entry that `cause` will point at.
+    if (chain.pending > 0) post({ t: 'entries', batch: chain.drain() });
+    const req: RpcRequest = { op, args, cause: chain.head.hash };
+    Atomics.store(rpcSignal, 0, 0);
+    init.rpcPort.postMessage(req);
+    Atomics.wait(rpcSignal, 0, 0);
+    const reply = receiveMessageOnPort(init.rpcPort)?.message as RpcReply | undefined;
+    if (!reply) throw new Error(`runtime did not answer ${op}`);
+    if ('err' in reply) throw reply.err;
+    return reply.ok;
+  },
+  requestShutdown: (data) => post({ t: 'shutdown', data }),
+};
+
+async function start(): Promise<ComponentInstance> {
+  const mod = (await import(pathToFileURL(join(init.componentDir, 'component.mjs')).href)) as {
+    instantiate(getCoreModule: (name: string) => WebAssembly.Module, imports: object): Promise<ComponentInstance>;
+  };
+  const imports = interceptImports(buildImports(ctx, init.imports), chain, liveStrategy);
+  return mod.instantiate((name) => {
+    const m = init.modules[name];
+    if (!m) throw new Error(`core module ${name} was not compiled`);
+    return m;
+  }, imports);
+}
+
+start().then(
+  (instance) => {
+    port.on('message', (msg: ToWorker) => {
+      busySince[0] = BigInt(Date.now());
+      const outcome = callExport(instance, chain, msg.iface, msg.fn, msg.params, { origin: msg.origin, cause: msg.cause });
+      busySince[0] = 0n;
+      post({ t: 'result', id: msg.id, outcome, batch: chain.drain() });
+    });
+    post({ t: 'ready' });
+  },
+  (e: unknown) => post({ t: 'fatal', message: `could not instantiate: ${(e as Error)?.message ?? e}`, batch: chain.drain() }),
+);

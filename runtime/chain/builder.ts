@@ -1,0 +1,124 @@
+/**
+ * Appends entries to one actor's linear chain and collects the blobs they reference, ready to hand to the store.
+ * Used wherever entries are made: the recorder inside an actor's worker, the runtime for events it records itself
+ * (start, timeout, crash), and replay.
+ */
+import { encode, type Value } from './canonical.ts';
+import { entryHash, sha256, type Entry, type EntryKind, type Hash, type Origin } from './entry.ts';
+
+export interface ChainHead {
+  readonly hash: Hash | null;
+  /** seq of the head entry; -1 when the chain is empty. */
+  readonly seq: number;
+  /** The state hash as of the head. */
+  readonly state: Hash | null;
+}
+
+export const EMPTY_HEAD: ChainHead = { hash: null, seq: -1, state: null };
+
+export interface Blob {
+  readonly hash: Hash;
+  readonly bytes: Uint8Array;
+}
+
+export interface TimedEntry extends Entry {
+  /** Milliseconds since the epoch when recorded: stored beside the entry, never hashed. */
+  readonly ts: number;
+}
+
+export interface Batch {
+  readonly entries: TimedEntry[];
+  readonly blobs: Blob[];
+}
+
+export interface AppendFields {
+  readonly input?: Hash | null;
+  readonly output?: Hash | null;
+  readonly cause?: Hash | null;
+  readonly origin?: Origin | null;
+}
+
+export class ChainBuilder {
+  private entries: TimedEntry[] = [];
+  private blobs: Blob[] = [];
+  /** Blobs already handed out in this batch, so a state repeated across entries is sent once. */
+  private seen = new Set<string>();
+  private stateBytes: Uint8Array | null;
+
+  constructor(
+    readonly actor: string,
+    private current: ChainHead,
+    state: Uint8Array | null,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.stateBytes = state;
+  }
+
+  get head(): ChainHead {
+    return this.current;
+  }
+
+  /** The actor's state bytes as of the head. */
+  get state(): Uint8Array | null {
+    return this.stateBytes;
+  }
+
+  blob(bytes: Uint8Array): Hash {
+    const hash = sha256(bytes);
+    const key = Buffer.from(hash).toString('latin1');
+    if (!this.seen.has(key)) {
+      this.seen.add(key);
+      this.blobs.push({ hash, bytes });
+    }
+    return hash;
+  }
+
+  value(v: Value): Hash {
+    return this.blob(encode(v));
+  }
+
+  /** Sets the state that the next entry (a `return`) records. */
+  setState(bytes: Uint8Array | null): void {
+    this.stateBytes = bytes;
+    this.current = { ...this.current, state: bytes === null ? null : this.blob(bytes) };
+  }
+
+  /** Moves the head to entries recorded elsewhere (by the actor's worker). */
+  sync(head: ChainHead, state: Uint8Array | null): void {
+    this.current = head;
+    this.stateBytes = state;
+  }
+
+  append(kind: EntryKind, iface: string, fn: string, f: AppendFields = {}): TimedEntry {
+    const body = {
+      actor: this.actor,
+      seq: this.current.seq + 1,
+      kind,
+      iface,
+      fn,
+      input: f.input ?? null,
+      output: f.output ?? null,
+      state: this.current.state,
+      cause: f.cause ?? null,
+      origin: f.origin ?? null,
+    };
+    const parent = this.current.hash;
+    const entry: TimedEntry = { ...body, parent, hash: entryHash(parent, body), ts: this.clock() };
+    this.entries.push(entry);
+    this.current = { hash: entry.hash, seq: entry.seq, state: entry.state };
+    return entry;
+  }
+
+  get pending(): number {
+    return this.entries.length;
+  }
+
+  /** Takes everything appended since the last drain. */
+  drain(): Batch {
+    const batch = { entries: this.entries, blobs: this.blobs };
+    this.entries = [];
+    this.blobs = [];
+    this.seen = new Set();
+    return batch;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Human-readable renderings of recorded values: bytes that are UTF-8 JSON (Theater's convention for state and
+ * messages) are shown as JSON, other bytes as hex. Used by the CLI's `events` and the Studio's entry list.
+ */
+import { decode, type Value } from './canonical.ts';
+import { toHex, type Entry } from './entry.ts';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Bytes as the JSON value they hold, or undefined when they are not UTF-8 JSON. */
+export function bytesAsJson(b: Uint8Array): unknown {
+  try {
+    const text = utf8.decode(b);
+    return text.trim() === '' ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JSON-compatible view of a recorded value (bytes → their JSON or {hex}; bigints → strings). */
+export function toDisplay(v: Value): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Uint8Array) {
+    const json = bytesAsJson(v);
+    if (json !== undefined) return json;
+    const text = printableText(v);
+    return text !== undefined ? text : { hex: toHex(v) };
+  }
+  if (Array.isArray(v)) return v.map(toDisplay);
+  if (typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = toDisplay(x);
+    return out;
+  }
+  return v;
+}
+
+function printableText(b: Uint8Array): string | undefined {
+  try {
+    const t = utf8.decode(b);
+    return /^[\P{Cc}\t\n\r]*$/u.test(t) ? t : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function shortText(v: unknown, max = 100): string {
+  const s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? 'none';
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/** One line saying what an entry recorded, e.g. `log("count -> 1") → ok` or `→ [{"status":200,...}]`. */
+export function summarizeEntry(e: Entry, blob: (h: Uint8Array) => Uint8Array | undefined, max = 100): string {
+  const val = (h: Uint8Array | null): unknown => {
+    if (!h) return null;
+    const b = blob(h);
+    if (!b) return '<missing blob>';
+    try {
+      return toDisplay(decode(b));
+    } catch {
+      return '<undecodable>';
+    }
+  };
+  switch (e.kind) {
+    case 'call':
+      return shortText(val(e.input), max);
+    case 'return':
+      return `→ ${shortText(val(e.output), max)}`;
+    case 'error': {
+      const err = val(e.output) as { kind?: string; message?: string } | null;
+      return `✗ ${err?.kind ?? 'error'}: ${err?.message ?? ''}`.slice(0, max);
+    }
+    case 'import': {
+      const args = val(e.input) as unknown[];
+      const out = val(e.output) as { return?: unknown; throw?: unknown } | null;
+      const argText = Array.isArray(args) ? args.map((a) => shortText(a, max)).join(', ') : '';
+      const result = out && 'throw' in out ? `err ${shortText(out.throw, max)}` : shortText(out?.return ?? null, max);
+      return `(${argText}) → ${result}`.slice(0, max * 2);
+    }
+    case 'event':
+      return shortText(val(e.input), max);
+    default: {
+      const never: never = e.kind;
+      return String(never);
+    }
+  }
+}

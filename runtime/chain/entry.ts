@@ -1,0 +1,105 @@
+/**
+ * A chain entry: one crossing of the host↔wasm boundary (or one runtime event), linked to its parent by hash.
+ *
+ *   hash = SHA-256(parent_hash || canonical(body))      parent_hash = 32 zero bytes for the first entry
+ *
+ * Payloads (inputs, outputs, states) are not inside the body: the body holds their SHA-256 ("blob hashes") and the
+ * bytes live in the store's content-addressed blob table. Wall-clock time and other display data are stored
+ * beside the entry and never hashed. See docs/chain-format.md.
+ */
+import { createHash } from 'node:crypto';
+import { encode, type Value } from './canonical.ts';
+
+export const FORMAT_VERSION = 1;
+export const HASH_BYTES = 32;
+export const ZERO_HASH = new Uint8Array(HASH_BYTES);
+
+export type Hash = Uint8Array;
+
+/**
+ * - call:   the runtime calls an actor export (input = canonical params tuple, state param implied by the parent)
+ * - return: the export returned ok (output = canonical response tuple, state = the new state)
+ * - error:  the export returned err, trapped or was terminated (output = canonical {kind, message})
+ * - import: the actor called a host function (input = canonical args, output = canonical {return: v} | {throw: e})
+ * - event:  a runtime event that is not a crossing: start, resume, stop, fork (input = canonical details)
+ */
+export type EntryKind = 'call' | 'return' | 'error' | 'import' | 'event';
+export const ENTRY_KINDS: readonly EntryKind[] = ['call', 'return', 'error', 'import', 'event'];
+
+/** Where an export call's input came from. Hashed: provenance is part of what happened. */
+export type Origin = 'runtime' | 'http' | 'message-port' | 'actor' | 'studio' | 'cli';
+export const ORIGINS: readonly Origin[] = ['runtime', 'http', 'message-port', 'actor', 'studio', 'cli'];
+
+/** The interface name used for `event` entries: not a WIT interface, the runtime's own. */
+export const RUNTIME_EVENTS = 'theater:runtime';
+
+export interface EntryBody {
+  readonly actor: string;
+  /** Height in the chain: parent's seq + 1, 0 for the first entry. */
+  readonly seq: number;
+  readonly kind: EntryKind;
+  /** Versionless interface name, e.g. "theater:simple/http-server", or RUNTIME_EVENTS. */
+  readonly iface: string;
+  /** WIT function name (kebab-case), e.g. "handle-request", or the event name. */
+  readonly fn: string;
+  readonly input: Hash | null;
+  readonly output: Hash | null;
+  /** The actor's state as of this entry (after it, for `return`). null: no state yet. */
+  readonly state: Hash | null;
+  /** `call` entries caused by another actor: that actor's chain head when it sent (its send/request import
+   *  entry is that head's child). */
+  readonly cause: Hash | null;
+  /** `call` entries: where the input came from; null on other kinds. */
+  readonly origin: Origin | null;
+}
+
+export interface Entry extends EntryBody {
+  readonly hash: Hash;
+  readonly parent: Hash | null;
+}
+
+export function sha256(bytes: Uint8Array): Hash {
+  return createHash('sha256').update(bytes).digest();
+}
+
+/** The map that is canonically encoded and hashed. Key names are part of the format: never rename. */
+export function bodyValue(b: EntryBody): Value {
+  return {
+    v: FORMAT_VERSION,
+    actor: b.actor,
+    seq: b.seq,
+    kind: b.kind,
+    iface: b.iface,
+    fn: b.fn,
+    input: b.input,
+    output: b.output,
+    state: b.state,
+    cause: b.cause,
+    origin: b.origin,
+  };
+}
+
+export function canonicalBody(b: EntryBody): Uint8Array {
+  return encode(bodyValue(b));
+}
+
+export function entryHash(parent: Hash | null, body: EntryBody): Hash {
+  return createHash('sha256')
+    .update(parent ?? ZERO_HASH)
+    .update(canonicalBody(body))
+    .digest();
+}
+
+export function toHex(h: Uint8Array): string {
+  return Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('hex');
+}
+
+export function fromHex(s: string): Hash {
+  if (!/^[0-9a-f]{64}$/i.test(s)) throw new Error(`not a 64-character hex hash: ${s}`);
+  return new Uint8Array(Buffer.from(s, 'hex'));
+}
+
+export function hashEquals(a: Uint8Array | null, b: Uint8Array | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}

@@ -1,0 +1,136 @@
+/**
+ * The one interceptor. Every crossing of the host↔wasm boundary goes through here and nowhere else:
+ *   - interceptImports wraps every function of every imported interface (whatever the interface: ours or WASI),
+ *   - callExport wraps every export call.
+ * Nothing here knows what a function means: it records inputs and outputs as canonical values. What an import
+ * *does* is decided by an ImportStrategy: perform it (live) or answer it from the record (replay).
+ */
+import { encode, type Value } from './canonical.ts';
+import type { ChainBuilder } from './builder.ts';
+import type { Hash, Origin } from './entry.ts';
+import { camelCase, kebabCase } from '../component/names.ts';
+
+/** jco's import object: interface name → function name (camelCase) → host function. */
+export type ImportObject = Record<string, Record<string, (...args: never[]) => unknown>>;
+
+/** How an import call ended, as recorded: `{ return: v }` or `{ throw: e }` (jco turns a throw into `err(e)`). */
+export type ImportOutcome = { readonly return: Value } | { readonly throw: Value };
+
+export interface ImportStrategy {
+  /**
+   * Produce the outcome of an import call. `perform` runs the real host function. A live strategy calls it;
+   * replay returns the recorded outcome instead (or throws to stop at a divergence).
+   */
+  outcome(iface: string, fn: string, input: Uint8Array, inputHash: Hash, perform: () => unknown): ImportOutcome;
+}
+
+/** Thrown by a host function to make the guest trap instead of receiving `err`: a host failure, not an answer. */
+export class HostTrap extends Error {
+  override readonly name = 'HostTrap';
+}
+
+export const liveStrategy: ImportStrategy = {
+  outcome(_iface, _fn, _input, _hash, perform) {
+    try {
+      return { return: perform() as Value };
+    } catch (e) {
+      if (e instanceof HostTrap) return { throw: { trap: e.message } };
+      if (e instanceof Error) return { throw: { trap: `host error: ${e.message}` } };
+      return { throw: e as Value };
+    }
+  },
+};
+
+/** Rebuilds the JS value/exception jco expects from a recorded outcome. */
+export function settle(outcome: ImportOutcome): unknown {
+  if ('return' in outcome) return outcome.return ?? undefined;
+  const t = outcome.throw;
+  if (t !== null && typeof t === 'object' && !Array.isArray(t) && !(t instanceof Uint8Array) && 'trap' in t) {
+    throw new HostTrap(String(t.trap)); // an Error instance: jco rethrows it, so the guest traps
+  }
+  throw t; // a plain value: jco lowers it as the `err` case of the import's result
+}
+
+export function interceptImports(imports: ImportObject, chain: ChainBuilder, strategy: ImportStrategy): ImportObject {
+  const out: ImportObject = {};
+  for (const [iface, fns] of Object.entries(imports)) {
+    const wrapped: Record<string, (...args: never[]) => unknown> = {};
+    for (const [name, fn] of Object.entries(fns)) {
+      const wit = kebabCase(name);
+      wrapped[name] = (...args: never[]) => {
+        const input = encode(args as unknown as Value);
+        const inputHash = chain.blob(input);
+        const outcome = strategy.outcome(iface, wit, input, inputHash, () => fn(...args));
+        chain.append('import', iface, wit, { input: inputHash, output: chain.value(outcome as unknown as Value) });
+        return settle(outcome);
+      };
+    }
+    out[iface] = wrapped;
+  }
+  return out;
+}
+
+export type ErrorKind = 'trap' | 'handler-error' | 'timeout' | 'startup';
+
+export interface ActorErrorInfo {
+  readonly kind: ErrorKind;
+  readonly message: string;
+}
+
+export type ExportOutcome =
+  | { readonly ok: true; readonly response: Value; readonly state: Uint8Array | null }
+  | { readonly ok: false; readonly error: ActorErrorInfo };
+
+export interface CallMeta {
+  readonly origin: Origin;
+  readonly cause?: Hash | null;
+}
+
+/** jco's instance: versioned interface name → camelCase export functions. */
+export type ComponentInstance = Record<string, Record<string, (...args: unknown[]) => unknown>>;
+
+export function findExport(instance: ComponentInstance, iface: string, fn: string): ((...args: unknown[]) => unknown) | undefined {
+  for (const [key, obj] of Object.entries(instance)) {
+    if (key === iface || key.startsWith(`${iface}@`)) return obj[camelCase(fn)];
+  }
+  return undefined;
+}
+
+/**
+ * Calls an export with the chain's current state, recording the call and its return or error. Never throws for
+ * what the guest did: a trap or an `err` is an outcome, recorded on the chain.
+ */
+export function callExport(
+  instance: ComponentInstance,
+  chain: ChainBuilder,
+  iface: string,
+  fn: string,
+  params: readonly Value[],
+  meta: CallMeta,
+): ExportOutcome {
+  chain.append('call', iface, fn, { input: chain.value(params), origin: meta.origin, cause: meta.cause ?? null });
+  const f = findExport(instance, iface, fn);
+  try {
+    if (!f) throw new TypeError(`the component does not export ${iface}#${fn}`);
+    const result = f(chain.state ?? undefined, params) as [Uint8Array | undefined, Value?];
+    if (!Array.isArray(result)) throw new TypeError(`${iface}#${fn} returned ${typeof result}, expected a tuple`);
+    const state = result[0] ?? null;
+    const response = (result[1] ?? []) as Value;
+    chain.setState(state);
+    chain.append('return', iface, fn, { output: chain.value(response) });
+    return { ok: true, response, state };
+  } catch (e) {
+    const error = classifyError(e);
+    chain.append('error', iface, fn, { output: chain.value(error as unknown as Value) });
+    return { ok: false, error };
+  }
+}
+
+export function classifyError(e: unknown): ActorErrorInfo {
+  if (e !== null && typeof e === 'object' && Object.prototype.hasOwnProperty.call(e, 'payload')) {
+    const payload = (e as { payload: unknown }).payload;
+    return { kind: 'handler-error', message: typeof payload === 'string' ? payload : JSON.stringify(payload) };
+  }
+  if (e instanceof Error) return { kind: 'trap', message: e.message };
+  return { kind: 'trap', message: String(e) };
+}

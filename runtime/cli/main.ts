@@ -1,0 +1,62 @@
+/** `theater`: run actors headless and inspect, verify and replay their chains. */
+import { Command, CommanderError } from 'commander';
+import { formatManifestError, ManifestError } from '../manifest/index.ts';
+import { UsageError, defaultDbPath } from './context.ts';
+import { runCommand } from './run.ts';
+import { eventsCommand, stateCommand, verifyCommand } from './inspect.ts';
+
+const program = new Command('theater')
+  .description('Run WebAssembly actors whose every boundary crossing is recorded in a verifiable hash chain.')
+  .option('--manifest <path>', "run the actor a manifest describes (the seed's quick start; same as `theater run`)")
+  .option('--db <file>', 'chain database (default: $THEATER_DB or .theater/chain.db)')
+  .showHelpAfterError()
+  .exitOverride();
+
+const db = (cmd: Command): string => (cmd.optsWithGlobals().db as string | undefined) ?? defaultDbPath();
+
+program
+  .command('run')
+  .description('start an actor (and its children) from a manifest; Ctrl-C commits and exits')
+  .argument('<manifest>', 'path to manifest.toml')
+  .option('--db <file>', 'chain database')
+  .action((manifest: string, _o, cmd: Command) => runCommand(manifest, db(cmd)));
+
+program
+  .command('events')
+  .description('every recorded crossing, in chain order')
+  .option('--db <file>', 'chain database')
+  .option('--actor <id>', 'only this actor')
+  .option('--json', 'one JSON object per line: hash, parent, actor, seq, kind, interface, function, summary, ...')
+  .option('--limit <n>', 'at most n entries (the latest n)', (v) => Number.parseInt(v, 10))
+  .action((o: { actor?: string; json?: boolean; limit?: number }, cmd: Command) => eventsCommand(db(cmd), o));
+
+program
+  .command('verify')
+  .description('recompute every hash; exit 0 if the chain is intact, 1 naming the first bad entry')
+  .option('--db <file>', 'chain database')
+  .option('--actor <id>', 'only this actor')
+  .action((o: { actor?: string }, cmd: Command) => verifyCommand(db(cmd), o));
+
+program
+  .command('state')
+  .description("an actor's state: the latest, or as of an entry")
+  .option('--db <file>', 'chain database')
+  .option('--actor <id>', 'which actor (needed when the db holds several)')
+  .option('--at <hash>', 'entry hash or a prefix of 12+ hex characters')
+  .action((o: { actor?: string; at?: string }, cmd: Command) => stateCommand(db(cmd), o));
+
+// The seed's form: `theater --manifest path/to/manifest.toml`.
+program.action(async (o: { manifest?: string }) => {
+  if (!o.manifest) return program.help();
+  await runCommand(o.manifest, db(program));
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode);
+  if (e instanceof ManifestError) console.error(`theater: ${formatManifestError(e)}`);
+  else if (e instanceof UsageError) console.error(`theater: ${e.message}`);
+  else console.error(`theater: ${(e as Error).message ?? e}`);
+  process.exit(2);
+}

@@ -1,0 +1,132 @@
+/**
+ * Turns a .wasm file into something a worker can instantiate: jco transpiles it in memory to a JS module plus core
+ * modules, which we write once to a cache folder named by the component's SHA-256 and compile once per process.
+ */
+import { transpile } from '@bytecodealliance/jco';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { stripVersion } from './names.ts';
+
+export interface ComponentInfo {
+  readonly path: string;
+  readonly sha256: string;
+  readonly size: number;
+  /** Versionless interface names the component imports, e.g. "theater:simple/runtime". */
+  readonly imports: readonly string[];
+  /** Versionless interface names it exports. */
+  readonly exports: readonly string[];
+  /** Folder holding the transpiled `component.mjs` and its core .wasm files. */
+  readonly dir: string;
+  /** Core module file names in the order the JS asks for them. */
+  readonly coreModules: readonly string[];
+}
+
+export class ComponentError extends Error {
+  override readonly name = 'ComponentError';
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+  }
+}
+
+const MAX_COMPONENT_BYTES = 256 * 1024 * 1024;
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+/** Cache layout version: bump when the transpile options change so stale output is never reused. */
+const CACHE_VERSION = 'v2';
+
+export function defaultCacheDir(): string {
+  return process.env.THEATER_CACHE ?? join(homedir(), '.cache', 'theater', 'components');
+}
+
+const loaded = new Map<string, Promise<ComponentInfo>>();
+
+export function loadComponent(path: string, cacheDir = defaultCacheDir()): Promise<ComponentInfo> {
+  const bytes = readComponentFile(path);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const key = `${cacheDir}\0${sha256}`;
+  let p = loaded.get(key);
+  if (!p) {
+    p = prepare(path, bytes, sha256, cacheDir);
+    loaded.set(key, p);
+    p.catch(() => loaded.delete(key));
+  }
+  return p.then((info) => (info.path === path ? info : { ...info, path }));
+}
+
+export function readComponentFile(path: string): Uint8Array {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new ComponentError(path, 'is a directory, not a .wasm component');
+    size = st.size;
+  } catch (e) {
+    if (e instanceof ComponentError) throw e;
+    throw new ComponentError(path, 'component file not found');
+  }
+  if (size > MAX_COMPONENT_BYTES) throw new ComponentError(path, `is ${size} bytes; the limit is ${MAX_COMPONENT_BYTES}`);
+  const bytes = new Uint8Array(readFileSync(path));
+  if (bytes.length < 8 || WASM_MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw new ComponentError(path, 'is not a WebAssembly file (it does not start with \\0asm)');
+  }
+  // Byte 6..7 is the layer: 0 for a core module, 1 for a component.
+  if (bytes[6] === 0 && bytes[7] === 0) {
+    throw new ComponentError(
+      path,
+      'is a core WebAssembly module, not a component. Wrap it with `jco new` (componentNew) against the theater:simple WIT world.',
+    );
+  }
+  return bytes;
+}
+
+async function prepare(path: string, bytes: Uint8Array, sha256: string, cacheDir: string): Promise<ComponentInfo> {
+  const dir = join(cacheDir, CACHE_VERSION, sha256);
+  const metaFile = join(dir, 'meta.json');
+  if (existsSync(metaFile)) {
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Omit<ComponentInfo, 'path' | 'dir'>;
+    return { ...meta, path, dir };
+  }
+  let out: Awaited<ReturnType<typeof transpile>>;
+  try {
+    out = await transpile(bytes, {
+      name: 'component',
+      instantiation: 'async',
+      noTypescript: true,
+      quiet: true,
+      nodejsCompat: false,
+      wasiShim: false,
+    });
+  } catch (e) {
+    throw new ComponentError(path, `is not a valid component: ${firstLines(String((e as Error).message ?? e))}`);
+  }
+  const imports = [...new Set(out.imports.map(stripVersion))].sort();
+  const exports = [...new Set(out.exports.map(([name]) => name).filter((n) => n.includes(':')).map(stripVersion))].sort();
+  const files = Object.entries(out.files as Record<string, Uint8Array>).filter(([name]) => !name.endsWith('.d.ts'));
+  const js = new TextDecoder().decode(files.find(([n]) => n === 'component.js')?.[1]);
+  const coreModules = [...js.matchAll(/getCoreModule\('([^']+)'\)/g)].map((m) => m[1]!);
+  const meta = { sha256, size: bytes.length, imports, exports, coreModules };
+
+  // Write into a private folder, then rename: a concurrent process or a crash never leaves a half-written cache.
+  const tmp = `${dir}.tmp-${randomBytes(6).toString('hex')}`;
+  mkdirSync(tmp, { recursive: true });
+  for (const [name, content] of files) {
+    // .mjs: the cache folder has no package.json, and the module is ESM whatever loader hooks are active.
+    const target = join(tmp, name === 'component.js' ? 'component.mjs' : name);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
+  writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta));
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    rmSync(tmp, { recursive: true, force: true }); // another process won the race; its output is identical
+  }
+  return { ...meta, path, dir };
+}
+
+function firstLines(s: string): string {
+  return s.split('\n').filter((l) => l.trim()).slice(0, 3).join(' — ');
+}
