@@ -1,0 +1,302 @@
+/**
+ * The StudioApi contract: every request the renderer can make and every event it can receive, declared once.
+ * Types only — imported by electron/main, electron/preload, the web host and the renderer. Both transports
+ * (Electron IPC, the web host's WebSocket) are generated from METHODS and EVENTS below; nothing else may name a
+ * channel.
+ *
+ * Rules: hashes are lowercase hex strings; payloads and states travel as display JSON (bytes that are UTF-8 JSON
+ * become that JSON, other bytes {hex}); lists are paged — never a whole chain or whole states per event.
+ */
+
+export type Hex = string;
+
+export type EntryKind = 'call' | 'return' | 'error' | 'import' | 'event';
+export type Origin = 'runtime' | 'http' | 'message-port' | 'actor' | 'studio' | 'cli';
+export type ActorStatus = 'starting' | 'running' | 'stopped' | 'failed';
+
+export interface ListenerView {
+  readonly kind: 'http-server' | 'message-server';
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface ActorView {
+  readonly id: string;
+  readonly name: string;
+  readonly parent: string | null;
+  readonly children: readonly string[];
+  readonly status: ActorStatus;
+  readonly manifest: string;
+  /** sha256 hex of the component. */
+  readonly component: string;
+  readonly exports: readonly string[];
+  readonly liveBranch: string;
+  readonly head: Hex | null;
+  readonly seq: number;
+  readonly listeners: readonly ListenerView[];
+}
+
+/** One row of the entry list / one node of the graph: small, no payloads. */
+export interface EntryView {
+  readonly hash: Hex;
+  readonly parent: Hex | null;
+  readonly actor: string;
+  readonly seq: number;
+  readonly kind: EntryKind;
+  readonly iface: string;
+  readonly fn: string;
+  readonly origin: Origin | null;
+  readonly cause: Hex | null;
+  readonly state: Hex | null;
+  readonly branch: string;
+  readonly ts: number;
+  /** One line: what was called with what, or what came back. */
+  readonly summary: string;
+  /** For `return` entries: the state did not change. */
+  readonly noop: boolean;
+}
+
+/** The selected entry, with its payloads decoded for display. */
+export interface EntryDetail extends EntryView {
+  readonly input: unknown;
+  readonly output: unknown;
+  /** The receiving actor's call entries caused by this entry (a send/request import), if any. */
+  readonly effects: readonly { readonly actor: string; readonly hash: Hex }[];
+  /** For a call with a cause: the sender's send/request import entry. */
+  readonly causedBy: { readonly actor: string; readonly hash: Hex } | null;
+}
+
+export interface StateView {
+  readonly hash: Hex | null;
+  readonly size: number;
+  /** Present when the state is UTF-8 JSON. */
+  readonly json?: unknown;
+  /** Present when it is not. */
+  readonly hex?: string;
+}
+
+export type PathSegment = string | number;
+
+export interface DiffChange {
+  readonly op: 'added' | 'removed' | 'changed';
+  readonly path: readonly PathSegment[];
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+export interface DiffView {
+  readonly a: Hex;
+  readonly b: Hex;
+  /** JSON states: the structured changes. */
+  readonly changes?: readonly DiffChange[];
+  /** Non-JSON states: a unified text diff. */
+  readonly text?: string;
+  readonly identical: boolean;
+}
+
+export interface BranchView {
+  readonly name: string;
+  readonly head: Hex | null;
+  readonly headSeq: number;
+  /** The fork point (null for main) and its seq. */
+  readonly base: Hex | null;
+  readonly baseSeq: number | null;
+  readonly live: boolean;
+}
+
+export interface EntryQuery {
+  readonly actor: string;
+  readonly branch?: string;
+  /** Index in the filtered list (0 = first entry of the branch, root first). */
+  readonly offset: number;
+  readonly limit: number;
+  readonly kinds?: readonly EntryKind[];
+  readonly iface?: string;
+  readonly fn?: string;
+  /** Full-text search in decoded payloads. */
+  readonly search?: string;
+  readonly hideNoops?: boolean;
+}
+
+export interface EntryPage {
+  readonly total: number;
+  readonly offset: number;
+  readonly items: readonly EntryView[];
+}
+
+/** The graph of one actor: lanes for branches, kinds packed per seq so a million entries stay cheap. */
+export interface GraphWindow {
+  readonly actor: string;
+  readonly branch: string;
+  readonly fromSeq: number;
+  /** kinds[i] is the kind of the entry at seq fromSeq + i on that branch's path, as an index into KIND_ORDER. */
+  readonly kinds: readonly number[];
+  readonly hashes: readonly Hex[];
+}
+
+export const KIND_ORDER: readonly EntryKind[] = ['call', 'return', 'error', 'import', 'event'];
+
+export type ReplayResultView =
+  | { readonly status: 'verified'; readonly count: number; readonly head: Hex }
+  | {
+      readonly status: 'diverged';
+      readonly index: number;
+      /** The recorded entry where replay produced something else. */
+      readonly entry: Hex;
+      readonly seq: number;
+      readonly expected: { readonly iface: string; readonly fn: string; readonly kind: EntryKind; readonly input: unknown; readonly output: unknown };
+      readonly got: { readonly iface: string; readonly fn: string; readonly kind: EntryKind; readonly input: unknown; readonly output: unknown };
+      readonly stateDiff: DiffView | null;
+    }
+  | { readonly status: 'failed'; readonly message: string };
+
+export type VerifyView =
+  | { readonly ok: true; readonly count: number; readonly head: Hex | null }
+  | { readonly ok: false; readonly count: number; readonly entry: Hex | null; readonly reason: string };
+
+export interface HttpFire {
+  readonly actor: string;
+  readonly method: string;
+  /** Path and query, e.g. "/increment". */
+  readonly path: string;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body?: string;
+}
+
+export interface HttpFireResult {
+  readonly status: number;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: string;
+  readonly ms: number;
+  /** The entries this request produced (call … return/error), in order. */
+  readonly entries: readonly Hex[];
+}
+
+export interface MessageFire {
+  readonly actor: string;
+  readonly kind: 'send' | 'request';
+  /** JSON text; validated by the service too. */
+  readonly json: string;
+}
+
+export interface MessageFireResult {
+  readonly ok: boolean;
+  readonly response?: unknown;
+  readonly error?: string;
+  readonly ms: number;
+  readonly entries: readonly Hex[];
+}
+
+/** A manifest or component that could not be loaded: where, and what to change. */
+export interface LoadErrorView {
+  readonly file: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly message: string;
+  readonly hint?: string;
+}
+
+export type OpenResult = { readonly ok: true; readonly actor: string } | { readonly ok: false; readonly error: LoadErrorView };
+
+export interface UploadedFile {
+  readonly name: string;
+  readonly base64: string;
+}
+
+export interface LogLine {
+  readonly actor: string;
+  readonly msg: string;
+  readonly ts: number;
+}
+
+/** Every request: method name → (params) → result. */
+export interface StudioApi {
+  openManifest(p: { path: string }): Promise<OpenResult>;
+  /** Web: a manifest and the files it references, dropped or picked in the browser. */
+  uploadManifest(p: { manifest: UploadedFile; files: readonly UploadedFile[] }): Promise<OpenResult>;
+  recentManifests(p: Record<string, never>): Promise<readonly string[]>;
+  listActors(p: Record<string, never>): Promise<readonly ActorView[]>;
+  stopActor(p: { actor: string }): Promise<void>;
+  restartActor(p: { actor: string }): Promise<void>;
+  startActor(p: { actor: string }): Promise<OpenResult>;
+  logs(p: { actor?: string; limit: number }): Promise<readonly LogLine[]>;
+
+  entries(p: EntryQuery): Promise<EntryPage>;
+  /** Position of an entry in the unfiltered branch list, for jumping to it. */
+  entryIndex(p: { actor: string; branch?: string; hash: Hex }): Promise<number>;
+  entry(p: { hash: Hex }): Promise<EntryDetail>;
+  graph(p: { actor: string; branch: string; fromSeq: number; toSeq: number }): Promise<GraphWindow>;
+  stateAt(p: { hash: Hex }): Promise<StateView>;
+  diff(p: { a: Hex; b: Hex }): Promise<DiffView>;
+  diffBranches(p: { actor: string; a: string; b: string }): Promise<DiffView & { readonly mergeBase: Hex | null }>;
+  whoWrote(p: { hash: Hex; path: readonly PathSegment[] }): Promise<EntryView | null>;
+
+  branches(p: { actor: string }): Promise<readonly BranchView[]>;
+  fork(p: { actor: string; hash: Hex; name?: string }): Promise<BranchView>;
+  setLiveBranch(p: { actor: string; branch: string }): Promise<void>;
+  replay(p: { actor: string; branch?: string; componentPath?: string }): Promise<ReplayResultView>;
+  verify(p: { actor?: string }): Promise<VerifyView>;
+
+  fireHttp(p: HttpFire): Promise<HttpFireResult>;
+  fireMessage(p: MessageFire): Promise<MessageFireResult>;
+
+  exportBundle(p: { actor: string; branch?: string; withComponent?: boolean }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }>;
+  importBundle(p: { path?: string; upload?: UploadedFile }): Promise<{ readonly actor: string; readonly entries: number }>;
+}
+
+/** Pushed from the service to every renderer. */
+export interface StudioEvents {
+  log: LogLine;
+  entries: { readonly actor: string; readonly branch: string; readonly count: number; readonly head: Hex; readonly seq: number };
+  actorStatus: { readonly actor: string; readonly status: ActorStatus };
+  actors: Record<string, never>;
+  progress: { readonly task: 'replay' | 'verify'; readonly actor: string | null; readonly done: number; readonly total: number };
+  /** A running actor's component file changed on disk: offer to replay history against the new build. */
+  componentChanged: { readonly actor: string; readonly path: string };
+}
+
+export type MethodName = keyof StudioApi;
+export type EventName = keyof StudioEvents;
+export type Params<M extends MethodName> = Parameters<StudioApi[M]>[0];
+export type Result<M extends MethodName> = Awaited<ReturnType<StudioApi[M]>>;
+
+/** The runtime list of method names (the transports iterate it; the type check keeps it complete). */
+export const METHODS = [
+  'openManifest',
+  'uploadManifest',
+  'recentManifests',
+  'listActors',
+  'stopActor',
+  'restartActor',
+  'startActor',
+  'logs',
+  'entries',
+  'entryIndex',
+  'entry',
+  'graph',
+  'stateAt',
+  'diff',
+  'diffBranches',
+  'whoWrote',
+  'branches',
+  'fork',
+  'setLiveBranch',
+  'replay',
+  'verify',
+  'fireHttp',
+  'fireMessage',
+  'exportBundle',
+  'importBundle',
+] as const satisfies readonly MethodName[];
+
+export const EVENTS = ['log', 'entries', 'actorStatus', 'actors', 'progress', 'componentChanged'] as const satisfies readonly EventName[];
+
+// Compile-time check that METHODS lists every method exactly: an unlisted method is a type error here.
+type Missing = Exclude<MethodName, (typeof METHODS)[number]>;
+export const METHODS_COMPLETE: Missing extends never ? true : Missing = true;
+
+/** Errors cross the transport as data. */
+export interface ApiError {
+  readonly message: string;
+  readonly code?: 'bad-request' | 'not-found' | 'load-error' | 'internal';
+}
