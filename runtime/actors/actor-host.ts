@@ -29,7 +29,16 @@ export interface ActorHostOptions {
   readonly hostCall: (req: RpcRequest) => Promise<RpcReply>;
   /** Heap limit for the actor's worker; an actor that allocates past it is terminated and recorded. */
   readonly maxHeapMb?: number;
+  /**
+   * Whether the runtime itself starts a fresh instance after a trap or timeout. False for a child whose supervisor
+   * handles failures: the child waits, failed, for its supervisor's restart-child.
+   */
+  readonly autoRestart: () => boolean;
 }
+
+/** More automatic restarts than this within the window means the actor cannot run: it is marked failed. */
+const RESTART_LIMIT = 5;
+const RESTART_WINDOW_MS = 10_000;
 
 export type ActorStatus = 'starting' | 'running' | 'stopped' | 'failed';
 
@@ -60,6 +69,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   /** The in-flight call's `call` entry already reached us (the worker flushes before blocking host calls). */
   private inflightRecorded = false;
   private _status: ActorStatus = 'starting';
+  private restarts: number[] = [];
 
   constructor(private readonly opts: ActorHostOptions) {
     super();
@@ -177,11 +187,9 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
 
   async stop(): Promise<void> {
     this.setStatus('stopped');
-    this.disarmWatchdog();
     const w = this.worker;
     this.worker = undefined;
-    for (const p of this.pending.values()) p.resolve({ ok: false, error: { kind: 'startup', message: `actor ${this.id} stopped` } });
-    this.pending.clear();
+    this.failPending(`actor ${this.id} stopped`);
     await w?.terminate();
   }
 
@@ -251,7 +259,33 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   private afterFailure(error: ActorErrorInfo): void {
     this.emit('failure', error);
     // After a trap the instance's memory may be inconsistent; the component model forbids re-entering it.
-    if (error.kind === 'trap' && this._status === 'running') void this.restart(`trap: ${error.message}`).catch(() => {});
+    if (error.kind === 'trap' && this._status === 'running') this.replaceInstance(`trap: ${error.message}`);
+  }
+
+  /** The instance is unusable: start a fresh one, or (supervised, or crash-looping) wait as failed. */
+  private replaceInstance(reason: string): void {
+    const w = this.worker;
+    this.worker = undefined;
+    void w?.terminate();
+    const now = Date.now();
+    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
+    if (!this.opts.autoRestart() || this.restarts.length >= RESTART_LIMIT) {
+      this.failPending(`actor ${this.id} failed: ${reason}`);
+      this.setStatus('failed');
+      return;
+    }
+    this.restarts.push(now);
+    this.recordEvent('restart', { reason, component: this.opts.component.sha256 });
+    this.start().catch((e: Error) => {
+      this.setStatus('failed');
+      this.emit('failure', { kind: 'startup', message: e.message });
+    });
+  }
+
+  private failPending(message: string): void {
+    for (const p of this.pending.values()) p.resolve({ ok: false, error: { kind: 'startup', message } });
+    this.pending.clear();
+    this.disarmWatchdog();
   }
 
   private armWatchdog(): void {
@@ -274,11 +308,8 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
 
   /** The instance is gone mid-call (timeout, out of memory, crash): record it, fail the call, start afresh. */
   private onWorkerDeath(message: string, kind: ActorErrorInfo['kind']): void {
-    const w = this.worker;
-    if (!w) return;
-    this.worker = undefined;
+    if (!this.worker) return;
     this.disarmWatchdog();
-    void w.terminate();
     const first = this.pending.entries().next().value;
     const error: ActorErrorInfo = { kind, message };
     if (first) {
@@ -296,11 +327,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     }
     this.inflightRecorded = false;
     this.emit('failure', error);
-    this.recordEvent('restart', { reason: message, component: this.opts.component.sha256 });
-    this.start().catch((e: Error) => {
-      this.setStatus('failed');
-      this.emit('failure', { kind: 'startup', message: e.message });
-    });
+    this.replaceInstance(message);
   }
 
   private setStatus(s: ActorStatus): void {

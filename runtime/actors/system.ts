@@ -74,6 +74,8 @@ export interface StartOptions {
   readonly parent?: string;
   /** Replaces the manifest's init_state for a fresh start. */
   readonly initState?: Uint8Array | null;
+  /** The id to resume under (a supervisor's children keep their ids across runs). */
+  readonly id?: string;
 }
 
 export class ActorSystem extends EventEmitter<SystemEvents> {
@@ -118,7 +120,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     const manifest = typeof manifestOrPath === 'string' ? loadManifest(manifestOrPath) : manifestOrPath;
     const component = await loadComponent(manifest.componentPath, this.opts.cacheDir ?? defaultCacheDir());
     checkComponent(component, manifest);
-    const id = this.allocateId(manifest.name, so.parent ?? null);
+    const id = so.id ?? this.allocateId(manifest.name, so.parent ?? null);
+    if (this.running.has(id)) throw new Error(`an actor named ${id} is already running`);
 
     const branch = this.store.actors().find((r) => r.id === id)?.liveBranch ?? MAIN_BRANCH;
     const head = this.store.head(id, branch);
@@ -133,11 +136,12 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       sink: { append: (actor, batch, cb) => this.writer.enqueue({ actor, branch: this.running.get(actor)?.branch ?? branch, ...batch }, cb) },
       hostCall: (req) => answerHostCall(this, id, req),
       maxHeapMb: this.opts.maxHeapMb,
+      autoRestart: () => !this.supervises(so.parent),
     });
     const actor: RunningActor = { id, manifest, host, parent: so.parent ?? null, children: new Set(), listeners: [], servers: [], branch };
     this.running.set(id, actor);
     if (so.parent) this.running.get(so.parent)?.children.add(id);
-    this.store.upsertActor({ id, component: component.sha256, manifest: manifest.file, status: 'starting' });
+    this.store.upsertActor({ id, parent: so.parent, component: component.sha256, manifest: manifest.file, status: 'starting' });
 
     host.on('log', (msg) => this.emit('log', id, msg));
     host.on('entries', (n, h) => this.emit('entries', id, n, h));
@@ -185,23 +189,30 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return this.call(id, theaterInterface('message-server-client'), 'handle-request', [crypto.randomUUID(), msg], origin, cause);
   }
 
-  /** Stops an actor and its children; its supervisor hears of the exit. */
-  async stop(id: string, data: Uint8Array | null = null): Promise<void> {
+  /**
+   * Stops an actor and its children; its supervisor hears of the exit. `suspend` is the runtime shutting down:
+   * the actors are not "stopped" by anyone, so the next run resumes them (children included).
+   */
+  async stop(id: string, data: Uint8Array | null = null, suspend = false): Promise<void> {
     const a = this.running.get(id);
     if (!a) return;
-    for (const child of [...a.children]) await this.stop(child);
+    for (const child of [...a.children]) await this.stop(child, null, suspend);
     this.running.delete(id);
     await Promise.all(a.servers.map((s) => s.close()));
-    if (a.host.status !== 'starting') a.host.recordEvent('stop', { data: data ?? null });
+    if (a.host.status !== 'starting') a.host.recordEvent('stop', suspend ? { reason: 'runtime shutdown' } : { data: data ?? null });
     await a.host.stop();
-    this.store.upsertActor({ id, status: 'stopped' });
+    this.store.upsertActor({ id, status: suspend ? 'suspended' : 'stopped' });
     const parent = a.parent ? this.running.get(a.parent) : undefined;
-    if (parent) {
-      parent.children.delete(id);
-      if (parent.host.component.exports.includes(theaterInterface('supervisor-handlers'))) {
-        void parent.host.call(theaterInterface('supervisor-handlers'), 'handle-child-exit', [id, data ?? undefined], 'runtime');
-      }
+    if (!parent) return;
+    parent.children.delete(id);
+    if (!suspend && this.supervises(a.parent)) {
+      void parent.host.call(theaterInterface('supervisor-handlers'), 'handle-child-exit', [id, data ?? undefined], 'runtime');
     }
+  }
+
+  /** Whether this actor handles its children's failures (exports supervisor-handlers). */
+  private supervises(id: string | null | undefined): boolean {
+    return !!id && !!this.running.get(id)?.host.component.exports.includes(theaterInterface('supervisor-handlers'));
   }
 
   async restart(id: string, reason = 'restarted by request'): Promise<void> {
@@ -214,7 +225,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   /** Stops everything and commits what is queued. */
   async close(): Promise<void> {
     const roots = [...this.running.values()].filter((a) => !a.parent || !this.running.has(a.parent));
-    for (const a of roots) await this.stop(a.id);
+    for (const a of roots) await this.stop(a.id, null, true);
     this.writer.flush();
     this.store.close();
   }
@@ -253,15 +264,14 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   private async resumeChildren(a: RunningActor): Promise<void> {
     for (const row of this.store.actors()) {
       if (row.parent !== a.id || row.status === 'stopped' || !row.manifest) continue;
-      await this.start(row.manifest, { parent: a.id }).catch((e: Error) => this.emit('log', a.id, `could not resume child ${row.id}: ${e.message}`));
+      await this.start(row.manifest, { parent: a.id, id: row.id }).catch((e: Error) => this.emit('log', a.id, `could not resume child ${row.id}: ${e.message}`));
     }
   }
 
   private onFailure(a: RunningActor, err: ActorErrorInfo): void {
     this.emit('failure', a.id, err);
-    const parent = a.parent ? this.running.get(a.parent) : undefined;
-    if (parent?.host.component.exports.includes(theaterInterface('supervisor-handlers'))) {
-      void parent.host.call(theaterInterface('supervisor-handlers'), 'handle-child-error', [a.id, { kind: err.kind, message: err.message }], 'runtime');
+    if (this.supervises(a.parent)) {
+      void this.running.get(a.parent!)!.host.call(theaterInterface('supervisor-handlers'), 'handle-child-error', [a.id, { kind: err.kind, message: err.message }], 'runtime');
     }
   }
 
