@@ -1,0 +1,246 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ChainStore } from '../store/index.ts';
+import { TestChain } from '../store/test-chain.ts';
+import { toHex } from './entry.ts';
+import { verifyChain, type VerifyResult } from './verify.ts';
+
+let dir: string;
+let path: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'theater-verify-'));
+  path = join(dir, 'chain.db');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Two interleaved actors; the client's calls carry a cause (the counter's head) and origin "actor". */
+function build(requests = 10): void {
+  const store = ChainStore.open(path);
+  const counter = new TestChain('counter');
+  const client = new TestChain('client');
+  counter.start();
+  client.start();
+  store.appendBatches([counter.take(), client.take()]);
+  for (let i = 0; i < requests; i++) {
+    counter.counterRequest(i);
+    client.add('call', 'theater:simple/message-server-client', 'handle-send', {
+      input: new TextEncoder().encode(`ping ${i}`),
+      cause: counter.head,
+      origin: 'actor',
+    });
+    client.add('return', 'theater:simple/message-server-client', 'handle-send', { state: new Uint8Array([i]) });
+    store.appendBatches([counter.take(), client.take()]);
+  }
+  store.close();
+}
+
+interface Row {
+  id: number;
+  hash: Buffer;
+  parent_id: number | null;
+  actor_id: number;
+  kind: number;
+  fn_id: number;
+  input_id: number | null;
+  output_id: number | null;
+  state_id: number | null;
+  cause: Buffer | null;
+}
+
+function raw<T>(fn: (db: Database.Database) => T): T {
+  const db = new Database(path);
+  db.pragma('foreign_keys = OFF'); // tampering as someone with the sqlite3 CLI would (better-sqlite3 defaults it on)
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+const rows = (): Row[] => raw((db) => db.prepare('SELECT * FROM entries ORDER BY id').all() as Row[]);
+const flip = (b: Buffer, at = 0): Buffer => {
+  const c = Buffer.from(b);
+  c[at] = c[at]! ^ 0x01;
+  return c;
+};
+
+function verify(actor?: string): VerifyResult {
+  const store = ChainStore.open(path);
+  try {
+    return verifyChain(store, actor === undefined ? {} : { actor });
+  } finally {
+    store.close();
+  }
+}
+
+/** The failure names `row` (by its stored hash) and counts exactly the entries before it. */
+function expectFailsAt(row: Row, reason: RegExp, hash: Buffer = raw((db) => getHash(db, row.id))): void {
+  const r = verify();
+  expect(r.ok).toBe(false);
+  if (r.ok) return;
+  expect(r.reason).toMatch(reason);
+  expect(r.entry).toBe(toHex(hash));
+  expect(r.count).toBe(row.id - 1);
+}
+
+const getHash = (db: Database.Database, id: number) => db.prepare('SELECT hash FROM entries WHERE id = ?').pluck().get(id) as Buffer;
+
+/** A mid-chain entry of the given kind and actor (ids are 1-based insertion order). */
+function pick(kind: number, actorId = 1, nth = 4): Row {
+  return rows().filter((r) => r.kind === kind && r.actor_id === actorId)[nth]!;
+}
+const CALL = 0;
+const RETURN = 1;
+
+describe('verifyChain', () => {
+  it('accepts an intact chain of 1000+ entries and reports heads and progress', () => {
+    build(250); // 2 + 250 * (3 + 2) = 1252 entries
+    const store = ChainStore.open(path);
+    const progress: number[] = [];
+    const r = verifyChain(store, { onProgress: (done, total) => progress.push(done, total) });
+    expect(r).toEqual({
+      ok: true,
+      count: 1252,
+      heads: [
+        { actor: 'counter', branch: 'main', hash: toHex(store.head('counter')!.hash) },
+        { actor: 'client', branch: 'main', hash: toHex(store.head('client')!.hash) },
+      ],
+    });
+    expect(progress.slice(-2)).toEqual([1252, 1252]);
+    expect(verifyChain(store, { actor: 'client' })).toMatchObject({ ok: true, count: 501 });
+    expect(verifyChain(store, { actor: 'nobody' })).toMatchObject({ ok: false, reason: /no actor nobody/ });
+    store.close();
+  });
+
+  describe('a changed hashed column fails at exactly that entry', () => {
+    beforeEach(() => build());
+
+    it('hash', () => {
+      const t = pick(CALL);
+      const bad = flip(t.hash, 7);
+      raw((db) => db.prepare('UPDATE entries SET hash = ? WHERE id = ?').run(bad, t.id));
+      expectFailsAt(t, /stored hash .*, recomputed .* from its fields/, bad);
+    });
+    it('parent', () => {
+      const t = pick(CALL);
+      raw((db) => db.prepare('UPDATE entries SET parent_id = parent_id - 1 WHERE id = ?').run(t.id));
+      expectFailsAt(t, /seq \d+ but parent has seq \d+|parent .*another actor/);
+    });
+    it('actor', () => {
+      const t = pick(CALL);
+      raw((db) => db.prepare('UPDATE entries SET actor_id = 2 WHERE id = ?').run(t.id));
+      expectFailsAt(t, /parent .* belongs to another actor/);
+    });
+    it('actor name', () => {
+      raw((db) => db.prepare("UPDATE actors SET name = 'cpunter' WHERE name = 'counter'").run());
+      expectFailsAt(rows()[0]!, /stored hash/);
+    });
+    it('seq', () => {
+      const t = pick(RETURN);
+      raw((db) => db.prepare('UPDATE entries SET seq = seq + 1 WHERE id = ?').run(t.id));
+      expectFailsAt(t, /seq \d+ but parent has seq \d+/);
+    });
+    it('kind', () => {
+      const t = pick(RETURN);
+      raw((db) => db.prepare('UPDATE entries SET kind = 3 WHERE id = ?').run(t.id)); // return → error
+      expectFailsAt(t, /stored hash/);
+    });
+    it('iface', () => {
+      raw((db) => db.prepare("UPDATE fns SET iface = 'theater:simple/http-servet' WHERE fn = 'handle-request'").run());
+      expectFailsAt(pick(CALL, 1, 0), /stored hash/);
+    });
+    it('fn', () => {
+      const t = pick(CALL);
+      const other = raw((db) => db.prepare("SELECT id FROM fns WHERE fn = 'log'").pluck().get() as number);
+      raw((db) => db.prepare('UPDATE entries SET fn_id = ? WHERE id = ?').run(other, t.id));
+      expectFailsAt(t, /stored hash/);
+    });
+    for (const col of ['input', 'output', 'state'] as const) {
+      it(col, () => {
+        const t = pick(col === 'output' ? RETURN : CALL);
+        const other = rows().find((r) => r[`${col}_id`] !== null && r[`${col}_id`] !== t[`${col}_id`])!;
+        raw((db) => db.prepare(`UPDATE entries SET ${col}_id = ? WHERE id = ?`).run(other[`${col}_id`], t.id));
+        expectFailsAt(t, /stored hash/);
+      });
+    }
+    it('cause', () => {
+      const t = pick(CALL, 2);
+      raw((db) => db.prepare('UPDATE entries SET cause = ? WHERE id = ?').run(flip(t.cause!, 31), t.id));
+      expectFailsAt(t, /stored hash/);
+    });
+    it('origin', () => {
+      const t = pick(CALL);
+      raw((db) => db.prepare('UPDATE entries SET origin = 4 WHERE id = ?').run(t.id)); // http → studio
+      expectFailsAt(t, /stored hash/);
+    });
+  });
+
+  describe('blobs', () => {
+    beforeEach(() => build());
+
+    it('a flipped byte in a large blob names the first entry referencing it', () => {
+      const t = pick(CALL); // its input (the HTTP request) is 69 bytes: stored with its full hash
+      raw((db) => {
+        const bytes = db.prepare('SELECT bytes FROM blobs WHERE id = ?').pluck().get(t.input_id) as Buffer;
+        expect(bytes.length).toBeGreaterThan(64);
+        db.prepare('UPDATE blobs SET bytes = ? WHERE id = ?').run(flip(bytes, 40), t.input_id);
+      });
+      expectFailsAt(t, /blob .* \(its input\) hashes to /);
+    });
+
+    it('a flipped byte in a small state blob names the first entry referencing it', () => {
+      const t = pick(RETURN); // its state is also the state of the next call and import
+      raw((db) => {
+        const bytes = db.prepare('SELECT bytes FROM blobs WHERE id = ?').pluck().get(t.state_id) as Buffer;
+        db.prepare('UPDATE blobs SET bytes = ? WHERE id = ?').run(flip(bytes, 3), t.state_id);
+      });
+      expectFailsAt(t, /blob .* \(its state\) hashes to /);
+    });
+
+    it("a flipped byte in a blob's stored hash fails too", () => {
+      const t = pick(CALL);
+      raw((db) => {
+        const h = db.prepare('SELECT hash FROM blobs WHERE id = ?').pluck().get(t.input_id) as Buffer;
+        db.prepare('UPDATE blobs SET hash = ? WHERE id = ?').run(flip(h, 9), t.input_id);
+      });
+      expectFailsAt(t, /blob .* \(its input\) hashes to /);
+    });
+
+    it('a deleted blob', () => {
+      const t = pick(RETURN);
+      raw((db) => db.prepare('DELETE FROM blobs WHERE id = ?').run(t.output_id));
+      expectFailsAt(t, /blob #\d+ \(its output\) not found/);
+    });
+  });
+
+  describe('rows removed or swapped', () => {
+    beforeEach(() => build());
+
+    it('a deleted entry fails at its child', () => {
+      const t = pick(CALL);
+      const child = rows().find((r) => r.parent_id === t.id)!;
+      raw((db) => db.prepare('DELETE FROM entries WHERE id = ?').run(t.id));
+      const r = verify();
+      expect(r).toMatchObject({ ok: false, entry: toHex(child.hash), reason: /parent \(entry #\d+\) not found/ });
+    });
+
+    it('a deleted head fails at the branch', () => {
+      const last = rows().at(-1)!;
+      raw((db) => db.prepare('DELETE FROM entries WHERE id = ?').run(last.id));
+      expect(verify()).toMatchObject({ ok: false, entry: null, reason: /branch client\/main head .* not found/ });
+    });
+
+    it('two swapped states fail at the first of them', () => {
+      const [a, b] = rows().filter((r) => r.kind === RETURN && r.actor_id === 1).slice(2, 4);
+      raw((db) => {
+        const set = db.prepare('UPDATE entries SET state_id = ? WHERE id = ?');
+        set.run(b!.state_id, a!.id);
+        set.run(a!.state_id, b!.id);
+      });
+      expectFailsAt(a!, /stored hash/);
+    });
+  });
+});

@@ -1,0 +1,13 @@
+export { ChainStore } from './chain-store.ts';
+export { StoreWriter, type WriterOptions, type OnCommitted } from './writer.ts';
+export type { Audit, AuditBlobRow, AuditBranchRow, AuditEntryRow } from './audit.ts';
+export {
+  ChainConflictError,
+  ChainStoreOpenError,
+  MAIN_BRANCH,
+  type ActorInfo,
+  type ActorRow,
+  type AppendBatch,
+  type BranchRow,
+  type StoredEntry,
+} from './types.ts';

@@ -1,0 +1,163 @@
+/**
+ * Schema, migrations and the checks done when a file is opened. Together with chain-store.ts the only SQL.
+ *
+ * Size matters (a chain can hold millions of entries), so:
+ * - repeated strings (actor names, interface+function pairs, branch names) are integer ids;
+ * - entries point at their parent, blobs and branch by integer id (1–3 bytes) instead of 32-byte hashes, and the
+ *   hashes are recovered with joins. The one exception is `cause`: it names an entry of another actor that may not
+ *   be committed yet when this entry is (workers flush independently), so it stays a raw hash;
+ * - hash lookups go through an index on the first 4 bytes of the hash (`substr(hash, 1, 4)`) rather than a unique
+ *   index on all 32: ~28 bytes smaller per row and still one b-tree probe. Queries always compare the full hash
+ *   too, so a prefix collision (one in ~4 billion per pair) costs a second row read, never a wrong answer;
+ * - a small blob (≤ SMALL_BLOB bytes: states, log lines, most responses) keeps only the first 8 bytes of its hash;
+ *   the full hash is SHA-256 of those few bytes, recomputed on read in about a microsecond. The 8 stored bytes
+ *   still let verify tell a corrupted blob from a corrupted entry.
+ * Together these bring a counter-like chain from ~245 to under 200 bytes per entry (see the store benchmark).
+ */
+import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import type Database from 'better-sqlite3';
+import { ChainStoreOpenError } from './types.ts';
+
+/** "Thea" — PRAGMA application_id, so `file` and we can tell our databases from any other SQLite file. */
+export const APPLICATION_ID = 0x54686561;
+
+/** Blobs up to this size store an 8-byte hash prefix instead of the full hash (see above). */
+export const SMALL_BLOB = 64;
+export const SHORT_HASH = 8;
+/** Bytes of the hash that the hash indexes hold; queries must use exactly `substr(<col>, 1, 4)`. */
+export const INDEX_PREFIX = 4;
+
+/** Entry kinds and origins as stored (small integers: 0 and 1 take no bytes in a SQLite record). Never renumber. */
+export const KIND_CODES = { call: 0, return: 1, import: 2, error: 3, event: 4 } as const;
+export const ORIGIN_CODES = { runtime: 0, http: 1, 'message-port': 2, actor: 3, studio: 4, cli: 5 } as const;
+
+interface Migration {
+  readonly version: number;
+  readonly sql: string;
+}
+
+/** Append-only: a shipped migration is never edited, only followed by a new one. */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE actors (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        live_branch TEXT NOT NULL DEFAULT 'main',
+        component   TEXT,
+        manifest    TEXT,
+        status      TEXT,
+        parent      TEXT,
+        created     INTEGER NOT NULL
+      );
+      CREATE TABLE fns (
+        id    INTEGER PRIMARY KEY,
+        iface TEXT NOT NULL,
+        fn    TEXT NOT NULL,
+        UNIQUE (iface, fn)
+      );
+      -- Content-addressed: hash = SHA-256(bytes), or its first 8 bytes for blobs of at most 64 bytes.
+      -- Deduplicated by lookup before insert (see the header comment).
+      CREATE TABLE blobs (
+        id    INTEGER PRIMARY KEY,
+        hash  BLOB NOT NULL CHECK (length(hash) = 32 OR (length(hash) = 8 AND length(bytes) <= 64)),
+        bytes BLOB NOT NULL
+      );
+      CREATE INDEX blobs_hash ON blobs (substr(hash, 1, 4));
+      CREATE TABLE branches (
+        id       INTEGER PRIMARY KEY,
+        actor_id INTEGER NOT NULL REFERENCES actors (id),
+        name     TEXT NOT NULL,
+        head_id  INTEGER REFERENCES entries (id),
+        base_id  INTEGER REFERENCES entries (id),
+        created  INTEGER NOT NULL,
+        UNIQUE (actor_id, name)
+      );
+      -- Hashed fields: hash (of parent + body), parent, actor, seq, kind, iface/fn, input, output, state, cause,
+      -- origin. Not hashed: id (insertion order), ts, branch_id.
+      CREATE TABLE entries (
+        id        INTEGER PRIMARY KEY,
+        hash      BLOB NOT NULL CHECK (length(hash) = 32),
+        parent_id INTEGER REFERENCES entries (id),
+        actor_id  INTEGER NOT NULL REFERENCES actors (id),
+        seq       INTEGER NOT NULL,
+        kind      INTEGER NOT NULL,
+        fn_id     INTEGER NOT NULL REFERENCES fns (id),
+        input_id  INTEGER REFERENCES blobs (id),
+        output_id INTEGER REFERENCES blobs (id),
+        state_id  INTEGER REFERENCES blobs (id),
+        cause     BLOB,
+        origin    INTEGER,
+        ts        INTEGER NOT NULL,
+        branch_id INTEGER NOT NULL REFERENCES branches (id)
+      );
+      CREATE INDEX entries_hash ON entries (substr(hash, 1, 4));
+      -- (actor_id) implicitly ends with the rowid, so this also serves "an actor's entries in insertion order".
+      CREATE INDEX entries_actor ON entries (actor_id);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+/** Before handing the file to SQLite: a non-SQLite file would otherwise fail later with "file is not a database". */
+export function checkFileHeader(path: string): void {
+  if (!existsSync(path) || statSync(path).size === 0) return;
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(16);
+    const n = readSync(fd, head, 0, 16, 0);
+    if (n < 16 || head.toString('latin1') !== SQLITE_MAGIC) {
+      throw new ChainStoreOpenError(`${path} is not a Theater chain database: it is not a SQLite file`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function configure(db: Database.Database): void {
+  // WAL + synchronous=NORMAL: a committed transaction survives a kill -9 of this process and the file is never
+  // corrupted by one (the WAL is append-only and checksummed; recovery replays or drops whole transactions).
+  // Not durable against power loss or an OS crash: the last transactions before the loss can roll back (the file
+  // stays consistent). That trade buys ~10x append throughput and is out of scope by design.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  // Cheap (primary-key probes) and catches a runtime bug at the write instead of at the next verify.
+  db.pragma('foreign_keys = ON');
+  // The CLI may read while the runtime writes; wait for the writer's lock instead of failing at once.
+  db.pragma('busy_timeout = 5000');
+}
+
+/** Brings the file to SCHEMA_VERSION, refusing files that are not ours or are newer than this build. */
+export function migrate(db: Database.Database, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  const notOurs = (why: string) => new ChainStoreOpenError(`${path} is not a Theater chain database: ${why}`);
+  if (version === 0 && appId === 0) {
+    const tables = db
+      .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+      .pluck()
+      .all() as string[];
+    if (tables.length > 0) throw notOurs(`it is another application's SQLite database (tables: ${tables.join(', ')})`);
+  } else if (appId !== APPLICATION_ID) {
+    throw notOurs(`its application_id is 0x${appId.toString(16)}, not Theater's 0x${APPLICATION_ID.toString(16)}`);
+  }
+  if (version > SCHEMA_VERSION) {
+    throw new ChainStoreOpenError(
+      `${path} was written by a newer Theater (chain schema version ${version}; this build knows up to ` +
+        `${SCHEMA_VERSION}). Upgrade Theater to open it.`,
+    );
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= version) continue;
+    // One transaction per migration: a crash mid-migration leaves the previous version intact.
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+}

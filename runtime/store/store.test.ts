@@ -1,0 +1,223 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sha256, toHex } from '../chain/entry.ts';
+import { ChainConflictError, ChainStore, ChainStoreOpenError, StoreWriter } from './index.ts';
+import { SCHEMA_VERSION } from './schema.ts';
+import { TestChain } from './test-chain.ts';
+
+let dir: string;
+let path: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'theater-store-'));
+  path = join(dir, 'nested', 'chain.db');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function counter(requests: number, actor = 'counter'): { store: ChainStore; chain: TestChain } {
+  const store = ChainStore.open(path);
+  const chain = new TestChain(actor);
+  chain.start();
+  for (let i = 0; i < requests; i++) chain.counterRequest(i);
+  store.appendBatches([chain.take()]);
+  return { store, chain };
+}
+
+describe('ChainStore', () => {
+  it('round-trips entries, heads and blobs', () => {
+    const store = ChainStore.open(path);
+    const chain = new TestChain('counter');
+    chain.start();
+    chain.counterRequest(1);
+    const batch = chain.take();
+    store.appendBatches([batch]);
+    const all = store.entries({});
+    expect(all).toHaveLength(4);
+    for (const [i, e] of batch.entries.entries()) {
+      const got = all[i]!;
+      expect(got).toEqual({ ...e, id: got.id, branch: 'main' });
+      expect(store.entry(e.hash)).toEqual(got);
+    }
+    for (const b of batch.blobs) expect(store.blob(b.hash)).toEqual(b.bytes);
+    expect(store.head('counter')?.hash).toEqual(chain.head);
+    expect(store.liveBranch('counter')).toBe('main');
+    expect(store.branches('counter')).toMatchObject([{ actor: 'counter', name: 'main', head: chain.head, base: null }]);
+    expect(store.countEntries()).toBe(4);
+    expect(store.countEntries('counter')).toBe(4);
+    expect(store.countEntries('nobody')).toBe(0);
+    expect(store.blob(sha256(new Uint8Array([1, 2, 3])))).toBeUndefined();
+    store.close();
+  });
+
+  it('stores each distinct blob once', () => {
+    const store = ChainStore.open(path);
+    const chain = new TestChain('counter');
+    // Same request and same log output every time: one blob each, however many entries point at them.
+    for (let i = 0; i < 5; i++) chain.counterRequest(1, { uniqueRequests: false });
+    store.appendBatches([chain.take()]);
+    const raw = new Database(path, { readonly: true });
+    // request, log line, log output, response, state
+    expect(raw.prepare('SELECT count(*) FROM blobs').pluck().get()).toBe(5);
+    raw.close();
+    store.close();
+  });
+
+  it('refuses a batch whose first parent is not the head, and writes nothing of the transaction', () => {
+    const { store, chain } = counter(2);
+    const head = store.head('counter')!;
+    const other = new TestChain('other');
+    other.start();
+    const stale = new TestChain('counter'); // starts from no parent: conflicts with the existing head
+    stale.start();
+    const before = store.countEntries();
+    expect(() => store.appendBatches([other.take(), stale.take()])).toThrow(ChainConflictError);
+    expect(store.countEntries()).toBe(before);
+    expect(store.actors().map((a) => a.id)).toEqual(['counter']);
+    expect(store.head('counter')?.hash).toEqual(head.hash);
+    // The legitimate continuation still goes in.
+    chain.counterRequest(9);
+    store.appendBatches([chain.take()]);
+    expect(store.countEntries()).toBe(before + 3);
+    store.close();
+  });
+
+  it('keeps everything across close and reopen', () => {
+    const { store, chain } = counter(10);
+    store.upsertActor({ id: 'counter', component: 'ab'.repeat(32), manifest: '/m/counter.toml', status: 'running' });
+    store.upsertActor({ id: 'counter', status: 'stopped' });
+    store.close();
+    const again = ChainStore.open(path);
+    expect(again.countEntries()).toBe(31);
+    expect(again.head('counter')?.hash).toEqual(chain.head);
+    expect(again.actors()).toMatchObject([
+      { id: 'counter', liveBranch: 'main', component: 'ab'.repeat(32), manifest: '/m/counter.toml', status: 'stopped' },
+    ]);
+    again.close();
+  });
+
+  it('forks: a branch starts at its base and takes its own entries', () => {
+    const { store } = counter(3);
+    const base = store.entries({ actor: 'counter' })[3]!; // after the first request
+    store.createBranch('counter', 'what-if', base.hash);
+    expect(store.head('counter', 'what-if')?.hash).toEqual(base.hash);
+    const fork = new TestChain('counter', 'what-if');
+    Object.assign(fork, { head: base.hash, seq: base.seq, state: base.state });
+    fork.counterRequest(100);
+    store.appendBatches([fork.take()]);
+    store.setLiveBranch('counter', 'what-if');
+    expect(store.head('counter')?.seq).toBe(base.seq + 3);
+    expect(store.entries({ actor: 'counter', branch: 'what-if' })).toHaveLength(3);
+    expect(store.branches('counter').map((b) => [b.name, b.base && toHex(b.base)])).toEqual([
+      ['main', null],
+      ['what-if', toHex(base.hash)],
+    ]);
+    expect(() => store.setLiveBranch('counter', 'nope')).toThrow(/no branch nope/);
+    store.close();
+  });
+
+  it('finds entries by hash prefix, pages and streams in insertion order', () => {
+    const { store } = counter(20);
+    const all = store.entries({});
+    const target = all[17]!;
+    expect(store.entriesByPrefix(toHex(target.hash).slice(0, 12)).map((e) => e.id)).toEqual([target.id]);
+    const short = store.entriesByPrefix(toHex(target.hash).slice(0, 5));
+    expect(short.map((e) => e.id)).toContain(target.id);
+    expect(() => store.entriesByPrefix('abc')).toThrow(/hash prefix/);
+    expect(store.entries({ afterId: all[9]!.id, limit: 5 }).map((e) => e.id)).toEqual(all.slice(10, 15).map((e) => e.id));
+    expect([...store.iterateEntries({ actor: 'counter' })].map((e) => e.id)).toEqual(all.map((e) => e.id));
+    store.close();
+  });
+
+  it('refuses a file that is not a SQLite database, naming it', () => {
+    writeFileSync(join(dir, 'notes.db'), 'hello, this is text and not a database at all');
+    expect(() => ChainStore.open(join(dir, 'notes.db'))).toThrow(
+      `${join(dir, 'notes.db')} is not a Theater chain database: it is not a SQLite file`,
+    );
+  });
+
+  it("refuses another application's SQLite database", () => {
+    const other = join(dir, 'other.db');
+    const db = new Database(other);
+    db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY)');
+    db.close();
+    expect(() => ChainStore.open(other)).toThrow(/is not a Theater chain database: .*tables: users/);
+  });
+
+  it('refuses a database from a newer schema version', () => {
+    ChainStore.open(path).close();
+    const db = new Database(path);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => ChainStore.open(path)).toThrow(ChainStoreOpenError);
+    expect(() => ChainStore.open(path)).toThrow(/newer Theater/);
+  });
+
+  it('refuses a blob whose bytes do not hash to its key', () => {
+    const store = ChainStore.open(path);
+    const chain = new TestChain('counter');
+    chain.start();
+    const batch = chain.take();
+    const blobs = batch.blobs.map((b) => ({ hash: b.hash, bytes: new Uint8Array([...b.bytes, 0]) }));
+    expect(() => store.appendBatches([{ ...batch, blobs }])).toThrow(/does not hash to its key/);
+    expect(store.countEntries()).toBe(0);
+    store.close();
+  });
+});
+
+describe('StoreWriter', () => {
+  it('commits queued batches together on the next tick, then calls back in order', async () => {
+    const store = ChainStore.open(path);
+    const writer = new StoreWriter(store);
+    const a = new TestChain('a');
+    const b = new TestChain('b');
+    const calls: string[] = [];
+    a.start();
+    writer.enqueue(a.take(), (err) => calls.push(`a1 ${err ?? 'ok'} ${store.countEntries('a')}`));
+    b.start();
+    writer.enqueue(b.take(), (err) => calls.push(`b1 ${err ?? 'ok'} ${store.countEntries('b')}`));
+    a.counterRequest(1);
+    writer.enqueue(a.take(), (err) => calls.push(`a2 ${err ?? 'ok'} ${store.countEntries('a')}`));
+    expect(store.countEntries()).toBe(0); // nothing before the tick
+    expect(calls).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    // Each callback saw its entries already committed.
+    expect(calls).toEqual(['a1 ok 4', 'b1 ok 1', 'a2 ok 4']);
+    store.close();
+  });
+
+  it('reports a conflict to that batch only and commits the others', () => {
+    const store = ChainStore.open(path);
+    const writer = new StoreWriter(store);
+    const results: string[] = [];
+    const a = new TestChain('a');
+    a.start();
+    const stale = new TestChain('a');
+    stale.start();
+    stale.counterRequest(1);
+    const b = new TestChain('b');
+    b.start();
+    writer.enqueue(a.take(), (e) => results.push(`a ${e?.name ?? 'ok'}`));
+    writer.enqueue(stale.take(), (e) => results.push(`stale ${e?.name ?? 'ok'}`));
+    writer.enqueue(b.take(), (e) => results.push(`b ${e?.name ?? 'ok'}`));
+    writer.flush();
+    expect(results).toEqual(['a ok', 'stale ChainConflictError', 'b ok']);
+    expect(store.countEntries()).toBe(2);
+    store.close();
+  });
+
+  it('flushes synchronously once enough entries are queued', () => {
+    const store = ChainStore.open(path);
+    const writer = new StoreWriter(store, { maxEntries: 10 });
+    const c = new TestChain('c');
+    let done = 0;
+    for (let i = 0; i < 4; i++) {
+      c.counterRequest(i);
+      writer.enqueue(c.take(), () => done++);
+    }
+    expect(done).toBe(4); // 12 entries ≥ 10: committed without waiting for a tick
+    expect(store.countEntries()).toBe(12);
+    store.close();
+  });
+});
