@@ -1,0 +1,157 @@
+/**
+ * The two ways to reach the StudioService: Electron's preload bridge (`window.studio`) or the web host's WebSocket.
+ * Both expose the same tiny surface so the typed client above them does not care which one it got.
+ */
+import type { EventName } from '../../electron/shared/contract.ts';
+
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+export interface Transport {
+  invoke(method: string, params: unknown): Promise<unknown>;
+  on(event: EventName, cb: (payload: unknown) => void): () => void;
+  onState(cb: (state: ConnectionState, retryInMs: number | null) => void): () => void;
+}
+
+/** What the Electron preload exposes through contextBridge. */
+interface PreloadBridge {
+  invoke(method: string, params: unknown): Promise<unknown>;
+  on(event: string, cb: (payload: unknown) => void): () => void;
+}
+
+declare global {
+  interface Window {
+    studio?: PreloadBridge;
+  }
+}
+
+/** An error that came back from the service (or the transport), with the service's code when there was one. */
+export class ApiCallError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly method: string,
+  ) {
+    super(message);
+    this.name = 'ApiCallError';
+  }
+}
+
+function preloadTransport(bridge: PreloadBridge): Transport {
+  return {
+    invoke: (method, params) => bridge.invoke(method, params),
+    on: (event, cb) => bridge.on(event, cb),
+    // IPC has no connection to lose: it is open for the window's lifetime.
+    onState: (cb) => {
+      cb('open', null);
+      return () => {};
+    },
+  };
+}
+
+type ServerFrame =
+  | { readonly id: number; readonly result?: unknown; readonly error?: { readonly message: string; readonly code?: string } }
+  | { readonly event: string; readonly payload: unknown };
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+function socketUrl(): string {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  // The web host authenticates with a cookie; the token from the printed URL is passed along too, for first loads
+  // where the cookie has not been set yet.
+  const token = new URLSearchParams(location.search).get('token');
+  return `${proto}//${location.host}/api${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+}
+
+function webSocketTransport(): Transport {
+  let ws: WebSocket | null = null;
+  let nextId = 1;
+  let attempt = 0;
+  let state: ConnectionState = 'connecting';
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string }>();
+  const queue: string[] = [];
+  const eventListeners = new Map<string, Set<(payload: unknown) => void>>();
+  const stateListeners = new Set<(s: ConnectionState, retry: number | null) => void>();
+
+  const setState = (s: ConnectionState, retry: number | null): void => {
+    state = s;
+    for (const cb of stateListeners) cb(s, retry);
+  };
+
+  const onFrame = (raw: string): void => {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(raw);
+    } catch {
+      return;
+    }
+    if (!isObject(frame)) return;
+    const f = frame as ServerFrame;
+    if ('event' in f && typeof f.event === 'string') {
+      for (const cb of eventListeners.get(f.event) ?? []) cb(f.payload);
+      return;
+    }
+    if ('id' in f && typeof f.id === 'number') {
+      const p = pending.get(f.id);
+      if (!p) return;
+      pending.delete(f.id);
+      if (f.error) p.reject(new ApiCallError(f.error.message, f.error.code, p.method));
+      else p.resolve(f.result);
+    }
+  };
+
+  const connect = (): void => {
+    setState('connecting', null);
+    const sock = new WebSocket(socketUrl());
+    ws = sock;
+    sock.onopen = () => {
+      attempt = 0;
+      setState('open', null);
+      for (const msg of queue.splice(0)) sock.send(msg);
+    };
+    sock.onmessage = (ev) => {
+      if (typeof ev.data === 'string') onFrame(ev.data);
+    };
+    sock.onclose = () => {
+      ws = null;
+      // Requests in flight will never be answered by this socket: fail them now rather than hang the UI.
+      for (const [id, p] of pending) {
+        pending.delete(id);
+        p.reject(new ApiCallError('connection to the Studio service was lost', 'disconnected', p.method));
+      }
+      const delay = Math.min(10_000, 500 * 2 ** attempt);
+      attempt++;
+      setState('closed', delay);
+      setTimeout(connect, delay);
+    };
+  };
+  connect();
+
+  return {
+    invoke(method, params) {
+      const id = nextId++;
+      const msg = JSON.stringify({ id, method, params });
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject, method });
+        if (ws && state === 'open') ws.send(msg);
+        else queue.push(msg);
+      });
+    },
+    on(event, cb) {
+      let set = eventListeners.get(event);
+      if (!set) eventListeners.set(event, (set = new Set()));
+      set.add(cb);
+      return () => set.delete(cb);
+    },
+    onState(cb) {
+      stateListeners.add(cb);
+      cb(state, null);
+      return () => stateListeners.delete(cb);
+    },
+  };
+}
+
+export function createTransport(): Transport {
+  return window.studio ? preloadTransport(window.studio) : webSocketTransport();
+}
