@@ -37,6 +37,8 @@ const EXAMPLES = {
     { out: 'supervisor/children/flaky.wasm', c: 'supervisor/children/flaky.c', world: 'counter' },
   ],
   'js-notes': [{ out: 'js-notes/js-notes.wasm', ts: 'js-notes/notes.ts', world: 'message-actor' }],
+  // Its memory is capped at link time, so "allocate without bound" ends in a trap, not in the host running out.
+  misbehave: [{ out: 'misbehave/misbehave.wasm', c: 'misbehave/misbehave.c', world: 'misbehave', ldflags: ['--max-memory=67108864'] }],
 };
 
 function fail(msg) {
@@ -91,6 +93,7 @@ function compileC(spec, work) {
     `-fuse-ld=${ldPath}`,
     '-Wl,--no-entry',
     '-Wl,--strip-debug',
+    ...(spec.ldflags ?? []).map((f) => `-Wl,${f}`),
     `-I${join(here, 'c')}`,
     ...(spec.defines ?? []).map((d) => `-D${d}`),
     join(here, spec.c),

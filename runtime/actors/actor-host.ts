@@ -204,12 +204,10 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
 
   private onMessage(m: FromWorker): void {
     switch (m.t) {
-      case 'log':
-        this.emit('log', m.msg);
-        return;
       case 'entries':
         this.inflightRecorded = true;
         this.accept(m.batch);
+        for (const line of m.logs) this.emit('log', line);
         return;
       case 'result': {
         this.inflightRecorded = false;

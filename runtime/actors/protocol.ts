@@ -37,8 +37,8 @@ export type ToWorker = CallRequest;
 
 export type FromWorker =
   | { readonly t: 'ready' }
-  | { readonly t: 'log'; readonly msg: string }
-  | { readonly t: 'entries'; readonly batch: Batch }
+  /** Entries recorded so far in the call in progress, and the log lines among them (shown live). */
+  | { readonly t: 'entries'; readonly batch: Batch; readonly logs: readonly string[] }
   | { readonly t: 'result'; readonly id: number; readonly outcome: ExportOutcome; readonly batch: Batch }
   | { readonly t: 'shutdown'; readonly data: Uint8Array | null }
   | { readonly t: 'fatal'; readonly message: string; readonly batch: Batch };

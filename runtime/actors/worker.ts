@@ -19,15 +19,23 @@ const rpcSignal = new Int32Array(init.rpcSignal);
 const busySince = new BigInt64Array(init.busySince);
 
 const chain = new ChainBuilder(init.actorId, init.head, init.state);
+let logs: string[] = [];
+
+/** Ships what the call in progress has recorded so far: if the call never returns, it is still on record. */
+function flush(): void {
+  if (chain.pending === 0 && logs.length === 0) return;
+  post({ t: 'entries', batch: chain.drain(), logs });
+  logs = [];
+}
 
 const ctx: ActorContext = {
   actorId: init.actorId,
   callTimeoutMs: init.callTimeoutMs,
   state: () => chain.state,
-  log: (msg) => post({ t: 'log', msg }),
+  log: (msg) => void logs.push(msg),
   host(op, args) {
     // What this actor recorded so far goes first, so the runtime holds the entry that `cause` will point at.
-    if (chain.pending > 0) post({ t: 'entries', batch: chain.drain() });
+    flush();
     const req: RpcRequest = { op, args, cause: chain.head.hash };
     Atomics.store(rpcSignal, 0, 0);
     init.rpcPort.postMessage(req);
@@ -44,7 +52,7 @@ async function start(): Promise<ComponentInstance> {
   const mod = (await import(pathToFileURL(join(init.componentDir, 'component.mjs')).href)) as {
     instantiate(getCoreModule: (name: string) => WebAssembly.Module, imports: object): Promise<ComponentInstance>;
   };
-  const imports = interceptImports(buildImports(ctx, init.imports), chain, liveStrategy);
+  const imports = interceptImports(buildImports(ctx, init.imports), chain, liveStrategy, flush);
   return mod.instantiate((name) => {
     const m = init.modules[name];
     if (!m) throw new Error(`core module ${name} was not compiled`);

@@ -66,14 +66,30 @@ class Writer {
 
   /** Unsigned LEB128, minimal length. */
   uvarint(n: number | bigint): void {
-    if (typeof n === 'number' && n < 0x80) return this.byte(n);
-    let v = BigInt(n);
+    if (typeof n === 'number') {
+      // Plain arithmetic: safe integers never need BigInt, and this is the hot path (lengths, seq numbers).
+      this.ensure(8);
+      while (n >= 0x80) {
+        this.buf[this.length++] = (n % 0x80) | 0x80;
+        n = Math.floor(n / 0x80);
+      }
+      this.buf[this.length++] = n;
+      return;
+    }
+    let v = n;
     do {
       let b = Number(v & 0x7fn);
       v >>= 7n;
       if (v !== 0n) b |= 0x80;
       this.byte(b);
     } while (v !== 0n);
+  }
+
+  /** Writes a string's UTF-8 bytes in place (`n` = its UTF-8 length). */
+  utf8(s: string, n: number): void {
+    this.ensure(n);
+    utf8.encodeInto(s, this.buf.subarray(this.length, this.length + n));
+    this.length += n;
   }
 
   float64(f: number): void {
@@ -146,7 +162,10 @@ function write(w: Writer, v: Value, depth: number): void {
 function writeInt(w: Writer, n: number | bigint): void {
   if (n >= 0) {
     w.byte(TAG.uint);
-    w.uvarint(n);
+    w.uvarint(typeof n === 'bigint' && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n);
+  } else if (typeof n === 'number') {
+    w.byte(TAG.nint);
+    w.uvarint(-n - 1);
   } else {
     w.byte(TAG.nint);
     w.uvarint(-BigInt(n) - 1n);
@@ -154,9 +173,10 @@ function writeInt(w: Writer, n: number | bigint): void {
 }
 
 function writeString(w: Writer, s: string): void {
-  const b = utf8.encode(checkWellFormed(s));
-  w.uvarint(b.length);
-  w.bytes(b);
+  checkWellFormed(s);
+  const n = Buffer.byteLength(s, 'utf8');
+  w.uvarint(n);
+  w.utf8(s, n);
 }
 
 function checkWellFormed(s: string): string {

@@ -51,7 +51,16 @@ export function settle(outcome: ImportOutcome): unknown {
   throw t; // a plain value: jco lowers it as the `err` case of the import's result
 }
 
-export function interceptImports(imports: ImportObject, chain: ChainBuilder, strategy: ImportStrategy): ImportObject {
+/**
+ * Wraps every function of every imported interface. `afterImport` runs once each import entry is on the chain
+ * (the worker ships entries from there, so a call that never returns still leaves what it did on record).
+ */
+export function interceptImports(
+  imports: ImportObject,
+  chain: ChainBuilder,
+  strategy: ImportStrategy,
+  afterImport?: () => void,
+): ImportObject {
   const out: ImportObject = {};
   for (const [iface, fns] of Object.entries(imports)) {
     const wrapped: Record<string, (...args: never[]) => unknown> = {};
@@ -62,6 +71,7 @@ export function interceptImports(imports: ImportObject, chain: ChainBuilder, str
         const inputHash = chain.blob(input);
         const outcome = strategy.outcome(iface, wit, input, inputHash, () => fn(...args));
         chain.append('import', iface, wit, { input: inputHash, output: chain.value(outcome as unknown as Value) });
+        afterImport?.();
         return settle(outcome);
       };
     }

@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { decode } from '../chain/canonical.ts';
+import { toDisplay } from '../chain/describe.ts';
+import type { StoredEntry } from '../store/index.ts';
+import { example, port, text, utf8, withSystem } from '../testing/helpers.ts';
+import type { ActorSystem } from './system.ts';
+
+const payload = (system: ActorSystem, h: Uint8Array | null) => (h ? toDisplay(decode(system.store.blob(h)!)) : null);
+const stateText = (system: ActorSystem, e: StoredEntry) => (e.state ? text(system.store.blob(e.state)) : null);
+
+describe('counter over real HTTP', () => {
+  it('serves POST /increment and GET /count, and records each request whole', async () => {
+    await withSystem(async (system) => {
+      const id = await system.start(example('counter'));
+      const base = `http://127.0.0.1:${port(system, id, 'http-server')}`;
+      const bodies: string[] = [];
+      for (let i = 0; i < 3; i++) bodies.push(await (await fetch(`${base}/increment`, { method: 'POST' })).text());
+      expect(bodies).toEqual(['{"count":1}', '{"count":2}', '{"count":3}']);
+      const get = await fetch(`${base}/count`);
+      expect(get.status).toBe(200);
+      expect(get.headers.get('content-type')).toBe('application/json');
+      expect(await get.text()).toBe('{"count":3}');
+      expect((await fetch(`${base}/nope`)).status).toBe(404);
+
+      const entries = system.store.entries({ actor: id });
+      // start event, init call/log/return, then per POST: call, log, return.
+      const firstPost = entries.findIndex((e) => e.kind === 'call' && e.fn === 'handle-request');
+      const [call, log, ret] = entries.slice(firstPost, firstPost + 3) as [StoredEntry, StoredEntry, StoredEntry];
+      expect([call.kind, log.kind, ret.kind]).toEqual(['call', 'import', 'return']);
+      expect(call.iface).toBe('theater:simple/http-server');
+      expect(call.origin).toBe('http');
+      expect(payload(system, call.input)).toMatchObject([{ method: 'POST', uri: '/increment', body: null }]);
+      expect([log.iface, log.fn]).toEqual(['theater:simple/runtime', 'log']);
+      expect(payload(system, log.input)).toEqual(['count -> 1']);
+      expect(payload(system, log.output)).toEqual({ return: null });
+      expect(stateText(system, ret)).toBe('{"count":1}');
+      expect(payload(system, ret.output)).toEqual([{ status: 200, headers: [['content-type', 'application/json']], body: { count: 1 } }]);
+      // Every entry links to the one before it.
+      for (let i = 1; i < entries.length; i++) expect(entries[i]!.parent).toEqual(entries[i - 1]!.hash);
+    });
+  });
+
+  it('refuses a body over the manifest limit with 413 and records nothing for it', async () => {
+    await withSystem(async (system) => {
+      const id = await system.start(example('counter'));
+      const before = system.store.countEntries(id);
+      const res = await fetch(`http://127.0.0.1:${port(system, id, 'http-server')}/increment`, {
+        method: 'POST',
+        body: 'x'.repeat(1024 * 1024 + 1),
+      });
+      expect(res.status).toBe(413);
+      expect(system.store.countEntries(id)).toBe(before);
+    });
+  });
+
+  it('resumes from the chain on the next run instead of starting over', async () => {
+    await withSystem(async (system, dir) => {
+      const id = await system.start(example('counter'));
+      await fetch(`http://127.0.0.1:${port(system, id, 'http-server')}/increment`, { method: 'POST' });
+      await system.close();
+      const { ActorSystem } = await import('./system.ts');
+      const again = ActorSystem.open({ db: `${dir}/chain.db`, ephemeralPorts: true });
+      try {
+        await again.start(example('counter'));
+        const res = await fetch(`http://127.0.0.1:${port(again, id, 'http-server')}/increment`, { method: 'POST' });
+        expect(await res.text()).toBe('{"count":2}');
+        const events = again.store.entries({ actor: id }).filter((e) => e.kind === 'event').map((e) => e.fn);
+        expect(events).toEqual(['start', 'stop', 'resume']);
+      } finally {
+        await again.close();
+      }
+    }).catch((e: Error) => {
+      // withSystem closes the first system a second time; that must be harmless.
+      throw e;
+    });
+  });
+});
+
+describe('message port (4-byte length + JSON frames over TCP)', () => {
+  it('delivers send and request and answers in order; a malformed frame gets an error, not a crash', async () => {
+    const { messagePort, frame } = await import('../testing/helpers.ts');
+    await withSystem(async (system) => {
+      const id = await system.start(example('counter'));
+      const p = port(system, id, 'message-server');
+      const garbage = Buffer.concat([Buffer.from([0, 0, 0, 5]), Buffer.from('{nope')]);
+      const replies = await messagePort(p, [
+        frame({ type: 'send', msg: { op: 'increment' } }),
+        frame({ type: 'request', msg: { op: 'get' } }),
+        garbage,
+        frame({ type: 'request', msg: { op: 'bogus' } }),
+        frame({ type: 'request', msg: { op: 'increment' } }),
+      ]);
+      expect(replies[0]).toEqual({ ok: true });
+      expect(replies[1]).toEqual({ ok: true, response: { count: 1 } });
+      expect(replies[2]).toMatchObject({ ok: false, error: expect.stringContaining('not valid JSON') });
+      expect(replies[3]).toEqual({ ok: false, error: 'handler-error: unknown op' });
+      expect(replies[4]).toEqual({ ok: true, response: { count: 2 } });
+      const calls = system.store.entries({ actor: id }).filter((e) => e.kind === 'call' && e.origin === 'message-port');
+      expect(calls).toHaveLength(4);
+    });
+  });
+
+  it('answers an oversized frame with an error and closes the connection', async () => {
+    const { messagePort } = await import('../testing/helpers.ts');
+    await withSystem(async (system) => {
+      const id = await system.start(example('counter'));
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE(64 * 1024 * 1024);
+      const replies = await messagePort(port(system, id, 'message-server'), [header], 1);
+      expect(replies).toEqual([{ ok: false, error: expect.stringContaining('exceeds the limit') }]);
+    });
+  });
+});
+
+describe('failing actors are recorded and contained', () => {
+  it('terminates a call that runs past the time limit, records it, and keeps serving', async () => {
+    await withSystem(async (system) => {
+      const id = await system.start(example('misbehave'));
+      const t0 = Date.now();
+      const spun = await system.request(id, utf8('{"op":"spin"}'), 'cli');
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+      expect(spun).toMatchObject({ ok: false, error: { kind: 'timeout' } });
+      const after = await system.request(id, utf8('{"op":"count"}'), 'cli');
+      expect(after.ok && text((after.response as [Uint8Array])[0])).toBe('{"count":1}');
+      const tail = system.store.entries({ actor: id }).map((e) => `${e.kind}:${e.fn}`);
+      expect(tail).toContain('error:handle-request');
+      expect(tail).toContain('event:restart');
+      const err = system.store.entries({ actor: id }).find((e) => e.kind === 'error')!;
+      expect(payload(system, err.output)).toMatchObject({ kind: 'timeout', message: expect.stringContaining('1000 ms') });
+      // The spinning call's own log line was recorded before it was cut off.
+      const spinLog = system.store.entries({ actor: id }).find((e) => e.kind === 'import' && payload(system, e.input)?.toString() === 'spinning forever');
+      expect(spinLog).toBeDefined();
+    });
+  });
+
+  it('records a trap, an err result, unbounded allocation and a send to nobody; the state survives each', async () => {
+    await withSystem(async (system) => {
+      const id = await system.start(example('misbehave'));
+      await system.request(id, utf8('{"op":"count"}'), 'cli');
+      const outcomes = [];
+      for (const op of ['trap', 'error', 'alloc', 'send-missing']) outcomes.push(await system.request(id, utf8(`{"op":"${op}"}`), 'cli'));
+      expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.kind))).toEqual(['trap', 'handler-error', 'trap', 'handler-error']);
+      expect(outcomes[1]).toMatchObject({ error: { message: 'asked to fail' } });
+      expect(outcomes[3]).toMatchObject({ error: { message: 'send to nobody-here failed, as expected' } });
+      const sendImport = system.store.entries({ actor: id }).find((e) => e.fn === 'send')!;
+      expect(payload(system, sendImport.output)).toEqual({ throw: 'no running actor nobody-here' });
+      const get = await system.request(id, utf8('{"op":"get"}'), 'cli');
+      expect(get.ok && text((get.response as [Uint8Array])[0])).toBe('{"count":1}');
+    });
+  });
+});
+
+describe('supervisor example', () => {
+  it('spawns two children, is told when one traps, restarts it, and hears of a stopped child', async () => {
+    await withSystem(async (system) => {
+      const id = await system.start(example('supervisor'));
+      expect(system.actor(id)!.children).toEqual(new Set(['supervisor/counter', 'supervisor/flaky']));
+      await system.send(id, utf8('{"op":"crash-flaky"}'), 'cli');
+      await waitFor(() => stateText(system, system.store.head(id)!)?.includes('"kind":"trap"'));
+      await waitFor(() => system.actor('supervisor/flaky')?.host.status === 'running');
+      const flaky = await system.request('supervisor/flaky', utf8('{"op":"get"}'), 'cli');
+      expect(flaky.ok).toBe(true);
+
+      await system.send(id, utf8('{"op":"stop-counter"}'), 'cli');
+      await waitFor(() => stateText(system, system.store.head(id)!)?.includes('"kind":"exit"'));
+      expect(system.actor('supervisor/counter')).toBeUndefined();
+
+      const seq = system.store.entries({}).map((e) => `${e.actor} ${e.kind} ${e.fn}`);
+      const order = [
+        'supervisor import spawn',
+        'supervisor/flaky error handle-send',
+        'supervisor call handle-child-error',
+        'supervisor import restart-child',
+        'supervisor/flaky event restart',
+        'supervisor import stop-child',
+        'supervisor/counter event stop',
+        'supervisor call handle-child-exit',
+      ];
+      const positions = order.map((o) => seq.indexOf(o));
+      expect(positions.every((p) => p >= 0)).toBe(true);
+    });
+  });
+});
+
+async function waitFor(cond: () => unknown, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,59 @@
+/** Shared by the runtime's tests: temp dbs, running systems, and real clients for the real ports. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ActorSystem } from '../actors/system.ts';
+import { encodeFrame, splitFrames } from '../handlers/message-server.ts';
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+export const example = (name: string, file = 'manifest.toml') => join(REPO, 'assets/examples', name, file);
+
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'theater-test-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function withSystem<T>(fn: (system: ActorSystem, dir: string) => Promise<T>, db?: string): Promise<T> {
+  const { dir, cleanup } = tempDir();
+  const system = ActorSystem.open({ db: db ?? join(dir, 'chain.db'), ephemeralPorts: true });
+  try {
+    return await fn(system, dir);
+  } finally {
+    await system.close();
+    cleanup();
+  }
+}
+
+export function port(system: ActorSystem, actor: string, kind: 'http-server' | 'message-server'): number {
+  const l = system.actor(actor)?.listeners.find((x) => x.kind === kind);
+  if (!l) throw new Error(`${actor} has no ${kind} listener`);
+  return l.port;
+}
+
+export const utf8 = (s: string) => new TextEncoder().encode(s);
+export const text = (b: Uint8Array | null | undefined) => (b ? new TextDecoder().decode(b) : null);
+
+/** One framed exchange on the message port; resolves with the reply frames (as JSON) once `count` arrived. */
+export function messagePort(p: number, frames: readonly Buffer[], count = frames.length): Promise<unknown[]> {
+  return new Promise((resolveAll, reject) => {
+    const socket = connect(p, '127.0.0.1');
+    let buf: Buffer = Buffer.alloc(0);
+    const replies: unknown[] = [];
+    socket.on('connect', () => socket.write(Buffer.concat(frames)));
+    socket.on('data', (d: Buffer) => {
+      const { frames: got, rest } = splitFrames(Buffer.concat([buf, d]));
+      buf = rest;
+      for (const f of got) replies.push(JSON.parse(f.toString('utf8')));
+      if (replies.length >= count) {
+        socket.end();
+        resolveAll(replies);
+      }
+    });
+    socket.on('close', () => resolveAll(replies));
+    socket.on('error', reject);
+  });
+}
+
+export const frame = encodeFrame;
