@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['runtime/**/*.test.ts', 'assets/**/*.test.ts', 'renderer/**/*.test.ts'],
+    include: ['runtime/**/*.test.ts', 'assets/**/*.test.ts', 'renderer/**/*.test.ts', 'electron/**/*.test.ts'],
     // Actors run in worker threads and tests use real ports: keep files in separate processes.
     pool: 'forks',
     testTimeout: 60_000,

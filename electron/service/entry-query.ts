@@ -1,0 +1,115 @@
+/**
+ * Paging and filtering of one branch path for the entry list and the graph. Filters on kind, interface/function
+ * and no-ops run on the compact index; full-text search decodes payloads, so its matches are cached per query and
+ * extended incrementally as the chain grows (a second page, or a new entry, does not rescan what was scanned).
+ */
+import type { ChainStore } from '../../runtime/store/index.ts';
+import { KIND_ORDER, type EntryPage, type EntryQuery, type GraphWindow } from '../shared/contract.ts';
+import { notFound } from './api-error.ts';
+import { entryById, entryView, searchText } from './entry-views.ts';
+import type { ActorIndex, Path, PathRow } from './path-index.ts';
+
+interface FilterCache {
+  readonly key: string;
+  /** Path positions that matched, in order. */
+  readonly matches: number[];
+  /** Positions below this were examined. */
+  scanned: number;
+  pathRef: Path;
+}
+
+const MAX_CACHED_FILTERS = 16;
+
+export class EntryQueries {
+  private readonly caches = new Map<string, FilterCache>();
+
+  constructor(private readonly store: ChainStore) {}
+
+  page(index: ActorIndex, q: EntryQuery, branch: string): EntryPage {
+    const path = index.path(branch);
+    const filtered = isFiltered(q);
+    let positions: number[];
+    let total: number;
+    if (!filtered) {
+      total = path.length;
+      positions = [];
+      for (let i = q.offset; i < Math.min(total, q.offset + q.limit); i++) positions.push(i);
+    } else {
+      const matches = this.matches(index, path, q, branch);
+      total = matches.length;
+      positions = matches.slice(q.offset, q.offset + q.limit);
+    }
+    const items = positions.map((i) => {
+      const row = path.at(i)!;
+      const e = entryById(this.store, index.actor, row.id);
+      if (!e) throw notFound(`entry #${row.id} of ${index.actor} vanished from the store`);
+      return entryView(this.store, e, row.noop);
+    });
+    return { total, offset: q.offset, items };
+  }
+
+  graph(index: ActorIndex, branch: string, fromSeq: number, toSeq: number): GraphWindow {
+    const path = index.path(branch);
+    const kinds: number[] = [];
+    const hashes: string[] = [];
+    const end = Math.min(toSeq + 1, path.length);
+    path.scan(fromSeq, end, (_i, row) => {
+      kinds.push(row.kind);
+      const e = entryById(this.store, index.actor, row.id);
+      hashes.push(e ? Buffer.from(e.hash).toString('hex') : '');
+      return true;
+    });
+    return { actor: index.actor, branch, fromSeq, kinds, hashes };
+  }
+
+  private matches(index: ActorIndex, path: Path, q: EntryQuery, branch: string): number[] {
+    const key = JSON.stringify([index.actor, branch, q.kinds ?? null, q.iface ?? null, q.fn ?? null, q.search ?? null, !!q.hideNoops]);
+    let c = this.caches.get(key);
+    // A new path object means the branch was rebuilt (fork, new branch): start over.
+    if (!c || c.pathRef !== path) {
+      if (c && c.pathRef.length <= path.length && samePrefix(c.pathRef, path, c.scanned)) c.pathRef = path;
+      else c = { key, matches: [], scanned: 0, pathRef: path };
+    }
+    this.caches.delete(key);
+    this.caches.set(key, c); // most recently used last
+    while (this.caches.size > MAX_CACHED_FILTERS) this.caches.delete(this.caches.keys().next().value!);
+
+    const kinds = q.kinds ? new Set(q.kinds.map((k) => KIND_ORDER.indexOf(k))) : null;
+    const needle = q.search?.trim().toLowerCase() || null;
+    const cache = c;
+    path.scan(cache.scanned, path.length, (i, row) => {
+      if (keep(index, row, q, kinds) && (needle === null || this.matchesText(index.actor, row, needle))) cache.matches.push(i);
+      return true;
+    });
+    cache.scanned = path.length;
+    return cache.matches;
+  }
+
+  private matchesText(actor: string, row: PathRow, needle: string): boolean {
+    const e = entryById(this.store, actor, row.id);
+    return e !== undefined && searchText(this.store, e).includes(needle);
+  }
+}
+
+function isFiltered(q: EntryQuery): boolean {
+  return (q.kinds !== undefined && q.kinds.length > 0) || !!q.iface || !!q.fn || !!q.search?.trim() || !!q.hideNoops;
+}
+
+function keep(index: ActorIndex, row: PathRow, q: EntryQuery, kinds: Set<number> | null): boolean {
+  if (kinds && kinds.size > 0 && !kinds.has(row.kind)) return false;
+  if (q.hideNoops && row.hideable) return false;
+  if (q.iface || q.fn) {
+    const key = index.fnKey(row.fn);
+    const hash = key.lastIndexOf('#');
+    if (q.iface && key.slice(0, hash) !== q.iface) return false;
+    if (q.fn && key.slice(hash + 1) !== q.fn) return false;
+  }
+  return true;
+}
+
+/** The old path is a prefix of the new one up to `n` (the chain grew; nothing was rewritten). */
+function samePrefix(a: Path, b: Path, n: number): boolean {
+  if (n === 0) return true;
+  const last = n - 1;
+  return a.at(last)?.id === b.at(last)?.id && a.at(0)?.id === b.at(0)?.id;
+}

@@ -1,0 +1,316 @@
+/**
+ * StudioService: the StudioApi over one ActorSystem, in plain Node. Both transports (Electron IPC, the web host's
+ * WebSocket) are thin shells around `invoke`, which validates every payload before any method runs, and `onEvent`,
+ * which pushes StudioEvents. No Electron and no transport code here.
+ */
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { ActorSystem } from '../../runtime/actors/system.ts';
+import { toHex } from '../../runtime/chain/entry.ts';
+import { verifyChain } from '../../runtime/chain/verify.ts';
+import type {
+  ActorStatus, ActorView, BranchView, DiffView, EntryDetail, EntryPage, EntryQuery, EntryView, EventName, GraphWindow, Hex,
+  HttpFire, HttpFireResult, LogLine, MessageFire, MessageFireResult, OpenResult, PathSegment, ReplayResultView, StateView,
+  StudioApi, StudioEvents, UploadedFile, VerifyView,
+} from '../shared/contract.ts';
+import { badRequest, notAvailable, notFound } from './api-error.ts';
+import { ComponentWatcher } from './component-watch.ts';
+import { EntryQueries } from './entry-query.ts';
+import { entryDetail, entryView, parseHash, requireEntry, stateView } from './entry-views.ts';
+import { fireHttp, fireMessage } from './fire.ts';
+import { openManifest, RecentManifests, writeUpload } from './manifests.ts';
+import { validateRequest } from './params.ts';
+import { ActorIndex } from './path-index.ts';
+import { RingBuffer } from './ring-buffer.ts';
+
+export interface StudioServiceOptions {
+  /** The Studio's chain database. */
+  readonly db: string;
+  /** Where recent manifests, uploads and exported bundles live. */
+  readonly dataDir: string;
+  /** Every actor server on an ephemeral port (tests; several Studios on one machine). */
+  readonly ephemeralPorts?: boolean;
+  readonly logCapacity?: number;
+}
+
+export type StudioEventListener = <E extends EventName>(event: E, payload: StudioEvents[E]) => void;
+
+type EventMap = { [E in EventName]: [StudioEvents[E]] };
+
+const ACTOR_STATUSES: readonly ActorStatus[] = ['starting', 'running', 'stopped', 'failed'];
+
+export class StudioService implements StudioApi {
+  readonly system: ActorSystem;
+  private readonly events = new EventEmitter<EventMap>();
+  private readonly logRing: RingBuffer<LogLine>;
+  private readonly indexes = new Map<string, ActorIndex>();
+  private readonly queries: EntryQueries;
+  private readonly recent: RecentManifests;
+  private readonly watcher: ComponentWatcher;
+
+  private constructor(readonly opts: StudioServiceOptions) {
+    this.system = ActorSystem.open({ db: opts.db, ephemeralPorts: opts.ephemeralPorts });
+    this.logRing = new RingBuffer(opts.logCapacity ?? 5000);
+    this.queries = new EntryQueries(this.system.store);
+    this.recent = new RecentManifests(join(opts.dataDir, 'recent-manifests.json'));
+    this.watcher = new ComponentWatcher((actor, path) => this.emit('componentChanged', { actor, path }));
+    this.wire();
+  }
+
+  static open(opts: StudioServiceOptions): StudioService {
+    return new StudioService(opts);
+  }
+
+  /** The one entry point for transports: checks the method name and its params, then runs it. */
+  async invoke(method: unknown, params: unknown): Promise<unknown> {
+    const req = validateRequest(method, params);
+    const fn = this[req.method] as (p: unknown) => Promise<unknown>;
+    return fn.call(this, req.params);
+  }
+
+  /** Subscribes to every StudioEvent; returns the unsubscribe function. */
+  onEvent(listener: StudioEventListener): () => void {
+    const offs = (['log', 'entries', 'actorStatus', 'actors', 'progress', 'componentChanged'] as const).map((name) => {
+      const l = (payload: StudioEvents[typeof name]) => listener(name, payload);
+      this.events.on(name, l as never);
+      return () => this.events.off(name, l as never);
+    });
+    return () => offs.forEach((off) => off());
+  }
+
+  async close(): Promise<void> {
+    this.watcher.close();
+    await this.system.close();
+  }
+
+  private emit<E extends EventName>(event: E, payload: StudioEvents[E]): void {
+    (this.events.emit as (e: E, p: StudioEvents[E]) => boolean)(event, payload);
+  }
+
+  private wire(): void {
+    const s = this.system;
+    s.on('log', (actor, msg) => this.log(actor, msg));
+    s.on('failure', (actor, err) => this.log(actor, `✗ ${err.kind}: ${err.message}`));
+    s.on('entries', (actor, count, head) => {
+      if (!head.hash) return;
+      this.emit('entries', { actor, branch: s.actor(actor)?.branch ?? 'main', count, head: toHex(head.hash), seq: head.seq });
+    });
+    s.on('status', (actor, status) => {
+      const running = s.actor(actor);
+      if (status === 'running' && running) this.watcher.watch(actor, running.manifest.componentPath);
+      if (status === 'stopped' || !running) this.watcher.unwatch(actor);
+      this.emit('actorStatus', { actor, status });
+      this.emit('actors', {});
+    });
+    s.on('listening', () => this.emit('actors', {}));
+  }
+
+  private log(actor: string, msg: string): void {
+    const line: LogLine = { actor, msg, ts: Date.now() };
+    this.logRing.push(line);
+    this.emit('log', line);
+  }
+
+  private index(actor: string): ActorIndex {
+    let ix = this.indexes.get(actor);
+    if (!ix) {
+      if (!this.system.store.actors().some((a) => a.id === actor)) throw notFound(`no actor ${actor}`);
+      ix = new ActorIndex(this.system.store, actor);
+      this.indexes.set(actor, ix);
+    }
+    ix.refresh();
+    return ix;
+  }
+
+  private branchOf(actor: string, branch: string | undefined, ix: ActorIndex): string {
+    const b = branch ?? this.system.actor(actor)?.branch ?? this.system.store.liveBranch(actor);
+    if (!ix.branchNames().includes(b)) throw notFound(`actor ${actor} has no branch ${b}`);
+    return b;
+  }
+
+  // ---- actors ----------------------------------------------------------------------------------------------------
+
+  async openManifest(p: { path: string }): Promise<OpenResult> {
+    const r = await openManifest(this.system, p.path, (msg) => this.log('studio', msg));
+    if (r.ok) {
+      this.recent.add(this.system.actor(r.actor)?.manifest.file ?? p.path);
+      this.emit('actors', {});
+    }
+    return r;
+  }
+
+  async uploadManifest(p: { manifest: UploadedFile; files: readonly UploadedFile[] }): Promise<OpenResult> {
+    const path = writeUpload(join(this.opts.dataDir, 'uploads'), p.manifest, p.files);
+    const r = await openManifest(this.system, path, (msg) => this.log('studio', msg));
+    if (r.ok) this.emit('actors', {});
+    return r;
+  }
+
+  async recentManifests(_p: Record<string, never>): Promise<readonly string[]> {
+    return this.recent.list();
+  }
+
+  async listActors(_p: Record<string, never>): Promise<readonly ActorView[]> {
+    const store = this.system.store;
+    const rows = store.actors();
+    const running = new Map(this.system.list().map((a) => [a.id, a]));
+    return rows.map((row): ActorView => {
+      const r = running.get(row.id);
+      const live = this.system.actor(row.id);
+      if (r && live) {
+        return { ...r, exports: live.host.component.exports, liveBranch: live.branch, listeners: [...r.listeners] };
+      }
+      const head = store.head(row.id, row.liveBranch);
+      const status = ACTOR_STATUSES.find((s) => s === row.status) ?? 'stopped';
+      return {
+        id: row.id,
+        name: row.id.split('/').at(-1) ?? row.id,
+        parent: row.parent,
+        children: rows.filter((c) => c.parent === row.id).map((c) => c.id),
+        // Not running in this Studio: whatever the store last said, it is not running now.
+        status: status === 'running' || status === 'starting' ? 'stopped' : status,
+        manifest: row.manifest ?? '',
+        component: row.component ?? '',
+        exports: [],
+        liveBranch: row.liveBranch,
+        head: head ? toHex(head.hash) : null,
+        seq: head?.seq ?? -1,
+        listeners: [],
+      };
+    });
+  }
+
+  async stopActor(p: { actor: string }): Promise<void> {
+    if (!this.system.actor(p.actor)) throw notFound(`no running actor ${p.actor}`);
+    await this.system.stop(p.actor);
+    this.emit('actors', {});
+  }
+
+  async restartActor(p: { actor: string }): Promise<void> {
+    if (!this.system.actor(p.actor)) throw notFound(`no running actor ${p.actor}`);
+    await this.system.restart(p.actor, 'restarted from the Studio');
+  }
+
+  async startActor(p: { actor: string }): Promise<OpenResult> {
+    if (this.system.actor(p.actor)) throw badRequest(`${p.actor} is already running`);
+    const row = this.system.store.actors().find((a) => a.id === p.actor);
+    if (!row) throw notFound(`no actor ${p.actor}`);
+    if (!row.manifest) throw badRequest(`${p.actor} has no recorded manifest to start it from`);
+    if (row.parent) throw badRequest(`${p.actor} is supervised by ${row.parent}: start or restart its supervisor`);
+    return this.openManifest({ path: row.manifest });
+  }
+
+  async logs(p: { actor?: string; limit: number }): Promise<readonly LogLine[]> {
+    return this.logRing.last(p.limit, (l) => p.actor === undefined || l.actor === p.actor);
+  }
+
+  // ---- the chain -------------------------------------------------------------------------------------------------
+
+  async entries(q: EntryQuery): Promise<EntryPage> {
+    const ix = this.index(q.actor);
+    return this.queries.page(ix, q, this.branchOf(q.actor, q.branch, ix));
+  }
+
+  async entryIndex(p: { actor: string; branch?: string; hash: Hex }): Promise<number> {
+    const ix = this.index(p.actor);
+    const path = ix.path(this.branchOf(p.actor, p.branch, ix));
+    const e = this.system.store.entry(parseHash(p.hash), p.actor);
+    if (!e || path.at(e.seq)?.id !== e.id) throw notFound(`entry ${p.hash} is not on that branch of ${p.actor}`);
+    return e.seq;
+  }
+
+  async entry(p: { hash: Hex }): Promise<EntryDetail> {
+    const e = requireEntry(this.system.store, p.hash);
+    const ix = this.index(e.actor);
+    return entryDetail(this.system.store, e, ix.path(e.branch).at(e.seq)?.noop ?? false);
+  }
+
+  async graph(p: { actor: string; branch: string; fromSeq: number; toSeq: number }): Promise<GraphWindow> {
+    const ix = this.index(p.actor);
+    return this.queries.graph(ix, this.branchOf(p.actor, p.branch, ix), p.fromSeq, p.toSeq);
+  }
+
+  async stateAt(p: { hash: Hex }): Promise<StateView> {
+    // By design every entry carries the state as of it: a lookup, not a recomputation.
+    return stateView(this.system.store, requireEntry(this.system.store, p.hash).state);
+  }
+
+  async diff(_p: { a: Hex; b: Hex }): Promise<DiffView> {
+    throw notAvailable('diff');
+  }
+
+  async diffBranches(_p: { actor: string; a: string; b: string }): Promise<DiffView & { readonly mergeBase: Hex | null }> {
+    throw notAvailable('branch diff');
+  }
+
+  async whoWrote(_p: { hash: Hex; path: readonly PathSegment[] }): Promise<EntryView | null> {
+    throw notAvailable('who-wrote');
+  }
+
+  async branches(p: { actor: string }): Promise<readonly BranchView[]> {
+    const store = this.system.store;
+    this.index(p.actor); // refuses unknown actors
+    const live = this.system.actor(p.actor)?.branch ?? store.liveBranch(p.actor);
+    return store.branches(p.actor).map((b) => {
+      const head = b.head ? store.entry(b.head) : undefined;
+      const base = b.base ? store.entry(b.base) : undefined;
+      return {
+        name: b.name,
+        head: b.head ? toHex(b.head) : null,
+        headSeq: head?.seq ?? -1,
+        base: b.base ? toHex(b.base) : null,
+        baseSeq: base?.seq ?? null,
+        live: b.name === live,
+      };
+    });
+  }
+
+  async fork(_p: { actor: string; hash: Hex; name?: string }): Promise<BranchView> {
+    throw notAvailable('fork (continue from here)');
+  }
+
+  async setLiveBranch(p: { actor: string; branch: string }): Promise<void> {
+    // A running actor must be moved by the runtime (its in-memory head changes); that is the time-travel engine's job.
+    if (this.system.actor(p.actor)) throw notAvailable('switching the live branch of a running actor');
+    try {
+      this.system.store.setLiveBranch(p.actor, p.branch);
+    } catch (e) {
+      throw notFound((e as Error).message);
+    }
+  }
+
+  async replay(_p: { actor: string; branch?: string; componentPath?: string }): Promise<ReplayResultView> {
+    throw notAvailable('replay');
+  }
+
+  async verify(p: { actor?: string }): Promise<VerifyView> {
+    const actor = p.actor ?? null;
+    const r = verifyChain(this.system.store, {
+      actor: p.actor,
+      onProgress: (done, total) => this.emit('progress', { task: 'verify', actor, done, total }),
+    });
+    if (!r.ok) return { ok: false, count: r.count, entry: r.entry, reason: r.reason };
+    const head = p.actor === undefined ? null : (r.heads.find((h) => h.actor === p.actor && h.branch === this.system.store.liveBranch(p.actor))?.hash ?? null);
+    return { ok: true, count: r.count, head };
+  }
+
+  // ---- injecting inputs ------------------------------------------------------------------------------------------
+
+  async fireHttp(p: HttpFire): Promise<HttpFireResult> {
+    return fireHttp(this.system, p);
+  }
+
+  async fireMessage(p: MessageFire): Promise<MessageFireResult> {
+    return fireMessage(this.system, p);
+  }
+
+  // ---- bundles ---------------------------------------------------------------------------------------------------
+
+  async exportBundle(_p: { actor: string; branch?: string; withComponent?: boolean }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }> {
+    throw notAvailable('bundle export');
+  }
+
+  async importBundle(_p: { path?: string; upload?: UploadedFile }): Promise<{ readonly actor: string; readonly entries: number }> {
+    throw notAvailable('bundle import');
+  }
+}
