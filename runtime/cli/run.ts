@@ -4,7 +4,8 @@ import { ActorSystem } from '../actors/system.ts';
 import { ActorLoadError } from '../component/check.ts';
 
 export async function runCommand(manifest: string, db: string): Promise<void> {
-  const system = ActorSystem.open({ db });
+  // THEATER_EPHEMERAL_PORTS=1 binds every server to a free port (tests; several runtimes on one machine).
+  const system = ActorSystem.open({ db, ephemeralPorts: process.env.THEATER_EPHEMERAL_PORTS === '1' });
   const out = (line: string) => process.stdout.write(`${line}\n`);
   system.on('log', (actor, msg) => out(`[${actor}] ${msg}`));
   system.on('listening', (actor, l) =>

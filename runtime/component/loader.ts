@@ -36,7 +36,7 @@ export class ComponentError extends Error {
 const MAX_COMPONENT_BYTES = 256 * 1024 * 1024;
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 /** Cache layout version: bump when the transpile options change so stale output is never reused. */
-const CACHE_VERSION = 'v2';
+const CACHE_VERSION = 'v3';
 
 export function defaultCacheDir(): string {
   return process.env.THEATER_CACHE ?? join(homedir(), '.cache', 'theater', 'components');
@@ -106,6 +106,7 @@ async function prepare(path: string, bytes: Uint8Array, sha256: string, cacheDir
   const exports = [...new Set(out.exports.map(([name]) => name).filter((n) => n.includes(':')).map(stripVersion))].sort();
   const files = Object.entries(out.files as Record<string, Uint8Array>).filter(([name]) => !name.endsWith('.d.ts'));
   const js = new TextDecoder().decode(files.find(([n]) => n === 'component.js')?.[1]);
+  const patched = withoutDebugLogCost(js);
   const coreModules = [...js.matchAll(/getCoreModule\('([^']+)'\)/g)].map((m) => m[1]!);
   const meta = { sha256, size: bytes.length, imports, exports, coreModules };
 
@@ -114,9 +115,10 @@ async function prepare(path: string, bytes: Uint8Array, sha256: string, cacheDir
   mkdirSync(tmp, { recursive: true });
   for (const [name, content] of files) {
     // .mjs: the cache folder has no package.json, and the module is ESM whatever loader hooks are active.
-    const target = join(tmp, name === 'component.js' ? 'component.mjs' : name);
+    const isJs = name === 'component.js';
+    const target = join(tmp, isJs ? 'component.mjs' : name);
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, content);
+    writeFileSync(target, isJs ? patched : content);
   }
   writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta));
   try {
@@ -125,6 +127,18 @@ async function prepare(path: string, bytes: Uint8Array, sha256: string, cacheDir
     rmSync(tmp, { recursive: true, force: true }); // another process won the race; its output is identical
   }
   return { ...meta, path, dir };
+}
+
+/**
+ * jco 1.35's generated code reads process.env.JCO_DEBUG on every lift and lower (about half of a small call's cost,
+ * measured on the counter). Read it once, when the module loads, instead. If jco changes that line, nothing is
+ * patched and everything still works, only slower.
+ */
+const DEBUG_CHECK = 'if (!globalThis?.process?.env?.JCO_DEBUG) { return; }';
+
+export function withoutDebugLogCost(js: string): string {
+  if (!js.includes(DEBUG_CHECK)) return js;
+  return `const __theaterJcoDebug = !!globalThis?.process?.env?.JCO_DEBUG;\n${js.replaceAll(DEBUG_CHECK, 'if (!__theaterJcoDebug) { return; }')}`;
 }
 
 function firstLines(s: string): string {

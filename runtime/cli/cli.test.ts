@@ -1,0 +1,137 @@
+/**
+ * The user's session from the README, for real: `theater run` as a child process, HTTP on its port, Ctrl-C, then
+ * `events`, `verify` and `state` on the file it left, and tampering with that file byte by byte.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, example, tempDir } from '../testing/helpers.ts';
+
+const BIN = join(REPO, 'bin/theater.js');
+const { dir, cleanup } = tempDir();
+const db = join(dir, 'counter.db');
+
+function theater(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: dir, maxBuffer: 256 * 1024 * 1024 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Starts `theater run` on a manifest copy with free ports; resolves with the child and its HTTP port. */
+async function run(): Promise<{ child: ChildProcess; http: number; output: () => string }> {
+  const child = spawn(process.execPath, [BIN, 'run', example('counter'), '--db', db], {
+    cwd: dir,
+    env: { ...process.env, THEATER_EPHEMERAL_PORTS: '1' },
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const http = await new Promise<number>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /HTTP on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m && out.includes('running')) {
+        clearInterval(timer);
+        resolve(Number(m[1]));
+      }
+    }, 20);
+    child.on('exit', () => reject(new Error(`theater run exited early:\n${out}`)));
+  });
+  return { child, http, output: () => out };
+}
+
+const stop = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => resolve(code));
+    child.kill('SIGINT');
+  });
+
+let hashes: string[] = [];
+
+beforeAll(async () => {
+  const { child, http, output } = await run();
+  for (let i = 1; i <= 1000; i++) {
+    const res = await fetch(`http://127.0.0.1:${http}/increment`, { method: 'POST' });
+    if ((await res.text()) !== `{"count":${i}}`) throw new Error(`increment ${i} answered wrongly`);
+  }
+  expect(await (await fetch(`http://127.0.0.1:${http}/count`)).text()).toBe('{"count":1000}');
+  expect(await stop(child)).toBe(0);
+  expect(output()).toContain('[counter] count -> 1000');
+  expect(output()).toMatch(/SIGINT: stopped; everything recorded is committed/);
+  hashes = theater('events', '--db', db, '--json')
+    .out.trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { hash: string }).hash);
+}, 120_000);
+
+afterAll(cleanup);
+
+describe('theater CLI on a real run', () => {
+  it('lists every crossing in chain order, as text and as JSON lines', () => {
+    // start, init (call, log, return), 1000 × (call, log, return), 1 × (call, return) for GET, stop
+    expect(hashes).toHaveLength(1 + 3 + 3000 + 2 + 1);
+    const text = theater('events', '--db', db, '--limit', '5').out.trim().split('\n');
+    expect(text).toHaveLength(5);
+    expect(text[0]).toMatch(/counter #3002 [0-9a-f]{12} ⇄ import runtime#log \("count -> 1000"\)/);
+    const line = JSON.parse(theater('events', '--db', db, '--json', '--limit', '1').out) as Record<string, unknown>;
+    expect(Object.keys(line)).toEqual(expect.arrayContaining(['hash', 'parent', 'actor', 'kind', 'interface', 'function', 'summary']));
+  });
+
+  it('verifies the intact chain: exit 0 with the count and head', () => {
+    const r = theater('verify', '--db', db);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`${hashes.length} entries verified, head counter/main ${hashes.at(-1)}\n`);
+  });
+
+  it('prints the latest state, and the state as of an entry given by a 12-character prefix', () => {
+    expect(JSON.parse(theater('state', '--db', db).out)).toEqual({ count: 1000 });
+    // hashes[6] is the return of the first increment.
+    expect(JSON.parse(theater('state', '--db', db, '--at', hashes[6]!.slice(0, 12)).out)).toEqual({ count: 1 });
+    const short = theater('state', '--db', db, '--at', hashes[6]!.slice(0, 8));
+    expect(short.code).toBe(2);
+    expect(short.err).toContain('at least 12 hex characters');
+  });
+
+  it("exits 1 naming the entry when any hashed byte changes: an entry's column or a blob it references", () => {
+    const copy = (name: string) => {
+      const target = join(dir, `${name}.db`);
+      const src = new Database(db, { readonly: true });
+      src.exec(`VACUUM INTO '${target}'`);
+      src.close();
+      return target;
+    };
+    const victim = hashes[1501]!; // a call entry (its input is the request)
+    const cases: Record<string, string> = {
+      seq: 'UPDATE entries SET seq = seq + 1000 WHERE hex(hash) = upper(?)',
+      ts_is_not_hashed: 'UPDATE entries SET ts = ts + 1 WHERE hex(hash) = upper(?)',
+      blob: 'UPDATE blobs SET bytes = CAST(zeroblob(length(bytes)) AS BLOB) WHERE id = (SELECT input_id FROM entries WHERE hex(hash) = upper(?))',
+    };
+    for (const [name, sql] of Object.entries(cases)) {
+      const file = copy(name);
+      const raw = new Database(file);
+      expect(raw.prepare(sql).run(victim).changes).toBe(1);
+      raw.close();
+      const r = theater('verify', '--db', file);
+      if (name === 'ts_is_not_hashed') {
+        expect(r.code).toBe(0);
+        continue;
+      }
+      expect(r.code).toBe(1);
+      // Identical requests share one deduplicated input blob: verify names the first entry that references it.
+      expect(r.out).toContain(`entry:  ${name === 'blob' ? firstUser(file, victim) : victim}`);
+    }
+  });
+});
+
+/** The first entry (insertion order) referencing the same input blob as `hash` — usually `hash` itself. */
+function firstUser(file: string, hash: string): string {
+  const raw = new Database(file, { readonly: true });
+  const row = raw
+    .prepare(
+      `SELECT lower(hex(e.hash)) h FROM entries e WHERE e.input_id = (SELECT input_id FROM entries WHERE hex(hash) = upper(?))
+         OR e.output_id = (SELECT input_id FROM entries WHERE hex(hash) = upper(?))
+         OR e.state_id = (SELECT input_id FROM entries WHERE hex(hash) = upper(?)) ORDER BY e.id LIMIT 1`,
+    )
+    .get(hash, hash, hash) as { h: string };
+  raw.close();
+  return row.h;
+}
