@@ -44,7 +44,7 @@ export function defaultCacheDir(): string {
 
 const loaded = new Map<string, Promise<ComponentInfo>>();
 
-export function loadComponent(path: string, cacheDir = defaultCacheDir()): Promise<ComponentInfo> {
+export async function loadComponent(path: string, cacheDir = defaultCacheDir()): Promise<ComponentInfo> {
   const bytes = readComponentFile(path);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const key = `${cacheDir}\0${sha256}`;
