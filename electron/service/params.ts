@@ -91,11 +91,20 @@ export function isMethod(name: unknown): name is MethodName {
 /** The method's params, checked; throws a bad-request StudioError saying what is wrong. Absent params mean `{}`. */
 export function validateParams<M extends MethodName>(method: M, params: unknown): Params<M> {
   const schema = PARAM_SCHEMAS[method] as z.ZodType<Params<M>>;
+  // Only plain data: an object with a crafted prototype could otherwise lend the schema fields it does not own.
+  if (params !== undefined && params !== null && typeof params === 'object' && !isPlain(params)) {
+    throw badRequest(`invalid params for ${method}: expected a plain JSON object`);
+  }
   const r = schema.safeParse(params ?? {});
   if (r.success) return r.data;
   const first = r.error.issues[0];
   const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
   throw badRequest(`invalid params for ${method}: ${where}${first?.message ?? 'does not match'}`);
+}
+
+function isPlain(v: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null || Array.isArray(v);
 }
 
 /** Method name and params, both checked: the one gate every transport calls. */
