@@ -22,6 +22,8 @@ import {
 } from './types.ts';
 
 const SELECT_ENTRY = `SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM}`;
+/** Enough to hold every blob a busy second of recording touches; cleared whole when full (cheap, good enough). */
+const BLOB_ID_CACHE = 50_000;
 
 export class ChainStore {
   private readonly stmts: ReturnType<typeof prepare>;
@@ -29,6 +31,12 @@ export class ChainStore {
   // Name → id caches. Ids of rows inserted by a rolled-back transaction would be wrong, so they are cleared then.
   private readonly actorIds = new Map<string, number>();
   private readonly fnIds = new Map<string, number>();
+  /**
+   * Hot-path caches, also cleared on rollback: recently stored blob ids by hash (states and log results repeat call
+   * after call), and each branch's head as of our last append (we are the only writer of our own appends).
+   */
+  private readonly blobIds = new Map<string, number>();
+  private readonly heads = new Map<string, { id: number; head: HeadRow | undefined }>();
   /** Diagnostics for verify; same connection, same file. */
   readonly audit: Audit;
   /** Path walks and causal lookups for time travel; same connection. */
@@ -70,10 +78,16 @@ export class ChainStore {
         for (const b of batches) this.appendOne(b);
       }).immediate();
     } catch (e) {
-      this.actorIds.clear();
-      this.fnIds.clear();
+      this.forgetCaches();
       throw e;
     }
+  }
+
+  private forgetCaches(): void {
+    this.actorIds.clear();
+    this.fnIds.clear();
+    this.blobIds.clear();
+    this.heads.clear();
   }
 
   /** Runs `fn` in one transaction (appends inside it become savepoints): on a throw nothing of it is written. */
@@ -81,8 +95,7 @@ export class ChainStore {
     try {
       return this.db.transaction(fn).immediate();
     } catch (e) {
-      this.actorIds.clear();
-      this.fnIds.clear();
+      this.forgetCaches();
       throw e;
     }
   }
@@ -90,23 +103,28 @@ export class ChainStore {
   private appendOne(b: AppendBatch): void {
     const s = this.stmts;
     const actorId = this.actorId(b.actor);
-    let branch = s.branch.get(actorId, b.branch) as { id: number; head_id: number | null } | undefined;
+    const branchKey = `${actorId}\0${b.branch}`;
+    let branch = this.heads.get(branchKey);
     if (!branch) {
-      const id = Number(s.insertBranch.run(actorId, b.branch, null, Date.now()).lastInsertRowid);
-      branch = { id, head_id: null };
+      const row = s.branch.get(actorId, b.branch) as { id: number; head_id: number | null } | undefined;
+      const id = row?.id ?? Number(s.insertBranch.run(actorId, b.branch, null, Date.now()).lastInsertRowid);
+      const headId = row?.head_id ?? null;
+      branch = { id, head: headId === null ? undefined : (s.headOf.get(headId) as HeadRow) };
     }
-    const head = branch.head_id === null ? undefined : (s.headOf.get(branch.head_id) as HeadRow);
-    const blobIds = new Map<string, number>();
-    for (const blob of b.blobs) blobIds.set(toHex(blob.hash), this.blobId(blob.hash, blob.bytes));
+    const head = branch.head;
+    for (const blob of b.blobs) this.blobId(blob.hash, blob.bytes);
     const ref = (h: Hash | null, what: string, entry: Hash): number | null => {
       if (h === null) return null;
-      const id = blobIds.get(toHex(h)) ?? this.findBlob(h)?.id;
+      const id = this.blobIds.get(toHex(h)) ?? this.findBlob(h)?.id;
       if (id === undefined) throw new Error(`entry ${toHex(entry)} references blob ${toHex(h)} (${what}), not stored`);
       return id;
     };
     let prevHash: Hash | null = head ? bytes(head.hash) : null;
     let prevSeq = head ? head.seq : -1;
     let prevId: number | null = head ? head.id : null;
+    // Once one entry is new, every later one is too: an entry's hash commits to its parent, so an existing entry
+    // always has an existing parent.
+    let inserting = false;
     for (const [i, e] of b.entries.entries()) {
       if (!hashEquals(e.parent, prevHash)) {
         if (i === 0) throw new ChainConflictError(b.actor, b.branch, prevHash, e.parent);
@@ -116,7 +134,7 @@ export class ChainStore {
       if (e.seq !== prevSeq + 1) throw new Error(`entry ${toHex(e.hash)} has seq ${e.seq}, expected ${prevSeq + 1}`);
       // Identical history on two branches (or a re-imported bundle) hashes identically: the DAG stores each entry
       // once, and the branch head simply moves onto the existing row.
-      const existing = s.entryId.get(indexKey(e.hash), buf(e.hash)) as number | undefined;
+      const existing = inserting ? undefined : (s.entryId.get(indexKey(e.hash), buf(e.hash)) as number | undefined);
       if (existing !== undefined) {
         [prevId, prevHash, prevSeq] = [existing, e.hash, e.seq];
         continue;
@@ -141,8 +159,16 @@ export class ChainStore {
       );
       prevHash = e.hash;
       prevSeq = e.seq;
+      inserting = true;
     }
-    if (b.entries.length > 0) s.setHead.run(prevId, branch.id);
+    // Compare-and-set: if another process moved this head since we cached it, nothing of this batch commits.
+    if (b.entries.length > 0 && s.moveHead.run(prevId, branch.id, head?.id ?? null).changes !== 1) {
+      throw new ChainConflictError(b.actor, b.branch, head ? bytes(head.hash) : null, b.entries[0]!.parent);
+    }
+    this.heads.set(branchKey, {
+      id: branch.id,
+      head: prevId === null ? undefined : { id: prevId, hash: buf(prevHash!), seq: prevSeq } as HeadRow,
+    });
   }
 
   private actorId(name: string): number {
@@ -180,12 +206,19 @@ export class ChainStore {
   }
 
   private blobId(hash: Hash, data: Uint8Array): number {
-    const found = this.findBlob(hash);
-    if (found) return found.id;
-    // The one invariant everything else trusts: a blob's key is the SHA-256 of its bytes.
-    if (!hashEquals(sha256(data), hash)) throw new Error(`blob ${toHex(hash)} does not hash to its key`);
-    const stored = data.length <= SMALL_BLOB ? hash.subarray(0, SHORT_HASH) : hash;
-    return Number(this.stmts.insertBlob.run(buf(stored), buf(data)).lastInsertRowid);
+    const key = toHex(hash);
+    const cached = this.blobIds.get(key);
+    if (cached !== undefined) return cached;
+    let id = this.findBlob(hash)?.id;
+    if (id === undefined) {
+      // The one invariant everything else trusts: a blob's key is the SHA-256 of its bytes.
+      if (!hashEquals(sha256(data), hash)) throw new Error(`blob ${key} does not hash to its key`);
+      const stored = data.length <= SMALL_BLOB ? hash.subarray(0, SHORT_HASH) : hash;
+      id = Number(this.stmts.insertBlob.run(buf(stored), buf(data)).lastInsertRowid);
+    }
+    if (this.blobIds.size >= BLOB_ID_CACHE) this.blobIds.clear();
+    this.blobIds.set(key, id);
+    return id;
   }
 
   /** Creates the actor (with an empty "main" branch) or updates the fields given; absent fields are kept. */
@@ -332,6 +365,7 @@ function prepare(db: Database.Database) {
     branch: db.prepare('SELECT id, head_id FROM branches WHERE actor_id = ? AND name = ?'),
     insertBranch: db.prepare('INSERT INTO branches (actor_id, name, base_id, created) VALUES (?, ?, ?, ?)'),
     setHead: db.prepare('UPDATE branches SET head_id = ? WHERE id = ?'),
+    moveHead: db.prepare('UPDATE branches SET head_id = ? WHERE id = ? AND head_id IS ?'),
     headOf: db.prepare('SELECT id, hash, seq FROM entries WHERE id = ?'),
     insertEntry: db.prepare(`INSERT INTO entries (hash, parent_id, actor_id, seq, kind, fn_id, input_id, output_id,
       state_id, cause, origin, ts, branch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
