@@ -1,0 +1,222 @@
+/**
+ * The chain graph: one canvas, repainted on animation frames from a store subscription made outside React (a busy
+ * actor can add hundreds of entries a second; React should not re-render for each).
+ */
+import { zoomIdentity, type ZoomTransform } from 'd3';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api } from '../../api/client.ts';
+import { ensureChunk, selectHash, shiftPick } from '../../store/actions.ts';
+import { useStudio } from '../../store/index.ts';
+import { createPanZoom, type PanZoom } from '../../viz/behaviors/zoom.ts';
+import { assignLanes, laneCount, type Lane } from '../../viz/layout/lanes.ts';
+import { chunksFor, MAX_FETCH_SEQS, seqScale, translateFor } from '../../viz/layout/viewport.ts';
+import { Legend } from './legend.tsx';
+import { Minimap } from './minimap.tsx';
+import { entryAt, LABEL_W, LANE_H, laneY, paint, TOP } from './paint.ts';
+
+const HEAD_MARGIN = 48;
+
+function lanesOf(): Lane[] {
+  return assignLanes(useStudio.getState().branches);
+}
+
+export function ChainGraph() {
+  const wrapRef = useRef<HTMLDivElement>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const zoomRef = useRef<PanZoom | null>(null);
+  const tRef = useRef<ZoomTransform>(zoomIdentity);
+  const frame = useRef(0);
+  const [size, setSize] = useState({ w: 600, h: 160 });
+  const sizeRef = useRef(size);
+  sizeRef.current = size;
+  const [view, setView] = useState<{ from: number; to: number }>({ from: 0, to: 0 });
+  const follow = useStudio((s) => s.follow);
+  const setFollow = useStudio((s) => s.setFollow);
+  const lanesN = useStudio((s) => Math.max(1, laneCount(assignLanes(s.branches))));
+
+  const draw = useCallback(() => {
+    frame.current = 0;
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    const { w, h } = sizeRef.current;
+    const dpr = window.devicePixelRatio || 1;
+    if (canvas.width !== Math.round(w * dpr)) canvas.width = Math.round(w * dpr);
+    if (canvas.height !== Math.round(h * dpr)) canvas.height = Math.round(h * dpr);
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const s = useStudio.getState();
+    const t = tRef.current;
+    const x = seqScale(t);
+    const lanes = lanesOf();
+    const actor = s.actors.find((a) => a.id === s.actorId);
+    paint(ctx, {
+      width: w,
+      height: h,
+      x,
+      k: t.k,
+      lanes,
+      chunks: s.chunks,
+      theme: s.theme,
+      viewBranch: s.viewBranch,
+      liveBranch: actor?.liveBranch ?? null,
+      selected: s.selected?.entry.hash ?? null,
+      diffA: s.diffA?.hash ?? null,
+      diffB: s.diffB?.hash ?? null,
+      highlighted: s.highlighted,
+      divergence: s.divergence,
+    });
+    // Fetch what is on screen, lazily, one fixed chunk at a time.
+    const from = Math.max(0, Math.floor(x.invert(LABEL_W)));
+    const to = Math.ceil(x.invert(w));
+    setView((v) => (v.from === from && v.to === to ? v : { from, to }));
+    if (to - from > MAX_FETCH_SEQS) return;
+    for (const lane of lanes) {
+      const a = Math.max(from, lane.fromSeq);
+      const b = Math.min(to, lane.toSeq);
+      if (a > b) continue;
+      for (const c of chunksFor(Math.max(lane.fromSeq, a - 64), b)) void ensureChunk(lane.branch, c).catch(() => {});
+    }
+  }, []);
+
+  const schedule = useCallback(() => {
+    if (!frame.current) frame.current = requestAnimationFrame(draw);
+  }, [draw]);
+
+  // Size: follow the wrapper.
+  useEffect(() => {
+    const el = wrapRef.current;
+    if (!el) return;
+    const ro = new ResizeObserver(([e]) => {
+      if (!e) return;
+      setSize({ w: Math.max(100, e.contentRect.width), h: Math.max(60, e.contentRect.height) });
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  useEffect(schedule, [size, schedule]);
+
+  // Pan/zoom: one behaviour for the component's lifetime.
+  useEffect(() => {
+    const el = canvasRef.current;
+    if (!el) return;
+    const pz = createPanZoom(el, {
+      minZoom: 1 / 20000,
+      maxZoom: 4,
+      onTransform: (t, byUser) => {
+        tRef.current = t;
+        if (byUser && useStudio.getState().follow) useStudio.getState().setFollow(false);
+        schedule();
+      },
+    });
+    zoomRef.current = pz;
+    return () => {
+      pz.destroy();
+      zoomRef.current = null;
+    };
+  }, [schedule]);
+
+  // Repaint on anything the scene reads; keep the live head in view while following.
+  useEffect(
+    () =>
+      useStudio.subscribe((s, prev) => {
+        if (s.branches !== prev.branches || (s.follow && !prev.follow)) followHead();
+        if (
+          s.chunks !== prev.chunks ||
+          s.branches !== prev.branches ||
+          s.selected !== prev.selected ||
+          s.diffA !== prev.diffA ||
+          s.diffB !== prev.diffB ||
+          s.highlighted !== prev.highlighted ||
+          s.divergence !== prev.divergence ||
+          s.theme !== prev.theme ||
+          s.viewBranch !== prev.viewBranch
+        )
+          schedule();
+        if (s.selected !== prev.selected && s.selected) revealSeq(s.selected.entry.seq);
+      }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [schedule],
+  );
+
+  function followHead(): void {
+    const s = useStudio.getState();
+    if (!s.follow) return;
+    const live = s.branches.find((b) => b.live) ?? s.branches[0];
+    if (!live) return;
+    const k = tRef.current.k;
+    const { w } = sizeRef.current;
+    // Short chains start at the left edge; long ones keep the head just inside the right edge.
+    const tx = Math.min(LABEL_W + 16, translateFor(live.headSeq, k, w - HEAD_MARGIN));
+    zoomRef.current?.setTransform(zoomIdentity.translate(tx, 0).scale(k));
+  }
+
+  function revealSeq(seq: number): void {
+    const t = tRef.current;
+    const sx = seqScale(t)(seq);
+    const { w } = sizeRef.current;
+    if (sx >= LABEL_W + 12 && sx <= w - 12) return;
+    zoomRef.current?.setTransform(zoomIdentity.translate(translateFor(seq, t.k, (LABEL_W + w) / 2), 0).scale(t.k), 150);
+  }
+
+  const centerOn = useCallback((seq: number) => {
+    const t = tRef.current;
+    useStudio.getState().setFollow(false);
+    zoomRef.current?.setTransform(zoomIdentity.translate(translateFor(seq, t.k, (LABEL_W + sizeRef.current.w) / 2), 0).scale(t.k));
+  }, []);
+
+  const zoomBy = (f: number) => {
+    const t = tRef.current;
+    const mid = (LABEL_W + sizeRef.current.w) / 2;
+    const seq = seqScale(t).invert(mid);
+    const k = Math.max(1 / 20000, Math.min(4, t.k * f));
+    zoomRef.current?.setTransform(zoomIdentity.translate(translateFor(seq, k, mid), 0).scale(k), 120);
+  };
+
+  const onClick = async (ev: React.MouseEvent<HTMLCanvasElement>) => {
+    const rect = ev.currentTarget.getBoundingClientRect();
+    const px = ev.clientX - rect.left;
+    const py = ev.clientY - rect.top;
+    const laneIdx = Math.floor((py - TOP) / LANE_H);
+    const seq = Math.round(seqScale(tRef.current).invert(px));
+    const s = useStudio.getState();
+    const lane = lanesOf().find((l) => l.lane === laneIdx && seq >= l.fromSeq && seq <= l.toSeq);
+    if (!lane || Math.abs(laneY(lane.lane) - py) > LANE_H / 2) return;
+    const e = entryAt(s.chunks, lane.branch, seq);
+    if (!e) return;
+    if (ev.shiftKey) shiftPick(await api().call('entry', { hash: e.hash }));
+    else await selectHash(e.hash, lane.branch);
+  };
+
+  const height = Math.max(90, TOP + lanesN * LANE_H + 8);
+  return (
+    <section className="graph" aria-label="Chain graph">
+      <div className="graph-bar">
+        <Legend />
+        <span className="spacer" />
+        <span className="muted mono" aria-label="Visible range">
+          #{view.from}–#{view.to}
+        </span>
+        <button type="button" aria-label="Zoom in" title="Zoom in (+)" onClick={() => zoomBy(1.6)}>
+          +
+        </button>
+        <button type="button" aria-label="Zoom out" title="Zoom out (-)" onClick={() => zoomBy(1 / 1.6)}>
+          −
+        </button>
+        <button type="button" aria-pressed={follow} aria-label="Follow live head" title="Keep the newest entry in view (F)" onClick={() => setFollow(!follow)}>
+          {follow ? '● Following head' : '○ Follow head'}
+        </button>
+      </div>
+      <div ref={wrapRef} className="graph-canvas" style={{ height }}>
+        <canvas
+          ref={canvasRef}
+          role="img"
+          aria-label="Chain graph canvas: click an entry to select it, shift-click to diff"
+          style={{ width: size.w, height: size.h }}
+          onClick={(e) => void onClick(e)}
+        />
+      </div>
+      <Minimap view={view} onSeek={centerOn} />
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+import { useEffect, useState } from 'react';
+import type { EntryKind } from '../../../electron/shared/contract.ts';
+import { useStudio } from '../../store/index.ts';
+import { KIND_LABEL, KIND_ORDER, kindColor } from '../../viz/layout/kinds.ts';
+
+/** Filters for the list; typing is debounced so a search does not hit the service per keystroke. */
+export function EntryFilterBar() {
+  const filter = useStudio((s) => s.filter);
+  const setFilter = useStudio((s) => s.setFilter);
+  const total = useStudio((s) => s.total);
+  const theme = useStudio((s) => s.theme);
+  const [search, setSearch] = useState(filter.search);
+  const [fn, setFn] = useState(filter.fn);
+  useEffect(() => {
+    const t = setTimeout(() => {
+      if (search !== filter.search || fn !== filter.fn) setFilter({ search, fn });
+    }, 250);
+    return () => clearTimeout(t);
+  }, [search, fn, filter.search, filter.fn, setFilter]);
+
+  const toggleKind = (k: EntryKind) =>
+    setFilter({ kinds: filter.kinds.includes(k) ? filter.kinds.filter((x) => x !== k) : [...filter.kinds, k] });
+
+  return (
+    <div className="filter-bar" role="toolbar" aria-label="Entry filters">
+      <input
+        type="search"
+        id="entry-search"
+        aria-label="Search payloads"
+        placeholder="Search payloads…  (/)"
+        value={search}
+        onChange={(e) => setSearch(e.target.value)}
+      />
+      <input type="text" aria-label="Filter by function" placeholder="function" className="narrow" value={fn} onChange={(e) => setFn(e.target.value)} />
+      <select aria-label="Filter by interface" value={filter.iface} onChange={(e) => setFilter({ iface: e.target.value })}>
+        <option value="">all interfaces</option>
+        {['actor', 'http-server', 'message-server-client', 'message-server-host', 'runtime', 'supervisor', 'timing', 'random'].map((i) => (
+          <option key={i} value={`theater:simple/${i}`}>
+            {i}
+          </option>
+        ))}
+      </select>
+      <span className="kind-toggles">
+        {KIND_ORDER.map((k) => (
+          <button
+            key={k}
+            type="button"
+            className="chip"
+            aria-pressed={filter.kinds.includes(k)}
+            aria-label={`Show only ${KIND_LABEL[k]}`}
+            title={`Only ${KIND_LABEL[k]} (toggle)`}
+            onClick={() => toggleKind(k)}
+          >
+            <span className="swatch" style={{ background: kindColor(k, theme) }} />
+            {k}
+          </button>
+        ))}
+      </span>
+      <label className="check">
+        <input type="checkbox" checked={filter.hideNoops} onChange={(e) => setFilter({ hideNoops: e.target.checked })} />
+        hide no-ops
+      </label>
+      <span className="spacer" />
+      <span className="muted" aria-label="Entry count">
+        {total.toLocaleString()} entries
+      </span>
+    </div>
+  );
+}

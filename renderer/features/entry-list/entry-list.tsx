@@ -1,0 +1,108 @@
+/** The entry list beside the graph: virtualized, paged from the service, same kind colours as the graph. */
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef } from 'react';
+import type { EntryView } from '../../../electron/shared/contract.ts';
+import { ensurePage, selectIndex, shiftPick } from '../../store/actions.ts';
+import { PAGE, useStudio } from '../../store/index.ts';
+import { KIND_LABEL, kindColor } from '../../viz/layout/kinds.ts';
+import { EntryFilterBar } from './entry-filter-bar.tsx';
+
+const ROW = 24;
+
+export function EntryList() {
+  const total = useStudio((s) => s.total);
+  const pages = useStudio((s) => s.pages);
+  const listVersion = useStudio((s) => s.listVersion);
+  const actorId = useStudio((s) => s.actorId);
+  const viewBranch = useStudio((s) => s.viewBranch);
+  const selectedIndex = useStudio((s) => s.selected?.index ?? null);
+  const selectedHash = useStudio((s) => s.selected?.entry.hash ?? null);
+  const highlighted = useStudio((s) => s.highlighted);
+  const diffA = useStudio((s) => s.diffA?.hash ?? null);
+  const diffB = useStudio((s) => s.diffB?.hash ?? null);
+  const theme = useStudio((s) => s.theme);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // Until the first page answers we do not know the total: ask for page 0 to learn it.
+  const count = total;
+  const v = useVirtualizer({ count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW, overscan: 20 });
+  const items = v.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+
+  useEffect(() => {
+    if (!actorId || !viewBranch) return;
+    void ensurePage(0).catch(() => {});
+    for (let p = Math.floor(first / PAGE); p <= Math.floor(last / PAGE); p++) void ensurePage(p).catch(() => {});
+  }, [actorId, viewBranch, first, last, listVersion]);
+
+  useEffect(() => {
+    if (selectedIndex !== null) v.scrollToIndex(selectedIndex, { align: 'auto' });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [selectedIndex]);
+
+  const rowAt = (i: number): EntryView | null => pages.get(Math.floor(i / PAGE))?.items[i % PAGE] ?? null;
+
+  return (
+    <section className="entry-list" aria-label="Entries">
+      <EntryFilterBar />
+      <div className="list-head" aria-hidden>
+        <span className="c-seq">#</span>
+        <span className="c-kind">kind</span>
+        <span className="c-fn">interface.function</span>
+        <span className="c-sum">summary</span>
+      </div>
+      <div ref={scrollRef} className="list-scroll" role="grid" aria-label="Entry list" aria-rowcount={count}>
+        {count === 0 && <div className="empty">No entries{viewBranch ? ` on ${viewBranch}` : ''} match.</div>}
+        <div style={{ height: v.getTotalSize(), position: 'relative' }}>
+          {items.map((it) => {
+            const e = rowAt(it.index);
+            const sel = e ? e.hash === selectedHash : it.index === selectedIndex;
+            const cls = ['row', sel ? 'selected' : '', e && highlighted.has(e.hash) ? 'hl' : '', e?.kind === 'error' ? 'err' : ''].join(' ');
+            return (
+              <div
+                key={it.key}
+                role="row"
+                aria-selected={sel}
+                aria-label={e ? `#${e.seq} ${e.kind} ${e.iface}.${e.fn} ${e.summary}` : 'loading'}
+                className={cls}
+                style={{ transform: `translateY(${it.start}px)`, height: ROW }}
+                onClick={(ev) => {
+                  if (!e) return;
+                  if (ev.shiftKey) shiftPick(e);
+                  else void selectIndex(it.index);
+                }}
+              >
+                {e ? (
+                  <>
+                    <span className="c-seq mono">{e.seq}</span>
+                    <span className="c-kind">
+                      <span className="swatch" style={{ background: kindColor(e.kind, theme) }} title={KIND_LABEL[e.kind]} />
+                      {e.kind}
+                    </span>
+                    <span className="c-fn mono" title={`${e.iface}.${e.fn}`}>
+                      {shortIface(e.iface)}.{e.fn}
+                    </span>
+                    <span className="c-sum mono" title={e.summary}>
+                      {e.origin && e.origin !== 'runtime' && e.kind === 'call' && <span className="origin">{e.origin}</span>}
+                      {e.hash === diffA && <span className="pick">A</span>}
+                      {e.hash === diffB && <span className="pick">B</span>}
+                      {e.noop && <span className="muted">no-op </span>}
+                      {e.summary}
+                    </span>
+                  </>
+                ) : (
+                  <span className="muted">…</span>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+/** "theater:simple/http-server@0.1.0" reads as "http-server": the package and version are the same everywhere. */
+export function shortIface(iface: string): string {
+  return iface.replace(/^[^/]*\//, '').replace(/@[\d.]+$/, '');
+}

@@ -1,0 +1,136 @@
+/** Fire HTTP requests at the actor's HTTP handler; see the response and which entries it produced. */
+import { useState } from 'react';
+import type { HttpFire, HttpFireResult } from '../../../electron/shared/contract.ts';
+import { api, errorMessage } from '../../api/client.ts';
+import { selectHash } from '../../store/actions.ts';
+import { useCurrentActor, useStudio } from '../../store/index.ts';
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+function parseHeaders(text: string): [string, string][] {
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      const i = l.indexOf(':');
+      return i < 0 ? [l, ''] : [l.slice(0, i).trim(), l.slice(i + 1).trim()];
+    });
+}
+
+export function HttpPanel() {
+  const actor = useCurrentActor();
+  const history = useStudio((s) => s.httpHistory);
+  const [method, setMethod] = useState('POST');
+  const [path, setPath] = useState('/increment');
+  const [headers, setHeaders] = useState('content-type: application/json');
+  const [body, setBody] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [last, setLast] = useState<{ res: HttpFireResult | null; error?: string } | null>(null);
+  const hasHttp = actor?.listeners.some((l) => l.kind === 'http-server') ?? false;
+  let bodyError: string | null = null;
+  if (body.trim() && /json/i.test(headers)) {
+    try {
+      JSON.parse(body);
+    } catch (e) {
+      bodyError = errorMessage(e);
+    }
+  }
+
+  const send = async (req: HttpFire) => {
+    setBusy(true);
+    try {
+      const res = await api().call('fireHttp', req);
+      setLast({ res });
+      useStudio.getState().pushHttp({ req, res, at: Date.now() });
+      useStudio.getState().setHighlighted(res.entries);
+    } catch (e) {
+      setLast({ res: null, error: errorMessage(e) });
+      useStudio.getState().pushHttp({ req, res: null, error: errorMessage(e), at: Date.now() });
+    } finally {
+      setBusy(false);
+    }
+  };
+  const current = (): HttpFire | null =>
+    actor ? { actor: actor.id, method, path: path || '/', headers: parseHeaders(headers), ...(body ? { body } : {}) } : null;
+
+  return (
+    <div className="http-panel" aria-label="HTTP panel">
+      <form
+        className="req"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const r = current();
+          if (r) void send(r);
+        }}
+      >
+        <div className="row-form">
+          <select aria-label="HTTP method" value={method} onChange={(e) => setMethod(e.target.value)}>
+            {METHODS.map((m) => (
+              <option key={m}>{m}</option>
+            ))}
+          </select>
+          <input aria-label="Request path" className="grow mono" value={path} onChange={(e) => setPath(e.target.value)} />
+          <button type="submit" className="primary" disabled={!actor || busy} aria-label="Send HTTP request">
+            {busy ? 'Sending…' : 'Send'}
+          </button>
+        </div>
+        {!hasHttp && actor && <div className="muted small">{actor.name} has no HTTP handler in its manifest.</div>}
+        <div className="two-col">
+          <label>
+            Headers <span className="muted small">(one “name: value” per line)</span>
+            <textarea aria-label="Request headers" className="mono" rows={3} value={headers} onChange={(e) => setHeaders(e.target.value)} />
+          </label>
+          <label>
+            Body{' '}
+            <button type="button" className="link small" onClick={() => body.trim() && !bodyError && setBody(JSON.stringify(JSON.parse(body), null, 2))}>
+              format JSON
+            </button>
+            <textarea aria-label="Request body" aria-invalid={bodyError !== null} className="mono" rows={3} value={body} onChange={(e) => setBody(e.target.value)} />
+            {bodyError && <span className="error-text small">Not valid JSON: {bodyError}</span>}
+          </label>
+        </div>
+      </form>
+      <div className="two-col">
+        <div className="response" aria-label="HTTP response">
+          {last?.error && <p className="error-text">{last.error}</p>}
+          {last?.res && <Response res={last.res} />}
+          {!last && <p className="empty">Send a request to see the response.</p>}
+        </div>
+        <div className="history">
+          <h4>History</h4>
+          <ul aria-label="HTTP history">
+            {history.map((h, i) => (
+              <li key={h.at + ':' + i}>
+                <button type="button" className="link mono" aria-label={`Resend ${h.req.method} ${h.req.path}`} title="Send again" onClick={() => void send(h.req)}>
+                  ↻ {h.req.method} {h.req.path}
+                </button>
+                <span className={h.res && h.res.status < 400 ? 'ok-text small' : 'error-text small'}> {h.res ? h.res.status : 'failed'}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Response({ res }: { res: HttpFireResult }) {
+  return (
+    <>
+      <div className="status-line">
+        <span className={res.status < 400 ? 'ok-text' : 'error-text'} aria-label="HTTP status">
+          {res.status}
+        </span>
+        <span className="muted"> · {res.ms.toFixed(0)} ms · {res.entries.length} entries</span>
+        {res.entries[0] && (
+          <button type="button" className="link small" onClick={() => void selectHash(res.entries[0]!)}>
+            show in chain
+          </button>
+        )}
+      </div>
+      <div className="mono small muted">{res.headers.map(([k, v]) => `${k}: ${v}`).join('\n')}</div>
+      <pre className="payload" aria-label="Response body">{res.body}</pre>
+    </>
+  );
+}

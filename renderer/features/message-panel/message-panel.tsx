@@ -1,0 +1,97 @@
+/** Send (fire and forget) or request (wait for a reply) a JSON message to any running actor. */
+import { useState } from 'react';
+import type { MessageFireResult } from '../../../electron/shared/contract.ts';
+import { api, errorMessage } from '../../api/client.ts';
+import { selectHash } from '../../store/actions.ts';
+import { useStudio } from '../../store/index.ts';
+import { pretty } from '../common/format.ts';
+
+export function MessagePanel() {
+  const actors = useStudio((s) => s.actors);
+  const actorId = useStudio((s) => s.actorId);
+  const [target, setTarget] = useState<string>('');
+  const [kind, setKind] = useState<'send' | 'request'>('request');
+  const [json, setJson] = useState('{"op":"increment"}');
+  const [busy, setBusy] = useState(false);
+  const [res, setRes] = useState<{ r: MessageFireResult | null; error?: string } | null>(null);
+  let jsonError: string | null = null;
+  try {
+    JSON.parse(json);
+  } catch (e) {
+    jsonError = errorMessage(e);
+  }
+  const to = target || actorId || '';
+  const running = actors.filter((a) => a.status === 'running');
+
+  const fire = async () => {
+    if (!to || jsonError) return;
+    setBusy(true);
+    try {
+      const r = await api().call('fireMessage', { actor: to, kind, json });
+      setRes({ r });
+      useStudio.getState().setHighlighted(r.entries);
+    } catch (e) {
+      setRes({ r: null, error: errorMessage(e) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form
+      className="message-panel"
+      aria-label="Message panel"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void fire();
+      }}
+    >
+      <div className="row-form">
+        <select aria-label="Target actor" value={to} onChange={(e) => setTarget(e.target.value)}>
+          {running.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.name} ({a.id.slice(0, 8)})
+            </option>
+          ))}
+        </select>
+        <span role="radiogroup" aria-label="Message kind" className="seg">
+          {(['request', 'send'] as const).map((k) => (
+            <label key={k} className={kind === k ? 'on' : ''}>
+              <input type="radio" name="msg-kind" checked={kind === k} onChange={() => setKind(k)} />
+              {k}
+            </label>
+          ))}
+        </span>
+        <button type="submit" className="primary" disabled={busy || !!jsonError || !to} aria-label="Send message">
+          {busy ? 'Sending…' : kind === 'request' ? 'Request' : 'Send'}
+        </button>
+      </div>
+      <div className="two-col">
+        <label>
+          Message (JSON)
+          <textarea aria-label="Message JSON" aria-invalid={jsonError !== null} className="mono" rows={4} value={json} onChange={(e) => setJson(e.target.value)} />
+          {jsonError ? <span className="error-text small">Not valid JSON: {jsonError}</span> : <span className="ok-text small">valid JSON</span>}
+        </label>
+        <div aria-label="Message response">
+          {!res && <p className="empty">{kind === 'request' ? 'The reply appears here.' : 'Send delivers without a reply.'}</p>}
+          {res?.error && <p className="error-text">{res.error}</p>}
+          {res?.r && (
+            <>
+              <div className="status-line">
+                <span className={res.r.ok ? 'ok-text' : 'error-text'}>{res.r.ok ? 'ok' : 'error'}</span>
+                <span className="muted"> · {res.r.ms.toFixed(0)} ms · {res.r.entries.length} entries</span>
+                {res.r.entries[0] && (
+                  <button type="button" className="link small" onClick={() => void selectHash(res.r!.entries[0]!)}>
+                    show in chain
+                  </button>
+                )}
+              </div>
+              {res.r.error && <p className="error-text">{res.r.error}</p>}
+              {res.r.response !== undefined && <pre className="payload" aria-label="Response">{pretty(res.r.response)}</pre>}
+            </>
+          )}
+        </div>
+      </div>
+    </form>
+  );
+}

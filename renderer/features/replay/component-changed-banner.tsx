@@ -1,0 +1,29 @@
+import { useStudio } from '../../store/index.ts';
+import { runReplay } from './replay-panel.tsx';
+
+/** When a running actor's .wasm changes on disk, offer the everyday loop: "did my change alter behaviour?" */
+export function ComponentChangedBanner() {
+  const c = useStudio((s) => s.componentChanged);
+  const clear = useStudio((s) => s.setComponentChanged);
+  if (!c) return null;
+  return (
+    <div className="banner" role="alert">
+      <span>
+        <strong>{c.actor}</strong>'s component changed on disk (<code>{c.path}</code>).
+      </span>
+      <button
+        type="button"
+        className="primary"
+        onClick={() => {
+          clear(null);
+          void runReplay(c.path);
+        }}
+      >
+        Replay history against the new build
+      </button>
+      <button type="button" aria-label="Dismiss" onClick={() => clear(null)}>
+        Dismiss
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,120 @@
+/** Replay the branch (or against another build) and show the verdict; a divergence is marked on the graph. */
+import { useState } from 'react';
+import { api, errorMessage } from '../../api/client.ts';
+import { selectHash } from '../../store/actions.ts';
+import { useStudio } from '../../store/index.ts';
+import { pretty } from '../common/format.ts';
+import { DiffBody } from '../diff-view/diff-view.tsx';
+
+export async function runReplay(componentPath?: string): Promise<void> {
+  const s = useStudio.getState();
+  if (!s.actorId) return;
+  s.setRightTab('replay');
+  s.setReplay({ phase: 'running' });
+  s.setDivergence(null);
+  try {
+    const r = await api().call('replay', { actor: s.actorId, ...(s.viewBranch ? { branch: s.viewBranch } : {}), ...(componentPath ? { componentPath } : {}) });
+    useStudio.getState().setReplay({ phase: 'done', result: r });
+    if (r.status === 'diverged') {
+      useStudio.getState().setDivergence(r.entry);
+      void selectHash(r.entry).catch(() => {});
+    }
+  } catch (e) {
+    useStudio.getState().setReplay({ phase: 'error', message: errorMessage(e) });
+  } finally {
+    useStudio.getState().setProgress(null);
+  }
+}
+
+export function ReplayPanel() {
+  const replay = useStudio((s) => s.replay);
+  const progress = useStudio((s) => s.progress);
+  const [path, setPath] = useState('');
+  return (
+    <div className="replay" aria-label="Replay">
+      <p className="muted small">
+        Re-runs every recorded call on a fresh instance, answering imports from the record, and compares each new entry's hash with the recorded
+        one.
+      </p>
+      <div className="row-form">
+        <button type="button" className="primary" disabled={replay.phase === 'running'} onClick={() => void runReplay()} aria-label="Replay chain">
+          ⟲ Replay chain
+        </button>
+      </div>
+      <form
+        className="row-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (path.trim()) void runReplay(path.trim());
+        }}
+      >
+        <input aria-label="Component path to replay against" placeholder="…/another-build.wasm" value={path} onChange={(e) => setPath(e.target.value)} />
+        <button type="submit" disabled={!path.trim() || replay.phase === 'running'} aria-label="Replay against build">
+          Replay against build
+        </button>
+      </form>
+      {progress && progress.task === 'replay' && (
+        <progress aria-label="Replay progress" max={progress.total} value={progress.done}>
+          {progress.done}/{progress.total}
+        </progress>
+      )}
+      {replay.phase === 'running' && !progress && <p className="muted">Replaying…</p>}
+      {replay.phase === 'error' && <p className="error-text">{replay.message}</p>}
+      {replay.phase === 'done' && <ReplayVerdict />}
+    </div>
+  );
+}
+
+function ReplayVerdict() {
+  const replay = useStudio((s) => s.replay);
+  if (replay.phase !== 'done') return null;
+  const r = replay.result;
+  switch (r.status) {
+    case 'verified':
+      return (
+        <div className="verdict ok" role="status" aria-label="Replay result">
+          ✓ Replay verified: {r.count} entries reproduced exactly (head {r.head.slice(0, 10)}).
+        </div>
+      );
+    case 'failed':
+      return (
+        <div className="verdict bad" role="status" aria-label="Replay result">
+          ✗ Replay failed: {r.message}
+        </div>
+      );
+    case 'diverged':
+      return (
+        <div className="verdict bad" role="status" aria-label="Replay result">
+          <div>
+            ✗ Diverged at{' '}
+            <button type="button" className="link mono" onClick={() => void selectHash(r.entry)}>
+              #{r.seq}
+            </button>{' '}
+            (entry {r.index + 1} of the replay)
+          </div>
+          <div className="exp-got">
+            <div>
+              <h4>Expected (recorded)</h4>
+              <div className="mono small">
+                {r.expected.kind} {r.expected.iface}.{r.expected.fn}
+              </div>
+              <pre className="payload" aria-label="Expected">{pretty({ input: r.expected.input, output: r.expected.output })}</pre>
+            </div>
+            <div>
+              <h4>Got (replayed)</h4>
+              <div className="mono small">
+                {r.got.kind} {r.got.iface}.{r.got.fn}
+              </div>
+              <pre className="payload" aria-label="Got">{pretty({ input: r.got.input, output: r.got.output })}</pre>
+            </div>
+          </div>
+          {r.stateDiff && (
+            <>
+              <h4>State diff (recorded → replayed)</h4>
+              <DiffBody diff={r.stateDiff} />
+            </>
+          )}
+        </div>
+      );
+  }
+}

@@ -1,0 +1,38 @@
+import { useState } from 'react';
+import type { EntryView } from '../../../electron/shared/contract.ts';
+import { api, errorMessage } from '../../api/client.ts';
+import { refreshActors, refreshBranches, viewBranch } from '../../store/actions.ts';
+import { useStudio } from '../../store/index.ts';
+
+/**
+ * "Continue from here": fork the chain at this entry and make the fork live, so the next request the actor handles
+ * extends the new branch. The old branch stays as it was.
+ */
+export function RewindButton({ entry }: { entry: EntryView }) {
+  const [err, setErr] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const go = async () => {
+    setBusy(true);
+    setErr(null);
+    try {
+      const b = await api().call('fork', { actor: entry.actor, hash: entry.hash });
+      if (!b.live) await api().call('setLiveBranch', { actor: entry.actor, branch: b.name });
+      useStudio.getState().setFollow(true);
+      await refreshBranches();
+      await viewBranch(b.name);
+      await refreshActors();
+    } catch (e) {
+      setErr(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" className="primary" disabled={busy} onClick={() => void go()} aria-label="Continue from here" title="Fork the chain here and make the fork live (C)">
+        ⑂ Continue from here
+      </button>
+      {err && <span className="error-text small">{err}</span>}
+    </>
+  );
+}

@@ -1,0 +1,103 @@
+/** Global keyboard shortcuts and the help overlay that lists them (the one place both are defined). */
+import { useEffect } from 'react';
+import { pickDiff, selectIndex, step } from '../../store/actions.ts';
+import { useStudio } from '../../store/index.ts';
+import { runVerify } from '../integrity/integrity-badge.tsx';
+import { runReplay } from '../replay/replay-panel.tsx';
+
+interface Shortcut {
+  readonly keys: readonly string[];
+  readonly label: string;
+  readonly run: () => void;
+}
+
+const s = () => useStudio.getState();
+export const SHORTCUTS: readonly Shortcut[] = [
+  { keys: ['ArrowLeft', 'k'], label: 'Previous entry', run: () => void step(-1) },
+  { keys: ['ArrowRight', 'j'], label: 'Next entry', run: () => void step(1) },
+  { keys: ['Home'], label: 'First entry', run: () => void selectIndex(0) },
+  { keys: ['End'], label: 'Last entry', run: () => void selectIndex(s().total - 1) },
+  { keys: ['d'], label: 'Pick the selected entry for diff (A, then B)', run: () => s().selected && pickDiff(s().selected!.entry) },
+  { keys: ['1'], label: 'Details tab', run: () => s().setRightTab('details') },
+  { keys: ['2'], label: 'State tab', run: () => s().setRightTab('state') },
+  { keys: ['3'], label: 'Diff tab', run: () => s().setRightTab('diff') },
+  { keys: ['4'], label: 'Replay tab', run: () => s().setRightTab('replay') },
+  { keys: ['h'], label: 'HTTP panel', run: () => s().setDrawer(s().drawer === 'http' ? null : 'http') },
+  { keys: ['m'], label: 'Message panel', run: () => s().setDrawer(s().drawer === 'message' ? null : 'message') },
+  { keys: ['r'], label: 'Replay the branch', run: () => void runReplay() },
+  { keys: ['v'], label: 'Re-check integrity', run: () => void runVerify() },
+  { keys: ['f'], label: 'Follow the live head', run: () => s().setFollow(!s().follow) },
+  { keys: ['o'], label: 'Open a manifest', run: () => s().setOpenDialog(true) },
+  { keys: ['/'], label: 'Search payloads', run: () => document.getElementById('entry-search')?.focus() },
+  { keys: ['t'], label: 'Toggle dark / light theme', run: () => s().setTheme(s().theme === 'dark' ? 'light' : 'dark') },
+  { keys: ['?'], label: 'This help', run: () => s().setHelp(!s().helpOpen) },
+];
+
+function typing(t: EventTarget | null): boolean {
+  if (!(t instanceof HTMLElement)) return false;
+  // Range inputs take ←/→ themselves; text fields take every key.
+  return t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) || t.getAttribute('role') === 'slider';
+}
+
+export function useShortcuts(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        s().setHelp(false);
+        s().setOpenDialog(false);
+        return;
+      }
+      if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target) || s().openDialog) return;
+      const sc = SHORTCUTS.find((x) => x.keys.includes(e.key));
+      if (!sc) return;
+      e.preventDefault();
+      sc.run();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+const KEY_TEXT: Record<string, string> = { ArrowLeft: '←', ArrowRight: '→' };
+
+export function HelpOverlay() {
+  const open = useStudio((st) => st.helpOpen);
+  const setHelp = useStudio((st) => st.setHelp);
+  if (!open) return null;
+  return (
+    <div className="overlay" onClick={() => setHelp(false)}>
+      <div className="dialog help" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" onClick={(e) => e.stopPropagation()}>
+        <h2>Keyboard shortcuts</h2>
+        <table>
+          <tbody>
+            {SHORTCUTS.map((sc) => (
+              <tr key={sc.label}>
+                <td>
+                  {sc.keys.map((k) => (
+                    <kbd key={k}>{KEY_TEXT[k] ?? k}</kbd>
+                  ))}
+                </td>
+                <td>{sc.label}</td>
+              </tr>
+            ))}
+            <tr>
+              <td>
+                <kbd>shift</kbd>+click
+              </td>
+              <td>Diff the clicked entry against the selected one</td>
+            </tr>
+            <tr>
+              <td>wheel / drag</td>
+              <td>Zoom / pan the graph</td>
+            </tr>
+          </tbody>
+        </table>
+        <div className="dialog-foot">
+          <button type="button" autoFocus onClick={() => setHelp(false)}>
+            Close
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+/** Step through the branch's entries: first/prev/next/last, a slider over the whole list, and where you are. */
+import { useEffect, useState } from 'react';
+import { selectIndex, step } from '../../store/actions.ts';
+import { useStudio } from '../../store/index.ts';
+
+export function Stepper() {
+  const total = useStudio((s) => s.total);
+  const index = useStudio((s) => s.selected?.index ?? null);
+  const seq = useStudio((s) => s.selected?.entry.seq ?? null);
+  const branch = useStudio((s) => s.viewBranch);
+  // The slider moves freely while dragged and selects on release / after a pause, so dragging across a million
+  // entries does not fire a million requests.
+  const [drag, setDrag] = useState<number | null>(null);
+  useEffect(() => {
+    if (drag === null) return;
+    const t = setTimeout(() => void selectIndex(drag), 120);
+    return () => clearTimeout(t);
+  }, [drag]);
+  const value = drag ?? index ?? 0;
+  const max = Math.max(0, total - 1);
+  return (
+    <div className="stepper" role="toolbar" aria-label="Stepping">
+      <button type="button" aria-label="First entry" title="First entry (Home)" disabled={total === 0} onClick={() => void selectIndex(0)}>
+        ⏮
+      </button>
+      <button type="button" aria-label="Previous entry" title="Previous entry (←)" disabled={total === 0} onClick={() => void step(-1)}>
+        ◀
+      </button>
+      <button type="button" aria-label="Next entry" title="Next entry (→)" disabled={total === 0} onClick={() => void step(1)}>
+        ▶
+      </button>
+      <button type="button" aria-label="Last entry" title="Last entry (End)" disabled={total === 0} onClick={() => void selectIndex(max)}>
+        ⏭
+      </button>
+      <input
+        type="range"
+        aria-label="Timeline"
+        min={0}
+        max={max}
+        value={Math.min(value, max)}
+        disabled={total === 0}
+        onChange={(e) => setDrag(Number(e.target.value))}
+        onPointerUp={() => setDrag(null)}
+        onKeyUp={() => setDrag(null)}
+      />
+      <span className="mono position" aria-label="Position">
+        {index !== null ? `${index + 1} / ${total}` : `– / ${total}`}
+        {seq !== null && <span className="muted"> · seq {seq}</span>}
+        {branch && <span className="muted"> · {branch}</span>}
+      </span>
+    </div>
+  );
+}

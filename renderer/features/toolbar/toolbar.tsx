@@ -1,0 +1,55 @@
+/** The top bar: what is open, where the chain stands, and the global actions. */
+import { useStudio, useCurrentActor } from '../../store/index.ts';
+import { viewBranch } from '../../store/actions.ts';
+import { BundleButtons } from '../bundles/bundle-buttons.tsx';
+import { IntegrityBadge } from '../integrity/integrity-badge.tsx';
+import { runReplay } from '../replay/replay-panel.tsx';
+
+export function Toolbar() {
+  const actor = useCurrentActor();
+  const theme = useStudio((s) => s.theme);
+  const setTheme = useStudio((s) => s.setTheme);
+  const setHelp = useStudio((s) => s.setHelp);
+  const setOpen = useStudio((s) => s.setOpenDialog);
+  const connection = useStudio((s) => s.connection);
+  const retry = useStudio((s) => s.retryInMs);
+  const branches = useStudio((s) => s.branches);
+  const current = useStudio((s) => s.viewBranch);
+  const replaying = useStudio((s) => s.replay.phase === 'running');
+  return (
+    <header className="toolbar" role="banner">
+      <span className="brand">Theater Studio</span>
+      <button type="button" onClick={() => setOpen(true)} aria-label="Open manifest" title="Open a manifest (O)">
+        📂 Open…
+      </button>
+      {actor && (
+        <span className="where">
+          <strong>{actor.name}</strong>
+          <select aria-label="Branch" value={current ?? ''} onChange={(e) => void viewBranch(e.target.value)}>
+            {branches.map((b) => (
+              <option key={b.name} value={b.name}>
+                {b.name}
+                {b.live ? ' (live)' : ''} · {b.headSeq + 1}
+              </option>
+            ))}
+          </select>
+        </span>
+      )}
+      <IntegrityBadge />
+      <button type="button" disabled={!actor || replaying} onClick={() => void runReplay()} aria-label="Replay" title="Replay this branch and compare every hash (R)">
+        ⟲ Replay
+      </button>
+      <BundleButtons />
+      <span className="spacer" />
+      <span className={`conn conn-${connection}`} role="status" aria-label="Connection">
+        {connection === 'open' ? '● connected' : connection === 'connecting' ? '◌ connecting…' : `○ disconnected${retry ? ` — retrying in ${Math.ceil(retry / 1000)}s` : ''}`}
+      </span>
+      <button type="button" aria-label="Toggle theme" title="Dark / light (T)" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}>
+        {theme === 'dark' ? '☾' : '☀'}
+      </button>
+      <button type="button" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={() => setHelp(true)}>
+        ?
+      </button>
+    </header>
+  );
+}

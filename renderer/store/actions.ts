@@ -1,0 +1,178 @@
+/**
+ * Commands: everything that talks to the service and then updates the store. Components call these; they never
+ * call the API and set state in two places.
+ */
+import type { EntryView, Hex } from '../../electron/shared/contract.ts';
+import { api, errorMessage } from '../api/client.ts';
+import { CHUNK } from '../viz/layout/viewport.ts';
+import { useStudio } from './index.ts';
+import { PAGE } from './slices.ts';
+
+const get = () => useStudio.getState();
+
+// ---- actors & branches -------------------------------------------------------------------------------------------
+export async function refreshActors(): Promise<void> {
+  const actors = await api().call('listActors', {});
+  const s = get();
+  s.setActors(actors);
+  // Keep the current actor if it still exists; else show the first root actor (the one the user just opened).
+  if (!s.actorId || !actors.some((a) => a.id === s.actorId)) {
+    const first = actors.find((a) => a.parent === null) ?? actors[0];
+    if (first) await showActor(first.id);
+  }
+}
+
+export async function showActor(id: string): Promise<void> {
+  const s = get();
+  s.selectActor(id);
+  s.invalidateEntries(true);
+  s.dropChunks(() => true);
+  s.setReplay({ phase: 'idle' });
+  await refreshBranches();
+  void refreshLogs();
+}
+
+export async function refreshBranches(): Promise<void> {
+  const { actorId } = get();
+  if (!actorId) return;
+  const branches = await api().call('branches', { actor: actorId });
+  const s = get();
+  if (s.actorId !== actorId) return;
+  s.setBranches(branches);
+  if (!s.viewBranch || !branches.some((b) => b.name === s.viewBranch)) {
+    const live = branches.find((b) => b.live) ?? branches[0];
+    s.setViewBranch(live?.name ?? null);
+  }
+}
+
+export async function refreshLogs(): Promise<void> {
+  const lines = await api().call('logs', { limit: 500 });
+  get().setLogs(lines);
+}
+
+export async function viewBranch(name: string): Promise<void> {
+  const s = get();
+  if (s.viewBranch === name) return;
+  s.setViewBranch(name);
+  s.invalidateEntries(true);
+}
+
+// ---- entry list pages --------------------------------------------------------------------------------------------
+const inFlight = new Set<string>();
+
+/** Make sure the page holding list row `index` is loaded and current. */
+export async function ensurePage(page: number): Promise<void> {
+  const s = get();
+  if (!s.actorId) return;
+  const cached = s.pages.get(page);
+  if (cached && cached.version >= s.listVersion) return;
+  const key = `${s.listVersion}:${page}`;
+  if (inFlight.has(key)) return;
+  inFlight.add(key);
+  const version = s.listVersion;
+  const f = s.filter;
+  try {
+    const res = await api().call('entries', {
+      actor: s.actorId,
+      ...(s.viewBranch ? { branch: s.viewBranch } : {}),
+      offset: page * PAGE,
+      limit: PAGE,
+      ...(f.kinds.length ? { kinds: f.kinds } : {}),
+      ...(f.iface ? { iface: f.iface } : {}),
+      ...(f.fn ? { fn: f.fn } : {}),
+      ...(f.search ? { search: f.search } : {}),
+      ...(f.hideNoops ? { hideNoops: true } : {}),
+    });
+    get().storePage(page, version, res.total, res.items);
+  } finally {
+    inFlight.delete(key);
+  }
+}
+
+/** The list row at `index`, fetching its page if needed. */
+export async function entryAt(index: number): Promise<EntryView | null> {
+  const page = Math.floor(index / PAGE);
+  await ensurePage(page);
+  return get().pages.get(page)?.items[index - page * PAGE] ?? null;
+}
+
+// ---- selection & stepping ----------------------------------------------------------------------------------------
+export async function selectIndex(index: number): Promise<void> {
+  const { total } = get();
+  if (total === 0) return;
+  const i = Math.max(0, Math.min(total - 1, index));
+  const e = await entryAt(i);
+  if (e) get().setSelected({ entry: e, index: i });
+}
+
+export async function step(delta: number): Promise<void> {
+  const { selected, total } = get();
+  if (selected?.index == null) return selectIndex(delta < 0 ? total - 1 : 0);
+  return selectIndex(selected.index + delta);
+}
+
+/** Select an entry by hash (graph click, causal link, divergence), switching the list to its branch. */
+export async function selectHash(hash: Hex, branch?: string): Promise<void> {
+  const s = get();
+  if (!s.actorId) return;
+  const detail = await api().call('entry', { hash });
+  if (detail.actor !== s.actorId) await showActor(detail.actor);
+  if (branch) await viewBranch(branch);
+  const st = get();
+  const filtered = st.filter.kinds.length > 0 || st.filter.iface || st.filter.fn || st.filter.search || st.filter.hideNoops;
+  let index: number | null = null;
+  if (!filtered) {
+    index = await api().call('entryIndex', { actor: detail.actor, ...(st.viewBranch ? { branch: st.viewBranch } : {}), hash });
+  }
+  get().setSelected({ entry: detail, index: index !== null && index >= 0 ? index : null });
+}
+
+export function pickDiff(e: EntryView): void {
+  const s = get();
+  if (!s.diffA || (s.diffA && s.diffB)) {
+    s.setDiffA(e);
+    s.setDiffB(null);
+  } else {
+    s.setDiffB(e);
+    s.setRightTab('diff');
+  }
+}
+
+/** Shift-click: A is the selected entry (if none picked yet), B is the clicked one. */
+export function shiftPick(e: EntryView): void {
+  const s = get();
+  const a = s.diffA ?? s.selected?.entry ?? null;
+  if (!a || a.hash === e.hash) return pickDiff(e);
+  s.setDiffA(a);
+  s.setDiffB(e);
+  s.setRightTab('diff');
+}
+
+// ---- graph windows -----------------------------------------------------------------------------------------------
+const chunkInFlight = new Set<string>();
+export async function ensureChunk(branch: string, chunk: number, force = false): Promise<void> {
+  const s = get();
+  const key = `${branch}:${chunk}`;
+  if (!s.actorId || chunkInFlight.has(key) || (!force && s.chunks.has(key))) return;
+  chunkInFlight.add(key);
+  try {
+    const w = await api().call('graph', { actor: s.actorId, branch, fromSeq: chunk * CHUNK, toSeq: (chunk + 1) * CHUNK - 1 });
+    if (get().actorId === s.actorId) get().storeChunk(key, w);
+  } finally {
+    chunkInFlight.delete(key);
+  }
+}
+
+// ---- events from the service -------------------------------------------------------------------------------------
+export function onNewEntries(p: { actor: string; branch: string; seq: number }): void {
+  const s = get();
+  if (p.actor !== s.actorId) return;
+  void refreshBranches();
+  // Only the chunk holding the new head (and the one before, when the batch crossed a boundary) changed.
+  const chunk = Math.floor(p.seq / CHUNK);
+  void ensureChunk(p.branch, chunk, true);
+  if (chunk > 0) void ensureChunk(p.branch, chunk - 1, true);
+  if (p.branch === s.viewBranch) s.invalidateEntries(false);
+}
+
+export { errorMessage };

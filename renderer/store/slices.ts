@@ -1,0 +1,233 @@
+/**
+ * The store's slices, each a typed piece of state with the actions that replace it. Collections are replaced, never
+ * mutated, so narrow selectors and `useShallow` see every change.
+ */
+import type { StateCreator } from 'zustand';
+import type {
+  ActorView,
+  BranchView,
+  EntryKind,
+  EntryView,
+  GraphWindow,
+  Hex,
+  HttpFire,
+  HttpFireResult,
+  LogLine,
+  ReplayResultView,
+  StudioEvents,
+  VerifyView,
+} from '../../electron/shared/contract.ts';
+import type { ConnectionState } from '../api/client.ts';
+
+export type StudioState = ConnectionSlice & ActorsSlice & EntriesSlice & SelectionSlice & GraphSlice & PanelsSlice & ThemeSlice;
+type Slice<T> = StateCreator<StudioState, [], [], T>;
+
+// ---- connection --------------------------------------------------------------------------------------------------
+export interface ConnectionSlice {
+  readonly connection: ConnectionState;
+  readonly retryInMs: number | null;
+  setConnection(c: ConnectionState, retryInMs: number | null): void;
+}
+export const connectionSlice: Slice<ConnectionSlice> = (set) => ({
+  connection: 'connecting',
+  retryInMs: null,
+  setConnection: (connection, retryInMs) => set({ connection, retryInMs }),
+});
+
+// ---- actors, branches, logs --------------------------------------------------------------------------------------
+const MAX_LOGS = 2000;
+export interface ActorsSlice {
+  readonly actors: readonly ActorView[];
+  readonly actorId: string | null;
+  readonly branches: readonly BranchView[];
+  /** The branch whose entries the list and stepping walk (defaults to the actor's live branch). */
+  readonly viewBranch: string | null;
+  readonly logs: readonly LogLine[];
+  setActors(actors: readonly ActorView[]): void;
+  selectActor(id: string | null): void;
+  setBranches(b: readonly BranchView[]): void;
+  setViewBranch(b: string | null): void;
+  setLogs(l: readonly LogLine[]): void;
+  appendLog(l: LogLine): void;
+}
+export const actorsSlice: Slice<ActorsSlice> = (set) => ({
+  actors: [],
+  actorId: null,
+  branches: [],
+  viewBranch: null,
+  logs: [],
+  setActors: (actors) => set({ actors }),
+  selectActor: (actorId) =>
+    set({ actorId, branches: [], viewBranch: null, selected: null, diffA: null, diffB: null, highlighted: new Set(), divergence: null }),
+  setBranches: (branches) => set({ branches }),
+  setViewBranch: (viewBranch) => set({ viewBranch }),
+  setLogs: (logs) => set({ logs: logs.slice(-MAX_LOGS) }),
+  appendLog: (l) => set((s) => ({ logs: [...s.logs.slice(-(MAX_LOGS - 1)), l] })),
+});
+
+// ---- entries (paged cache for the list) --------------------------------------------------------------------------
+export const PAGE = 200;
+export interface EntryFilter {
+  readonly kinds: readonly EntryKind[];
+  readonly iface: string;
+  readonly fn: string;
+  readonly search: string;
+  readonly hideNoops: boolean;
+}
+export const EMPTY_FILTER: EntryFilter = { kinds: [], iface: '', fn: '', search: '', hideNoops: false };
+export interface CachedPage {
+  readonly version: number;
+  readonly items: readonly EntryView[];
+}
+export interface EntriesSlice {
+  readonly filter: EntryFilter;
+  readonly total: number;
+  /** Bumped whenever what the list shows may have changed; pages older than it are refetched but shown meanwhile. */
+  readonly listVersion: number;
+  readonly pages: ReadonlyMap<number, CachedPage>;
+  /** Answers to requests made before this version (an older filter or actor) are dropped. */
+  readonly baseVersion: number;
+  setFilter(f: Partial<EntryFilter>): void;
+  storePage(page: number, version: number, total: number, items: readonly EntryView[]): void;
+  invalidateEntries(dropPages: boolean): void;
+}
+export const entriesSlice: Slice<EntriesSlice> = (set) => ({
+  filter: EMPTY_FILTER,
+  total: 0,
+  listVersion: 1,
+  pages: new Map(),
+  baseVersion: 1,
+  setFilter: (f) =>
+    set((s) => ({ filter: { ...s.filter, ...f }, pages: new Map(), listVersion: s.listVersion + 1, baseVersion: s.listVersion + 1, total: 0 })),
+  storePage: (page, version, total, items) =>
+    set((s) => {
+      const cur = s.pages.get(page);
+      if (version < s.baseVersion || (cur && cur.version > version)) return {};
+      return { total, pages: new Map(s.pages).set(page, { version, items }) };
+    }),
+  invalidateEntries: (dropPages) =>
+    set((s) => ({
+      listVersion: s.listVersion + 1,
+      ...(dropPages ? { pages: new Map(), total: 0, baseVersion: s.listVersion + 1 } : {}),
+    })),
+});
+
+// ---- selection, diff picks, highlights ---------------------------------------------------------------------------
+export interface Selected {
+  readonly entry: EntryView;
+  /** Position in the list as currently filtered, when known (stepping moves from here). */
+  readonly index: number | null;
+}
+export interface SelectionSlice {
+  readonly selected: Selected | null;
+  readonly diffA: EntryView | null;
+  readonly diffB: EntryView | null;
+  /** Entries produced by the last fired HTTP request / message. */
+  readonly highlighted: ReadonlySet<Hex>;
+  readonly divergence: Hex | null;
+  setSelected(s: Selected | null): void;
+  setDiffA(e: EntryView | null): void;
+  setDiffB(e: EntryView | null): void;
+  setHighlighted(h: readonly Hex[]): void;
+  setDivergence(h: Hex | null): void;
+}
+export const selectionSlice: Slice<SelectionSlice> = (set) => ({
+  selected: null,
+  diffA: null,
+  diffB: null,
+  highlighted: new Set(),
+  divergence: null,
+  setSelected: (selected) => set({ selected }),
+  setDiffA: (diffA) => set({ diffA }),
+  setDiffB: (diffB) => set({ diffB }),
+  setHighlighted: (h) => set({ highlighted: new Set(h) }),
+  setDivergence: (divergence) => set({ divergence }),
+});
+
+// ---- graph windows -----------------------------------------------------------------------------------------------
+export interface GraphSlice {
+  /** Keep the live head in view as entries arrive; turned off when the user pans away, on again with "Follow". */
+  readonly follow: boolean;
+  /** `${branch}:${chunk}` → window. */
+  readonly chunks: ReadonlyMap<string, GraphWindow>;
+  setFollow(f: boolean): void;
+  storeChunk(key: string, w: GraphWindow): void;
+  dropChunks(pred: (key: string) => boolean): void;
+}
+export const graphSlice: Slice<GraphSlice> = (set) => ({
+  follow: true,
+  chunks: new Map(),
+  setFollow: (follow) => set({ follow }),
+  storeChunk: (key, w) => set((s) => ({ chunks: new Map(s.chunks).set(key, w) })),
+  dropChunks: (pred) => set((s) => ({ chunks: new Map([...s.chunks].filter(([k]) => !pred(k))) })),
+});
+
+// ---- panels, long-running tasks, history -------------------------------------------------------------------------
+export type RightTab = 'details' | 'state' | 'diff' | 'replay';
+export type Drawer = 'http' | 'message' | null;
+export type TaskState<R> = { readonly phase: 'idle' } | { readonly phase: 'running' } | { readonly phase: 'done'; readonly result: R } | { readonly phase: 'error'; readonly message: string };
+export interface HttpHistoryItem {
+  readonly req: HttpFire;
+  readonly res: HttpFireResult | null;
+  readonly error?: string;
+  readonly at: number;
+}
+export interface PanelsSlice {
+  readonly rightTab: RightTab;
+  readonly drawer: Drawer;
+  readonly helpOpen: boolean;
+  readonly openDialog: boolean;
+  readonly replay: TaskState<ReplayResultView>;
+  readonly verify: TaskState<VerifyView>;
+  readonly progress: StudioEvents['progress'] | null;
+  readonly componentChanged: StudioEvents['componentChanged'] | null;
+  readonly httpHistory: readonly HttpHistoryItem[];
+  setRightTab(t: RightTab): void;
+  setDrawer(d: Drawer): void;
+  setHelp(open: boolean): void;
+  setOpenDialog(open: boolean): void;
+  setReplay(r: TaskState<ReplayResultView>): void;
+  setVerify(v: TaskState<VerifyView>): void;
+  setProgress(p: StudioEvents['progress'] | null): void;
+  setComponentChanged(c: StudioEvents['componentChanged'] | null): void;
+  pushHttp(h: HttpHistoryItem): void;
+}
+export const panelsSlice: Slice<PanelsSlice> = (set) => ({
+  rightTab: 'details',
+  drawer: 'http',
+  helpOpen: false,
+  openDialog: false,
+  replay: { phase: 'idle' },
+  verify: { phase: 'idle' },
+  progress: null,
+  componentChanged: null,
+  httpHistory: [],
+  setRightTab: (rightTab) => set({ rightTab }),
+  setDrawer: (drawer) => set({ drawer }),
+  setHelp: (helpOpen) => set({ helpOpen }),
+  setOpenDialog: (openDialog) => set({ openDialog }),
+  setReplay: (replay) => set({ replay }),
+  setVerify: (verify) => set({ verify }),
+  setProgress: (progress) => set({ progress }),
+  setComponentChanged: (componentChanged) => set({ componentChanged }),
+  pushHttp: (h) => set((s) => ({ httpHistory: [h, ...s.httpHistory].slice(0, 50) })),
+});
+
+// ---- theme -------------------------------------------------------------------------------------------------------
+export type Theme = 'dark' | 'light';
+export interface ThemeSlice {
+  readonly theme: Theme;
+  setTheme(t: Theme): void;
+}
+function initialTheme(): Theme {
+  const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('studio.theme') : null;
+  if (saved === 'dark' || saved === 'light') return saved;
+  return typeof matchMedia !== 'undefined' && matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark';
+}
+export const themeSlice: Slice<ThemeSlice> = (set) => ({
+  theme: initialTheme(),
+  setTheme: (theme) => {
+    localStorage.setItem('studio.theme', theme);
+    set({ theme });
+  },
+});
