@@ -189,3 +189,20 @@ async function waitFor(cond: () => unknown, ms = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+describe('an actor written in JavaScript (componentize-js)', () => {
+  it('runs js-notes: time and randomness come through recorded imports', async () => {
+    await withSystem(async (system) => {
+      const id = await system.start(example('js-notes'));
+      const added = await system.request(id, utf8('{"op":"add","text":"hello"}'), 'cli');
+      expect(added.ok).toBe(true);
+      const note = JSON.parse(text((added as { response: [Uint8Array] }).response[0])!) as { id: string; text: string; at: number };
+      expect(note).toMatchObject({ text: 'hello', id: expect.stringMatching(/^[0-9a-f]{8}$/) });
+      expect(Math.abs(note.at - Date.now())).toBeLessThan(60_000);
+      const imports = system.store.entries({ actor: id }).filter((e) => e.kind === 'import').map((e) => `${e.iface}#${e.fn}`);
+      expect(imports).toEqual(expect.arrayContaining(['theater:simple/random#random-bytes', 'theater:simple/timing#now']));
+      const bad = await system.request(id, utf8('{"op":"zap"}'), 'cli');
+      expect(bad).toMatchObject({ ok: false, error: { kind: 'handler-error', message: expect.stringContaining('unknown op') } });
+    });
+  });
+});
