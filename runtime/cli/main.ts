@@ -4,6 +4,7 @@ import { formatManifestError, ManifestError } from '../manifest/index.ts';
 import { UsageError, defaultDbPath } from './context.ts';
 import { runCommand } from './run.ts';
 import { eventsCommand, stateCommand, verifyCommand } from './inspect.ts';
+import { registerTimeTravel } from './timetravel.ts';
 
 const program = new Command('theater')
   .description('Run WebAssembly actors whose every boundary crossing is recorded in a verifiable hash chain.')
@@ -44,6 +45,8 @@ program
   .option('--actor <id>', 'which actor (needed when the db holds several)')
   .option('--at <hash>', 'entry hash or a prefix of 12+ hex characters')
   .action((o: { actor?: string; at?: string }, cmd: Command) => stateCommand(db(cmd), o));
+
+registerTimeTravel(program, db);
 
 // The seed's form: `theater --manifest path/to/manifest.toml`.
 program.action(async (o: { manifest?: string }) => {
