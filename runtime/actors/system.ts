@@ -300,23 +300,4 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     if (a) await this.start(a.manifest, a.parent ? { parent: a.parent } : {});
     return branch;
   }
-
-  /**
-   * Time travel: the actor continues from entry `hash` on a new branch (fork-1, fork-2, ... or `branchName`), made
-   * live; or, when `branchName` is an existing branch whose head is `hash`, on that branch. A running actor is
-   * stopped (recorded on its old branch) and resumed on the new one with the state at `hash`. Returns the branch.
-   */
-  async continueFrom(actorId: string, hash: Hash, branchName?: string): Promise<string> {
-    // Loaded lazily: time travel is not on the runtime's start-up path.
-    const { forkAt } = await import('../timetravel/fork.ts');
-    const a = this.running.get(actorId);
-    if (a) {
-      await this.whenIdle(a.host);
-      await this.stop(actorId);
-      this.writer.flush(); // the stop event must be committed before the store is read for the fork
-    }
-    const { branch } = forkAt(this.store, hash, branchName, actorId);
-    if (a) await this.start(a.manifest, a.parent ? { parent: a.parent } : {});
-    return branch;
-  }
 }
