@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+// `npm start`: the Theater Studio. Electron where its binary is installed; otherwise the web host, opened in a
+// Chromium app window when there is a display and a Chromium, else its URL (with the launch token) printed.
+//   --no-open   print the URL only        --port N   web host port (default: any free one)
+//   --db PATH   the Studio's chain db (default ~/.theater-studio/studio.db, or $THEATER_STUDIO_DB)
+//   --web       use the web host even where Electron is installed
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { register } from 'tsx/esm/api';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const db = option('--db') ?? process.env.THEATER_STUDIO_DB ?? join(homedir(), '.theater-studio', 'studio.db');
+const port = option('--port') !== undefined ? Number(option('--port')) : 0;
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`studio: --port takes a number 0..65535, got ${option('--port')}`);
+  process.exit(2);
+}
+
+/** Newest modification time under a folder (the renderer's sources), ignoring build output. */
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name === 'dist') continue;
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+function buildRendererIfStale() {
+  const index = join(root, 'dist', 'renderer', 'index.html');
+  const sources = join(root, 'renderer');
+  if (!existsSync(sources)) return;
+  if (existsSync(index) && statSync(index).mtimeMs >= newest(sources)) return;
+  console.error('studio: building the renderer (dist/renderer is missing or older than renderer/)…');
+  const r = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'renderer/vite.config.ts'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) {
+    console.error('studio: the renderer build failed; see above');
+    process.exit(1);
+  }
+}
+
+/** The Electron binary, if one is really installed (requiring the package would try to download it). */
+function electronBinary() {
+  const pkg = join(root, 'node_modules', 'electron');
+  try {
+    const rel = readFileSync(join(pkg, 'path.txt'), 'utf8').trim();
+    const bin = join(process.env.ELECTRON_OVERRIDE_DIST_PATH ?? join(pkg, 'dist'), rel);
+    return existsSync(bin) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function findChromium() {
+  for (const c of ['chromium', 'chromium-browser', 'google-chrome']) {
+    const r = spawnSync('sh', ['-c', `command -v ${c}`], { encoding: 'utf8' });
+    if (r.status === 0 && r.stdout.trim()) return r.stdout.trim();
+  }
+  return undefined;
+}
+
+buildRendererIfStale();
+
+const electron = flag('--web') ? undefined : electronBinary();
+if (electron) {
+  for (const script of ['electron/build-electron.mjs', 'electron/install-app-deps.mjs']) {
+    const r = spawnSync(process.execPath, [join(root, script)], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+  const child = spawn(electron, [join(root, 'dist', 'electron', 'main.js'), '--db', db], { cwd: root, stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 0));
+} else {
+  register();
+  const { serveStudio } = await import('../electron/web/serve-studio.ts');
+  const studio = await serveStudio({ db, port });
+  const { service, host, opened } = studio;
+  if (opened && !opened.ok) console.error(`studio: could not open the counter example: ${opened.error.message}`);
+  for (const a of await service.listActors({})) {
+    if (a.status !== 'running') continue;
+    for (const l of a.listeners) console.log(`  ${a.id}: ${l.kind} on ${l.host}:${l.port}`);
+  }
+  console.log(`Theater Studio (chain db ${db})`);
+  console.log(`  ${host.url}`);
+  const chromium = flag('--no-open') || !process.env.DISPLAY ? undefined : findChromium();
+  if (chromium) {
+    const profile = mkdtempSync(join(tmpdir(), 'theater-studio-chromium-'));
+    const browser = spawn(
+      chromium,
+      [`--app=${host.url}`, `--user-data-dir=${profile}`, '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      { stdio: 'ignore', detached: false },
+    );
+    browser.on('exit', () => console.log('studio: the window was closed; the Studio keeps running until Ctrl-C'));
+  } else if (!flag('--no-open')) {
+    console.log('  (no display or no Chromium here: open the URL above in a browser on this machine)');
+  }
+  const stop = () => void studio.close().finally(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

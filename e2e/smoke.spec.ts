@@ -1,0 +1,11 @@
+import { expect, test } from './fixtures/studio.ts';
+
+test('the Studio opens with the counter actor listed', async ({ studio }) => {
+  const { page } = studio;
+  await expect(page).toHaveTitle(/Studio/i);
+  await expect(page.getByText('counter', { exact: true }).first()).toBeVisible();
+  // The page talks to the service over the token-protected WebSocket: the actor it shows is the running one.
+  const actors = await studio.service.listActors({});
+  expect(actors.map((a) => a.id)).toContain('counter');
+  await page.screenshot({ path: test.info().outputPath('smoke.png'), fullPage: true });
+});
