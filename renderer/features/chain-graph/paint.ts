@@ -2,7 +2,7 @@
  * Paints the chain graph onto a canvas: only the seqs on screen, at a level of detail that suits the zoom. Pure
  * drawing from a scene description; the component decides what the scene is.
  */
-import type { ScaleLinear } from 'd3';
+import { scaleLinear, type ScaleLinear } from 'd3';
 import type { EntryKind, GraphWindow, Hex } from '../../../electron/shared/contract.ts';
 import { requestGroups } from '../../viz/layout/groups.ts';
 import { kindAt, kindColor, type ThemeName } from '../../viz/layout/kinds.ts';
@@ -87,7 +87,11 @@ function paintAxis(ctx: CanvasRenderingContext2D, s: Scene, ink: Ink): void {
   ctx.font = '10px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  const ticks = s.x.ticks(Math.max(2, Math.floor(s.width / 90))).filter((t) => Number.isInteger(t) && t >= 0);
+  // Ticks over what is on screen (the scale's own domain is only [0, 1]); whole seqs only.
+  const ticks = scaleLinear()
+    .domain([s.x.invert(LABEL_W), s.x.invert(s.width)])
+    .ticks(Math.max(2, Math.floor((s.width - LABEL_W) / 90)))
+    .filter((t) => Number.isInteger(t) && t >= 0);
   for (const t of ticks) {
     const tx = s.x(t);
     if (tx < LABEL_W) continue;

@@ -126,7 +126,7 @@ export function LoadError({ error }: { error: LoadErrorView }) {
     <div className="load-error" role="alert" aria-label="Load error">
       <div className="where mono">{where}</div>
       <div className="what">{error.message}</div>
-      {error.hint && <div className="hint">💡 {error.hint}</div>}
+      {error.hint && <div className="hint"><strong>Fix: </strong>{error.hint}</div>}
     </div>
   );
 }

@@ -21,7 +21,7 @@ export function Stepper() {
   return (
     <div className="stepper" role="toolbar" aria-label="Stepping">
       <button type="button" aria-label="First entry" title="First entry (Home)" disabled={total === 0} onClick={() => void selectIndex(0)}>
-        ⏮
+        |◀
       </button>
       <button type="button" aria-label="Previous entry" title="Previous entry (←)" disabled={total === 0} onClick={() => void step(-1)}>
         ◀
@@ -30,7 +30,7 @@ export function Stepper() {
         ▶
       </button>
       <button type="button" aria-label="Last entry" title="Last entry (End)" disabled={total === 0} onClick={() => void selectIndex(max)}>
-        ⏭
+        ▶|
       </button>
       <input
         type="range"

@@ -20,7 +20,7 @@ export function Toolbar() {
     <header className="toolbar" role="banner">
       <span className="brand">Theater Studio</span>
       <button type="button" onClick={() => setOpen(true)} aria-label="Open manifest" title="Open a manifest (O)">
-        📂 Open…
+        Open…
       </button>
       {actor && (
         <span className="where">
