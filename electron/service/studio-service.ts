@@ -13,7 +13,7 @@ import type {
   HttpFire, HttpFireResult, LogLine, MessageFire, MessageFireResult, OpenResult, PathSegment, ReplayResultView, StateView,
   StudioApi, StudioEvents, UploadedFile, VerifyView,
 } from '../shared/contract.ts';
-import { badRequest, notAvailable, notFound } from './api-error.ts';
+import { badRequest, notFound } from './api-error.ts';
 import { ComponentWatcher } from './component-watch.ts';
 import { EntryQueries } from './entry-query.ts';
 import { entryDetail, entryView, parseHash, requireEntry, stateView } from './entry-views.ts';
@@ -22,6 +22,7 @@ import { openManifest, RecentManifests, writeUpload } from './manifests.ts';
 import { validateRequest } from './params.ts';
 import { ActorIndex } from './path-index.ts';
 import { RingBuffer } from './ring-buffer.ts';
+import * as tt from './time-travel.ts';
 
 export interface StudioServiceOptions {
   /** The Studio's chain database. */
@@ -235,16 +236,17 @@ export class StudioService implements StudioApi {
     return stateView(this.system.store, requireEntry(this.system.store, p.hash).state);
   }
 
-  async diff(_p: { a: Hex; b: Hex }): Promise<DiffView> {
-    throw notAvailable('diff');
+  async diff(p: { a: Hex; b: Hex }): Promise<DiffView> {
+    return tt.diff(this.system, p.a, p.b);
   }
 
-  async diffBranches(_p: { actor: string; a: string; b: string }): Promise<DiffView & { readonly mergeBase: Hex | null }> {
-    throw notAvailable('branch diff');
+  async diffBranches(p: { actor: string; a: string; b: string }): Promise<DiffView & { readonly mergeBase: Hex | null }> {
+    return tt.branchDiff(this.system, p.actor, p.a, p.b);
   }
 
-  async whoWrote(_p: { hash: Hex; path: readonly PathSegment[] }): Promise<EntryView | null> {
-    throw notAvailable('who-wrote');
+  async whoWrote(p: { hash: Hex; path: readonly PathSegment[] }): Promise<EntryView | null> {
+    const w = await tt.writer(this.system, p.hash, p.path);
+    return w ? entryView(this.system.store, w, false) : null;
   }
 
   async branches(p: { actor: string }): Promise<readonly BranchView[]> {
@@ -265,13 +267,24 @@ export class StudioService implements StudioApi {
     });
   }
 
-  async fork(_p: { actor: string; hash: Hex; name?: string }): Promise<BranchView> {
-    throw notAvailable('fork (continue from here)');
+  async fork(p: { actor: string; hash: Hex; name?: string }): Promise<BranchView> {
+    // "Continue from here": a running actor is stopped, forked and restarted on the new branch by the runtime.
+    const name = await tt.engine(() => this.system.continueFrom(p.actor, parseHash(p.hash), p.name));
+    this.emit('actors', {});
+    const b = (await this.branches({ actor: p.actor })).find((x) => x.name === name);
+    if (!b) throw notFound(`branch ${name} of ${p.actor} vanished`);
+    return b;
   }
 
   async setLiveBranch(p: { actor: string; branch: string }): Promise<void> {
-    // A running actor must be moved by the runtime (its in-memory head changes); that is the time-travel engine's job.
-    if (this.system.actor(p.actor)) throw notAvailable('switching the live branch of a running actor');
+    if (this.system.actor(p.actor)) {
+      // A running actor is moved by the runtime (its in-memory head changes): restart it on that branch's head.
+      const head = this.system.store.branches(p.actor).find((b) => b.name === p.branch)?.head;
+      if (!head) throw notFound(`actor ${p.actor} has no branch ${p.branch} with entries`);
+      await tt.engine(() => this.system.continueFrom(p.actor, head, p.branch));
+      this.emit('actors', {});
+      return;
+    }
     try {
       this.system.store.setLiveBranch(p.actor, p.branch);
     } catch (e) {
@@ -279,8 +292,9 @@ export class StudioService implements StudioApi {
     }
   }
 
-  async replay(_p: { actor: string; branch?: string; componentPath?: string }): Promise<ReplayResultView> {
-    throw notAvailable('replay');
+  async replay(p: { actor: string; branch?: string; componentPath?: string }): Promise<ReplayResultView> {
+    this.index(p.actor); // refuses unknown actors with not-found
+    return tt.replayView(this.system, p, (done, total) => this.emit('progress', { task: 'replay', actor: p.actor, done, total }));
   }
 
   async verify(p: { actor?: string }): Promise<VerifyView> {
@@ -306,11 +320,14 @@ export class StudioService implements StudioApi {
 
   // ---- bundles ---------------------------------------------------------------------------------------------------
 
-  async exportBundle(_p: { actor: string; branch?: string; withComponent?: boolean }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }> {
-    throw notAvailable('bundle export');
+  async exportBundle(p: { actor: string; branch?: string; withComponent?: boolean }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }> {
+    this.index(p.actor);
+    return tt.exportView(this.system, join(this.opts.dataDir, 'bundles'), p);
   }
 
-  async importBundle(_p: { path?: string; upload?: UploadedFile }): Promise<{ readonly actor: string; readonly entries: number }> {
-    throw notAvailable('bundle import');
+  async importBundle(p: { path?: string; upload?: UploadedFile }): Promise<{ readonly actor: string; readonly entries: number }> {
+    const r = await tt.importView(this.system, join(this.opts.dataDir, 'imports'), p);
+    this.emit('actors', {});
+    return r;
   }
 }

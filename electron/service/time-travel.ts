@@ -1,0 +1,133 @@
+/**
+ * The time-travel methods of StudioApi over runtime/timetravel: conversions from the engine's results to the
+ * contract's views, and engine errors to not-found/bad-request ApiErrors.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ActorSystem } from '../../runtime/actors/system.ts';
+import { toHex } from '../../runtime/chain/entry.ts';
+import {
+  diffBranches, diffEntries, exportBundle, importBundle, replay, TimeTravelError, whoWrote, type CrossingView, type StateDiff,
+} from '../../runtime/timetravel/index.ts';
+import type { DiffChange, DiffView, EntryKind, Hex, ReplayResultView, UploadedFile } from '../shared/contract.ts';
+import { badRequest, notFound, StudioError } from './api-error.ts';
+import { parseHash } from './entry-views.ts';
+
+/** Engine errors are about what the user asked for (no such entry/branch, bad bundle): not-found, not internal. */
+export async function engine<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof StudioError) throw e;
+    if (e instanceof TimeTravelError) throw notFound(e.message);
+    if (e instanceof Error && e.name === 'BundleError') throw badRequest(e.message);
+    throw e;
+  }
+}
+
+export function diffView(a: Hex, b: Hex, d: StateDiff): DiffView {
+  switch (d.kind) {
+    case 'equal':
+      return { a, b, identical: true, changes: [] };
+    case 'json':
+      return {
+        a,
+        b,
+        identical: d.changes.length === 0,
+        changes: d.changes.map((c): DiffChange => {
+          switch (c.op) {
+            case 'added':
+              return { op: 'added', path: c.path, after: c.value };
+            case 'removed':
+              return { op: 'removed', path: c.path, before: c.value };
+            case 'changed':
+              return { op: 'changed', path: c.path, before: c.before, after: c.after };
+            case 'moved':
+              // The contract has no "moved": shown as a change of position.
+              return { op: 'changed', path: c.path, before: c.value, after: c.value };
+            default:
+              return assertNever(c);
+          }
+        }),
+      };
+    case 'text':
+      return { a, b, identical: false, text: d.hunks.map((h) => `${h.op}${h.text}`).join('\n') };
+    default:
+      return assertNever(d);
+  }
+}
+
+export function assertNever(x: never): never {
+  throw new Error(`unexpected ${JSON.stringify(x)}`);
+}
+
+export function diff(system: ActorSystem, a: Hex, b: Hex): Promise<DiffView> {
+  return engine(() => diffView(a, b, diffEntries(system.store, parseHash(a), parseHash(b)).diff));
+}
+
+export function branchDiff(system: ActorSystem, actor: string, a: string, b: string): Promise<DiffView & { readonly mergeBase: Hex | null }> {
+  return engine(() => {
+    const d = diffBranches(system.store, actor, a, b);
+    return { ...diffView(toHex(d.a.head.hash), toHex(d.b.head.hash), d.diff), mergeBase: d.base ? toHex(d.base.hash) : null };
+  });
+}
+
+export function writer(system: ActorSystem, hash: Hex, path: readonly (string | number)[]) {
+  return engine(() => whoWrote(system.store, parseHash(hash), path).writer);
+}
+
+function crossing(c: CrossingView | null): { iface: string; fn: string; kind: EntryKind; input: unknown; output: unknown } {
+  if (!c) return { iface: '', fn: '(nothing: the replay ended here)', kind: 'event', input: null, output: null };
+  return { iface: c.iface, fn: c.fn, kind: c.kind as EntryKind, input: c.input, output: c.output };
+}
+
+export async function replayView(
+  system: ActorSystem,
+  p: { actor: string; branch?: string; componentPath?: string },
+  onProgress: (done: number, total: number) => void,
+): Promise<ReplayResultView> {
+  // Commit what is queued: the replay worker reads the db file itself.
+  system.writer.flush();
+  const r = await engine(() => replay({ db: system.store.path, actor: p.actor, branch: p.branch, component: p.componentPath }, onProgress));
+  switch (r.status) {
+    case 'verified':
+      return { status: 'verified', count: r.count, head: r.head ?? '' };
+    case 'diverged':
+      return {
+        status: 'diverged',
+        index: r.index,
+        entry: r.expected?.hash ?? '',
+        seq: r.expected?.seq ?? r.index,
+        expected: crossing(r.expected),
+        got: crossing(r.got),
+        stateDiff: diffView(r.expected?.state ?? '', r.got?.state ?? '', r.stateDiff),
+      };
+    case 'failed':
+      return { status: 'failed', message: r.message };
+    default:
+      return assertNever(r);
+  }
+}
+
+export function exportView(system: ActorSystem, dir: string, p: { actor: string; branch?: string; withComponent?: boolean }) {
+  return engine(() => {
+    system.writer.flush();
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${p.actor.replace(/[^\w.-]/g, '_')}-${p.branch ?? 'live'}-${Date.now()}.theater-bundle`);
+    const r = exportBundle(system.store, file, { actor: p.actor, branch: p.branch, withComponent: p.withComponent });
+    return { file, bytes: r.bytes };
+  });
+}
+
+export function importView(system: ActorSystem, dir: string, p: { path?: string; upload?: UploadedFile }) {
+  return engine(() => {
+    let file = p.path;
+    if (p.upload) {
+      mkdirSync(dir, { recursive: true });
+      file = join(dir, `upload-${Date.now()}-${p.upload.name}`);
+      writeFileSync(file, Buffer.from(p.upload.base64, 'base64'));
+    }
+    const r = importBundle(system.store, file!);
+    return { actor: r.actor, entries: r.entries };
+  });
+}
