@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { copyFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ActorSystem } from '../actors/system.ts';
+import { toHex } from '../chain/entry.ts';
+import { verifyChain } from '../chain/verify.ts';
+import { ChainStore } from '../store/index.ts';
+import { example, tempDir, utf8, withSystem } from '../testing/helpers.ts';
+import { exportBundle } from './bundle-export.ts';
+import { BundleError } from './bundle-format.ts';
+import { importBundle } from './bundle-import.ts';
+import { replayHere } from './replay.ts';
+
+const GOLDEN = fileURLToPath(new URL('./fixtures/counter.bundle', import.meta.url));
+const GOLDEN_HEAD = '947283b813fde1ce480f496df13825de170ea8eef968f1e1f5d70f4cd0e734df';
+
+const inc = (s: ActorSystem, id: string) => s.send(id, utf8('{"op":"increment"}'), 'cli');
+
+function withStore<T>(path: string, fn: (s: ChainStore) => T): T {
+  const s = ChainStore.open(path);
+  try {
+    return fn(s);
+  } finally {
+    s.close();
+  }
+}
+
+async function counterChain(system: ActorSystem, n = 3): Promise<string> {
+  const id = await system.start(example('counter'));
+  for (let i = 0; i < n; i++) await inc(system, id);
+  await system.stop(id);
+  system.writer.flush();
+  return id;
+}
+
+describe('bundles', () => {
+  it('round-trips: same hashes (permalinks), verifiable, replayable; re-import is a no-op', async () => {
+    await withSystem(async (system, dir) => {
+      const id = await counterChain(system);
+      const file = join(dir, 'c.bundle');
+      const out = exportBundle(system.store, file, { actor: id });
+      const hashes = system.store.entries({ actor: id }).map((e) => toHex(e.hash));
+      const db2 = join(dir, 'other.db');
+      withStore(db2, (s) => {
+        const r = importBundle(s, file);
+        expect(r).toMatchObject({ actor: id, branch: 'main', entries: hashes.length, existing: 0, head: out.head });
+        expect(s.entries({ actor: id }).map((e) => toHex(e.hash))).toEqual(hashes);
+        expect(verifyChain(s).ok).toBe(true);
+        expect(importBundle(s, file)).toMatchObject({ existing: hashes.length });
+        expect(s.countEntries()).toBe(hashes.length);
+      });
+      // The manifest is not known in db2, but the component is found through the chain's own db (here: same file).
+      const r = await replayHere(ChainStore.open(db2), { db: db2, actor: id, component: example('counter', 'counter.wasm') });
+      expect(r).toMatchObject({ status: 'verified', head: out.head });
+    });
+  });
+
+  it('a range bundle continues where the earlier part ends', async () => {
+    await withSystem(async (system, dir) => {
+      const id = await counterChain(system, 4);
+      const all = system.store.entries({ actor: id });
+      const mid = all[7]!;
+      const [first, second] = [join(dir, 'a.bundle'), join(dir, 'b.bundle')];
+      exportBundle(system.store, first, { actor: id, to: mid.hash });
+      exportBundle(system.store, second, { actor: id, from: all[8]!.hash });
+      withStore(join(dir, 'r.db'), (s) => {
+        expect(() => importBundle(s, second)).toThrow(/does not have/);
+        importBundle(s, first);
+        importBundle(s, second);
+        expect(toHex(s.head(id)!.hash)).toBe(toHex(all.at(-1)!.hash));
+        expect(verifyChain(s).ok).toBe(true);
+      });
+    });
+  });
+
+  it('refuses a truncated, tampered or oversized bundle and writes nothing', async () => {
+    await withSystem(async (system, dir) => {
+      const id = await counterChain(system);
+      const file = join(dir, 'c.bundle');
+      exportBundle(system.store, file, { actor: id });
+      const entries = system.store.entries({ actor: id });
+      const target = join(dir, 'target.db');
+
+      const cut = join(dir, 'cut.bundle');
+      copyFileSync(file, cut);
+      truncateSync(cut, statSync(file).size - 40);
+      withStore(target, (s) => {
+        expect(() => importBundle(s, cut)).toThrow(BundleError);
+        expect(s.countEntries()).toBe(0);
+        expect(s.actors()).toEqual([]);
+      });
+
+      // Flip a byte inside one entry's `fn` text ("log" → "lng"): that entry is named.
+      const bytes = readFileSync(file);
+      const log = entries.find((e) => e.fn === 'log')!;
+      // Keys are sorted, so the entry's "fn" comes just before its own "hash" (the first place that hash appears).
+      const at = bytes.lastIndexOf(Buffer.concat([Buffer.from([0x03]), Buffer.from('log')]), bytes.indexOf(Buffer.from(log.hash)));
+      bytes[at + 2] = bytes[at + 2]! ^ 0x02;
+      const bad = join(dir, 'bad.bundle');
+      writeFileSync(bad, bytes);
+      withStore(target, (s) => {
+        let err: BundleError | undefined;
+        try {
+          importBundle(s, bad);
+        } catch (e) {
+          err = e as BundleError;
+        }
+        expect(err).toBeInstanceOf(BundleError);
+        expect(err!.entry).toBe(toHex(log.hash));
+        expect(err!.message).toContain('tampered');
+        expect(s.countEntries()).toBe(0);
+        expect(() => importBundle(s, file, { maxBytes: 100 })).toThrow(/over the limit/);
+        expect(s.countEntries()).toBe(0);
+      });
+    });
+  });
+
+  it('verify names the entry whose blob has a flipped byte in the database file', async () => {
+    await withSystem(async (system, dir) => {
+      const id = await counterChain(system);
+      const log = system.store.entries({ actor: id }).find((e) => e.fn === 'log' && system.store.blob(e.input!)?.includes(0x32))!;
+      system.store.checkpoint();
+      await system.close();
+      const dbFile = join(dir, 'chain.db');
+      const raw = readFileSync(dbFile);
+      const at = raw.indexOf(Buffer.from('count -> 2'));
+      expect(at).toBeGreaterThan(0);
+      raw[at + 9] = 0x39; // "count -> 9"
+      writeFileSync(dbFile, raw);
+      withStore(dbFile, (s) => {
+        const v = verifyChain(s, { actor: id });
+        expect(v.ok).toBe(false);
+        if (!v.ok) expect(v.entry).toBe(toHex(log.hash));
+      });
+    });
+  });
+
+  it('the golden chain (a committed bundle) imports and replays byte-identically on a fresh database', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const db = join(dir, 'golden.db');
+      const store = ChainStore.open(db);
+      try {
+        const r = importBundle(store, GOLDEN);
+        expect(r).toMatchObject({ actor: 'counter', entries: 16, head: GOLDEN_HEAD });
+        expect(verifyChain(store).ok).toBe(true);
+        // No manifest in this db: the component comes from the bundle itself (stored by its SHA-256).
+        const rep = await replayHere(store, { db, actor: 'counter' });
+        expect(rep).toMatchObject({ status: 'verified', count: 16, head: GOLDEN_HEAD });
+        expect(rep.component.sha256).toBe(rep.component.recorded);
+      } finally {
+        store.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
+});
