@@ -164,15 +164,43 @@ export async function ensureChunk(branch: string, chunk: number, force = false):
 }
 
 // ---- events from the service -------------------------------------------------------------------------------------
+// A busy actor reports entries many times a second: coalesce them into one refresh per 100 ms per branch.
+const pendingHeads = new Map<string, number>();
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+let verifyTimer: ReturnType<typeof setTimeout> | null = null;
+
 export function onNewEntries(p: { actor: string; branch: string; seq: number }): void {
+  if (p.actor !== get().actorId) return;
+  pendingHeads.set(p.branch, Math.max(p.seq, pendingHeads.get(p.branch) ?? -1));
+  flushTimer ??= setTimeout(flushEntries, 100);
+  // Re-check integrity once things settle, so the badge never claims less (or more) than what is on screen.
+  if (verifyTimer) clearTimeout(verifyTimer);
+  verifyTimer = setTimeout(() => void runVerify(), 1000);
+}
+
+function flushEntries(): void {
+  flushTimer = null;
   const s = get();
-  if (p.actor !== s.actorId) return;
-  void refreshBranches();
-  // Only the chunk holding the new head (and the one before, when the batch crossed a boundary) changed.
-  const chunk = Math.floor(p.seq / CHUNK);
-  void ensureChunk(p.branch, chunk, true);
-  if (chunk > 0) void ensureChunk(p.branch, chunk - 1, true);
-  if (p.branch === s.viewBranch) s.invalidateEntries(false);
+  void refreshBranches().catch(() => {});
+  for (const [branch, seq] of pendingHeads) {
+    // Only the chunk holding the new head (and the one before, when the batch crossed a boundary) changed.
+    const chunk = Math.floor(seq / CHUNK);
+    void ensureChunk(branch, chunk, true).catch(() => {});
+    if (chunk > 0) void ensureChunk(branch, chunk - 1, true).catch(() => {});
+    if (branch === s.viewBranch) s.invalidateEntries(false);
+  }
+  pendingHeads.clear();
+}
+
+export async function runVerify(): Promise<void> {
+  const s = get();
+  s.setVerify({ phase: 'running' });
+  try {
+    const r = await api().call('verify', s.actorId ? { actor: s.actorId } : {});
+    get().setVerify({ phase: 'done', result: r });
+  } catch (e) {
+    get().setVerify({ phase: 'error', message: errorMessage(e) });
+  }
 }
 
 export { errorMessage };

@@ -41,10 +41,11 @@ export function Minimap({ view, onSeek }: { view: { from: number; to: number }; 
       ctx.fillRect(m(selectedSeq) - 0.5, 0, 1.5, H);
     }
     ctx.strokeStyle = '#4fa3ff';
-    ctx.fillStyle = 'rgba(79,163,255,0.15)';
-    const x0 = m(view.from);
-    const w = Math.max(3, m(view.to) - x0);
-    ctx.fillRect(x0, 1, w, H - 2);
+    ctx.fillStyle = 'rgba(79,163,255,0.12)';
+    const x0 = m(Math.max(0, view.from));
+    const w = Math.max(3, m(Math.min(maxSeq, view.to)) - x0);
+    // When the whole chain is on screen the box would just repeat the frame: outline only.
+    if (view.from > 0 || view.to < maxSeq) ctx.fillRect(x0, 1, w, H - 2);
     ctx.strokeRect(x0 + 0.5, 1.5, w - 1, H - 3);
   }, [width, branches, theme, view, maxSeq, selectedSeq]);
 

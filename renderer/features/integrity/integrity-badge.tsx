@@ -1,36 +1,35 @@
-/** "verified through #N" or the first bad link; re-checked on demand (and after new entries settle). */
-import { useEffect } from 'react';
-import { api, errorMessage } from '../../api/client.ts';
-import { selectHash } from '../../store/actions.ts';
+/** "verified through #N" or the first bad link; re-checked on demand and after new entries settle. */
+import { useEffect, useRef } from 'react';
+import type { VerifyView } from '../../../electron/shared/contract.ts';
+import { runVerify, selectHash } from '../../store/actions.ts';
 import { useStudio } from '../../store/index.ts';
 
-export async function runVerify(): Promise<void> {
-  const s = useStudio.getState();
-  s.setVerify({ phase: 'running' });
-  try {
-    const r = await api().call('verify', s.actorId ? { actor: s.actorId } : {});
-    useStudio.getState().setVerify({ phase: 'done', result: r });
-  } catch (e) {
-    useStudio.getState().setVerify({ phase: 'error', message: errorMessage(e) });
-  }
+function verdict(r: VerifyView): { text: string; cls: string } {
+  if (r.ok) return { text: r.count === 0 ? '✓ empty chain' : `✓ verified through #${r.count - 1}`, cls: 'good' };
+  return { text: `✗ broken at ${r.entry ? r.entry.slice(0, 10) : '?'}: ${r.reason}`, cls: 'bad' };
 }
 
 export function IntegrityBadge() {
   const v = useStudio((s) => s.verify);
   const actorId = useStudio((s) => s.actorId);
   const progress = useStudio((s) => (s.progress?.task === 'verify' ? s.progress : null));
+  // While re-checking, keep the last verdict on screen rather than flicker to "verifying…" after every request.
+  const last = useRef<VerifyView | null>(null);
+  if (v.phase === 'done') last.current = v.result;
   useEffect(() => {
+    last.current = null;
     if (actorId) void runVerify();
   }, [actorId]);
+
   let text = 'integrity: not checked';
   let cls = 'neutral';
-  if (v.phase === 'running') text = progress ? `verifying ${progress.done}/${progress.total}…` : 'verifying…';
-  if (v.phase === 'error') (text = `verify failed: ${v.message}`), (cls = 'bad');
-  if (v.phase === 'done') {
-    const r = v.result;
-    if (r.ok) (text = r.count === 0 ? '✓ empty chain' : `✓ verified through #${r.count - 1}`), (cls = 'good');
-    else (text = `✗ broken at ${r.entry ? r.entry.slice(0, 10) : '?'}: ${r.reason}`), (cls = 'bad');
+  if (v.phase === 'running') {
+    if (progress) text = `verifying ${progress.done}/${progress.total}…`;
+    else if (last.current) ({ text, cls } = verdict(last.current));
+    else text = 'verifying…';
   }
+  if (v.phase === 'error') (text = `verify failed: ${v.message}`), (cls = 'bad');
+  if (v.phase === 'done') ({ text, cls } = verdict(v.result));
   return (
     <span className={`integrity ${cls}`} role="status" aria-label="Integrity">
       <button

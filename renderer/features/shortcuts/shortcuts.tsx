@@ -1,8 +1,7 @@
 /** Global keyboard shortcuts and the help overlay that lists them (the one place both are defined). */
 import { useEffect } from 'react';
-import { pickDiff, selectIndex, step } from '../../store/actions.ts';
+import { pickDiff, runVerify, selectIndex, step } from '../../store/actions.ts';
 import { useStudio } from '../../store/index.ts';
-import { runVerify } from '../integrity/integrity-badge.tsx';
 import { runReplay } from '../replay/replay-panel.tsx';
 
 interface Shortcut {
