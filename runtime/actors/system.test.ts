@@ -195,8 +195,8 @@ describe('an actor written in JavaScript (componentize-js)', () => {
     await withSystem(async (system) => {
       const id = await system.start(example('js-notes'));
       const added = await system.request(id, utf8('{"op":"add","text":"hello"}'), 'cli');
-      expect(added.ok).toBe(true);
-      const note = JSON.parse(text((added as { response: [Uint8Array] }).response[0])!) as { id: string; text: string; at: number };
+      if (!added.ok) throw new Error(added.error.message);
+      const note = JSON.parse(text((added.response as [Uint8Array])[0])!) as { id: string; text: string; at: number };
       expect(note).toMatchObject({ text: 'hello', id: expect.stringMatching(/^[0-9a-f]{8}$/) });
       expect(Math.abs(note.at - Date.now())).toBeLessThan(60_000);
       const imports = system.store.entries({ actor: id }).filter((e) => e.kind === 'import').map((e) => `${e.iface}#${e.fn}`);
