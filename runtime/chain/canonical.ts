@@ -99,14 +99,36 @@ class Writer {
   }
 
   result(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    const out = this.buf.slice(0, this.length);
+    // Don't hold on to the memory of one huge value for the life of the process.
+    if (this.buf.length > 1 << 20) {
+      this.buf = new Uint8Array(256);
+      this.view = new DataView(this.buf.buffer);
+    }
+    return out;
   }
 }
 
+/** One scratch buffer for every encode: encoding never re-enters itself, and the result is copied out. */
+const scratch = new Writer();
+
 export function encode(value: Value): Uint8Array {
-  const w = new Writer();
-  write(w, value, 0);
-  return w.result();
+  scratch.length = 0;
+  write(scratch, value, 0);
+  return scratch.result();
+}
+
+/** Map keys repeat endlessly (every entry body has the same eleven), so their UTF-8 bytes are kept. */
+const keyBytes = new Map<string, Uint8Array>();
+const KEY_CACHE_MAX = 4096;
+
+function keyUtf8(k: string): Uint8Array {
+  let b = keyBytes.get(k);
+  if (!b) {
+    b = utf8.encode(checkWellFormed(k));
+    if (keyBytes.size < KEY_CACHE_MAX) keyBytes.set(k, b);
+  }
+  return b;
 }
 
 const MAX_DEPTH = 256;
@@ -148,7 +170,7 @@ function write(w: Writer, v: Value, depth: number): void {
     throw new CanonicalError(`cannot encode an instance of ${proto?.constructor?.name ?? 'unknown'}`);
   }
   const obj = v as { readonly [key: string]: Value };
-  const keys = Object.keys(obj).map((k) => [k, utf8.encode(checkWellFormed(k))] as const);
+  const keys = Object.keys(obj).map((k) => [k, keyUtf8(k)] as const);
   keys.sort((a, b) => compareBytes(a[1], b[1]));
   w.byte(TAG.map);
   w.uvarint(keys.length);
