@@ -29,7 +29,11 @@ export async function showActor(id: string): Promise<void> {
   s.dropChunks(() => true);
   s.setReplay({ phase: 'idle' });
   await refreshBranches();
-  void refreshLogs();
+  void refreshLogs().catch(() => {});
+  // Open on the head, so the details and state panes show something useful straight away.
+  await ensurePage(0);
+  const { total, selected } = get();
+  if (total > 0 && !selected && get().actorId === id) await selectIndex(total - 1);
 }
 
 export async function refreshBranches(): Promise<void> {

@@ -167,10 +167,19 @@ export function ChainGraph() {
 
   const zoomBy = (f: number) => {
     const t = tRef.current;
-    const mid = (LABEL_W + sizeRef.current.w) / 2;
-    const seq = seqScale(t).invert(mid);
+    const { w } = sizeRef.current;
     const k = Math.max(1 / 20000, Math.min(4, t.k * f));
-    zoomRef.current?.setTransform(zoomIdentity.translate(translateFor(seq, k, mid), 0).scale(k), 120);
+    const s = useStudio.getState();
+    const live = s.branches.find((b) => b.live);
+    // While following, zoom around the head so it stays pinned at the right edge; otherwise around the middle.
+    if (s.follow && live) {
+      const tx = Math.min(LABEL_W + 16, translateFor(live.headSeq, k, w - HEAD_MARGIN));
+      zoomRef.current?.setTransform(zoomIdentity.translate(tx, 0).scale(k));
+      return;
+    }
+    const mid = (LABEL_W + w) / 2;
+    const seq = seqScale(t).invert(mid);
+    zoomRef.current?.setTransform(zoomIdentity.translate(translateFor(seq, k, mid), 0).scale(k));
   };
 
   const onClick = async (ev: React.MouseEvent<HTMLCanvasElement>) => {

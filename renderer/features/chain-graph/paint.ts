@@ -166,7 +166,21 @@ function paintNodes(ctx: CanvasRenderingContext2D, s: Scene, lane: Lane, from: n
     }
     return;
   }
-  const r = detail === 'nodes' ? radius(s.k) : Math.max(1.5, s.k * SEQ_SPACING * 0.3);
+  if (detail === 'dots') {
+    // Small entries: a coloured tick per entry reads better than overlapping dots, and keeps kinds distinguishable.
+    const px = s.k * SEQ_SPACING;
+    const w = Math.max(1, px * 0.7);
+    for (let q = from; q <= to; q++) {
+      const e = entryAt(s.chunks, lane.branch, q);
+      if (!e) continue;
+      const cx = s.x(q);
+      ctx.fillStyle = kindColor(kindAt(e.kind), s.theme);
+      ctx.fillRect(cx - w / 2, y - 7, w, 14);
+      paintMarks(ctx, s, e.hash, cx, y, 4);
+    }
+    return;
+  }
+  const r = radius(s.k);
   for (let q = from; q <= to; q++) {
     const e = entryAt(s.chunks, lane.branch, q);
     const cx = s.x(q);
