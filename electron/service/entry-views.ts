@@ -4,6 +4,7 @@ import { bytesAsJson, summarizeEntry, toDisplay } from '../../runtime/chain/desc
 import { fromHex, toHex, type Hash } from '../../runtime/chain/entry.ts';
 import type { ChainStore, StoredEntry } from '../../runtime/store/index.ts';
 import type { EntryDetail, EntryView, StateView } from '../shared/contract.ts';
+import { followMessage } from '../../runtime/timetravel/insight.ts';
 import { badRequest, notFound } from './api-error.ts';
 
 const hx = (h: Hash | null): string | null => (h ? toHex(h) : null);
@@ -44,10 +45,22 @@ export function entryDetail(store: ChainStore, e: StoredEntry, noop: boolean): E
     ...entryView(store, e, noop),
     input: decodedValue(store, e.input),
     output: decodedValue(store, e.output),
-    // Causal links come from runtime/timetravel once it lands; until then none are claimed.
-    effects: [],
-    causedBy: null,
+    ...causalLinks(store, e),
   };
+}
+
+const link = (x: StoredEntry | undefined) => (x ? { actor: x.actor, hash: toHex(x.hash) } : null);
+
+/** Where a message went (from a send/request import) or came from (from a call another actor caused). */
+function causalLinks(store: ChainStore, e: StoredEntry): Pick<EntryDetail, 'effects' | 'causedBy'> {
+  const sends = e.kind === 'import' && (e.fn === 'send' || e.fn === 'request');
+  if (!sends && !(e.kind === 'call' && e.cause)) return { effects: [], causedBy: null };
+  try {
+    const m = followMessage(store, e.hash);
+    return sends ? { effects: m.received ? [link(m.received)!] : [], causedBy: null } : { effects: [], causedBy: link(m.sent) };
+  } catch {
+    return { effects: [], causedBy: null }; // the other side is not in this store (e.g. an imported bundle of one actor)
+  }
 }
 
 export function stateView(store: ChainStore, state: Hash | null): StateView {
