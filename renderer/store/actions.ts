@@ -11,7 +11,15 @@ import { PAGE } from './slices.ts';
 const get = () => useStudio.getState();
 
 // ---- actors & branches -------------------------------------------------------------------------------------------
-export async function refreshActors(): Promise<void> {
+// Startup asks for actors from two places (connect and the `actors` event); share one request so the second
+// does not reset the selection the first one made.
+let actorsInFlight: Promise<void> | null = null;
+export function refreshActors(): Promise<void> {
+  actorsInFlight ??= loadActors().finally(() => (actorsInFlight = null));
+  return actorsInFlight;
+}
+
+async function loadActors(): Promise<void> {
   const actors = await api().call('listActors', {});
   const s = get();
   s.setActors(actors);
@@ -62,35 +70,40 @@ export async function viewBranch(name: string): Promise<void> {
 }
 
 // ---- entry list pages --------------------------------------------------------------------------------------------
-const inFlight = new Set<string>();
+// Callers that need the page (stepping, open-on-head) must wait for a request another caller already started.
+const inFlight = new Map<string, Promise<void>>();
 
 /** Make sure the page holding list row `index` is loaded and current. */
-export async function ensurePage(page: number): Promise<void> {
+export function ensurePage(page: number): Promise<void> {
+  const s = get();
+  if (!s.actorId) return Promise.resolve();
+  const cached = s.pages.get(page);
+  if (cached && cached.version >= s.listVersion) return Promise.resolve();
+  const key = `${s.listVersion}:${page}`;
+  const running = inFlight.get(key);
+  if (running) return running;
+  const p = fetchPage(page).finally(() => inFlight.delete(key));
+  inFlight.set(key, p);
+  return p;
+}
+
+async function fetchPage(page: number): Promise<void> {
   const s = get();
   if (!s.actorId) return;
-  const cached = s.pages.get(page);
-  if (cached && cached.version >= s.listVersion) return;
-  const key = `${s.listVersion}:${page}`;
-  if (inFlight.has(key)) return;
-  inFlight.add(key);
   const version = s.listVersion;
   const f = s.filter;
-  try {
-    const res = await api().call('entries', {
-      actor: s.actorId,
-      ...(s.viewBranch ? { branch: s.viewBranch } : {}),
-      offset: page * PAGE,
-      limit: PAGE,
-      ...(f.kinds.length ? { kinds: f.kinds } : {}),
-      ...(f.iface ? { iface: f.iface } : {}),
-      ...(f.fn ? { fn: f.fn } : {}),
-      ...(f.search ? { search: f.search } : {}),
-      ...(f.hideNoops ? { hideNoops: true } : {}),
-    });
-    get().storePage(page, version, res.total, res.items);
-  } finally {
-    inFlight.delete(key);
-  }
+  const res = await api().call('entries', {
+    actor: s.actorId,
+    ...(s.viewBranch ? { branch: s.viewBranch } : {}),
+    offset: page * PAGE,
+    limit: PAGE,
+    ...(f.kinds.length ? { kinds: f.kinds } : {}),
+    ...(f.iface ? { iface: f.iface } : {}),
+    ...(f.fn ? { fn: f.fn } : {}),
+    ...(f.search ? { search: f.search } : {}),
+    ...(f.hideNoops ? { hideNoops: true } : {}),
+  });
+  get().storePage(page, version, res.total, res.items);
 }
 
 /** The list row at `index`, fetching its page if needed. */
@@ -179,7 +192,7 @@ export function onNewEntries(p: { actor: string; branch: string; seq: number }):
   flushTimer ??= setTimeout(flushEntries, 100);
   // Re-check integrity once things settle, so the badge never claims less (or more) than what is on screen.
   if (verifyTimer) clearTimeout(verifyTimer);
-  verifyTimer = setTimeout(() => void runVerify(), 1000);
+  verifyTimer = setTimeout(() => get().replay.phase !== 'running' && void runVerify(), 1000);
 }
 
 function flushEntries(): void {
@@ -196,7 +209,18 @@ function flushEntries(): void {
   pendingHeads.clear();
 }
 
-export async function runVerify(): Promise<void> {
+// The service answers one long task at a time more reliably: replay waits for a verify in flight, and the
+// automatic re-check skips while a replay runs (it is redone once the replay finishes).
+let verifyInFlight: Promise<void> | null = null;
+export function runVerify(): Promise<void> {
+  verifyInFlight ??= doVerify().finally(() => (verifyInFlight = null));
+  return verifyInFlight;
+}
+export async function verifySettled(): Promise<void> {
+  await verifyInFlight?.catch(() => {});
+}
+
+async function doVerify(): Promise<void> {
   const s = get();
   s.setVerify({ phase: 'running' });
   try {

@@ -1,7 +1,7 @@
 /** Replay the branch (or against another build) and show the verdict; a divergence is marked on the graph. */
 import { useState } from 'react';
 import { api, errorMessage } from '../../api/client.ts';
-import { selectHash } from '../../store/actions.ts';
+import { runVerify, selectHash, verifySettled } from '../../store/actions.ts';
 import { useStudio } from '../../store/index.ts';
 import { pretty } from '../common/format.ts';
 import { DiffBody } from '../diff-view/diff-view.tsx';
@@ -12,6 +12,7 @@ export async function runReplay(componentPath?: string): Promise<void> {
   s.setRightTab('replay');
   s.setReplay({ phase: 'running' });
   s.setDivergence(null);
+  await verifySettled();
   try {
     const r = await api().call('replay', { actor: s.actorId, ...(s.viewBranch ? { branch: s.viewBranch } : {}), ...(componentPath ? { componentPath } : {}) });
     useStudio.getState().setReplay({ phase: 'done', result: r });
@@ -23,6 +24,7 @@ export async function runReplay(componentPath?: string): Promise<void> {
     useStudio.getState().setReplay({ phase: 'error', message: errorMessage(e) });
   } finally {
     useStudio.getState().setProgress(null);
+    void runVerify();
   }
 }
 
