@@ -18,6 +18,9 @@ test('fire 3 increments, step back, diff, and continue from count 1 on a new bra
 
   await test.step('step back to count 1 with the keyboard', async () => {
     await stepBackUntilState(page, '{"count":1}');
+    // "Who wrote this?" on the key points at the result of the first increment.
+    await page.getByRole('button', { name: 'Who wrote count?' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'was last written by' })).toContainText('handle-request');
     await shot(page, info, '02-stepped-back-to-count-1');
   });
 
