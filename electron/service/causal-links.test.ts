@@ -17,7 +17,12 @@ it("links a supervisor's send to the child's call, and back", async () => {
   expect(fired.ok).toBe(true);
   // The supervisor's own entries for that message: call, send import, return.
   const details = await Promise.all(fired.entries.map((hash) => svc.entry({ hash })));
-  const send = details.find((d) => d.kind === 'import' && d.fn === 'send')!;
+  let send = details.find((d) => d.kind === 'import' && d.fn === 'send')!;
+  // A send is one-way: the receiver records its call a moment after the sender has moved on.
+  for (let i = 0; i < 200 && send.effects.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    send = await svc.entry({ hash: send.hash });
+  }
   expect(send.effects).toHaveLength(1);
   expect(send.effects[0]!.actor).toBe('supervisor/flaky');
   const received = await svc.entry({ hash: send.effects[0]!.hash });

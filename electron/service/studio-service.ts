@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { ActorSystem } from '../../runtime/actors/system.ts';
 import { toHex } from '../../runtime/chain/entry.ts';
-import { verifyChain } from '../../runtime/chain/verify.ts';
+import { verifyOffThread } from '../../runtime/chain/verify-job.ts';
 import type {
   ActorStatus, ActorView, BranchView, DiffView, EntryDetail, EntryPage, EntryQuery, EntryView, EventName, GraphWindow, Hex,
   HttpFire, HttpFireResult, LogLine, MessageFire, MessageFireResult, OpenResult, PathSegment, ReplayResultView, StateView,
@@ -299,10 +299,10 @@ export class StudioService implements StudioApi {
 
   async verify(p: { actor?: string }): Promise<VerifyView> {
     const actor = p.actor ?? null;
-    const r = verifyChain(this.system.store, {
-      actor: p.actor,
-      onProgress: (done, total) => this.emit('progress', { task: 'verify', actor, done, total }),
-    });
+    this.system.writer.flush(); // the worker reads through its own connection: commit what is queued first
+    const r = await verifyOffThread({ db: this.system.store.path, actor: p.actor }, (done, total) =>
+      this.emit('progress', { task: 'verify', actor, done, total }),
+    );
     if (!r.ok) return { ok: false, count: r.count, entry: r.entry, reason: r.reason };
     const head = p.actor === undefined ? null : (r.heads.find((h) => h.actor === p.actor && h.branch === this.system.store.liveBranch(p.actor))?.hash ?? null);
     return { ok: true, count: r.count, head };

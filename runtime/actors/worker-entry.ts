@@ -2,17 +2,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ComponentInfo } from '../component/loader.ts';
+import { workerScript } from '../worker-job.ts';
 
-/**
- * The worker runs our TypeScript source directly when we do (tests, `npx theater` via tsx) and the built .js
- * otherwise. Node 20 ignores `--import` in a worker's execArgv, so from source a two-line boot script registers
- * tsx inside the worker first.
- */
+/** The actor worker's script (built .js, or the TypeScript source booted through tsx). */
 export function workerEntry(): { script: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./worker.js', import.meta.url), eval: false };
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const worker = JSON.stringify(new URL('./worker.ts', import.meta.url).href);
-  return { script: `import(${tsx}).then((m) => { m.register(); return import(${worker}); });`, eval: true };
+  return workerScript(import.meta.url, 'worker');
 }
 
 // @types/node declares WebAssembly's types but not the global's value.

@@ -120,8 +120,16 @@ function viewProduced(e: TimedEntry, blobs: ReadonlyMap<string, Uint8Array>): Cr
 
 /** The fold. `entries` is one path, root first. */
 export async function replayFold(entries: Iterable<PathEntry>, opts: FoldOptions): Promise<ReplayResult> {
-  const copied: CopiedStep[] = [];
   const it = entries[Symbol.iterator]();
+  try {
+    return await fold(it, opts);
+  } finally {
+    it.return?.(); // a divergence stops early: release the store's statement behind the path
+  }
+}
+
+async function fold(it: Iterator<PathEntry>, opts: FoldOptions): Promise<ReplayResult> {
+  const copied: CopiedStep[] = [];
   let chain: ChainBuilder | undefined;
   let current: ImportStrategy = { outcome: () => { throw new HostTrap('replay: an import outside any recorded call'); } };
   const strategy: ImportStrategy = { outcome: (...a) => current.outcome(...a) };

@@ -7,7 +7,6 @@ import { writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { decode } from '../chain/canonical.ts';
 import { fromHex } from '../chain/entry.ts';
 import { interceptImports } from '../chain/recorder.ts';
@@ -19,6 +18,7 @@ import { loadManifest } from '../manifest/index.ts';
 import { ChainStore, type StoredEntry } from '../store/index.ts';
 import { replayFold, type Instantiate, type ReplayResult } from './replay-engine.ts';
 import { TimeTravelError } from './state.ts';
+import { runJob, workerScript } from '../worker-job.ts';
 
 export interface ReplayRequest {
   readonly db: string;
@@ -43,28 +43,7 @@ export type Progress = (done: number, total: number) => void;
 
 /** Replays on a worker thread; progress arrives on this thread. */
 export function replay(req: ReplayRequest, onProgress?: Progress): Promise<ReplayReport> {
-  const entry = replayWorkerEntry();
-  const worker = new Worker(entry.script, { eval: entry.eval, workerData: req, stdout: false, stderr: false });
-  return new Promise((resolve, reject) => {
-    worker.on('message', (m: { t: 'progress'; done: number; total: number } | { t: 'done'; report: ReplayReport } | { t: 'error'; message: string }) => {
-      if (m.t === 'progress') onProgress?.(m.done, m.total);
-      else if (m.t === 'done') {
-        resolve(m.report);
-        void worker.terminate();
-      }
-      else reject(new TimeTravelError(m.message));
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => reject(new Error(`replay worker exited (code ${code}) without a result`)));
-  });
-}
-
-/** Same trick as actors/worker-entry.ts: from TypeScript sources the worker registers tsx first. */
-function replayWorkerEntry(): { script: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./replay-worker.js', import.meta.url), eval: false };
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const worker = JSON.stringify(new URL('./replay-worker.ts', import.meta.url).href);
-  return { script: `import(${tsx}).then((m) => { m.register(); return import(${worker}); });`, eval: true };
+  return runJob<ReplayReport>(workerScript(import.meta.url, 'replay-worker'), req, onProgress, (m) => new TimeTravelError(m));
 }
 
 export async function replayHere(store: ChainStore, req: ReplayRequest, onProgress?: Progress): Promise<ReplayReport> {

@@ -1,0 +1,12 @@
+/** Verification on a worker thread, for callers that must stay responsive (the Studio); progress comes back here. */
+import { runJob, workerScript } from '../worker-job.ts';
+import type { VerifyResult } from './verify.ts';
+
+export interface VerifyJob {
+  readonly db: string;
+  readonly actor?: string;
+}
+
+export function verifyOffThread(job: VerifyJob, onProgress?: (done: number, total: number) => void): Promise<VerifyResult> {
+  return runJob<VerifyResult>(workerScript(import.meta.url, 'verify-worker'), job, onProgress);
+}
