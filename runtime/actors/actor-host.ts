@@ -29,6 +29,8 @@ export interface ActorHostOptions {
   readonly hostCall: (req: RpcRequest) => Promise<RpcReply>;
   /** Heap limit for the actor's worker; an actor that allocates past it is terminated and recorded. */
   readonly maxHeapMb?: number;
+  /** BENCHMARK ONLY (see RuntimeOptions.unrecordedForBenchmark): false = the worker records nothing. */
+  readonly record?: boolean;
   /**
    * Whether the runtime itself starts a fresh instance after a trap or timeout. False for a child whose supervisor
    * handles failures: the child waits, failed, for its supervisor's restart-child.
@@ -120,6 +122,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
       rpcSignal,
       rpcPort: port2,
       busySince: this.busySince.buffer as SharedArrayBuffer,
+      record: this.opts.record,
     };
     const entry = workerEntry();
     const worker = new Worker(entry.script, {

@@ -21,6 +21,11 @@ export interface WorkerInit {
   readonly rpcPort: MessagePort;
   /** BigInt64Array over it: [0] start time (ms) of the export call in progress, 0 when idle; read by the watchdog. */
   readonly busySince: SharedArrayBuffer;
+  /**
+   * BENCHMARK ONLY (bench/ measures recording overhead with it): false runs exports without the interceptor and
+   * posts no entries. Never set by the runtime, the CLI or the Studio.
+   */
+  readonly record?: boolean;
 }
 
 export interface CallRequest {

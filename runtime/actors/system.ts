@@ -26,6 +26,11 @@ export interface RuntimeOptions {
   /** Bind every server to an ephemeral port instead of the manifest's (tests, several runtimes on one machine). */
   readonly ephemeralPorts?: boolean;
   readonly maxHeapMb?: number;
+  /**
+   * BENCHMARK ONLY: false runs actors without recording (no interceptor, no entries, nothing committed), so
+   * `npm run bench` can measure what recording costs (record_ratio). Nothing else may set it.
+   */
+  readonly unrecordedForBenchmark?: boolean;
 }
 
 export interface Listener {
@@ -136,6 +141,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       sink: { append: (actor, batch, cb) => this.writer.enqueue({ actor, branch: this.running.get(actor)?.branch ?? branch, ...batch }, cb) },
       hostCall: (req) => answerHostCall(this, id, req),
       maxHeapMb: this.opts.maxHeapMb,
+      record: this.opts.unrecordedForBenchmark !== true,
       autoRestart: () => !this.supervises(so.parent),
     });
     const actor: RunningActor = { id, manifest, host, parent: so.parent ?? null, children: new Set(), listeners: [], servers: [], branch };

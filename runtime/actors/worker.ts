@@ -7,7 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { ChainBuilder } from '../chain/builder.ts';
-import { callExport, interceptImports, liveStrategy, type ComponentInstance } from '../chain/recorder.ts';
+import { callExport, classifyError, findExport, interceptImports, liveStrategy, type ComponentInstance, type ExportOutcome } from '../chain/recorder.ts';
+import type { Value } from '../chain/canonical.ts';
 import { buildImports } from '../handlers/index.ts';
 import type { ActorContext } from '../handlers/types.ts';
 import type { FromWorker, RpcReply, RpcRequest, ToWorker, WorkerInit } from './protocol.ts';
@@ -20,6 +21,9 @@ const busySince = new BigInt64Array(init.busySince);
 
 const chain = new ChainBuilder(init.actorId, init.head, init.state);
 let logs: string[] = [];
+/** BENCHMARK ONLY (WorkerInit.record === false): no interceptor, no entries; the state lives here. */
+const unrecorded = init.record === false;
+let plainState: Uint8Array | null = init.state;
 
 /** Ships what the call in progress has recorded so far: if the call never returns, it is still on record. */
 function flush(): void {
@@ -31,8 +35,8 @@ function flush(): void {
 const ctx: ActorContext = {
   actorId: init.actorId,
   callTimeoutMs: init.callTimeoutMs,
-  state: () => chain.state,
-  log: (msg) => void logs.push(msg),
+  state: () => (unrecorded ? plainState : chain.state),
+  log: (msg) => void (unrecorded || logs.push(msg)),
   host(op, args) {
     // What this actor recorded so far goes first, so the runtime holds the entry that `cause` will point at.
     flush();
@@ -52,7 +56,8 @@ async function start(): Promise<ComponentInstance> {
   const mod = (await import(pathToFileURL(join(init.componentDir, 'component.mjs')).href)) as {
     instantiate(getCoreModule: (name: string) => WebAssembly.Module, imports: object): Promise<ComponentInstance>;
   };
-  const imports = interceptImports(buildImports(ctx, init.imports), chain, liveStrategy, flush);
+  const raw = buildImports(ctx, init.imports);
+  const imports = unrecorded ? raw : interceptImports(raw, chain, liveStrategy, flush);
   return mod.instantiate((name) => {
     const m = init.modules[name];
     if (!m) throw new Error(`core module ${name} was not compiled`);
@@ -64,7 +69,9 @@ start().then(
   (instance) => {
     port.on('message', (msg: ToWorker) => {
       busySince[0] = BigInt(Date.now());
-      const outcome = callExport(instance, chain, msg.iface, msg.fn, msg.params, { origin: msg.origin, cause: msg.cause });
+      const outcome = unrecorded
+        ? callUnrecorded(instance, msg.iface, msg.fn, msg.params)
+        : callExport(instance, chain, msg.iface, msg.fn, msg.params, { origin: msg.origin, cause: msg.cause });
       busySince[0] = 0n;
       post({ t: 'result', id: msg.id, outcome, batch: chain.drain() });
     });
@@ -72,3 +79,16 @@ start().then(
   },
   (e: unknown) => post({ t: 'fatal', message: `could not instantiate: ${(e as Error)?.message ?? e}`, batch: chain.drain() }),
 );
+
+/** The same export call as callExport, minus every recording step. Benchmark baseline only. */
+function callUnrecorded(instance: ComponentInstance, iface: string, fn: string, params: readonly Value[]): ExportOutcome {
+  try {
+    const f = findExport(instance, iface, fn);
+    if (!f) throw new TypeError(`the component does not export ${iface}#${fn}`);
+    const result = f(plainState ?? undefined, params) as [Uint8Array | undefined, Value?];
+    plainState = result[0] ?? null;
+    return { ok: true, response: (result[1] ?? []) as Value, state: plainState };
+  } catch (e) {
+    return { ok: false, error: classifyError(e) };
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The Studio on a big chain, in Debian's Chromium through the web host (as the e2e fixture starts it): first paint
+ * of the graph, p95 frame time while panning/zooming the graph and scrolling the entry list, JS heap.
+ *
+ * Frame time: Chromium runs with vsync and the frame-rate limit off, so the gap between requestAnimationFrame
+ * timestamps is what a frame actually costs (with vsync on it would be pinned at 16.7 ms). Asserts nothing.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from '@playwright/test';
+import { serveStudio } from '../electron/web/serve-studio.ts';
+import { COUNTER, ROOT, pct } from './runtime-bench.ts';
+
+const MARK = 'theater:graph-first-paint';
+
+export interface StudioFigures {
+  studio_first_paint_ms: number;
+  studio_frame_ms: number;
+  studio_frame_p50_ms: number;
+  studio_frames: number;
+  studio_heap_mb: number;
+  studio_heap_after_gc_mb: number;
+  studio_chain_entries: number;
+}
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const f of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, f.name);
+    t = Math.max(t, f.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** Builds dist/renderer when it is missing or older than a renderer or contract source. */
+export function ensureRenderer(log: (s: string) => void): void {
+  const index = join(ROOT, 'dist/renderer/index.html');
+  const src = Math.max(newest(join(ROOT, 'renderer')), newest(join(ROOT, 'electron/shared')));
+  if (existsSync(index) && statSync(index).mtimeMs >= src) return;
+  log('building the renderer (dist/renderer is missing or stale)');
+  execFileSync('npm', ['run', '-s', 'build:renderer'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+export async function benchStudio(chainDb: string, entries: number): Promise<StudioFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'theater-bench-studio-'));
+  // A copy: opening the counter resumes it, which records on the chain.
+  const db = join(dir, 'studio.db');
+  copyFileSync(chainDb, db);
+  const studio = await serveStudio({ db, dataDir: dir, ephemeralPorts: true, manifest: COUNTER });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-gpu-vsync', '--disable-frame-rate-limit', '--enable-precise-memory-info', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const cdp = await page.context().newCDPSession(page);
+    await page.goto(studio.host.url);
+    await page.waitForFunction((m) => performance.getEntriesByName(m).length > 0, MARK, { timeout: 60_000 });
+    const firstPaint = await page.evaluate((m) => performance.getEntriesByName(m)[0]!.startTime, MARK);
+    // Let the opening fetches settle.
+    await page.waitForTimeout(500);
+
+    await page.evaluate(() => {
+      const w = window as unknown as { __frames: number[]; __stop: boolean };
+      w.__frames = [];
+      w.__stop = false;
+      let last = 0;
+      const tick = (t: number) => {
+        if (last) w.__frames.push(t - last);
+        last = t;
+        if (!w.__stop) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const canvas = page.getByRole('img', { name: /Chain graph canvas/ });
+    const box = (await canvas.boundingBox())!;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    await page.mouse.move(cx, cy);
+    // Zoom out far (the whole chain at density detail), back in to nodes, pan both ways.
+    for (let i = 0; i < 20; i++) {
+      await page.mouse.wheel(0, 400);
+      await page.waitForTimeout(16);
+    }
+    for (let i = 0; i < 24; i++) {
+      await page.mouse.wheel(0, -400);
+      await page.waitForTimeout(16);
+    }
+    for (const dx of [-600, 600, -300]) {
+      await page.mouse.move(cx, cy);
+      await page.mouse.down();
+      await page.mouse.move(cx + dx, cy, { steps: 30 });
+      await page.mouse.up();
+    }
+    const list = page.getByRole('grid', { name: 'Entry list' });
+    const lb = (await list.boundingBox())!;
+    await page.mouse.move(lb.x + lb.width / 2, lb.y + lb.height / 2);
+    for (let i = 0; i < 40; i++) {
+      await page.mouse.wheel(0, i < 30 ? 600 : -1200);
+      await page.waitForTimeout(16);
+    }
+    const frames = await page.evaluate(() => {
+      const w = window as unknown as { __frames: number[]; __stop: boolean };
+      w.__stop = true;
+      return w.__frames;
+    });
+    frames.sort((a, b) => a - b);
+    await cdp.send('Performance.enable');
+    const metric = async () => {
+      const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+      return metrics.find((m) => m.name === 'JSHeapUsedSize')!.value / (1024 * 1024);
+    };
+    const heap = await metric();
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heapGc = await metric();
+    return {
+      studio_first_paint_ms: firstPaint,
+      studio_frame_ms: pct(frames, 95),
+      studio_frame_p50_ms: pct(frames, 50),
+      studio_frames: frames.length,
+      studio_heap_mb: heap,
+      studio_heap_after_gc_mb: heapGc,
+      studio_chain_entries: entries,
+    };
+  } finally {
+    await browser.close();
+    await studio.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
