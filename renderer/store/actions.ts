@@ -103,7 +103,11 @@ async function fetchPage(page: number): Promise<void> {
     ...(f.search ? { search: f.search } : {}),
     ...(f.hideNoops ? { hideNoops: true } : {}),
   });
+  const before = get();
+  // Selected the newest entry while following the head: stay on the newest as more arrive (a live tail).
+  const tailing = before.follow && before.selected?.index != null && before.selected.index === before.total - 1;
   get().storePage(page, version, res.total, res.items);
+  if (tailing && res.total > before.total && get().listVersion === version) void selectIndex(res.total - 1);
 }
 
 /** The list row at `index`, fetching its page if needed. */
