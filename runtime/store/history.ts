@@ -5,7 +5,7 @@
  * Rows carry their blobs' bytes so a fold over a million entries needs no per-entry lookups.
  */
 import type Database from 'better-sqlite3';
-import { ENTRY_COLUMNS, ENTRY_FROM, bytes, toStoredEntry, type EntryRow } from './rows.ts';
+import { ENTRY_COLUMNS, ENTRY_FROM, blobHash, bytes, kindName, originName, toStoredEntry, type EntryRow } from './rows.ts';
 import type { StoredEntry } from './types.ts';
 
 export interface PathEntry extends StoredEntry {
@@ -23,33 +23,89 @@ export interface History {
   children(id: number): StoredEntry[];
 }
 
-type PathRow = EntryRow & { inputBytes: Buffer | null; outputBytes: Buffer | null; stateBytes: Buffer | null };
+/**
+ * A path is read in two steps: its row ids (a recursive CTE over parent_id, integers only), then the rows in id
+ * chunks with `.raw().all()` — several times faster than iterating row objects through eight joins, which is what
+ * bounds replay and export on a million entries. Names (actor, interface/function, branch) come from small
+ * per-call maps instead of joins.
+ */
+const PATH_IDS = `
+  WITH RECURSIVE path(id, pid, seq) AS (
+    SELECT id, parent_id, seq FROM entries WHERE id = ?
+    UNION ALL
+    SELECT e.id, e.parent_id, e.seq FROM entries e JOIN path ON e.id = path.pid WHERE path.seq > ?)
+  SELECT id FROM path WHERE seq >= ?`;
 
-const PATH = (order: 'ASC' | 'DESC') => `
-  WITH RECURSIVE path(id) AS (
-    SELECT ? UNION ALL
-    SELECT e.parent_id FROM entries e JOIN path ON e.id = path.id WHERE e.parent_id IS NOT NULL)
-  SELECT ${ENTRY_COLUMNS}, bi.bytes AS inputBytes, bo.bytes AS outputBytes, bs.bytes AS stateBytes
-  ${ENTRY_FROM} WHERE e.id IN path AND e.seq >= ? ORDER BY e.id ${order}`;
+const CHUNK_ROWS = `
+  SELECT e.id, e.hash, p.hash, e.actor_id, e.seq, e.kind, e.fn_id, e.cause, e.origin, e.ts, e.branch_id,
+    bi.hash, bi.bytes, bo.hash, bo.bytes, bs.hash, bs.bytes
+  FROM entries e
+  LEFT JOIN entries p ON p.id = e.parent_id
+  LEFT JOIN blobs bi ON bi.id = e.input_id
+  LEFT JOIN blobs bo ON bo.id = e.output_id
+  LEFT JOIN blobs bs ON bs.id = e.state_id
+  WHERE e.id BETWEEN ? AND ? ORDER BY e.id`;
+
+const CHUNK = 4096;
+
+type Raw = [number, Buffer, Buffer | null, number, number, number, number, Buffer | null, number | null, number, number,
+  Buffer | null, Buffer | null, Buffer | null, Buffer | null, Buffer | null, Buffer | null];
 
 export function openHistory(db: Database.Database): History {
-  const asc = db.prepare(PATH('ASC'));
-  const desc = db.prepare(PATH('DESC'));
+  const ids = db.prepare(PATH_IDS).pluck();
+  const chunk = db.prepare(CHUNK_ROWS).raw();
+  const names = {
+    actors: db.prepare('SELECT id, name FROM actors').raw(),
+    fns: db.prepare('SELECT id, iface, fn FROM fns').raw(),
+    branches: db.prepare('SELECT id, name FROM branches').raw(),
+  };
   const causedBy = db.prepare(`SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM} WHERE e.cause = ? ORDER BY e.id`);
   const children = db.prepare(`SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM} WHERE e.parent_id = ? ORDER BY e.id`);
   return {
     *path(headId, opts = {}) {
-      const stmt = opts.descending ? desc : asc;
-      for (const r of stmt.iterate(headId, opts.fromSeq ?? 0) as IterableIterator<PathRow>) {
-        yield {
-          ...toStoredEntry(r),
-          inputBytes: bytes(r.inputBytes),
-          outputBytes: bytes(r.outputBytes),
-          stateBytes: bytes(r.stateBytes),
-        };
+      const fromSeq = opts.fromSeq ?? 0;
+      const want = (ids.all(headId, fromSeq, fromSeq) as number[]).reverse(); // root first
+      const actors = new Map(names.actors.all() as [number, string][]);
+      const fns = new Map((names.fns.all() as [number, string, string][]).map(([id, iface, fn]) => [id, [iface, fn] as const]));
+      const branches = new Map(names.branches.all() as [number, string][]);
+      const chunks: number[][] = [];
+      for (let i = 0; i < want.length; i += CHUNK) chunks.push(want.slice(i, i + CHUNK));
+      if (opts.descending) chunks.reverse();
+      for (const c of chunks) {
+        const rows = chunk.all(c[0], c[c.length - 1]) as Raw[];
+        // Other actors' and branches' entries can sit between path ids: keep only the path's (both sorted).
+        const keep: Raw[] = [];
+        let j = 0;
+        for (const r of rows) {
+          while (j < c.length && c[j]! < r[0]) j++;
+          if (c[j] === r[0]) keep.push(r);
+        }
+        if (opts.descending) keep.reverse();
+        for (const r of keep) yield toPathEntry(r, actors, fns, branches);
       }
     },
     causedBy: (hash) => (causedBy.all(Buffer.from(hash)) as EntryRow[]).map(toStoredEntry),
     children: (id) => (children.all(id) as EntryRow[]).map(toStoredEntry),
+  };
+}
+
+function toPathEntry(
+  r: Raw,
+  actors: ReadonlyMap<number, string>,
+  fns: ReadonlyMap<number, readonly [string, string]>,
+  branches: ReadonlyMap<number, string>,
+): PathEntry {
+  const [id, hash, parent, actorId, seq, kindCode, fnId, cause, originCode, ts, branchId, ih, ib, oh, ob, sh, sb] = r;
+  const kind = kindName(kindCode);
+  if (kind === undefined) throw new Error(`entry #${id} has an unknown kind code ${kindCode}; run verify`);
+  const origin = originCode === null ? null : (originName(originCode) ?? null);
+  const [iface, fn] = fns.get(fnId) ?? ['?', '?'];
+  // A small blob stores a hash prefix: its full hash is recomputed from the bytes (rows.ts, blobHash).
+  const ref = (h: Buffer | null, b: Buffer | null) => blobHash(h, h !== null && h.length < 32 ? b : null);
+  return {
+    id, hash: bytes(hash), parent: bytes(parent), actor: actors.get(actorId) ?? `#${actorId}`, seq, kind, iface, fn,
+    input: ref(ih, ib), output: ref(oh, ob), state: ref(sh, sb), cause: bytes(cause), origin, ts,
+    branch: branches.get(branchId) ?? `#${branchId}`,
+    inputBytes: bytes(ib), outputBytes: bytes(ob), stateBytes: bytes(sb),
   };
 }
