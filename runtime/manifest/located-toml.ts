@@ -1,7 +1,7 @@
 /**
  * TOML parsing with source positions for every key and value.
  *
- * Why toml-eslint-parser rather than smol-toml (already a dependency): smol-toml returns plain values only, so
+ * Why toml-eslint-parser rather than smol-toml: smol-toml returns plain values only, so
  * pointing at `handlers[0].port` would mean re-scanning the text with a hand-written position finder — a second,
  * subtly different TOML parser (dotted keys, inline tables, arrays of tables, quoted keys). toml-eslint-parser is a
  * maintained TOML 1.0 parser (ota-meshi, used by eslint-plugin-toml) that yields an AST with line/column ranges
