@@ -62,6 +62,8 @@ export function readComponentFile(path: string): Uint8Array {
   try {
     const st = statSync(path);
     if (st.isDirectory()) throw new ComponentError(path, 'is a directory, not a .wasm component');
+    // A device or FIFO reports size 0 and may never end (/dev/zero): reading it would hang the runtime.
+    if (!st.isFile()) throw new ComponentError(path, 'is not a regular file (a device, FIFO or socket), not a .wasm component');
     size = st.size;
   } catch (e) {
     if (e instanceof ComponentError) throw e;

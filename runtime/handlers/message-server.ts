@@ -38,18 +38,32 @@ export function splitFrames(buf: Buffer, max = MAX_FRAME_BYTES): { frames: Buffe
 
 export async function serveMessages(system: ActorSystem, actorId: string, cfg: { host: string; port: number }): Promise<ServerHandle> {
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
+  // allowHalfOpen: a client that sends its frames and then shuts down its side (`nc -N`) still gets every reply.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
     sockets.add(socket);
     socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
     let pending: Buffer = Buffer.alloc(0);
     let queue = Promise.resolve();
+    // After an oversized length nothing more on this connection is read as a frame.
+    let refused = false;
+    socket.on('end', () => {
+      queue = queue.then(() => void socket.end());
+    });
     socket.on('data', (chunk: Buffer) => {
+      if (refused) return;
       const { frames, rest, oversized } = splitFrames(Buffer.concat([pending, chunk]));
       pending = rest;
-      for (const f of frames) queue = queue.then(() => answer(system, actorId, f)).then((r) => void socket.write(encodeFrame(r)));
+      for (const f of frames) {
+        queue = queue
+          .then(() => answer(system, actorId, f))
+          // Whatever goes wrong answering one frame is that frame's error reply, never an unhandled rejection.
+          .catch((e: unknown) => ({ ok: false, error: `internal error: ${e instanceof Error ? e.message : String(e)}` }))
+          .then((r) => void socket.write(encodeFrame(r)));
+      }
       if (oversized !== undefined) {
+        refused = true;
         queue = queue.then(() => {
           socket.end(encodeFrame({ ok: false, error: `frame of ${oversized} bytes exceeds the limit of ${MAX_FRAME_BYTES}` }));
         });
@@ -82,7 +96,14 @@ async function answer(system: ActorSystem, actorId: string, frame: Buffer): Prom
   if (req === null || typeof req !== 'object' || (req.type !== 'send' && req.type !== 'request') || !('msg' in req)) {
     return { ok: false, error: 'expected {"type":"send"|"request","msg":<JSON>}' };
   }
-  const msg = new Uint8Array(Buffer.from(JSON.stringify(req.msg), 'utf8'));
+  let json: string;
+  try {
+    json = JSON.stringify(req.msg);
+  } catch (e) {
+    // JSON.parse accepts nesting that JSON.stringify then overflows the stack on (a few thousand levels).
+    return { ok: false, error: `msg cannot be passed on: ${(e as Error).message}` };
+  }
+  const msg = new Uint8Array(Buffer.from(json, 'utf8'));
   const out = req.type === 'send' ? await system.send(actorId, msg, 'message-port') : await system.request(actorId, msg, 'message-port');
   if (!out.ok) return { ok: false, error: `${out.error.kind}: ${out.error.message}` };
   if (req.type === 'send') return { ok: true };

@@ -26,6 +26,7 @@ function fromFile(c: FieldChecks, dir: string, rel: string): Uint8Array {
     return c.fail(AT, `init_state file not found: ${file}.`, `Create it, or fix the path (relative to ${dir}).`);
   }
   if (stat.isDirectory()) c.fail(AT, `init_state is a directory: ${file}.`, 'Point it at a JSON file.');
+  if (!stat.isFile()) c.fail(AT, `init_state is not a regular file (a device, FIFO or socket): ${file}.`, 'Point it at a JSON file.');
   if (stat.size > MAX_FILE_BYTES) c.fail(AT, `init_state file is ${stat.size} bytes; the limit is ${MAX_FILE_BYTES}.`, 'Keep initial state small; build larger state in init.');
   let text: string;
   try {

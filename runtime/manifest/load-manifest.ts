@@ -27,6 +27,10 @@ export function loadManifest(file: string): Manifest {
       hint: fs.existsSync(inside) ? `Did you mean ${inside}?` : 'Pass the path of the .toml manifest file.',
     });
   }
+  // A device or FIFO reports size 0 and may never end (/dev/zero, a named pipe): never read one.
+  if (!stat.isFile()) {
+    throw new ManifestError({ file: abs, reason: 'is not a regular file (a device, FIFO or socket).', hint: 'Pass the path of the .toml manifest file.' });
+  }
   // Checked before reading: a huge file is almost certainly the wrong file (a .wasm, a log), not a manifest.
   if (stat.size > MAX_FILE_BYTES) {
     throw new ManifestError({
