@@ -150,6 +150,66 @@ describe('failing actors are recorded and contained', () => {
   });
 });
 
+describe('restart policy', () => {
+  it('a crash-looping actor is restarted 5 times within the window, then left failed; other actors keep serving', async () => {
+    await withSystem(async (system) => {
+      const id = await system.start(example('misbehave'));
+      const other = await system.start(example('counter'));
+      const kinds: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const out = await system.request(id, utf8('{"op":"trap"}'), 'cli');
+        kinds.push(out.ok ? 'ok' : out.error.kind);
+      }
+      // Five traps each restart the instance; the sixth finds the limit reached; after that nothing runs.
+      expect(kinds.slice(0, 6)).toEqual(['trap', 'trap', 'trap', 'trap', 'trap', 'trap']);
+      expect(kinds[6]).toBe('startup');
+      expect(system.actor(id)!.host.status).toBe('failed');
+      const events = system.store.entries({ actor: id }).filter((e) => e.kind === 'event').map((e) => e.fn);
+      expect(events.filter((e) => e === 'restart')).toHaveLength(5);
+      expect(system.store.entries({ actor: id }).filter((e) => e.kind === 'error')).toHaveLength(6);
+      const res = await fetch(`http://127.0.0.1:${port(system, other, 'http-server')}/increment`, { method: 'POST' });
+      expect(await res.text()).toBe('{"count":1}');
+      system.writer.flush();
+      const { verifyChain } = await import('../chain/verify.ts');
+      expect(verifyChain(system.store)).toMatchObject({ ok: true });
+    });
+  });
+});
+
+describe('actor servers bind to loopback by default', () => {
+  it('the listening sockets of a started actor are on 127.0.0.1 only', async () => {
+    const { readFileSync, existsSync } = await import('node:fs');
+    const { networkInterfaces } = await import('node:os');
+    const { connect } = await import('node:net');
+    await withSystem(async (system) => {
+      const id = await system.start(example('counter'));
+      for (const kind of ['http-server', 'message-server'] as const) {
+        const p = port(system, id, kind);
+        // The kernel's own table: the socket listening on this port has local address 127.0.0.1 (0100007F).
+        if (existsSync('/proc/net/tcp')) {
+          const listening = [...readFileSync('/proc/net/tcp', 'utf8').split('\n'), ...(existsSync('/proc/net/tcp6') ? readFileSync('/proc/net/tcp6', 'utf8').split('\n') : [])]
+            .map((l) => l.trim().split(/\s+/))
+            .filter((f) => f[3] === '0A' && parseInt(f[1]!.split(':')[1]!, 16) === p)
+            .map((f) => f[1]!.split(':')[0]);
+          expect(listening, kind).toEqual(['0100007F']);
+        }
+        // And from outside loopback, nobody answers.
+        const external = Object.values(networkInterfaces())
+          .flat()
+          .find((a) => a && a.family === 'IPv4' && !a.internal);
+        if (external) {
+          const err = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+            const s = connect(p, external.address);
+            s.on('connect', () => (s.destroy(), resolve(null)));
+            s.on('error', (e) => resolve(e));
+          });
+          expect(err?.code, `${kind} answered on ${external.address}`).toBe('ECONNREFUSED');
+        }
+      }
+    });
+  });
+});
+
 describe('supervisor example', () => {
   it('spawns two children, is told when one traps, restarts it, and hears of a stopped child', async () => {
     await withSystem(async (system) => {

@@ -233,6 +233,42 @@ describe('verifyChain', () => {
       expect(verify()).toMatchObject({ ok: false, entry: null, reason: /branch client\/main head .* not found/ });
     });
 
+    it('reordered parents (b and c of a→b→c→d relinked as a→c→b→d, seqs fixed up) fail at the first of them', () => {
+      const calls = rows().filter((r) => r.actor_id === 1);
+      const [b, c] = calls.slice(5, 7) as [Row, Row];
+      const d = calls.find((r) => r.parent_id === c.id)!;
+      raw((db) => {
+        const relink = db.prepare('UPDATE entries SET parent_id = ?, seq = ? WHERE id = ?');
+        const seqOf = (id: number) => db.prepare('SELECT seq FROM entries WHERE id = ?').pluck().get(id) as number;
+        const [bs, cs] = [seqOf(b.id), seqOf(c.id)];
+        relink.run(b.parent_id, bs, c.id);
+        relink.run(c.id, cs, b.id);
+        relink.run(b.id, seqOf(d.id), d.id);
+      });
+      // b now names a parent recorded after it; and were insertion order swapped too, c's hash would not match.
+      const r = verify();
+      expect(r).toMatchObject({ ok: false, entry: toHex(b.hash) });
+    });
+
+    it('reordered parents with the rows themselves swapped (insertion order too) fail at the first of them', () => {
+      const calls = rows().filter((r) => r.actor_id === 1);
+      const [b, c] = calls.slice(5, 7) as [Row, Row];
+      const d = calls.find((r) => r.parent_id === c.id)!;
+      raw((db) => {
+        const cols = 'hash, actor_id, seq, kind, fn_id, input_id, output_id, state_id, cause, origin, ts, branch_id';
+        const get = (id: number) => db.prepare(`SELECT ${cols} FROM entries WHERE id = ?`).get(id) as Record<string, unknown>;
+        const [rb, rc] = [get(b.id), get(c.id)];
+        const put = db.prepare(`UPDATE entries SET ${cols.split(', ').map((k) => `${k} = @${k}`).join(', ')}, parent_id = @parent_id WHERE id = @id`);
+        // Row b.id now holds c (with seq and parent of b), row c.id holds b (child of it): a→c→b→d in insertion order.
+        put.run({ ...rc, seq: rb.seq, parent_id: b.parent_id, id: b.id });
+        put.run({ ...rb, seq: rc.seq, parent_id: b.id, id: c.id });
+        db.prepare('UPDATE entries SET parent_id = ? WHERE id = ?').run(c.id, d.id);
+      });
+      const r = verify();
+      expect(r).toMatchObject({ ok: false, entry: toHex(c.hash), reason: expect.stringMatching(/stored hash/) });
+      if (!r.ok) expect(r.count).toBe(b.id - 1);
+    });
+
     it('two swapped states fail at the first of them', () => {
       const [a, b] = rows().filter((r) => r.kind === RETURN && r.actor_id === 1).slice(2, 4);
       raw((db) => {
