@@ -62,18 +62,18 @@ export async function benchStudio(chainDb: string, entries: number): Promise<Stu
     // Let the opening fetches settle.
     await page.waitForTimeout(500);
 
-    await page.evaluate(() => {
-      const w = window as unknown as { __frames: number[]; __stop: boolean };
-      w.__frames = [];
-      w.__stop = false;
+    // A string, not a function: tsx's __name helpers do not exist in the page.
+    await page.evaluate(`(() => {
+      window.__frames = [];
+      window.__stop = false;
       let last = 0;
-      const tick = (t: number) => {
-        if (last) w.__frames.push(t - last);
+      const tick = (t) => {
+        if (last) window.__frames.push(t - last);
         last = t;
-        if (!w.__stop) requestAnimationFrame(tick);
+        if (!window.__stop) requestAnimationFrame(tick);
       };
       requestAnimationFrame(tick);
-    });
+    })()`);
     const canvas = page.getByRole('img', { name: /Chain graph canvas/ });
     const box = (await canvas.boundingBox())!;
     const cx = box.x + box.width / 2;
@@ -101,11 +101,7 @@ export async function benchStudio(chainDb: string, entries: number): Promise<Stu
       await page.mouse.wheel(0, i < 30 ? 600 : -1200);
       await page.waitForTimeout(16);
     }
-    const frames = await page.evaluate(() => {
-      const w = window as unknown as { __frames: number[]; __stop: boolean };
-      w.__stop = true;
-      return w.__frames;
-    });
+    const frames = (await page.evaluate('window.__stop = true, window.__frames')) as number[];
     frames.sort((a, b) => a - b);
     await cdp.send('Performance.enable');
     const metric = async () => {

@@ -52,7 +52,23 @@ export interface AuditBranchRow {
   readonly actorId: number;
 }
 
+/** An entry row without joins (verify's fast path): [id, hash, parentId, actorId, seq, kind, fnId, inputId,
+ *  outputId, stateId, cause, origin]. */
+export type LeanEntryRow = [
+  number, Buffer, number | null, number, number, number, number, number | null, number | null, number | null, Buffer | null, number | null,
+];
+
 export interface Audit {
+  /** Entries in insertion order without joins; references are resolved by the caller. */
+  leanEntries(actor: string | undefined, afterId: number, limit: number): LeanEntryRow[];
+  /** One entry's hash, seq and actor by id (a parent not among the rows just read). */
+  entryById(id: number): { hash: Buffer; seq: number; actorId: number } | undefined;
+  /** One blob by id. */
+  blobById(id: number): AuditBlobRow | undefined;
+  /** Highest blob id (0 when none). */
+  maxBlobId(): number;
+  actorNames(): Map<number, string>;
+  fnNames(): Map<number, { iface: string; fn: string }>;
   /** Every entry (or one actor's), in insertion order, with what its integer references resolve to. */
   entries(actor?: string): IterableIterator<AuditEntryRow>;
   blobs(): IterableIterator<AuditBlobRow>;
@@ -87,7 +103,26 @@ export function openAudit(db: Database.Database): Audit {
   const branches = db.prepare(`${BRANCHES} ORDER BY b.id`);
   const branchesOf = db.prepare(`${BRANCHES} WHERE b.actor_id = ? ORDER BY b.id`);
   const actorId = db.prepare('SELECT id FROM actors WHERE name = ?').pluck();
+  const LEAN = `SELECT id, hash, parent_id, actor_id, seq, kind, fn_id, input_id, output_id, state_id, cause, origin
+    FROM entries`;
+  // Paged, not iterated: between pages the caller may run other statements (an iterator keeps the connection busy).
+  const leanAll = db.prepare(`${LEAN} WHERE id > ? ORDER BY id LIMIT ?`).raw();
+  const leanOf = db.prepare(`${LEAN} INDEXED BY entries_actor WHERE actor_id = ? AND id > ? ORDER BY id LIMIT ?`).raw();
+  const byId = db.prepare('SELECT hash, seq, actor_id AS actorId FROM entries WHERE id = ?');
+  const blobById = db.prepare('SELECT id, hash, bytes FROM blobs WHERE id = ?');
+  const maxBlob = db.prepare('SELECT coalesce(max(id), 0) FROM blobs').pluck();
+  const actorsAll = db.prepare('SELECT id, name FROM actors');
+  const fnsAll = db.prepare('SELECT id, iface, fn FROM fns');
   return {
+    leanEntries(actor, afterId, limit) {
+      if (actor === undefined) return leanAll.all(afterId, limit) as LeanEntryRow[];
+      return leanOf.all((actorId.get(actor) as number | undefined) ?? -1, afterId, limit) as LeanEntryRow[];
+    },
+    entryById: (id) => byId.get(id) as { hash: Buffer; seq: number; actorId: number } | undefined,
+    blobById: (id) => blobById.get(id) as AuditBlobRow | undefined,
+    maxBlobId: () => maxBlob.get() as number,
+    actorNames: () => new Map((actorsAll.all() as { id: number; name: string }[]).map((r) => [r.id, r.name])),
+    fnNames: () => new Map((fnsAll.all() as { id: number; iface: string; fn: string }[]).map((r) => [r.id, { iface: r.iface, fn: r.fn }])),
     entries(actor) {
       if (actor === undefined) return all.iterate() as IterableIterator<AuditEntryRow>;
       const id = actorId.get(actor) as number | undefined;

@@ -307,6 +307,32 @@ export class ChainStore {
     return stmt;
   }
 
+  /**
+   * An actor's entries after `afterId` as bare integers, no joins and no hashes: what an index over a million
+   * entries needs, ~20x cheaper per row than `entries()`. Rows: [id, parentId, branchId, kind code, fnId, stateId].
+   */
+  indexRows(actor: string, afterId: number, limit: number): IndexRow[] {
+    return this.stmts.indexRows.all(actor, afterId, limit) as IndexRow[];
+  }
+
+  /** Interface and function of every fns id (a handful of rows). */
+  fnNames(): Map<number, { iface: string; fn: string }> {
+    const out = new Map<number, { iface: string; fn: string }>();
+    for (const r of this.stmts.fnNames.all() as { id: number; iface: string; fn: string }[]) out.set(r.id, r);
+    return out;
+  }
+
+  /** Branch names of an actor by branch id. */
+  branchNames(actor: string): Map<number, string> {
+    return new Map((this.stmts.branchNames.all(actor) as { id: number; name: string }[]).map((r) => [r.id, r.name]));
+  }
+
+  /** The state blob id of an entry (null: no state), undefined when there is no such entry. */
+  stateIdOf(entryId: number): number | null | undefined {
+    const r = this.stmts.stateIdOf.get(entryId) as { state_id: number | null } | undefined;
+    return r === undefined ? undefined : r.state_id;
+  }
+
   countEntries(actor?: string): number {
     return (actor === undefined ? this.stmts.countAll.get() : this.stmts.countActor.get(actor)) as number;
   }
@@ -339,6 +365,8 @@ interface BlobCandidate {
   /** The bytes, when the stored hash is a small blob's prefix (or when asked for). */
   small: Buffer | null;
 }
+/** [id, parentId, branchId, kind code, fnId, stateId] */
+export type IndexRow = [number, number | null, number, number, number, number | null];
 interface HeadRow {
   id: number;
   hash: Buffer;
@@ -383,6 +411,13 @@ function prepare(db: Database.Database) {
     branches: db.prepare(`SELECT a.name AS actor, b.name, h.hash AS head, bs.hash AS base, b.created
       FROM branches b JOIN actors a ON a.id = b.actor_id LEFT JOIN entries h ON h.id = b.head_id
       LEFT JOIN entries bs ON bs.id = b.base_id WHERE a.name = ? ORDER BY b.id`),
+    indexRows: db
+      .prepare(`SELECT id, parent_id, branch_id, kind, fn_id, state_id FROM entries
+        WHERE actor_id = (SELECT id FROM actors WHERE name = ?) AND id > ? ORDER BY id LIMIT ?`)
+      .raw(),
+    fnNames: db.prepare('SELECT id, iface, fn FROM fns'),
+    branchNames: db.prepare('SELECT b.id, b.name FROM branches b JOIN actors a ON a.id = b.actor_id WHERE a.name = ?'),
+    stateIdOf: db.prepare('SELECT state_id FROM entries WHERE id = ?'),
     countAll: db.prepare('SELECT count(*) FROM entries').pluck(),
     countActor: db.prepare(
       'SELECT count(*) FROM entries WHERE actor_id = (SELECT id FROM actors WHERE name = ?)',
