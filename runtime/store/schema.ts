@@ -97,6 +97,16 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX entries_actor ON entries (actor_id);
     `,
   },
+  {
+    // Causal links (who received this message? who sent this one?) and child lookups (a call's return; a fork's
+    // branches) must not scan a million-entry table: the Studio asks them for every selected entry. The cause
+    // index is partial: only calls caused by another actor have one.
+    version: 2,
+    sql: `
+      CREATE INDEX entries_parent ON entries (parent_id);
+      CREATE INDEX entries_cause ON entries (cause) WHERE cause IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
