@@ -31,13 +31,16 @@ export const HTTP_SERVER = theaterInterface('http-server');
 /** Slow clients are cut off instead of holding a connection (and an actor's queue) open. */
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
+/** Node checks those timeouts every 30 s by default, so a slowloris held on for up to 40 s: check every second. */
+const TIMEOUT_CHECK_MS = 1_000;
 
 export async function serveHttp(
   system: ActorSystem,
   actorId: string,
   cfg: { host: string; port: number; maxBodyBytes: number },
 ): Promise<ServerHandle> {
-  const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
+  const limits = { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_MS };
+  const server = createServer(limits, (req, res) => {
     readBody(req, cfg.maxBodyBytes).then(
       async (body) => {
         const record: HttpRequestRecord = { method: req.method ?? 'GET', uri: req.url ?? '/', headers: headerPairs(req), body };
