@@ -20,7 +20,7 @@ const only = new Set((values.only ?? 'runtime,chain,studio').split(','));
 const log = (s: string) => console.error(`[bench] ${s}`);
 
 const size = quick
-  ? { msgs: 4000, rounds: 3, window: 256, seq: 300, http: 4000, warm: 8, cold: 1, chain: 100_000, samples: 2000, sha: 20_000 }
+  ? { msgs: 3000, rounds: 3, window: 256, seq: 300, http: 3000, warm: 6, cold: 1, chain: 30_000, samples: 2000, sha: 20_000 }
   : { msgs: 20_000, rounds: 5, window: 256, seq: 2000, http: 30_000, warm: 30, cold: 3, chain: 1_000_000, samples: 10_000, sha: 100_000 };
 
 const results: Record<string, unknown> = {};
