@@ -92,7 +92,7 @@ describe('bundle import under random corruption', () => {
     try {
       fc.assert(
         fc.property(fc.array(mutation, { minLength: 1, maxLength: 3 }), (ms) => {
-          const bytes = ms.reduce((b, m) => apply(m, b), GOLDEN);
+          const bytes = ms.reduce<Buffer>((b, m) => apply(m, b), GOLDEN);
           writeFileSync(file, bytes);
           if (bytes.equals(GOLDEN)) {
             // A no-op mutation (e.g. a swap of equal ranges): must import, into a fresh db.
