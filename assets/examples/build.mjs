@@ -4,6 +4,7 @@
 //   node assets/examples/build.mjs                 # everything
 //   node assets/examples/build.mjs counter js-notes
 //   node assets/examples/build.mjs --force js-notes  # rebuild JS components even if their inputs did not change
+//   node assets/examples/build.mjs --check          # rebuild C components in memory; exit 1 if any differs from git
 //
 // The committed .wasm files are what the runtime and the tests load; this script is how they are reproduced. The
 // C output is deterministic: rebuilding from the same sources with the same tools gives the same bytes. JS output is
@@ -171,6 +172,9 @@ async function build(spec) {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  } else if (check) {
+    console.log(`  ${spec.out.padEnd(52)} skipped: JS components are not byte-reproducible (see below)`);
+    return;
   } else {
     // componentize-js output is NOT byte-reproducible: the engine snapshot taken by Wizer includes SpiderMonkey heap
     // state seeded from (real) WASI randomness. So JS components are rebuilt only when their inputs change (or with
@@ -194,6 +198,12 @@ async function build(spec) {
   const out = join(here, spec.out);
   mkdirSync(dirname(out), { recursive: true });
   const before = existsSync(out) ? readFileSync(out) : null;
+  if (check) {
+    const same = before && Buffer.compare(before, Buffer.from(component)) === 0;
+    console.log(`  ${relative(repo, out).padEnd(52)} ${same ? 'reproduced byte for byte' : 'DIFFERS from its source build'}`);
+    if (!same) mismatches.push(relative(repo, out));
+    return;
+  }
   writeFileSync(out, component);
   const sha = createHash('sha256').update(component).digest('hex').slice(0, 16);
   const same = before && Buffer.compare(before, Buffer.from(component)) === 0;
@@ -205,7 +215,10 @@ async function build(spec) {
 
 const args = process.argv.slice(2);
 const force = args.includes('--force');
-const wanted = args.filter((a) => a !== '--force');
+// --check: rebuild in memory and compare with the committed .wasm (C only), writing nothing; exit 1 on a difference.
+const check = args.includes('--check');
+const mismatches = [];
+const wanted = args.filter((a) => a !== '--force' && a !== '--check');
 for (const name of wanted) {
   if (!EXAMPLES[name]) fail(`unknown example "${name}"; known: ${Object.keys(EXAMPLES).join(', ')}`);
 }
@@ -213,3 +226,4 @@ for (const name of wanted.length ? wanted : Object.keys(EXAMPLES)) {
   console.log(`${name}:`);
   for (const spec of EXAMPLES[name]) await build(spec);
 }
+if (mismatches.length) fail(`committed components differ from what their sources build: ${mismatches.join(', ')}`);
