@@ -191,7 +191,8 @@ describe('malformed message-port frames get an error reply or a closed connectio
     const smuggled = Buffer.concat(Array.from({ length: 50 }, () => Buffer.concat([Buffer.from([0, 0, 0, inner.length]), inner])));
     const p = port(system, counter, 'message-server');
     const before = mark();
-    const socket = connect(p, '127.0.0.1');
+    // allowHalfOpen: keep writing after the server has said its last word, as a hostile client would.
+    const socket = connect({ port: p, host: '127.0.0.1', allowHalfOpen: true });
     const replies: Buffer[] = [];
     await new Promise<void>((resolve) => {
       socket.on('connect', () => {
