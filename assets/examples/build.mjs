@@ -79,6 +79,18 @@ function toolchain() {
   return cToolchain;
 }
 
+/**
+ * clang's wasm driver runs `wasm-opt` after linking whenever it finds one on PATH, and npm scripts put
+ * node_modules/.bin (binaryen's wasm-opt, via jco) first on PATH. Leave such folders out, so a build gives the same
+ * bytes from a shell, an npm script or a test.
+ */
+function pathWithoutWasmOpt() {
+  return (process.env.PATH ?? '')
+    .split(':')
+    .filter((dir) => dir && !existsSync(join(dir, 'wasm-opt')))
+    .join(':');
+}
+
 function compileC(spec, work) {
   const { clang, ldPath } = toolchain();
   const coreOut = join(work, 'core.wasm');
@@ -101,7 +113,7 @@ function compileC(spec, work) {
     '-o',
     coreOut,
   ];
-  const r = spawnSync(clang, args, { encoding: 'utf8' });
+  const r = spawnSync(clang, args, { encoding: 'utf8', env: { ...process.env, PATH: pathWithoutWasmOpt() } });
   if (r.status !== 0) fail(`compiling ${spec.c} failed:\n${r.stderr}${r.stdout}`);
   return readFileSync(coreOut);
 }
