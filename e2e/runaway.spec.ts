@@ -12,8 +12,12 @@ import { expect, test } from './fixtures/studio.ts';
 import { fireIncrements, focusApp, openTab, rows, shot } from './helpers/studio-ui.ts';
 
 const MISBEHAVE = fileURLToPath(new URL('../assets/examples/misbehave/misbehave.wasm', import.meta.url));
-/** No interaction may take longer than this (a freeze would take forever; a slow CI machine a few hundred ms). */
-const BOUND_MS = 3000;
+/**
+ * No interaction may take longer than this. A freeze takes forever; a 2-core machine busy with the spinning actor,
+ * Chromium and other jobs took up to 3.3 s for one HTTP round trip in a clean-clone CI run. The bound tells the two
+ * apart without flaking; the real latencies are the printed figures (docs/reliability.md), not an assertion.
+ */
+const BOUND_MS = 15_000;
 const SPIN_MS = 20_000;
 
 test('the UI keeps responding while an actor spins', async ({ studio }, info) => {
