@@ -2,41 +2,18 @@
  * The user's session from the README, for real: `theater run` as a child process, HTTP on its port, Ctrl-C, then
  * `events`, `verify` and `state` on the file it left, and tampering with that file byte by byte.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, example, tempDir } from '../testing/helpers.ts';
+import { THEATER_BIN as BIN, example, startTheater, tempDir } from '../testing/helpers.ts';
 
-const BIN = join(REPO, 'bin/theater.js');
 const { dir, cleanup } = tempDir();
 const db = join(dir, 'counter.db');
 
 function theater(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: dir, maxBuffer: 256 * 1024 * 1024 });
   return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** Starts `theater run` on a manifest copy with free ports; resolves with the child and its HTTP port. */
-async function run(): Promise<{ child: ChildProcess; http: number; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'run', example('counter'), '--db', db], {
-    cwd: dir,
-    env: { ...process.env, THEATER_EPHEMERAL_PORTS: '1' },
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const http = await new Promise<number>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /HTTP on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m && out.includes('running')) {
-        clearInterval(timer);
-        resolve(Number(m[1]));
-      }
-    }, 20);
-    child.on('exit', () => reject(new Error(`theater run exited early:\n${out}`)));
-  });
-  return { child, http, output: () => out };
 }
 
 const stop = (child: ChildProcess) =>
@@ -48,12 +25,12 @@ const stop = (child: ChildProcess) =>
 let hashes: string[] = [];
 
 beforeAll(async () => {
-  const { child, http, output } = await run();
+  const { child, http, output } = await startTheater(db, example('counter'), dir);
   for (let i = 1; i <= 1000; i++) {
-    const res = await fetch(`http://127.0.0.1:${http}/increment`, { method: 'POST' });
+    const res = await fetch(`http://127.0.0.1:${http!}/increment`, { method: 'POST' });
     if ((await res.text()) !== `{"count":${i}}`) throw new Error(`increment ${i} answered wrongly`);
   }
-  expect(await (await fetch(`http://127.0.0.1:${http}/count`)).text()).toBe('{"count":1000}');
+  expect(await (await fetch(`http://127.0.0.1:${http!}/count`)).text()).toBe('{"count":1000}');
   expect(await stop(child)).toBe(0);
   expect(output()).toContain('[counter] count -> 1000');
   expect(output()).toMatch(/SIGINT: stopped; everything recorded is committed/);

@@ -3,36 +3,22 @@
  * and is killed with SIGKILL at a moment chosen by a seeded random number. Afterwards every increment the runtime
  * acknowledged is in the chain, the chain verifies, and the next run resumes from the last committed state.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../chain/verify.ts';
 import { encodeFrame, splitFrames } from '../handlers/message-server.ts';
 import { ChainStore } from '../store/index.ts';
-import { REPO, example, tempDir } from '../testing/helpers.ts';
+import { startTheater, tempDir } from '../testing/helpers.ts';
 
-const BIN = join(REPO, 'bin/theater.js');
 const MESSAGES = 10_000;
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
-function startRuntime(db: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [BIN, 'run', example('counter'), '--db', db], {
-    env: { ...process.env, THEATER_EPHEMERAL_PORTS: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /messages on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m && out.includes('running')) resolve({ child, port: Number(m[1]) });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`theater run exited (${code}):\n${out}`)));
-  });
+async function startRuntime(db: string): Promise<{ child: ChildProcess; port: number }> {
+  const t = await startTheater(db);
+  return { child: t.child, port: t.messages! };
 }
 
 /** Sends `count` increments as fast as the socket takes them; counts the acknowledgements until the socket dies. */

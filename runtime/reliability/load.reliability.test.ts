@@ -8,30 +8,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../chain/verify.ts';
 import { ChainStore } from '../store/index.ts';
-import { REPO, example, tempDir } from '../testing/helpers.ts';
+import { REPO, startTheater, tempDir } from '../testing/helpers.ts';
 
-const BIN = join(REPO, 'bin/theater.js');
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 1000);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 30);
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
-function startRuntime(db: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [BIN, 'run', example('counter'), '--db', db], {
-    env: { ...process.env, THEATER_EPHEMERAL_PORTS: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /HTTP on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m && out.includes('running')) resolve({ child, port: Number(m[1]) });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`theater run exited (${code}):\n${out}`)));
-  });
+async function startRuntime(db: string): Promise<{ child: ChildProcess; port: number }> {
+  const t = await startTheater(db);
+  return { child: t.child, port: t.http! };
 }
 
 interface Cannon {

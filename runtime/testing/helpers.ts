@@ -1,4 +1,5 @@
 /** Shared by the runtime's tests: temp dbs, running systems, and real clients for the real ports. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -57,3 +58,45 @@ export function messagePort(p: number, frames: readonly Buffer[], count = frames
 }
 
 export const frame = encodeFrame;
+
+export const THEATER_BIN = join(REPO, 'bin/theater.js');
+
+export interface RunningTheater {
+  readonly child: ChildProcess;
+  readonly http?: number;
+  readonly messages?: number;
+  /** Everything it printed so far. */
+  output(): string;
+}
+
+/**
+ * `theater run <manifest> --db <db>` as a real child process on free ports; resolves once it says it is running,
+ * with the ports it printed.
+ */
+export function startTheater(db: string, manifest = example('counter'), cwd?: string): Promise<RunningTheater> {
+  const child = spawn(process.execPath, [THEATER_BIN, 'run', manifest, '--db', db], {
+    cwd,
+    env: { ...process.env, THEATER_EPHEMERAL_PORTS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const portOf = (re: RegExp) => {
+    const m = re.exec(out);
+    return m ? Number(m[1]) : undefined;
+  };
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (!/running \(chain at/.test(out)) return;
+      resolve({
+        child,
+        http: portOf(/HTTP on http:\/\/127\.0\.0\.1:(\d+)/),
+        messages: portOf(/messages on tcp:\/\/127\.0\.0\.1:(\d+)/),
+        output: () => out,
+      });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`theater run exited (${code}):\n${out}`)));
+  });
+}
