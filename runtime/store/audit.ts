@@ -4,36 +4,6 @@
  * All three are streams or tiny: memory stays constant however long the chain is.
  */
 import type Database from 'better-sqlite3';
-import { blobRef } from './rows.ts';
-
-export interface AuditEntryRow {
-  readonly id: number;
-  readonly hash: Buffer;
-  readonly parentId: number | null;
-  /** NULL when parentId points at no row. */
-  readonly parent: Buffer | null;
-  readonly parentSeq: number | null;
-  readonly parentActorId: number | null;
-  readonly actorId: number;
-  readonly actor: string | null;
-  readonly seq: number;
-  readonly kind: number;
-  readonly fnId: number;
-  readonly iface: string | null;
-  readonly fn: string | null;
-  /** Blob references: the id, the stored hash (NULL if no such row) and a small blob's bytes (see rows.ts). */
-  readonly inputId: number | null;
-  readonly input: Buffer | null;
-  readonly inputSmall: Buffer | null;
-  readonly outputId: number | null;
-  readonly output: Buffer | null;
-  readonly outputSmall: Buffer | null;
-  readonly stateId: number | null;
-  readonly state: Buffer | null;
-  readonly stateSmall: Buffer | null;
-  readonly cause: Buffer | null;
-  readonly origin: number | null;
-}
 
 export interface AuditBlobRow {
   readonly id: number;
@@ -70,24 +40,10 @@ export interface Audit {
   actorNames(): Map<number, string>;
   fnNames(): Map<number, { iface: string; fn: string }>;
   /** Every entry (or one actor's), in insertion order, with what its integer references resolve to. */
-  entries(actor?: string): IterableIterator<AuditEntryRow>;
   blobs(): IterableIterator<AuditBlobRow>;
   branches(actor?: string): AuditBranchRow[];
   actorId(actor: string): number | undefined;
 }
-
-const ENTRIES = `
-  SELECT e.id, e.hash, e.parent_id AS parentId, p.hash AS parent, p.seq AS parentSeq, p.actor_id AS parentActorId,
-    e.actor_id AS actorId, a.name AS actor, e.seq, e.kind, e.fn_id AS fnId, f.iface, f.fn,
-    e.input_id AS inputId, ${blobRef('bi', 'input')}, e.output_id AS outputId, ${blobRef('bo', 'output')},
-    e.state_id AS stateId, ${blobRef('bs', 'state')}, e.cause, e.origin
-  FROM entries e
-  LEFT JOIN entries p ON p.id = e.parent_id
-  LEFT JOIN actors a ON a.id = e.actor_id
-  LEFT JOIN fns f ON f.id = e.fn_id
-  LEFT JOIN blobs bi ON bi.id = e.input_id
-  LEFT JOIN blobs bo ON bo.id = e.output_id
-  LEFT JOIN blobs bs ON bs.id = e.state_id`;
 
 const BRANCHES = `
   SELECT a.name AS actor, b.name AS branch, b.head_id AS headId, h.hash AS head, h.actor_id AS headActorId,
@@ -95,10 +51,6 @@ const BRANCHES = `
   FROM branches b LEFT JOIN actors a ON a.id = b.actor_id LEFT JOIN entries h ON h.id = b.head_id`;
 
 export function openAudit(db: Database.Database): Audit {
-  const all = db.prepare(`${ENTRIES} ORDER BY e.id`);
-  // INDEXED BY: the planner must walk the actor index in rowid order, never sort a million rows.
-  const ofActor = db.prepare(`${ENTRIES.replace('FROM entries e', 'FROM entries e INDEXED BY entries_actor')}
-    WHERE e.actor_id = ? ORDER BY e.id`);
   const blobs = db.prepare('SELECT id, hash, bytes FROM blobs ORDER BY id');
   const branches = db.prepare(`${BRANCHES} ORDER BY b.id`);
   const branchesOf = db.prepare(`${BRANCHES} WHERE b.actor_id = ? ORDER BY b.id`);
@@ -123,11 +75,6 @@ export function openAudit(db: Database.Database): Audit {
     maxBlobId: () => maxBlob.get() as number,
     actorNames: () => new Map((actorsAll.all() as { id: number; name: string }[]).map((r) => [r.id, r.name])),
     fnNames: () => new Map((fnsAll.all() as { id: number; iface: string; fn: string }[]).map((r) => [r.id, { iface: r.iface, fn: r.fn }])),
-    entries(actor) {
-      if (actor === undefined) return all.iterate() as IterableIterator<AuditEntryRow>;
-      const id = actorId.get(actor) as number | undefined;
-      return ofActor.iterate(id ?? -1) as IterableIterator<AuditEntryRow>;
-    },
     blobs: () => blobs.iterate() as IterableIterator<AuditBlobRow>,
     branches(actor) {
       if (actor === undefined) return branches.all() as AuditBranchRow[];

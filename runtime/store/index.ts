@@ -1,6 +1,6 @@
 export { ChainStore } from './chain-store.ts';
 export { StoreWriter, type WriterOptions, type OnCommitted } from './writer.ts';
-export type { Audit, AuditBlobRow, AuditBranchRow, AuditEntryRow } from './audit.ts';
+export type { Audit, AuditBlobRow, AuditBranchRow } from './audit.ts';
 export {
   ChainConflictError,
   ChainStoreOpenError,
