@@ -1,20 +1,9 @@
 /**
- * Worker threads for the runtime: where a worker's script is, and one-shot jobs (replay, verify) that run on a
- * worker with progress reported back — long CPU work must never stall the thread that serves the Studio.
+ * One-shot jobs (replay, verify) that run on a worker thread with progress reported back — long CPU work must never
+ * stall the thread that serves the Studio. Where a worker's code is: worker-script.ts.
  */
 import { parentPort, Worker, workerData } from 'node:worker_threads';
-
-/**
- * The worker's entry point next to `callerUrl`: the built `<name>.js`, or — when we run from TypeScript sources
- * (tests, `npx theater` through tsx) — a boot script that registers tsx inside the worker first, because Node 20
- * ignores `--import` in a worker's execArgv.
- */
-export function workerScript(callerUrl: string, name: string): { script: string | URL; eval: boolean } {
-  if (!callerUrl.endsWith('.ts')) return { script: new URL(`./${name}.js`, callerUrl), eval: false };
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const worker = JSON.stringify(new URL(`./${name}.ts`, callerUrl).href);
-  return { script: `import(${tsx}).then((m) => { m.register(); return import(${worker}); });`, eval: true };
-}
+import type { WorkerScript } from './worker-script.ts';
 
 type JobMessage<R> =
   | { readonly t: 'progress'; readonly done: number; readonly total: number }
@@ -23,7 +12,7 @@ type JobMessage<R> =
 
 /** Runs a job (a module that calls `serveJob`) on a fresh worker; resolves with its result. */
 export function runJob<R>(
-  entry: { script: string | URL; eval: boolean },
+  entry: WorkerScript,
   data: unknown,
   onProgress?: (done: number, total: number) => void,
   toError: (message: string) => Error = (m) => new Error(m),

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ComponentInfo } from '../component/loader.ts';
-import { workerScript } from '../worker-job.ts';
+import { workerScript } from '../worker-script.ts';
 
 /** The actor worker's script (built .js, or the TypeScript source booted through tsx). */
 export function workerEntry(): { script: string | URL; eval: boolean } {

@@ -1,5 +1,6 @@
 /** Verification on a worker thread, for callers that must stay responsive (the Studio); progress comes back here. */
-import { runJob, workerScript } from '../worker-job.ts';
+import { runJob } from '../worker-job.ts';
+import { workerScript } from '../worker-script.ts';
 import type { VerifyResult } from './verify.ts';
 
 export interface VerifyJob {

@@ -18,7 +18,8 @@ import { loadManifest } from '../manifest/index.ts';
 import { ChainStore, type StoredEntry } from '../store/index.ts';
 import { replayFold, type Instantiate, type ReplayResult } from './replay-engine.ts';
 import { TimeTravelError } from './state.ts';
-import { runJob, workerScript } from '../worker-job.ts';
+import { runJob } from '../worker-job.ts';
+import { workerScript } from '../worker-script.ts';
 
 export interface ReplayRequest {
   readonly db: string;
