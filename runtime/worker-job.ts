@@ -3,7 +3,6 @@
  * stall the thread that serves the Studio. Where a worker's code is: worker-script.ts.
  */
 import { parentPort, Worker, workerData } from 'node:worker_threads';
-import type { WorkerScript } from './worker-script.ts';
 
 type JobMessage<R> =
   | { readonly t: 'progress'; readonly done: number; readonly total: number }
@@ -12,12 +11,12 @@ type JobMessage<R> =
 
 /** Runs a job (a module that calls `serveJob`) on a fresh worker; resolves with its result. */
 export function runJob<R>(
-  entry: WorkerScript,
+  script: URL,
   data: unknown,
   onProgress?: (done: number, total: number) => void,
   toError: (message: string) => Error = (m) => new Error(m),
 ): Promise<R> {
-  const worker = new Worker(entry.script, { eval: entry.eval, workerData: data, stdout: false, stderr: false });
+  const worker = new Worker(script, { workerData: data, stdout: false, stderr: false });
   return new Promise((resolve, reject) => {
     worker.on('message', (m: JobMessage<R>) => {
       if (m.t === 'progress') return onProgress?.(m.done, m.total);

@@ -11,22 +11,17 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export interface WorkerScript {
-  readonly script: string | URL;
-  readonly eval: boolean;
-}
-
 const bundles = new Map<string, URL>();
 
-export function workerScript(callerUrl: string, name: string): WorkerScript {
-  if (!callerUrl.endsWith('.ts')) return { script: new URL(`./${name}.js`, callerUrl), eval: false };
+export function workerScript(callerUrl: string, name: string): URL {
+  if (!callerUrl.endsWith('.ts')) return new URL(`./${name}.js`, callerUrl);
   const entry = fileURLToPath(new URL(`./${name}.ts`, callerUrl));
   let url = bundles.get(entry);
   if (!url) {
     url = bundle(entry, name);
     bundles.set(entry, url);
   }
-  return { script: url, eval: false };
+  return url;
 }
 
 function bundle(entry: string, name: string): URL {

@@ -124,9 +124,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
       busySince: this.busySince.buffer as SharedArrayBuffer,
       record: this.opts.record,
     };
-    const entry = workerEntry();
-    const worker = new Worker(entry.script, {
-      eval: entry.eval,
+    const worker = new Worker(workerEntry(), {
       workerData: init,
       transferList: [port2],
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb ?? 1024 },

@@ -5,7 +5,7 @@ import type { ComponentInfo } from '../component/loader.ts';
 import { workerScript } from '../worker-script.ts';
 
 /** The actor worker's script (built .js, or the TypeScript source booted through tsx). */
-export function workerEntry(): { script: string | URL; eval: boolean } {
+export function workerEntry(): URL {
   return workerScript(import.meta.url, 'worker');
 }
 
