@@ -1,6 +1,7 @@
 // Bundles the Electron main process, its preload and the runtime's worker entries to dist/electron/ with esbuild.
 // Electron runs JS, not our .ts sources: main is ESM (package "type": "module"), the sandboxed preload must be one
-// CommonJS file. The actor and replay workers sit beside main.js because the runtime finds them at ./worker.js.
+// CommonJS file. The runtime's workers (actor, replay, verify) sit beside main.js because the runtime finds each at
+// ./<name>.js next to the module that starts it (runtime/worker-script.ts).
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 
@@ -14,6 +15,7 @@ await build({
     main: 'electron/main/index.ts',
     worker: 'runtime/actors/worker.ts',
     'replay-worker': 'runtime/timetravel/replay-worker.ts',
+    'verify-worker': 'runtime/chain/verify-worker.ts',
   },
   outdir,
   format: 'esm',
