@@ -102,8 +102,7 @@ describe('ChainStore', () => {
     const base = store.entries({ actor: 'counter' })[3]!; // after the first request
     store.createBranch('counter', 'what-if', base.hash);
     expect(store.head('counter', 'what-if')?.hash).toEqual(base.hash);
-    const fork = new TestChain('counter', 'what-if');
-    Object.assign(fork, { head: base.hash, seq: base.seq, state: base.state });
+    const fork = new TestChain('counter', 'what-if', { hash: base.hash, seq: base.seq, state: base.state });
     fork.counterRequest(100);
     store.appendBatches([fork.take()]);
     store.setLiveBranch('counter', 'what-if');

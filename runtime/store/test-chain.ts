@@ -1,12 +1,11 @@
 /**
- * Builds hash-correct chains without wasm, for tests and benchmarks: entries are hashed with entryHash exactly as
- * the recorder does, and payloads become content-addressed blobs.
+ * Builds hash-correct chains without wasm, for tests and benchmarks: the runtime's own ChainBuilder with raw bytes
+ * for payloads and a deterministic clock, so the store is tested on exactly the entries the recorder makes.
  */
+import { ChainBuilder, EMPTY_HEAD, type ChainHead, type TimedEntry } from '../chain/builder.ts';
 import { encode, type Value } from '../chain/canonical.ts';
-import { RUNTIME_EVENTS, entryHash, sha256, type EntryKind, type Hash, type Origin } from '../chain/entry.ts';
+import { RUNTIME_EVENTS, type EntryKind, type Hash, type Origin } from '../chain/entry.ts';
 import type { AppendBatch } from './types.ts';
-
-type TimedEntry = AppendBatch['entries'][number];
 
 export interface EntryFields {
   readonly input?: Uint8Array | null;
@@ -18,44 +17,32 @@ export interface EntryFields {
 }
 
 export class TestChain {
-  private entries: TimedEntry[] = [];
-  private blobs: { hash: Hash; bytes: Uint8Array }[] = [];
-  head: Hash | null = null;
-  seq = -1;
-  state: Hash | null = null;
-  ts = 1_700_000_000_000;
+  private ts = 1_700_000_000_000;
+  private readonly chain: ChainBuilder;
 
+  /** `from`: continue an existing chain (e.g. a fork's base) instead of starting a new one. */
   constructor(
     readonly actor: string,
     readonly branch = 'main',
-  ) {}
+    from: ChainHead = EMPTY_HEAD,
+  ) {
+    this.chain = new ChainBuilder(actor, from, null, () => (this.ts += 7));
+  }
 
-  private blob(bytes: Uint8Array | null | undefined): Hash | null {
-    if (bytes === null || bytes === undefined) return null;
-    const hash = plain(sha256(bytes));
-    this.blobs.push({ hash, bytes });
-    return hash;
+  /** The head's hash (a plain Uint8Array, as the store returns it: toEqual tells Buffers apart). */
+  get head(): Hash | null {
+    return plain(this.chain.head.hash);
   }
 
   add(kind: EntryKind, iface: string, fn: string, f: EntryFields = {}): TimedEntry {
-    if (f.state !== undefined) this.state = this.blob(f.state);
-    const body = {
-      actor: this.actor,
-      seq: this.seq + 1,
-      kind,
-      iface,
-      fn,
-      input: this.blob(f.input),
-      output: this.blob(f.output),
-      state: this.state,
+    if (f.state !== undefined) this.chain.setState(f.state);
+    const blob = (b: Uint8Array | null | undefined) => (b ? this.chain.blob(b) : null);
+    return this.chain.append(kind, iface, fn, {
+      input: blob(f.input),
+      output: blob(f.output),
       cause: f.cause ?? null,
       origin: f.origin ?? (kind === 'call' ? 'runtime' : null),
-    };
-    const e = { ...body, parent: this.head, hash: plain(entryHash(this.head, body)), ts: (this.ts += 7) };
-    this.entries.push(e);
-    this.head = e.hash;
-    this.seq = e.seq;
-    return e;
+    });
   }
 
   /** One HTTP request to a counter: call, a log import, return with the new state. */
@@ -80,16 +67,26 @@ export class TestChain {
     this.add('event', RUNTIME_EVENTS, 'start', { input: encode({ manifest: 'counter.toml' }) });
   }
 
-  /** Everything added since the last take, as one batch. */
+  /** Everything added since the last take, as one batch; hashes as plain Uint8Arrays, like the store returns. */
   take(): AppendBatch {
-    const batch = { actor: this.actor, branch: this.branch, entries: this.entries, blobs: this.blobs };
-    this.entries = [];
-    this.blobs = [];
-    return batch;
+    const { entries, blobs } = this.chain.drain();
+    return {
+      actor: this.actor,
+      branch: this.branch,
+      entries: entries.map((e) => ({
+        ...e,
+        hash: plain(e.hash)!,
+        parent: plain(e.parent),
+        input: plain(e.input),
+        output: plain(e.output),
+        state: plain(e.state),
+      })),
+      blobs: blobs.map((b) => ({ hash: plain(b.hash)!, bytes: b.bytes })),
+    };
   }
 }
 
-/** entry.ts hashes are Buffers; the store returns plain Uint8Arrays. Tests compare with toEqual, which tells them apart. */
-function plain(h: Uint8Array): Uint8Array {
-  return new Uint8Array(h);
+/** entry.ts hashes are Buffers; toEqual tells them apart from the store's plain Uint8Arrays. */
+function plain(h: Uint8Array | null): Uint8Array | null {
+  return h && new Uint8Array(h);
 }
