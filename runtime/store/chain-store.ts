@@ -315,6 +315,14 @@ export class ChainStore {
     return this.stmts.indexRows.all(actor, afterId, limit) as IndexRow[];
   }
 
+  /**
+   * Up to `count` index rows walking parent links back from entry `id` (that entry first, then its parent, ...):
+   * the newest stretch of a branch path, crossing fork points, without reading the rest of the chain.
+   */
+  ancestorRows(id: number, count: number): IndexRow[] {
+    return this.stmts.ancestorRows.all(id, count) as IndexRow[];
+  }
+
   /** Interface and function of every fns id (a handful of rows). */
   fnNames(): Map<number, { iface: string; fn: string }> {
     const out = new Map<number, { iface: string; fn: string }>();
@@ -414,6 +422,14 @@ function prepare(db: Database.Database) {
     indexRows: db
       .prepare(`SELECT id, parent_id, branch_id, kind, fn_id, state_id FROM entries
         WHERE actor_id = (SELECT id FROM actors WHERE name = ?) AND id > ? ORDER BY id LIMIT ?`)
+      .raw(),
+    // The queue of a recursive CTE is FIFO, so rows come out in walk order (head first).
+    ancestorRows: db
+      .prepare(`WITH RECURSIVE up(id, parent_id, branch_id, kind, fn_id, state_id, n) AS (
+          SELECT id, parent_id, branch_id, kind, fn_id, state_id, 1 FROM entries WHERE id = ?
+          UNION ALL SELECT e.id, e.parent_id, e.branch_id, e.kind, e.fn_id, e.state_id, up.n + 1
+            FROM up JOIN entries e ON e.id = up.parent_id WHERE up.n < ?)
+        SELECT id, parent_id, branch_id, kind, fn_id, state_id FROM up`)
       .raw(),
     fnNames: db.prepare('SELECT id, iface, fn FROM fns'),
     branchNames: db.prepare('SELECT b.id, b.name FROM branches b JOIN actors a ON a.id = b.actor_id WHERE a.name = ?'),
