@@ -4,7 +4,7 @@
  * extended incrementally as the chain grows (a second page, or a new entry, does not rescan what was scanned).
  */
 import type { ChainStore } from '../../runtime/store/index.ts';
-import { KIND_ORDER, type EntryPage, type EntryQuery, type GraphWindow } from '../shared/contract.ts';
+import { KIND_ORDER, type EntryPage, type EntryQuery, type EntryView, type GraphWindow } from '../shared/contract.ts';
 import { notFound } from './api-error.ts';
 import { entryById, entryView, searchText } from './entry-views.ts';
 import type { ActorIndex, Path, PathRow } from './path-index.ts';
@@ -25,41 +25,44 @@ export class EntryQueries {
 
   constructor(private readonly store: ChainStore) {}
 
-  page(index: ActorIndex, q: EntryQuery, branch: string): EntryPage {
-    const path = index.path(branch);
-    const filtered = isFiltered(q);
-    let positions: number[];
-    let total: number;
-    if (!filtered) {
-      total = path.length;
-      positions = [];
-      for (let i = q.offset; i < Math.min(total, q.offset + q.limit); i++) positions.push(i);
-    } else {
-      const matches = this.matches(index, path, q, branch);
-      total = matches.length;
-      positions = matches.slice(q.offset, q.offset + q.limit);
-    }
-    const items = positions.map((i) => {
-      const row = path.at(i)!;
-      const e = entryById(this.store, index.actor, row.id);
-      if (!e) throw notFound(`entry #${row.id} of ${index.actor} vanished from the store`);
-      return entryView(this.store, e, row.noop);
-    });
-    return { total, offset: q.offset, items };
+  /** Whether the query filters: filtered pages need the whole index (`filteredPage`), plain ones only their rows. */
+  static filtered(q: EntryQuery): boolean {
+    return (q.kinds !== undefined && q.kinds.length > 0) || !!q.iface || !!q.fn || !!q.search?.trim() || !!q.hideNoops;
   }
 
-  graph(index: ActorIndex, branch: string, fromSeq: number, toSeq: number): GraphWindow {
+  /** An unfiltered page: positions offset.. of the path. */
+  page(actor: string, path: Path, q: EntryQuery): EntryPage {
+    const positions: number[] = [];
+    for (let i = q.offset; i < Math.min(path.length, q.offset + q.limit); i++) positions.push(i);
+    return { total: path.length, offset: q.offset, items: this.views(actor, path, positions) };
+  }
+
+  filteredPage(index: ActorIndex, q: EntryQuery, branch: string): EntryPage {
     const path = index.path(branch);
+    const matches = this.matches(index, path, q, branch);
+    return { total: matches.length, offset: q.offset, items: this.views(index.actor, path, matches.slice(q.offset, q.offset + q.limit)) };
+  }
+
+  graph(actor: string, branch: string, path: Path, fromSeq: number, toSeq: number): GraphWindow {
     const kinds: number[] = [];
     const hashes: string[] = [];
     const end = Math.min(toSeq + 1, path.length);
     path.scan(fromSeq, end, (_i, row) => {
       kinds.push(row.kind);
-      const e = entryById(this.store, index.actor, row.id);
+      const e = entryById(this.store, actor, row.id);
       hashes.push(e ? Buffer.from(e.hash).toString('hex') : '');
       return true;
     });
-    return { actor: index.actor, branch, fromSeq, kinds, hashes };
+    return { actor, branch, fromSeq, kinds, hashes };
+  }
+
+  private views(actor: string, path: Path, positions: readonly number[]): EntryView[] {
+    return positions.map((i) => {
+      const row = path.at(i)!;
+      const e = entryById(this.store, actor, row.id);
+      if (!e) throw notFound(`entry #${row.id} of ${actor} vanished from the store`);
+      return entryView(this.store, e, row.noop);
+    });
   }
 
   private matches(index: ActorIndex, path: Path, q: EntryQuery, branch: string): number[] {
@@ -89,10 +92,6 @@ export class EntryQueries {
     const e = entryById(this.store, actor, row.id);
     return e !== undefined && searchText(this.store, e).includes(needle);
   }
-}
-
-function isFiltered(q: EntryQuery): boolean {
-  return (q.kinds !== undefined && q.kinds.length > 0) || !!q.iface || !!q.fn || !!q.search?.trim() || !!q.hideNoops;
 }
 
 function keep(index: ActorIndex, row: PathRow, q: EntryQuery, kinds: Set<number> | null): boolean {

@@ -6,7 +6,7 @@
  *
  * Index i of a branch path is the entry with seq i (seq = parent's seq + 1, root 0), so "position" and "seq" agree.
  */
-import { hashEquals, toHex, type EntryKind, type Hash } from '../../runtime/chain/entry.ts';
+import { hashEquals, type Hash } from '../../runtime/chain/entry.ts';
 import type { ChainStore } from '../../runtime/store/index.ts';
 import type { IndexRow } from '../../runtime/store/chain-store.ts';
 import { kindName as storeKindName } from '../../runtime/store/rows.ts';
@@ -44,16 +44,27 @@ export interface PathRow {
   readonly hideable: boolean;
 }
 
+/** Rows read per slice: ~20-50 ms of work, so requests are served between slices while a big chain is indexed. */
 const PAGE = 20_000;
-const STORE_KIND_NAMES = new Map<number, EntryKind>(Object.values(KIND_CODES).map((c) => [c, storeKindName(c)!]));
+/** Store kind code → the contract's kind code (KIND_ORDER index). */
+const KINDS = new Map<number, number>(Object.values(KIND_CODES).map((c) => [c, KIND_ORDER.indexOf(storeKindName(c)!)]));
+const EVENT = KIND_ORDER.indexOf('event');
+const RETURN = KIND_ORDER.indexOf('return');
+const CALL = KIND_ORDER.indexOf('call');
+const ERROR = KIND_ORDER.indexOf('error');
 
 export class ActorIndex {
   private lastId = 0;
   private readonly own = new Map<string, OwnRows>();
   private readonly fnKeys: string[] = [];
   private readonly fnIds = new Map<string, number>();
+  /** Store fn id → our fn code, and store branch id → name: looked up once, not per row. */
+  private readonly fnCodes = new Map<number, number>();
+  private readonly branchById = new Map<number, string>();
   private bases = new Map<string, Hash | null>();
   private paths = new Map<string, Path>();
+  private building: Promise<void> | null = null;
+  private isBuilt = false;
   /** Bumped whenever rows are added: filter caches keyed on it stay valid until the chain grows. */
   version = 0;
 
@@ -62,24 +73,32 @@ export class ActorIndex {
     readonly actor: string,
   ) {}
 
-  /** Reads what was committed since the last call. Cheap when nothing is new. */
+  /** True once the whole chain has been read: `path` and `refresh` may be used. */
+  get built(): boolean {
+    return this.isBuilt;
+  }
+
+  /**
+   * Reads the chain in slices, yielding to the event loop between them, so a million entries do not block the
+   * service for seconds (the head's page and graph window are served from `tail` meanwhile). Idempotent.
+   */
+  build(): Promise<void> {
+    this.building ??= (async () => {
+      this.readBranches();
+      while (this.readRows() === PAGE) await new Promise<void>((resolve) => setImmediate(resolve));
+      this.isBuilt = true;
+      this.version++;
+      this.paths = new Map();
+    })();
+    return this.building;
+  }
+
+  /** Reads what was committed since the last call, once built. Cheap when nothing is new. */
   refresh(): void {
-    const branches = this.store.branches(this.actor);
-    const bases = new Map(branches.map((b) => [b.name, b.base] as const));
-    let changed = bases.size !== this.bases.size || [...bases].some(([k, v]) => !this.bases.has(k) || !hashEquals(this.bases.get(k) ?? null, v));
-    this.bases = bases;
-    // Bare integer rows (no joins, no hashes): a million entries index in about a second.
-    let branchNames: Map<number, string> | undefined;
-    let fnNames: Map<number, { iface: string; fn: string }> | undefined;
-    for (;;) {
-      const batch = this.store.indexRows(this.actor, this.lastId, PAGE);
-      if (batch.length > 0) {
-        branchNames ??= this.store.branchNames(this.actor);
-        fnNames ??= this.store.fnNames();
-        for (const r of batch) this.add(r, branchNames, fnNames);
-        changed = true;
-      }
-      if (batch.length < PAGE) break;
+    let changed = this.readBranches();
+    for (let n = PAGE; n === PAGE; ) {
+      n = this.readRows();
+      if (n > 0) changed = true;
     }
     if (changed) {
       this.version++;
@@ -102,6 +121,45 @@ export class ActorIndex {
       this.paths.set(branch, p);
     }
     return p;
+  }
+
+  /**
+   * The last `count` positions of the path ending at entry `headId` (seq `headSeq`), read by walking parent links:
+   * what the head's list page and graph window need, without the rest of the chain. Its `noop` flags are exact;
+   * `hideable` only sees groups that start inside the tail (hiding no-ops waits for the full index).
+   */
+  tail(headId: number, headSeq: number, count: number): Path {
+    // One row more than asked: a return's no-op flag compares its state with its parent's.
+    const walked = this.store.ancestorRows(headId, Math.min(count, headSeq + 1) + 1).reverse();
+    const rows = emptyRows();
+    for (const r of walked) this.append(rows, r, rows.lastState);
+    const skip = walked[0]?.[1] != null ? 1 : 0;
+    return new Path([{ rows, start: skip, count: rows.ids.length - skip }], headSeq + 1 - (rows.ids.length - skip));
+  }
+
+  /** Re-reads the branch list; true when a branch or a fork point changed. */
+  private readBranches(): boolean {
+    const bases = new Map(this.store.branches(this.actor).map((b) => [b.name, b.base] as const));
+    const changed = bases.size !== this.bases.size || [...bases].some(([k, v]) => !this.bases.has(k) || !hashEquals(this.bases.get(k) ?? null, v));
+    this.bases = bases;
+    return changed;
+  }
+
+  /** Indexes up to PAGE committed rows; returns how many it read (PAGE: there may be more). */
+  private readRows(): number {
+    // Bare integer rows (no joins, no hashes).
+    const batch = this.store.indexRows(this.actor, this.lastId, PAGE);
+    for (const r of batch) {
+      this.lastId = r[0];
+      const branch = this.branchName(r[2]);
+      let rows = this.own.get(branch);
+      if (!rows) this.own.set(branch, (rows = emptyRows()));
+      // The parent is normally the previous entry of this branch; after a fork it is the base on another branch.
+      const parentId = r[1];
+      const parentState = parentId === null ? null : parentId === rows.lastId ? rows.lastState : (this.store.stateIdOf(parentId) ?? null);
+      this.append(rows, r, parentState);
+    }
+    return batch.length;
   }
 
   private segments(branch: string, seen: Set<string>): Segment[] {
@@ -127,40 +185,47 @@ export class ActorIndex {
     return [...prefix, { rows, start: 0, count: rows.ids.length }];
   }
 
-  private add(r: IndexRow, branchNames: Map<number, string>, fnNames: Map<number, { iface: string; fn: string }>): void {
-    const [id, parentId, branchId, kindCode, fnId, stateId] = r;
-    this.lastId = id;
-    const branch = branchNames.get(branchId) ?? this.store.branchNames(this.actor).get(branchId) ?? `#${branchId}`;
-    let rows = this.own.get(branch);
-    if (!rows) this.own.set(branch, (rows = emptyRows()));
-    const kindName = STORE_KIND_NAMES.get(kindCode) ?? 'event';
-    const kind = KIND_ORDER.indexOf(kindName);
-    const names = fnNames.get(fnId) ?? this.store.fnNames().get(fnId);
-    const key = `${names?.iface ?? ''}#${names?.fn ?? ''}`;
-    let fn = this.fnIds.get(key);
-    if (fn === undefined) {
-      fn = this.fnKeys.push(key) - 1;
-      this.fnIds.set(key, fn);
-    }
+  private append(rows: OwnRows, r: IndexRow, parentState: number | null): void {
+    const [id, , , kindCode, fnId, stateId] = r;
+    const kind = KINDS.get(kindCode) ?? EVENT;
     const i = rows.ids.length;
     rows.ids.push(id);
     rows.kinds.push(kind);
-    rows.fns.push(fn);
-    let noop = 0;
-    if (kindName === 'return') {
-      // The parent is normally the previous entry of this branch; after a fork it is the base on another branch.
-      const parentState = parentId === null ? null : parentId === rows.lastId ? rows.lastState : (this.store.stateIdOf(parentId) ?? null);
-      noop = parentState === stateId ? 1 : 0;
-    }
+    rows.fns.push(this.fnCode(fnId));
+    const noop = kind === RETURN && parentState === stateId ? 1 : 0;
     rows.noopReturn.push(noop);
     rows.hideable.push(0);
-    if (kindName === 'call') rows.openCall = i;
-    if (kindName === 'return' || kindName === 'error') {
+    if (kind === CALL) rows.openCall = i;
+    if (kind === RETURN || kind === ERROR) {
       if (noop && rows.openCall >= 0) for (let j = rows.openCall; j <= i; j++) rows.hideable[j] = 1;
       rows.openCall = -1;
     }
     rows.lastId = id;
     rows.lastState = stateId;
+  }
+
+  private fnCode(fnId: number): number {
+    let code = this.fnCodes.get(fnId);
+    if (code === undefined) {
+      const names = this.store.fnNames().get(fnId);
+      const key = `${names?.iface ?? ''}#${names?.fn ?? ''}`;
+      code = this.fnIds.get(key);
+      if (code === undefined) {
+        code = this.fnKeys.push(key) - 1;
+        this.fnIds.set(key, code);
+      }
+      this.fnCodes.set(fnId, code);
+    }
+    return code;
+  }
+
+  private branchName(branchId: number): string {
+    let name = this.branchById.get(branchId);
+    if (name === undefined) {
+      for (const [id, n] of this.store.branchNames(this.actor)) this.branchById.set(id, n);
+      name = this.branchById.get(branchId) ?? `#${branchId}`;
+    }
+    return name;
   }
 }
 
@@ -168,29 +233,28 @@ function emptyRows(): OwnRows {
   return { ids: [], kinds: [], fns: [], noopReturn: [], hideable: [], openCall: -1, lastId: null, lastState: null };
 }
 
-/** One branch's path from the root: random access by position (= seq). */
+/**
+ * One branch's path from the root: random access by position (= seq). A tail path holds only positions from
+ * `first` on; the ones before it read as undefined.
+ */
 export class Path {
   readonly length: number;
-  constructor(private readonly segs: readonly Segment[]) {
-    this.length = segs.reduce((n, s) => n + s.count, 0);
+  constructor(
+    private readonly segs: readonly Segment[],
+    readonly first = 0,
+  ) {
+    this.length = segs.reduce((n, s) => n + s.count, first);
   }
 
   at(i: number): PathRow | undefined {
-    if (i < 0 || i >= this.length) return undefined;
-    let k = i;
-    for (const s of this.segs) {
-      if (k < s.count) {
-        const j = s.start + k;
-        return { id: s.rows.ids[j]!, kind: s.rows.kinds[j]!, fn: s.rows.fns[j]!, noop: s.rows.noopReturn[j] === 1, hideable: s.rows.hideable[j] === 1 };
-      }
-      k -= s.count;
-    }
-    return undefined;
+    let found: PathRow | undefined;
+    this.scan(i, i + 1, (_i, row) => ((found = row), false));
+    return found;
   }
 
-  /** Calls `visit` for positions from..to-1 in order; stops early when it returns false. */
+  /** Calls `visit` for positions from..to-1 in order (those held); stops early when it returns false. */
   scan(from: number, to: number, visit: (i: number, row: PathRow) => boolean): void {
-    let base = 0;
+    let base = this.first;
     for (const s of this.segs) {
       const lo = Math.max(from - base, 0);
       const hi = Math.min(to - base, s.count);
@@ -204,9 +268,3 @@ export class Path {
     }
   }
 }
-
-export function kindCode(k: EntryKind): number {
-  return KIND_ORDER.indexOf(k);
-}
-
-export const hex = toHex;

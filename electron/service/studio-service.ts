@@ -20,7 +20,7 @@ import { entryDetail, entryView, parseHash, requireEntry, stateView } from './en
 import { fireHttp, fireMessage } from './fire.ts';
 import { openManifest, RecentManifests, writeUpload } from './manifests.ts';
 import { validateRequest } from './params.ts';
-import { ActorIndex } from './path-index.ts';
+import { ActorIndex, Path } from './path-index.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import * as tt from './time-travel.ts';
 
@@ -39,6 +39,8 @@ export type StudioEventListener = <E extends EventName>(event: E, payload: Studi
 type EventMap = { [E in EventName]: [StudioEvents[E]] };
 
 const ACTOR_STATUSES: readonly ActorStatus[] = ['starting', 'running', 'stopped', 'failed'];
+/** How far back from a branch head requests are served before the index is built: a list page and graph windows. */
+const TAIL = 8192;
 
 export class StudioService implements StudioApi {
   readonly system: ActorSystem;
@@ -112,20 +114,43 @@ export class StudioService implements StudioApi {
     this.emit('log', line);
   }
 
+  /** The actor's index, its build started (in slices: see ActorIndex.build). Refuses unknown actors. */
   private index(actor: string): ActorIndex {
     let ix = this.indexes.get(actor);
     if (!ix) {
       if (!this.system.store.actors().some((a) => a.id === actor)) throw notFound(`no actor ${actor}`);
       ix = new ActorIndex(this.system.store, actor);
       this.indexes.set(actor, ix);
+      void ix.build();
     }
+    return ix;
+  }
+
+  /** The actor's index once it holds the whole chain (filters, positions far from the head). */
+  private async fullIndex(actor: string): Promise<ActorIndex> {
+    const ix = this.index(actor);
+    await ix.build();
     ix.refresh();
     return ix;
   }
 
-  private branchOf(actor: string, branch: string | undefined, ix: ActorIndex): string {
+  /**
+   * The path of `branch` holding positions `from` and after. Until the index is built, positions near the head are
+   * read straight from the store (so the Studio opens on the head of a million entries at once); others wait.
+   */
+  private async pathFrom(actor: string, branch: string, from: number): Promise<Path> {
+    const ix = this.index(actor);
+    if (!ix.built) {
+      const head = this.system.store.head(actor, branch);
+      if (!head) return new Path([]);
+      if (from > head.seq - TAIL) return ix.tail(head.id, head.seq, head.seq + 1 - Math.max(0, from));
+    }
+    return (await this.fullIndex(actor)).path(branch);
+  }
+
+  private branchOf(actor: string, branch: string | undefined): string {
     const b = branch ?? this.system.actor(actor)?.branch ?? this.system.store.liveBranch(actor);
-    if (!ix.branchNames().includes(b)) throw notFound(`actor ${actor} has no branch ${b}`);
+    if (!this.system.store.branches(actor).some((x) => x.name === b)) throw notFound(`actor ${actor} has no branch ${b}`);
     return b;
   }
 
@@ -208,27 +233,30 @@ export class StudioService implements StudioApi {
   // ---- the chain -------------------------------------------------------------------------------------------------
 
   async entries(q: EntryQuery): Promise<EntryPage> {
-    const ix = this.index(q.actor);
-    return this.queries.page(ix, q, this.branchOf(q.actor, q.branch, ix));
+    this.index(q.actor); // refuses unknown actors
+    const branch = this.branchOf(q.actor, q.branch);
+    if (EntryQueries.filtered(q)) return this.queries.filteredPage(await this.fullIndex(q.actor), q, branch);
+    return this.queries.page(q.actor, await this.pathFrom(q.actor, branch, q.offset), q);
   }
 
   async entryIndex(p: { actor: string; branch?: string; hash: Hex }): Promise<number> {
-    const ix = this.index(p.actor);
-    const path = ix.path(this.branchOf(p.actor, p.branch, ix));
+    this.index(p.actor);
+    const branch = this.branchOf(p.actor, p.branch);
     const e = this.system.store.entry(parseHash(p.hash), p.actor);
-    if (!e || path.at(e.seq)?.id !== e.id) throw notFound(`entry ${p.hash} is not on that branch of ${p.actor}`);
+    if (!e || (await this.pathFrom(p.actor, branch, e.seq)).at(e.seq)?.id !== e.id) throw notFound(`entry ${p.hash} is not on that branch of ${p.actor}`);
     return e.seq;
   }
 
   async entry(p: { hash: Hex }): Promise<EntryDetail> {
     const e = requireEntry(this.system.store, p.hash);
-    const ix = this.index(e.actor);
-    return entryDetail(this.system.store, e, ix.path(e.branch).at(e.seq)?.noop ?? false);
+    const path = await this.pathFrom(e.actor, e.branch, e.seq);
+    return entryDetail(this.system.store, e, path.at(e.seq)?.noop ?? false);
   }
 
   async graph(p: { actor: string; branch: string; fromSeq: number; toSeq: number }): Promise<GraphWindow> {
-    const ix = this.index(p.actor);
-    return this.queries.graph(ix, this.branchOf(p.actor, p.branch, ix), p.fromSeq, p.toSeq);
+    this.index(p.actor);
+    const branch = this.branchOf(p.actor, p.branch);
+    return this.queries.graph(p.actor, branch, await this.pathFrom(p.actor, branch, p.fromSeq), p.fromSeq, p.toSeq);
   }
 
   async stateAt(p: { hash: Hex }): Promise<StateView> {
