@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chainFormatExample } from '../../docs/examples/chain-format-example.ts';
-import { CanonicalError, decode, encode, type Value } from './canonical.ts';
+import { CanonicalError, MapShape, decode, encode, type Value } from './canonical.ts';
+import { bodyValue, canonicalBody, entryHash, sha256, ZERO_HASH, type EntryBody } from './entry.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const unhex = (s: string) => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
@@ -170,4 +171,37 @@ describe('docs/chain-format.md worked example', () => {
       expect(block![1]!.replace(/\s+/g, '')).toBe(expected);
     });
   }
+});
+
+describe('fixed-shape maps (entry bodies)', () => {
+  const hash32 = fc.option(fc.uint8Array({ minLength: 32, maxLength: 32 }), { nil: null });
+  const body: fc.Arbitrary<EntryBody> = fc.record({
+    actor: fc.string({ maxLength: 12 }),
+    seq: fc.oneof(fc.nat(), fc.maxSafeInteger()),
+    kind: fc.constantFrom('call', 'return', 'error', 'import', 'event'),
+    iface: fc.string({ maxLength: 30 }),
+    fn: fc.string({ maxLength: 16 }),
+    input: hash32,
+    output: hash32,
+    state: hash32,
+    cause: hash32,
+    origin: fc.constantFrom(null, 'runtime', 'http', 'message-port', 'actor', 'studio', 'cli'),
+  });
+
+  it('an entry body encodes and hashes exactly as the generic encoding of its map', () => {
+    fc.assert(
+      fc.property(body, hash32, (b, parent) => {
+        const generic = encode(bodyValue(b));
+        expect(hex(canonicalBody(b))).toBe(hex(generic));
+        expect(hex(entryHash(parent, b))).toBe(hex(sha256(Buffer.concat([parent ?? ZERO_HASH, generic]))));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('refuses keys out of encoding order and a wrong number of values', () => {
+    expect(() => new MapShape(['b', 'a'])).toThrow(/not strictly ascending/);
+    expect(() => new MapShape(['a', 'a'])).toThrow(/not strictly ascending/);
+    expect(() => new MapShape(['a', 'b']).encodeTransient([1])).toThrow(/2 keys, got 1/);
+  });
 });

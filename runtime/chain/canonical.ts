@@ -98,6 +98,11 @@ class Writer {
     this.length += 8;
   }
 
+  /** The bytes written so far, not copied: the next write reuses them. */
+  written(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+
   result(): Uint8Array {
     const out = this.buf.slice(0, this.length);
     // Don't hold on to the memory of one huge value for the life of the process.
@@ -116,6 +121,50 @@ export function encode(value: Value): Uint8Array {
   scratch.length = 0;
   write(scratch, value, 0);
   return scratch.result();
+}
+
+/**
+ * A map whose keys never change (an entry body): the keys are checked and encoded once, so encoding one needs no
+ * key sort, no key lookups and no intermediate object. The bytes are exactly encode()'s for the same map.
+ */
+export class MapShape {
+  /** 09, the key count, then per key: uvarint(key length) and its UTF-8 bytes, ready to copy. */
+  private readonly header: Uint8Array;
+  private readonly keyHeads: readonly Uint8Array[];
+
+  /** `keys` in encoding order: strictly ascending UTF-8 bytes, as the format requires (checked here, once). */
+  constructor(readonly keys: readonly string[]) {
+    const bytes = keys.map(keyUtf8);
+    for (let i = 1; i < bytes.length; i++) {
+      if (compareBytes(bytes[i - 1]!, bytes[i]!) >= 0) throw new CanonicalError(`map shape keys not strictly ascending at ${keys[i]}`);
+    }
+    const w = new Writer();
+    w.byte(TAG.map);
+    w.uvarint(keys.length);
+    this.header = w.result();
+    this.keyHeads = bytes.map((kb) => {
+      const k = new Writer();
+      k.uvarint(kb.length);
+      k.bytes(kb);
+      return k.result();
+    });
+  }
+
+  /**
+   * Encodes {keys[i]: values[i]} after `prefix` into the shared scratch buffer and returns a view of it, valid only
+   * until the next encode: for hashing at once (an entry hash is SHA-256(parent ‖ body)) without copying.
+   */
+  encodeTransient(values: readonly Value[], prefix?: Uint8Array): Uint8Array {
+    if (values.length !== this.keyHeads.length) throw new CanonicalError(`map shape has ${this.keyHeads.length} keys, got ${values.length} values`);
+    scratch.length = 0;
+    if (prefix) scratch.bytes(prefix);
+    scratch.bytes(this.header);
+    for (let i = 0; i < values.length; i++) {
+      scratch.bytes(this.keyHeads[i]!);
+      write(scratch, values[i], 1);
+    }
+    return scratch.written();
+  }
 }
 
 /** Map keys repeat endlessly (every entry body has the same eleven), so their UTF-8 bytes are kept. */

@@ -7,8 +7,8 @@
  * bytes live in the store's content-addressed blob table. Wall-clock time and other display data are stored
  * beside the entry and never hashed. See docs/chain-format.md.
  */
-import { createHash } from 'node:crypto';
-import { encode, type Value } from './canonical.ts';
+import { hash } from 'node:crypto';
+import { MapShape, type Value } from './canonical.ts';
 
 export const FORMAT_VERSION = 1;
 export const HASH_BYTES = 32;
@@ -58,8 +58,9 @@ export interface Entry extends EntryBody {
   readonly parent: Hash | null;
 }
 
+/** One-shot: a createHash object per call costs more than hashing a small blob or an entry. */
 export function sha256(bytes: Uint8Array): Hash {
-  return createHash('sha256').update(bytes).digest();
+  return hash('sha256', bytes, 'buffer');
 }
 
 /** The map that is canonically encoded and hashed. Key names are part of the format: never rename. */
@@ -79,15 +80,20 @@ export function bodyValue(b: EntryBody): Value {
   };
 }
 
-export function canonicalBody(b: EntryBody): Uint8Array {
-  return encode(bodyValue(b));
+/** bodyValue's keys in encoding order (docs/chain-format.md §2); canonical.test.ts checks both give equal bytes. */
+const BODY = new MapShape(['actor', 'cause', 'fn', 'iface', 'input', 'kind', 'origin', 'output', 'seq', 'state', 'v']);
+
+function bodyValues(b: EntryBody): Value[] {
+  return [b.actor, b.cause, b.fn, b.iface, b.input, b.kind, b.origin, b.output, b.seq, b.state, FORMAT_VERSION];
 }
 
+export function canonicalBody(b: EntryBody): Uint8Array {
+  return BODY.encodeTransient(bodyValues(b)).slice();
+}
+
+/** Every entry is hashed through here (recording, verify, replay, import): parent ‖ body in one buffer, one hash. */
 export function entryHash(parent: Hash | null, body: EntryBody): Hash {
-  return createHash('sha256')
-    .update(parent ?? ZERO_HASH)
-    .update(canonicalBody(body))
-    .digest();
+  return hash('sha256', BODY.encodeTransient(bodyValues(body), parent ?? ZERO_HASH), 'buffer');
 }
 
 export function toHex(h: Uint8Array): string {
