@@ -44,8 +44,8 @@ export interface PathRow {
   readonly hideable: boolean;
 }
 
-/** Rows read per slice: ~20-50 ms of work, so requests are served between slices while a big chain is indexed. */
-const PAGE = 20_000;
+/** Rows read per slice: ~10-25 ms of work, so requests are served between slices while a big chain is indexed. */
+const PAGE = 10_000;
 /** Store kind code → the contract's kind code (KIND_ORDER index). */
 const KINDS = new Map<number, number>(Object.values(KIND_CODES).map((c) => [c, KIND_ORDER.indexOf(storeKindName(c)!)]));
 const EVENT = KIND_ORDER.indexOf('event');
@@ -84,8 +84,10 @@ export class ActorIndex {
    */
   build(): Promise<void> {
     this.building ??= (async () => {
+      const slice = () => new Promise<void>((resolve) => setImmediate(resolve));
+      await slice(); // not inside the request that asked first
       this.readBranches();
-      while (this.readRows() === PAGE) await new Promise<void>((resolve) => setImmediate(resolve));
+      while (this.readRows() === PAGE) await slice();
       this.isBuilt = true;
       this.version++;
       this.paths = new Map();

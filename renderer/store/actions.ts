@@ -6,7 +6,7 @@ import type { EntryView, Hex } from '../../electron/shared/contract.ts';
 import { api, errorMessage } from '../api/client.ts';
 import { CHUNK } from '../viz/layout/viewport.ts';
 import { useStudio } from './index.ts';
-import { PAGE } from './slices.ts';
+import { PAGE, type EntryFilter } from './slices.ts';
 
 const get = () => useStudio.getState();
 
@@ -38,10 +38,18 @@ export async function showActor(id: string): Promise<void> {
   s.setReplay({ phase: 'idle' });
   await refreshBranches();
   void refreshLogs().catch(() => {});
-  // Open on the head, so the details and state panes show something useful straight away.
-  await ensurePage(0);
-  const { total, selected } = get();
-  if (total > 0 && !selected && get().actorId === id) await selectIndex(total - 1);
+  // Open on the head, so the details and state panes show something useful straight away. Unfiltered, the head's
+  // row is the view branch's head seq: its page is served at once, while page 0 of a long chain waits for the
+  // service's index.
+  try {
+    const view = get().branches.find((b) => b.name === get().viewBranch);
+    await ensurePage(view && !isFiltered(get().filter) ? Math.floor(Math.max(0, view.headSeq) / PAGE) : 0);
+    const { total, selected } = get();
+    if (total > 0 && !selected && get().actorId === id) await selectIndex(total - 1);
+  } finally {
+    // Only now: verifying a long chain competes with the opening requests for the service and the CPU.
+    if (get().actorId === id) void runVerify();
+  }
 }
 
 export async function refreshBranches(): Promise<void> {
@@ -67,6 +75,10 @@ export async function viewBranch(name: string): Promise<void> {
   if (s.viewBranch === name) return;
   s.setViewBranch(name);
   s.invalidateEntries(true);
+}
+
+function isFiltered(f: EntryFilter): boolean {
+  return f.kinds.length > 0 || !!f.iface || !!f.fn || !!f.search || f.hideNoops;
 }
 
 // ---- entry list pages --------------------------------------------------------------------------------------------
@@ -140,9 +152,8 @@ export async function selectHash(hash: Hex, branch?: string): Promise<void> {
   if (detail.actor !== s.actorId) await showActor(detail.actor);
   if (branch) await viewBranch(branch);
   const st = get();
-  const filtered = st.filter.kinds.length > 0 || st.filter.iface || st.filter.fn || st.filter.search || st.filter.hideNoops;
   let index: number | null = null;
-  if (!filtered) {
+  if (!isFiltered(st.filter)) {
     index = await api().call('entryIndex', { actor: detail.actor, ...(st.viewBranch ? { branch: st.viewBranch } : {}), hash });
   }
   get().setSelected({ entry: detail, index: index !== null && index >= 0 ? index : null });

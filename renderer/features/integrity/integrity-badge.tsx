@@ -16,9 +16,9 @@ export function IntegrityBadge() {
   // While re-checking, keep the last verdict on screen rather than flicker to "verifying…" after every request.
   const last = useRef<VerifyView | null>(null);
   if (v.phase === 'done') last.current = v.result;
+  // A new actor's chain is verified by showActor once it is on screen; an old verdict must not stand for it.
   useEffect(() => {
     last.current = null;
-    if (actorId) void runVerify();
   }, [actorId]);
 
   let text = 'integrity: not checked';
