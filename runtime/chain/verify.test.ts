@@ -216,6 +216,43 @@ describe('verifyChain', () => {
     });
   });
 
+  // Verify reads pages packed by SQLite (store/audit.ts); a value of an unexpected type makes its page go row by
+  // row. These check that such a page is still verified, and the failure named, exactly as before.
+  describe('a value of the wrong type fails at exactly that entry', () => {
+    beforeEach(() => build());
+
+    it('a cause that is not 32 bytes', () => {
+      const t = rows().find((r) => r.cause !== null)!;
+      raw((db) => db.prepare('UPDATE entries SET cause = ? WHERE id = ?').run(t.cause!.subarray(0, 31), t.id));
+      expectFailsAt(t, /recomputed/);
+    });
+
+    it('a blob where a number belongs', () => {
+      const t = pick(RETURN);
+      raw((db) => db.prepare('UPDATE entries SET seq = ? WHERE id = ?').run(Buffer.from([1]), t.id));
+      expectFailsAt(t, /seq/);
+    });
+
+    it('a blob where no reference belongs (a call has no output)', () => {
+      const t = pick(CALL);
+      raw((db) => db.prepare('UPDATE entries SET output_id = ? WHERE id = ?').run(Buffer.from([1]), t.id));
+      expectFailsAt(t, /its output/);
+    });
+
+    it('a real where an integer belongs', () => {
+      const t = pick(RETURN);
+      raw((db) => db.prepare('UPDATE entries SET seq = seq + 0.5 WHERE id = ?').run(t.id));
+      expectFailsAt(t, /seq/);
+    });
+
+    it("a blob's bytes stored as text", () => {
+      const t = pick(RETURN);
+      raw((db) => db.prepare("UPDATE blobs SET bytes = 'not the state' WHERE id = ?").run(t.state_id));
+      const first = rows().find((r) => r.input_id === t.state_id || r.output_id === t.state_id || r.state_id === t.state_id)!;
+      expectFailsAt(first, /hashes to/);
+    });
+  });
+
   describe('a sweep: one flipped byte at a time, in a sample of entries and blobs', () => {
     beforeEach(() => build(100)); // 502 entries
 
