@@ -4,14 +4,15 @@
  * terminated; the runtime records the timeout and starts a fresh instance from the last committed state.
  */
 import { EventEmitter } from 'node:events';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { Value } from '../chain/canonical.ts';
 import { ChainBuilder, type Batch, type ChainHead } from '../chain/builder.ts';
 import { RUNTIME_EVENTS, hashEquals, type Hash, type Origin } from '../chain/entry.ts';
 import type { ActorErrorInfo, ExportOutcome } from '../chain/recorder.ts';
 import type { ComponentInfo } from '../component/loader.ts';
-import type { FromWorker, RpcReply, RpcRequest, ToWorker, WorkerInit } from './protocol.ts';
-import { compiledModules, workerEntry } from './worker-entry.ts';
+import type { FromWorker, PoolMessage, RpcReply, RpcRequest, ToWorker, WorkerInit } from './protocol.ts';
+import { compiledModules } from './worker-entry.ts';
+import type { WorkerPool } from './worker-pool.ts';
 
 export interface ChainSink {
   /** Queue a batch for commit; `onCommitted` runs after it is durable (or with the error if it could not be). */
@@ -27,8 +28,8 @@ export interface ActorHostOptions {
   readonly sink: ChainSink;
   /** Answers the actor's blocking host calls (send, request, spawn, ...). */
   readonly hostCall: (req: RpcRequest) => Promise<RpcReply>;
-  /** Heap limit for the actor's worker; an actor that allocates past it is terminated and recorded. */
-  readonly maxHeapMb?: number;
+  /** Where each instance's worker comes from (a fresh one for every start and restart). */
+  readonly workers: WorkerPool;
   /** BENCHMARK ONLY (see RuntimeOptions.unrecordedForBenchmark): false = the worker records nothing. */
   readonly record?: boolean;
   /**
@@ -124,13 +125,8 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
       busySince: this.busySince.buffer as SharedArrayBuffer,
       record: this.opts.record,
     };
-    const worker = new Worker(workerEntry(), {
-      workerData: init,
-      transferList: [port2],
-      resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb ?? 1024 },
-      stdout: false,
-      stderr: false,
-    });
+    const worker = this.opts.workers.take({ componentDir: init.componentDir, modules: init.modules });
+    worker.postMessage({ t: 'init', init } satisfies PoolMessage, [port2]);
     this.worker = worker;
     const signal = new Int32Array(rpcSignal);
     port1.on('message', (req: RpcRequest) => {

@@ -28,6 +28,13 @@ export interface WorkerInit {
   readonly record?: boolean;
 }
 
+/** What a pooled worker hears before it runs an actor (worker-pool.ts, worker-instance.ts). */
+export type PoolMessage =
+  /** The component the next start will likely want: load and instantiate it now, imports bound at init. */
+  | { readonly t: 'prepare'; readonly componentDir: string; readonly modules: WorkerInit['modules'] }
+  /** The actor this worker runs; always the last pool message. */
+  | { readonly t: 'init'; readonly init: WorkerInit };
+
 export interface CallRequest {
   readonly t: 'call';
   readonly id: number;

@@ -15,9 +15,9 @@ import { serveMessages } from '../handlers/message-server.ts';
 import { loadManifest, type Manifest } from '../manifest/index.ts';
 import { ChainStore } from '../store/index.ts';
 import { StoreWriter } from '../store/writer.ts';
-import { MAIN_BRANCH } from '../store/types.ts';
 import { ActorHost, type ActorStatus } from './actor-host.ts';
 import { answerHostCall } from './host-calls.ts';
+import { WorkerPool } from './worker-pool.ts';
 
 export interface RuntimeOptions {
   /** Path of the SQLite chain store. */
@@ -83,11 +83,15 @@ export interface StartOptions {
   readonly id?: string;
 }
 
+/** Idle actor workers kept booted per runtime: enough for a supervisor's burst of spawns, few for 2 cores. */
+const WORKER_POOL_SIZE = 2;
+
 export class ActorSystem extends EventEmitter<SystemEvents> {
   private readonly running = new Map<string, RunningActor>();
   /** Actors blocked in a `request` host call, and whom they wait for: a request back to them would deadlock. */
   readonly waitingOn = new Map<string, string>();
   readonly writer: StoreWriter;
+  private readonly workers: WorkerPool;
 
   private constructor(
     readonly store: ChainStore,
@@ -95,6 +99,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   ) {
     super();
     this.writer = new StoreWriter(store);
+    this.workers = new WorkerPool({ size: WORKER_POOL_SIZE, maxHeapMb: opts.maxHeapMb ?? 1024 });
   }
 
   static open(opts: RuntimeOptions): ActorSystem {
@@ -128,7 +133,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     const id = so.id ?? this.allocateId(manifest.name, so.parent ?? null);
     if (this.running.has(id)) throw new Error(`an actor named ${id} is already running`);
 
-    const branch = this.store.actors().find((r) => r.id === id)?.liveBranch ?? MAIN_BRANCH;
+    const branch = this.store.liveBranch(id);
     const head = this.store.head(id, branch);
     const resuming = head !== undefined;
     const state = resuming && head.state ? (this.store.blob(head.state) ?? null) : null;
@@ -140,7 +145,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       callTimeoutMs: manifest.callTimeoutMs,
       sink: { append: (actor, batch, cb) => this.writer.enqueue({ actor, branch: this.running.get(actor)?.branch ?? branch, ...batch }, cb) },
       hostCall: (req) => answerHostCall(this, id, req),
-      maxHeapMb: this.opts.maxHeapMb,
+      workers: this.workers,
       record: this.opts.unrecordedForBenchmark !== true,
       autoRestart: () => !this.supervises(so.parent),
     });
@@ -232,6 +237,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   async close(): Promise<void> {
     const roots = [...this.running.values()].filter((a) => !a.parent || !this.running.has(a.parent));
     for (const a of roots) await this.stop(a.id, null, true);
+    await this.workers.close();
     this.writer.flush();
     this.store.close();
   }

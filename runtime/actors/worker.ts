@@ -3,18 +3,18 @@
  * calls one at a time, in the order they arrive. A runaway call blocks only this thread; the main thread's
  * watchdog terminates it.
  */
-import { pathToFileURL } from 'node:url';
-import { join } from 'node:path';
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { ChainBuilder } from '../chain/builder.ts';
 import { callExport, classifyError, findExport, interceptImports, liveStrategy, type ComponentInstance, type ExportOutcome } from '../chain/recorder.ts';
 import type { Value } from '../chain/canonical.ts';
 import { buildImports } from '../handlers/index.ts';
 import type { ActorContext } from '../handlers/types.ts';
-import type { FromWorker, RpcReply, RpcRequest, ToWorker, WorkerInit } from './protocol.ts';
+import type { FromWorker, RpcReply, RpcRequest, ToWorker } from './protocol.ts';
+import { instantiate, receiveInit } from './worker-instance.ts';
 
-const init = workerData as WorkerInit;
 const port = parentPort!;
+// Booted ahead of need by the worker pool: which actor this worker runs arrives by message.
+const init = await receiveInit(port);
 const post = (m: FromWorker) => port.postMessage(m);
 const rpcSignal = new Int32Array(init.rpcSignal);
 const busySince = new BigInt64Array(init.busySince);
@@ -53,16 +53,8 @@ const ctx: ActorContext = {
 };
 
 async function start(): Promise<ComponentInstance> {
-  const mod = (await import(pathToFileURL(join(init.componentDir, 'component.mjs')).href)) as {
-    instantiate(getCoreModule: (name: string) => WebAssembly.Module, imports: object): Promise<ComponentInstance>;
-  };
   const raw = buildImports(ctx, init.imports);
-  const imports = unrecorded ? raw : interceptImports(raw, chain, liveStrategy, flush);
-  return mod.instantiate((name) => {
-    const m = init.modules[name];
-    if (!m) throw new Error(`core module ${name} was not compiled`);
-    return m;
-  }, imports);
+  return instantiate(init, unrecorded ? raw : interceptImports(raw, chain, liveStrategy, flush));
 }
 
 start().then(

@@ -1,0 +1,107 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ImportObject } from '../chain/recorder.ts';
+import { EMPTY_HEAD } from '../chain/builder.ts';
+import { tempDir } from '../testing/helpers.ts';
+import type { PoolMessage, WorkerInit } from './protocol.ts';
+import { instantiate, receiveInit } from './worker-instance.ts';
+
+// Stand-ins for jco's component.mjs: `instantiate(getCoreModule, imports)` resolving to the export object. Each
+// counts its instantiations in a module-level variable, as jco keeps its bookkeeping at module level.
+const QUIET = `let made = 0;
+export async function instantiate(_core, imports) {
+  const { log } = imports['test:x/runtime'];
+  made++;
+  return { 'test:x/actor': { hello: () => log('hello'), made: () => made } };
+}`;
+const CALLS_WHILE_INSTANTIATING = `let made = 0;
+export async function instantiate(_core, imports) {
+  const { log } = imports['test:x/runtime'];
+  made++;
+  log('starting');
+  return { 'test:x/actor': { hello: () => log('hello'), made: () => made } };
+}`;
+
+const { dir, cleanup } = tempDir();
+afterAll(cleanup);
+
+function component(name: string, js: string): string {
+  const d = join(dir, name);
+  mkdirSync(d, { recursive: true });
+  writeFileSync(join(d, 'component.mjs'), js);
+  return d;
+}
+
+function initFor(componentDir: string): WorkerInit {
+  const { port2 } = new MessageChannel();
+  return {
+    actorId: 'a',
+    componentDir,
+    modules: {},
+    imports: ['test:x/runtime'],
+    head: EMPTY_HEAD,
+    state: null,
+    callTimeoutMs: 1000,
+    rpcSignal: new SharedArrayBuffer(4),
+    rpcPort: port2,
+    busySince: new SharedArrayBuffer(8),
+  };
+}
+
+/** What a pooled worker hears, in order; resolves with the init it was given. */
+async function deliver(messages: PoolMessage[]): Promise<WorkerInit> {
+  const { port1, port2 } = new MessageChannel();
+  const init = receiveInit(port2);
+  for (const m of messages) port1.postMessage(m, m.t === 'init' ? [m.init.rpcPort] : []);
+  const got = await init;
+  port1.close();
+  return got;
+}
+
+function recordingImports(): { imports: ImportObject; calls: string[] } {
+  const calls: string[] = [];
+  return { imports: { 'test:x/runtime': { log: (msg: never) => void calls.push(msg) } }, calls };
+}
+
+type Actor = { 'test:x/actor': { hello(): void; made(): number } };
+
+describe('a pooled worker', () => {
+  it('uses the instance it prepared, with the imports bound at init', async () => {
+    const d = component('quiet', QUIET);
+    const init = await deliver([{ t: 'prepare', componentDir: d, modules: {} }, { t: 'init', init: initFor(d) }]);
+    const { imports, calls } = recordingImports();
+    const instance = (await instantiate(init, imports)) as unknown as Actor;
+    instance['test:x/actor'].hello();
+    expect(calls).toEqual(['hello']);
+    expect(instance['test:x/actor'].made()).toBe(1); // prepared once, not instantiated again
+  });
+
+  it('instantiates afresh when it prepared another component', async () => {
+    const prepared = component('other', QUIET);
+    const wanted = component('wanted', QUIET);
+    const init = await deliver([{ t: 'prepare', componentDir: prepared, modules: {} }, { t: 'init', init: initFor(wanted) }]);
+    const { imports, calls } = recordingImports();
+    const instance = (await instantiate(init, imports)) as unknown as Actor;
+    instance['test:x/actor'].hello();
+    expect(calls).toEqual(['hello']);
+  });
+
+  it('never runs an import before the actor is known: a component that calls one while instantiating is made again', async () => {
+    const d = component('eager', CALLS_WHILE_INSTANTIATING);
+    const init = await deliver([{ t: 'prepare', componentDir: d, modules: {} }, { t: 'init', init: initFor(d) }]);
+    const { imports, calls } = recordingImports();
+    const instance = (await instantiate(init, imports)) as unknown as Actor;
+    instance['test:x/actor'].hello();
+    // The call made while preparing reached no one; the instance in use made its own, to the actor's imports.
+    expect(calls).toEqual(['starting', 'hello']);
+    expect(instance['test:x/actor'].made()).toBe(1); // from a fresh copy of the module, not the failed one's
+  });
+
+  it('reports a component that cannot be loaded when the actor starts', async () => {
+    const d = join(dir, 'missing');
+    const init = await deliver([{ t: 'prepare', componentDir: d, modules: {} }, { t: 'init', init: initFor(d) }]);
+    await expect(instantiate(init, recordingImports().imports)).rejects.toThrow(/component\.mjs/);
+  });
+});
