@@ -17,6 +17,16 @@ describe('loading a component', () => {
     expect(c.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('sees a component rebuilt in place since it was last loaded', async () => {
+    const path = join(dir, 'rebuilt.wasm');
+    copyFileSync(example('counter', 'counter.wasm'), path);
+    const before = await loadComponent(path, cache);
+    copyFileSync(example('counter-by-two', 'counter-by-two.wasm'), path);
+    const after = await loadComponent(path, cache);
+    expect(after.sha256).not.toBe(before.sha256);
+    expect(after.sha256).toBe((await loadComponent(example('counter-by-two', 'counter-by-two.wasm'), cache)).sha256);
+  });
+
   it.each([
     ['missing.wasm', null, 'component file not found'],
     ['text.wasm', 'hello, I am not wasm', 'is not a WebAssembly file'],

@@ -43,18 +43,39 @@ export function defaultCacheDir(): string {
 }
 
 const loaded = new Map<string, Promise<ComponentInfo>>();
+/**
+ * Each file's SHA-256 while its stat says it is unchanged (same inode, size, mtime, ctime; a rebuild changes at
+ * least one): starting another actor of a component already loaded reads none of its bytes, however large.
+ */
+const hashes = new Map<string, { readonly version: string; readonly sha256: string }>();
 
 export async function loadComponent(path: string, cacheDir = defaultCacheDir()): Promise<ComponentInfo> {
-  const bytes = readComponentFile(path);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const version = fileVersion(path); // before reading: a change while we read makes the next start read again
+  const known = hashes.get(path);
+  let sha256 = version !== undefined && known?.version === version ? known.sha256 : undefined;
+  let bytes: Uint8Array | undefined;
+  if (sha256 === undefined) {
+    bytes = readComponentFile(path);
+    sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (version !== undefined) hashes.set(path, { version, sha256 });
+  }
   const key = `${cacheDir}\0${sha256}`;
   let p = loaded.get(key);
   if (!p) {
-    p = prepare(path, bytes, sha256, cacheDir);
+    p = prepare(path, bytes ?? readComponentFile(path), sha256, cacheDir);
     loaded.set(key, p);
     p.catch(() => loaded.delete(key));
   }
   return p.then((info) => (info.path === path ? info : { ...info, path }));
+}
+
+function fileVersion(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : undefined;
+  } catch {
+    return undefined; // readComponentFile says what is wrong
+  }
 }
 
 export function readComponentFile(path: string): Uint8Array {

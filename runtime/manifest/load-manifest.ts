@@ -45,5 +45,15 @@ export function loadManifest(file: string): Manifest {
   } catch (e) {
     throw new ManifestError({ file: abs, reason: `cannot read manifest as UTF-8 text: ${(e as Error).message}.`, hint: 'Save it as UTF-8 TOML.', cause: e });
   }
-  return parseManifest(text, abs);
+  const known = parsed.get(abs);
+  if (known?.text === text) return known.manifest;
+  const manifest = parseManifest(text, abs);
+  parsed.set(abs, { text, manifest });
+  return manifest;
 }
+
+/**
+ * The last manifest parsed from each file, kept while the file's text is unchanged: a supervisor spawning the same
+ * child again re-reads a few hundred bytes instead of parsing TOML. A Manifest is a readonly value, safe to share.
+ */
+const parsed = new Map<string, { readonly text: string; readonly manifest: Manifest }>();

@@ -179,6 +179,14 @@ describe('loadManifest file checks', () => {
     expect(e.hint).toBe(`Did you mean ${path.join(tmp, 'actor', 'manifest.toml')}?`);
   });
 
+  it('sees a manifest edited since it was last loaded', () => {
+    const file = write('edited/manifest.toml', 'name = "before"\ncomponent = "a.wasm"\n');
+    expect(loadManifest(file).name).toBe('before');
+    write('edited/manifest.toml', 'name = "after"\ncomponent = "a.wasm"\n');
+    expect(loadManifest(file).name).toBe('after');
+    expect(loadManifest(file)).toBe(loadManifest(file)); // unchanged text: the same parsed value
+  });
+
   it('refuses invalid UTF-8', () => {
     const file = write('bad-utf8.toml', Buffer.from([0x6e, 0x3d, 0x22, 0xff, 0x22, 0x0a]));
     expect(caught(() => loadManifest(file)).reason).toMatch(/UTF-8/);
