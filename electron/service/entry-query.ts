@@ -3,6 +3,7 @@
  * and no-ops run on the compact index; full-text search decodes payloads, so its matches are cached per query and
  * extended incrementally as the chain grows (a second page, or a new entry, does not rescan what was scanned).
  */
+import { toHex } from '../../runtime/chain/entry.ts';
 import type { ChainStore } from '../../runtime/store/index.ts';
 import { KIND_ORDER, type EntryPage, type EntryQuery, type EntryView, type GraphWindow } from '../shared/contract.ts';
 import { notFound } from './api-error.ts';
@@ -49,8 +50,8 @@ export class EntryQueries {
     const end = Math.min(toSeq + 1, path.length);
     path.scan(fromSeq, end, (_i, row) => {
       kinds.push(row.kind);
-      const e = entryById(this.store, actor, row.id);
-      hashes.push(e ? Buffer.from(e.hash).toString('hex') : '');
+      const hash = this.store.hashOf(row.id);
+      hashes.push(hash ? toHex(hash) : '');
       return true;
     });
     return { actor, branch, fromSeq, kinds, hashes };

@@ -65,6 +65,7 @@ export class ActorIndex {
   private paths = new Map<string, Path>();
   private building: Promise<void> | null = null;
   private isBuilt = false;
+  private stopped = false;
   /** Bumped whenever rows are added: filter caches keyed on it stay valid until the chain grows. */
   version = 0;
 
@@ -86,13 +87,22 @@ export class ActorIndex {
     this.building ??= (async () => {
       const slice = () => new Promise<void>((resolve) => setImmediate(resolve));
       await slice(); // not inside the request that asked first
+      if (this.stopped) return;
       this.readBranches();
-      while (this.readRows() === PAGE) await slice();
+      while (this.readRows() === PAGE) {
+        await slice();
+        if (this.stopped) return;
+      }
       this.isBuilt = true;
       this.version++;
       this.paths = new Map();
     })();
     return this.building;
+  }
+
+  /** Ends a build in progress at its next slice (the store is about to close); `build` then never resolves as built. */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** Reads what was committed since the last call, once built. Cheap when nothing is new. */

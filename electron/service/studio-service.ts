@@ -82,6 +82,7 @@ export class StudioService implements StudioApi {
   }
 
   async close(): Promise<void> {
+    for (const ix of this.indexes.values()) ix.stop();
     this.watcher.close();
     await this.system.close();
   }

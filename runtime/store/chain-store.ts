@@ -335,6 +335,12 @@ export class ChainStore {
     return new Map((this.stmts.branchNames.all(actor) as { id: number; name: string }[]).map((r) => [r.id, r.name]));
   }
 
+  /** An entry's hash by id (the graph draws thousands: no joins, no payloads), undefined when there is none. */
+  hashOf(entryId: number): Hash | undefined {
+    const h = this.stmts.hashOf.get(entryId) as Buffer | undefined;
+    return h && bytes(h);
+  }
+
   /** The state blob id of an entry (null: no state), undefined when there is no such entry. */
   stateIdOf(entryId: number): number | null | undefined {
     const r = this.stmts.stateIdOf.get(entryId) as { state_id: number | null } | undefined;
@@ -434,6 +440,7 @@ function prepare(db: Database.Database) {
     fnNames: db.prepare('SELECT id, iface, fn FROM fns'),
     branchNames: db.prepare('SELECT b.id, b.name FROM branches b JOIN actors a ON a.id = b.actor_id WHERE a.name = ?'),
     stateIdOf: db.prepare('SELECT state_id FROM entries WHERE id = ?'),
+    hashOf: db.prepare('SELECT hash FROM entries WHERE id = ?').pluck(),
     countAll: db.prepare('SELECT count(*) FROM entries').pluck(),
     countActor: db.prepare(
       'SELECT count(*) FROM entries WHERE actor_id = (SELECT id FROM actors WHERE name = ?)',
