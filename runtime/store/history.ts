@@ -27,7 +27,8 @@ export interface History {
  * A path is read in two steps: its row ids (a recursive CTE over parent_id, integers only), then the rows in id
  * chunks with `.raw().all()` — several times faster than iterating row objects through eight joins, which is what
  * bounds replay and export on a million entries. Names (actor, interface/function, branch) come from small
- * per-call maps instead of joins.
+ * per-call maps instead of joins. Blobs come per chunk, each distinct one once (a state is referenced by every
+ * entry until it changes), with a small blob's full hash computed once; parents are the previous entry's hash.
  */
 const PATH_IDS = `
   WITH RECURSIVE path(id, pid, seq) AS (
@@ -37,23 +38,24 @@ const PATH_IDS = `
   SELECT id FROM path WHERE seq >= ?`;
 
 const CHUNK_ROWS = `
-  SELECT e.id, e.hash, p.hash, e.actor_id, e.seq, e.kind, e.fn_id, e.cause, e.origin, e.ts, e.branch_id,
-    bi.hash, bi.bytes, bo.hash, bo.bytes, bs.hash, bs.bytes
-  FROM entries e
-  LEFT JOIN entries p ON p.id = e.parent_id
-  LEFT JOIN blobs bi ON bi.id = e.input_id
-  LEFT JOIN blobs bo ON bo.id = e.output_id
-  LEFT JOIN blobs bs ON bs.id = e.state_id
-  WHERE e.id BETWEEN ? AND ? ORDER BY e.id`;
+  SELECT id, hash, parent_id, actor_id, seq, kind, fn_id, cause, origin, ts, branch_id, input_id, output_id, state_id
+  FROM entries WHERE id BETWEEN ? AND ? ORDER BY id`;
+
+const CHUNK_BLOBS = 'SELECT id, hash, bytes FROM blobs WHERE id IN (SELECT value FROM json_each(?))';
 
 const CHUNK = 4096;
 
-type Raw = [number, Buffer, Buffer | null, number, number, number, number, Buffer | null, number | null, number, number,
-  Buffer | null, Buffer | null, Buffer | null, Buffer | null, Buffer | null, Buffer | null];
+type Raw = [number, Buffer, number | null, number, number, number, number, Buffer | null, number | null, number, number,
+  number | null, number | null, number | null];
+
+/** A referenced blob: its full hash and its bytes. */
+type BlobRef = readonly [hash: Uint8Array, bytes: Uint8Array];
 
 export function openHistory(db: Database.Database): History {
   const ids = db.prepare(PATH_IDS).pluck();
   const chunk = db.prepare(CHUNK_ROWS).raw();
+  const chunkBlobs = db.prepare(CHUNK_BLOBS).raw();
+  const hashById = db.prepare('SELECT hash FROM entries WHERE id = ?').pluck();
   const names = {
     actors: db.prepare('SELECT id, name FROM actors').raw(),
     fns: db.prepare('SELECT id, iface, fn FROM fns').raw(),
@@ -80,32 +82,58 @@ export function openHistory(db: Database.Database): History {
           while (j < c.length && c[j]! < r[0]) j++;
           if (c[j] === r[0]) keep.push(r);
         }
-        if (opts.descending) keep.reverse();
-        for (const r of keep) yield toPathEntry(r, actors, fns, branches);
+        const blobs = readBlobs(keep);
+        // Ascending, each entry's parent is the one before it; the chunk's first looks its parent up.
+        const first = keep[0]?.[2];
+        let parent = first === null || first === undefined ? null : ((hashById.get(first) as Buffer | undefined) ?? null);
+        const out = keep.map((r) => {
+          const e = toPathEntry(r, parent, blobs, actors, fns, branches);
+          parent = r[1];
+          return e;
+        });
+        if (opts.descending) out.reverse();
+        yield* out;
       }
     },
     causedBy: (hash) => (causedBy.all(Buffer.from(hash)) as EntryRow[]).map(toStoredEntry),
     children: (id) => (children.all(id) as EntryRow[]).map(toStoredEntry),
   };
+
+  function readBlobs(rows: readonly Raw[]): Map<number, BlobRef> {
+    const want = new Set<number>();
+    for (const r of rows) for (const id of [r[11], r[12], r[13]]) if (id !== null) want.add(id);
+    const out = new Map<number, BlobRef>();
+    for (const [id, hash, b] of chunkBlobs.all(JSON.stringify([...want])) as [number, Buffer, Buffer][]) {
+      // A small blob stores a hash prefix: its full hash is recomputed from the bytes (rows.ts, blobHash).
+      out.set(id, [blobHash(hash, hash.length < 32 ? b : null)!, bytes(b)]);
+    }
+    return out;
+  }
 }
 
 function toPathEntry(
   r: Raw,
+  parent: Buffer | null,
+  blobs: ReadonlyMap<number, BlobRef>,
   actors: ReadonlyMap<number, string>,
   fns: ReadonlyMap<number, readonly [string, string]>,
   branches: ReadonlyMap<number, string>,
 ): PathEntry {
-  const [id, hash, parent, actorId, seq, kindCode, fnId, cause, originCode, ts, branchId, ih, ib, oh, ob, sh, sb] = r;
+  const [id, hash, , actorId, seq, kindCode, fnId, cause, originCode, ts, branchId, inputId, outputId, stateId] = r;
   const kind = kindName(kindCode);
   if (kind === undefined) throw new Error(`entry #${id} has an unknown kind code ${kindCode}; run verify`);
   const origin = originCode === null ? null : (originName(originCode) ?? null);
   const [iface, fn] = fns.get(fnId) ?? ['?', '?'];
-  // A small blob stores a hash prefix: its full hash is recomputed from the bytes (rows.ts, blobHash).
-  const ref = (h: Buffer | null, b: Buffer | null) => blobHash(h, h !== null && h.length < 32 ? b : null);
+  // A missing blob reads as none, as the LEFT JOIN this replaces did.
+  const [input, inputBytes] = (inputId !== null && blobs.get(inputId)) || NO_BLOB;
+  const [output, outputBytes] = (outputId !== null && blobs.get(outputId)) || NO_BLOB;
+  const [state, stateBytes] = (stateId !== null && blobs.get(stateId)) || NO_BLOB;
   return {
     id, hash: bytes(hash), parent: bytes(parent), actor: actors.get(actorId) ?? `#${actorId}`, seq, kind, iface, fn,
-    input: ref(ih, ib), output: ref(oh, ob), state: ref(sh, sb), cause: bytes(cause), origin, ts,
+    input, output, state, cause: bytes(cause), origin, ts,
     branch: branches.get(branchId) ?? `#${branchId}`,
-    inputBytes: bytes(ib), outputBytes: bytes(ob), stateBytes: bytes(sb),
+    inputBytes, outputBytes, stateBytes,
   };
 }
+
+const NO_BLOB = [null, null] as const;
