@@ -1,7 +1,7 @@
 /**
- * `npm run bench [-- --quick] [-- --out file.json] [-- --only runtime,chain,studio]`: every figure of issue 5
- * measured in one run, printed as a table and written to bench/results.json. Prints figures; asserts nothing
- * (benchmarks never run inside `npm test`).
+ * `npm run bench [-- --quick] [-- --out file.json] [-- --only runtime,chain,studio,latency]`: every figure of issue 5
+ * (and issue 6's Studio input latency while an actor spins) measured in one run, printed as a table and written to
+ * bench/results.json. Prints figures; asserts nothing (benchmarks never run inside `npm test`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchChain } from './chain-bench.ts';
 import { genChain } from './gen-chain.ts';
+import { benchLatency } from './latency-bench.ts';
 import { ROOT, benchHttp, benchRecord, benchSpawn } from './runtime-bench.ts';
 import { benchStudio, ensureRenderer } from './studio-bench.ts';
 
@@ -16,12 +17,12 @@ const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, out: { type: 'string' }, only: { type: 'string' } },
 });
 const quick = values.quick === true;
-const only = new Set((values.only ?? 'runtime,chain,studio').split(','));
+const only = new Set((values.only ?? 'runtime,chain,studio,latency').split(','));
 const log = (s: string) => console.error(`[bench] ${s}`);
 
 const size = quick
-  ? { msgs: 3000, rounds: 3, window: 256, seq: 300, http: 3000, warm: 6, cold: 1, chain: 30_000, samples: 2000, sha: 20_000 }
-  : { msgs: 20_000, rounds: 5, window: 256, seq: 2000, http: 30_000, warm: 30, cold: 3, chain: 1_000_000, samples: 10_000, sha: 100_000 };
+  ? { msgs: 3000, rounds: 3, window: 256, seq: 300, http: 3000, warm: 6, cold: 1, chain: 30_000, samples: 2000, sha: 20_000, inputRounds: 2, inputSegments: 2 }
+  : { msgs: 20_000, rounds: 5, window: 256, seq: 2000, http: 30_000, warm: 30, cold: 3, chain: 1_000_000, samples: 10_000, sha: 100_000, inputRounds: 3, inputSegments: 3 };
 
 const results: Record<string, unknown> = {};
 const t0 = performance.now();
@@ -61,6 +62,11 @@ if (only.has('studio') && db) {
   log('studio: Chromium through the web host');
   Object.assign(results, await benchStudio(db, size.chain));
 }
+if (only.has('latency')) {
+  ensureRenderer(log);
+  log(`latency: Studio inputs, idle vs an actor spinning, ${size.inputSegments} segments of each, interleaved`);
+  Object.assign(results, await benchLatency({ rounds: size.inputRounds, segments: size.inputSegments }, log));
+}
 results.mode = quick ? 'quick' : 'full';
 results.total_s = (performance.now() - t0) / 1000;
 results.machine = { nproc: cpus().length, cpu: cpuModel, ram_gb: Math.round(totalmem() / 2 ** 30), node: process.version };
@@ -86,6 +92,8 @@ const ROWS: Row[] = [
   ['studio_first_paint_ms', '≤ 1,000', (v) => v <= 1000, n0],
   ['studio_frame_ms', '≤ 16', (v) => v <= 16, f1],
   ['studio_heap_mb', '≤ 300', (v) => v <= 300, f1],
+  ['studio_input_latency_p95_ms_idle', '< 100', (v) => v < 100, f1],
+  ['studio_input_latency_p95_ms_spin', '< 100', (v) => v < 100, f1],
 ];
 const lines: string[] = [`| key | value | target | |`, `|---|---|---|---|`];
 for (const [k, target, met, fmt] of ROWS) {
