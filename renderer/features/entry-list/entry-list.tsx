@@ -1,11 +1,11 @@
 /** The entry list beside the graph: virtualized, paged from the service, same kind colours as the graph. */
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
 import type { EntryView } from '../../../electron/shared/contract.ts';
 import { ensurePage, selectIndex, shiftPick } from '../../store/actions.ts';
 import { PAGE, useStudio } from '../../store/index.ts';
 import { KIND_LABEL, kindColor } from '../../viz/layout/kinds.ts';
 import { EntryFilterBar } from './entry-filter-bar.tsx';
+import { useFixedRows } from './fixed-rows.ts';
 
 const ROW = 24;
 
@@ -24,8 +24,8 @@ export function EntryList() {
   const scrollRef = useRef<HTMLDivElement>(null);
   // Until the first page answers we do not know the total: ask for page 0 to learn it.
   const count = total;
-  const v = useVirtualizer({ count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW, overscan: 20 });
-  const items = v.getVirtualItems();
+  const v = useFixedRows(count, ROW, 20, scrollRef);
+  const items = v.items;
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
 
@@ -36,7 +36,7 @@ export function EntryList() {
   }, [actorId, viewBranch, first, last, listVersion]);
 
   useEffect(() => {
-    if (selectedIndex !== null) v.scrollToIndex(selectedIndex, { align: 'auto' });
+    if (selectedIndex !== null) v.scrollToIndex(selectedIndex);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selectedIndex]);
 
@@ -53,14 +53,14 @@ export function EntryList() {
       </div>
       <div ref={scrollRef} className="list-scroll" role="grid" aria-label="Entry list" aria-rowcount={count}>
         {count === 0 && <div className="empty">No entries{viewBranch ? ` on ${viewBranch}` : ''} match.</div>}
-        <div style={{ height: v.getTotalSize(), position: 'relative' }}>
+        <div style={{ height: v.totalSize, position: 'relative' }}>
           {items.map((it) => {
             const e = rowAt(it.index);
             const sel = e ? e.hash === selectedHash : it.index === selectedIndex;
             const cls = ['row', sel ? 'selected' : '', e && highlighted.has(e.hash) ? 'hl' : '', e?.kind === 'error' ? 'err' : ''].join(' ');
             return (
               <div
-                key={it.key}
+                key={it.index}
                 role="row"
                 aria-selected={sel}
                 aria-label={e ? `#${e.seq} ${e.kind} ${e.iface}.${e.fn} ${e.summary}` : 'loading'}
