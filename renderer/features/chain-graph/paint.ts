@@ -153,12 +153,14 @@ function radius(k: number): number {
 function paintNodes(ctx: CanvasRenderingContext2D, s: Scene, lane: Lane, from: number, to: number, detail: ReturnType<typeof detailFor>): void {
   const y = laneY(lane.lane);
   if (detail === 'density') {
-    // Several entries per pixel: one 1px column per pixel, coloured by the first loaded entry that lands on it.
-    let lastPx = -1;
-    for (let q = from; q <= to; q++) {
-      const xpx = Math.floor(s.x(q));
-      if (xpx === lastPx) continue;
-      lastPx = xpx;
+    // Several entries per pixel: one 1px column per pixel, coloured by the first entry that lands on it when that
+    // one is loaded. Walks pixels, not seqs: a zoomed-out lane holds a million seqs but only ~1,000 pixels.
+    const x0 = Math.max(0, Math.floor(s.x(from)));
+    const x1 = Math.min(Math.ceil(s.width), Math.floor(s.x(to)));
+    for (let xpx = x0; xpx <= x1; xpx++) {
+      let q = Math.max(from, Math.ceil(s.x.invert(xpx)));
+      if (Math.floor(s.x(q)) < xpx) q++; // invert's rounding landed on the pixel before
+      if (q > to || Math.floor(s.x(q)) !== xpx) continue;
       const e = entryAt(s.chunks, lane.branch, q);
       if (!e) continue;
       ctx.fillStyle = kindColor(kindAt(e.kind), s.theme);

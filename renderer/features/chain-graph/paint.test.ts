@@ -1,0 +1,51 @@
+import { zoomIdentity } from 'd3';
+import { describe, expect, it } from 'vitest';
+import type { GraphWindow } from '../../../electron/shared/contract.ts';
+import { kindAt, kindColor } from '../../viz/layout/kinds.ts';
+import { CHUNK, seqScale } from '../../viz/layout/viewport.ts';
+import { entryAt, laneY, LABEL_W, paint } from './paint.ts';
+
+/** A 2D context that records fillRect calls with the fill style at the time, and ignores everything else. */
+function recorder(): { ctx: CanvasRenderingContext2D; rects: [string, number, number, number, number][] } {
+  const rects: [string, number, number, number, number][] = [];
+  const state: Record<string | symbol, unknown> = {};
+  const ctx = new Proxy(state, {
+    get: (t, k) => (k === 'fillRect' ? (x: number, y: number, w: number, h: number) => rects.push([String(t.fillStyle), x, y, w, h]) : k in t ? t[k] : () => {}),
+    set: (t, k, v) => ((t[k] = v), true),
+  });
+  return { ctx: ctx as unknown as CanvasRenderingContext2D, rects };
+}
+
+describe('paint at density detail', () => {
+  it('draws one column per pixel, coloured by the first entry on it when loaded, as a per-seq walk would', () => {
+    const chunks = new Map<string, GraphWindow>();
+    // Chunks 0 and 2 loaded, 1 not: its pixels stay empty.
+    for (const c of [0, 2]) {
+      const kinds = Array.from({ length: CHUNK }, (_, i) => (c * CHUNK + i) % 5);
+      chunks.set(`main:${c}`, { actor: 'a', branch: 'main', fromSeq: c * CHUNK, kinds, hashes: kinds.map((_, i) => `h${c * CHUNK + i}`) });
+    }
+    const head = 3 * CHUNK - 1;
+    const width = 900;
+    const t = zoomIdentity.translate(LABEL_W, 0).scale(0.003); // ~12 seqs per pixel
+    const x = seqScale(t);
+    const { ctx, rects } = recorder();
+    paint(ctx, {
+      width, height: 100, x, k: t.k, lanes: [{ branch: 'main', lane: 0, fromSeq: 0, toSeq: head, baseSeq: null }],
+      chunks, theme: 'dark', viewBranch: 'main', liveBranch: 'main', selected: null, diffA: null, diffB: null,
+      highlighted: new Set(), divergence: null,
+    });
+    const y = laneY(0);
+    const columns = rects.filter(([, , ry, w, h]) => w === 1 && h === 10 && ry === y - 5).map(([c, px]) => [c, px]);
+    const expected: [string, number][] = [];
+    let lastPx = -1;
+    for (let q = Math.max(0, Math.floor(x.invert(LABEL_W)) - 1); q <= Math.min(head, Math.ceil(x.invert(width)) + 1); q++) {
+      const px = Math.floor(x(q));
+      if (px === lastPx) continue;
+      lastPx = px;
+      const e = entryAt(chunks, 'main', q);
+      if (e) expected.push([kindColor(kindAt(e.kind), 'dark'), px]);
+    }
+    expect(expected.length).toBeGreaterThan(200);
+    expect(columns).toEqual(expected);
+  });
+});
