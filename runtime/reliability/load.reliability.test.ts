@@ -1,9 +1,13 @@
 /**
  * Load: `theater run` with the counter in its own process; autocannon (another process) holds 1,000 concurrent
  * connections of POST /increment for 30 s. Afterwards: no errors or non-2xx (timeouts: at most 0.5%, and served all
- * the same), the counter's value and the chain's entry count match the requests served exactly, and the chain verifies. Figures go to stdout (docs/reliability.md).
+ * the same), the counter's value and the chain's entry count match the requests served exactly, and the chain
+ * verifies. Figures go to stdout (docs/reliability.md), with the kernel's side of the listening socket: the deepest
+ * accept queue seen and the TCP drop counters, which tell a connection the server was slow to accept from one the
+ * kernel dropped.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../chain/verify.ts';
@@ -30,6 +34,25 @@ interface Cannon {
   timeouts: number;
 }
 
+/** The kernel's TCP counters (`nstat`'s TcpExt), from /proc: no tool needed. */
+function tcpExt(): Record<string, number> {
+  const [names, values] = readFileSync('/proc/net/netstat', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('TcpExt:'))
+    .map((l) => l.split(/\s+/).slice(1));
+  return Object.fromEntries(names!.map((n, i) => [n, Number(values![i])]));
+}
+
+/** Connections waiting in the listening socket's accept queue (its rx_queue in /proc/net/tcp; IPv4 loopback). */
+function acceptQueue(port: number): number {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f[1] === local && f[3] === '0A') return parseInt(f[4]!.split(':')[1]!, 16);
+  }
+  return 0;
+}
+
 function autocannon(url: string): Promise<Cannon> {
   const bin = join(REPO, 'node_modules/autocannon/autocannon.js');
   const args = [bin, '-c', String(CONNECTIONS), '-d', String(SECONDS), '-m', 'POST', '-t', '20', '-j', url];
@@ -49,16 +72,22 @@ describe(`load: ${CONNECTIONS} concurrent HTTP clients for ${SECONDS} s`, () => 
     const { child, port } = await startRuntime(db);
     const url = `http://127.0.0.1:${port}/increment`;
     let j: Cannon;
+    const kernelBefore = tcpExt();
+    let acceptQueueMax = 0;
+    const sampler = setInterval(() => (acceptQueueMax = Math.max(acceptQueueMax, acceptQueue(port))), 50);
     try {
       j = await autocannon(url);
+      clearInterval(sampler);
       // The runtime is still answering after the storm.
       const after = await fetch(`http://127.0.0.1:${port}/count`);
       expect(after.status).toBe(200);
     } finally {
+      clearInterval(sampler);
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGINT'); // Ctrl-C: commits and exits
       await exited;
     }
+    const kernelAfter = tcpExt();
     const store = ChainStore.open(db);
     try {
       const head = store.head('counter')!;
@@ -80,11 +109,16 @@ describe(`load: ${CONNECTIONS} concurrent HTTP clients for ${SECONDS} s`, () => 
         chain_entries: store.countEntries('counter'),
         counter_value: count,
         verified: v.ok,
+        accept_queue_max: acceptQueueMax,
+        ...Object.fromEntries(
+          ['ListenOverflows', 'ListenDrops', 'TCPSynRetrans', 'SyncookiesSent', 'TCPTimeouts'].map((k) => [k, (kernelAfter[k] ?? 0) - (kernelBefore[k] ?? 0)]),
+        ),
       };
       console.log(`LOAD FIGURES ${JSON.stringify(figures)}`);
-      // No errors but timeouts, and those rare: on a shared 2-core machine ~0.15% of requests have been seen to take
-      // over 20 s (cause not yet found: see docs/reliability.md). They are late, not lost: the accounting below
-      // counts them as served and recorded.
+      // No errors but timeouts, and those rare. A timeout here is a connection that waited in the kernel's accept
+      // queue: Node (libuv >= 1.45) accepts one connection per event-loop turn, and a saturated runtime's turns last
+      // up to ~1 s, so a burst of connects drains slowly (docs/reliability.md, §5). They are late, not lost: the
+      // accounting below counts them as served and recorded.
       expect(j.errors - j.timeouts).toBe(0);
       expect(j.timeouts).toBeLessThanOrEqual(Math.ceil(j['2xx'] * 0.005));
       expect(j.non2xx).toBe(0);
