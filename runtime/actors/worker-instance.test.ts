@@ -1,36 +1,42 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportObject } from '../chain/recorder.ts';
 import { EMPTY_HEAD } from '../chain/builder.ts';
+import { MODULE_FILE, SCRIPT_FILE } from '../component/files.ts';
+import { asScript } from '../component/loader.ts';
 import { tempDir } from '../testing/helpers.ts';
 import type { PoolMessage, WorkerInit } from './protocol.ts';
-import { instantiate, receiveInit } from './worker-instance.ts';
+import { cacheCompiledCode, instantiate, receiveInit } from './worker-instance.ts';
 
 // Stand-ins for jco's component.mjs: `instantiate(getCoreModule, imports)` resolving to the export object. Each
 // counts its instantiations in a module-level variable, as jco keeps its bookkeeping at module level.
+// Written as jco writes it, so that loader.ts can make the script form of it too.
 const QUIET = `let made = 0;
-export async function instantiate(_core, imports) {
+export function instantiate(_core, imports) {
   const { log } = imports['test:x/runtime'];
   made++;
-  return { 'test:x/actor': { hello: () => log('hello'), made: () => made } };
+  return Promise.resolve({ 'test:x/actor': { hello: () => log('hello'), made: () => made } });
 }`;
 const CALLS_WHILE_INSTANTIATING = `let made = 0;
-export async function instantiate(_core, imports) {
+export function instantiate(_core, imports) {
   const { log } = imports['test:x/runtime'];
   made++;
   log('starting');
-  return { 'test:x/actor': { hello: () => log('hello'), made: () => made } };
+  return Promise.resolve({ 'test:x/actor': { hello: () => log('hello'), made: () => made } });
 }`;
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
 
+let form: 'module' | 'script' = 'module';
+
 function component(name: string, js: string): string {
-  const d = join(dir, name);
+  const d = join(dir, form, name);
   mkdirSync(d, { recursive: true });
-  writeFileSync(join(d, 'component.mjs'), js);
+  writeFileSync(join(d, MODULE_FILE), js);
+  if (form === 'script') writeFileSync(join(d, SCRIPT_FILE), asScript(js)!);
   return d;
 }
 
@@ -67,7 +73,9 @@ function recordingImports(): { imports: ImportObject; calls: string[] } {
 
 type Actor = { 'test:x/actor': { hello(): void; made(): number } };
 
-describe('a pooled worker', () => {
+describe.each(['module', 'script'] as const)('a pooled worker, the component loaded as a %s', (f) => {
+  beforeAll(() => (form = f));
+
   it('uses the instance it prepared, with the imports bound at init', async () => {
     const d = component('quiet', QUIET);
     const init = await deliver([{ t: 'prepare', componentDir: d, modules: {} }, { t: 'init', init: initFor(d) }]);
@@ -100,8 +108,24 @@ describe('a pooled worker', () => {
   });
 
   it('reports a component that cannot be loaded when the actor starts', async () => {
-    const d = join(dir, 'missing');
+    const d = join(dir, form, 'missing');
     const init = await deliver([{ t: 'prepare', componentDir: d, modules: {} }, { t: 'init', init: initFor(d) }]);
     await expect(instantiate(init, recordingImports().imports)).rejects.toThrow(/component\.mjs/);
+  });
+});
+
+describe('V8 code cache of a component script', () => {
+  it('is written once the first call has run, and used by the next worker', async () => {
+    form = 'script';
+    const d = component('cached', QUIET);
+    const cacheFile = join(d, `${SCRIPT_FILE}.${process.versions.v8}.cache`);
+    for (const round of [1, 2]) {
+      const init = await deliver([{ t: 'prepare', componentDir: d, modules: {} }, { t: 'init', init: initFor(d) }]);
+      const { imports, calls } = recordingImports();
+      ((await instantiate(init, imports)) as unknown as Actor)['test:x/actor'].hello();
+      await cacheCompiledCode();
+      expect(calls).toEqual(['hello']);
+      expect(existsSync(cacheFile), `round ${round}`).toBe(true);
+    }
   });
 });

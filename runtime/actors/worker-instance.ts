@@ -10,20 +10,37 @@
  * (a start function that logs, say) cannot run that call before the actor is known. Such a call fails the
  * preparation, and the instance is made again, from a fresh copy of the module, once the imports are bound.
  */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
 import type { MessagePort } from 'node:worker_threads';
 import type { ComponentInstance, ImportObject } from '../chain/recorder.ts';
+import { MODULE_FILE, SCRIPT_FILE } from '../component/files.ts';
 import type { PoolMessage, WorkerInit } from './protocol.ts';
+
+type Instantiate = (getCoreModule: (name: string) => WebAssembly.Module, imports: object) => Promise<ComponentInstance>;
+
+/** A component's script compiled in this worker, and whether V8's code cache for it still has to be written. */
+interface Compiled {
+  readonly script: Script;
+  readonly cacheFile: string;
+  readonly writeCache: boolean;
+}
 
 interface Prepared {
   readonly componentDir: string;
   readonly instance: Promise<ComponentInstance>;
+  /** Undefined when the component has no script form and was imported as a module. */
+  readonly compiled: Promise<Compiled | undefined>;
   /** Points the instance's imports at the actor's; false if an import was already called without them. */
   bind(imports: ImportObject): boolean;
 }
 
 let prepared: Prepared | undefined;
+/** The one this worker's actor runs on. */
+let running: Prepared | undefined;
 /** Each instantiation after a failed preparation loads its own copy of component.mjs (see `instantiate`). */
 let copies = 0;
 
@@ -48,16 +65,37 @@ export async function instantiate(init: WorkerInit, imports: ImportObject): Prom
   prepared = undefined;
   if (p?.componentDir === init.componentDir && p.bind(imports)) {
     try {
-      return await p.instance;
+      const instance = await p.instance;
+      running = p;
+      return instance;
     } catch {
       // Either the component cannot be instantiated (the retry below says why) or an import was called during
       // instantiation: jco's module keeps per-instance bookkeeping at module level, so retry from a fresh copy.
     }
   }
   const fresh = p?.componentDir === init.componentDir ? `?copy=${++copies}` : '';
-  const instance = prepare(init.componentDir, init.modules, fresh);
-  instance.bind(imports);
-  return instance.instance;
+  running = prepare(init.componentDir, init.modules, fresh);
+  running.bind(imports);
+  return running.instance;
+}
+
+/**
+ * Once the actor's first call has run: writes V8's code cache of the component's script if there was none (or V8
+ * rejected it, e.g. after a Node or Electron upgrade). Created after a call, it holds every function that call
+ * compiled, so the next worker of this component runs its first call without compiling them. Best effort: a cache
+ * folder we cannot write to only means slower first calls.
+ */
+export async function cacheCompiledCode(): Promise<void> {
+  const compiled = await running?.compiled;
+  running = undefined;
+  if (!compiled?.writeCache) return;
+  try {
+    const tmp = `${compiled.cacheFile}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(tmp, compiled.script.createCachedData());
+    renameSync(tmp, compiled.cacheFile);
+  } catch {
+    // read-only cache folder, disk full: nothing depends on the cache
+  }
 }
 
 function prepare(componentDir: string, modules: WorkerInit['modules'], query = ''): Prepared {
@@ -80,23 +118,39 @@ function prepare(componentDir: string, modules: WorkerInit['modules'], query = '
       },
     });
   const imports = new Proxy({} as ImportObject, { get: (_, iface: string) => late(iface) });
+  const compiled = Promise.resolve().then(() => compile(componentDir));
   const instance = (async () => {
-    const mod = (await import(pathToFileURL(join(componentDir, 'component.mjs')).href + query)) as {
-      instantiate(getCoreModule: (name: string) => WebAssembly.Module, imports: object): Promise<ComponentInstance>;
-    };
-    return mod.instantiate((name) => {
+    const c = await compiled;
+    // A script evaluated again is a fresh copy; a module needs a new URL for that.
+    const instantiate = c
+      ? (c.script.runInThisContext() as Instantiate)
+      : ((await import(pathToFileURL(join(componentDir, MODULE_FILE)).href + query)) as { instantiate: Instantiate }).instantiate;
+    return instantiate((name) => {
       const m = modules[name];
       if (!m) throw new Error(`core module ${name} was not compiled`);
       return m;
     }, imports);
   })();
   instance.catch(() => {}); // a failed preparation is reported, if at all, by the instantiation that replaces it
+  compiled.catch(() => {});
   return {
     componentDir,
     instance,
+    compiled,
     bind(real) {
       bound = real;
       return !calledUnbound;
     },
   };
+}
+
+/** The component's script with V8's code cache for this V8, if written before; undefined if it has no script. */
+function compile(componentDir: string): Compiled | undefined {
+  const file = join(componentDir, SCRIPT_FILE);
+  if (!existsSync(file)) return undefined;
+  // Per V8 version: Node and Electron each keep theirs instead of rejecting and rewriting the other's.
+  const cacheFile = `${file}.${process.versions.v8}.cache`;
+  const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
+  const script = new Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
+  return { script, cacheFile, writeCache: cachedData === undefined || script.cachedDataRejected === true };
 }

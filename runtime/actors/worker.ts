@@ -10,7 +10,7 @@ import type { Value } from '../chain/canonical.ts';
 import { buildImports } from '../handlers/index.ts';
 import type { ActorContext } from '../handlers/types.ts';
 import type { FromWorker, RpcReply, RpcRequest, ToWorker } from './protocol.ts';
-import { instantiate, receiveInit } from './worker-instance.ts';
+import { cacheCompiledCode, instantiate, receiveInit } from './worker-instance.ts';
 
 const port = parentPort!;
 // Booted ahead of need by the worker pool: which actor this worker runs arrives by message.
@@ -67,6 +67,8 @@ start().then(
       busySince[0] = 0n;
       post({ t: 'result', id: msg.id, outcome, batch: chain.drain() });
     });
+    // Registered second: runs right after the first call, once its result is posted.
+    port.once('message', () => setImmediate(() => void cacheCompiledCode()));
     post({ t: 'ready' });
   },
   (e: unknown) => post({ t: 'fatal', message: `could not instantiate: ${(e as Error)?.message ?? e}`, batch: chain.drain() }),
