@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [-- --out file.json] [-- --only runtime,chain,studio,latency]`: every figure of issue 5
  * (and issue 6's Studio input latency while an actor spins) measured in one run, printed as a table and written to
- * bench/results.json. Prints figures; asserts nothing (benchmarks never run inside `npm test`).
+ * bench/results.json. `--only spawn` runs just the spawn figures (part of runtime). Prints figures; asserts nothing
+ * (benchmarks never run inside `npm test`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -39,7 +40,9 @@ if (only.has('runtime')) {
   Object.assign(results, await benchRecord(size));
   log(`http: ${size.http} POST /increment from autocannon`);
   Object.assign(results, await benchHttp({ requests: size.http, connections: 32 }));
-  log('spawn: warm and cold');
+}
+if (only.has('runtime') || only.has('spawn')) {
+  log('spawn: warm, fresh, burst and cold');
   Object.assign(results, await benchSpawn(size));
 }
 let db: string | undefined;

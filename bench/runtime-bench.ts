@@ -185,28 +185,47 @@ export async function benchHttp(o: { requests: number; connections: number }): P
 export interface SpawnFigures {
   spawn_warm_ms: number;
   spawn_warm_p99_ms: number;
+  spawn_fresh_ms: number;
+  spawn_burst_ms: number;
   spawn_cold_ms: number;
   spawn_disk_warm_ms: number;
 }
 
+/** Between two timed spawns: a supervisor spawning now and then, not in a burst (the pool refills meanwhile). */
+const SPAWN_GAP_MS = 300;
+
 /**
- * A supervisor's child started under it (what the spawn host call does), stopped again, `n` times: the compile
- * cache warm (component transpiled and compiled in this process). Cold: a fresh process with an empty component
- * cache (transpile + compile + worker); disk-warm: a fresh process, cache on disk.
+ * A supervisor's child started under it (what the spawn host call does), then stopped, `n` times, with the
+ * component compiled in this process: warm = the same child again (it resumes its chain), fresh = a new child each
+ * time (its init call included), the two interleaved with a pause before each; burst = the same child started and
+ * stopped back to back, faster than the worker pool refills. Cold: a fresh process with an empty component cache
+ * (transpile + compile + worker); disk-warm: a fresh process, cache on disk.
  */
 export async function benchSpawn(o: { warm: number; cold: number }): Promise<SpawnFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'theater-bench-spawn-'));
   const system = ActorSystem.open({ db: join(dir, 'spawn.db'), ephemeralPorts: true, cacheDir: join(dir, 'cache') });
-  const lat: number[] = [];
+  const warm: number[] = [];
+  const fresh: number[] = [];
+  const burst: number[] = [];
   try {
     const sup = await system.start(SUPERVISOR);
-    for (let i = 0; i < o.warm + 2; i++) {
+    const timed = async (id?: string) => {
       const t0 = now();
-      const child = await system.start(CHILD, { parent: sup });
+      const child = await system.start(CHILD, { parent: sup, id });
       const ms = now() - t0;
-      if (i >= 2) lat.push(ms); // the first two warm the JIT and the compile cache
       await system.stop(child);
+      return ms;
+    };
+    for (let i = 0; i < o.warm + 2; i++) {
+      await new Promise((r) => setTimeout(r, SPAWN_GAP_MS));
+      const w = await timed();
+      await new Promise((r) => setTimeout(r, SPAWN_GAP_MS));
+      const f = await timed(`${sup}/fresh-${i}`);
+      if (i < 2) continue; // the first two warm the JIT, the compile cache and the pool
+      warm.push(w);
+      fresh.push(f);
     }
+    for (let i = 0; i < o.warm; i++) burst.push(await timed());
   } finally {
     await system.close();
   }
@@ -218,12 +237,14 @@ export async function benchSpawn(o: { warm: number; cold: number }): Promise<Spa
     diskWarm.push(await spawnInFreshProcess(cache));
   }
   rmSync(dir, { recursive: true, force: true });
-  lat.sort((a, b) => a - b);
+  const sorted = (a: number[]) => a.sort((x, y) => x - y);
   return {
-    spawn_warm_ms: pct(lat, 50),
-    spawn_warm_p99_ms: pct(lat, 99),
-    spawn_cold_ms: pct(cold.sort((a, b) => a - b), 50),
-    spawn_disk_warm_ms: pct(diskWarm.sort((a, b) => a - b), 50),
+    spawn_warm_ms: pct(sorted(warm), 50),
+    spawn_warm_p99_ms: pct(warm, 99),
+    spawn_fresh_ms: pct(sorted(fresh), 50),
+    spawn_burst_ms: pct(sorted(burst), 50),
+    spawn_cold_ms: pct(sorted(cold), 50),
+    spawn_disk_warm_ms: pct(sorted(diskWarm), 50),
   };
 }
 
