@@ -9,7 +9,7 @@
  * runtime's records, not crossings); the fork event included.
  */
 import { decode, type Value } from '../chain/canonical.ts';
-import { ChainBuilder, EMPTY_HEAD, type TimedEntry } from '../chain/builder.ts';
+import { ChainBuilder, EMPTY_HEAD, type Blob, type TimedEntry } from '../chain/builder.ts';
 import { toDisplay } from '../chain/describe.ts';
 import { hashEquals, toHex, type Hash } from '../chain/entry.ts';
 import { callExport, HostTrap, type ComponentInstance, type ImportOutcome, type ImportStrategy } from '../chain/recorder.ts';
@@ -110,8 +110,8 @@ function viewRecorded(e: PathEntry): CrossingView {
   };
 }
 
-function viewProduced(e: TimedEntry, blobs: ReadonlyMap<string, Uint8Array>): CrossingView {
-  const b = (h: Hash | null) => (h ? blobs.get(toHex(h)) : undefined);
+function viewProduced(e: TimedEntry, blobs: readonly Blob[]): CrossingView {
+  const b = (h: Hash | null) => (h ? blobs.find((x) => hashEquals(x.hash, h))?.bytes : undefined);
   return {
     seq: e.seq, hash: toHex(e.hash), kind: e.kind, iface: e.iface, fn: e.fn,
     input: show(b(e.input)), output: show(b(e.output)), state: e.state && toHex(e.state),
@@ -187,7 +187,6 @@ async function fold(it: Iterator<PathEntry>, opts: FoldOptions): Promise<ReplayR
     }
 
     const batch = chain.drain();
-    const blobs = new Map(batch.blobs.map((b) => [toHex(b.hash), b.bytes]));
     const n = Math.max(step.length, batch.entries.length);
     for (let i = 0; i < n; i++) {
       const want = step[i];
@@ -203,7 +202,7 @@ async function fold(it: Iterator<PathEntry>, opts: FoldOptions): Promise<ReplayR
       return {
         status: 'diverged', count, index: want?.seq ?? got!.seq, reason,
         expected: want ? viewRecorded(want) : null,
-        got: got ? viewProduced(got, blobs) : (mismatch?.got ?? null),
+        got: got ? viewProduced(got, batch.blobs) : (mismatch?.got ?? null),
         stateDiff: diffStates(expectedState, chain.state),
         copied,
       };
