@@ -37,6 +37,21 @@ export function ChainGraph() {
   const setFollow = useStudio((s) => s.setFollow);
   const lanesN = useStudio((s) => Math.max(1, laneCount(assignLanes(s.branches))));
 
+  /** Fetches what is on screen, lazily, one fixed chunk at a time; returns the visible seq range. */
+  const fetchVisible = useCallback((): { from: number; to: number } => {
+    const x = seqScale(tRef.current);
+    const from = Math.max(0, Math.floor(x.invert(LABEL_W)));
+    const to = Math.ceil(x.invert(sizeRef.current.w));
+    if (to - from > MAX_FETCH_SEQS) return { from, to };
+    for (const lane of lanesOf()) {
+      const a = Math.max(from, lane.fromSeq);
+      const b = Math.min(to, lane.toSeq);
+      if (a > b) continue;
+      for (const c of chunksFor(Math.max(lane.fromSeq, a - 64), b)) void ensureChunk(lane.branch, c).catch(() => {});
+    }
+    return { from, to };
+  }, []);
+
   const draw = useCallback(() => {
     frame.current = 0;
     const canvas = canvasRef.current;
@@ -73,17 +88,8 @@ export function ChainGraph() {
       firstPaintMarked = true;
       performance.mark(FIRST_PAINT_MARK);
     }
-    // Fetch what is on screen, lazily, one fixed chunk at a time.
-    const from = Math.max(0, Math.floor(x.invert(LABEL_W)));
-    const to = Math.ceil(x.invert(w));
+    const { from, to } = fetchVisible();
     setView((v) => (v.from === from && v.to === to ? v : { from, to }));
-    if (to - from > MAX_FETCH_SEQS) return;
-    for (const lane of lanes) {
-      const a = Math.max(from, lane.fromSeq);
-      const b = Math.min(to, lane.toSeq);
-      if (a > b) continue;
-      for (const c of chunksFor(Math.max(lane.fromSeq, a - 64), b)) void ensureChunk(lane.branch, c).catch(() => {});
-    }
   }, []);
 
   const schedule = useCallback(() => {
@@ -127,7 +133,11 @@ export function ChainGraph() {
   useEffect(
     () =>
       useStudio.subscribe((s, prev) => {
-        if (s.branches !== prev.branches || (s.follow && !prev.follow)) followHead();
+        if (s.branches !== prev.branches || (s.follow && !prev.follow)) {
+          followHead();
+          // Ask for the head's window now rather than on the next frame: it is what the first paint waits for.
+          fetchVisible();
+        }
         if (
           s.chunks !== prev.chunks ||
           s.branches !== prev.branches ||
@@ -143,7 +153,7 @@ export function ChainGraph() {
         if (s.selected !== prev.selected && s.selected) revealSeq(s.selected.entry.seq);
       }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [schedule],
+    [schedule, fetchVisible],
   );
 
   function followHead(): void {

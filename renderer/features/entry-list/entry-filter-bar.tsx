@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { EntryKind } from '../../../electron/shared/contract.ts';
 import { useStudio } from '../../store/index.ts';
+import { groupDigits } from '../common/format.ts';
 import { KIND_LABEL, KIND_ORDER, kindColor } from '../../viz/layout/kinds.ts';
 
 /** Filters for the list; typing is debounced so a search does not hit the service per keystroke. */
@@ -62,7 +63,7 @@ export function EntryFilterBar() {
       </label>
       <span className="spacer" />
       <span className="muted" aria-label="Entry count">
-        {total.toLocaleString()} entries
+        {groupDigits(total)} entries
       </span>
     </div>
   );
