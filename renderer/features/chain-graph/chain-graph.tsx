@@ -220,7 +220,7 @@ export function ChainGraph() {
       <div className="graph-bar">
         <Legend />
         <span className="spacer" />
-        <span className="muted mono" aria-label="Visible range">
+        <span className="muted mono range" aria-label="Visible range">
           #{view.from}–#{view.to}
         </span>
         <button type="button" aria-label="Zoom in" title="Zoom in (+)" onClick={() => zoomBy(1.6)}>
