@@ -83,6 +83,25 @@ describe('ChainStore', () => {
     store.close();
   });
 
+  it('rolls back a whole transaction when another process moved the head since it was cached', () => {
+    const { store, chain } = counter(1);
+    // A second connection (another process) appends to the same branch: our cached head is now stale.
+    const other = ChainStore.open(path);
+    const rival = new TestChain('counter', 'main', { hash: chain.head, seq: 3, state: null });
+    rival.counterRequest(7);
+    other.appendBatches([rival.take()]);
+    const before = store.countEntries();
+    // Several batches of one branch in one transaction: the head moves once, at the end, compare-and-set.
+    chain.counterRequest(8);
+    const first = chain.take();
+    chain.counterRequest(9);
+    expect(() => store.appendBatches([first, chain.take()])).toThrow(ChainConflictError);
+    expect(store.countEntries()).toBe(before);
+    expect(store.head('counter')?.hash).toEqual(rival.head);
+    other.close();
+    store.close();
+  });
+
   it('keeps everything across close and reopen', () => {
     const { store, chain } = counter(10);
     store.upsertActor({ id: 'counter', component: 'ab'.repeat(32), manifest: '/m/counter.toml', status: 'running' });
