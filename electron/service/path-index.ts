@@ -13,20 +13,50 @@ import { kindName as storeKindName } from '../../runtime/store/rows.ts';
 import { KIND_CODES } from '../../runtime/store/schema.ts';
 import { KIND_ORDER } from '../shared/contract.ts';
 
-/** The entries appended on one branch, in order, as parallel arrays. */
-interface OwnRows {
-  readonly ids: number[];
-  readonly kinds: number[];
-  readonly fns: number[];
+/**
+ * The entries appended on one branch, in order, as parallel typed arrays that double as they fill: a million
+ * entries take ~15 MB instead of the ~50 MB of number[]s.
+ */
+class OwnRows {
+  length = 0;
+  /** Entry ids are SQLite rowids: Float64Array holds any of them exactly. */
+  ids = new Float64Array(256);
+  /** KIND_ORDER index. */
+  kinds = new Uint8Array(256);
+  /** Interned interface#function code. */
+  fns = new Uint32Array(256);
   /** 1 = a `return` whose state equals its parent's (EntryView.noop). */
-  readonly noopReturn: number[];
+  noopReturn = new Uint8Array(256);
   /** 1 = part of a call group (call … return) that changed nothing: what "hide no-ops" hides. */
-  readonly hideable: number[];
+  hideable = new Uint8Array(256);
   /** Index of the open group's `call` in these rows, -1 when none. */
-  openCall: number;
+  openCall = -1;
   /** Entry id and state blob id of the last row (ids, not hashes: blobs are stored once, so equal ids = equal states). */
-  lastId: number | null;
-  lastState: number | null;
+  lastId: number | null = null;
+  lastState: number | null = null;
+
+  /** Appends a row; returns its index. */
+  push(id: number, kind: number, fn: number, noop: number): number {
+    if (this.length === this.ids.length) {
+      const n = this.length * 2;
+      this.ids = grown(this.ids, new Float64Array(n));
+      this.kinds = grown(this.kinds, new Uint8Array(n));
+      this.fns = grown(this.fns, new Uint32Array(n));
+      this.noopReturn = grown(this.noopReturn, new Uint8Array(n));
+      this.hideable = grown(this.hideable, new Uint8Array(n));
+    }
+    const i = this.length++;
+    this.ids[i] = id;
+    this.kinds[i] = kind;
+    this.fns[i] = fn;
+    this.noopReturn[i] = noop;
+    return i;
+  }
+}
+
+function grown<T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
 
 /** A contiguous run of one branch's own rows on a path. */
@@ -143,10 +173,10 @@ export class ActorIndex {
   tail(headId: number, headSeq: number, count: number): Path {
     // One row more than asked: a return's no-op flag compares its state with its parent's.
     const walked = this.store.ancestorRows(headId, Math.min(count, headSeq + 1) + 1).reverse();
-    const rows = emptyRows();
+    const rows = new OwnRows();
     for (const r of walked) this.append(rows, r, rows.lastState);
     const skip = walked[0]?.[1] != null ? 1 : 0;
-    return new Path([{ rows, start: skip, count: rows.ids.length - skip }], headSeq + 1 - (rows.ids.length - skip));
+    return new Path([{ rows, start: skip, count: rows.length - skip }], headSeq + 1 - (rows.length - skip));
   }
 
   /** Re-reads the branch list; true when a branch or a fork point changed. */
@@ -165,7 +195,7 @@ export class ActorIndex {
       this.lastId = r[0];
       const branch = this.branchName(r[2]);
       let rows = this.own.get(branch);
-      if (!rows) this.own.set(branch, (rows = emptyRows()));
+      if (!rows) this.own.set(branch, (rows = new OwnRows()));
       // The parent is normally the previous entry of this branch; after a fork it is the base on another branch.
       const parentId = r[1];
       const parentState = parentId === null ? null : parentId === rows.lastId ? rows.lastState : (this.store.stateIdOf(parentId) ?? null);
@@ -177,7 +207,7 @@ export class ActorIndex {
   private segments(branch: string, seen: Set<string>): Segment[] {
     if (!this.bases.has(branch) || seen.has(branch)) return [];
     seen.add(branch);
-    const rows = this.own.get(branch) ?? emptyRows();
+    const rows = this.own.get(branch) ?? new OwnRows();
     const base = this.bases.get(branch) ?? null;
     const prefix: Segment[] = [];
     if (base) {
@@ -194,19 +224,14 @@ export class ActorIndex {
         }
       }
     }
-    return [...prefix, { rows, start: 0, count: rows.ids.length }];
+    return [...prefix, { rows, start: 0, count: rows.length }];
   }
 
   private append(rows: OwnRows, r: IndexRow, parentState: number | null): void {
     const [id, , , kindCode, fnId, stateId] = r;
     const kind = KINDS.get(kindCode) ?? EVENT;
-    const i = rows.ids.length;
-    rows.ids.push(id);
-    rows.kinds.push(kind);
-    rows.fns.push(this.fnCode(fnId));
     const noop = kind === RETURN && parentState === stateId ? 1 : 0;
-    rows.noopReturn.push(noop);
-    rows.hideable.push(0);
+    const i = rows.push(id, kind, this.fnCode(fnId), noop);
     if (kind === CALL) rows.openCall = i;
     if (kind === RETURN || kind === ERROR) {
       if (noop && rows.openCall >= 0) for (let j = rows.openCall; j <= i; j++) rows.hideable[j] = 1;
@@ -239,10 +264,6 @@ export class ActorIndex {
     }
     return name;
   }
-}
-
-function emptyRows(): OwnRows {
-  return { ids: [], kinds: [], fns: [], noopReturn: [], hideable: [], openCall: -1, lastId: null, lastState: null };
 }
 
 /**
