@@ -101,6 +101,7 @@ const PROBE = `(() => {
 })()`;
 
 interface Sample {
+  name: string;
   latency: number;
   paint: number;
 }
@@ -117,7 +118,7 @@ async function measure(page: Page, it: Interaction): Promise<Sample> {
   const shownAt = (await shown.jsonValue()) as number;
   await page.waitForFunction('window.__input.paint > 0', undefined, { polling: 'raf', timeout: 60_000 });
   const input = (await page.evaluate('window.__input')) as { at: number; paint: number };
-  return { latency: shownAt - input.at, paint: input.paint - input.at };
+  return { name: it.name, latency: shownAt - input.at, paint: input.paint - input.at };
 }
 
 export async function benchLatency(opts: { rounds: number; segments: number }, log: (s: string) => void): Promise<LatencyFigures> {
@@ -194,6 +195,12 @@ export async function benchLatency(opts: { rounds: number; segments: number }, l
     rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   }
 
+  // Which inputs the spin slows: the median per kind of input, printed (not a result key).
+  const median = (xs: number[]) => pct([...xs].sort((a, b) => a - b), 50);
+  for (const name of new Set(INTERACTIONS.map((i) => i.name))) {
+    const of = (phase: 'idle' | 'spin') => median(samples[phase].filter((x) => x.name === name).map((x) => x.latency)).toFixed(0);
+    log(`latency: ${name}: median ${of('idle')} ms idle, ${of('spin')} ms spinning`);
+  }
   const out: LatencyFigures = { studio_spin_calls: spins };
   for (const phase of ['idle', 'spin'] as const) {
     const lat = samples[phase].map((x) => x.latency).sort((a, b) => a - b);
