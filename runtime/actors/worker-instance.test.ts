@@ -7,6 +7,7 @@ import { EMPTY_HEAD } from '../chain/builder.ts';
 import { MODULE_FILE, SCRIPT_FILE } from '../component/files.ts';
 import { asScript } from '../component/loader.ts';
 import { tempDir } from '../testing/helpers.ts';
+import { inflightBuffer } from './inflight-log.ts';
 import type { PoolMessage, WorkerInit } from './protocol.ts';
 import { cacheCompiledCode, instantiate, receiveInit } from './worker-instance.ts';
 
@@ -17,6 +18,7 @@ const QUIET = `let made = 0;
 export function instantiate(_core, imports) {
   const { log } = imports['test:x/runtime'];
   made++;
+  globalThis.quietInstances = (globalThis.quietInstances ?? 0) + 1;
   return Promise.resolve({ 'test:x/actor': { hello: () => log('hello'), made: () => made } });
 }`;
 const CALLS_WHILE_INSTANTIATING = `let made = 0;
@@ -53,14 +55,18 @@ function initFor(componentDir: string): WorkerInit {
     rpcSignal: new SharedArrayBuffer(4),
     rpcPort: port2,
     busySince: new SharedArrayBuffer(8),
+    inflight: inflightBuffer(),
   };
 }
 
-/** What a pooled worker hears, in order; resolves with the init it was given. */
+/** What a pooled worker hears, in order, a pause between messages (an idle worker); resolves with its init. */
 async function deliver(messages: PoolMessage[]): Promise<WorkerInit> {
   const { port1, port2 } = new MessageChannel();
   const init = receiveInit(port2);
-  for (const m of messages) port1.postMessage(m, m.t === 'init' ? [m.init.rpcPort] : []);
+  for (const m of messages) {
+    port1.postMessage(m, m.t === 'init' ? [m.init.rpcPort] : []);
+    await new Promise((r) => setTimeout(r, 20));
+  }
   const got = await init;
   port1.close();
   return got;
@@ -78,12 +84,15 @@ describe.each(['module', 'script'] as const)('a pooled worker, the component loa
 
   it('uses the instance it prepared, with the imports bound at init', async () => {
     const d = component('quiet', QUIET);
+    const instances = () => (globalThis as { quietInstances?: number }).quietInstances ?? 0;
+    const before = instances();
     const init = await deliver([{ t: 'prepare', componentDir: d, modules: {} }, { t: 'init', init: initFor(d) }]);
+    expect(instances()).toBe(before + 1); // made while the worker waited
     const { imports, calls } = recordingImports();
     const instance = (await instantiate(init, imports)) as unknown as Actor;
     instance['test:x/actor'].hello();
     expect(calls).toEqual(['hello']);
-    expect(instance['test:x/actor'].made()).toBe(1); // prepared once, not instantiated again
+    expect(instances()).toBe(before + 1); // and that one is the actor's
   });
 
   it('instantiates afresh when it prepared another component', async () => {

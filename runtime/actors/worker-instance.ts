@@ -51,11 +51,17 @@ let copies = 0;
 /** Resolves with the actor this worker is to run, preparing whatever component the pool names meanwhile. */
 export function receiveInit(port: MessagePort): Promise<WorkerInit> {
   return new Promise((resolve) => {
+    let initialised = false;
     const onMessage = (m: PoolMessage) => {
       if (m.t === 'prepare') {
-        prepared = prepare(m.componentDir, m.modules);
+        // A turn later: a worker taken while it was still booting finds its init queued right behind this message,
+        // and preparing what the init may not want would only delay it.
+        setImmediate(() => {
+          if (!initialised) prepared = prepare(m.componentDir, m.modules);
+        });
         return;
       }
+      initialised = true;
       port.off('message', onMessage);
       resolve(m.init);
     };
