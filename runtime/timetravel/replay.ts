@@ -49,13 +49,17 @@ export function replay(req: ReplayRequest, onProgress?: Progress): Promise<Repla
 
 export async function replayHere(store: ChainStore, req: ReplayRequest, onProgress?: Progress): Promise<ReplayReport> {
   const { actor, head, target } = resolveTarget(store, req);
-  const path = () => store.history.path(head.id);
-  const probe = path();
-  const firstEvent = probe.next().value;
-  probe.return?.(); // releases the statement for the fold's own walk
-  const recorded = firstEvent ? componentOf(firstEvent) : null;
+  // One walk: its first entry (the start event) names the recorded component, then the fold continues it. A path
+  // holds no statement open between chunks, so the store answers other queries meanwhile.
+  const path = store.history.path(head.id);
+  const first = path.next();
+  const recorded = first.done ? null : componentOf(first.value);
   const component = await resolveComponent(store, actor, recorded, req);
-  const result = await replayFold(path(), { instantiate: instantiator(component), total: head.seq + 1, onProgress });
+  const entries = first.done ? path : (function* () {
+    yield first.value;
+    yield* path;
+  })();
+  const result = await replayFold(entries, { instantiate: instantiator(component), total: head.seq + 1, onProgress });
   return { ...result, actor, target, component: { sha256: component.sha256, recorded, path: component.path } };
 }
 
