@@ -6,10 +6,10 @@
  * panning/zooming and scrolling: for each interval between two frame starts (BeginMainThreadFrame), the wall time of
  * the main thread's tasks in it (input handlers, rAF callbacks, React, style/layout/paint). A frame whose work fits
  * in 16 ms can be shown at 60 Hz. `studio_frame_cpu_ms` is the same in thread CPU time: the Studio's own cost,
- * without the time other processes took the core (the wall figure includes it). The gap between requestAnimationFrame timestamps is reported too
- * (`studio_raf_gap_*`), but it is not a frame's cost here: headless or under Xvfb, with vsync and the frame-rate
- * limit off, Chromium still begins frames at ~60 Hz, so even a blank page's gaps are ~17-20 ms (p50/p95, loaded
- * 2-core machine). Asserts nothing.
+ * without the time other processes took the core (the wall figure includes it). The gap between
+ * requestAnimationFrame timestamps is reported too (`studio_raf_gap_*`), but it is not a frame's cost here:
+ * headless or under Xvfb, with vsync and the frame-rate limit off, Chromium still begins frames at ~60 Hz, so even
+ * a blank page's gaps are ~17-20 ms (p50/p95, loaded 2-core machine). Asserts nothing.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
