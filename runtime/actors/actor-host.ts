@@ -10,6 +10,7 @@ import { ChainBuilder, type Batch, type ChainHead } from '../chain/builder.ts';
 import { RUNTIME_EVENTS, hashEquals, type Hash, type Origin } from '../chain/entry.ts';
 import type { ActorErrorInfo, ExportOutcome } from '../chain/recorder.ts';
 import type { ComponentInfo } from '../component/loader.ts';
+import { inflightBuffer, readInflight } from './inflight-log.ts';
 import type { FromWorker, PoolMessage, RpcReply, RpcRequest, ToWorker, WorkerInit } from './protocol.ts';
 import { compiledModules } from './worker-entry.ts';
 import type { WorkerPool } from './worker-pool.ts';
@@ -69,7 +70,10 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   private nextId = 1;
   private watchdog: NodeJS.Timeout | undefined;
   private busySince = new BigInt64Array(new SharedArrayBuffer(8));
-  /** The in-flight call's `call` entry already reached us (the worker flushes before blocking host calls). */
+  /** The current instance's in-flight log: read when it dies mid-call. */
+  private inflight = inflightBuffer();
+  /** The in-flight call's `call` entry already reached us (posted before a blocking host call, or read from the
+   *  in-flight log when the worker died). */
   private inflightRecorded = false;
   private _status: ActorStatus = 'starting';
   private restarts: number[] = [];
@@ -112,6 +116,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     const { port1, port2 } = new MessageChannel();
     const rpcSignal = new SharedArrayBuffer(4);
     this.busySince = new BigInt64Array(new SharedArrayBuffer(8));
+    this.inflight = inflightBuffer();
     const init: WorkerInit = {
       actorId: this.id,
       componentDir: this.opts.component.dir,
@@ -123,6 +128,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
       rpcSignal,
       rpcPort: port2,
       busySince: this.busySince.buffer as SharedArrayBuffer,
+      inflight: this.inflight,
       record: this.opts.record,
     };
     const worker = this.opts.workers.take({ componentDir: init.componentDir, modules: init.modules });
@@ -211,6 +217,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
         this.accept(m.batch, () => p?.resolve(m.outcome));
+        for (const line of m.logs) this.emit('log', line);
         if (!m.outcome.ok) this.afterFailure(m.outcome.error);
         if (this.pending.size === 0) this.disarmWatchdog();
         return;
@@ -224,13 +231,13 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     }
   }
 
-  /** Takes a batch the worker recorded: it must continue our chain exactly. */
-  private accept(batch: Batch, onCommitted?: () => void): void {
+  /** Takes a batch the worker recorded: it must continue our chain exactly. False: dropped. */
+  private accept(batch: Batch, onCommitted?: () => void): boolean {
     const first = batch.entries[0];
     if (first && !hashEquals(first.parent, this.chain.head.hash)) {
       // A batch from an instance we already gave up on (it raced its termination): drop it.
       onCommitted?.();
-      return;
+      return false;
     }
     const last = batch.entries.at(-1);
     if (last && !hashEquals(last.state, this.chain.head.state)) {
@@ -240,6 +247,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
       this.chain.sync({ hash: last.hash, seq: last.seq, state: last.state }, this.chain.state);
     }
     this.commit(batch, onCommitted);
+    return true;
   }
 
   private commit(batch: Batch, onCommitted?: (err?: Error) => void): void {
@@ -305,6 +313,10 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   private onWorkerDeath(message: string, kind: ActorErrorInfo['kind']): void {
     if (!this.worker) return;
     this.disarmWatchdog();
+    // What the call recorded before it died (up to its last import crossing) goes on record first.
+    const { batch, logs } = readInflight(this.inflight, this.id);
+    if (batch.entries.length > 0 && this.accept(batch)) this.inflightRecorded = true;
+    for (const line of logs) this.emit('log', line);
     const first = this.pending.entries().next().value;
     const error: ActorErrorInfo = { kind, message };
     if (first) {

@@ -21,6 +21,8 @@ export interface WorkerInit {
   readonly rpcPort: MessagePort;
   /** BigInt64Array over it: [0] start time (ms) of the export call in progress, 0 when idle; read by the watchdog. */
   readonly busySince: SharedArrayBuffer;
+  /** The in-flight log (inflight-log.ts): what the call in progress recorded and has not posted yet. */
+  readonly inflight: SharedArrayBuffer;
   /**
    * BENCHMARK ONLY (bench/ measures recording overhead with it): false runs exports without the interceptor and
    * posts no entries. Never set by the runtime, the CLI or the Studio.
@@ -49,9 +51,12 @@ export type ToWorker = CallRequest;
 
 export type FromWorker =
   | { readonly t: 'ready' }
-  /** Entries recorded so far in the call in progress, and the log lines among them (shown live). */
+  /**
+   * Entries recorded so far in the call in progress, and the log lines among them: posted before a blocking host
+   * call (the runtime must hold the entry a `cause` points at) or when the in-flight log is full.
+   */
   | { readonly t: 'entries'; readonly batch: Batch; readonly logs: readonly string[] }
-  | { readonly t: 'result'; readonly id: number; readonly outcome: ExportOutcome; readonly batch: Batch }
+  | { readonly t: 'result'; readonly id: number; readonly outcome: ExportOutcome; readonly batch: Batch; readonly logs: readonly string[] }
   | { readonly t: 'shutdown'; readonly data: Uint8Array | null }
   | { readonly t: 'fatal'; readonly message: string; readonly batch: Batch };
 

@@ -9,6 +9,7 @@ import { callExport, classifyError, findExport, interceptImports, liveStrategy, 
 import type { Value } from '../chain/canonical.ts';
 import { buildImports } from '../handlers/index.ts';
 import type { ActorContext } from '../handlers/types.ts';
+import { InflightWriter } from './inflight-log.ts';
 import type { FromWorker, RpcReply, RpcRequest, ToWorker } from './protocol.ts';
 import { cacheCompiledCode, instantiate, receiveInit } from './worker-instance.ts';
 
@@ -25,11 +26,19 @@ let logs: string[] = [];
 const unrecorded = init.record === false;
 let plainState: Uint8Array | null = init.state;
 
-/** Ships what the call in progress has recorded so far: if the call never returns, it is still on record. */
+const inflight = new InflightWriter(init.inflight);
+
+/** Posts what the call in progress has recorded so far. */
 function flush(): void {
-  if (chain.pending === 0 && logs.length === 0) return;
+  if (chain.pending.entries.length === 0 && logs.length === 0) return;
   post({ t: 'entries', batch: chain.drain(), logs });
   logs = [];
+  inflight.reset();
+}
+
+/** After each import crossing: if the call never returns, what it did so far is still on record. */
+function publish(): void {
+  if (!inflight.append(chain.pending, logs)) flush();
 }
 
 const ctx: ActorContext = {
@@ -54,7 +63,7 @@ const ctx: ActorContext = {
 
 async function start(): Promise<ComponentInstance> {
   const raw = buildImports(ctx, init.imports);
-  return instantiate(init, unrecorded ? raw : interceptImports(raw, chain, liveStrategy, flush));
+  return instantiate(init, unrecorded ? raw : interceptImports(raw, chain, liveStrategy, publish));
 }
 
 start().then(
@@ -65,7 +74,9 @@ start().then(
         ? callUnrecorded(instance, msg.iface, msg.fn, msg.params)
         : callExport(instance, chain, msg.iface, msg.fn, msg.params, { origin: msg.origin, cause: msg.cause });
       busySince[0] = 0n;
-      post({ t: 'result', id: msg.id, outcome, batch: chain.drain() });
+      post({ t: 'result', id: msg.id, outcome, batch: chain.drain(), logs });
+      logs = [];
+      inflight.reset();
     });
     // Registered second: runs right after the first call, once its result is posted.
     port.once('message', () => setImmediate(() => void cacheCompiledCode()));

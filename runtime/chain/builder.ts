@@ -109,8 +109,9 @@ export class ChainBuilder {
     return entry;
   }
 
-  get pending(): number {
-    return this.entries.length;
+  /** What was appended since the last drain, without taking it (the worker mirrors it into its in-flight log). */
+  get pending(): Batch {
+    return { entries: this.entries, blobs: this.blobs };
   }
 
   /** Takes everything appended since the last drain. */
