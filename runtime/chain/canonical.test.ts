@@ -203,5 +203,6 @@ describe('fixed-shape maps (entry bodies)', () => {
     expect(() => new MapShape(['b', 'a'])).toThrow(/not strictly ascending/);
     expect(() => new MapShape(['a', 'a'])).toThrow(/not strictly ascending/);
     expect(() => new MapShape(['a', 'b']).encodeTransient([1])).toThrow(/2 keys, got 1/);
+    expect(() => new MapShape(['a']).encodeTransient(['\ud800'])).toThrow(/lone surrogate/); // cached strings too
   });
 });

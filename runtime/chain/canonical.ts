@@ -131,6 +131,8 @@ export class MapShape {
   /** 09, the key count, then per key: uvarint(key length) and its UTF-8 bytes, ready to copy. */
   private readonly header: Uint8Array;
   private readonly keyHeads: readonly Uint8Array[];
+  /** String values repeat too (an entry's actor, kind, interface, function, origin): their encodings, bounded. */
+  private readonly strings = new Map<string, Uint8Array>();
 
   /** `keys` in encoding order: strictly ascending UTF-8 bytes, as the format requires (checked here, once). */
   constructor(readonly keys: readonly string[]) {
@@ -161,9 +163,22 @@ export class MapShape {
     scratch.bytes(this.header);
     for (let i = 0; i < values.length; i++) {
       scratch.bytes(this.keyHeads[i]!);
-      write(scratch, values[i], 1);
+      const v = values[i];
+      if (typeof v === 'string') scratch.bytes(this.string(v));
+      else write(scratch, v, 1);
     }
     return scratch.written();
+  }
+
+  private string(s: string): Uint8Array {
+    let b = this.strings.get(s);
+    if (b === undefined) {
+      const w = new Writer();
+      write(w, s, 1);
+      b = w.result();
+      if (this.strings.size < KEY_CACHE_MAX) this.strings.set(s, b);
+    }
+    return b;
   }
 }
 
