@@ -33,7 +33,13 @@ export interface WorkerInit {
 /** What a pooled worker hears before it runs an actor (worker-pool.ts, worker-instance.ts). */
 export type PoolMessage =
   /** The component the next start will likely want: load and instantiate it now, imports bound at init. */
-  | { readonly t: 'prepare'; readonly componentDir: string; readonly modules: WorkerInit['modules'] }
+  | {
+      readonly t: 'prepare';
+      readonly componentDir: string;
+      readonly modules: WorkerInit['modules'];
+      /** Posted to (anything) once the worker is ready to run an actor, or its preparation failed. */
+      readonly ready: MessagePort;
+    }
   /** The actor this worker runs; always the last pool message. */
   | { readonly t: 'init'; readonly init: WorkerInit };
 

@@ -59,12 +59,20 @@ function initFor(componentDir: string): WorkerInit {
   };
 }
 
+/** The pool's message naming the component to prepare; `ready` hears when the worker is. */
+function prepare(componentDir: string): PoolMessage & { t: 'prepare'; heard: Promise<unknown> } {
+  const { port1, port2 } = new MessageChannel();
+  const heard = new Promise((resolve) => port1.once('message', resolve)).finally(() => port1.close());
+  return { t: 'prepare', componentDir, modules: {}, ready: port2, heard };
+}
+
 /** What a pooled worker hears, in order, a pause between messages (an idle worker); resolves with its init. */
 async function deliver(messages: PoolMessage[]): Promise<WorkerInit> {
   const { port1, port2 } = new MessageChannel();
   const init = receiveInit(port2);
   for (const m of messages) {
-    port1.postMessage(m, m.t === 'init' ? [m.init.rpcPort] : []);
+    if (m.t === 'init') port1.postMessage(m, [m.init.rpcPort]);
+    else port1.postMessage({ t: m.t, componentDir: m.componentDir, modules: m.modules, ready: m.ready }, [m.ready]);
     await new Promise((r) => setTimeout(r, 20));
   }
   const got = await init;
@@ -86,7 +94,9 @@ describe.each(['module', 'script'] as const)('a pooled worker, the component loa
     const d = component('quiet', QUIET);
     const instances = () => (globalThis as { quietInstances?: number }).quietInstances ?? 0;
     const before = instances();
-    const init = await deliver([{ t: 'prepare', componentDir: d, modules: {} }, { t: 'init', init: initFor(d) }]);
+    const prep = prepare(d);
+    const init = await deliver([prep, { t: 'init', init: initFor(d) }]);
+    await prep.heard; // the worker said it was ready
     expect(instances()).toBe(before + 1); // made while the worker waited
     const { imports, calls } = recordingImports();
     const instance = (await instantiate(init, imports)) as unknown as Actor;
@@ -98,7 +108,7 @@ describe.each(['module', 'script'] as const)('a pooled worker, the component loa
   it('instantiates afresh when it prepared another component', async () => {
     const prepared = component('other', QUIET);
     const wanted = component('wanted', QUIET);
-    const init = await deliver([{ t: 'prepare', componentDir: prepared, modules: {} }, { t: 'init', init: initFor(wanted) }]);
+    const init = await deliver([prepare(prepared), { t: 'init', init: initFor(wanted) }]);
     const { imports, calls } = recordingImports();
     const instance = (await instantiate(init, imports)) as unknown as Actor;
     instance['test:x/actor'].hello();
@@ -107,7 +117,7 @@ describe.each(['module', 'script'] as const)('a pooled worker, the component loa
 
   it('never runs an import before the actor is known: a component that calls one while instantiating is made again', async () => {
     const d = component('eager', CALLS_WHILE_INSTANTIATING);
-    const init = await deliver([{ t: 'prepare', componentDir: d, modules: {} }, { t: 'init', init: initFor(d) }]);
+    const init = await deliver([prepare(d), { t: 'init', init: initFor(d) }]);
     const { imports, calls } = recordingImports();
     const instance = (await instantiate(init, imports)) as unknown as Actor;
     instance['test:x/actor'].hello();
@@ -118,7 +128,7 @@ describe.each(['module', 'script'] as const)('a pooled worker, the component loa
 
   it('reports a component that cannot be loaded when the actor starts', async () => {
     const d = join(dir, form, 'missing');
-    const init = await deliver([{ t: 'prepare', componentDir: d, modules: {} }, { t: 'init', init: initFor(d) }]);
+    const init = await deliver([prepare(d), { t: 'init', init: initFor(d) }]);
     await expect(instantiate(init, recordingImports().imports)).rejects.toThrow(/component\.mjs/);
   });
 });
@@ -129,7 +139,7 @@ describe('V8 code cache of a component script', () => {
     const d = component('cached', QUIET);
     const cacheFile = join(d, `${SCRIPT_FILE}.${process.versions.v8}.cache`);
     for (const round of [1, 2]) {
-      const init = await deliver([{ t: 'prepare', componentDir: d, modules: {} }, { t: 'init', init: initFor(d) }]);
+      const init = await deliver([prepare(d), { t: 'init', init: initFor(d) }]);
       const { imports, calls } = recordingImports();
       ((await instantiate(init, imports)) as unknown as Actor)['test:x/actor'].hello();
       await cacheCompiledCode();

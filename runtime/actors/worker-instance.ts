@@ -57,7 +57,13 @@ export function receiveInit(port: MessagePort): Promise<WorkerInit> {
         // A turn later: a worker taken while it was still booting finds its init queued right behind this message,
         // and preparing what the init may not want would only delay it.
         setImmediate(() => {
-          if (!initialised) prepared = prepare(m.componentDir, m.modules);
+          if (initialised) return m.ready.close();
+          prepared = prepare(m.componentDir, m.modules);
+          const ready = () => {
+            m.ready.postMessage(null);
+            m.ready.close();
+          };
+          prepared.instance.then(ready, ready);
         });
         return;
       }

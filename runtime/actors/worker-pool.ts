@@ -4,10 +4,11 @@
  * done all of that and sends it its WorkerInit (worker-instance.ts is the worker's side).
  *
  * Each refill prepares its worker for the component most recently started, the one a supervisor spawning children
- * is likely to start again. The pool holds at most `size` idle workers, refills only after a start has had time to
- * finish, never keeps the process alive, and never takes a worker back: every start and restart gets a fresh one.
+ * is likely to start again. The pool holds at most `size` idle workers, refills one at a time and only after a start
+ * has had time to finish, never keeps the process alive, and never takes a worker back: every start and restart
+ * gets a fresh one.
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { PoolMessage, WorkerInit } from './protocol.ts';
 import { workerEntry } from './worker-entry.ts';
 
@@ -26,7 +27,11 @@ export interface Preparation {
 
 interface Idle {
   readonly worker: Worker;
-  readonly componentDir: string | undefined;
+  readonly componentDir: string;
+  /** Booted, runtime loaded, component instantiated (or failed to: the start will say why). */
+  ready: boolean;
+  /** Where the worker says it is ready. */
+  readonly readyPort: MessagePort;
 }
 
 /**
@@ -44,18 +49,21 @@ export class WorkerPool {
   constructor(private readonly opts: WorkerPoolOptions) {}
 
   /**
-   * A worker for an actor of this component, preferably one prepared for it. Send it `{ t: 'init' }` next (a
-   * worker still booting queues it). From now on it keeps the process alive, as an actor's worker always has.
+   * A worker for an actor of this component: one prepared for it, else one ready, else one still booting (it
+   * queues the init). Send it `{ t: 'init' }` next. From now on it keeps the process alive, as an actor's worker
+   * always has.
    */
   take(component: Preparation): Worker {
     if (this.closed) throw new Error('the actor system is closed');
     this.latest = component;
-    const i = this.idle.findIndex((w) => w.componentDir === component.componentDir);
-    const [taken] = i >= 0 ? this.idle.splice(i, 1) : this.idle.splice(0, 1);
-    const worker = taken?.worker ?? this.boot();
+    const rank = (w: Idle) => (w.ready ? 2 : 0) + (w.componentDir === component.componentDir ? 1 : 0);
+    const best = this.idle.reduce<Idle | undefined>((b, w) => (!b || rank(w) > rank(b) ? w : b), undefined);
+    this.idle = this.idle.filter((w) => w !== best);
+    best?.readyPort.close();
+    const worker = best?.worker ?? this.boot();
     worker.removeAllListeners();
     worker.ref();
-    this.refill ??= setTimeout(() => this.fill(), REFILL_DELAY_MS).unref();
+    this.scheduleRefill();
     return worker;
   }
 
@@ -63,7 +71,9 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.refill);
-    await Promise.all(this.idle.splice(0).map((w) => w.worker.terminate()));
+    const idle = this.idle.splice(0);
+    for (const w of idle) w.readyPort.close();
+    await Promise.all(idle.map((w) => w.worker.terminate()));
   }
 
   private boot(): Worker {
@@ -74,19 +84,38 @@ export class WorkerPool {
     });
   }
 
+  private scheduleRefill(): void {
+    this.refill ??= setTimeout(() => {
+      this.refill = undefined;
+      this.fill();
+    }, REFILL_DELAY_MS).unref();
+  }
+
+  /**
+   * Boots one worker, and the next only once it is ready: two threads booting at once on two cores would each take
+   * twice as long, and a start that finds no ready worker waits for the first of them.
+   */
   private fill(): void {
-    this.refill = undefined;
-    while (!this.closed && this.idle.length < this.opts.size) {
-      const worker = this.boot();
-      worker.unref();
-      const prep = this.latest;
-      if (prep) worker.postMessage({ t: 'prepare', ...prep } satisfies PoolMessage);
-      const entry: Idle = { worker, componentDir: prep?.componentDir };
-      // An idle worker that dies (it could not load the runtime) is dropped; a take then boots a fresh one.
-      const drop = () => (this.idle = this.idle.filter((w) => w !== entry));
-      worker.on('error', drop);
-      worker.on('exit', drop);
-      this.idle.push(entry);
-    }
+    const prep = this.latest;
+    if (this.closed || !prep || this.idle.length >= this.opts.size || this.idle.some((w) => !w.ready)) return;
+    const worker = this.boot();
+    worker.unref();
+    const { port1, port2 } = new MessageChannel();
+    worker.postMessage({ t: 'prepare', ...prep, ready: port2 } satisfies PoolMessage, [port2]);
+    const entry: Idle = { worker, componentDir: prep.componentDir, ready: false, readyPort: port1 };
+    port1.once('message', () => {
+      entry.ready = true;
+      port1.close();
+      this.fill();
+    });
+    port1.unref();
+    // An idle worker that dies (it could not load the runtime) is dropped; the next take refills.
+    const drop = () => {
+      this.idle = this.idle.filter((w) => w !== entry);
+      port1.close();
+    };
+    worker.on('error', drop);
+    worker.on('exit', drop);
+    this.idle.push(entry);
   }
 }
