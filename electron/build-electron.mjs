@@ -1,7 +1,7 @@
 // Bundles the Electron main process, its preload and the runtime's worker entries to dist/electron/ with esbuild.
 // Electron runs JS, not our .ts sources: main is ESM (package "type": "module"), the sandboxed preload must be one
-// CommonJS file. The runtime's workers (actor, replay, verify) sit beside main.js because the runtime finds each at
-// ./<name>.js next to the module that starts it (runtime/worker-script.ts).
+// CommonJS file. The runtime's workers (actor, replay, verify, http-front) sit beside main.js because the runtime
+// finds each at ./<name>.js next to the module that starts it (runtime/worker-script.ts).
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 
@@ -16,6 +16,7 @@ await build({
     worker: 'runtime/actors/worker.ts',
     'replay-worker': 'runtime/timetravel/replay-worker.ts',
     'verify-worker': 'runtime/chain/verify-worker.ts',
+    'http-front': 'runtime/handlers/http-front.ts',
   },
   outdir,
   format: 'esm',

@@ -115,10 +115,9 @@ describe(`load: ${CONNECTIONS} concurrent HTTP clients for ${SECONDS} s`, () => 
         ),
       };
       console.log(`LOAD FIGURES ${JSON.stringify(figures)}`);
-      // No errors but timeouts, and those rare. A timeout here is a connection that waited in the kernel's accept
-      // queue: Node (libuv >= 1.45) accepts one connection per event-loop turn, and a saturated runtime's turns last
-      // up to ~1 s, so a burst of connects drains slowly (docs/reliability.md, §5). They are late, not lost: the
-      // accounting below counts them as served and recorded.
+      // No errors but timeouts, and those rare. A timeout would be a connection left waiting in the kernel's accept
+      // queue: Node accepts one connection per event-loop turn, which is why the sockets live on a network thread
+      // of their own (docs/reliability.md, §5). Late, not lost: the accounting below counts them as served.
       expect(j.errors - j.timeouts).toBe(0);
       expect(j.timeouts).toBeLessThanOrEqual(Math.ceil(j['2xx'] * 0.005));
       expect(j.non2xx).toBe(0);
