@@ -4,7 +4,7 @@
  * (start, timeout, crash), and replay.
  */
 import { encode, type Value } from './canonical.ts';
-import { entryHash, sha256, type Entry, type EntryKind, type Hash, type Origin } from './entry.ts';
+import { ZERO_HASH, entryHash, sha256, type Entry, type EntryKind, type Hash, type Origin } from './entry.ts';
 
 export interface ChainHead {
   readonly hash: Hash | null;
@@ -30,6 +30,8 @@ export interface Batch {
   readonly entries: TimedEntry[];
   readonly blobs: Blob[];
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export interface AppendFields {
   readonly input?: Hash | null;
@@ -90,22 +92,26 @@ export class ChainBuilder {
   }
 
   append(kind: EntryKind, iface: string, fn: string, f: AppendFields = {}): TimedEntry {
-    const body = {
+    const { hash: parent, seq, state } = this.current;
+    // One object per entry, hashed as its own body (entryHash reads only the body's fields): no body copy.
+    const entry: Mutable<TimedEntry> = {
       actor: this.actor,
-      seq: this.current.seq + 1,
+      seq: seq + 1,
       kind,
       iface,
       fn,
       input: f.input ?? null,
       output: f.output ?? null,
-      state: this.current.state,
+      state,
       cause: f.cause ?? null,
       origin: f.origin ?? null,
+      parent,
+      hash: ZERO_HASH,
+      ts: this.clock(),
     };
-    const parent = this.current.hash;
-    const entry: TimedEntry = { ...body, parent, hash: entryHash(parent, body), ts: this.clock() };
+    entry.hash = entryHash(parent, entry);
     this.entries.push(entry);
-    this.current = { hash: entry.hash, seq: entry.seq, state: entry.state };
+    this.current = { hash: entry.hash, seq: entry.seq, state };
     return entry;
   }
 
