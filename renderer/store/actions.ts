@@ -36,6 +36,9 @@ export async function showActor(id: string): Promise<void> {
   s.invalidateEntries(true);
   s.dropChunks(() => true);
   s.setReplay({ phase: 'idle' });
+  // The graph opens on the live head: ask for its window alongside the branches, not after them.
+  const actor = s.actors.find((a) => a.id === id);
+  if (actor && actor.seq >= 0) void ensureChunk(actor.liveBranch, Math.floor(actor.seq / CHUNK)).catch(() => {});
   await refreshBranches();
   void refreshLogs().catch(() => {});
   // Open on the head, so the details and state panes show something useful straight away. Unfiltered, the head's
