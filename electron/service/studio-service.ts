@@ -20,7 +20,7 @@ import { entryDetail, entryView, parseHash, requireEntry, stateView } from './en
 import { fireHttp, fireMessage } from './fire.ts';
 import { openManifest, RecentManifests, writeUpload } from './manifests.ts';
 import { validateRequest } from './params.ts';
-import { ActorIndex, Path } from './path-index.ts';
+import { ActorIndex, type Path } from './path-index.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import * as tt from './time-travel.ts';
 
@@ -143,8 +143,7 @@ export class StudioService implements StudioApi {
     const ix = this.index(actor);
     if (!ix.built) {
       const head = this.system.store.head(actor, branch);
-      if (!head) return new Path([]);
-      if (from > head.seq - TAIL) return ix.tail(head.id, head.seq, head.seq + 1 - Math.max(0, from));
+      if (head && from > head.seq - TAIL) return ix.tail(head.id, head.seq, head.seq + 1 - Math.max(0, from));
     }
     return (await this.fullIndex(actor)).path(branch);
   }
@@ -244,7 +243,8 @@ export class StudioService implements StudioApi {
     this.index(p.actor);
     const branch = this.branchOf(p.actor, p.branch);
     const e = this.system.store.entry(parseHash(p.hash), p.actor);
-    if (!e || (await this.pathFrom(p.actor, branch, e.seq)).at(e.seq)?.id !== e.id) throw notFound(`entry ${p.hash} is not on that branch of ${p.actor}`);
+    const onPath = e && (await this.pathFrom(p.actor, branch, e.seq)).at(e.seq)?.id === e.id;
+    if (!e || !onPath) throw notFound(`entry ${p.hash} is not on that branch of ${p.actor}`);
     return e.seq;
   }
 
