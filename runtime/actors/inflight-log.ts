@@ -21,7 +21,7 @@ export function inflightBuffer(): SharedArrayBuffer {
   return new SharedArrayBuffer(HEADER + INFLIGHT_BYTES);
 }
 
-type Record = ['e', ...Value[]] | ['b', Hash, Uint8Array] | ['l', string];
+type LogRecord = ['e', ...Value[]] | ['b', Hash, Uint8Array] | ['l', string];
 
 /** The worker's side: appends what the call recorded since the last append. */
 export class InflightWriter {
@@ -45,12 +45,12 @@ export class InflightWriter {
    */
   append(batch: Batch, logs: readonly string[]): boolean {
     const records: Uint8Array[] = [];
-    for (const b of batch.blobs.slice(this.blobs)) records.push(encode(['b', b.hash, b.bytes] satisfies Record));
+    for (const b of batch.blobs.slice(this.blobs)) records.push(encode(['b', b.hash, b.bytes] satisfies LogRecord));
     for (const e of batch.entries.slice(this.entries)) {
       const fields = [e.hash, e.parent, e.seq, e.kind, e.iface, e.fn, e.input, e.output, e.state, e.cause, e.origin, e.ts];
-      records.push(encode(['e', ...fields] satisfies Record));
+      records.push(encode(['e', ...fields] satisfies LogRecord));
     }
-    for (const line of logs.slice(this.logs)) records.push(encode(['l', line] satisfies Record));
+    for (const line of logs.slice(this.logs)) records.push(encode(['l', line] satisfies LogRecord));
     let at = this.used;
     for (const r of records) {
       if (at + 4 + r.length > this.bytes.length) return false;
@@ -80,7 +80,7 @@ export function readInflight(buffer: SharedArrayBuffer, actor: string): { batch:
   const logs: string[] = [];
   for (let at = 0; at < end; ) {
     const n = view.getUint32(at);
-    const r = decode(bytes.subarray(at + 4, at + 4 + n)) as Record;
+    const r = decode(bytes.subarray(at + 4, at + 4 + n)) as LogRecord;
     at += 4 + n;
     if (r[0] === 'b') blobs.push({ hash: r[1], bytes: r[2] });
     else if (r[0] === 'l') logs.push(r[1]);
