@@ -11,12 +11,23 @@ import { PAGE, type EntryFilter } from './slices.ts';
 const get = () => useStudio.getState();
 
 // ---- actors & branches -------------------------------------------------------------------------------------------
-// Startup asks for actors from two places (connect and the `actors` event); share one request so the second
-// does not reset the selection the first one made.
-let actorsInFlight: Promise<void> | null = null;
+// Actors are asked for from several places at once (connect, the `actors` event, the open dialog). One load runs at
+// a time, so a second one cannot reset the selection the first is making; a request made while a load runs gets one
+// more load after it (shared by every such request): the list it fetched may predate the actor just opened.
+let actorsLoading: Promise<void> | null = null;
+let actorsQueued: Promise<void> | null = null;
 export function refreshActors(): Promise<void> {
-  actorsInFlight ??= loadActors().finally(() => (actorsInFlight = null));
-  return actorsInFlight;
+  if (!actorsLoading) {
+    actorsLoading = loadActors().finally(() => (actorsLoading = null));
+    return actorsLoading;
+  }
+  actorsQueued ??= actorsLoading
+    .catch(() => {})
+    .then(() => {
+      actorsQueued = null;
+      return refreshActors();
+    });
+  return actorsQueued;
 }
 
 async function loadActors(): Promise<void> {
