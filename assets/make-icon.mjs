@@ -36,20 +36,30 @@ const layers = [
 
 for (let y = 0; y < N; y++) {
   for (let x = 0; x < N; x++) {
-    let r = 0, g = 0, b = 0, a = 0;
+    let r = 0,
+      g = 0,
+      b = 0,
+      a = 0;
     for (let sy = 0; sy < SS; sy++) {
       for (let sx = 0; sx < SS; sx++) {
-        const X = x + (sx + 0.5) / SS, Y = y + (sy + 0.5) / SS;
+        const X = x + (sx + 0.5) / SS,
+          Y = y + (sy + 0.5) / SS;
         let c = null;
         for (const [inside, color] of layers) if (inside(X, Y)) c = color;
         if (c) {
           const [cr, cg, cb] = hex(c);
-          r += cr; g += cg; b += cb; a += 1;
+          r += cr;
+          g += cg;
+          b += cb;
+          a += 1;
         }
       }
     }
     const i = (y * N + x) * 4;
-    px[i] = a ? r / a : 0; px[i + 1] = a ? g / a : 0; px[i + 2] = a ? b / a : 0; px[i + 3] = (a / (SS * SS)) * 255;
+    px[i] = a ? r / a : 0;
+    px[i + 1] = a ? g / a : 0;
+    px[i + 2] = a ? b / a : 0;
+    px[i + 3] = (a / (SS * SS)) * 255;
   }
 }
 
@@ -79,7 +89,11 @@ const chunk = (type, data) => {
 const ihdr = Buffer.alloc(13);
 ihdr.writeUInt32BE(N, 0);
 ihdr.writeUInt32BE(N, 4);
-ihdr[8] = 8; ihdr[9] = 6; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0; // 8-bit RGBA
+ihdr[8] = 8;
+ihdr[9] = 6;
+ihdr[10] = 0;
+ihdr[11] = 0;
+ihdr[12] = 0; // 8-bit RGBA
 const png = Buffer.concat([
   Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
   chunk('IHDR', ihdr),

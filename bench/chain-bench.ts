@@ -38,7 +38,11 @@ export async function benchChain(db: string, o: { samples: number; shaSample: nu
     const firstId = store.entries({ actor: 'counter', limit: 1 })[0]!.id;
     const hashes: Uint8Array[] = [];
     for (let i = 0; i < o.samples; i++) {
-      const e = store.entries({ actor: 'counter', afterId: firstId + Math.floor(Math.random() * (total - 1)) - 1, limit: 1 })[0];
+      const e = store.entries({
+        actor: 'counter',
+        afterId: firstId + Math.floor(Math.random() * (total - 1)) - 1,
+        limit: 1,
+      })[0];
       if (e) hashes.push(e.hash);
     }
     const lat: number[] = [];
@@ -59,8 +63,12 @@ export async function benchChain(db: string, o: { samples: number; shaSample: nu
     // A bare SELECT of the columns verify needs, one raw row per entry, nothing done with them: what reading
     // costs before any checking (verify reads pages packed by SQLite instead, store/audit.ts).
     const bare = new Database(db, { readonly: true });
-    const rows = bare.prepare(`SELECT id, hash, parent_id, actor_id, seq, kind, fn_id, input_id, output_id, state_id, cause, origin
-      FROM entries`).raw();
+    const rows = bare
+      .prepare(
+        `SELECT id, hash, parent_id, actor_id, seq, kind, fn_id, input_id, output_id, state_id, cause, origin
+      FROM entries`,
+      )
+      .raw();
     const blobCount = bare.prepare('SELECT count(*) FROM blobs').pluck().get() as number;
 
     // Three rounds of (raw hashing, bare SELECT, verify), interleaved so that each ratio compares figures taken

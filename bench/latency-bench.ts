@@ -63,17 +63,19 @@ const INTERACTIONS: readonly Interaction[] = [
           .filter((r) => r.getAttribute('aria-selected') !== 'true' && r.getAttribute('aria-label') !== 'loading');
         return rows[Math.min(3, rows.length - 1)]?.getAttribute('aria-label') ?? null;
       })()`),
-    act: (page, label) => page.getByRole('grid', { name: 'Entry list' }).getByRole('row', { name: label as string, exact: true }).click(),
+    act: (page, label) =>
+      page
+        .getByRole('grid', { name: 'Entry list' })
+        .getByRole('row', { name: label as string, exact: true })
+        .click(),
     shown: `(label) => document.querySelector('[role=row][aria-label="' + CSS.escape(label) + '"]')?.getAttribute('aria-selected') === 'true'`,
   },
-  ...(['State', 'Details'] as const).map(
-    (tab): Interaction => ({
-      name: `tab ${tab}`,
-      prepare: async () => tab,
-      act: (page) => page.getByRole('tablist', { name: 'Inspector' }).getByRole('tab', { name: tab }).click(),
-      shown: `(tab) => [...document.querySelectorAll('[role=tablist][aria-label="Inspector"] [role=tab]')].some((t) => t.textContent.includes(tab) && t.getAttribute('aria-selected') === 'true')`,
-    }),
-  ),
+  ...(['State', 'Details'] as const).map((tab): Interaction => ({
+    name: `tab ${tab}`,
+    prepare: async () => tab,
+    act: (page) => page.getByRole('tablist', { name: 'Inspector' }).getByRole('tab', { name: tab }).click(),
+    shown: `(tab) => [...document.querySelectorAll('[role=tablist][aria-label="Inspector"] [role=tab]')].some((t) => t.textContent.includes(tab) && t.getAttribute('aria-selected') === 'true')`,
+  })),
   {
     name: 'type into the message panel',
     prepare: async (page) => {
@@ -111,31 +113,49 @@ async function measure(page: Page, it: Interaction): Promise<Sample> {
   await page.evaluate('window.__input = { at: 0, paint: 0 }');
   await it.act(page, prepared);
   // A function, not a string (a string is taken as an expression); it evaluates the interaction's predicate itself.
-  const shown = await page.waitForFunction(({ src, arg }) => (0, eval)(src)(arg) && performance.now(), { src: it.shown, arg: prepared }, {
-    polling: 'raf',
-    timeout: 60_000,
-  });
+  const shown = await page.waitForFunction(
+    ({ src, arg }) => (0, eval)(src)(arg) && performance.now(),
+    { src: it.shown, arg: prepared },
+    {
+      polling: 'raf',
+      timeout: 60_000,
+    },
+  );
   const shownAt = (await shown.jsonValue()) as number;
   await page.waitForFunction('window.__input.paint > 0', undefined, { polling: 'raf', timeout: 60_000 });
   const input = (await page.evaluate('window.__input')) as { at: number; paint: number };
   return { name: it.name, latency: shownAt - input.at, paint: input.paint - input.at };
 }
 
-export async function benchLatency(opts: { rounds: number; segments: number }, log: (s: string) => void): Promise<LatencyFigures> {
+export async function benchLatency(
+  opts: { rounds: number; segments: number },
+  log: (s: string) => void,
+): Promise<LatencyFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'theater-bench-latency-'));
   const studio = await serveStudio({ db: join(dir, 'studio.db'), dataDir: dir, ephemeralPorts: true });
   const { service } = studio;
   const manifest = join(dir, 'misbehave.toml');
-  writeFileSync(manifest, `name = "misbehave"\ncomponent = "${MISBEHAVE}"\n\n[[handler]]\ntype = "message-server"\n\n[limits]\ncall_timeout_ms = ${SPIN_LIMIT_MS}\n`);
+  writeFileSync(
+    manifest,
+    `name = "misbehave"\ncomponent = "${MISBEHAVE}"\n\n[[handler]]\ntype = "message-server"\n\n[limits]\ncall_timeout_ms = ${SPIN_LIMIT_MS}\n`,
+  );
   const opened = await service.openManifest({ path: manifest });
   if (!opened.ok) throw new Error(`misbehave did not open: ${opened.error.message}`);
   const counter = studio.opened?.ok ? studio.opened.actor : 'counter';
   // Some history to step through.
-  for (let i = 0; i < 20; i++) await service.fireHttp({ actor: counter, method: 'POST', path: '/increment', headers: [] });
+  for (let i = 0; i < 20; i++)
+    await service.fireHttp({ actor: counter, method: 'POST', path: '/increment', headers: [] });
 
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const samples: Record<'idle' | 'spin', Sample[]> = { idle: [], spin: [] };
   // The service runs in this process: how late a 5 ms timer fires tells how long its event loop was held up (a
@@ -156,8 +176,16 @@ export async function benchLatency(opts: { rounds: number; segments: number }, l
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
     await page.goto(studio.host.url);
     await page.evaluate(PROBE);
-    await page.getByRole('treeitem', { name: /counter/ }).getByRole('button').first().click();
-    await page.getByRole('grid', { name: 'Entry list' }).getByRole('row', { name: /handle-request/ }).first().waitFor();
+    await page
+      .getByRole('treeitem', { name: /counter/ })
+      .getByRole('button')
+      .first()
+      .click();
+    await page
+      .getByRole('grid', { name: 'Entry list' })
+      .getByRole('row', { name: /handle-request/ })
+      .first()
+      .waitFor();
     await page.getByRole('tablist', { name: 'Request panels' }).getByRole('tab', { name: 'Message' }).click();
     // One untimed round: warms the page, the service's caches and the JIT the same for both phases.
     for (const it of INTERACTIONS) await measure(page, it);
@@ -196,9 +224,14 @@ export async function benchLatency(opts: { rounds: number; segments: number }, l
   }
 
   // Which inputs the spin slows: the median per kind of input, printed (not a result key).
-  const median = (xs: number[]) => pct([...xs].sort((a, b) => a - b), 50);
+  const median = (xs: number[]) =>
+    pct(
+      [...xs].sort((a, b) => a - b),
+      50,
+    );
   for (const name of new Set(INTERACTIONS.map((i) => i.name))) {
-    const of = (phase: 'idle' | 'spin') => median(samples[phase].filter((x) => x.name === name).map((x) => x.latency)).toFixed(0);
+    const of = (phase: 'idle' | 'spin') =>
+      median(samples[phase].filter((x) => x.name === name).map((x) => x.latency)).toFixed(0);
     log(`latency: ${name}: median ${of('idle')} ms idle, ${of('spin')} ms spinning`);
   }
   const out: LatencyFigures = { studio_spin_calls: spins };

@@ -22,8 +22,34 @@ const only = new Set((values.only ?? 'runtime,chain,studio,latency').split(','))
 const log = (s: string) => console.error(`[bench] ${s}`);
 
 const size = quick
-  ? { msgs: 3000, rounds: 3, window: 256, seq: 300, http: 3000, warm: 6, cold: 1, chain: 30_000, samples: 2000, sha: 20_000, inputRounds: 2, inputSegments: 2 }
-  : { msgs: 20_000, rounds: 5, window: 256, seq: 2000, http: 30_000, warm: 30, cold: 3, chain: 1_000_000, samples: 10_000, sha: 100_000, inputRounds: 3, inputSegments: 3 };
+  ? {
+      msgs: 3000,
+      rounds: 3,
+      window: 256,
+      seq: 300,
+      http: 3000,
+      warm: 6,
+      cold: 1,
+      chain: 30_000,
+      samples: 2000,
+      sha: 20_000,
+      inputRounds: 2,
+      inputSegments: 2,
+    }
+  : {
+      msgs: 20_000,
+      rounds: 5,
+      window: 256,
+      seq: 2000,
+      http: 30_000,
+      warm: 30,
+      cold: 3,
+      chain: 1_000_000,
+      samples: 10_000,
+      sha: 100_000,
+      inputRounds: 3,
+      inputSegments: 3,
+    };
 
 const results: Record<string, unknown> = {};
 const t0 = performance.now();
@@ -72,7 +98,12 @@ if (only.has('latency')) {
 }
 results.mode = quick ? 'quick' : 'full';
 results.total_s = (performance.now() - t0) / 1000;
-results.machine = { nproc: cpus().length, cpu: cpuModel, ram_gb: Math.round(totalmem() / 2 ** 30), node: process.version };
+results.machine = {
+  nproc: cpus().length,
+  cpu: cpuModel,
+  ram_gb: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+};
 results.date = new Date().toISOString();
 
 const out = values.out ?? join(ROOT, 'bench/results.json');
@@ -106,9 +137,15 @@ for (const [k, target, met, fmt] of ROWS) {
 }
 const extras = Object.entries(results).filter(([k, v]) => !ROWS.some((r) => r[0] === k) && typeof v === 'number');
 lines.push('', '| extra | value |', '|---|---|');
-for (const [k, v] of extras) lines.push(`| ${k} | ${Number.isInteger(v) ? n0(v as number) : (v as number) >= 100 ? n0(v as number) : f2(v as number)} |`);
-for (const [k, v] of Object.entries(results)) if (typeof v === 'boolean' || typeof v === 'string') lines.push(`| ${k} | ${v} |`);
+for (const [k, v] of extras)
+  lines.push(
+    `| ${k} | ${Number.isInteger(v) ? n0(v as number) : (v as number) >= 100 ? n0(v as number) : f2(v as number)} |`,
+  );
+for (const [k, v] of Object.entries(results))
+  if (typeof v === 'boolean' || typeof v === 'string') lines.push(`| ${k} | ${v} |`);
 const m = results.machine as { nproc: number; cpu: string; ram_gb: number; node: string };
 console.log(lines.join('\n'));
-console.log(`\n${results.mode} run, ${f1(results.total_s as number)} s on ${m.nproc} × ${m.cpu}, ${m.ram_gb} GB RAM, Node ${m.node}; written to ${out}`);
+console.log(
+  `\n${results.mode} run, ${f1(results.total_s as number)} s on ${m.nproc} × ${m.cpu}, ${m.ram_gb} GB RAM, Node ${m.node}; written to ${out}`,
+);
 process.exit(0);

@@ -22,7 +22,12 @@ export function pct(sorted: readonly number[], p: number): number {
 const now = () => performance.now();
 
 /** `n` sends kept `window` in flight (a sliding window); returns msgs/s and per-message latencies (ms). */
-async function pipelined(system: ActorSystem, id: string, n: number, window: number): Promise<{ rate: number; lat: number[] }> {
+async function pipelined(
+  system: ActorSystem,
+  id: string,
+  n: number,
+  window: number,
+): Promise<{ rate: number; lat: number[] }> {
   const lat: number[] = [];
   let sent = 0;
   let failed = 0;
@@ -62,7 +67,12 @@ export interface RecordFigures {
 }
 
 /** Same actor, same messages, alternating ON/OFF rounds; the figure is the median round. */
-export async function benchRecord(o: { msgs: number; rounds: number; window: number; seq: number }): Promise<RecordFigures> {
+export async function benchRecord(o: {
+  msgs: number;
+  rounds: number;
+  window: number;
+  seq: number;
+}): Promise<RecordFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'theater-bench-rec-'));
   const on = ActorSystem.open({ db: join(dir, 'on.db'), ephemeralPorts: true });
   const off = ActorSystem.open({ db: join(dir, 'off.db'), ephemeralPorts: true, unrecordedForBenchmark: true });
@@ -79,7 +89,8 @@ export async function benchRecord(o: { msgs: number; rounds: number; window: num
     for (let r = 0; r < o.rounds; r++) {
       const order = r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
       for (const which of order) {
-        const res = which === 'on' ? await pipelined(on, idOn, o.msgs, o.window) : await pipelined(off, idOff, o.msgs, o.window);
+        const res =
+          which === 'on' ? await pipelined(on, idOn, o.msgs, o.window) : await pipelined(off, idOff, o.msgs, o.window);
         (which === 'on' ? onR : offR).push(res.rate);
         if (which === 'on') onLat = onLat.concat(res.lat);
         else offLat = offLat.concat(res.lat);
@@ -95,7 +106,11 @@ export async function benchRecord(o: { msgs: number; rounds: number; window: num
     const before = on.actor(idOn)!.host.head.seq;
     await on.send(idOn, INCREMENT, 'cli');
     const perMsg = on.actor(idOn)!.host.head.seq - before;
-    const med = (a: number[]) => pct([...a].sort((x, y) => x - y), 50);
+    const med = (a: number[]) =>
+      pct(
+        [...a].sort((x, y) => x - y),
+        50,
+      );
     const sorted = (a: number[]) => a.sort((x, y) => x - y);
     [onLat, offLat] = [sorted(onLat), sorted(offLat)];
     sorted(seqLat);

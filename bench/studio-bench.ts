@@ -62,7 +62,14 @@ export async function benchStudio(chainDb: string, entries: number): Promise<Stu
   const studio = await serveStudio({ db, dataDir: dir, ephemeralPorts: true, manifest: COUNTER });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-gpu-vsync', '--disable-frame-rate-limit', '--enable-precise-memory-info', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-gpu-vsync',
+      '--disable-frame-rate-limit',
+      '--enable-precise-memory-info',
+      '--no-first-run',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -162,7 +169,13 @@ async function startTrace(cdp: Cdp): Promise<{ stop(): Promise<TraceEvent[]> }> 
   const events: TraceEvent[] = [];
   cdp.on('Tracing.dataCollected', (d) => events.push(...(d.value as TraceEvent[])));
   await cdp.send('Tracing.start', {
-    traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame'] },
+    traceConfig: {
+      includedCategories: [
+        'devtools.timeline',
+        'disabled-by-default-devtools.timeline',
+        'disabled-by-default-devtools.timeline.frame',
+      ],
+    },
     transferMode: 'ReportEvents',
   });
   return {
@@ -183,13 +196,16 @@ async function startTrace(cdp: Cdp): Promise<{ stop(): Promise<TraceEvent[]> }> 
 function mainThreadPerFrame(events: readonly TraceEvent[]): { wall: number[]; cpu: number[] } {
   const mains = events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
   // The page's renderer is the one that began frames (about:blank's or an extension's did not, or barely).
-  const beginsOf = (m: TraceEvent) => events.filter((e) => e.name === 'BeginMainThreadFrame' && e.pid === m.pid && e.tid === m.tid);
+  const beginsOf = (m: TraceEvent) =>
+    events.filter((e) => e.name === 'BeginMainThreadFrame' && e.pid === m.pid && e.tid === m.tid);
   const main = mains.map((m) => ({ m, begins: beginsOf(m) })).sort((a, b) => b.begins.length - a.begins.length)[0];
   if (!main || main.begins.length < 2) return { wall: [], cpu: [] };
   const starts = main.begins.map((e) => e.ts).sort((a, b) => a - b);
   const busy = new Array<number>(starts.length - 1).fill(0);
   const cpu = new Array<number>(starts.length - 1).fill(0);
-  const tasks = events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && e.pid === main.m.pid && e.tid === main.m.tid);
+  const tasks = events.filter(
+    (e) => e.name === 'RunTask' && e.ph === 'X' && e.pid === main.m.pid && e.tid === main.m.tid,
+  );
   for (const t of tasks) {
     const end = t.ts + (t.dur ?? 0);
     // A task spanning a frame start counts in each interval it overlaps, for the part it overlaps.

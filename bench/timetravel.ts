@@ -13,7 +13,9 @@ import { ChainStore } from '../runtime/store/index.ts';
 import { exportBundle, importBundle, replay, stateAt } from '../runtime/timetravel/index.ts';
 import { DEFAULT_DB, genChain } from './gen-chain.ts';
 
-const { values } = parseArgs({ options: { db: { type: 'string' }, entries: { type: 'string' }, samples: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { db: { type: 'string' }, entries: { type: 'string' }, samples: { type: 'string' } },
+});
 const entries = Number(values.entries ?? 1_000_000);
 const db = await genChain(values.db ?? DEFAULT_DB, entries);
 const samples = Number(values.samples ?? 10_000);
@@ -31,7 +33,11 @@ out('db size', `${(statSync(db).size / MB).toFixed(1)} MB (${(statSync(db).size 
 const ids = store.entries({ actor: 'counter', limit: 1 })[0]!.id;
 const hashes: Uint8Array[] = [];
 for (let i = 0; i < samples; i++) {
-  const e = store.entries({ actor: 'counter', afterId: ids + Math.floor(Math.random() * (total - 1)) - 1, limit: 1 })[0];
+  const e = store.entries({
+    actor: 'counter',
+    afterId: ids + Math.floor(Math.random() * (total - 1)) - 1,
+    limit: 1,
+  })[0];
   if (e) hashes.push(e.hash);
 }
 const lat: number[] = [];

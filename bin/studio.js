@@ -42,10 +42,14 @@ function buildRendererIfStale() {
   if (!existsSync(sources)) return;
   if (existsSync(index) && statSync(index).mtimeMs >= newest(sources)) return;
   console.error('studio: building the renderer (dist/renderer is missing or older than renderer/)…');
-  const r = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'renderer/vite.config.ts'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'renderer/vite.config.ts'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   if (r.status !== 0) {
     console.error('studio: the renderer build failed; see above');
     process.exit(1);
@@ -80,7 +84,10 @@ if (electron) {
     const r = spawnSync(process.execPath, [join(root, script)], { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
-  const child = spawn(electron, [join(root, 'dist', 'electron', 'main.js'), '--db', db], { cwd: root, stdio: 'inherit' });
+  const child = spawn(electron, [join(root, 'dist', 'electron', 'main.js'), '--db', db], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   register();
@@ -99,7 +106,14 @@ if (electron) {
     const profile = mkdtempSync(join(tmpdir(), 'theater-studio-chromium-'));
     const browser = spawn(
       chromium,
-      [`--app=${host.url}`, `--user-data-dir=${profile}`, '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      [
+        `--app=${host.url}`,
+        `--user-data-dir=${profile}`,
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       { stdio: 'ignore', detached: false },
     );
     browser.on('exit', () => console.log('studio: the window was closed; the Studio keeps running until Ctrl-C'));

@@ -52,7 +52,9 @@ test('a 36k-entry chain opens on its head, then pages from the start and hides n
   // Every fourth request changed nothing: its call, log and return are hidden.
   await page.getByRole('checkbox', { name: 'hide no-ops' }).check();
   const noopGroups = REQUESTS / 4;
-  await expect(page.getByLabel('Entry count')).toHaveText(`${(entries - noopGroups * 3).toLocaleString('en-US')} entries`);
+  await expect(page.getByLabel('Entry count')).toHaveText(
+    `${(entries - noopGroups * 3).toLocaleString('en-US')} entries`,
+  );
   await page.getByRole('checkbox', { name: 'hide no-ops' }).uncheck();
   await expect(page.getByLabel('Entry count')).toHaveText(`${entries.toLocaleString('en-US')} entries`);
   await focusApp(page);

@@ -8,7 +8,10 @@ test('load a broken manifest and see where and what to change', async ({ studio 
   const dir = join(studio.dir, 'broken');
   mkdirSync(dir, { recursive: true });
   const manifest = join(dir, 'manifest.toml');
-  writeFileSync(manifest, 'name = "broken"\ncomponent_path = "counter.wasm"\n\n[interface]\nimplements = "theater:simple/actr"\n');
+  writeFileSync(
+    manifest,
+    'name = "broken"\ncomponent_path = "counter.wasm"\n\n[interface]\nimplements = "theater:simple/actr"\n',
+  );
   await page.getByRole('button', { name: 'Open manifest' }).click();
   const dialog = page.getByRole('dialog', { name: 'Open manifest' });
   await dialog.getByLabel('Manifest path').fill(manifest);

@@ -27,7 +27,10 @@ test('the UI keeps responding while an actor spins', async ({ studio }, info) =>
   const { page, service, dir } = studio;
   // The misbehave example with a long time limit, so one spin lasts the whole measurement.
   const manifest = join(dir, 'spinner.toml');
-  writeFileSync(manifest, `name = "misbehave"\ncomponent = "${MISBEHAVE}"\n\n[[handler]]\ntype = "message-server"\n\n[limits]\ncall_timeout_ms = ${SPIN_MS}\n`);
+  writeFileSync(
+    manifest,
+    `name = "misbehave"\ncomponent = "${MISBEHAVE}"\n\n[[handler]]\ntype = "message-server"\n\n[limits]\ncall_timeout_ms = ${SPIN_MS}\n`,
+  );
   const opened = await service.openManifest({ path: manifest });
   expect(opened).toMatchObject({ ok: true });
   await expect(page.getByRole('treeitem', { name: /misbehave running/ })).toBeVisible();
@@ -63,20 +66,38 @@ test('the UI keeps responding while an actor spins', async ({ studio }, info) =>
       await focusApp(page);
       for (const key of ['ArrowLeft', 'ArrowLeft', 'ArrowRight']) {
         const before = (await position.textContent()) ?? '';
-        await timed(`step ${key}`, () => page.keyboard.press(key), () => expect(position).not.toHaveText(before, { timeout: BOUND_MS }));
+        await timed(
+          `step ${key}`,
+          () => page.keyboard.press(key),
+          () => expect(position).not.toHaveText(before, { timeout: BOUND_MS }),
+        );
       }
       for (const tab of ['State', 'Details'] as const) {
-        await timed(`tab ${tab}`, () => openTab(page, tab), () =>
-          expect(page.getByRole('tablist', { name: 'Inspector' }).getByRole('tab', { name: tab })).toHaveAttribute('aria-selected', 'true', { timeout: BOUND_MS }),
+        await timed(
+          `tab ${tab}`,
+          () => openTab(page, tab),
+          () =>
+            expect(page.getByRole('tablist', { name: 'Inspector' }).getByRole('tab', { name: tab })).toHaveAttribute(
+              'aria-selected',
+              'true',
+              { timeout: BOUND_MS },
+            ),
         );
       }
       const theme = await page.evaluate(() => document.documentElement.dataset.theme);
-      await timed('toggle theme', () => page.getByRole('button', { name: 'Toggle theme' }).click(), () =>
-        expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme), { timeout: BOUND_MS }).not.toBe(theme),
+      await timed(
+        'toggle theme',
+        () => page.getByRole('button', { name: 'Toggle theme' }).click(),
+        () =>
+          expect
+            .poll(() => page.evaluate(() => document.documentElement.dataset.theme), { timeout: BOUND_MS })
+            .not.toBe(theme),
       );
       const target = round % 2 ? /misbehave/ : /counter/;
-      await timed('switch actor', () => tree(target).getByRole('button').first().click(), () =>
-        expect(tree(target)).toHaveAttribute('aria-selected', 'true', { timeout: BOUND_MS }),
+      await timed(
+        'switch actor',
+        () => tree(target).getByRole('button').first().click(),
+        () => expect(tree(target)).toHaveAttribute('aria-selected', 'true', { timeout: BOUND_MS }),
       );
       if (round === 1) await shot(page, info, `01-${phase}`);
     }
@@ -89,7 +110,11 @@ test('the UI keeps responding while an actor spins', async ({ studio }, info) =>
   // Message panel → misbehave ← {"op":"spin"}.
   await page.getByRole('tablist', { name: 'Request panels' }).getByRole('tab', { name: 'Message' }).click();
   await page.getByLabel('Target actor').selectOption('misbehave');
-  await page.getByRole('radiogroup', { name: 'Message kind' }).getByText('request', { exact: false }).click().catch(() => {});
+  await page
+    .getByRole('radiogroup', { name: 'Message kind' })
+    .getByText('request', { exact: false })
+    .click()
+    .catch(() => {});
   await page.getByLabel('Message JSON').fill('{"op":"spin"}');
   const spunAt = Date.now();
   await page.getByRole('button', { name: 'Send message' }).click();
@@ -97,28 +122,60 @@ test('the UI keeps responding while an actor spins', async ({ studio }, info) =>
 
   await interact(spunAt + SPIN_MS / 2, 'while-spinning');
   // Another actor is served meanwhile: one more increment from the HTTP panel, to the counter.
-  await tree(/counter/).getByRole('button').first().click();
-  await timed('HTTP request to the counter', () => fireIncrements(page, 1), async () => {});
+  await tree(/counter/)
+    .getByRole('button')
+    .first()
+    .click();
+  await timed(
+    'HTTP request to the counter',
+    () => fireIncrements(page, 1),
+    async () => {},
+  );
   // The spin is still in flight, and ends as a recorded timeout.
   expect(Date.now() - spunAt).toBeLessThan(SPIN_MS);
-  await expect(page.getByText(new RegExp(`✗ timeout: .* ran past its ${SPIN_MS} ms limit`))).toBeVisible({ timeout: SPIN_MS + 10_000 });
+  await expect(page.getByText(new RegExp(`✗ timeout: .* ran past its ${SPIN_MS} ms limit`))).toBeVisible({
+    timeout: SPIN_MS + 10_000,
+  });
   // (Re)open the actor: its chain has the call, the error, and the restart.
-  await tree(/counter/).getByRole('button').first().click();
-  await tree(/misbehave/).getByRole('button').first().click();
+  await tree(/counter/)
+    .getByRole('button')
+    .first()
+    .click();
+  await tree(/misbehave/)
+    .getByRole('button')
+    .first()
+    .click();
   await expect(rows(page, /error .*handle-request/)).toHaveCount(1);
   await expect(rows(page, /event .*restart/)).toHaveCount(1);
   await shot(page, info, '02-spin-timed-out');
 
-  const events = await page.evaluate(() => (window as unknown as { __events: { name: string; duration: number }[] }).__events);
+  const events = await page.evaluate(
+    () => (window as unknown as { __events: { name: string; duration: number }[] }).__events,
+  );
   const stats = (phase: string) => {
-    const ms = timings.filter((t) => t.phase === phase).map((t) => t.ms).sort((a, b) => a - b);
-    return { interactions: ms.length, p50_ms: Math.round(ms[Math.floor(ms.length / 2)]!), p95_ms: Math.round(ms[Math.floor(ms.length * 0.95)]!), max_ms: Math.round(ms.at(-1)!) };
+    const ms = timings
+      .filter((t) => t.phase === phase)
+      .map((t) => t.ms)
+      .sort((a, b) => a - b);
+    return {
+      interactions: ms.length,
+      p50_ms: Math.round(ms[Math.floor(ms.length / 2)]!),
+      p95_ms: Math.round(ms[Math.floor(ms.length * 0.95)]!),
+      max_ms: Math.round(ms.at(-1)!),
+    };
   };
   const inputDurations = (list: { name: string; duration: number }[]) =>
-    list.filter((e) => ['keydown', 'keyup', 'pointerdown', 'pointerup', 'click'].includes(e.name)).map((e) => e.duration).sort((a, b) => a - b);
+    list
+      .filter((e) => ['keydown', 'keyup', 'pointerdown', 'pointerup', 'click'].includes(e.name))
+      .map((e) => e.duration)
+      .sort((a, b) => a - b);
   const paint = (list: { name: string; duration: number }[]) => {
     const d = inputDurations(list);
-    return { over_16ms: d.length, over_100ms: d.filter((x) => x > 100).length, max_ms: d.length ? Math.round(d.at(-1)!) : 0 };
+    return {
+      over_16ms: d.length,
+      over_100ms: d.filter((x) => x > 100).length,
+      max_ms: d.length ? Math.round(d.at(-1)!) : 0,
+    };
   };
   const figures = {
     roundtrip_baseline: stats('baseline'),
@@ -127,5 +184,8 @@ test('the UI keeps responding while an actor spins', async ({ studio }, info) =>
     input_to_paint_spinning: paint(events.slice(eventsBefore)),
   };
   console.log(`RUNAWAY UI FIGURES ${JSON.stringify(figures)}`);
-  await info.attach('figures.json', { body: JSON.stringify({ figures, timings, events }, null, 2), contentType: 'application/json' });
+  await info.attach('figures.json', {
+    body: JSON.stringify({ figures, timings, events }, null, 2),
+    contentType: 'application/json',
+  });
 });

@@ -18,7 +18,9 @@ function tamper<T>(dir: string, fn: (db: Database.Database) => T): T {
   }
 }
 
-test('a byte flipped in the db file under a running Studio: the integrity badge names the first bad entry', async ({ studio }, info) => {
+test('a byte flipped in the db file under a running Studio: the integrity badge names the first bad entry', async ({
+  studio,
+}, info) => {
   const { page, dir } = studio;
   const badge = page.getByRole('status', { name: 'Integrity' });
   await fireIncrements(page, 3);
@@ -58,16 +60,26 @@ test('a deleted entry row, and a changed hashed column, are named after a re-che
   await expect(badge).toHaveText(/✓ verified through #\d+/);
 
   // Change a hashed column (origin studio → http: as if it had come over the network) on the 3rd request's call.
-  const calls = tamper(dir, (db) =>
-    (db.prepare("SELECT e.id AS id, e.hash AS hash FROM entries e JOIN fns f ON e.fn_id = f.id WHERE e.kind = 0 AND f.fn = 'handle-request' ORDER BY e.id").all() as {
-      id: number;
-      hash: Buffer;
-    }[]),
+  const calls = tamper(
+    dir,
+    (db) =>
+      db
+        .prepare(
+          "SELECT e.id AS id, e.hash AS hash FROM entries e JOIN fns f ON e.fn_id = f.id WHERE e.kind = 0 AND f.fn = 'handle-request' ORDER BY e.id",
+        )
+        .all() as {
+        id: number;
+        hash: Buffer;
+      }[],
   );
   expect(calls.length).toBe(4);
-  tamper(dir, (db) => db.prepare('UPDATE entries SET origin = CASE origin WHEN 1 THEN 4 ELSE 1 END WHERE id = ?').run(calls[2]!.id));
+  tamper(dir, (db) =>
+    db.prepare('UPDATE entries SET origin = CASE origin WHEN 1 THEN 4 ELSE 1 END WHERE id = ?').run(calls[2]!.id),
+  );
   await page.getByRole('button', { name: 'Re-check integrity' }).click();
-  await expect(badge).toHaveText(new RegExp(`✗ broken at ${calls[2]!.hash.toString('hex').slice(0, 10)}: .*stored hash`));
+  await expect(badge).toHaveText(
+    new RegExp(`✗ broken at ${calls[2]!.hash.toString('hex').slice(0, 10)}: .*stored hash`),
+  );
   await shot(page, info, '01-broken-at-changed-origin');
 
   // Now delete the 2nd request's call row as well: the first bad entry is now its child (earlier in the chain).

@@ -27,7 +27,9 @@ test('fire 3 increments, step back, diff, and continue from count 1 on a new bra
   await test.step('diff entry(count 1) vs entry(count 3)', async () => {
     await page.keyboard.press('d');
     // B: shift-click the newest result in the list (count 3).
-    await rows(page, /return .*http-server\.handle-request/).last().click({ modifiers: ['Shift'] });
+    await rows(page, /return .*http-server\.handle-request/)
+      .last()
+      .click({ modifiers: ['Shift'] });
     await expect(page.getByRole('tab', { name: 'Diff' })).toHaveAttribute('aria-selected', 'true');
     const changes = page.getByRole('table', { name: 'State changes' });
     await expect(changes.getByRole('row', { name: /changed count 1 3/ })).toBeVisible();
@@ -35,7 +37,9 @@ test('fire 3 increments, step back, diff, and continue from count 1 on a new bra
   });
 
   await test.step('rewind at count 1, fire one increment: a second branch and count 2', async () => {
-    await rows(page, /return .*http-server\.handle-request/).first().click();
+    await rows(page, /return .*http-server\.handle-request/)
+      .first()
+      .click();
     await openTab(page, 'State');
     await expect(stateText(page)).toHaveText('{"count":1}');
     await openTab(page, 'Details');

@@ -12,11 +12,13 @@ try {
   if (!existsSync(bin)) throw new Error('no binary');
   version = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).version;
 } catch {
-  console.log('install-app-deps: skipped (no Electron binary installed; the web host uses Node\'s better-sqlite3)');
+  console.log("install-app-deps: skipped (no Electron binary installed; the web host uses Node's better-sqlite3)");
   process.exit(0);
 }
 const marker = join('node_modules', '.theater-electron-abi');
 if (existsSync(marker) && readFileSync(marker, 'utf8') === version) process.exit(0);
-const r = spawnSync(process.execPath, [join('node_modules', 'electron-builder', 'cli.js'), 'install-app-deps'], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, [join('node_modules', 'electron-builder', 'cli.js'), 'install-app-deps'], {
+  stdio: 'inherit',
+});
 if (r.status !== 0) process.exit(r.status ?? 1);
 writeFileSync(marker, version);

@@ -43,6 +43,7 @@ export function serveJob<D, R>(fn: (data: D, progress: (done: number, total: num
     .then(() => fn(workerData as D, progress))
     .then(
       (result) => port.postMessage({ t: 'done', result } satisfies JobMessage<R>),
-      (e: unknown) => port.postMessage({ t: 'error', message: (e as Error)?.message ?? String(e) } satisfies JobMessage<R>),
+      (e: unknown) =>
+        port.postMessage({ t: 'error', message: (e as Error)?.message ?? String(e) } satisfies JobMessage<R>),
     );
 }

@@ -29,7 +29,12 @@ const witSource = readFileSync(join(repo, 'wit/theater.wit'), 'utf8');
 const EXAMPLES = {
   counter: [{ out: 'counter/counter.wasm', c: 'counter/counter.c', world: 'counter' }],
   'counter-by-two': [
-    { out: 'counter-by-two/counter-by-two.wasm', c: 'counter/counter.c', defines: ['COUNTER_STEP=2'], world: 'counter' },
+    {
+      out: 'counter-by-two/counter-by-two.wasm',
+      c: 'counter/counter.c',
+      defines: ['COUNTER_STEP=2'],
+      world: 'counter',
+    },
   ],
   supervisor: [
     { out: 'supervisor/supervisor.wasm', c: 'supervisor/supervisor.c', world: 'supervisor-actor' },
@@ -39,7 +44,14 @@ const EXAMPLES = {
   ],
   'js-notes': [{ out: 'js-notes/js-notes.wasm', ts: 'js-notes/notes.ts', world: 'message-actor' }],
   // Its memory is capped at link time, so "allocate without bound" ends in a trap, not in the host running out.
-  misbehave: [{ out: 'misbehave/misbehave.wasm', c: 'misbehave/misbehave.c', world: 'misbehave', ldflags: ['--max-memory=67108864'] }],
+  misbehave: [
+    {
+      out: 'misbehave/misbehave.wasm',
+      c: 'misbehave/misbehave.c',
+      world: 'misbehave',
+      ldflags: ['--max-memory=67108864'],
+    },
+  ],
 };
 
 function fail(msg) {
@@ -62,8 +74,14 @@ let cToolchain;
 function toolchain() {
   if (cToolchain) return cToolchain;
   const versions = ['', '-19', '-18', '-17', '-16', '-15', '-14'];
-  const clang = findTool('CLANG', versions.map((v) => `clang${v}`));
-  const wasmLd = findTool('WASM_LD', versions.map((v) => `wasm-ld${v}`));
+  const clang = findTool(
+    'CLANG',
+    versions.map((v) => `clang${v}`),
+  );
+  const wasmLd = findTool(
+    'WASM_LD',
+    versions.map((v) => `wasm-ld${v}`),
+  );
   if (!clang || !wasmLd) {
     fail(
       `${!clang ? 'clang' : 'wasm-ld'} not found (needed for the C examples).\n` +
@@ -73,8 +91,11 @@ function toolchain() {
     );
   }
   const targets = spawnSync(clang, ['--print-targets'], { encoding: 'utf8' }).stdout ?? '';
-  if (!/wasm32/.test(targets)) fail(`${clang} cannot target wasm32; install an LLVM clang (Debian: apt-get install clang lld)`);
-  const ldPath = wasmLd.includes('/') ? wasmLd : execFileSync('sh', ['-c', `command -v ${wasmLd}`], { encoding: 'utf8' }).trim();
+  if (!/wasm32/.test(targets))
+    fail(`${clang} cannot target wasm32; install an LLVM clang (Debian: apt-get install clang lld)`);
+  const ldPath = wasmLd.includes('/')
+    ? wasmLd
+    : execFileSync('sh', ['-c', `command -v ${wasmLd}`], { encoding: 'utf8' }).trim();
   cToolchain = { clang, ldPath };
   return cToolchain;
 }
@@ -129,14 +150,15 @@ async function compileTs(spec) {
 
   // componentize-js works in `${os.tmpdir()}/<sha256(Math.random())>/` and that path ends up inside the component (the
   // engine's initializer arguments). Pin both for the duration of the call, so no random temp path is baked in.
-  const fixedTmp = process.platform === 'win32' ? join(tmpdir(), 'theater-examples-build') : '/tmp/theater-examples-build';
+  const fixedTmp =
+    process.platform === 'win32' ? join(tmpdir(), 'theater-examples-build') : '/tmp/theater-examples-build';
   const saved = { random: Math.random, TMPDIR: process.env.TMPDIR, TMP: process.env.TMP, TEMP: process.env.TEMP };
   mkdirSync(fixedTmp, { recursive: true });
   Math.random = () => 0.5;
   process.env.TMPDIR = process.env.TMP = process.env.TEMP = fixedTmp;
   try {
     const workDir = join(tmpdir(), createHash('sha256').update((0.5).toString()).digest('hex').slice(0, 12));
-    rmSync(workDir, { recursive: true, force: true });   // left over by an interrupted build
+    rmSync(workDir, { recursive: true, force: true }); // left over by an interrupted build
     const { component } = await componentize(code, {
       sourceName: spec.ts.split('/').pop().replace(/\.ts$/, '.js'),
       witWorld: witSource,
@@ -164,7 +186,9 @@ function tsInputsHash(spec) {
   h.update(readFileSync(join(here, spec.ts)));
   h.update(witSource);
   h.update(spec.world);
-  h.update(`componentize-js ${packageVersion('@bytecodealliance/componentize-js')} esbuild ${packageVersion('esbuild')}`);
+  h.update(
+    `componentize-js ${packageVersion('@bytecodealliance/componentize-js')} esbuild ${packageVersion('esbuild')}`,
+  );
   h.update(readFileSync(fileURLToPath(import.meta.url)));
   return h.digest('hex');
 }
@@ -198,8 +222,10 @@ async function build(spec) {
       const recorded = JSON.parse(readFileSync(stamp, 'utf8'));
       const sha = createHash('sha256').update(readFileSync(out)).digest('hex');
       if (recorded.inputs === inputs && recorded.wasm === sha) {
-        console.log(`  ${relative(repo, out).padEnd(52)} ${String(statSync(out).size).padStart(9)} bytes  sha256 ` +
-          `${sha.slice(0, 16)}  up to date (inputs unchanged; --force rebuilds)`);
+        console.log(
+          `  ${relative(repo, out).padEnd(52)} ${String(statSync(out).size).padStart(9)} bytes  sha256 ` +
+            `${sha.slice(0, 16)}  up to date (inputs unchanged; --force rebuilds)`,
+        );
         return;
       }
     }
@@ -212,7 +238,9 @@ async function build(spec) {
   const before = existsSync(out) ? readFileSync(out) : null;
   if (check) {
     const same = before && Buffer.compare(before, Buffer.from(component)) === 0;
-    console.log(`  ${relative(repo, out).padEnd(52)} ${same ? 'reproduced byte for byte' : 'DIFFERS from its source build'}`);
+    console.log(
+      `  ${relative(repo, out).padEnd(52)} ${same ? 'reproduced byte for byte' : 'DIFFERS from its source build'}`,
+    );
     if (!same) mismatches.push(relative(repo, out));
     return;
   }

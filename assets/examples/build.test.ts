@@ -9,13 +9,20 @@ import { expect, it } from 'vitest';
 const script = fileURLToPath(new URL('./build.mjs', import.meta.url));
 const hasToolchain = ['clang', 'wasm-ld'].every((t) => spawnSync(t, ['--version']).status === 0);
 
-it.skipIf(!hasToolchain)('rebuilds every C example byte for byte from its source', () => {
-  const r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  expect(r.stdout.match(/reproduced byte for byte/g)).toHaveLength(6);
-}, 120_000);
+it.skipIf(!hasToolchain)(
+  'rebuilds every C example byte for byte from its source',
+  () => {
+    const r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.match(/reproduced byte for byte/g)).toHaveLength(6);
+  },
+  120_000,
+);
 
-it.runIf(!hasToolchain)('skips the rebuild check: clang and wasm-ld are not installed (apt-get install clang lld)', () => {
-  expect(hasToolchain).toBe(false);
-});
+it.runIf(!hasToolchain)(
+  'skips the rebuild check: clang and wasm-ld are not installed (apt-get install clang lld)',
+  () => {
+    expect(hasToolchain).toBe(false);
+  },
+);

@@ -5,7 +5,15 @@
  *   npx tsx docs/examples/chain-format-example.ts
  */
 import { encode, type Value } from '../../runtime/chain/canonical.ts';
-import { RUNTIME_EVENTS, ZERO_HASH, canonicalBody, entryHash, sha256, toHex, type EntryBody } from '../../runtime/chain/entry.ts';
+import {
+  RUNTIME_EVENTS,
+  ZERO_HASH,
+  canonicalBody,
+  entryHash,
+  sha256,
+  toHex,
+  type EntryBody,
+} from '../../runtime/chain/entry.ts';
 
 export interface ExampleValue {
   /** The marker in the doc: <!-- example:NAME --> before a fenced block holding `hex`. */

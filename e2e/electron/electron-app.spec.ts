@@ -20,18 +20,32 @@ function electronBinary(): string | undefined {
 const binary = electronBinary();
 
 test.describe('Electron app', () => {
-  test.skip(!binary, 'no Electron binary installed (node_modules/electron/path.txt missing): Electron cannot be downloaded on this machine');
-  test.skip(!existsSync('dist/electron/main.js'), 'dist/electron/main.js missing: run npm run build:electron (and npm run electron:deps) first');
+  test.skip(
+    !binary,
+    'no Electron binary installed (node_modules/electron/path.txt missing): Electron cannot be downloaded on this machine',
+  );
+  test.skip(
+    !existsSync('dist/electron/main.js'),
+    'dist/electron/main.js missing: run npm run build:electron (and npm run electron:deps) first',
+  );
 
   test('opens one locked window with the counter loaded and the bridge only', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'studio-electron-'));
-    const app = await electron.launch({ executablePath: binary, args: ['dist/electron/main.js', '--db', join(dir, 'studio.db')] });
+    const app = await electron.launch({
+      executablePath: binary,
+      args: ['dist/electron/main.js', '--db', join(dir, 'studio.db')],
+    });
     try {
       const page = await app.firstWindow();
       await expect(page.getByText('counter', { exact: true }).first()).toBeVisible();
       expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
-      expect(await page.evaluate(() => Object.keys((window as unknown as { studio: object }).studio).sort())).toEqual(['invoke', 'on']);
-      const prefs = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.getLastWebPreferences());
+      expect(await page.evaluate(() => Object.keys((window as unknown as { studio: object }).studio).sort())).toEqual([
+        'invoke',
+        'on',
+      ]);
+      const prefs = await app.evaluate(({ BrowserWindow }) =>
+        BrowserWindow.getAllWindows()[0]!.webContents.getLastWebPreferences(),
+      );
       expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
       await page.evaluate(() => window.open('https://example.com'));
       expect(app.windows()).toHaveLength(1);

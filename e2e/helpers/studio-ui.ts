@@ -41,7 +41,10 @@ export async function fireIncrements(page: Page, n: number): Promise<void> {
 
 /** Move the keyboard focus off any field so the global shortcuts apply. */
 export async function focusApp(page: Page): Promise<void> {
-  await page.getByRole('img', { name: /Chain graph canvas/ }).focus().catch(() => {});
+  await page
+    .getByRole('img', { name: /Chain graph canvas/ })
+    .focus()
+    .catch(() => {});
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 }
 

@@ -7,7 +7,9 @@ import { APP_HOST, APP_SCHEME, ELECTRON_CSP } from './security.ts';
 
 /** Must run before `app` is ready. */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
 }
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -24,10 +26,15 @@ export function serveApp(rendererDir: string): void {
   protocol.handle(APP_SCHEME, async (req) => {
     const url = new URL(req.url);
     if (url.host !== APP_HOST) return new Response('not found', { status: 404 });
-    const file = resolveStatic(rendererDir, url.pathname === '/' ? '/index.html' : url.pathname) ?? resolveStatic(rendererDir, '/index.html');
+    const file =
+      resolveStatic(rendererDir, url.pathname === '/' ? '/index.html' : url.pathname) ??
+      resolveStatic(rendererDir, '/index.html');
     if (!file) return new Response('The renderer is not built: run npm run build:renderer', { status: 503 });
     return new Response(await readFile(file), {
-      headers: { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': ELECTRON_CSP },
+      headers: {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-security-policy': ELECTRON_CSP,
+      },
     });
   });
   // Belt and braces: any response the session sees (devtools, a future remote resource) carries the same CSP.

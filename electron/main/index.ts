@@ -34,24 +34,27 @@ if (!app.requestSingleInstanceLock()) app.quit();
 
 let win: BrowserWindow | undefined;
 
-app.whenReady().then(async () => {
-  const db = studioDb();
-  const service = StudioService.open({ db, dataDir: dirname(db) });
-  serveApp(join(root, 'dist', 'renderer'));
-  registerIpc(service);
-  forwardEvents(service, () => win?.webContents);
-  const counter = resourcePath('examples', 'counter', 'manifest.toml');
-  const opened = await service.openManifest({ path: counter });
-  if (!opened.ok) console.error(`could not open the counter example: ${opened.error.message}`);
-  win = createStudioWindow(join(here, 'preload.cjs'), resourcePath('icon.png'));
-  app.on('second-instance', () => win?.focus());
-  app.on('window-all-closed', () => {
-    void service.close().finally(() => app.quit());
-  });
-}, (e: unknown) => {
-  console.error(e);
-  app.exit(1);
-});
+app.whenReady().then(
+  async () => {
+    const db = studioDb();
+    const service = StudioService.open({ db, dataDir: dirname(db) });
+    serveApp(join(root, 'dist', 'renderer'));
+    registerIpc(service);
+    forwardEvents(service, () => win?.webContents);
+    const counter = resourcePath('examples', 'counter', 'manifest.toml');
+    const opened = await service.openManifest({ path: counter });
+    if (!opened.ok) console.error(`could not open the counter example: ${opened.error.message}`);
+    win = createStudioWindow(join(here, 'preload.cjs'), resourcePath('icon.png'));
+    app.on('second-instance', () => win?.focus());
+    app.on('window-all-closed', () => {
+      void service.close().finally(() => app.quit());
+    });
+  },
+  (e: unknown) => {
+    console.error(e);
+    app.exit(1);
+  },
+);
 
 // No webviews, no remote content anywhere in the app.
 app.on('web-contents-created', (_e, wc) => wc.on('will-attach-webview', (ev) => ev.preventDefault()));

@@ -24,7 +24,11 @@ describe('the Electron window is locked down', () => {
   });
 
   it("sends a CSP with default-src 'self' and script-src 'self' only", () => {
-    const directives = Object.fromEntries(ELECTRON_CSP.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    const directives = Object.fromEntries(
+      ELECTRON_CSP.split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
+    );
     expect(directives['default-src']).toEqual(["'self'"]);
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(ELECTRON_CSP).not.toMatch(/unsafe-eval/);
@@ -34,7 +38,14 @@ describe('the Electron window is locked down', () => {
 
   it('allows navigation only within the app', () => {
     expect(allowNavigation(APP_URL)).toBe(true);
-    for (const url of ['https://example.com/', 'file:///etc/passwd', 'studio://evil/index.html', 'studio://user:pw@app/', 'javascript:alert(1)', 'not a url']) {
+    for (const url of [
+      'https://example.com/',
+      'file:///etc/passwd',
+      'studio://evil/index.html',
+      'studio://user:pw@app/',
+      'javascript:alert(1)',
+      'not a url',
+    ]) {
       expect(allowNavigation(url), url).toBe(false);
     }
   });
@@ -53,12 +64,24 @@ describe('IPC handlers check the sender and the payload', () => {
 
   it('answers the app frame', async () => {
     expect(await handleInvoke(service, APP_URL, 'listActors', {})).toEqual({ ok: true, result: 'ran' });
-    expect(await handleInvoke(service, 'studio://app/some/route', 'logs', { limit: 5 })).toEqual({ ok: true, result: 'ran' });
+    expect(await handleInvoke(service, 'studio://app/some/route', 'logs', { limit: 5 })).toEqual({
+      ok: true,
+      result: 'ran',
+    });
   });
 
   it('refuses unknown senders before anything runs', async () => {
     calls.length = 0;
-    for (const sender of ['https://evil.example/', 'file:///tmp/x.html', 'http://127.0.0.1:8080/', 'studio://other/', '', null, undefined, 'devtools://devtools/']) {
+    for (const sender of [
+      'https://evil.example/',
+      'file:///tmp/x.html',
+      'http://127.0.0.1:8080/',
+      'studio://other/',
+      '',
+      null,
+      undefined,
+      'devtools://devtools/',
+    ]) {
       const r = await handleInvoke(service, sender, 'listActors', {});
       expect(r.ok, String(sender)).toBe(false);
       if (!r.ok) expect(r.error.message).toMatch(/not the Studio/);
@@ -68,7 +91,15 @@ describe('IPC handlers check the sender and the payload', () => {
 
   it('refuses crafted payloads for every method with a clear error', async () => {
     calls.length = 0;
-    const crafted: unknown[] = [42, 'x', [1], { __proto__: { path: '/etc' } }, { actor: { $gt: '' } }, { hash: '../../etc/passwd' }, { path: '/a', evil: 1 }];
+    const crafted: unknown[] = [
+      42,
+      'x',
+      [1],
+      { __proto__: { path: '/etc' } },
+      { actor: { $gt: '' } },
+      { hash: '../../etc/passwd' },
+      { path: '/a', evil: 1 },
+    ];
     for (const method of METHODS) {
       for (const params of crafted) {
         const r = await handleInvoke(service, APP_URL, method, params);
@@ -107,7 +138,9 @@ describe('the IPC wiring the app installs (wireIpc with a fake ipcMain)', () => 
   };
   const app = { senderFrame: { url: APP_URL } };
   const send = (method: string, event: unknown, ...args: unknown[]) =>
-    Promise.resolve(handlers.get(invokeChannel(method as (typeof METHODS)[number]))!(event as never, ...args)) as Promise<IpcReply>;
+    Promise.resolve(
+      handlers.get(invokeChannel(method as (typeof METHODS)[number]))!(event as never, ...args),
+    ) as Promise<IpcReply>;
 
   it('installs exactly one handler per contract method, on the invoke channels, and removes them all', () => {
     const dispose = wireIpc(fakeIpc, service);
@@ -171,7 +204,9 @@ describe('the IPC wiring the app installs (wireIpc with a fake ipcMain)', () => 
       for (const params of crafted) {
         const r = await send(method, app, params);
         if (r.ok) continue; // a payload the method's schema accepts (e.g. {} for no-param methods) is not crafted for it
-        expect(r.error.code, `${method} ${String(crafted.indexOf(params))} ${r.error.message.slice(0, 200)}`).toBe('bad-request');
+        expect(r.error.code, `${method} ${String(crafted.indexOf(params))} ${r.error.message.slice(0, 200)}`).toBe(
+          'bad-request',
+        );
         expect(r.error.message.length).toBeLessThan(2000);
       }
     }

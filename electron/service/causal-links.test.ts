@@ -12,7 +12,9 @@ afterAll(async () => {
 });
 
 it("links a supervisor's send to the child's call, and back", async () => {
-  expect(await svc.openManifest({ path: resolve('assets/examples/supervisor/manifest.toml') })).toMatchObject({ ok: true });
+  expect(await svc.openManifest({ path: resolve('assets/examples/supervisor/manifest.toml') })).toMatchObject({
+    ok: true,
+  });
   const fired = await svc.fireMessage({ actor: 'supervisor', kind: 'send', json: '{"op":"crash-flaky"}' });
   expect(fired.ok).toBe(true);
   // The supervisor's own entries for that message: call, send import, return.

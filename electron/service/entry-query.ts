@@ -41,7 +41,11 @@ export class EntryQueries {
   filteredPage(index: ActorIndex, q: EntryQuery, branch: string): EntryPage {
     const path = index.path(branch);
     const matches = this.matches(index, path, q, branch);
-    return { total: matches.length, offset: q.offset, items: this.views(index.actor, path, matches.slice(q.offset, q.offset + q.limit)) };
+    return {
+      total: matches.length,
+      offset: q.offset,
+      items: this.views(index.actor, path, matches.slice(q.offset, q.offset + q.limit)),
+    };
   }
 
   graph(actor: string, branch: string, path: Path, fromSeq: number, toSeq: number): GraphWindow {
@@ -67,7 +71,15 @@ export class EntryQueries {
   }
 
   private matches(index: ActorIndex, path: Path, q: EntryQuery, branch: string): number[] {
-    const key = JSON.stringify([index.actor, branch, q.kinds ?? null, q.iface ?? null, q.fn ?? null, q.search ?? null, !!q.hideNoops]);
+    const key = JSON.stringify([
+      index.actor,
+      branch,
+      q.kinds ?? null,
+      q.iface ?? null,
+      q.fn ?? null,
+      q.search ?? null,
+      !!q.hideNoops,
+    ]);
     let c = this.caches.get(key);
     // A new path object means the branch was rebuilt (fork, new branch): start over.
     if (!c || c.pathRef !== path) {
@@ -82,7 +94,8 @@ export class EntryQueries {
     const needle = q.search?.trim().toLowerCase() || null;
     const cache = c;
     path.scan(cache.scanned, path.length, (i, row) => {
-      if (keep(index, row, q, kinds) && (needle === null || this.matchesText(index.actor, row, needle))) cache.matches.push(i);
+      if (keep(index, row, q, kinds) && (needle === null || this.matchesText(index.actor, row, needle)))
+        cache.matches.push(i);
       return true;
     });
     cache.scanned = path.length;

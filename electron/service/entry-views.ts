@@ -57,7 +57,9 @@ function causalLinks(store: ChainStore, e: StoredEntry): Pick<EntryDetail, 'effe
   if (!sends && !(e.kind === 'call' && e.cause)) return { effects: [], causedBy: null };
   try {
     const m = followMessage(store, e.hash);
-    return sends ? { effects: m.received ? [link(m.received)!] : [], causedBy: null } : { effects: [], causedBy: link(m.sent) };
+    return sends
+      ? { effects: m.received ? [link(m.received)!] : [], causedBy: null }
+      : { effects: [], causedBy: link(m.sent) };
   } catch {
     return { effects: [], causedBy: null }; // the other side is not in this store (e.g. an imported bundle of one actor)
   }
@@ -68,12 +70,19 @@ export function stateView(store: ChainStore, state: Hash | null): StateView {
   const bytes = store.blob(state);
   if (!bytes) throw notFound(`state blob ${toHex(state)} is not in the store`);
   const json = bytesAsJson(bytes);
-  return json !== undefined ? { hash: toHex(state), size: bytes.length, json } : { hash: toHex(state), size: bytes.length, hex: toHex(bytes) };
+  return json !== undefined
+    ? { hash: toHex(state), size: bytes.length, json }
+    : { hash: toHex(state), size: bytes.length, hex: toHex(bytes) };
 }
 
 /** Lower-cased text of an entry's decoded input and output, for the entry list's full-text search. */
 export function searchText(store: ChainStore, e: StoredEntry): string {
-  const parts = [e.iface, e.fn, JSON.stringify(decodedValue(store, e.input)), JSON.stringify(decodedValue(store, e.output))];
+  const parts = [
+    e.iface,
+    e.fn,
+    JSON.stringify(decodedValue(store, e.input)),
+    JSON.stringify(decodedValue(store, e.output)),
+  ];
   return parts.join('\n').toLowerCase();
 }
 

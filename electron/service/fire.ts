@@ -22,7 +22,13 @@ interface Fired {
 }
 
 /** Calls an export with origin 'studio' and collects the call's entries (call … return/error) once committed. */
-async function fire(system: ActorSystem, actor: string, iface: string, fn: string, params: readonly Value[]): Promise<Fired> {
+async function fire(
+  system: ActorSystem,
+  actor: string,
+  iface: string,
+  fn: string,
+  params: readonly Value[],
+): Promise<Fired> {
   const running = system.actor(actor);
   if (!running) throw notFound(`no running actor ${actor}`);
   if (!running.host.component.exports.includes(iface)) throw badRequest(`${actor} does not export ${iface}`);
@@ -56,14 +62,28 @@ export async function fireHttp(system: ActorSystem, p: HttpFire): Promise<HttpFi
     headers: p.headers.map(([k, v]) => [k.toLowerCase(), v]),
     body: p.body === undefined || p.body === '' ? undefined : new TextEncoder().encode(p.body),
   };
-  const { outcome, ms, entries } = await fire(system, p.actor, HTTP_SERVER, 'handle-request', [record as unknown as Value]);
+  const { outcome, ms, entries } = await fire(system, p.actor, HTTP_SERVER, 'handle-request', [
+    record as unknown as Value,
+  ]);
   if (!outcome.ok) {
     const status = outcome.error.kind === 'timeout' ? 504 : outcome.error.kind === 'startup' ? 503 : 500;
-    return { status, headers: [], body: JSON.stringify({ error: outcome.error.kind, message: outcome.error.message }), ms, entries };
+    return {
+      status,
+      headers: [],
+      body: JSON.stringify({ error: outcome.error.kind, message: outcome.error.message }),
+      ms,
+      entries,
+    };
   }
   const [response] = outcome.response as unknown as [HttpResponseRecord | undefined];
   if (!response) return { status: 500, headers: [], body: 'the actor returned no response', ms, entries };
-  return { status: response.status, headers: response.headers, body: response.body ? utf8.decode(response.body) : '', ms, entries };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: response.body ? utf8.decode(response.body) : '',
+    ms,
+    entries,
+  };
 }
 
 export async function fireMessage(system: ActorSystem, p: MessageFire): Promise<MessageFireResult> {
@@ -75,7 +95,13 @@ export async function fireMessage(system: ActorSystem, p: MessageFire): Promise<
   const msg = new TextEncoder().encode(p.json);
   // handle-request carries a request id; made here (as system.request would) so the call's input hash is known.
   const params: Value[] = p.kind === 'send' ? [msg] : [randomUUID(), msg];
-  const { outcome, ms, entries } = await fire(system, p.actor, MESSAGES, p.kind === 'send' ? 'handle-send' : 'handle-request', params);
+  const { outcome, ms, entries } = await fire(
+    system,
+    p.actor,
+    MESSAGES,
+    p.kind === 'send' ? 'handle-send' : 'handle-request',
+    params,
+  );
   if (!outcome.ok) return { ok: false, error: `${outcome.error.kind}: ${outcome.error.message}`, ms, entries };
   if (p.kind === 'send') return { ok: true, ms, entries };
   const [response] = outcome.response as unknown as [Value | undefined];

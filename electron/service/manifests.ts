@@ -14,16 +14,28 @@ import { badRequest } from './api-error.ts';
 
 export function loadErrorView(e: unknown, file: string): LoadErrorView {
   if (e instanceof ManifestError) {
-    return { file: e.file, line: e.line, column: e.column, message: e.field ? `${e.field}: ${e.reason}` : e.reason, hint: e.hint };
+    return {
+      file: e.file,
+      line: e.line,
+      column: e.column,
+      message: e.field ? `${e.field}: ${e.reason}` : e.reason,
+      hint: e.hint,
+    };
   }
-  if (e instanceof ActorLoadError) return { file: e.loc.file, line: e.loc.line, column: e.loc.column, message: e.problems.join('\n') };
+  if (e instanceof ActorLoadError)
+    return { file: e.loc.file, line: e.loc.line, column: e.loc.column, message: e.problems.join('\n') };
   if (e instanceof ComponentError) return { file: e.path, message: e.message };
   return { file, message: e instanceof Error ? e.message : String(e) };
 }
 
 /** The manifest with every server on an ephemeral port: for when the ports it names are taken on this machine. */
 function withEphemeralPorts(m: Manifest): Manifest {
-  return { ...m, handlers: m.handlers.map((h) => (h.type === 'http-server' || (h.type === 'message-server' && h.port !== undefined) ? { ...h, port: 0 } : h)) };
+  return {
+    ...m,
+    handlers: m.handlers.map((h) =>
+      h.type === 'http-server' || (h.type === 'message-server' && h.port !== undefined) ? { ...h, port: 0 } : h,
+    ),
+  };
 }
 
 const PORT_TAKEN = /already in use/;
@@ -32,7 +44,11 @@ const PORT_TAKEN = /already in use/;
  * Starts the actor. A port conflict is not a reason to refuse the example the user asked for: the actor is started
  * on ephemeral ports instead, and `note` says so (the actor tree shows the real ports).
  */
-export async function openManifest(system: ActorSystem, path: string, note: (msg: string) => void): Promise<OpenResult> {
+export async function openManifest(
+  system: ActorSystem,
+  path: string,
+  note: (msg: string) => void,
+): Promise<OpenResult> {
   const file = resolve(path);
   let manifest: Manifest;
   try {
@@ -58,7 +74,8 @@ export function writeUpload(uploadsDir: string, manifest: UploadedFile, files: r
   const names = new Set<string>();
   for (const f of [manifest, ...files]) {
     // The schemas refuse separators already; checked again because this is the line that touches the disk.
-    if (/[\\/\0]/.test(f.name) || f.name === '.' || f.name === '..') throw badRequest(`refused file name ${JSON.stringify(f.name)}`);
+    if (/[\\/\0]/.test(f.name) || f.name === '.' || f.name === '..')
+      throw badRequest(`refused file name ${JSON.stringify(f.name)}`);
     if (names.has(f.name)) throw badRequest(`file ${f.name} given twice`);
     names.add(f.name);
   }

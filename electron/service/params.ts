@@ -24,7 +24,10 @@ const fileName = z
   .max(255)
   .refine((n) => !/[\\/\0]/.test(n) && n !== '.' && n !== '..', 'a file name without path separators');
 /** ~48 MiB decoded: far above any real actor, far below what would hurt the host. */
-const base64 = z.string().max(64 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
+const base64 = z
+  .string()
+  .max(64 * 1024 * 1024)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
 const upload = z.object({ name: fileName, base64 }).strict();
 const header = z.tuple([z.string().min(1).max(256), z.string().max(8192)]);
 
@@ -57,15 +60,31 @@ export const PARAM_SCHEMAS: Schemas = {
   graph: z
     .object({ actor, branch, fromSeq: seq, toSeq: seq })
     .strict()
-    .refine((p) => p.toSeq >= p.fromSeq && p.toSeq - p.fromSeq <= 100_000, 'toSeq must be ≥ fromSeq, at most 100000 apart'),
+    .refine(
+      (p) => p.toSeq >= p.fromSeq && p.toSeq - p.fromSeq <= 100_000,
+      'toSeq must be ≥ fromSeq, at most 100000 apart',
+    ),
   stateAt: z.object({ hash: hex }).strict(),
   diff: z.object({ a: hex, b: hex }).strict(),
   diffBranches: z.object({ actor, a: branch, b: branch }).strict(),
-  whoWrote: z.object({ hash: hex, path: z.array(z.union([z.string().max(1024), z.number().int().min(0)])).max(256) }).strict(),
+  whoWrote: z
+    .object({ hash: hex, path: z.array(z.union([z.string().max(1024), z.number().int().min(0)])).max(256) })
+    .strict(),
   branches: z.object({ actor }).strict(),
-  fork: z.object({ actor, hash: hex, name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ -').optional() }).strict(),
+  fork: z
+    .object({
+      actor,
+      hash: hex,
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ -')
+        .optional(),
+    })
+    .strict(),
   setLiveBranch: z.object({ actor, branch }).strict(),
-  replay: z.object({ actor, branch: branch.optional(), componentPath: z.string().min(1).max(4096).optional() }).strict(),
+  replay: z
+    .object({ actor, branch: branch.optional(), componentPath: z.string().min(1).max(4096).optional() })
+    .strict(),
   verify: z.object({ actor: actor.optional() }).strict(),
   fireHttp: z
     .object({
@@ -73,7 +92,10 @@ export const PARAM_SCHEMAS: Schemas = {
       method: z.string().regex(/^[A-Z]{1,16}$/, 'an HTTP method in capitals, e.g. GET'),
       path: z.string().startsWith('/').max(8192),
       headers: z.array(header).max(100),
-      body: z.string().max(16 * 1024 * 1024).optional(),
+      body: z
+        .string()
+        .max(16 * 1024 * 1024)
+        .optional(),
     })
     .strict(),
   fireMessage: z.object({ actor, kind: z.enum(['send', 'request']), json: z.string().max(16 * 1024 * 1024) }).strict(),

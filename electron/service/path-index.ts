@@ -138,7 +138,7 @@ export class ActorIndex {
   /** Reads what was committed since the last call, once built. Cheap when nothing is new. */
   refresh(): void {
     let changed = this.readBranches();
-    for (let n = PAGE; n === PAGE; ) {
+    for (let n = PAGE; n === PAGE;) {
       n = this.readRows();
       if (n > 0) changed = true;
     }
@@ -182,7 +182,9 @@ export class ActorIndex {
   /** Re-reads the branch list; true when a branch or a fork point changed. */
   private readBranches(): boolean {
     const bases = new Map(this.store.branches(this.actor).map((b) => [b.name, b.base] as const));
-    const changed = bases.size !== this.bases.size || [...bases].some(([k, v]) => !this.bases.has(k) || !hashEquals(this.bases.get(k) ?? null, v));
+    const changed =
+      bases.size !== this.bases.size ||
+      [...bases].some(([k, v]) => !this.bases.has(k) || !hashEquals(this.bases.get(k) ?? null, v));
     this.bases = bases;
     return changed;
   }
@@ -198,7 +200,8 @@ export class ActorIndex {
       if (!rows) this.own.set(branch, (rows = new OwnRows()));
       // The parent is normally the previous entry of this branch; after a fork it is the base on another branch.
       const parentId = r[1];
-      const parentState = parentId === null ? null : parentId === rows.lastId ? rows.lastState : (this.store.stateIdOf(parentId) ?? null);
+      const parentState =
+        parentId === null ? null : parentId === rows.lastId ? rows.lastState : (this.store.stateIdOf(parentId) ?? null);
       this.append(rows, r, parentState);
     }
     return batch.length;
@@ -293,7 +296,13 @@ export class Path {
       const hi = Math.min(to - base, s.count);
       for (let k = lo; k < hi; k++) {
         const j = s.start + k;
-        const row = { id: s.rows.ids[j]!, kind: s.rows.kinds[j]!, fn: s.rows.fns[j]!, noop: s.rows.noopReturn[j] === 1, hideable: s.rows.hideable[j] === 1 };
+        const row = {
+          id: s.rows.ids[j]!,
+          kind: s.rows.kinds[j]!,
+          fn: s.rows.fns[j]!,
+          noop: s.rows.noopReturn[j] === 1,
+          hideable: s.rows.hideable[j] === 1,
+        };
         if (!visit(base + k, row)) return;
       }
       base += s.count;

@@ -52,7 +52,9 @@ describe('StudioService over the real counter', () => {
   });
 
   it('fires messages: validates JSON, reports the response', async () => {
-    await expect(svc.invoke('fireMessage', { actor: 'counter', kind: 'send', json: '{nope' })).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(svc.invoke('fireMessage', { actor: 'counter', kind: 'send', json: '{nope' })).rejects.toMatchObject({
+      code: 'bad-request',
+    });
     const sent = await svc.fireMessage({ actor: 'counter', kind: 'send', json: '{"op":"increment"}' });
     expect(sent.ok).toBe(true);
     expect(sent.entries.length).toBeGreaterThan(0);
@@ -71,7 +73,13 @@ describe('StudioService over the real counter', () => {
 
     const calls = await svc.entries({ actor: 'counter', offset: 0, limit: 100, kinds: ['call'] });
     expect(calls.items.every((e) => e.kind === 'call')).toBe(true);
-    const http = await svc.entries({ actor: 'counter', offset: 0, limit: 100, iface: 'theater:simple/http-server', fn: 'handle-request' });
+    const http = await svc.entries({
+      actor: 'counter',
+      offset: 0,
+      limit: 100,
+      iface: 'theater:simple/http-server',
+      fn: 'handle-request',
+    });
     expect(http.total).toBe(2); // call + return of the one request
     const found = await svc.entries({ actor: 'counter', offset: 0, limit: 100, search: 'x-test' });
     expect(found.total).toBe(1);
@@ -125,12 +133,17 @@ describe('StudioService over the real counter', () => {
       expect(err!.message.length).toBeGreaterThan(5);
     }
     await expect(svc.invoke('entry', { hash: '0'.repeat(64) })).rejects.toMatchObject({ code: 'not-found' });
-    await expect(svc.invoke('diff', { a: '0'.repeat(64), b: '0'.repeat(64) })).rejects.toMatchObject({ code: 'not-found' });
+    await expect(svc.invoke('diff', { a: '0'.repeat(64), b: '0'.repeat(64) })).rejects.toMatchObject({
+      code: 'not-found',
+    });
   });
 
   it('reports a bad manifest as a located load error', async () => {
     const r = await svc.uploadManifest({
-      manifest: { name: 'manifest.toml', base64: Buffer.from('name = "broken"\ncomponent_path = 42\n').toString('base64') },
+      manifest: {
+        name: 'manifest.toml',
+        base64: Buffer.from('name = "broken"\ncomponent_path = 42\n').toString('base64'),
+      },
       files: [],
     });
     expect(r.ok).toBe(false);

@@ -9,9 +9,30 @@ import { ActorSystem } from '../../runtime/actors/system.ts';
 import { toHex } from '../../runtime/chain/entry.ts';
 import { verifyOffThread } from '../../runtime/chain/verify-job.ts';
 import type {
-  ActorStatus, ActorView, BranchView, DiffView, EntryDetail, EntryPage, EntryQuery, EntryView, EventName, GraphWindow, Hex,
-  HttpFire, HttpFireResult, LogLine, MessageFire, MessageFireResult, OpenResult, PathSegment, ReplayResultView, StateView,
-  StudioApi, StudioEvents, UploadedFile, VerifyView,
+  ActorStatus,
+  ActorView,
+  BranchView,
+  DiffView,
+  EntryDetail,
+  EntryPage,
+  EntryQuery,
+  EntryView,
+  EventName,
+  GraphWindow,
+  Hex,
+  HttpFire,
+  HttpFireResult,
+  LogLine,
+  MessageFire,
+  MessageFireResult,
+  OpenResult,
+  PathSegment,
+  ReplayResultView,
+  StateView,
+  StudioApi,
+  StudioEvents,
+  UploadedFile,
+  VerifyView,
 } from '../shared/contract.ts';
 import { badRequest, notFound } from './api-error.ts';
 import { ComponentWatcher } from './component-watch.ts';
@@ -97,7 +118,13 @@ export class StudioService implements StudioApi {
     s.on('failure', (actor, err) => this.log(actor, `✗ ${err.kind}: ${err.message}`));
     s.on('entries', (actor, count, head) => {
       if (!head.hash) return;
-      this.emit('entries', { actor, branch: s.actor(actor)?.branch ?? 'main', count, head: toHex(head.hash), seq: head.seq });
+      this.emit('entries', {
+        actor,
+        branch: s.actor(actor)?.branch ?? 'main',
+        count,
+        head: toHex(head.hash),
+        seq: head.seq,
+      });
     });
     s.on('status', (actor, status) => {
       const running = s.actor(actor);
@@ -150,7 +177,8 @@ export class StudioService implements StudioApi {
 
   private branchOf(actor: string, branch: string | undefined): string {
     const b = branch ?? this.system.actor(actor)?.branch ?? this.system.store.liveBranch(actor);
-    if (!this.system.store.branches(actor).some((x) => x.name === b)) throw notFound(`actor ${actor} has no branch ${b}`);
+    if (!this.system.store.branches(actor).some((x) => x.name === b))
+      throw notFound(`actor ${actor} has no branch ${b}`);
     return b;
   }
 
@@ -269,7 +297,11 @@ export class StudioService implements StudioApi {
     return tt.diff(this.system, p.a, p.b);
   }
 
-  async diffBranches(p: { actor: string; a: string; b: string }): Promise<DiffView & { readonly mergeBase: Hex | null }> {
+  async diffBranches(p: {
+    actor: string;
+    a: string;
+    b: string;
+  }): Promise<DiffView & { readonly mergeBase: Hex | null }> {
     return tt.branchDiff(this.system, p.actor, p.a, p.b);
   }
 
@@ -323,7 +355,9 @@ export class StudioService implements StudioApi {
 
   async replay(p: { actor: string; branch?: string; componentPath?: string }): Promise<ReplayResultView> {
     this.index(p.actor); // refuses unknown actors with not-found
-    return tt.replayView(this.system, p, (done, total) => this.emit('progress', { task: 'replay', actor: p.actor, done, total }));
+    return tt.replayView(this.system, p, (done, total) =>
+      this.emit('progress', { task: 'replay', actor: p.actor, done, total }),
+    );
   }
 
   async verify(p: { actor?: string }): Promise<VerifyView> {
@@ -333,7 +367,11 @@ export class StudioService implements StudioApi {
       this.emit('progress', { task: 'verify', actor, done, total }),
     );
     if (!r.ok) return { ok: false, count: r.count, entry: r.entry, reason: r.reason };
-    const head = p.actor === undefined ? null : (r.heads.find((h) => h.actor === p.actor && h.branch === this.system.store.liveBranch(p.actor))?.hash ?? null);
+    const head =
+      p.actor === undefined
+        ? null
+        : (r.heads.find((h) => h.actor === p.actor && h.branch === this.system.store.liveBranch(p.actor))?.hash ??
+          null);
     return { ok: true, count: r.count, head };
   }
 
@@ -349,12 +387,19 @@ export class StudioService implements StudioApi {
 
   // ---- bundles ---------------------------------------------------------------------------------------------------
 
-  async exportBundle(p: { actor: string; branch?: string; withComponent?: boolean }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }> {
+  async exportBundle(p: {
+    actor: string;
+    branch?: string;
+    withComponent?: boolean;
+  }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }> {
     this.index(p.actor);
     return tt.exportView(this.system, join(this.opts.dataDir, 'bundles'), p);
   }
 
-  async importBundle(p: { path?: string; upload?: UploadedFile }): Promise<{ readonly actor: string; readonly entries: number }> {
+  async importBundle(p: {
+    path?: string;
+    upload?: UploadedFile;
+  }): Promise<{ readonly actor: string; readonly entries: number }> {
     const r = await tt.importView(this.system, join(this.opts.dataDir, 'imports'), p);
     this.emit('actors', {});
     return r;

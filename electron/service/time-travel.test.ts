@@ -12,7 +12,9 @@ describe('time travel through the StudioService', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'studio-tt-'));
     svc = StudioService.open({ db: join(dir, 'studio.db'), dataDir: dir, ephemeralPorts: true });
-    expect(await svc.openManifest({ path: resolve('assets/examples/counter/manifest.toml') })).toMatchObject({ ok: true });
+    expect(await svc.openManifest({ path: resolve('assets/examples/counter/manifest.toml') })).toMatchObject({
+      ok: true,
+    });
     for (let i = 0; i < 3; i++) {
       const r = await svc.fireHttp({ actor: 'counter', method: 'POST', path: '/increment', headers: [] });
       returns.push(r.entries.at(-1)!);
@@ -42,7 +44,10 @@ describe('time travel through the StudioService', () => {
   });
 
   it('replays against a changed build and reports the divergence', async () => {
-    const r = await svc.replay({ actor: 'counter', componentPath: resolve('assets/examples/counter-by-two/counter-by-two.wasm') });
+    const r = await svc.replay({
+      actor: 'counter',
+      componentPath: resolve('assets/examples/counter-by-two/counter-by-two.wasm'),
+    });
     expect(r.status).toBe('diverged');
   });
 
@@ -73,7 +78,9 @@ describe('time travel through the StudioService', () => {
       expect(im.actor).toBe('counter');
       expect(im.entries).toBeGreaterThan(0);
       expect((await other.verify({})).ok).toBe(true);
-      await expect(other.importBundle({ upload: { name: 'junk.bundle', base64: Buffer.from('not a bundle').toString('base64') } })).rejects.toMatchObject({
+      await expect(
+        other.importBundle({ upload: { name: 'junk.bundle', base64: Buffer.from('not a bundle').toString('base64') } }),
+      ).rejects.toMatchObject({
         code: 'bad-request',
       });
     } finally {

@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import type { ActorSystem } from '../../runtime/actors/system.ts';
 import { toHex } from '../../runtime/chain/entry.ts';
 import {
-  diffBranches, diffEntries, exportBundle, importBundle, replay, TimeTravelError, whoWrote, type CrossingView, type StateDiff,
+  diffBranches,
+  diffEntries,
+  exportBundle,
+  importBundle,
+  replay,
+  TimeTravelError,
+  whoWrote,
+  type CrossingView,
+  type StateDiff,
 } from '../../runtime/timetravel/index.ts';
 import type { DiffChange, DiffView, EntryKind, Hex, ReplayResultView, UploadedFile } from '../shared/contract.ts';
 import { badRequest, notFound, StudioError } from './api-error.ts';
@@ -65,10 +73,18 @@ export function diff(system: ActorSystem, a: Hex, b: Hex): Promise<DiffView> {
   return engine(() => diffView(a, b, diffEntries(system.store, parseHash(a), parseHash(b)).diff));
 }
 
-export function branchDiff(system: ActorSystem, actor: string, a: string, b: string): Promise<DiffView & { readonly mergeBase: Hex | null }> {
+export function branchDiff(
+  system: ActorSystem,
+  actor: string,
+  a: string,
+  b: string,
+): Promise<DiffView & { readonly mergeBase: Hex | null }> {
   return engine(() => {
     const d = diffBranches(system.store, actor, a, b);
-    return { ...diffView(toHex(d.a.head.hash), toHex(d.b.head.hash), d.diff), mergeBase: d.base ? toHex(d.base.hash) : null };
+    return {
+      ...diffView(toHex(d.a.head.hash), toHex(d.b.head.hash), d.diff),
+      mergeBase: d.base ? toHex(d.base.hash) : null,
+    };
   });
 }
 
@@ -76,7 +92,13 @@ export function writer(system: ActorSystem, hash: Hex, path: readonly (string | 
   return engine(() => whoWrote(system.store, parseHash(hash), path).writer);
 }
 
-function crossing(c: CrossingView | null): { iface: string; fn: string; kind: EntryKind; input: unknown; output: unknown } {
+function crossing(c: CrossingView | null): {
+  iface: string;
+  fn: string;
+  kind: EntryKind;
+  input: unknown;
+  output: unknown;
+} {
   if (!c) return { iface: '', fn: '(nothing: the replay ended here)', kind: 'event', input: null, output: null };
   return { iface: c.iface, fn: c.fn, kind: c.kind as EntryKind, input: c.input, output: c.output };
 }
@@ -88,7 +110,9 @@ export async function replayView(
 ): Promise<ReplayResultView> {
   // Commit what is queued: the replay worker reads the db file itself.
   system.writer.flush();
-  const r = await engine(() => replay({ db: system.store.path, actor: p.actor, branch: p.branch, component: p.componentPath }, onProgress));
+  const r = await engine(() =>
+    replay({ db: system.store.path, actor: p.actor, branch: p.branch, component: p.componentPath }, onProgress),
+  );
   switch (r.status) {
     case 'verified':
       return { status: 'verified', count: r.count, head: r.head ?? '' };
@@ -109,7 +133,11 @@ export async function replayView(
   }
 }
 
-export function exportView(system: ActorSystem, dir: string, p: { actor: string; branch?: string; withComponent?: boolean }) {
+export function exportView(
+  system: ActorSystem,
+  dir: string,
+  p: { actor: string; branch?: string; withComponent?: boolean },
+) {
   return engine(() => {
     system.writer.flush();
     mkdirSync(dir, { recursive: true });

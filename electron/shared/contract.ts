@@ -144,8 +144,20 @@ export type ReplayResultView =
       /** The recorded entry where replay produced something else. */
       readonly entry: Hex;
       readonly seq: number;
-      readonly expected: { readonly iface: string; readonly fn: string; readonly kind: EntryKind; readonly input: unknown; readonly output: unknown };
-      readonly got: { readonly iface: string; readonly fn: string; readonly kind: EntryKind; readonly input: unknown; readonly output: unknown };
+      readonly expected: {
+        readonly iface: string;
+        readonly fn: string;
+        readonly kind: EntryKind;
+        readonly input: unknown;
+        readonly output: unknown;
+      };
+      readonly got: {
+        readonly iface: string;
+        readonly fn: string;
+        readonly kind: EntryKind;
+        readonly input: unknown;
+        readonly output: unknown;
+      };
       readonly stateDiff: DiffView | null;
     }
   | { readonly status: 'failed'; readonly message: string };
@@ -196,7 +208,8 @@ export interface LoadErrorView {
   readonly hint?: string;
 }
 
-export type OpenResult = { readonly ok: true; readonly actor: string } | { readonly ok: false; readonly error: LoadErrorView };
+export type OpenResult =
+  { readonly ok: true; readonly actor: string } | { readonly ok: false; readonly error: LoadErrorView };
 
 export interface UploadedFile {
   readonly name: string;
@@ -240,17 +253,35 @@ export interface StudioApi {
   fireHttp(p: HttpFire): Promise<HttpFireResult>;
   fireMessage(p: MessageFire): Promise<MessageFireResult>;
 
-  exportBundle(p: { actor: string; branch?: string; withComponent?: boolean }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }>;
-  importBundle(p: { path?: string; upload?: UploadedFile }): Promise<{ readonly actor: string; readonly entries: number }>;
+  exportBundle(p: {
+    actor: string;
+    branch?: string;
+    withComponent?: boolean;
+  }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }>;
+  importBundle(p: {
+    path?: string;
+    upload?: UploadedFile;
+  }): Promise<{ readonly actor: string; readonly entries: number }>;
 }
 
 /** Pushed from the service to every renderer. */
 export interface StudioEvents {
   log: LogLine;
-  entries: { readonly actor: string; readonly branch: string; readonly count: number; readonly head: Hex; readonly seq: number };
+  entries: {
+    readonly actor: string;
+    readonly branch: string;
+    readonly count: number;
+    readonly head: Hex;
+    readonly seq: number;
+  };
   actorStatus: { readonly actor: string; readonly status: ActorStatus };
   actors: Record<string, never>;
-  progress: { readonly task: 'replay' | 'verify'; readonly actor: string | null; readonly done: number; readonly total: number };
+  progress: {
+    readonly task: 'replay' | 'verify';
+    readonly actor: string | null;
+    readonly done: number;
+    readonly total: number;
+  };
   /** A running actor's component file changed on disk: offer to replay history against the new build. */
   componentChanged: { readonly actor: string; readonly path: string };
 }
@@ -289,7 +320,14 @@ export const METHODS = [
   'importBundle',
 ] as const satisfies readonly MethodName[];
 
-export const EVENTS = ['log', 'entries', 'actorStatus', 'actors', 'progress', 'componentChanged'] as const satisfies readonly EventName[];
+export const EVENTS = [
+  'log',
+  'entries',
+  'actorStatus',
+  'actors',
+  'progress',
+  'componentChanged',
+] as const satisfies readonly EventName[];
 
 // Compile-time check that METHODS lists every method exactly: an unlisted method is a type error here.
 type Missing = Exclude<MethodName, (typeof METHODS)[number]>;

@@ -8,7 +8,8 @@ export const invokeChannel = (method: MethodName): string => `studio:invoke:${me
 /** Every event travels on one channel as {event, payload}; the preload fans it out. */
 export const EVENT_CHANNEL = 'studio:event';
 
-export type IpcReply = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: ApiError };
+export type IpcReply =
+  { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: ApiError };
 
 export interface IpcEvent {
   readonly event: EventName;

@@ -14,7 +14,8 @@ export interface GateConfig {
   readonly token: string;
 }
 
-export type GateResult = { readonly ok: true; readonly viaQuery: boolean } | { readonly ok: false; readonly reason: string };
+export type GateResult =
+  { readonly ok: true; readonly viaQuery: boolean } | { readonly ok: false; readonly reason: string };
 
 export function allowedHosts(port: number): readonly string[] {
   return [`127.0.0.1:${port}`, `localhost:${port}`];
@@ -46,13 +47,15 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 
 export function checkRequest(cfg: GateConfig, headers: IncomingHttpHeaders, url: URL): GateResult {
   const host = headers.host;
-  if (!host || !allowedHosts(cfg.port).includes(host.toLowerCase())) return { ok: false, reason: `Host ${JSON.stringify(host ?? '')} is not this Studio` };
+  if (!host || !allowedHosts(cfg.port).includes(host.toLowerCase()))
+    return { ok: false, reason: `Host ${JSON.stringify(host ?? '')} is not this Studio` };
   const origin = headers.origin;
   if (origin !== undefined && origin.toLowerCase() !== `http://${host.toLowerCase()}`) {
     return { ok: false, reason: `Origin ${JSON.stringify(origin)} is not this Studio` };
   }
   const query = url.searchParams.get('token');
-  if (query !== null) return sameToken(query, cfg.token) ? { ok: true, viaQuery: true } : { ok: false, reason: 'wrong token' };
+  if (query !== null)
+    return sameToken(query, cfg.token) ? { ok: true, viaQuery: true } : { ok: false, reason: 'wrong token' };
   const cookie = cookieValue(headers.cookie, cookieName(cfg.port));
   if (cookie !== undefined && sameToken(cookie, cfg.token)) return { ok: true, viaQuery: false };
   return { ok: false, reason: 'no token: open the URL the Studio printed (it carries ?token=...)' };

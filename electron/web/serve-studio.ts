@@ -31,7 +31,11 @@ export interface ServedStudio {
 }
 
 export async function serveStudio(o: ServeOptions): Promise<ServedStudio> {
-  const service = StudioService.open({ db: o.db, dataDir: o.dataDir ?? dirname(o.db), ephemeralPorts: o.ephemeralPorts });
+  const service = StudioService.open({
+    db: o.db,
+    dataDir: o.dataDir ?? dirname(o.db),
+    ephemeralPorts: o.ephemeralPorts,
+  });
   let host: WebHost | undefined;
   try {
     const manifest = o.manifest === undefined ? DEFAULT_MANIFEST : o.manifest;

@@ -18,11 +18,14 @@ interface Reply {
 
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}`, ...headers } },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -60,7 +63,10 @@ describe('web host doors', () => {
     dir = mkdtempSync(join(tmpdir(), 'studio-web-'));
     const dist = join(dir, 'dist');
     mkdirSync(join(dist, 'assets'), { recursive: true });
-    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Studio</title><script type="module" src="/assets/app.js"></script>');
+    writeFileSync(
+      join(dist, 'index.html'),
+      '<!doctype html><title>Studio</title><script type="module" src="/assets/app.js"></script>',
+    );
     writeFileSync(join(dist, 'assets', 'app.js'), 'console.log(1)');
     service = StudioService.open({ db: join(dir, 'studio.db'), dataDir: dir, ephemeralPorts: true });
     host = await startWebHost({ service, staticDir: dist, token: TOKEN });
@@ -132,20 +138,36 @@ describe('web host doors', () => {
   it('refuses WebSocket upgrades without the token, with a wrong token, a foreign Host or Origin', async () => {
     await expect(openWs(host.port, '/api')).rejects.toThrow('status 403');
     await expect(openWs(host.port, '/api?token=nope')).rejects.toThrow('status 403');
-    await expect(openWs(host.port, `/api?token=${TOKEN}`, { host: `attacker.example:${host.port}` })).rejects.toThrow('status 403');
-    await expect(openWs(host.port, `/api?token=${TOKEN}`, { origin: 'http://attacker.example' })).rejects.toThrow('status 403');
+    await expect(openWs(host.port, `/api?token=${TOKEN}`, { host: `attacker.example:${host.port}` })).rejects.toThrow(
+      'status 403',
+    );
+    await expect(openWs(host.port, `/api?token=${TOKEN}`, { origin: 'http://attacker.example' })).rejects.toThrow(
+      'status 403',
+    );
     await expect(openWs(host.port, `/elsewhere?token=${TOKEN}`)).rejects.toThrow('status 404');
   });
 
   it('accepts the token by query or cookie and answers requests; errors are replies, not crashes', async () => {
-    const byCookie = await openWs(host.port, '/api', { cookie: `theater_studio_${host.port}=${TOKEN}`, origin: `http://127.0.0.1:${host.port}` });
+    const byCookie = await openWs(host.port, '/api', {
+      cookie: `theater_studio_${host.port}=${TOKEN}`,
+      origin: `http://127.0.0.1:${host.port}`,
+    });
     byCookie.close();
     const ws = await openWs(host.port, `/api?token=${TOKEN}`);
     expect(await rpc(ws, { id: 1, method: 'listActors', params: {} })).toEqual({ id: 1, result: [] });
     expect(await rpc(ws, { id: 2, method: 'recentManifests' })).toEqual({ id: 2, result: [] });
-    expect(await rpc(ws, { id: 3, method: 'rm -rf', params: {} })).toMatchObject({ id: 3, error: { code: 'bad-request', message: expect.stringContaining('unknown method') } });
-    expect(await rpc(ws, { id: 4, method: 'entries', params: { actor: 'x', offset: 'a', limit: 1 } })).toMatchObject({ id: 4, error: { code: 'bad-request' } });
-    expect(await rpc(ws, { id: 5, method: 'entry', params: { hash: 'f'.repeat(64) } })).toMatchObject({ id: 5, error: { code: 'not-found' } });
+    expect(await rpc(ws, { id: 3, method: 'rm -rf', params: {} })).toMatchObject({
+      id: 3,
+      error: { code: 'bad-request', message: expect.stringContaining('unknown method') },
+    });
+    expect(await rpc(ws, { id: 4, method: 'entries', params: { actor: 'x', offset: 'a', limit: 1 } })).toMatchObject({
+      id: 4,
+      error: { code: 'bad-request' },
+    });
+    expect(await rpc(ws, { id: 5, method: 'entry', params: { hash: 'f'.repeat(64) } })).toMatchObject({
+      id: 5,
+      error: { code: 'not-found' },
+    });
     expect(await rpc(ws, 'not json')).toMatchObject({ id: null, error: { code: 'bad-request' } });
     expect(await rpc(ws, [1, 2])).toMatchObject({ id: null, error: { code: 'bad-request' } });
     expect(await rpc(ws, { method: 'listActors' })).toMatchObject({ id: null, error: { code: 'bad-request' } });

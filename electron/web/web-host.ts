@@ -78,7 +78,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     const url = new URL(req.url ?? '/', 'http://studio.invalid');
     const verdict = checkRequest(gate, req.headers, url);
     if (url.pathname !== '/api' || !verdict.ok) {
-      socket.end(`HTTP/1.1 ${url.pathname !== '/api' ? '404 Not Found' : '403 Forbidden'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${url.pathname !== '/api' ? '404 Not Found' : '403 Forbidden'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => serveClient(ws, opts.service, addDownloadUrl));
@@ -86,7 +88,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
 
   /** An exported bundle is a file on this machine; the browser gets it through an authenticated GET. */
   function addDownloadUrl(method: string, result: unknown): unknown {
-    if (method !== 'exportBundle' || result === null || typeof result !== 'object' || !('file' in result)) return result;
+    if (method !== 'exportBundle' || result === null || typeof result !== 'object' || !('file' in result))
+      return result;
     const id = randomUUID();
     downloads.set(id, String(result.file));
     return { ...result, downloadUrl: `/download/${id}` };

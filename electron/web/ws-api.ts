@@ -28,7 +28,8 @@ function parseFrame(data: string): { id: RequestId | null; method?: unknown; par
   } catch {
     return { id: null, problem: 'the frame is not JSON' };
   }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return { id: null, problem: 'the frame is not a JSON object' };
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    return { id: null, problem: 'the frame is not a JSON object' };
   const o = v as Record<string, unknown>;
   const id = typeof o.id === 'number' || (typeof o.id === 'string' && o.id.length <= 64) ? o.id : null;
   if (id === null) return { id, problem: 'a request needs an id (number or short string)' };
@@ -43,7 +44,8 @@ export function serveClient(ws: WebSocket, service: StudioService, hook: ResultH
   ws.on('close', off);
   ws.on('error', off);
   ws.on('message', (raw, isBinary) => {
-    if (isBinary) return send({ id: null, error: { message: 'binary frames are not part of the protocol', code: 'bad-request' } });
+    if (isBinary)
+      return send({ id: null, error: { message: 'binary frames are not part of the protocol', code: 'bad-request' } });
     const f = parseFrame(raw.toString());
     if (f.problem) return send({ id: f.id, error: { message: f.problem, code: 'bad-request' } });
     service.invoke(f.method, f.params).then(

@@ -49,7 +49,11 @@ function preloadTransport(bridge: PreloadBridge): Transport {
 }
 
 type ServerFrame =
-  | { readonly id: number; readonly result?: unknown; readonly error?: { readonly message: string; readonly code?: string } }
+  | {
+      readonly id: number;
+      readonly result?: unknown;
+      readonly error?: { readonly message: string; readonly code?: string };
+    }
   | { readonly event: string; readonly payload: unknown };
 
 function isObject(v: unknown): v is Record<string, unknown> {

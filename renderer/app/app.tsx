@@ -47,7 +47,9 @@ export function App() {
         setDragging(false);
         const files = [...e.dataTransfer.files];
         if (files.length === 0) return;
-        void openFiles(files).then((r) => (r.ok ? afterOpen(r) : (useStudio.getState().setOpenDialog(true), undefined)));
+        void openFiles(files).then((r) =>
+          r.ok ? afterOpen(r) : (useStudio.getState().setOpenDialog(true), undefined),
+        );
       }}
     >
       <Toolbar />
@@ -77,7 +79,14 @@ function RightColumn() {
     <aside className="right">
       <div role="tablist" aria-label="Inspector" className="tabs">
         {TABS.map((t, i) => (
-          <button key={t.id} type="button" role="tab" aria-selected={tab === t.id} title={`${t.label} (${i + 1})`} onClick={() => setTab(t.id)}>
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            aria-selected={tab === t.id}
+            title={`${t.label} (${i + 1})`}
+            onClick={() => setTab(t.id)}
+          >
             {t.label}
           </button>
         ))}
@@ -103,12 +112,23 @@ function BottomDrawer() {
     <section className={`drawer ${drawer ? 'open' : ''}`} aria-label="Request panels">
       <div role="tablist" aria-label="Request panels" className="tabs">
         {tabs.map((t) => (
-          <button key={t.id} type="button" role="tab" aria-selected={drawer === t.id} onClick={() => setDrawer(drawer === t.id ? null : t.id)}>
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            aria-selected={drawer === t.id}
+            onClick={() => setDrawer(drawer === t.id ? null : t.id)}
+          >
             {t.label}
           </button>
         ))}
         <span className="spacer" />
-        <button type="button" className="plain" aria-label={drawer ? 'Collapse panel' : 'Expand panel'} onClick={() => setDrawer(drawer ? null : 'http')}>
+        <button
+          type="button"
+          className="plain"
+          aria-label={drawer ? 'Collapse panel' : 'Expand panel'}
+          onClick={() => setDrawer(drawer ? null : 'http')}
+        >
           {drawer ? '▾' : '▴'}
         </button>
       </div>

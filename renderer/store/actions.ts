@@ -168,7 +168,11 @@ export async function selectHash(hash: Hex, branch?: string): Promise<void> {
   const st = get();
   let index: number | null = null;
   if (!isFiltered(st.filter)) {
-    index = await api().call('entryIndex', { actor: detail.actor, ...(st.viewBranch ? { branch: st.viewBranch } : {}), hash });
+    index = await api().call('entryIndex', {
+      actor: detail.actor,
+      ...(st.viewBranch ? { branch: st.viewBranch } : {}),
+      hash,
+    });
   }
   get().setSelected({ entry: detail, index: index !== null && index >= 0 ? index : null });
 }
@@ -202,7 +206,12 @@ export async function ensureChunk(branch: string, chunk: number, force = false):
   if (!s.actorId || chunkInFlight.has(key) || (!force && s.chunks.has(key))) return;
   chunkInFlight.add(key);
   try {
-    const w = await api().call('graph', { actor: s.actorId, branch, fromSeq: chunk * CHUNK, toSeq: (chunk + 1) * CHUNK - 1 });
+    const w = await api().call('graph', {
+      actor: s.actorId,
+      branch,
+      fromSeq: chunk * CHUNK,
+      toSeq: (chunk + 1) * CHUNK - 1,
+    });
     if (get().actorId === s.actorId) get().storeChunk(key, w);
   } finally {
     chunkInFlight.delete(key);

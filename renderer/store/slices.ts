@@ -19,7 +19,13 @@ import type {
 } from '../../electron/shared/contract.ts';
 import type { ConnectionState } from '../api/client.ts';
 
-export type StudioState = ConnectionSlice & ActorsSlice & EntriesSlice & SelectionSlice & GraphSlice & PanelsSlice & ThemeSlice;
+export type StudioState = ConnectionSlice &
+  ActorsSlice &
+  EntriesSlice &
+  SelectionSlice &
+  GraphSlice &
+  PanelsSlice &
+  ThemeSlice;
 type Slice<T> = StateCreator<StudioState, [], [], T>;
 
 // ---- connection --------------------------------------------------------------------------------------------------
@@ -58,7 +64,16 @@ export const actorsSlice: Slice<ActorsSlice> = (set) => ({
   logs: [],
   setActors: (actors) => set({ actors }),
   selectActor: (actorId) =>
-    set({ actorId, branches: [], viewBranch: null, selected: null, diffA: null, diffB: null, highlighted: new Set(), divergence: null }),
+    set({
+      actorId,
+      branches: [],
+      viewBranch: null,
+      selected: null,
+      diffA: null,
+      diffB: null,
+      highlighted: new Set(),
+      divergence: null,
+    }),
   setBranches: (branches) => set({ branches }),
   setViewBranch: (viewBranch) => set({ viewBranch }),
   setLogs: (logs) => set({ logs: logs.slice(-MAX_LOGS) }),
@@ -98,7 +113,13 @@ export const entriesSlice: Slice<EntriesSlice> = (set) => ({
   pages: new Map(),
   baseVersion: 1,
   setFilter: (f) =>
-    set((s) => ({ filter: { ...s.filter, ...f }, pages: new Map(), listVersion: s.listVersion + 1, baseVersion: s.listVersion + 1, total: 0 })),
+    set((s) => ({
+      filter: { ...s.filter, ...f },
+      pages: new Map(),
+      listVersion: s.listVersion + 1,
+      baseVersion: s.listVersion + 1,
+      total: 0,
+    })),
   storePage: (page, version, total, items) =>
     set((s) => {
       const cur = s.pages.get(page);
@@ -165,7 +186,11 @@ export const graphSlice: Slice<GraphSlice> = (set) => ({
 // ---- panels, long-running tasks, history -------------------------------------------------------------------------
 export type RightTab = 'details' | 'state' | 'diff' | 'replay';
 export type Drawer = 'http' | 'message' | null;
-export type TaskState<R> = { readonly phase: 'idle' } | { readonly phase: 'running' } | { readonly phase: 'done'; readonly result: R } | { readonly phase: 'error'; readonly message: string };
+export type TaskState<R> =
+  | { readonly phase: 'idle' }
+  | { readonly phase: 'running' }
+  | { readonly phase: 'done'; readonly result: R }
+  | { readonly phase: 'error'; readonly message: string };
 export interface HttpHistoryItem {
   readonly req: HttpFire;
   readonly res: HttpFireResult | null;

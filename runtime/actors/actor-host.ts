@@ -172,7 +172,13 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   }
 
   /** Calls an export. Resolves with the outcome once every entry of the call is committed. */
-  call(iface: string, fn: string, params: readonly Value[], origin: Origin, cause: Hash | null = null): Promise<ExportOutcome> {
+  call(
+    iface: string,
+    fn: string,
+    params: readonly Value[],
+    origin: Origin,
+    cause: Hash | null = null,
+  ): Promise<ExportOutcome> {
     if (this._status === 'stopped' || this._status === 'failed') {
       return Promise.resolve({ ok: false, error: { kind: 'startup', message: `actor ${this.id} is ${this._status}` } });
     }
@@ -242,7 +248,10 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     const last = batch.entries.at(-1);
     if (last && !hashEquals(last.state, this.chain.head.state)) {
       const blob = batch.blobs.find((b) => hashEquals(b.hash, last.state));
-      this.chain.sync({ hash: last.hash, seq: last.seq, state: last.state }, last.state === null ? null : blob?.bytes ?? null);
+      this.chain.sync(
+        { hash: last.hash, seq: last.seq, state: last.state },
+        last.state === null ? null : (blob?.bytes ?? null),
+      );
     } else if (last) {
       this.chain.sync({ hash: last.hash, seq: last.seq, state: last.state }, this.chain.state);
     }

@@ -32,7 +32,8 @@ async function dispatch(system: ActorSystem, caller: string, req: RpcRequest): P
       const to = target(system, String(a0));
       if (to === caller) throw new Error('an actor cannot request itself (it would wait for its own reply)');
       for (let t: string | undefined = to; t; t = system.waitingOn.get(t)) {
-        if (t === caller) throw new Error(`request to ${to} would deadlock: ${to} is waiting (directly or not) for ${caller}`);
+        if (t === caller)
+          throw new Error(`request to ${to} would deadlock: ${to} is waiting (directly or not) for ${caller}`);
       }
       system.waitingOn.set(caller, to);
       try {
@@ -83,7 +84,8 @@ function child(system: ActorSystem, parent: string, id: string): string {
 
 /** A child's manifest must lie inside its parent's manifest folder: a guest cannot make us read other files. */
 export function childManifestPath(parentDir: string, requested: string): string {
-  if (isAbsolute(requested)) throw new Error(`spawn: manifest path must be relative to the parent's folder, got ${requested}`);
+  if (isAbsolute(requested))
+    throw new Error(`spawn: manifest path must be relative to the parent's folder, got ${requested}`);
   const path = resolve(parentDir, requested);
   insideOrThrow(parentDir, path, 'manifest');
   return path;

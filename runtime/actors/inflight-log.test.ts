@@ -3,7 +3,10 @@ import { ChainBuilder, EMPTY_HEAD } from '../chain/builder.ts';
 import { InflightWriter, inflightBuffer, readInflight } from './inflight-log.ts';
 
 function call(chain: ChainBuilder, line: string): void {
-  chain.append('import', 'theater:simple/runtime', 'log', { input: chain.value([line]), output: chain.value({ return: null }) });
+  chain.append('import', 'theater:simple/runtime', 'log', {
+    input: chain.value([line]),
+    output: chain.value({ return: null }),
+  });
 }
 
 describe('in-flight log', () => {
@@ -11,7 +14,10 @@ describe('in-flight log', () => {
     const buffer = inflightBuffer();
     const log = new InflightWriter(buffer);
     const chain = new ChainBuilder('a', EMPTY_HEAD, null, () => 1234);
-    chain.append('call', 'theater:simple/message-server-client', 'handle-send', { input: chain.value([]), origin: 'cli' });
+    chain.append('call', 'theater:simple/message-server-client', 'handle-send', {
+      input: chain.value([]),
+      origin: 'cli',
+    });
     call(chain, 'one');
     expect(log.append(chain.pending, ['one'])).toBe(true);
     call(chain, 'two');

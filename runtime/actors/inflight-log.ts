@@ -47,7 +47,20 @@ export class InflightWriter {
     const records: Uint8Array[] = [];
     for (const b of batch.blobs.slice(this.blobs)) records.push(encode(['b', b.hash, b.bytes] satisfies LogRecord));
     for (const e of batch.entries.slice(this.entries)) {
-      const fields = [e.hash, e.parent, e.seq, e.kind, e.iface, e.fn, e.input, e.output, e.state, e.cause, e.origin, e.ts];
+      const fields = [
+        e.hash,
+        e.parent,
+        e.seq,
+        e.kind,
+        e.iface,
+        e.fn,
+        e.input,
+        e.output,
+        e.state,
+        e.cause,
+        e.origin,
+        e.ts,
+      ];
       records.push(encode(['e', ...fields] satisfies LogRecord));
     }
     for (const line of logs.slice(this.logs)) records.push(encode(['l', line] satisfies LogRecord));
@@ -78,7 +91,7 @@ export function readInflight(buffer: SharedArrayBuffer, actor: string): { batch:
   const entries: TimedEntry[] = [];
   const blobs: Blob[] = [];
   const logs: string[] = [];
-  for (let at = 0; at < end; ) {
+  for (let at = 0; at < end;) {
     const n = view.getUint32(at);
     const r = decode(bytes.subarray(at + 4, at + 4 + n)) as LogRecord;
     at += 4 + n;
@@ -86,8 +99,18 @@ export function readInflight(buffer: SharedArrayBuffer, actor: string): { batch:
     else if (r[0] === 'l') logs.push(r[1]);
     else {
       const [hash, parent, seq, kind, iface, fn, input, output, state, cause, origin, ts] = r.slice(1) as [
-        Hash, Hash | null, number, EntryKind, string, string, Hash | null, Hash | null, Hash | null, Hash | null,
-        Origin | null, number,
+        Hash,
+        Hash | null,
+        number,
+        EntryKind,
+        string,
+        string,
+        Hash | null,
+        Hash | null,
+        Hash | null,
+        Hash | null,
+        Origin | null,
+        number,
       ];
       entries.push({ actor, hash, parent, seq, kind, iface, fn, input, output, state, cause, origin, ts });
     }

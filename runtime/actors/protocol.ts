@@ -62,7 +62,13 @@ export type FromWorker =
    * call (the runtime must hold the entry a `cause` points at) or when the in-flight log is full.
    */
   | { readonly t: 'entries'; readonly batch: Batch; readonly logs: readonly string[] }
-  | { readonly t: 'result'; readonly id: number; readonly outcome: ExportOutcome; readonly batch: Batch; readonly logs: readonly string[] }
+  | {
+      readonly t: 'result';
+      readonly id: number;
+      readonly outcome: ExportOutcome;
+      readonly batch: Batch;
+      readonly logs: readonly string[];
+    }
   | { readonly t: 'shutdown'; readonly data: Uint8Array | null }
   | { readonly t: 'fatal'; readonly message: string; readonly batch: Batch };
 

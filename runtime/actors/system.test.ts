@@ -34,7 +34,9 @@ describe('counter over real HTTP', () => {
       expect(payload(system, log.input)).toEqual(['count -> 1']);
       expect(payload(system, log.output)).toEqual({ return: null });
       expect(stateText(system, ret)).toBe('{"count":1}');
-      expect(payload(system, ret.output)).toEqual([{ status: 200, headers: [['content-type', 'application/json']], body: { count: 1 } }]);
+      expect(payload(system, ret.output)).toEqual([
+        { status: 200, headers: [['content-type', 'application/json']], body: { count: 1 } },
+      ]);
       // Every entry links to the one before it.
       for (let i = 1; i < entries.length; i++) expect(entries[i]!.parent).toEqual(entries[i - 1]!.hash);
     });
@@ -64,7 +66,10 @@ describe('counter over real HTTP', () => {
         await again.start(example('counter'));
         const res = await fetch(`http://127.0.0.1:${port(again, id, 'http-server')}/increment`, { method: 'POST' });
         expect(await res.text()).toBe('{"count":2}');
-        const events = again.store.entries({ actor: id }).filter((e) => e.kind === 'event').map((e) => e.fn);
+        const events = again.store
+          .entries({ actor: id })
+          .filter((e) => e.kind === 'event')
+          .map((e) => e.fn);
         expect(events).toEqual(['start', 'stop', 'resume']);
       } finally {
         await again.close();
@@ -126,9 +131,14 @@ describe('failing actors are recorded and contained', () => {
       expect(tail).toContain('error:handle-request');
       expect(tail).toContain('event:restart');
       const err = system.store.entries({ actor: id }).find((e) => e.kind === 'error')!;
-      expect(payload(system, err.output)).toMatchObject({ kind: 'timeout', message: expect.stringContaining('1000 ms') });
+      expect(payload(system, err.output)).toMatchObject({
+        kind: 'timeout',
+        message: expect.stringContaining('1000 ms'),
+      });
       // The spinning call's own log line was recorded before it was cut off.
-      const spinLog = system.store.entries({ actor: id }).find((e) => e.kind === 'import' && payload(system, e.input)?.toString() === 'spinning forever');
+      const spinLog = system.store
+        .entries({ actor: id })
+        .find((e) => e.kind === 'import' && payload(system, e.input)?.toString() === 'spinning forever');
       expect(spinLog).toBeDefined();
     });
   });
@@ -138,8 +148,14 @@ describe('failing actors are recorded and contained', () => {
       const id = await system.start(example('misbehave'));
       await system.request(id, utf8('{"op":"count"}'), 'cli');
       const outcomes = [];
-      for (const op of ['trap', 'error', 'alloc', 'send-missing']) outcomes.push(await system.request(id, utf8(`{"op":"${op}"}`), 'cli'));
-      expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.kind))).toEqual(['trap', 'handler-error', 'trap', 'handler-error']);
+      for (const op of ['trap', 'error', 'alloc', 'send-missing'])
+        outcomes.push(await system.request(id, utf8(`{"op":"${op}"}`), 'cli'));
+      expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.kind))).toEqual([
+        'trap',
+        'handler-error',
+        'trap',
+        'handler-error',
+      ]);
       expect(outcomes[1]).toMatchObject({ error: { message: 'asked to fail' } });
       expect(outcomes[3]).toMatchObject({ error: { message: 'send to nobody-here failed, as expected' } });
       const sendImport = system.store.entries({ actor: id }).find((e) => e.fn === 'send')!;
@@ -164,7 +180,10 @@ describe('restart policy', () => {
       expect(kinds.slice(0, 6)).toEqual(['trap', 'trap', 'trap', 'trap', 'trap', 'trap']);
       expect(kinds[6]).toBe('startup');
       expect(system.actor(id)!.host.status).toBe('failed');
-      const events = system.store.entries({ actor: id }).filter((e) => e.kind === 'event').map((e) => e.fn);
+      const events = system.store
+        .entries({ actor: id })
+        .filter((e) => e.kind === 'event')
+        .map((e) => e.fn);
       expect(events.filter((e) => e === 'restart')).toHaveLength(5);
       expect(system.store.entries({ actor: id }).filter((e) => e.kind === 'error')).toHaveLength(6);
       const res = await fetch(`http://127.0.0.1:${port(system, other, 'http-server')}/increment`, { method: 'POST' });
@@ -187,7 +206,10 @@ describe('actor servers bind to loopback by default', () => {
         const p = port(system, id, kind);
         // The kernel's own table: the socket listening on this port has local address 127.0.0.1 (0100007F).
         if (existsSync('/proc/net/tcp')) {
-          const listening = [...readFileSync('/proc/net/tcp', 'utf8').split('\n'), ...(existsSync('/proc/net/tcp6') ? readFileSync('/proc/net/tcp6', 'utf8').split('\n') : [])]
+          const listening = [
+            ...readFileSync('/proc/net/tcp', 'utf8').split('\n'),
+            ...(existsSync('/proc/net/tcp6') ? readFileSync('/proc/net/tcp6', 'utf8').split('\n') : []),
+          ]
             .map((l) => l.trim().split(/\s+/))
             .filter((f) => f[3] === '0A' && parseInt(f[1]!.split(':')[1]!, 16) === p)
             .map((f) => f[1]!.split(':')[0]);
@@ -259,10 +281,18 @@ describe('an actor written in JavaScript (componentize-js)', () => {
       const note = JSON.parse(text((added.response as [Uint8Array])[0])!) as { id: string; text: string; at: number };
       expect(note).toMatchObject({ text: 'hello', id: expect.stringMatching(/^[0-9a-f]{8}$/) });
       expect(Math.abs(note.at - Date.now())).toBeLessThan(60_000);
-      const imports = system.store.entries({ actor: id }).filter((e) => e.kind === 'import').map((e) => `${e.iface}#${e.fn}`);
-      expect(imports).toEqual(expect.arrayContaining(['theater:simple/random#random-bytes', 'theater:simple/timing#now']));
+      const imports = system.store
+        .entries({ actor: id })
+        .filter((e) => e.kind === 'import')
+        .map((e) => `${e.iface}#${e.fn}`);
+      expect(imports).toEqual(
+        expect.arrayContaining(['theater:simple/random#random-bytes', 'theater:simple/timing#now']),
+      );
       const bad = await system.request(id, utf8('{"op":"zap"}'), 'cli');
-      expect(bad).toMatchObject({ ok: false, error: { kind: 'handler-error', message: expect.stringContaining('unknown op') } });
+      expect(bad).toMatchObject({
+        ok: false,
+        error: { kind: 'handler-error', message: expect.stringContaining('unknown op') },
+      });
     });
   });
 });

@@ -143,16 +143,34 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       head: head ? { hash: head.hash, seq: head.seq, state: head.state } : EMPTY_HEAD,
       state,
       callTimeoutMs: manifest.callTimeoutMs,
-      sink: { append: (actor, batch, cb) => this.writer.enqueue({ actor, branch: this.running.get(actor)?.branch ?? branch, ...batch }, cb) },
+      sink: {
+        append: (actor, batch, cb) =>
+          this.writer.enqueue({ actor, branch: this.running.get(actor)?.branch ?? branch, ...batch }, cb),
+      },
       hostCall: (req) => answerHostCall(this, id, req),
       workers: this.workers,
       record: this.opts.unrecordedForBenchmark !== true,
       autoRestart: () => !this.supervises(so.parent),
     });
-    const actor: RunningActor = { id, manifest, host, parent: so.parent ?? null, children: new Set(), listeners: [], servers: [], branch };
+    const actor: RunningActor = {
+      id,
+      manifest,
+      host,
+      parent: so.parent ?? null,
+      children: new Set(),
+      listeners: [],
+      servers: [],
+      branch,
+    };
     this.running.set(id, actor);
     if (so.parent) this.running.get(so.parent)?.children.add(id);
-    this.store.upsertActor({ id, parent: so.parent, component: component.sha256, manifest: manifest.file, status: 'starting' });
+    this.store.upsertActor({
+      id,
+      parent: so.parent,
+      component: component.sha256,
+      manifest: manifest.file,
+      status: 'starting',
+    });
 
     host.on('log', (msg) => this.emit('log', id, msg));
     host.on('entries', (n, h) => this.emit('entries', id, n, h));
@@ -186,7 +204,14 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   /** Calls an export of a running actor. Resolves once the call's entries are committed. */
-  call(id: string, iface: string, fn: string, params: readonly Value[], origin: Origin, cause: Hash | null = null): Promise<ExportOutcome> {
+  call(
+    id: string,
+    iface: string,
+    fn: string,
+    params: readonly Value[],
+    origin: Origin,
+    cause: Hash | null = null,
+  ): Promise<ExportOutcome> {
     const a = this.running.get(id);
     if (!a) return Promise.resolve({ ok: false, error: { kind: 'startup', message: `no running actor ${id}` } });
     return a.host.call(iface, fn, params, origin, cause);
@@ -197,7 +222,14 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   request(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null = null): Promise<ExportOutcome> {
-    return this.call(id, theaterInterface('message-server-client'), 'handle-request', [crypto.randomUUID(), msg], origin, cause);
+    return this.call(
+      id,
+      theaterInterface('message-server-client'),
+      'handle-request',
+      [crypto.randomUUID(), msg],
+      origin,
+      cause,
+    );
   }
 
   /**
@@ -210,14 +242,20 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     for (const child of [...a.children]) await this.stop(child, null, suspend);
     this.running.delete(id);
     await Promise.all(a.servers.map((s) => s.close()));
-    if (a.host.status !== 'starting') a.host.recordEvent('stop', suspend ? { reason: 'runtime shutdown' } : { data: data ?? null });
+    if (a.host.status !== 'starting')
+      a.host.recordEvent('stop', suspend ? { reason: 'runtime shutdown' } : { data: data ?? null });
     await a.host.stop();
     this.store.upsertActor({ id, status: suspend ? 'suspended' : 'stopped' });
     const parent = a.parent ? this.running.get(a.parent) : undefined;
     if (!parent) return;
     parent.children.delete(id);
     if (!suspend && this.supervises(a.parent)) {
-      void parent.host.call(theaterInterface('supervisor-handlers'), 'handle-child-exit', [id, data ?? undefined], 'runtime');
+      void parent.host.call(
+        theaterInterface('supervisor-handlers'),
+        'handle-child-exit',
+        [id, data ?? undefined],
+        'runtime',
+      );
     }
   }
 
@@ -276,14 +314,23 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   private async resumeChildren(a: RunningActor): Promise<void> {
     for (const row of this.store.actors()) {
       if (row.parent !== a.id || row.status === 'stopped' || !row.manifest) continue;
-      await this.start(row.manifest, { parent: a.id, id: row.id }).catch((e: Error) => this.emit('log', a.id, `could not resume child ${row.id}: ${e.message}`));
+      await this.start(row.manifest, { parent: a.id, id: row.id }).catch((e: Error) =>
+        this.emit('log', a.id, `could not resume child ${row.id}: ${e.message}`),
+      );
     }
   }
 
   private onFailure(a: RunningActor, err: ActorErrorInfo): void {
     this.emit('failure', a.id, err);
     if (this.supervises(a.parent)) {
-      void this.running.get(a.parent!)!.host.call(theaterInterface('supervisor-handlers'), 'handle-child-error', [a.id, { kind: err.kind, message: err.message }], 'runtime');
+      void this.running
+        .get(a.parent!)!
+        .host.call(
+          theaterInterface('supervisor-handlers'),
+          'handle-child-error',
+          [a.id, { kind: err.kind, message: err.message }],
+          'runtime',
+        );
     }
   }
 

@@ -10,7 +10,8 @@ export function workerEntry(): URL {
 }
 
 // @types/node declares WebAssembly's types but not the global's value.
-const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
+const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } })
+  .WebAssembly;
 
 const compiled = new Map<string, Promise<Record<string, WebAssembly.Module>>>();
 

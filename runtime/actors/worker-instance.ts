@@ -140,7 +140,8 @@ function prepare(componentDir: string, modules: WorkerInit['modules'], query = '
     // A script evaluated again is a fresh copy; a module needs a new URL for that.
     const instantiate = c
       ? (c.script.runInThisContext() as Instantiate)
-      : ((await import(pathToFileURL(join(componentDir, MODULE_FILE)).href + query)) as { instantiate: Instantiate }).instantiate;
+      : ((await import(pathToFileURL(join(componentDir, MODULE_FILE)).href + query)) as { instantiate: Instantiate })
+          .instantiate;
     return instantiate((name) => {
       const m = modules[name];
       if (!m) throw new Error(`core module ${name} was not compiled`);

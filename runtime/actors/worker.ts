@@ -5,7 +5,15 @@
  */
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { ChainBuilder } from '../chain/builder.ts';
-import { callExport, classifyError, findExport, interceptImports, liveStrategy, type ComponentInstance, type ExportOutcome } from '../chain/recorder.ts';
+import {
+  callExport,
+  classifyError,
+  findExport,
+  interceptImports,
+  liveStrategy,
+  type ComponentInstance,
+  type ExportOutcome,
+} from '../chain/recorder.ts';
 import type { Value } from '../chain/canonical.ts';
 import { buildImports } from '../handlers/index.ts';
 import type { ActorContext } from '../handlers/types.ts';
@@ -82,11 +90,17 @@ start().then(
     port.once('message', () => setImmediate(() => void cacheCompiledCode()));
     post({ t: 'ready' });
   },
-  (e: unknown) => post({ t: 'fatal', message: `could not instantiate: ${(e as Error)?.message ?? e}`, batch: chain.drain() }),
+  (e: unknown) =>
+    post({ t: 'fatal', message: `could not instantiate: ${(e as Error)?.message ?? e}`, batch: chain.drain() }),
 );
 
 /** The same export call as callExport, minus every recording step. Benchmark baseline only. */
-function callUnrecorded(instance: ComponentInstance, iface: string, fn: string, params: readonly Value[]): ExportOutcome {
+function callUnrecorded(
+  instance: ComponentInstance,
+  iface: string,
+  fn: string,
+  params: readonly Value[],
+): ExportOutcome {
   try {
     const f = findExport(instance, iface, fn);
     if (!f) throw new TypeError(`the component does not export ${iface}#${fn}`);

@@ -138,7 +138,8 @@ export class MapShape {
   constructor(readonly keys: readonly string[]) {
     const bytes = keys.map(keyUtf8);
     for (let i = 1; i < bytes.length; i++) {
-      if (compareBytes(bytes[i - 1]!, bytes[i]!) >= 0) throw new CanonicalError(`map shape keys not strictly ascending at ${keys[i]}`);
+      if (compareBytes(bytes[i - 1]!, bytes[i]!) >= 0)
+        throw new CanonicalError(`map shape keys not strictly ascending at ${keys[i]}`);
     }
     const w = new Writer();
     w.byte(TAG.map);
@@ -157,7 +158,8 @@ export class MapShape {
    * until the next encode: for hashing at once (an entry hash is SHA-256(parent ‖ body)) without copying.
    */
   encodeTransient(values: readonly Value[], prefix?: Uint8Array): Uint8Array {
-    if (values.length !== this.keyHeads.length) throw new CanonicalError(`map shape has ${this.keyHeads.length} keys, got ${values.length} values`);
+    if (values.length !== this.keyHeads.length)
+      throw new CanonicalError(`map shape has ${this.keyHeads.length} keys, got ${values.length} values`);
     scratch.length = 0;
     if (prefix) scratch.bytes(prefix);
     scratch.bytes(this.header);
@@ -350,8 +352,10 @@ function read(b: Uint8Array, r: Reader, depth: number): Value {
       const f = r.view.getFloat64(r.pos, false);
       const bits = r.view.getBigUint64(r.pos, false);
       r.pos += 8;
-      if (Number.isNaN(f) && bits !== 0x7ff8000000000000n) throw new CanonicalError(`non-canonical NaN at offset ${at}`);
-      if (Number.isSafeInteger(f) && !Object.is(f, -0)) throw new CanonicalError(`integer ${f} encoded as float at offset ${at}`);
+      if (Number.isNaN(f) && bits !== 0x7ff8000000000000n)
+        throw new CanonicalError(`non-canonical NaN at offset ${at}`);
+      if (Number.isSafeInteger(f) && !Object.is(f, -0))
+        throw new CanonicalError(`integer ${f} encoded as float at offset ${at}`);
       return f;
     }
     case TAG.string:
@@ -377,7 +381,8 @@ function read(b: Uint8Array, r: Reader, depth: number): Value {
         const klen = readLength(b, r);
         need(b, r, klen);
         const kb = b.subarray(r.pos, r.pos + klen);
-        if (prev && compareBytes(prev, kb) >= 0) throw new CanonicalError(`map keys not strictly ascending at offset ${r.pos}`);
+        if (prev && compareBytes(prev, kb) >= 0)
+          throw new CanonicalError(`map keys not strictly ascending at offset ${r.pos}`);
         prev = kb;
         const key = decodeUtf8(kb, r.pos);
         r.pos += klen;

@@ -46,7 +46,7 @@ function printableText(b: Uint8Array): string | undefined {
 }
 
 export function shortText(v: unknown, max = 100): string {
-  const s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? 'none';
+  const s = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? 'none');
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 

@@ -99,7 +99,11 @@ export interface CallMeta {
 /** jco's instance: versioned interface name → camelCase export functions. */
 export type ComponentInstance = Record<string, Record<string, (...args: unknown[]) => unknown>>;
 
-export function findExport(instance: ComponentInstance, iface: string, fn: string): ((...args: unknown[]) => unknown) | undefined {
+export function findExport(
+  instance: ComponentInstance,
+  iface: string,
+  fn: string,
+): ((...args: unknown[]) => unknown) | undefined {
   for (const [key, obj] of Object.entries(instance)) {
     if (key === iface || key.startsWith(`${iface}@`)) return obj[camelCase(fn)];
   }

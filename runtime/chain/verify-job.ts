@@ -8,6 +8,9 @@ export interface VerifyJob {
   readonly actor?: string;
 }
 
-export function verifyOffThread(job: VerifyJob, onProgress?: (done: number, total: number) => void): Promise<VerifyResult> {
+export function verifyOffThread(
+  job: VerifyJob,
+  onProgress?: (done: number, total: number) => void,
+): Promise<VerifyResult> {
   return runJob<VerifyResult>(workerScript(import.meta.url, 'verify-worker'), job, onProgress);
 }

@@ -86,7 +86,8 @@ function expectFailsAt(row: Row, reason: RegExp, hash: Buffer = raw((db) => getH
   expect(r.count).toBe(row.id - 1);
 }
 
-const getHash = (db: Database.Database, id: number) => db.prepare('SELECT hash FROM entries WHERE id = ?').pluck().get(id) as Buffer;
+const getHash = (db: Database.Database, id: number) =>
+  db.prepare('SELECT hash FROM entries WHERE id = ?').pluck().get(id) as Buffer;
 
 /** A mid-chain entry of the given kind and actor (ids are 1-based insertion order). */
 function pick(kind: number, actorId = 1, nth = 4): Row {
@@ -248,7 +249,9 @@ describe('verifyChain', () => {
     it("a blob's bytes stored as text", () => {
       const t = pick(RETURN);
       raw((db) => db.prepare("UPDATE blobs SET bytes = 'not the state' WHERE id = ?").run(t.state_id));
-      const first = rows().find((r) => r.input_id === t.state_id || r.output_id === t.state_id || r.state_id === t.state_id)!;
+      const first = rows().find(
+        (r) => r.input_id === t.state_id || r.output_id === t.state_id || r.state_id === t.state_id,
+      )!;
       expectFailsAt(first, /hashes to/);
     });
   });
@@ -259,7 +262,7 @@ describe('verifyChain', () => {
     it('every flipped byte is caught, naming exactly the first bad entry', () => {
       const all = rows();
       let rand = 12345;
-      const next = (n: number) => ((rand = (Math.imul(rand, 1103515245) + 12345) >>> 0) % n);
+      const next = (n: number) => (rand = (Math.imul(rand, 1103515245) + 12345) >>> 0) % n;
       let caught = 0;
       // 60 entries: a random byte of the stored hash or of the cause.
       for (let i = 0; i < 60; i++) {
@@ -269,12 +272,23 @@ describe('verifyChain', () => {
         const bad = flip(orig, next(32));
         raw((db) => db.prepare(`UPDATE entries SET ${col} = ? WHERE id = ?`).run(bad, t.id));
         const r = verify();
-        expect(r, `entry #${t.id} ${col}`).toMatchObject({ ok: false, entry: toHex(col === 'hash' ? bad : t.hash), count: t.id - 1 });
+        expect(r, `entry #${t.id} ${col}`).toMatchObject({
+          ok: false,
+          entry: toHex(col === 'hash' ? bad : t.hash),
+          count: t.id - 1,
+        });
         raw((db) => db.prepare(`UPDATE entries SET ${col} = ? WHERE id = ?`).run(orig, t.id));
         caught++;
       }
       // 60 blobs: a random byte of the bytes, or of the stored (full or 8-byte) hash.
-      const blobs = raw((db) => db.prepare('SELECT id, length(bytes) AS n, length(hash) AS h FROM blobs').all() as { id: number; n: number; h: number }[]);
+      const blobs = raw(
+        (db) =>
+          db.prepare('SELECT id, length(bytes) AS n, length(hash) AS h FROM blobs').all() as {
+            id: number;
+            n: number;
+            h: number;
+          }[],
+      );
       for (let i = 0; i < 60; i++) {
         const b = blobs[next(blobs.length)]!;
         const col = b.n > 0 && next(2) ? 'bytes' : 'hash';
@@ -282,7 +296,8 @@ describe('verifyChain', () => {
         raw((db) => db.prepare(`UPDATE blobs SET ${col} = ? WHERE id = ?`).run(flip(orig, next(orig.length)), b.id));
         const first = all.find((r) => r.input_id === b.id || r.output_id === b.id || r.state_id === b.id);
         const r = verify();
-        if (first) expect(r, `blob #${b.id} ${col}`).toMatchObject({ ok: false, entry: toHex(first.hash), count: first.id - 1 });
+        if (first)
+          expect(r, `blob #${b.id} ${col}`).toMatchObject({ ok: false, entry: toHex(first.hash), count: first.id - 1 });
         else expect(r.ok, `blob #${b.id} is referenced by no entry`).toBe(true);
         raw((db) => db.prepare(`UPDATE blobs SET ${col} = ? WHERE id = ?`).run(orig, b.id));
         caught++;
@@ -332,9 +347,15 @@ describe('verifyChain', () => {
       const d = calls.find((r) => r.parent_id === c.id)!;
       raw((db) => {
         const cols = 'hash, actor_id, seq, kind, fn_id, input_id, output_id, state_id, cause, origin, ts, branch_id';
-        const get = (id: number) => db.prepare(`SELECT ${cols} FROM entries WHERE id = ?`).get(id) as Record<string, unknown>;
+        const get = (id: number) =>
+          db.prepare(`SELECT ${cols} FROM entries WHERE id = ?`).get(id) as Record<string, unknown>;
         const [rb, rc] = [get(b.id), get(c.id)];
-        const put = db.prepare(`UPDATE entries SET ${cols.split(', ').map((k) => `${k} = @${k}`).join(', ')}, parent_id = @parent_id WHERE id = @id`);
+        const put = db.prepare(
+          `UPDATE entries SET ${cols
+            .split(', ')
+            .map((k) => `${k} = @${k}`)
+            .join(', ')}, parent_id = @parent_id WHERE id = @id`,
+        );
         // Row b.id now holds c (with seq and parent of b), row c.id holds b (child of it): a→c→b→d in insertion order.
         put.run({ ...rc, seq: rb.seq, parent_id: b.parent_id, id: b.id });
         put.run({ ...rb, seq: rc.seq, parent_id: b.id, id: c.id });
@@ -346,7 +367,9 @@ describe('verifyChain', () => {
     });
 
     it('two swapped states fail at the first of them', () => {
-      const [a, b] = rows().filter((r) => r.kind === RETURN && r.actor_id === 1).slice(2, 4);
+      const [a, b] = rows()
+        .filter((r) => r.kind === RETURN && r.actor_id === 1)
+        .slice(2, 4);
       raw((db) => {
         const set = db.prepare('UPDATE entries SET state_id = ? WHERE id = ?');
         set.run(b!.state_id, a!.id);

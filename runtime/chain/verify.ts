@@ -73,9 +73,26 @@ export function verifyChain(store: ChainStore, opts: VerifyOptions = {}): Verify
       }
       const names = fns.get(fnId);
       const reason = checkEntry(
-        { id, hash, parentId, parent: parent?.hash ?? null, parentSeq: parent?.seq ?? null, parentActorId: parent?.actorId ?? null,
-          actorId, actor: actors.get(actorId) ?? null, seq, kind, fnId, iface: names?.iface ?? null, fn: names?.fn ?? null,
-          inputId, outputId, stateId, cause, origin },
+        {
+          id,
+          hash,
+          parentId,
+          parent: parent?.hash ?? null,
+          parentSeq: parent?.seq ?? null,
+          parentActorId: parent?.actorId ?? null,
+          actorId,
+          actor: actors.get(actorId) ?? null,
+          seq,
+          kind,
+          fnId,
+          iface: names?.iface ?? null,
+          fn: names?.fn ?? null,
+          inputId,
+          outputId,
+          stateId,
+          cause,
+          origin,
+        },
         blobs,
       );
       if (reason !== undefined) return fail(hash, reason);
@@ -148,12 +165,19 @@ function hashBlobs(store: ChainStore): BlobHashes {
     }
   }
   if (table && present) {
-    return { bad, full: (id) => (id >= 0 && id <= max && present[id] === 1 ? table.subarray(id * HASH_BYTES, (id + 1) * HASH_BYTES) : undefined) };
+    return {
+      bad,
+      full: (id) =>
+        id >= 0 && id <= max && present[id] === 1 ? table.subarray(id * HASH_BYTES, (id + 1) * HASH_BYTES) : undefined,
+    };
   }
-  return { bad, full: (id) => {
-    const b = store.audit.blobById(id);
-    return b && sha256(b.bytes);
-  } };
+  return {
+    bad,
+    full: (id) => {
+      const b = store.audit.blobById(id);
+      return b && sha256(b.bytes);
+    },
+  };
 }
 
 interface CheckRow {

@@ -50,7 +50,9 @@ describe('theater CLI on a real run', () => {
     expect(text).toHaveLength(5);
     expect(text[0]).toMatch(/counter #3002 [0-9a-f]{12} ⇄ import runtime#log \("count -> 1000"\)/);
     const line = JSON.parse(theater('events', '--db', db, '--json', '--limit', '1').out) as Record<string, unknown>;
-    expect(Object.keys(line)).toEqual(expect.arrayContaining(['hash', 'parent', 'actor', 'kind', 'interface', 'function', 'summary']));
+    expect(Object.keys(line)).toEqual(
+      expect.arrayContaining(['hash', 'parent', 'actor', 'kind', 'interface', 'function', 'summary']),
+    );
   });
 
   it('verifies the intact chain: exit 0 with the count and head', () => {

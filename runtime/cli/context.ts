@@ -23,7 +23,8 @@ export function openExisting(path: string): ChainStore {
 export function resolveActor(store: ChainStore, named?: string): string {
   const ids = store.actors().map((a) => a.id);
   if (named !== undefined) {
-    if (!ids.includes(named)) throw new UsageError(`no actor ${named} in ${store.path}; it has: ${ids.join(', ') || 'none'}`);
+    if (!ids.includes(named))
+      throw new UsageError(`no actor ${named} in ${store.path}; it has: ${ids.join(', ') || 'none'}`);
     return named;
   }
   if (ids.length === 1) return ids[0]!;
@@ -42,9 +43,11 @@ export function resolveEntry(store: ChainStore, ref: string, actor?: string): St
     if (!e) throw new UsageError(`no entry ${ref}${actor ? ` in actor ${actor}` : ''}`);
     return e;
   }
-  if (hex.length < MIN_PREFIX) throw new UsageError(`hash prefix ${ref} is too short: give at least ${MIN_PREFIX} hex characters`);
+  if (hex.length < MIN_PREFIX)
+    throw new UsageError(`hash prefix ${ref} is too short: give at least ${MIN_PREFIX} hex characters`);
   const found = store.entriesByPrefix(hex, actor);
   if (found.length === 0) throw new UsageError(`no entry starts with ${ref}`);
-  if (found.length > 1) throw new UsageError(`${ref} is ambiguous: ${found.map((e) => toHex(e.hash).slice(0, 16)).join(', ')}`);
+  if (found.length > 1)
+    throw new UsageError(`${ref} is ambiguous: ${found.map((e) => toHex(e.hash).slice(0, 16)).join(', ')}`);
   return found[0]!;
 }

@@ -45,7 +45,9 @@ function countIn(db: string): { count: number; verified: boolean; entries: numbe
   const store = ChainStore.open(db);
   try {
     const head = store.head('counter');
-    const state = head?.state ? JSON.parse(Buffer.from(store.blob(head.state)!).toString()) as { count: number } : { count: 0 };
+    const state = head?.state
+      ? (JSON.parse(Buffer.from(store.blob(head.state)!).toString()) as { count: number })
+      : { count: 0 };
     return { count: state.count, verified: verifyChain(store).ok, entries: store.countEntries() };
   } finally {
     store.close();
@@ -64,41 +66,45 @@ function random(seed: number): () => number {
 }
 
 describe('kill -9 during a stream of 10,000 messages', () => {
-  it.each([1, 2, 3])('seed %i: every acknowledged message survives, the chain verifies, the actor resumes', async (seed) => {
-    const db = join(dir, `crash-${seed}.db`);
-    const rand = random(seed);
-    let totalAcked = 0;
-    // Two crashes per seed: the second one also exercises resuming from a crashed run.
-    for (let round = 0; round < 2; round++) {
+  it.each([1, 2, 3])(
+    'seed %i: every acknowledged message survives, the chain verifies, the actor resumes',
+    async (seed) => {
+      const db = join(dir, `crash-${seed}.db`);
+      const rand = random(seed);
+      let totalAcked = 0;
+      // Two crashes per seed: the second one also exercises resuming from a crashed run.
+      for (let round = 0; round < 2; round++) {
+        const { child, port } = await startRuntime(db);
+        const killAt = 200 + Math.floor(rand() * 3000); // after this many acknowledgements
+        const exited = new Promise((r) => child.on('exit', r));
+        const acked = await stream(port, MESSAGES, (n) => {
+          if (n === killAt) child.kill('SIGKILL');
+        });
+        await exited;
+        totalAcked += acked;
+        const after = countIn(db);
+        expect(after.verified).toBe(true);
+        // Acknowledged means committed; a few more may have committed without their acknowledgement arriving.
+        expect(after.count).toBeGreaterThanOrEqual(totalAcked);
+        expect(after.count).toBeLessThanOrEqual(totalAcked + MESSAGES);
+        totalAcked = after.count;
+      }
+      // The next run resumes from exactly the committed count.
       const { child, port } = await startRuntime(db);
-      const killAt = 200 + Math.floor(rand() * 3000); // after this many acknowledgements
-      const exited = new Promise((r) => child.on('exit', r));
-      const acked = await stream(port, MESSAGES, (n) => {
-        if (n === killAt) child.kill('SIGKILL');
+      const reply = await new Promise<unknown>((resolve) => {
+        const s = connect(port, '127.0.0.1', () => s.write(encodeFrame({ type: 'request', msg: { op: 'get' } })));
+        s.on('data', (d: Buffer) => {
+          resolve(JSON.parse(d.subarray(4).toString()));
+          s.end();
+        });
       });
-      await exited;
-      totalAcked += acked;
-      const after = countIn(db);
-      expect(after.verified).toBe(true);
-      // Acknowledged means committed; a few more may have committed without their acknowledgement arriving.
-      expect(after.count).toBeGreaterThanOrEqual(totalAcked);
-      expect(after.count).toBeLessThanOrEqual(totalAcked + MESSAGES);
-      totalAcked = after.count;
-    }
-    // The next run resumes from exactly the committed count.
-    const { child, port } = await startRuntime(db);
-    const reply = await new Promise<unknown>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => s.write(encodeFrame({ type: 'request', msg: { op: 'get' } })));
-      s.on('data', (d: Buffer) => {
-        resolve(JSON.parse(d.subarray(4).toString()));
-        s.end();
+      expect(reply).toEqual({ ok: true, response: { count: totalAcked } });
+      await new Promise((r) => {
+        child.on('exit', r);
+        child.kill('SIGINT');
       });
-    });
-    expect(reply).toEqual({ ok: true, response: { count: totalAcked } });
-    await new Promise((r) => {
-      child.on('exit', r);
-      child.kill('SIGINT');
-    });
-    expect(countIn(db).verified).toBe(true);
-  }, 120_000);
+      expect(countIn(db).verified).toBe(true);
+    },
+    120_000,
+  );
 });

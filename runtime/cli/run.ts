@@ -9,7 +9,11 @@ export async function runCommand(manifest: string, db: string): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   system.on('log', (actor, msg) => out(`[${actor}] ${msg}`));
   system.on('listening', (actor, l) =>
-    out(l.kind === 'http-server' ? `${actor}: HTTP on http://${l.host}:${l.port}` : `${actor}: messages on tcp://${l.host}:${l.port}`),
+    out(
+      l.kind === 'http-server'
+        ? `${actor}: HTTP on http://${l.host}:${l.port}`
+        : `${actor}: messages on tcp://${l.host}:${l.port}`,
+    ),
   );
   system.on('failure', (actor, err) => out(`[${actor}] ✗ ${err.kind}: ${err.message}`));
 
@@ -30,7 +34,9 @@ export async function runCommand(manifest: string, db: string): Promise<void> {
     closing = true;
     const head = a.host.head.hash;
     await system.close();
-    out(`theater: ${signal}: stopped; everything recorded is committed${head ? `, head ${toHex(head).slice(0, 16)}` : ''}`);
+    out(
+      `theater: ${signal}: stopped; everything recorded is committed${head ? `, head ${toHex(head).slice(0, 16)}` : ''}`,
+    );
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

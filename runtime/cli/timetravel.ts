@@ -4,16 +4,29 @@ import { summarizeEntry } from '../chain/describe.ts';
 import { toHex } from '../chain/entry.ts';
 import type { ChainStore, StoredEntry } from '../store/index.ts';
 import {
-  diffBranches, diffEntries, exportBundle, followMessage, forkAt, importBundle, listBranches, noOps, parsePath,
-  renderDiff, replay, whoWrote, type ReplayReport,
+  diffBranches,
+  diffEntries,
+  exportBundle,
+  followMessage,
+  forkAt,
+  importBundle,
+  listBranches,
+  noOps,
+  parsePath,
+  renderDiff,
+  replay,
+  whoWrote,
+  type ReplayReport,
 } from '../timetravel/index.ts';
 import { UsageError, openExisting, resolveActor, resolveEntry } from './context.ts';
 import { ChainStore as Store } from '../store/index.ts';
 
 type Db = (cmd: Command) => string;
 
-const short = (h: Uint8Array | string | null) => (h === null ? 'none' : (typeof h === 'string' ? h : toHex(h)).slice(0, 12));
-const line = (store: ChainStore, e: StoredEntry) => `${e.actor} #${e.seq} ${short(e.hash)} ${e.kind} ${e.iface.replace(/^theater:simple\//, '')}#${e.fn} ${summarizeEntry(e, (h) => store.blob(h), 80)}`;
+const short = (h: Uint8Array | string | null) =>
+  h === null ? 'none' : (typeof h === 'string' ? h : toHex(h)).slice(0, 12);
+const line = (store: ChainStore, e: StoredEntry) =>
+  `${e.actor} #${e.seq} ${short(e.hash)} ${e.kind} ${e.iface.replace(/^theater:simple\//, '')}#${e.fn} ${summarizeEntry(e, (h) => store.blob(h), 80)}`;
 
 /** A progress line on stderr, only on a terminal (CI logs stay clean). */
 function progress(what: string): ((done: number, total: number) => void) & { clear(): void } {
@@ -34,7 +47,9 @@ function withStore<T>(db: string, fn: (s: ChainStore) => T): T {
 export function registerTimeTravel(program: Command, db: Db): void {
   program
     .command('replay')
-    .description('re-run the chain against the component (or another build) with every import answered from the record; exit 0 verified, 1 diverged')
+    .description(
+      're-run the chain against the component (or another build) with every import answered from the record; exit 0 verified, 1 diverged',
+    )
     .option('--db <file>', 'chain database')
     .option('--actor <id>', 'which actor (needed when the db holds several)')
     .option('--branch <name>', 'replay this branch (default: the live one)')
@@ -64,13 +79,26 @@ export function registerTimeTravel(program: Command, db: Db): void {
         const isHash = (x: string) => /^[0-9a-f]{12,64}$/i.test(x);
         if (isHash(a) && isHash(b)) {
           const d = diffEntries(s, resolveEntry(s, a, o.actor).hash, resolveEntry(s, b, o.actor).hash);
-          if (o.json) return console.log(JSON.stringify({ a: toHex(d.a.hash), b: toHex(d.b.hash), diff: d.diff }, null, 2));
+          if (o.json)
+            return console.log(JSON.stringify({ a: toHex(d.a.hash), b: toHex(d.b.hash), diff: d.diff }, null, 2));
           console.log(`${line(s, d.a)}\n${line(s, d.b)}`);
           for (const l of renderDiff(d.diff)) console.log(`  ${l}`);
           return;
         }
         const d = diffBranches(s, resolveActor(s, o.actor), a, b);
-        if (o.json) return console.log(JSON.stringify({ base: d.base && toHex(d.base.hash), a: { branch: a, head: toHex(d.a.head.hash), sinceBase: d.a.sinceBase }, b: { branch: b, head: toHex(d.b.head.hash), sinceBase: d.b.sinceBase }, diff: d.diff }, null, 2));
+        if (o.json)
+          return console.log(
+            JSON.stringify(
+              {
+                base: d.base && toHex(d.base.hash),
+                a: { branch: a, head: toHex(d.a.head.hash), sinceBase: d.a.sinceBase },
+                b: { branch: b, head: toHex(d.b.head.hash), sinceBase: d.b.sinceBase },
+                diff: d.diff,
+              },
+              null,
+              2,
+            ),
+          );
         console.log(`merge-base: ${d.base ? line(s, d.base) : 'none (unrelated histories)'}`);
         for (const side of [d.a, d.b]) {
           console.log(`${side.branch} (head #${side.head.seq} ${short(side.head.hash)}) since the merge-base:`);
@@ -83,7 +111,9 @@ export function registerTimeTravel(program: Command, db: Db): void {
 
   program
     .command('fork')
-    .description('continue from an entry: a new branch there (fork-N or --name), made live; the old branch stays intact')
+    .description(
+      'continue from an entry: a new branch there (fork-N or --name), made live; the old branch stays intact',
+    )
     .argument('<hash>', 'entry hash or a prefix of 12+ hex characters')
     .option('--db <file>', 'chain database')
     .option('--name <branch>', 'name of the new branch')
@@ -91,7 +121,9 @@ export function registerTimeTravel(program: Command, db: Db): void {
       withStore(db(cmd), (s) => {
         const at = resolveEntry(s, hash);
         const f = forkAt(s, at.hash, o.name);
-        console.log(`${f.actor}: branch ${f.branch} from #${at.seq} ${short(at.hash)} is live (head ${short(f.head)}); the next run continues there`);
+        console.log(
+          `${f.actor}: branch ${f.branch} from #${at.seq} ${short(at.hash)} is live (head ${short(f.head)}); the next run continues there`,
+        );
       }),
     );
 
@@ -106,7 +138,9 @@ export function registerTimeTravel(program: Command, db: Db): void {
         const actor = resolveActor(s, o.actor);
         if (o.live) s.setLiveBranch(actor, o.live);
         for (const b of listBranches(s, actor)) {
-          console.log(`${b.live ? '*' : ' '} ${b.name.padEnd(16)} head #${b.seq} ${b.head ? toHex(b.head) : 'none'}${b.base ? ` (forked at ${short(b.base)})` : ''}`);
+          console.log(
+            `${b.live ? '*' : ' '} ${b.name.padEnd(16)} head #${b.seq} ${b.head ? toHex(b.head) : 'none'}${b.base ? ` (forked at ${short(b.base)})` : ''}`,
+          );
         }
       }),
     );
@@ -121,18 +155,27 @@ export function registerTimeTravel(program: Command, db: Db): void {
     .option('--from <hash>', 'first entry of a range')
     .option('--to <hash>', 'last entry of a range')
     .option('--with-component', "embed the component's bytes")
-    .action((o: { output: string; actor?: string; branch?: string; from?: string; to?: string; withComponent?: boolean }, cmd: Command) =>
-      withStore(db(cmd), (s) => {
-        const actor = resolveActor(s, o.actor);
-        const p = progress('exporting');
-        const r = exportBundle(s, o.output, {
-          actor, branch: o.branch, withComponent: o.withComponent, onProgress: p,
-          from: o.from ? resolveEntry(s, o.from, actor).hash : undefined,
-          to: o.to ? resolveEntry(s, o.to, actor).hash : undefined,
-        });
-        p.clear();
-        console.log(`${o.output}: ${r.entries} entries, ${r.blobs} blobs, ${r.bytes} bytes, head ${r.head}${r.component ? `, component ${short(r.component)}` : ''}`);
-      }),
+    .action(
+      (
+        o: { output: string; actor?: string; branch?: string; from?: string; to?: string; withComponent?: boolean },
+        cmd: Command,
+      ) =>
+        withStore(db(cmd), (s) => {
+          const actor = resolveActor(s, o.actor);
+          const p = progress('exporting');
+          const r = exportBundle(s, o.output, {
+            actor,
+            branch: o.branch,
+            withComponent: o.withComponent,
+            onProgress: p,
+            from: o.from ? resolveEntry(s, o.from, actor).hash : undefined,
+            to: o.to ? resolveEntry(s, o.to, actor).hash : undefined,
+          });
+          p.clear();
+          console.log(
+            `${o.output}: ${r.entries} entries, ${r.blobs} blobs, ${r.bytes} bytes, head ${r.head}${r.component ? `, component ${short(r.component)}` : ''}`,
+          );
+        }),
     );
 
   program
@@ -148,7 +191,9 @@ export function registerTimeTravel(program: Command, db: Db): void {
         const p = progress('importing');
         const r = importBundle(store, file, { as: o.as, maxBytes: o.maxBytes, onProgress: p });
         p.clear();
-        console.log(`${r.actor}/${r.branch}: ${r.entries} entries verified and imported (${r.existing} already present), head ${r.head}`);
+        console.log(
+          `${r.actor}/${r.branch}: ${r.entries} entries verified and imported (${r.existing} already present), head ${r.head}`,
+        );
       } finally {
         store.close();
       }
@@ -201,14 +246,23 @@ export function registerTimeTravel(program: Command, db: Db): void {
 }
 
 function printReplay(r: ReplayReport): void {
-  const against = r.component.recorded && r.component.sha256 !== r.component.recorded ? ` against ${r.component.path} (${short(r.component.sha256)}, recorded ${short(r.component.recorded)})` : '';
-  if (r.status === 'failed') return void console.log(`${r.target}: replay failed after ${r.count} entries: ${r.message}`);
+  const against =
+    r.component.recorded && r.component.sha256 !== r.component.recorded
+      ? ` against ${r.component.path} (${short(r.component.sha256)}, recorded ${short(r.component.recorded)})`
+      : '';
+  if (r.status === 'failed')
+    return void console.log(`${r.target}: replay failed after ${r.count} entries: ${r.message}`);
   for (const c of r.copied) console.log(`note: entry #${c.seq} copied, not re-run: ${c.reason}`);
-  if (r.status === 'verified') return void console.log(`${r.target}: verified ${r.count} entries${against}, same head ${r.head}`);
+  if (r.status === 'verified')
+    return void console.log(`${r.target}: verified ${r.count} entries${against}, same head ${r.head}`);
   console.log(`${r.target}: DIVERGED at entry #${r.index}${against} (${r.count} entries matched)`);
   console.log(`  ${r.reason}`);
   const show = (label: string, v: typeof r.expected) =>
-    console.log(v ? `  ${label} ${v.kind} ${v.iface}#${v.fn} input=${JSON.stringify(v.input)} output=${JSON.stringify(v.output)}${v.hash ? ` ${short(v.hash)}` : ''}` : `  ${label} (nothing)`);
+    console.log(
+      v
+        ? `  ${label} ${v.kind} ${v.iface}#${v.fn} input=${JSON.stringify(v.input)} output=${JSON.stringify(v.output)}${v.hash ? ` ${short(v.hash)}` : ''}`
+        : `  ${label} (nothing)`,
+    );
   show('expected:', r.expected);
   show('got:     ', r.got);
   console.log('  state after the call, recorded → replayed:');

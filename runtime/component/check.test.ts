@@ -12,7 +12,11 @@ describe('loading a component', () => {
 
   it('reads the real imports and exports from the component', async () => {
     const c = await loadComponent(example('counter', 'counter.wasm'), cache);
-    expect(c.exports).toEqual(['theater:simple/actor', 'theater:simple/http-server', 'theater:simple/message-server-client']);
+    expect(c.exports).toEqual([
+      'theater:simple/actor',
+      'theater:simple/http-server',
+      'theater:simple/message-server-client',
+    ]);
     expect(c.imports).toEqual(['theater:simple/runtime']);
     expect(c.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -53,7 +57,10 @@ describe('checking a component against its manifest', () => {
 
   it('names the handler line when the manifest asks for an export the component lacks', async () => {
     copyFileSync(example('js-notes', 'js-notes.wasm'), join(dir, 'notes.wasm'));
-    const m = manifestFor('notes.wasm', '\n[[handler]]\ntype = "timing"\n[[handler]]\ntype = "random"\n[[handler]]\ntype = "http-server"\nport = 9000\n');
+    const m = manifestFor(
+      'notes.wasm',
+      '\n[[handler]]\ntype = "timing"\n[[handler]]\ntype = "random"\n[[handler]]\ntype = "http-server"\nport = 9000\n',
+    );
     const c = await loadComponent(m.componentPath, join(dir, 'cache'));
     const err = (() => {
       try {
@@ -64,14 +71,18 @@ describe('checking a component against its manifest', () => {
     })();
     expect(err).toBeInstanceOf(ActorLoadError);
     expect(err!.loc.line).toBe(8);
-    expect(err!.message).toContain('manifest asks for http-server but the component does not export theater:simple/http-server');
+    expect(err!.message).toContain(
+      'manifest asks for http-server but the component does not export theater:simple/http-server',
+    );
   });
 
   it('refuses imports the manifest does not grant, saying what to add', async () => {
     copyFileSync(example('js-notes', 'js-notes.wasm'), join(dir, 'notes2.wasm'));
     const m = manifestFor('notes2.wasm', '\n[[handler]]\ntype = "message-server"\n');
     const c = await loadComponent(m.componentPath, join(dir, 'cache'));
-    expect(() => checkComponent(c, m)).toThrow(/imports theater:simple\/timing but the manifest does not grant it\. Add \[\[handler\]\] type = "timing"/);
+    expect(() => checkComponent(c, m)).toThrow(
+      /imports theater:simple\/timing but the manifest does not grant it\. Add \[\[handler\]\] type = "timing"/,
+    );
   });
 
   it('refuses to start such an actor and records nothing', async () => {

@@ -63,9 +63,7 @@ export function checkComponent(c: ComponentInfo, m: Manifest): void {
 }
 
 function handlerSnippet(m: Manifest, type: HandlerConfig['type']): string {
-  return m.form === 'seed'
-    ? `[[handlers]] type = "${type}" to ${m.file}`
-    : `[[handler]] type = "${type}" to ${m.file}`;
+  return m.form === 'seed' ? `[[handlers]] type = "${type}" to ${m.file}` : `[[handler]] type = "${type}" to ${m.file}`;
 }
 
 function providedList(): string {

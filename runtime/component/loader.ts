@@ -86,13 +86,15 @@ export function readComponentFile(path: string): Uint8Array {
     const st = statSync(path);
     if (st.isDirectory()) throw new ComponentError(path, 'is a directory, not a .wasm component');
     // A device or FIFO reports size 0 and may never end (/dev/zero): reading it would hang the runtime.
-    if (!st.isFile()) throw new ComponentError(path, 'is not a regular file (a device, FIFO or socket), not a .wasm component');
+    if (!st.isFile())
+      throw new ComponentError(path, 'is not a regular file (a device, FIFO or socket), not a .wasm component');
     size = st.size;
   } catch (e) {
     if (e instanceof ComponentError) throw e;
     throw new ComponentError(path, 'component file not found');
   }
-  if (size > MAX_COMPONENT_BYTES) throw new ComponentError(path, `is ${size} bytes; the limit is ${MAX_COMPONENT_BYTES}`);
+  if (size > MAX_COMPONENT_BYTES)
+    throw new ComponentError(path, `is ${size} bytes; the limit is ${MAX_COMPONENT_BYTES}`);
   const bytes = new Uint8Array(readFileSync(path));
   if (bytes.length < 8 || WASM_MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new ComponentError(path, 'is not a WebAssembly file (it does not start with \\0asm)');
@@ -128,7 +130,14 @@ async function prepare(path: string, bytes: Uint8Array, sha256: string, cacheDir
     throw new ComponentError(path, `is not a valid component: ${firstLines(String((e as Error).message ?? e))}`);
   }
   const imports = [...new Set(out.imports.map(stripVersion))].sort();
-  const exports = [...new Set(out.exports.map(([name]) => name).filter((n) => n.includes(':')).map(stripVersion))].sort();
+  const exports = [
+    ...new Set(
+      out.exports
+        .map(([name]) => name)
+        .filter((n) => n.includes(':'))
+        .map(stripVersion),
+    ),
+  ].sort();
   const files = Object.entries(out.files as Record<string, Uint8Array>).filter(([name]) => !name.endsWith('.d.ts'));
   const js = new TextDecoder().decode(files.find(([n]) => n === 'component.js')?.[1]);
   const patched = withoutDebugLogCost(js);
@@ -191,5 +200,9 @@ export function withoutDebugLogCost(js: string): string {
 }
 
 function firstLines(s: string): string {
-  return s.split('\n').filter((l) => l.trim()).slice(0, 3).join(' — ');
+  return s
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(0, 3)
+    .join(' — ');
 }

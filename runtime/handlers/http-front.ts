@@ -32,13 +32,22 @@ let nextId = 0;
 const servers = new Map<number, Server>();
 
 function listen(sid: number, cfg: FrontListen): void {
-  const limits = { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_MS };
+  const limits = {
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+  };
   const server = createServer(limits, (req, res) => {
     readBody(req, cfg.maxBodyBytes).then(
       (body) => {
         const id = nextId++;
         waiting.set(id, res);
-        const record: HttpRequestRecord = { method: req.method ?? 'GET', uri: req.url ?? '/', headers: headerPairs(req), body };
+        const record: HttpRequestRecord = {
+          method: req.method ?? 'GET',
+          uri: req.url ?? '/',
+          headers: headerPairs(req),
+          body,
+        };
         post({ t: 'request', sid, id, record });
       },
       (e: HttpError) => sendJson(res, e.status, { error: e.message }),
@@ -110,7 +119,8 @@ function readBody(req: IncomingMessage, max: number): Promise<Uint8Array | undef
 
 function headerPairs(req: IncomingMessage): [string, string][] {
   const out: [string, string][] = [];
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) out.push([req.rawHeaders[i]!.toLowerCase(), req.rawHeaders[i + 1]!]);
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2)
+    out.push([req.rawHeaders[i]!.toLowerCase(), req.rawHeaders[i + 1]!]);
   return out;
 }
 
@@ -119,7 +129,10 @@ function write(res: ServerResponse, reply: FrontReply): void {
   try {
     for (const [k, v] of reply.headers) res.appendHeader(k, v);
   } catch (e) {
-    return sendJson(res, 500, { error: 'bad-response', message: `the actor returned an invalid header: ${(e as Error).message}` });
+    return sendJson(res, 500, {
+      error: 'bad-response',
+      message: `the actor returned an invalid header: ${(e as Error).message}`,
+    });
   }
   res.statusCode = reply.status;
   res.end(reply.body ?? undefined);

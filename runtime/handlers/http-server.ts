@@ -81,7 +81,13 @@ let thread: NetworkThread | undefined;
 function networkThread(): NetworkThread {
   if (thread) return thread;
   const worker = new Worker(workerScript(import.meta.url, 'http-front'));
-  const t: NetworkThread = { worker, send: (m) => worker.postMessage(m), servers: new Map(), waiting: new Map(), nextSid: 0 };
+  const t: NetworkThread = {
+    worker,
+    send: (m) => worker.postMessage(m),
+    servers: new Map(),
+    waiting: new Map(),
+    nextSid: 0,
+  };
   worker.on('message', (m: FrontToMain) => {
     if (m.t === 'request') return void t.servers.get(m.sid)?.(m.id, m.record);
     const answer = t.waiting.get(m.sid);
@@ -91,7 +97,8 @@ function networkThread(): NetworkThread {
   worker.on('error', (e) => {
     // The thread died: every server with it. Fail whoever waits; the next server starts a new thread.
     thread = undefined;
-    for (const answer of t.waiting.values()) answer({ t: 'error', sid: -1, code: undefined, message: `network thread failed: ${e.message}` });
+    for (const answer of t.waiting.values())
+      answer({ t: 'error', sid: -1, code: undefined, message: `network thread failed: ${e.message}` });
   });
   thread = t;
   return t;
@@ -106,10 +113,14 @@ function closed(t: NetworkThread, sid: number): void {
 const ERROR_STATUS = { 'handler-error': 500, trap: 500, timeout: 504, startup: 503 } as const;
 
 function replyFor(out: ExportOutcome): FrontReply {
-  if (!out.ok) return { status: ERROR_STATUS[out.error.kind], json: { error: out.error.kind, message: out.error.message } };
+  if (!out.ok)
+    return { status: ERROR_STATUS[out.error.kind], json: { error: out.error.kind, message: out.error.message } };
   const [response] = out.response as unknown as [HttpResponseRecord];
   if (!response || !Number.isInteger(response.status) || response.status < 100 || response.status > 599) {
-    return { status: 500, json: { error: 'bad-response', message: `the actor returned an invalid status ${response?.status}` } };
+    return {
+      status: 500,
+      json: { error: 'bad-response', message: `the actor returned an invalid status ${response?.status}` },
+    };
   }
   return { status: response.status, headers: response.headers, body: response.body };
 }

@@ -21,7 +21,10 @@ export function importHandler(iface: string): ImportHandler | undefined {
   return IMPORT_HANDLERS.find((h) => h.iface === iface);
 }
 
-export function buildImports(ctx: ActorContext, ifaces: readonly string[]): Record<string, Record<string, HostFunction>> {
+export function buildImports(
+  ctx: ActorContext,
+  ifaces: readonly string[],
+): Record<string, Record<string, HostFunction>> {
   const out: Record<string, Record<string, HostFunction>> = {};
   for (const iface of ifaces) {
     const h = importHandler(iface);

@@ -23,7 +23,10 @@ export function encodeFrame(value: unknown): Buffer {
 }
 
 /** Splits a byte stream into frames. Returns the frames found and the bytes left over. */
-export function splitFrames(buf: Buffer, max = MAX_FRAME_BYTES): { frames: Buffer[]; rest: Buffer; oversized?: number } {
+export function splitFrames(
+  buf: Buffer,
+  max = MAX_FRAME_BYTES,
+): { frames: Buffer[]; rest: Buffer; oversized?: number } {
   const frames: Buffer[] = [];
   let off = 0;
   while (buf.length - off >= 4) {
@@ -36,7 +39,11 @@ export function splitFrames(buf: Buffer, max = MAX_FRAME_BYTES): { frames: Buffe
   return { frames, rest: buf.subarray(off) };
 }
 
-export async function serveMessages(system: ActorSystem, actorId: string, cfg: { host: string; port: number }): Promise<ServerHandle> {
+export async function serveMessages(
+  system: ActorSystem,
+  actorId: string,
+  cfg: { host: string; port: number },
+): Promise<ServerHandle> {
   const sockets = new Set<Socket>();
   // allowHalfOpen: a client that sends its frames and then shuts down its side (`nc -N`) still gets every reply.
   const server = createServer({ allowHalfOpen: true }, (socket) => {
@@ -59,20 +66,29 @@ export async function serveMessages(system: ActorSystem, actorId: string, cfg: {
         queue = queue
           .then(() => answer(system, actorId, f))
           // Whatever goes wrong answering one frame is that frame's error reply, never an unhandled rejection.
-          .catch((e: unknown) => ({ ok: false, error: `internal error: ${e instanceof Error ? e.message : String(e)}` }))
+          .catch((e: unknown) => ({
+            ok: false,
+            error: `internal error: ${e instanceof Error ? e.message : String(e)}`,
+          }))
           .then((r) => void socket.write(encodeFrame(r)));
       }
       if (oversized !== undefined) {
         refused = true;
         queue = queue.then(() => {
-          socket.end(encodeFrame({ ok: false, error: `frame of ${oversized} bytes exceeds the limit of ${MAX_FRAME_BYTES}` }));
+          socket.end(
+            encodeFrame({ ok: false, error: `frame of ${oversized} bytes exceeds the limit of ${MAX_FRAME_BYTES}` }),
+          );
         });
       }
     });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new Error(`${actorId}: message-server port ${cfg.port} on ${cfg.host}: ${e.code === 'EADDRINUSE' ? 'already in use; change port in the manifest' : e.message}`)),
+      reject(
+        new Error(
+          `${actorId}: message-server port ${cfg.port} on ${cfg.host}: ${e.code === 'EADDRINUSE' ? 'already in use; change port in the manifest' : e.message}`,
+        ),
+      ),
     );
     server.listen(cfg.port, cfg.host, resolve);
   });
@@ -104,7 +120,10 @@ async function answer(system: ActorSystem, actorId: string, frame: Buffer): Prom
     return { ok: false, error: `msg cannot be passed on: ${(e as Error).message}` };
   }
   const msg = new Uint8Array(Buffer.from(json, 'utf8'));
-  const out = req.type === 'send' ? await system.send(actorId, msg, 'message-port') : await system.request(actorId, msg, 'message-port');
+  const out =
+    req.type === 'send'
+      ? await system.send(actorId, msg, 'message-port')
+      : await system.request(actorId, msg, 'message-port');
   if (!out.ok) return { ok: false, error: `${out.error.kind}: ${out.error.message}` };
   if (req.type === 'send') return { ok: true };
   const [reply] = out.response as [Uint8Array | undefined];

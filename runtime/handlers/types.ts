@@ -17,7 +17,8 @@ export interface ActorContext {
 }
 
 /** Operations an actor can ask of the runtime, answered on the main thread by ActorSystem.hostCall. */
-export type HostOp = 'send' | 'request' | 'spawn' | 'list-children' | 'stop-child' | 'restart-child' | 'get-child-state';
+export type HostOp =
+  'send' | 'request' | 'spawn' | 'list-children' | 'stop-child' | 'restart-child' | 'get-child-state';
 
 export type HostFunction = (...args: never[]) => unknown;
 

@@ -47,7 +47,11 @@ export function parseHandlers(c: FieldChecks, key: 'handlers' | 'handler', list:
 
     const firstOfType = byType.get(type);
     if (firstOfType) {
-      c.fail([...at, 'type'], `a ${type} handler is already declared at ${formatPath(firstOfType)} (line ${c.loc(firstOfType).line}); at most one handler of each type.`, 'Remove one of them.');
+      c.fail(
+        [...at, 'type'],
+        `a ${type} handler is already declared at ${formatPath(firstOfType)} (line ${c.loc(firstOfType).line}); at most one handler of each type.`,
+        'Remove one of them.',
+      );
     }
     byType.set(type, at);
 
@@ -56,10 +60,13 @@ export function parseHandlers(c: FieldChecks, key: 'handlers' | 'handler', list:
     let fields: Table = entry;
     if (seed) {
       c.onlyKeys(at, entry, ['type', 'config'], (k) =>
-        ALL_FIELDS.includes(k) ? `In [[handlers]] entries, fields go inside config, e.g. config = { ${k} = ... }.` : undefined,
+        ALL_FIELDS.includes(k)
+          ? `In [[handlers]] entries, fields go inside config, e.g. config = { ${k} = ... }.`
+          : undefined,
       );
       fieldsAt = [...at, 'config'];
-      fields = entry['config'] === undefined ? {} : c.table(fieldsAt, entry['config'], 'Write config = { port = 8080 }.');
+      fields =
+        entry['config'] === undefined ? {} : c.table(fieldsAt, entry['config'], 'Write config = { port = 8080 }.');
       c.onlyKeys(fieldsAt, fields, FIELDS[type], (k) => notForType(type, k));
     } else {
       c.onlyKeys(at, entry, ['type', ...FIELDS[type]], (k) =>
@@ -73,12 +80,23 @@ export function parseHandlers(c: FieldChecks, key: 'handlers' | 'handler', list:
     const port = readPort(c, [...fieldsAt, 'port'], fields['port'], type, byPort);
     const host = readHost(c, [...fieldsAt, 'host'], fields['host']);
     if (type === 'http-server') {
-      if (port === undefined) c.fail([...fieldsAt, 'port'], 'an http-server handler needs a port.', seed ? 'Write config = { port = 8080 }.' : 'Add port = 8080.');
+      if (port === undefined)
+        c.fail(
+          [...fieldsAt, 'port'],
+          'an http-server handler needs a port.',
+          seed ? 'Write config = { port = 8080 }.' : 'Add port = 8080.',
+        );
       const mb = fields['max_body_bytes'];
       const maxBodyBytes =
         mb === undefined
           ? DEFAULT_MAX_BODY_BYTES
-          : c.int([...fieldsAt, 'max_body_bytes'], mb, 1, MAX_MAX_BODY_BYTES, `Write max_body_bytes = ${DEFAULT_MAX_BODY_BYTES} (1 MiB; at most 64 MiB).`);
+          : c.int(
+              [...fieldsAt, 'max_body_bytes'],
+              mb,
+              1,
+              MAX_MAX_BODY_BYTES,
+              `Write max_body_bytes = ${DEFAULT_MAX_BODY_BYTES} (1 MiB; at most 64 MiB).`,
+            );
       out.push({ type, port, host, maxBodyBytes, loc });
     } else if (type === 'message-server') {
       out.push(port === undefined ? { type, host, loc } : { type, port, host, loc });
@@ -91,12 +109,17 @@ export function parseHandlers(c: FieldChecks, key: 'handlers' | 'handler', list:
 
 function readType(c: FieldChecks, at: TomlPath, entry: Table): HandlerType {
   const options = HANDLER_TYPES.map((t) => `"${t}"`).join(', ');
-  if (entry['type'] === undefined) c.fail(at, 'this handler has no type.', `Add type = "http-server" (one of ${options}).`);
+  if (entry['type'] === undefined)
+    c.fail(at, 'this handler has no type.', `Add type = "http-server" (one of ${options}).`);
   const raw = c.str([...at, 'type'], entry['type'], `Write type = "http-server" (one of ${options}).`);
   const type = normalizeHandlerType(raw);
   if (!type) {
     const near = closest(raw, HANDLER_TYPES);
-    c.fail([...at, 'type'], `unknown handler type ${JSON.stringify(raw)}.`, near ? `Did you mean type = "${near}"?` : `Use one of ${options}.`);
+    c.fail(
+      [...at, 'type'],
+      `unknown handler type ${JSON.stringify(raw)}.`,
+      near ? `Did you mean type = "${near}"?` : `Use one of ${options}.`,
+    );
   }
   return type;
 }
@@ -119,13 +142,19 @@ function readPort(
   // `port = "8080"` is a common slip; say exactly what to write.
   const asNumber = typeof v === 'string' && /^\d{1,5}$/.test(v) ? Number(v) : undefined;
   const hint =
-    asNumber !== undefined && asNumber >= 1 && asNumber <= 65535 ? `Write port = ${asNumber} (no quotes).` : `Write port = ${suggested}.`;
+    asNumber !== undefined && asNumber >= 1 && asNumber <= 65535
+      ? `Write port = ${asNumber} (no quotes).`
+      : `Write port = ${suggested}.`;
   const port = c.int(at, v, 1, 65535, hint);
   const first = byPort.get(port);
   if (first) {
     let free = suggested;
     while (byPort.has(free) || free === port) free++;
-    c.fail(at, `port ${port} is already used by ${formatPath(first.path.slice(0, 2))} (${first.type}, line ${c.loc(first.path).line}).`, `Choose another port, e.g. port = ${free}.`);
+    c.fail(
+      at,
+      `port ${port} is already used by ${formatPath(first.path.slice(0, 2))} (${first.type}, line ${c.loc(first.path).line}).`,
+      `Choose another port, e.g. port = ${free}.`,
+    );
   }
   byPort.set(port, { path: at, type });
   return port;
@@ -136,7 +165,11 @@ function readHost(c: FieldChecks, at: TomlPath, v: unknown): string {
   if (v === undefined) return DEFAULT_HOST;
   const host = c.nonEmptyStr(at, v, `Write host = "${DEFAULT_HOST}".`);
   if (host.includes('/') || !/^[A-Za-z0-9.:%[\]-]+$/.test(host)) {
-    c.fail(at, `expected a hostname or IP address, got ${JSON.stringify(host)}.`, `Write host = "${DEFAULT_HOST}" (no scheme, path or spaces).`);
+    c.fail(
+      at,
+      `expected a hostname or IP address, got ${JSON.stringify(host)}.`,
+      `Write host = "${DEFAULT_HOST}" (no scheme, path or spaces).`,
+    );
   }
   return host;
 }

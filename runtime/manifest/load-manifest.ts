@@ -29,7 +29,11 @@ export function loadManifest(file: string): Manifest {
   }
   // A device or FIFO reports size 0 and may never end (/dev/zero, a named pipe): never read one.
   if (!stat.isFile()) {
-    throw new ManifestError({ file: abs, reason: 'is not a regular file (a device, FIFO or socket).', hint: 'Pass the path of the .toml manifest file.' });
+    throw new ManifestError({
+      file: abs,
+      reason: 'is not a regular file (a device, FIFO or socket).',
+      hint: 'Pass the path of the .toml manifest file.',
+    });
   }
   // Checked before reading: a huge file is almost certainly the wrong file (a .wasm, a log), not a manifest.
   if (stat.size > MAX_FILE_BYTES) {
@@ -43,7 +47,12 @@ export function loadManifest(file: string): Manifest {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(fs.readFileSync(abs));
   } catch (e) {
-    throw new ManifestError({ file: abs, reason: `cannot read manifest as UTF-8 text: ${(e as Error).message}.`, hint: 'Save it as UTF-8 TOML.', cause: e });
+    throw new ManifestError({
+      file: abs,
+      reason: `cannot read manifest as UTF-8 text: ${(e as Error).message}.`,
+      hint: 'Save it as UTF-8 TOML.',
+      cause: e,
+    });
   }
   const known = parsed.get(abs);
   if (known?.text === text) return known.manifest;

@@ -103,7 +103,8 @@ export function parseLocatedToml(text: string, file: string): LocatedToml {
       rejectProto(k);
       names.push(keyName(k));
       // Dotted keys (`a.b = 1`) create intermediate tables; locate them at the key part that named them.
-      if (names.length < kv.key.keys.length) put([...prefix, ...names], { key: pos(k.loc.start), value: pos(k.loc.start) });
+      if (names.length < kv.key.keys.length)
+        put([...prefix, ...names], { key: pos(k.loc.start), value: pos(k.loc.start) });
     }
     const p = [...prefix, ...names];
     put(p, { key: pos(kv.key.loc.start), ...describeNode(kv.value, text) });

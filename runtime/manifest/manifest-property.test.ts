@@ -5,12 +5,62 @@ import { ManifestError, parseManifest } from './index.ts';
 
 // A manifest-flavoured vocabulary, so generated text often parses as TOML and reaches the validators.
 const TOKENS = [
-  'name', 'component', 'component_path', 'version', 'description', 'init_state', 'limits', 'call_timeout_ms',
-  'interface', 'implements', 'handlers', 'handler', 'type', 'config', 'port', 'host', 'max_body_bytes',
-  '__proto__', 'constructor', '"http-server"', '"Message-server"', '"timing"', '"ntwk:simple-actor/actor"',
-  '"a.wasm"', '"my-actor"', '"127.0.0.1"', '"init.json"', '=', ' = ', '"', "'", '[', ']', '[[', ']]', '{', '}',
-  ',', '.', '\n', ' ', '#', '0', '1', '8080', '-1', '65536', '1e400', 'inf', 'nan', '0x1F', 'true', '1979-05-27',
-  '"""', '\\u0000', '\uFEFF',
+  'name',
+  'component',
+  'component_path',
+  'version',
+  'description',
+  'init_state',
+  'limits',
+  'call_timeout_ms',
+  'interface',
+  'implements',
+  'handlers',
+  'handler',
+  'type',
+  'config',
+  'port',
+  'host',
+  'max_body_bytes',
+  '__proto__',
+  'constructor',
+  '"http-server"',
+  '"Message-server"',
+  '"timing"',
+  '"ntwk:simple-actor/actor"',
+  '"a.wasm"',
+  '"my-actor"',
+  '"127.0.0.1"',
+  '"init.json"',
+  '=',
+  ' = ',
+  '"',
+  "'",
+  '[',
+  ']',
+  '[[',
+  ']]',
+  '{',
+  '}',
+  ',',
+  '.',
+  '\n',
+  ' ',
+  '#',
+  '0',
+  '1',
+  '8080',
+  '-1',
+  '65536',
+  '1e400',
+  'inf',
+  'nan',
+  '0x1F',
+  'true',
+  '1979-05-27',
+  '"""',
+  '\\u0000',
+  '\uFEFF',
 ];
 
 const tomlish = fc.oneof(
@@ -55,16 +105,26 @@ describe('parseManifest on arbitrary input', () => {
         fc.array(fc.uniqueArray(entry, { selector: ([k]) => k, maxLength: 4 }), { maxLength: 4 }),
       )
       .map(([key, tables]) =>
-        ['name = "a"', 'component = "a.wasm"', ...tables.map((kvs) => [`[[${key}]]`, ...kvs.map(([k, v]) => `${k} = ${v}`)].join('\n'))].join('\n'),
+        [
+          'name = "a"',
+          'component = "a.wasm"',
+          ...tables.map((kvs) => [`[[${key}]]`, ...kvs.map(([k, v]) => `${k} = ${v}`)].join('\n')),
+        ].join('\n'),
       );
-    fc.assert(fc.property(doc, (text) => void outcome(text)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(doc, (text) => void outcome(text)),
+      { numRuns: 2000 },
+    );
   });
 
   it('accepts any valid name and port pair and reports them back', () => {
     const name = fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,63}$/);
     fc.assert(
       fc.property(name, fc.integer({ min: 1, max: 65535 }), (n, port) => {
-        const m = parseManifest(`name = "${n}"\ncomponent = "a.wasm"\n[[handler]]\ntype = "http-server"\nport = ${port}\n`, '/m.toml');
+        const m = parseManifest(
+          `name = "${n}"\ncomponent = "a.wasm"\n[[handler]]\ntype = "http-server"\nport = ${port}\n`,
+          '/m.toml',
+        );
         expect(m.name).toBe(n);
         expect(m.handlers[0]).toMatchObject({ type: 'http-server', port });
       }),

@@ -88,17 +88,29 @@ describe('seed form', () => {
     expect(m.callTimeoutMs).toBe(5000);
     expect(m.initState).toBeUndefined();
     expect(m.handlers).toEqual([
-      { type: 'http-server', port: 8080, host: '127.0.0.1', maxBodyBytes: 1048576, loc: { file: m.file, line: 7, column: 1 } },
+      {
+        type: 'http-server',
+        port: 8080,
+        host: '127.0.0.1',
+        maxBodyBytes: 1048576,
+        loc: { file: m.file, line: 7, column: 1 },
+      },
       { type: 'message-server', port: 8081, host: '127.0.0.1', loc: { file: m.file, line: 11, column: 1 } },
     ]);
   });
 
   it('accepts handler types in any case and separator style', () => {
     for (const t of ['Http-server', 'http-server', 'HttpServer', 'HTTP_SERVER', 'http server']) {
-      const m = parseManifest(`name = "a"\ncomponent_path = "a.wasm"\n[[handlers]]\ntype = "${t}"\nconfig = { port = 1 }\n`, '/m.toml');
+      const m = parseManifest(
+        `name = "a"\ncomponent_path = "a.wasm"\n[[handlers]]\ntype = "${t}"\nconfig = { port = 1 }\n`,
+        '/m.toml',
+      );
       expect(m.handlers[0]?.type).toBe('http-server');
     }
-    const m = parseManifest('name = "a"\ncomponent_path = "a.wasm"\n[[handlers]]\ntype = "Supervisor"\nconfig = {}\n[[handlers]]\ntype = "MessageServer"\n', '/m.toml');
+    const m = parseManifest(
+      'name = "a"\ncomponent_path = "a.wasm"\n[[handlers]]\ntype = "Supervisor"\nconfig = {}\n[[handlers]]\ntype = "MessageServer"\n',
+      '/m.toml',
+    );
     expect(m.handlers.map((h) => h.type)).toEqual(['supervisor', 'message-server']);
     expect(m.handlers[1]).not.toHaveProperty('port');
   });
@@ -106,7 +118,9 @@ describe('seed form', () => {
   it('normalizes interface names', () => {
     const base = 'name = "a"\ncomponent_path = "a.wasm"\n[interface]\nimplements = ';
     expect(parseManifest(`${base}"theater:simple/actor@0.1.0"`, '/m.toml').implements).toBe('theater:simple/actor');
-    expect(parseManifest(`${base}"Theater:Simple/Http-Server"`, '/m.toml').implements).toBe('theater:simple/http-server');
+    expect(parseManifest(`${base}"Theater:Simple/Http-Server"`, '/m.toml').implements).toBe(
+      'theater:simple/http-server',
+    );
   });
 });
 
@@ -120,8 +134,20 @@ describe("Theater's later form", () => {
     expect(m.implements).toBeUndefined();
     expect(m.callTimeoutMs).toBe(250);
     expect(json(m.initState)).toEqual({ count: 3 });
-    expect(m.handlers.map((h) => h.type)).toEqual(['http-server', 'message-server', 'supervisor', 'timing', 'random', 'runtime']);
-    expect(m.handlers[0]).toMatchObject({ port: 8080, host: '0.0.0.0', maxBodyBytes: 2048, loc: { line: 7, column: 1 } });
+    expect(m.handlers.map((h) => h.type)).toEqual([
+      'http-server',
+      'message-server',
+      'supervisor',
+      'timing',
+      'random',
+      'runtime',
+    ]);
+    expect(m.handlers[0]).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      maxBodyBytes: 2048,
+      loc: { line: 7, column: 1 },
+    });
     expect(m.handlers[1]).toEqual({ type: 'message-server', host: '127.0.0.1', loc: { file, line: 13, column: 1 } });
   });
 
@@ -143,12 +169,18 @@ describe("Theater's later form", () => {
     expect(m.file).toBe(path.resolve('rel/dir/manifest.toml'));
     expect(m.componentPath).toBe(path.resolve('rel/dir/a.wasm'));
     expect(parseManifest('name = "a"\ncomponent = "/abs/a.wasm"\n', '/x/m.toml').componentPath).toBe('/abs/a.wasm');
-    const file = write('nested/deep/manifest.toml', 'name = "a"\ncomponent = "a.wasm"\ninit_state = "../../actor/init.json"\n');
+    const file = write(
+      'nested/deep/manifest.toml',
+      'name = "a"\ncomponent = "a.wasm"\ninit_state = "../../actor/init.json"\n',
+    );
     expect(json(loadManifest(file).initState)).toEqual({ count: 3 });
   });
 
   it('defaults: loopback host, 1 MiB bodies, 5 s calls, no handlers', () => {
-    const m = parseManifest('name = "a"\ncomponent = "a.wasm"\n[[handler]]\ntype = "http-server"\nport = 80\n', '/m.toml');
+    const m = parseManifest(
+      'name = "a"\ncomponent = "a.wasm"\n[[handler]]\ntype = "http-server"\nport = 80\n',
+      '/m.toml',
+    );
     expect(m.handlers[0]).toMatchObject({ host: '127.0.0.1', maxBodyBytes: 1024 * 1024 });
     expect(m.callTimeoutMs).toBe(5000);
     expect(parseManifest('name = "a"\ncomponent = "a.wasm"\n', '/m.toml').handlers).toEqual([]);
@@ -193,7 +225,9 @@ describe('loadManifest file checks', () => {
   });
 
   it('formats errors relative to the working directory', () => {
-    const e = caught(() => parseManifest(SEED.replace('port = 8080', 'port = "80a"'), 'examples/counter/manifest.toml'));
+    const e = caught(() =>
+      parseManifest(SEED.replace('port = 8080', 'port = "80a"'), 'examples/counter/manifest.toml'),
+    );
     expect(formatManifestError(e)).toBe(
       'examples/counter/manifest.toml:9:19 handlers[0].config.port: expected an integer 1..65535, got "80a". Write port = 8080.',
     );

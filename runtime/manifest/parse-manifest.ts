@@ -40,14 +40,24 @@ export function parseManifest(text: string, file: string): Manifest {
   const t = doc.value;
 
   c.onlyKeys([], t, TOP_KEYS);
-  refuseMix(c, t, 'handlers', 'handler', 'the seed form uses [[handlers]] with config = { ... }; Theater\'s form uses flat [[handler]] entries. Use one form.');
+  refuseMix(
+    c,
+    t,
+    'handlers',
+    'handler',
+    "the seed form uses [[handlers]] with config = { ... }; Theater's form uses flat [[handler]] entries. Use one form.",
+  );
   refuseMix(c, t, 'component_path', 'component', 'write the component path once.');
   const form = 'handlers' in t ? 'seed' : 'handler' in t ? 'theater' : 'component_path' in t ? 'seed' : 'theater';
 
   const name = readName(c, t['name'], dir);
   const compKey = 'component_path' in t ? 'component_path' : 'component';
   if (t[compKey] === undefined) {
-    c.fail([compKey], `missing ${compKey}: the path of the actor's WebAssembly component.`, `Add ${compKey} = "${name}.wasm" (relative to ${dir}).`);
+    c.fail(
+      [compKey],
+      `missing ${compKey}: the path of the actor's WebAssembly component.`,
+      `Add ${compKey} = "${name}.wasm" (relative to ${dir}).`,
+    );
   }
   const comp = c.nonEmptyStr([compKey], t[compKey], `Write ${compKey} = "${name}.wasm".`);
   if (t['version'] !== undefined) c.nonEmptyStr(['version'], t['version'], 'Write version = "0.1.0".');
@@ -79,20 +89,42 @@ function refuseMix(c: FieldChecks, t: Table, a: string, b: string, why: string):
   const la = c.loc([a], 'key');
   const lb = c.loc([b], 'key');
   const [first, second] = la.line < lb.line || (la.line === lb.line && la.column < lb.column) ? [a, b] : [b, a];
-  c.fail([second], `${second} cannot be used together with ${first} (line ${c.loc([first], 'key').line}).`, `Mixed manifest forms: ${why}`, 'key');
+  c.fail(
+    [second],
+    `${second} cannot be used together with ${first} (line ${c.loc([first], 'key').line}).`,
+    `Mixed manifest forms: ${why}`,
+    'key',
+  );
 }
 
 function slug(s: string): string {
-  const out = s.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 64).replace(/-+$/, '');
+  const out = s
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 64)
+    .replace(/-+$/, '');
   return out || 'my-actor';
 }
 
 function readName(c: FieldChecks, v: unknown, dir: string): string {
-  if (v === undefined) c.fail(['name'], 'missing name: every actor needs one.', `Add name = "${slug(path.basename(dir))}" at the top of the file.`);
+  if (v === undefined)
+    c.fail(
+      ['name'],
+      'missing name: every actor needs one.',
+      `Add name = "${slug(path.basename(dir))}" at the top of the file.`,
+    );
   const name = c.str(['name'], v, `Write name = "${slug(path.basename(dir))}".`);
   if (!NAME_RE.test(name) || name.length > 64) {
-    const why = name.length > 64 ? `is ${name.length} characters; the limit is 64` : 'must be lowercase letters, digits, "-" or "_", starting with a letter or digit';
-    c.fail(['name'], `${JSON.stringify(name.length > 60 ? `${name.slice(0, 57)}...` : name)} ${why}.`, `Write name = "${slug(name)}".`);
+    const why =
+      name.length > 64
+        ? `is ${name.length} characters; the limit is 64`
+        : 'must be lowercase letters, digits, "-" or "_", starting with a letter or digit';
+    c.fail(
+      ['name'],
+      `${JSON.stringify(name.length > 60 ? `${name.slice(0, 57)}...` : name)} ${why}.`,
+      `Write name = "${slug(name)}".`,
+    );
   }
   return name;
 }
@@ -110,10 +142,15 @@ function readInterface(c: FieldChecks, v: unknown): string | undefined {
   if (!m) c.fail(ip, `expected an interface name like "theater:simple/actor", got ${JSON.stringify(raw)}.`, hint);
   const pkg = LEGACY_PACKAGES.includes(m[1] ?? '') ? 'theater:simple' : m[1];
   const iface = m[2] ?? '';
-  if (pkg !== 'theater:simple') c.fail(ip, `unknown package ${JSON.stringify(m[1])}: Theater actors implement theater:simple interfaces.`, hint);
+  if (pkg !== 'theater:simple')
+    c.fail(ip, `unknown package ${JSON.stringify(m[1])}: Theater actors implement theater:simple interfaces.`, hint);
   if (!EXPORTED.includes(iface)) {
     const near = closest(iface, EXPORTED);
-    c.fail(ip, `theater:simple has no exported interface ${JSON.stringify(iface)}.`, near ? `Did you mean "theater:simple/${near}"?` : hint);
+    c.fail(
+      ip,
+      `theater:simple has no exported interface ${JSON.stringify(iface)}.`,
+      near ? `Did you mean "theater:simple/${near}"?` : hint,
+    );
   }
   return `theater:simple/${iface}`;
 }
@@ -123,5 +160,11 @@ function readLimits(c: FieldChecks, v: unknown): number {
   c.onlyKeys(['limits'], table, ['call_timeout_ms']);
   const ms = table['call_timeout_ms'];
   if (ms === undefined) return DEFAULT_CALL_TIMEOUT_MS;
-  return c.int(['limits', 'call_timeout_ms'], ms, MIN_CALL_TIMEOUT_MS, MAX_CALL_TIMEOUT_MS, `Write call_timeout_ms = ${DEFAULT_CALL_TIMEOUT_MS}.`);
+  return c.int(
+    ['limits', 'call_timeout_ms'],
+    ms,
+    MIN_CALL_TIMEOUT_MS,
+    MAX_CALL_TIMEOUT_MS,
+    `Write call_timeout_ms = ${DEFAULT_CALL_TIMEOUT_MS}.`,
+  );
 }

@@ -62,7 +62,9 @@ function autocannon(url: string): Promise<Cannon> {
     let err = '';
     p.stdout.on('data', (d) => (s += d));
     p.stderr.on('data', (d) => (err += d));
-    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(s) as Cannon) : reject(new Error(`autocannon exited ${code}: ${err}`))));
+    p.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(s) as Cannon) : reject(new Error(`autocannon exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -93,7 +95,9 @@ describe(`load: ${CONNECTIONS} concurrent HTTP clients for ${SECONDS} s`, () => 
       const head = store.head('counter')!;
       const count = (JSON.parse(Buffer.from(store.blob(head.state!)!).toString()) as { count: number }).count;
       const calls = store.entries({ actor: 'counter' }).filter((e) => e.kind === 'call' && e.fn === 'handle-request');
-      const returns = store.entries({ actor: 'counter' }).filter((e) => e.kind === 'return' && e.fn === 'handle-request');
+      const returns = store
+        .entries({ actor: 'counter' })
+        .filter((e) => e.kind === 'return' && e.fn === 'handle-request');
       const v = verifyChain(store);
       const figures = {
         connections: CONNECTIONS,
@@ -111,7 +115,10 @@ describe(`load: ${CONNECTIONS} concurrent HTTP clients for ${SECONDS} s`, () => 
         verified: v.ok,
         accept_queue_max: acceptQueueMax,
         ...Object.fromEntries(
-          ['ListenOverflows', 'ListenDrops', 'TCPSynRetrans', 'SyncookiesSent', 'TCPTimeouts'].map((k) => [k, (kernelAfter[k] ?? 0) - (kernelBefore[k] ?? 0)]),
+          ['ListenOverflows', 'ListenDrops', 'TCPSynRetrans', 'SyncookiesSent', 'TCPTimeouts'].map((k) => [
+            k,
+            (kernelAfter[k] ?? 0) - (kernelBefore[k] ?? 0),
+          ]),
         ),
       };
       console.log(`LOAD FIGURES ${JSON.stringify(figures)}`);

@@ -11,7 +11,11 @@ import { example, port, withSystem } from '../testing/helpers.ts';
 const TRICKLERS = 20;
 
 /** Opens a connection that writes `bytes` one byte every `everyMs`; resolves when the server closes it. */
-function trickle(p: number, bytes: Buffer, everyMs: number): Promise<{ closedAfterMs: number; reply: string; sent: number }> {
+function trickle(
+  p: number,
+  bytes: Buffer,
+  everyMs: number,
+): Promise<{ closedAfterMs: number; reply: string; sent: number }> {
   return new Promise((resolve) => {
     const t0 = Date.now();
     const s: Socket = connect(p, '127.0.0.1');
@@ -40,7 +44,14 @@ describe('slow clients are cut off; everyone else is served meanwhile', () => {
       const before = system.store.countEntries(id);
       const endless = Buffer.from(`GET /count HTTP/1.1\r\nHost: 127.0.0.1\r\n${'X-Slow: 1\r\n'.repeat(1000)}`);
       const headerTricklers = Array.from({ length: TRICKLERS }, () => trickle(p, endless, 100));
-      const bodyTrickler = trickle(p, Buffer.concat([Buffer.from('POST /increment HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n'), Buffer.alloc(1000, 0x7b)]), 40);
+      const bodyTrickler = trickle(
+        p,
+        Buffer.concat([
+          Buffer.from('POST /increment HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n'),
+          Buffer.alloc(1000, 0x7b),
+        ]),
+        40,
+      );
       bodyTrickler.catch(() => {});
 
       // Meanwhile: a GET every 250 ms, each timed.
@@ -77,7 +88,10 @@ describe('slow clients are cut off; everyone else is served meanwhile', () => {
       latencies.sort((a, b) => a - b);
       const figures = {
         header_tricklers: TRICKLERS,
-        header_closed_ms: [Math.min(...heads.map((h) => h.closedAfterMs)), Math.max(...heads.map((h) => h.closedAfterMs))],
+        header_closed_ms: [
+          Math.min(...heads.map((h) => h.closedAfterMs)),
+          Math.max(...heads.map((h) => h.closedAfterMs)),
+        ],
         body_closed_ms: body.closedAfterMs,
         probes: latencies.length,
         probe_p50_ms: Math.round(latencies[Math.floor(latencies.length / 2)]!),

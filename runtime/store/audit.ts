@@ -27,7 +27,18 @@ export interface AuditBranchRow {
 /** An entry row without joins (verify's fast path): [id, hash, parentId, actorId, seq, kind, fnId, inputId,
  *  outputId, stateId, cause, origin]. */
 export type LeanEntryRow = [
-  number, Buffer, number | null, number, number, number, number, number | null, number | null, number | null, Buffer | null, number | null,
+  number,
+  Buffer,
+  number | null,
+  number,
+  number,
+  number,
+  number,
+  number | null,
+  number | null,
+  number | null,
+  Buffer | null,
+  number | null,
 ];
 
 export interface Audit {
@@ -55,11 +66,17 @@ const BRANCHES = `
 
 export function openAudit(db: Database.Database): Audit {
   const largeBlobs = db.prepare(`SELECT id, hash, bytes FROM blobs WHERE NOT (${SMALL}) ORDER BY id`);
-  const smallBlobs = db.prepare(`SELECT id, hash, bytes FROM blobs WHERE ${SMALL} AND id > ? ORDER BY id LIMIT ${PAGE}`);
-  const packedSmallBlobs = db.prepare(`
+  const smallBlobs = db.prepare(
+    `SELECT id, hash, bytes FROM blobs WHERE ${SMALL} AND id > ? ORDER BY id LIMIT ${PAGE}`,
+  );
+  const packedSmallBlobs = db
+    .prepare(
+      `
     SELECT min(typeof(hash) = 'blob' AND typeof(bytes) = 'blob'), json_group_array(json_array(id, length(hash), length(bytes))),
       CAST(group_concat(hash, '') AS BLOB), CAST(group_concat(bytes, '') AS BLOB)
-    FROM (SELECT * FROM blobs WHERE ${SMALL} AND id > ? ORDER BY id LIMIT ${PAGE})`).raw();
+    FROM (SELECT * FROM blobs WHERE ${SMALL} AND id > ? ORDER BY id LIMIT ${PAGE})`,
+    )
+    .raw();
   const branches = db.prepare(`${BRANCHES} ORDER BY b.id`);
   const branchesOf = db.prepare(`${BRANCHES} WHERE b.actor_id = ? ORDER BY b.id`);
   const actorId = db.prepare('SELECT id FROM actors WHERE name = ?').pluck();
@@ -78,7 +95,9 @@ export function openAudit(db: Database.Database): Audit {
   return {
     leanEntries(actor, afterId, limit) {
       const id = actor === undefined ? null : ((actorId.get(actor) as number | undefined) ?? -1);
-      const packed = unpack((id === null ? packedAll.get(afterId, limit) : packedOf.get(id, afterId, limit)) as unknown[]);
+      const packed = unpack(
+        (id === null ? packedAll.get(afterId, limit) : packedOf.get(id, afterId, limit)) as unknown[],
+      );
       if (packed) return packed;
       if (id === null) return leanAll.all(afterId, limit) as LeanEntryRow[];
       return leanOf.all(id, afterId, limit) as LeanEntryRow[];
@@ -87,12 +106,16 @@ export function openAudit(db: Database.Database): Audit {
     blobById: (id) => blobById.get(id) as AuditBlobRow | undefined,
     maxBlobId: () => maxBlob.get() as number,
     actorNames: () => new Map((actorsAll.all() as { id: number; name: string }[]).map((r) => [r.id, r.name])),
-    fnNames: () => new Map((fnsAll.all() as { id: number; iface: string; fn: string }[]).map((r) => [r.id, { iface: r.iface, fn: r.fn }])),
+    fnNames: () =>
+      new Map(
+        (fnsAll.all() as { id: number; iface: string; fn: string }[]).map((r) => [r.id, { iface: r.iface, fn: r.fn }]),
+      ),
     *blobs() {
       // Small blobs (most of them) come packed by the page like entries; large ones one by one, so that a page
       // never holds more than PAGE × SMALL_BLOB bytes.
       for (let afterId = 0; ;) {
-        const page = unpackBlobs(packedSmallBlobs.get(afterId) as unknown[]) ?? (smallBlobs.all(afterId) as AuditBlobRow[]);
+        const page =
+          unpackBlobs(packedSmallBlobs.get(afterId) as unknown[]) ?? (smallBlobs.all(afterId) as AuditBlobRow[]);
         yield* page;
         if (page.length < PAGE) break;
         afterId = page[page.length - 1]!.id;
@@ -161,7 +184,11 @@ function unpackBlobs(page: unknown[]): AuditBlobRow[] | undefined {
     const [id, hashLength, length] = rows[i]!;
     if (i > 0 && id <= out[i - 1]!.id) return undefined; // as for entries
     // group_concat of nothing but empty blobs is NULL.
-    out[i] = { id, hash: (hashes ?? EMPTY).subarray(h, (h += hashLength)), bytes: (bytes ?? EMPTY).subarray(b, (b += length)) };
+    out[i] = {
+      id,
+      hash: (hashes ?? EMPTY).subarray(h, (h += hashLength)),
+      bytes: (bytes ?? EMPTY).subarray(b, (b += length)),
+    };
   }
   return out;
 }

@@ -84,11 +84,13 @@ export class ChainStore {
     const checksOff = !this.db.inTransaction;
     if (checksOff) this.stmts.foreignKeysOff.run();
     try {
-      this.db.transaction(() => {
-        const branches = new Map<string, BranchAppend>();
-        for (const b of batches) this.appendOne(b, branches);
-        for (const br of branches.values()) this.moveHead(br);
-      }).immediate();
+      this.db
+        .transaction(() => {
+          const branches = new Map<string, BranchAppend>();
+          for (const b of batches) this.appendOne(b, branches);
+          for (const br of branches.values()) this.moveHead(br);
+        })
+        .immediate();
     } catch (e) {
       this.forgetCaches();
       throw e;
@@ -127,7 +129,16 @@ export class ChainStore {
       const headId = row?.head_id ?? null;
       cached = { id, head: headId === null ? undefined : (s.headOf.get(headId) as HeadRow) };
     }
-    br = { key, actor: b.actor, name: b.branch, id: cached.id, start: cached.head, head: cached.head, fresh: false, firstParent: undefined };
+    br = {
+      key,
+      actor: b.actor,
+      name: b.branch,
+      id: cached.id,
+      start: cached.head,
+      head: cached.head,
+      fresh: false,
+      firstParent: undefined,
+    };
     branches.set(key, br);
     return br;
   }
@@ -257,11 +268,13 @@ export class ChainStore {
 
   /** Creates the actor (with an empty "main" branch) or updates the fields given; absent fields are kept. */
   upsertActor(info: ActorInfo): void {
-    this.db.transaction(() => {
-      const id = this.actorId(info.id);
-      const { component = null, manifest = null, status = null, parent = null } = info;
-      this.stmts.updateActor.run(component, manifest, status, parent, id);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const id = this.actorId(info.id);
+        const { component = null, manifest = null, status = null, parent = null } = info;
+        this.stmts.updateActor.run(component, manifest, status, parent, id);
+      })
+      .immediate();
   }
 
   actors(): ActorRow[] {
@@ -292,12 +305,14 @@ export class ChainStore {
   createBranch(actor: string, name: string, baseHash: Hash): void {
     const base = this.entry(baseHash, actor);
     if (!base) throw new Error(`cannot create branch ${actor}/${name}: no entry ${toHex(baseHash)} of that actor`);
-    this.db.transaction(() => {
-      const actorId = this.actorId(actor);
-      if (this.stmts.branch.get(actorId, name)) throw new Error(`branch ${actor}/${name} already exists`);
-      const id = Number(this.stmts.insertBranch.run(actorId, name, base.id, Date.now()).lastInsertRowid);
-      this.stmts.setHead.run(base.id, id);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const actorId = this.actorId(actor);
+        if (this.stmts.branch.get(actorId, name)) throw new Error(`branch ${actor}/${name} already exists`);
+        const id = Number(this.stmts.insertBranch.run(actorId, name, base.id, Date.now()).lastInsertRowid);
+        this.stmts.setHead.run(base.id, id);
+      })
+      .immediate();
   }
 
   entry(hash: Hash, actor?: string): StoredEntry | undefined {
@@ -323,12 +338,15 @@ export class ChainStore {
 
   /** Insertion order. `branch` only narrows `actor`'s entries to those appended on that branch. */
   entries(opts: { actor?: string; branch?: string; afterId?: number; limit?: number }): StoredEntry[] {
-    return this.entryQuery(opts, true).all(...entryParams(opts, true)).map((r) => toStoredEntry(r as EntryRow));
+    return this.entryQuery(opts, true)
+      .all(...entryParams(opts, true))
+      .map((r) => toStoredEntry(r as EntryRow));
   }
 
   /** Streams (one row in memory at a time). Don't call other store methods until the iterator is done. */
   *iterateEntries(opts: { actor?: string } = {}): IterableIterator<StoredEntry> {
-    for (const r of this.entryQuery(opts, false).iterate(...entryParams(opts, false))) yield toStoredEntry(r as EntryRow);
+    for (const r of this.entryQuery(opts, false).iterate(...entryParams(opts, false)))
+      yield toStoredEntry(r as EntryRow);
   }
 
   private entryQuery(opts: { actor?: string; branch?: string; limit?: number }, paged: boolean): Database.Statement {
@@ -387,7 +405,10 @@ export class ChainStore {
 
   /** The database's logical size (pages in use, including those still in the WAL). */
   dbSizeBytes(): number {
-    return (this.db.pragma('page_count', { simple: true }) as number) * (this.db.pragma('page_size', { simple: true }) as number);
+    return (
+      (this.db.pragma('page_count', { simple: true }) as number) *
+      (this.db.pragma('page_size', { simple: true }) as number)
+    );
   }
 
   /** Moves the WAL into the main file (e.g. before measuring or copying the file). */
@@ -482,24 +503,28 @@ function prepare(db: Database.Database) {
       FROM branches b JOIN actors a ON a.id = b.actor_id LEFT JOIN entries h ON h.id = b.head_id
       LEFT JOIN entries bs ON bs.id = b.base_id WHERE a.name = ? ORDER BY b.id`),
     indexRows: db
-      .prepare(`SELECT id, parent_id, branch_id, kind, fn_id, state_id FROM entries
-        WHERE actor_id = (SELECT id FROM actors WHERE name = ?) AND id > ? ORDER BY id LIMIT ?`)
+      .prepare(
+        `SELECT id, parent_id, branch_id, kind, fn_id, state_id FROM entries
+        WHERE actor_id = (SELECT id FROM actors WHERE name = ?) AND id > ? ORDER BY id LIMIT ?`,
+      )
       .raw(),
     // The queue of a recursive CTE is FIFO, so rows come out in walk order (head first).
     ancestorRows: db
-      .prepare(`WITH RECURSIVE up(id, parent_id, branch_id, kind, fn_id, state_id, n) AS (
+      .prepare(
+        `WITH RECURSIVE up(id, parent_id, branch_id, kind, fn_id, state_id, n) AS (
           SELECT id, parent_id, branch_id, kind, fn_id, state_id, 1 FROM entries WHERE id = ?
           UNION ALL SELECT e.id, e.parent_id, e.branch_id, e.kind, e.fn_id, e.state_id, up.n + 1
             FROM up JOIN entries e ON e.id = up.parent_id WHERE up.n < ?)
-        SELECT id, parent_id, branch_id, kind, fn_id, state_id FROM up`)
+        SELECT id, parent_id, branch_id, kind, fn_id, state_id FROM up`,
+      )
       .raw(),
     fnNames: db.prepare('SELECT id, iface, fn FROM fns'),
     branchNames: db.prepare('SELECT b.id, b.name FROM branches b JOIN actors a ON a.id = b.actor_id WHERE a.name = ?'),
     stateIdOf: db.prepare('SELECT state_id FROM entries WHERE id = ?'),
     hashOf: db.prepare('SELECT hash FROM entries WHERE id = ?').pluck(),
     countAll: db.prepare('SELECT count(*) FROM entries').pluck(),
-    countActor: db.prepare(
-      'SELECT count(*) FROM entries WHERE actor_id = (SELECT id FROM actors WHERE name = ?)',
-    ).pluck(),
+    countActor: db
+      .prepare('SELECT count(*) FROM entries WHERE actor_id = (SELECT id FROM actors WHERE name = ?)')
+      .pluck(),
   };
 }

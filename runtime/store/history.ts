@@ -5,7 +5,16 @@
  * Rows carry their blobs' bytes so a fold over a million entries needs no per-entry lookups.
  */
 import type Database from 'better-sqlite3';
-import { ENTRY_COLUMNS, ENTRY_FROM, blobHash, bytes, kindName, originName, toStoredEntry, type EntryRow } from './rows.ts';
+import {
+  ENTRY_COLUMNS,
+  ENTRY_FROM,
+  blobHash,
+  bytes,
+  kindName,
+  originName,
+  toStoredEntry,
+  type EntryRow,
+} from './rows.ts';
 import type { StoredEntry } from './types.ts';
 
 export interface PathEntry extends StoredEntry {
@@ -43,8 +52,22 @@ const PATH_IDS = `
  * instead of fourteen per row: a path reads ~1.3x faster. A blob stored where a number belongs reads as none.
  */
 const CHUNK_ROWS = `
-  SELECT json_group_array(json_array(${['id', 'parent_id', 'actor_id', 'seq', 'kind', 'fn_id', 'origin', 'ts', 'branch_id', 'input_id', 'output_id', 'state_id']
-    .map((c) => `iif(typeof(${c}) = 'blob', NULL, ${c})`).join(', ')}, octet_length(hash), octet_length(cause))),
+  SELECT json_group_array(json_array(${[
+    'id',
+    'parent_id',
+    'actor_id',
+    'seq',
+    'kind',
+    'fn_id',
+    'origin',
+    'ts',
+    'branch_id',
+    'input_id',
+    'output_id',
+    'state_id',
+  ]
+    .map((c) => `iif(typeof(${c}) = 'blob', NULL, ${c})`)
+    .join(', ')}, octet_length(hash), octet_length(cause))),
     CAST(group_concat(hash, '') AS BLOB), CAST(group_concat(cause, '') AS BLOB)
   FROM (SELECT * FROM entries WHERE id BETWEEN ? AND ? ORDER BY id)`;
 
@@ -57,8 +80,22 @@ const CHUNK_BLOBS = `
 const CHUNK = 4096;
 
 /** A row of a chunk: its numbers, then its hash and cause (views into the chunk's concatenations). */
-type Raw = [id: number, parentId: number | null, actorId: number, seq: number, kind: number, fnId: number, origin: number | null,
-  ts: number, branchId: number, inputId: number | null, outputId: number | null, stateId: number | null, hash: Buffer, cause: Buffer | null];
+type Raw = [
+  id: number,
+  parentId: number | null,
+  actorId: number,
+  seq: number,
+  kind: number,
+  fnId: number,
+  origin: number | null,
+  ts: number,
+  branchId: number,
+  inputId: number | null,
+  outputId: number | null,
+  stateId: number | null,
+  hash: Buffer,
+  cause: Buffer | null,
+];
 
 /** A referenced blob: its full hash and its bytes. */
 type BlobRef = readonly [hash: Uint8Array, bytes: Uint8Array];
@@ -80,7 +117,9 @@ export function openHistory(db: Database.Database): History {
       const fromSeq = opts.fromSeq ?? 0;
       const want = (ids.all(headId, fromSeq, fromSeq) as number[]).reverse(); // root first
       const actors = new Map(names.actors.all() as [number, string][]);
-      const fns = new Map((names.fns.all() as [number, string, string][]).map(([id, iface, fn]) => [id, [iface, fn] as const]));
+      const fns = new Map(
+        (names.fns.all() as [number, string, string][]).map(([id, iface, fn]) => [id, [iface, fn] as const]),
+      );
       const branches = new Map(names.branches.all() as [number, string][]);
       const chunks: number[][] = [];
       for (let i = 0; i < want.length; i += CHUNK) chunks.push(want.slice(i, i + CHUNK));
@@ -97,7 +136,8 @@ export function openHistory(db: Database.Database): History {
         const blobs = readBlobs(keep);
         // Ascending, each entry's parent is the one before it; the chunk's first looks its parent up.
         const first = keep[0]?.[1];
-        let parent = first === null || first === undefined ? null : ((hashById.get(first) as Buffer | undefined) ?? null);
+        let parent =
+          first === null || first === undefined ? null : ((hashById.get(first) as Buffer | undefined) ?? null);
         const out = keep.map((r) => {
           const e = toPathEntry(r, parent, blobs, actors, fns, branches);
           parent = r[12];
@@ -146,10 +186,24 @@ function toPathEntry(
   const [output, outputBytes] = (outputId !== null && blobs.get(outputId)) || NO_BLOB;
   const [state, stateBytes] = (stateId !== null && blobs.get(stateId)) || NO_BLOB;
   return {
-    id, hash: bytes(hash), parent: bytes(parent), actor: actors.get(actorId) ?? `#${actorId}`, seq, kind, iface, fn,
-    input, output, state, cause: bytes(cause), origin, ts,
+    id,
+    hash: bytes(hash),
+    parent: bytes(parent),
+    actor: actors.get(actorId) ?? `#${actorId}`,
+    seq,
+    kind,
+    iface,
+    fn,
+    input,
+    output,
+    state,
+    cause: bytes(cause),
+    origin,
+    ts,
     branch: branches.get(branchId) ?? `#${branchId}`,
-    inputBytes, outputBytes, stateBytes,
+    inputBytes,
+    outputBytes,
+    stateBytes,
   };
 }
 

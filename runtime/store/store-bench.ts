@@ -22,7 +22,8 @@ function counterBatches(total: number, size: number, unique = true): AppendBatch
   let n = 0;
   let entries = 1;
   while (entries < total) {
-    for (let i = 0; i < size / 3 && entries < total; i++, entries += 3) chain.counterRequest(n++, { uniqueRequests: unique });
+    for (let i = 0; i < size / 3 && entries < total; i++, entries += 3)
+      chain.counterRequest(n++, { uniqueRequests: unique });
     out.push(chain.take());
   }
   return out;
@@ -36,14 +37,18 @@ try {
     for (const b of batches) store.appendBatches([b]);
     const ms = performance.now() - t0;
     const n = store.countEntries();
-    console.log(`append: ${n} entries in batches of ~100, one transaction each: ${Math.round(n / (ms / 1000))} entries/s`);
+    console.log(
+      `append: ${n} entries in batches of ~100, one transaction each: ${Math.round(n / (ms / 1000))} entries/s`,
+    );
     const heap0 = process.memoryUsage().heapUsed;
     let peak = 0;
     const t1 = performance.now();
     const r = verifyChain(store, { onProgress: () => (peak = Math.max(peak, process.memoryUsage().heapUsed - heap0)) });
     const vms = performance.now() - t1;
-    console.log(`verify: ${r.count} entries, ok=${r.ok}: ${Math.round(r.count / (vms / 1000))} entries/s, ` +
-      `heap growth while verifying ≤ ${(peak / 1e6).toFixed(1)} MB`);
+    console.log(
+      `verify: ${r.count} entries, ok=${r.ok}: ${Math.round(r.count / (vms / 1000))} entries/s, ` +
+        `heap growth while verifying ≤ ${(peak / 1e6).toFixed(1)} MB`,
+    );
     store.close();
   }
   for (const unique of [true, false]) {
@@ -51,8 +56,10 @@ try {
     for (const b of counterBatches(10_000, 99, unique)) store.appendBatches([b]);
     store.checkpoint();
     const n = store.countEntries();
-    console.log(`size: ${n} counter entries (${unique ? 'every request distinct' : 'repeated identical requests'}): ` +
-      `${(store.dbSizeBytes() / n).toFixed(1)} bytes/entry (${store.dbSizeBytes()} bytes)`);
+    console.log(
+      `size: ${n} counter entries (${unique ? 'every request distinct' : 'repeated identical requests'}): ` +
+        `${(store.dbSizeBytes() / n).toFixed(1)} bytes/entry (${store.dbSizeBytes()} bytes)`,
+    );
     store.close();
   }
 } finally {

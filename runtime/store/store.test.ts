@@ -143,7 +143,9 @@ describe('ChainStore', () => {
     const short = store.entriesByPrefix(toHex(target.hash).slice(0, 5));
     expect(short.map((e) => e.id)).toContain(target.id);
     expect(() => store.entriesByPrefix('abc')).toThrow(/hash prefix/);
-    expect(store.entries({ afterId: all[9]!.id, limit: 5 }).map((e) => e.id)).toEqual(all.slice(10, 15).map((e) => e.id));
+    expect(store.entries({ afterId: all[9]!.id, limit: 5 }).map((e) => e.id)).toEqual(
+      all.slice(10, 15).map((e) => e.id),
+    );
     expect([...store.iterateEntries({ actor: 'counter' })].map((e) => e.id)).toEqual(all.map((e) => e.id));
     store.close();
   });

@@ -81,7 +81,10 @@ describe('hostile manifests and components are refused with a clear error; nothi
         (e: unknown) => e,
       );
       expect(err, `${name} was accepted`).not.toBeNull();
-      expect([ManifestError, ComponentError, ActorLoadError].some((c) => err instanceof c), String(err)).toBe(true);
+      expect(
+        [ManifestError, ComponentError, ActorLoadError].some((c) => err instanceof c),
+        String(err),
+      ).toBe(true);
       expect((err as Error).message).toContain(expected);
       expect(entries()).toBe(before);
       expect(system.list().map((a) => a.id)).toEqual([counter]);
@@ -188,7 +191,9 @@ describe('malformed message-port frames get an error reply or a closed connectio
     header.writeUInt32BE(2 * 1024 * 1024);
     // A client announces 2 MiB, then sends what looks like valid frames inside that "body".
     const inner = Buffer.from(JSON.stringify({ type: 'send', msg: { op: 'increment' } }));
-    const smuggled = Buffer.concat(Array.from({ length: 50 }, () => Buffer.concat([Buffer.from([0, 0, 0, inner.length]), inner])));
+    const smuggled = Buffer.concat(
+      Array.from({ length: 50 }, () => Buffer.concat([Buffer.from([0, 0, 0, inner.length]), inner])),
+    );
     const p = port(system, counter, 'message-server');
     const before = mark();
     // allowHalfOpen: keep writing after the server has said its last word, as a hostile client would.
@@ -255,9 +260,11 @@ describe('malformed and oversized HTTP requests are refused before they reach th
         c.close();
       },
     });
-    const res = await fetch(`http://127.0.0.1:${port(system, counter, 'http-server')}/increment`, { method: 'POST', body: big, duplex: 'half' } as RequestInit).catch(
-      (e: Error) => e,
-    );
+    const res = await fetch(`http://127.0.0.1:${port(system, counter, 'http-server')}/increment`, {
+      method: 'POST',
+      body: big,
+      duplex: 'half',
+    } as RequestInit).catch((e: Error) => e);
     // The server answers 413 and drops the connection mid-upload; a client may see either.
     if (!(res instanceof Error)) expect(res.status).toBe(413);
     expect(entries()).toBe(before);

@@ -66,9 +66,15 @@ export function exportBundle(store: ChainStore, file: string, o: ExportOptions):
   const total = head.seq - (from?.seq ?? 0) + 1;
   for (const e of store.history.path(head.id, { fromSeq: from?.seq ?? 0 })) {
     if (entries === 0 && from && toHex(e.hash) !== toHex(from.hash)) {
-      throw new TimeTravelError(`--from ${toHex(from.hash).slice(0, 16)} is not an ancestor of ${toHex(head.hash).slice(0, 16)}`);
+      throw new TimeTravelError(
+        `--from ${toHex(from.hash).slice(0, 16)} is not an ancestor of ${toHex(head.hash).slice(0, 16)}`,
+      );
     }
-    for (const [h, b] of [[e.input, e.inputBytes], [e.output, e.outputBytes], [e.state, e.stateBytes]] as const) {
+    for (const [h, b] of [
+      [e.input, e.inputBytes],
+      [e.output, e.outputBytes],
+      [e.state, e.stateBytes],
+    ] as const) {
       if (!h || !b) continue;
       const key = Buffer.from(h).toString('latin1');
       if (seen.has(key)) continue;

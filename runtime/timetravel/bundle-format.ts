@@ -95,7 +95,9 @@ export class BundleReader {
     this.size = fstatSync(this.fd).size;
     if (this.size > maxBytes) {
       this.close();
-      throw new BundleError(`the bundle is ${this.size} bytes, over the limit of ${maxBytes} (raise it with --max-bytes)`);
+      throw new BundleError(
+        `the bundle is ${this.size} bytes, over the limit of ${maxBytes} (raise it with --max-bytes)`,
+      );
     }
     const magic = this.take(BUNDLE_MAGIC.length);
     if (!magic || Buffer.compare(magic, BUNDLE_MAGIC) !== 0) {
@@ -157,16 +159,26 @@ export class BundleReader {
       if ((b[0]! & 0x80) === 0) break;
       if (i > 6) throw new BundleError(`garbage at byte ${at}: record length does not end`);
     }
-    if (len > MAX_RECORD_BYTES) throw new BundleError(`record at byte ${at} declares ${len} bytes, over the limit of ${MAX_RECORD_BYTES}`);
+    if (len > MAX_RECORD_BYTES)
+      throw new BundleError(`record at byte ${at} declares ${len} bytes, over the limit of ${MAX_RECORD_BYTES}`);
     const body = this.take(len);
-    if (!body) throw new BundleError(`truncated at byte ${at}: record #${this.records} needs ${len} bytes, the file ends at ${this.size}`);
+    if (!body)
+      throw new BundleError(
+        `truncated at byte ${at}: record #${this.records} needs ${len} bytes, the file ends at ${this.size}`,
+      );
     let v: Value;
     try {
       v = decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
     } catch (e) {
       throw new BundleError(`record at byte ${at} is not canonical: ${(e as CanonicalError).message}`);
     }
-    if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array || typeof (v as { t?: unknown }).t !== 'string') {
+    if (
+      v === null ||
+      typeof v !== 'object' ||
+      Array.isArray(v) ||
+      v instanceof Uint8Array ||
+      typeof (v as { t?: unknown }).t !== 'string'
+    ) {
       throw new BundleError(`record at byte ${at} is not a bundle record (no "t")`);
     }
     this.records++;

@@ -4,7 +4,18 @@
  * ONE store transaction that is rolled back on the first problem: other readers never see a partial import, and
  * a refused bundle leaves the database exactly as it was. Entries keep their hashes, so permalinks survive.
  */
-import { ENTRY_KINDS, ORIGINS, entryHash, hashEquals, sha256, toHex, type Entry, type EntryKind, type Hash, type Origin } from '../chain/entry.ts';
+import {
+  ENTRY_KINDS,
+  ORIGINS,
+  entryHash,
+  hashEquals,
+  sha256,
+  toHex,
+  type Entry,
+  type EntryKind,
+  type Hash,
+  type Origin,
+} from '../chain/entry.ts';
 import type { ChainStore } from '../store/index.ts';
 import { BUNDLE_FORMAT, BundleError, BundleReader, type BundleRecord } from './bundle-format.ts';
 
@@ -43,7 +54,8 @@ export function importBundle(store: ChainStore, file: string, o: ImportOptions =
 function readInto(store: ChainStore, r: BundleReader, o: ImportOptions): ImportResult {
   const header = r.next();
   if (!header || header.t !== 'header') throw new BundleError('the bundle has no header record');
-  if (header.format !== BUNDLE_FORMAT) throw new BundleError(`bundle format ${String(header.format)}; this build reads ${BUNDLE_FORMAT}`);
+  if (header.format !== BUNDLE_FORMAT)
+    throw new BundleError(`bundle format ${String(header.format)}; this build reads ${BUNDLE_FORMAT}`);
   const actor = str(header.actor, 'header.actor');
   const branch = o.as ?? str(header.branch, 'header.branch');
   const promised = Number(header.entries);
@@ -72,16 +84,25 @@ function readInto(store: ChainStore, r: BundleReader, o: ImportOptions): ImportR
     try {
       rec = r.next();
     } catch (e) {
-      throw new BundleError(`${(e as Error).message}; last good entry ${lastGood ?? 'none'} (#${count} of ${promised})`, nextEntryName(lastGood));
+      throw new BundleError(
+        `${(e as Error).message}; last good entry ${lastGood ?? 'none'} (#${count} of ${promised})`,
+        nextEntryName(lastGood),
+      );
     }
-    if (!rec) throw new BundleError(`truncated: the file ends after ${count} of ${promised} entries, with no end record`, nextEntryName(lastGood));
+    if (!rec)
+      throw new BundleError(
+        `truncated: the file ends after ${count} of ${promised} entries, with no end record`,
+        nextEntryName(lastGood),
+      );
     if (rec.t === 'component' || rec.t === 'blob') {
       const bytes = rec.bytes;
       if (!(bytes instanceof Uint8Array)) throw new BundleError(`${rec.t} record #${r.records} has no bytes`);
       const hash = sha256(bytes);
       if (rec.t === 'component') {
         if (header.component !== null && toHex(hash) !== header.component) {
-          throw new BundleError(`the embedded component hashes to ${toHex(hash)}, the header says ${String(header.component)}`);
+          throw new BundleError(
+            `the embedded component hashes to ${toHex(hash)}, the header says ${String(header.component)}`,
+          );
         }
         component = { hash, bytes };
       } else blobs.push({ hash, bytes });
@@ -90,10 +111,12 @@ function readInto(store: ChainStore, r: BundleReader, o: ImportOptions): ImportR
     }
     if (rec.t === 'end') {
       if (count !== promised || Number(rec.entries) !== count) {
-        throw new BundleError(`the bundle holds ${count} entries; its header says ${promised}, its end record ${String(rec.entries)}`);
+        throw new BundleError(
+          `the bundle holds ${count} entries; its header says ${promised}, its end record ${String(rec.entries)}`,
+        );
       }
       if (!(rec.digest instanceof Uint8Array) || !hashEquals(rec.digest, r.digestSoFar())) {
-        throw new BundleError('the end record\'s digest does not match the bytes before it: the file was altered');
+        throw new BundleError("the end record's digest does not match the bytes before it: the file was altered");
       }
       if (r.next() !== undefined) throw new BundleError('bytes after the end record');
       break;
@@ -102,11 +125,16 @@ function readInto(store: ChainStore, r: BundleReader, o: ImportOptions): ImportR
     const e = toEntry(rec, actor);
     const name = toHex(e.hash);
     if (!hashEquals(e.parent, prev)) throw new BundleError(`entry ${name}: its parent is not the previous entry`, name);
-    if (prevSeq !== null && e.seq !== prevSeq + 1) throw new BundleError(`entry ${name}: seq ${e.seq} after ${prevSeq}`, name);
-    if (prevSeq === null && base === null && e.seq !== 0) throw new BundleError(`entry ${name}: a root entry must have seq 0`, name);
+    if (prevSeq !== null && e.seq !== prevSeq + 1)
+      throw new BundleError(`entry ${name}: seq ${e.seq} after ${prevSeq}`, name);
+    if (prevSeq === null && base === null && e.seq !== 0)
+      throw new BundleError(`entry ${name}: a root entry must have seq 0`, name);
     const recomputed = entryHash(e.parent, e);
     if (!hashEquals(recomputed, e.hash)) {
-      throw new BundleError(`entry ${name} (#${count}): its fields hash to ${toHex(recomputed)}, not to its hash — tampered`, name);
+      throw new BundleError(
+        `entry ${name} (#${count}): its fields hash to ${toHex(recomputed)}, not to its hash — tampered`,
+        name,
+      );
     }
     count++;
     [prev, prevSeq, lastGood] = [e.hash, e.seq, name];
@@ -143,7 +171,9 @@ function startBranch(store: ChainStore, actor: string, branch: string, at: Hash 
   }
   if (at === null) return; // appending creates the branch
   if (!store.entry(at, actor)) {
-    throw new BundleError(`the bundle continues entry ${toHex(at)}, which this database does not have; import the earlier part first`);
+    throw new BundleError(
+      `the bundle continues entry ${toHex(at)}, which this database does not have; import the earlier part first`,
+    );
   }
   store.createBranch(actor, branch, at);
 }
@@ -171,7 +201,8 @@ function toEntry(rec: BundleRecord, actor: string): TimedEntry {
   if (rec.actor !== actor) throw bad(`belongs to actor ${String(rec.actor)}, the bundle is ${actor}'s`);
   if (!ENTRY_KINDS.includes(rec.kind as EntryKind)) throw bad(`unknown kind ${String(rec.kind)}`);
   if (rec.origin !== null && !ORIGINS.includes(rec.origin as Origin)) throw bad(`unknown origin ${String(rec.origin)}`);
-  if (typeof rec.seq !== 'number' || typeof rec.iface !== 'string' || typeof rec.fn !== 'string') throw bad('malformed fields');
+  if (typeof rec.seq !== 'number' || typeof rec.iface !== 'string' || typeof rec.fn !== 'string')
+    throw bad('malformed fields');
   return {
     hash,
     parent: hashOrNull(rec.parent, 'entry.parent'),

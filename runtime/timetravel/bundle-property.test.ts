@@ -31,7 +31,11 @@ const pos = fc.nat({ max: N - 1 });
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ t: fc.constant('flip' as const), at: pos, bit: fc.nat({ max: 7 }) }),
   fc.record({ t: fc.constant('overwrite' as const), at: pos, bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
-  fc.record({ t: fc.constant('insert' as const), at: fc.nat({ max: N }), bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
+  fc.record({
+    t: fc.constant('insert' as const),
+    at: fc.nat({ max: N }),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }),
+  }),
   fc.record({ t: fc.constant('delete' as const), at: pos, len: fc.integer({ min: 1, max: 512 }) }),
   fc.record({ t: fc.constant('duplicate' as const), at: pos, len: fc.integer({ min: 1, max: 512 }) }),
   fc.record({ t: fc.constant('truncate' as const), len: fc.nat({ max: N - 1 }) }),
@@ -113,12 +117,18 @@ describe('bundle import under random corruption', () => {
           } catch (e) {
             err = e;
           }
-          expect(err, `accepted a corrupted bundle: ${JSON.stringify(ms, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))}`).toBeInstanceOf(BundleError);
+          expect(
+            err,
+            `accepted a corrupted bundle: ${JSON.stringify(ms, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))}`,
+          ).toBeInstanceOf(BundleError);
           expect(store.countEntries()).toBe(0);
           expect(store.actors()).toEqual([]);
           refused++;
         }),
-        { numRuns: Number(process.env.BUNDLE_PROPERTY_RUNS ?? 1000), seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined },
+        {
+          numRuns: Number(process.env.BUNDLE_PROPERTY_RUNS ?? 1000),
+          seed: process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined,
+        },
       );
     } finally {
       store.close();

@@ -51,7 +51,11 @@ describe('bundles', () => {
         expect(s.countEntries()).toBe(hashes.length);
       });
       // The manifest is not known in db2, but the component is found through the chain's own db (here: same file).
-      const r = await replayHere(ChainStore.open(db2), { db: db2, actor: id, component: example('counter', 'counter.wasm') });
+      const r = await replayHere(ChainStore.open(db2), {
+        db: db2,
+        actor: id,
+        component: example('counter', 'counter.wasm'),
+      });
       expect(r).toMatchObject({ status: 'verified', head: out.head });
     });
   });
@@ -95,7 +99,10 @@ describe('bundles', () => {
       const bytes = readFileSync(file);
       const log = entries.find((e) => e.fn === 'log')!;
       // Keys are sorted, so the entry's "fn" comes just before its own "hash" (the first place that hash appears).
-      const at = bytes.lastIndexOf(Buffer.concat([Buffer.from([0x03]), Buffer.from('log')]), bytes.indexOf(Buffer.from(log.hash)));
+      const at = bytes.lastIndexOf(
+        Buffer.concat([Buffer.from([0x03]), Buffer.from('log')]),
+        bytes.indexOf(Buffer.from(log.hash)),
+      );
       bytes[at + 2] = bytes[at + 2]! ^ 0x02;
       const bad = join(dir, 'bad.bundle');
       writeFileSync(bad, bytes);
@@ -119,7 +126,9 @@ describe('bundles', () => {
   it('verify names the entry whose blob has a flipped byte in the database file', async () => {
     await withSystem(async (system, dir) => {
       const id = await counterChain(system);
-      const log = system.store.entries({ actor: id }).find((e) => e.fn === 'log' && system.store.blob(e.input!)?.includes(0x32))!;
+      const log = system.store
+        .entries({ actor: id })
+        .find((e) => e.fn === 'log' && system.store.blob(e.input!)?.includes(0x32))!;
       system.store.checkpoint();
       await system.close();
       const dbFile = join(dir, 'chain.db');

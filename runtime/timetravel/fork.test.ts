@@ -36,7 +36,10 @@ describe('state-at, forks and branches on a real counter', () => {
 
       system.writer.flush();
       const branches = listBranches(system.store, id);
-      expect(branches.map((b) => [b.name, b.live])).toEqual([['main', false], ['fork-1', true]]);
+      expect(branches.map((b) => [b.name, b.live])).toEqual([
+        ['main', false],
+        ['fork-1', true],
+      ]);
       const v = verifyChain(system.store, { actor: id });
       expect(v.ok).toBe(true);
 
@@ -44,7 +47,8 @@ describe('state-at, forks and branches on a real counter', () => {
       expect(toHex(d.base!.hash)).toBe(toHex(at1));
       expect(d.diff).toEqual({ kind: 'json', changes: [{ op: 'changed', path: ['count'], before: 3, after: 2 }] });
       expect(diffEntries(system.store, at1, forkHead).diff).toEqual({
-        kind: 'json', changes: [{ op: 'changed', path: ['count'], before: 1, after: 2 }],
+        kind: 'json',
+        changes: [{ op: 'changed', path: ['count'], before: 1, after: 2 }],
       });
       // who-wrote: on the fork, count was written by the increment after the rewind.
       const w = whoWrote(system.store, forkHead, ['count']);

@@ -58,7 +58,8 @@ export function forkAt(store: ChainStore, hash: Hash, branch?: string, actor?: s
     return { actor: at.actor, branch: existing.name, head: hash, created: false };
   }
   const name = branch ?? nextForkName(store, at.actor);
-  if (!/^[\w.-]{1,64}$/.test(name)) throw new TimeTravelError(`branch name ${JSON.stringify(name)}: use 1-64 letters, digits, . _ -`);
+  if (!/^[\w.-]{1,64}$/.test(name))
+    throw new TimeTravelError(`branch name ${JSON.stringify(name)}: use 1-64 letters, digits, . _ -`);
   const stateBytes = at.state ? (store.blob(at.state) ?? null) : null;
   const b = new ChainBuilder(at.actor, { hash: at.hash, seq: at.seq, state: at.state }, stateBytes);
   const event = b.append('event', RUNTIME_EVENTS, 'fork', { input: b.value({ branch: name, from: toHex(at.hash) }) });

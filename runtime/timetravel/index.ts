@@ -1,9 +1,34 @@
 /** Time travel over a chain store: the engine behind the Studio's rewind, replay and diff panels and the CLI. */
-export { stateAt, diffEntries, diffBranches, mergeBase, TimeTravelError, type StateAt, type EntryDiff, type BranchDiff } from './state.ts';
-export { diffStates, diffJson, renderDiff, formatPath, parsePath, valueAt, type Change, type StateDiff, type PathSegment } from './json-diff.ts';
+export {
+  stateAt,
+  diffEntries,
+  diffBranches,
+  mergeBase,
+  TimeTravelError,
+  type StateAt,
+  type EntryDiff,
+  type BranchDiff,
+} from './state.ts';
+export {
+  diffStates,
+  diffJson,
+  renderDiff,
+  formatPath,
+  parsePath,
+  valueAt,
+  type Change,
+  type StateDiff,
+  type PathSegment,
+} from './json-diff.ts';
 export { forkAt, listBranches, makeLive, nextForkName, type BranchInfo, type ForkResult } from './fork.ts';
 export { replay, replayHere, type ReplayReport, type ReplayRequest, type Progress } from './replay.ts';
-export { replayFold, type ReplayResult, type CrossingView, type CopiedStep, type Instantiate } from './replay-engine.ts';
+export {
+  replayFold,
+  type ReplayResult,
+  type CrossingView,
+  type CopiedStep,
+  type Instantiate,
+} from './replay-engine.ts';
 export { exportBundle, type ExportOptions, type ExportResult } from './bundle-export.ts';
 export { importBundle, type ImportOptions, type ImportResult } from './bundle-import.ts';
 export { BundleError, BUNDLE_FORMAT } from './bundle-format.ts';

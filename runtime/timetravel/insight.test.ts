@@ -13,7 +13,8 @@ describe('causal links across actors', () => {
       expect(out.ok).toBe(true);
       // The child handles the message (and crashes) asynchronously: wait until the call's end is recorded.
       const flaky = [...system.actor(sup)!.children].find((c) => c.includes('flaky'))!;
-      const handled = () => system.store.entries({ actor: flaky }).some((e) => e.kind === 'error' && e.fn === 'handle-send');
+      const handled = () =>
+        system.store.entries({ actor: flaky }).some((e) => e.kind === 'error' && e.fn === 'handle-send');
       for (let i = 0; i < 300 && !handled(); i++) {
         system.writer.flush();
         await new Promise((r) => setTimeout(r, 10));

@@ -135,7 +135,9 @@ export function followMessage(store: ChainStore, hash: Hash): MessageLink {
   let call: StoredEntry | undefined = e.kind === 'call' ? e : undefined;
   if (e.kind === 'return' || e.kind === 'error') call = callOf(store, e);
   if (!call?.cause) return { sent: undefined, received: call, answered: call && endOf(store, call) };
-  const sent = store.history.children(entryOrThrow(store, call.cause).id).find((c) => c.kind === 'import' && SENDS.has(c.fn));
+  const sent = store.history
+    .children(entryOrThrow(store, call.cause).id)
+    .find((c) => c.kind === 'import' && SENDS.has(c.fn));
   return { sent, received: call, answered: endOf(store, call) };
 }
 

@@ -26,7 +26,7 @@ export type StateDiff =
 const differ = create({
   objectHash: (item: object, index?: number) => {
     const id = (item as { id?: unknown }).id;
-    return typeof id === 'string' || typeof id === 'number' ? `id:${id}` : JSON.stringify(item) ?? `#${index}`;
+    return typeof id === 'string' || typeof id === 'number' ? `id:${id}` : (JSON.stringify(item) ?? `#${index}`);
   },
   arrays: { detectMove: true, includeValueOnMove: true },
 });
@@ -93,7 +93,12 @@ export function formatPath(path: readonly PathSegment[]): string {
 
 /** Parses "$.a.b[0]", "a.b[0]", "/a/b/0" (JSON pointer) into segments. */
 export function parsePath(s: string): PathSegment[] {
-  if (s.startsWith('/')) return s.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).map(num);
+  if (s.startsWith('/'))
+    return s
+      .slice(1)
+      .split('/')
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .map(num);
   const out: PathSegment[] = [];
   const re = /\.?([^.[\]]+)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g;
   const body = s.startsWith('$') ? s.slice(1) : s;
@@ -143,7 +148,12 @@ export function renderDiff(d: StateDiff): string[] {
         }
       });
     case 'text':
-      return d.hunks.flatMap((h) => h.text.replace(/\n$/, '').split('\n').map((l) => `${h.op} ${l}`));
+      return d.hunks.flatMap((h) =>
+        h.text
+          .replace(/\n$/, '')
+          .split('\n')
+          .map((l) => `${h.op} ${l}`),
+      );
     default: {
       const never: never = d;
       return [String(never)];

@@ -12,7 +12,13 @@ import { decode, type Value } from '../chain/canonical.ts';
 import { ChainBuilder, EMPTY_HEAD, type Blob, type TimedEntry } from '../chain/builder.ts';
 import { toDisplay } from '../chain/describe.ts';
 import { hashEquals, toHex, type Hash } from '../chain/entry.ts';
-import { callExport, HostTrap, type ComponentInstance, type ImportOutcome, type ImportStrategy } from '../chain/recorder.ts';
+import {
+  callExport,
+  HostTrap,
+  type ComponentInstance,
+  type ImportOutcome,
+  type ImportStrategy,
+} from '../chain/recorder.ts';
 import type { PathEntry } from '../store/history.ts';
 import { diffStates, type StateDiff } from './json-diff.ts';
 
@@ -34,7 +40,12 @@ export interface CopiedStep {
 }
 
 export type ReplayResult =
-  | { readonly status: 'verified'; readonly count: number; readonly head: string | null; readonly copied: readonly CopiedStep[] }
+  | {
+      readonly status: 'verified';
+      readonly count: number;
+      readonly head: string | null;
+      readonly copied: readonly CopiedStep[];
+    }
   | {
       readonly status: 'diverged';
       /** Entries that matched before the divergence. */
@@ -77,10 +88,19 @@ class RecordStrategy implements ImportStrategy {
   outcome(iface: string, fn: string, input: Uint8Array, inputHash: Hash): ImportOutcome {
     const rec = this.recorded[this.pos];
     const got = (): CrossingView => ({
-      seq: (rec ?? this.terminal)?.seq ?? -1, hash: '', kind: 'import', iface, fn, input: show(input), output: null, state: null,
+      seq: (rec ?? this.terminal)?.seq ?? -1,
+      hash: '',
+      kind: 'import',
+      iface,
+      fn,
+      input: show(input),
+      output: null,
+      state: null,
     });
     if (!rec || rec.iface !== iface || rec.fn !== fn) {
-      const reason = rec ? `the component called ${iface}#${fn} where the record has ${rec.iface}#${rec.fn}` : `the component called ${iface}#${fn}, which the record does not have`;
+      const reason = rec
+        ? `the component called ${iface}#${fn} where the record has ${rec.iface}#${rec.fn}`
+        : `the component called ${iface}#${fn}, which the record does not have`;
       this.mismatch ??= { expected: rec ?? this.terminal, got: got(), reason };
       throw new HostTrap(`replay: ${reason}`); // nothing recorded can answer it: stop the guest
     }
@@ -105,16 +125,28 @@ function show(b: Uint8Array | null | undefined): unknown {
 
 function viewRecorded(e: PathEntry): CrossingView {
   return {
-    seq: e.seq, hash: toHex(e.hash), kind: e.kind, iface: e.iface, fn: e.fn,
-    input: show(e.inputBytes), output: show(e.outputBytes), state: e.state && toHex(e.state),
+    seq: e.seq,
+    hash: toHex(e.hash),
+    kind: e.kind,
+    iface: e.iface,
+    fn: e.fn,
+    input: show(e.inputBytes),
+    output: show(e.outputBytes),
+    state: e.state && toHex(e.state),
   };
 }
 
 function viewProduced(e: TimedEntry, blobs: readonly Blob[]): CrossingView {
   const b = (h: Hash | null) => (h ? blobs.find((x) => hashEquals(x.hash, h))?.bytes : undefined);
   return {
-    seq: e.seq, hash: toHex(e.hash), kind: e.kind, iface: e.iface, fn: e.fn,
-    input: show(b(e.input)), output: show(b(e.output)), state: e.state && toHex(e.state),
+    seq: e.seq,
+    hash: toHex(e.hash),
+    kind: e.kind,
+    iface: e.iface,
+    fn: e.fn,
+    input: show(b(e.input)),
+    output: show(b(e.output)),
+    state: e.state && toHex(e.state),
   };
 }
 
@@ -131,7 +163,11 @@ export async function replayFold(entries: Iterable<PathEntry>, opts: FoldOptions
 async function fold(it: Iterator<PathEntry>, opts: FoldOptions): Promise<ReplayResult> {
   const copied: CopiedStep[] = [];
   let chain: ChainBuilder | undefined;
-  let current: ImportStrategy = { outcome: () => { throw new HostTrap('replay: an import outside any recorded call'); } };
+  let current: ImportStrategy = {
+    outcome: () => {
+      throw new HostTrap('replay: an import outside any recorded call');
+    },
+  };
   const strategy: ImportStrategy = { outcome: (...a) => current.outcome(...a) };
   let instance: ComponentInstance | undefined;
   let count = 0;
@@ -162,20 +198,31 @@ async function fold(it: Iterator<PathEntry>, opts: FoldOptions): Promise<ReplayR
     }
     const terminal = step.length > 1 ? step[step.length - 1]! : null;
     const killed = terminal?.kind === 'error' ? killedReason(terminal) : undefined;
-    const ended = first.kind === 'call' && (!terminal || terminal.kind === 'import') ? 'the chain ends inside this call' : undefined;
+    const ended =
+      first.kind === 'call' && (!terminal || terminal.kind === 'import')
+        ? 'the chain ends inside this call'
+        : undefined;
     let mismatch: RecordStrategy['mismatch'];
 
     if (first.kind === 'call' && !killed && !ended) {
-      if (!instance) return diverged(count, first, null, 'a call with no running instance (no start/resume event before it)');
+      if (!instance)
+        return diverged(count, first, null, 'a call with no running instance (no start/resume event before it)');
       const rec = new RecordStrategy(step.slice(1, -1), terminal);
       current = rec;
       let params: Value;
       try {
         params = decode(first.inputBytes ?? new Uint8Array());
       } catch (e) {
-        return { status: 'failed', count, message: `entry ${toHex(first.hash)}: its input does not decode: ${(e as Error).message}` };
+        return {
+          status: 'failed',
+          count,
+          message: `entry ${toHex(first.hash)}: its input does not decode: ${(e as Error).message}`,
+        };
       }
-      callExport(instance, chain, first.iface, first.fn, params as readonly Value[], { origin: first.origin ?? 'runtime', cause: first.cause });
+      callExport(instance, chain, first.iface, first.fn, params as readonly Value[], {
+        origin: first.origin ?? 'runtime',
+        cause: first.cause,
+      });
       mismatch = rec.mismatch;
     } else {
       // Copied verbatim: an event, a killed call, or a call cut off by the end of the chain.
@@ -200,7 +247,10 @@ async function fold(it: Iterator<PathEntry>, opts: FoldOptions): Promise<ReplayR
       const reason = mismatch?.reason ?? describeMismatch(want, got);
       const expectedState = terminal?.stateBytes ?? step[step.length - 1]!.stateBytes;
       return {
-        status: 'diverged', count, index: want?.seq ?? got!.seq, reason,
+        status: 'diverged',
+        count,
+        index: want?.seq ?? got!.seq,
+        reason,
         expected: want ? viewRecorded(want) : null,
         got: got ? viewProduced(got, batch.blobs) : (mismatch?.got ?? null),
         stateDiff: diffStates(expectedState, chain.state),
@@ -208,7 +258,11 @@ async function fold(it: Iterator<PathEntry>, opts: FoldOptions): Promise<ReplayR
       };
     }
     if (first.kind === 'event' && FRESH_INSTANCE.has(first.fn)) {
-      current = { outcome: () => { throw new HostTrap('replay: an import during instantiation is not in the record'); } };
+      current = {
+        outcome: () => {
+          throw new HostTrap('replay: an import during instantiation is not in the record');
+        },
+      };
       try {
         instance = await opts.instantiate(chain, strategy);
       } catch (e) {
@@ -222,14 +276,25 @@ async function fold(it: Iterator<PathEntry>, opts: FoldOptions): Promise<ReplayR
   return { status: 'verified', count, head: lastHead && toHex(lastHead), copied };
 
   function diverged(c: number, at: PathEntry, got: CrossingView | null, reason: string): ReplayResult {
-    return { status: 'diverged', count: c, index: at.seq, reason, expected: viewRecorded(at), got, stateDiff: { kind: 'equal' }, copied };
+    return {
+      status: 'diverged',
+      count: c,
+      index: at.seq,
+      reason,
+      expected: viewRecorded(at),
+      got,
+      stateDiff: { kind: 'equal' },
+      copied,
+    };
   }
 }
 
 function killedReason(e: PathEntry): string | undefined {
   const out = show(e.outputBytes) as { kind?: string; message?: string } | null;
-  if (out?.kind === 'timeout') return `timed out when recorded (${out.message ?? ''}); the runtime recorded it, replay copies it`;
-  if (out?.kind === 'trap' && WORKER_DEATH.test(out.message ?? '')) return `the instance died when recorded (${out.message}); copied`;
+  if (out?.kind === 'timeout')
+    return `timed out when recorded (${out.message ?? ''}); the runtime recorded it, replay copies it`;
+  if (out?.kind === 'trap' && WORKER_DEATH.test(out.message ?? ''))
+    return `the instance died when recorded (${out.message}); copied`;
   return undefined;
 }
 

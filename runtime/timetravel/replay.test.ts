@@ -34,8 +34,14 @@ describe('deterministic replay with real components', () => {
       await inc(system, id);
       await inc(system, id);
       system.writer.flush();
-      const firstIncrement = system.store.entries({ actor: id }).find((e) => e.kind === 'call' && e.fn === 'handle-send')!;
-      const r = await replay({ db: join(dir, 'chain.db'), actor: id, component: example('counter-by-two', 'counter-by-two.wasm') });
+      const firstIncrement = system.store
+        .entries({ actor: id })
+        .find((e) => e.kind === 'call' && e.fn === 'handle-send')!;
+      const r = await replay({
+        db: join(dir, 'chain.db'),
+        actor: id,
+        component: example('counter-by-two', 'counter-by-two.wasm'),
+      });
       expect(r.status).toBe('diverged');
       if (r.status !== 'diverged') return;
       // The call itself matches; its first crossing inside (the log of the new count) is where behaviour differs.

@@ -44,7 +44,12 @@ export type Progress = (done: number, total: number) => void;
 
 /** Replays on a worker thread; progress arrives on this thread. */
 export function replay(req: ReplayRequest, onProgress?: Progress): Promise<ReplayReport> {
-  return runJob<ReplayReport>(workerScript(import.meta.url, 'replay-worker'), req, onProgress, (m) => new TimeTravelError(m));
+  return runJob<ReplayReport>(
+    workerScript(import.meta.url, 'replay-worker'),
+    req,
+    onProgress,
+    (m) => new TimeTravelError(m),
+  );
 }
 
 export async function replayHere(store: ChainStore, req: ReplayRequest, onProgress?: Progress): Promise<ReplayReport> {
@@ -55,10 +60,12 @@ export async function replayHere(store: ChainStore, req: ReplayRequest, onProgre
   const first = path.next();
   const recorded = first.done ? null : componentOf(first.value);
   const component = await resolveComponent(store, actor, recorded, req);
-  const entries = first.done ? path : (function* () {
-    yield first.value;
-    yield* path;
-  })();
+  const entries = first.done
+    ? path
+    : (function* () {
+        yield first.value;
+        yield* path;
+      })();
   const result = await replayFold(entries, { instantiate: instantiator(component), total: head.seq + 1, onProgress });
   return { ...result, actor, target, component: { sha256: component.sha256, recorded, path: component.path } };
 }
@@ -72,7 +79,9 @@ function resolveTarget(store: ChainStore, req: ReplayRequest): { actor: string; 
   const actors = store.actors().map((a) => a.id);
   const actor = req.actor ?? (actors.length === 1 ? actors[0] : undefined);
   if (!actor || !actors.includes(actor)) {
-    throw new TimeTravelError(req.actor ? `no actor ${req.actor} in ${store.path}` : `pick an actor (--actor): ${actors.join(', ') || 'none'}`);
+    throw new TimeTravelError(
+      req.actor ? `no actor ${req.actor} in ${store.path}` : `pick an actor (--actor): ${actors.join(', ') || 'none'}`,
+    );
   }
   const branch = req.branch ?? store.liveBranch(actor);
   const head = store.head(actor, branch);
@@ -87,7 +96,12 @@ function componentOf(e: { kind: string; inputBytes: Uint8Array | null }): string
 }
 
 /** The given build; else the actor's manifest's component if it is the recorded one; else one stored in a bundle. */
-async function resolveComponent(store: ChainStore, actor: string, recorded: string | null, req: ReplayRequest): Promise<ComponentInfo> {
+async function resolveComponent(
+  store: ChainStore,
+  actor: string,
+  recorded: string | null,
+  req: ReplayRequest,
+): Promise<ComponentInfo> {
   const cache = req.cacheDir ?? defaultCacheDir();
   if (req.component) return loadComponent(req.component, cache);
   const manifest = store.actors().find((a) => a.id === actor)?.manifest;
@@ -125,7 +139,10 @@ const replayContext: ActorContext = {
 function instantiator(c: ComponentInfo): Instantiate {
   return async (chain, strategy) => {
     const mod = (await import(pathToFileURL(join(c.dir, 'component.mjs')).href)) as {
-      instantiate(get: (name: string) => WebAssembly.Module, imports: object): Promise<Record<string, Record<string, (...a: unknown[]) => unknown>>>;
+      instantiate(
+        get: (name: string) => WebAssembly.Module,
+        imports: object,
+      ): Promise<Record<string, Record<string, (...a: unknown[]) => unknown>>>;
     };
     const modules = await compiledModules(c);
     const imports = interceptImports(buildImports(replayContext, c.imports), chain, strategy);
@@ -136,4 +153,3 @@ function instantiator(c: ComponentInfo): Instantiate {
     }, imports);
   };
 }
-

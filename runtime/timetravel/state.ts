@@ -30,7 +30,8 @@ export function stateAt(store: ChainStore, hash: Hash): StateAt {
   const entry = entryOrThrow(store, hash);
   if (entry.state === null) return { entry, bytes: null, json: undefined };
   const bytes = store.blob(entry.state);
-  if (!bytes) throw new TimeTravelError(`entry ${toHex(hash)}: its state blob ${toHex(entry.state)} is missing; run verify`);
+  if (!bytes)
+    throw new TimeTravelError(`entry ${toHex(hash)}: its state blob ${toHex(entry.state)} is missing; run verify`);
   return { entry, bytes, json: bytesAsJson(bytes) };
 }
 

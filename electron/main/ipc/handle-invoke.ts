@@ -12,9 +12,18 @@ export interface Invoker {
   invoke(method: unknown, params: unknown): Promise<unknown>;
 }
 
-export async function handleInvoke(service: Invoker, senderUrl: string | undefined | null, method: MethodName, params: unknown): Promise<IpcReply> {
+export async function handleInvoke(
+  service: Invoker,
+  senderUrl: string | undefined | null,
+  method: MethodName,
+  params: unknown,
+): Promise<IpcReply> {
   try {
-    if (!isAppUrl(senderUrl)) throw new StudioError('bad-request', `refused: IPC from ${JSON.stringify(senderUrl ?? '')}, which is not the Studio`);
+    if (!isAppUrl(senderUrl))
+      throw new StudioError(
+        'bad-request',
+        `refused: IPC from ${JSON.stringify(senderUrl ?? '')}, which is not the Studio`,
+      );
     // Errors cross as data: Electron would reduce a thrown Error to its message.
     return { ok: true, result: (await service.invoke(method, params)) ?? null };
   } catch (e) {

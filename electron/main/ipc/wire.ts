@@ -21,7 +21,9 @@ export interface IpcMainLike {
 export function wireIpc(ipc: IpcMainLike, service: Invoker): () => void {
   for (const method of METHODS) {
     // senderFrame is the frame that sent it: check that, not the window. Only the first argument is the payload.
-    ipc.handle(invokeChannel(method), (event, params: unknown) => handleInvoke(service, event.senderFrame?.url, method, params));
+    ipc.handle(invokeChannel(method), (event, params: unknown) =>
+      handleInvoke(service, event.senderFrame?.url, method, params),
+    );
   }
   return () => METHODS.forEach((m) => ipc.removeHandler(invokeChannel(m)));
 }

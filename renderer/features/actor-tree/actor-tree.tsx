@@ -23,7 +23,17 @@ export function ActorTree() {
   );
 }
 
-function ActorNode({ a, all, depth, onError }: { a: ActorView; all: readonly ActorView[]; depth: number; onError: (e: string | null) => void }) {
+function ActorNode({
+  a,
+  all,
+  depth,
+  onError,
+}: {
+  a: ActorView;
+  all: readonly ActorView[];
+  depth: number;
+  onError: (e: string | null) => void;
+}) {
   const selected = useStudio((s) => s.actorId === a.id);
   const children = all.filter((c) => c.parent === a.id);
   const act = async (m: 'stopActor' | 'restartActor' | 'startActor') => {
@@ -54,7 +64,12 @@ function ActorNode({ a, all, depth, onError }: { a: ActorView; all: readonly Act
               ▶
             </button>
           )}
-          <button type="button" aria-label={`Restart ${a.name}`} title="Restart" onClick={() => void act('restartActor')}>
+          <button
+            type="button"
+            aria-label={`Restart ${a.name}`}
+            title="Restart"
+            onClick={() => void act('restartActor')}
+          >
             ↻
           </button>
         </span>

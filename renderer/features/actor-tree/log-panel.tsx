@@ -37,7 +37,8 @@ export function LogPanel() {
         {shown.length === 0 && <div className="empty">No log lines yet.</div>}
         {shown.slice(-500).map((l, i) => (
           <div key={i} className="log-line">
-            <span className="muted">{new Date(l.ts).toLocaleTimeString()}</span> <span className="log-actor">{nameOf(l.actor)}</span> {l.msg}
+            <span className="muted">{new Date(l.ts).toLocaleTimeString()}</span>{' '}
+            <span className="log-actor">{nameOf(l.actor)}</span> {l.msg}
           </div>
         ))}
       </div>

@@ -11,7 +11,11 @@ export function BundleButtons() {
   const exp = async () => {
     if (!actorId) return;
     try {
-      const r = await api().call('exportBundle', { actor: actorId, ...(branch ? { branch } : {}), withComponent: true });
+      const r = await api().call('exportBundle', {
+        actor: actorId,
+        ...(branch ? { branch } : {}),
+        withComponent: true,
+      });
       if (r.downloadUrl) {
         const a = document.createElement('a');
         a.href = r.downloadUrl;
@@ -38,12 +42,23 @@ export function BundleButtons() {
   };
   return (
     <span className="bundles">
-      <button type="button" disabled={!actorId} onClick={() => void exp()} aria-label="Export bundle" title="Export this branch as a bundle">
+      <button
+        type="button"
+        disabled={!actorId}
+        onClick={() => void exp()}
+        aria-label="Export bundle"
+        title="Export this branch as a bundle"
+      >
         ⇩ Export
       </button>
       <label className="button" title="Import a bundle">
         ⇧ Import
-        <input type="file" aria-label="Import bundle" className="visually-hidden" onChange={(e) => e.target.files?.[0] && void imp(e.target.files[0])} />
+        <input
+          type="file"
+          aria-label="Import bundle"
+          className="visually-hidden"
+          onChange={(e) => e.target.files?.[0] && void imp(e.target.files[0])}
+        />
       </label>
       {msg && (
         <span className="toast" role="status" onClick={() => setMsg(null)}>

@@ -179,7 +179,9 @@ export function ChainGraph() {
   const centerOn = useCallback((seq: number) => {
     const t = tRef.current;
     useStudio.getState().setFollow(false);
-    zoomRef.current?.setTransform(zoomIdentity.translate(translateFor(seq, t.k, (LABEL_W + sizeRef.current.w) / 2), 0).scale(t.k));
+    zoomRef.current?.setTransform(
+      zoomIdentity.translate(translateFor(seq, t.k, (LABEL_W + sizeRef.current.w) / 2), 0).scale(t.k),
+    );
   }, []);
 
   const zoomBy = (f: number) => {
@@ -229,7 +231,13 @@ export function ChainGraph() {
         <button type="button" aria-label="Zoom out" title="Zoom out (-)" onClick={() => zoomBy(1 / 1.6)}>
           −
         </button>
-        <button type="button" aria-pressed={follow} aria-label="Follow live head" title="Keep the newest entry in view (F)" onClick={() => setFollow(!follow)}>
+        <button
+          type="button"
+          aria-pressed={follow}
+          aria-label="Follow live head"
+          title="Keep the newest entry in view (F)"
+          onClick={() => setFollow(!follow)}
+        >
           {follow ? '● Following head' : '○ Follow head'}
         </button>
       </div>

@@ -35,7 +35,8 @@ export function Minimap({ view, onSeek }: { view: { from: number; to: number }; 
     const n = Math.max(1, laneCount(lanes));
     const step = Math.min(6, (H - 6) / n);
     ctx.fillStyle = theme === 'dark' ? '#6b7280' : '#9aa0a6';
-    for (const l of lanes) ctx.fillRect(m(l.fromSeq), 3 + l.lane * step, Math.max(1, m(l.toSeq) - m(l.fromSeq)), Math.max(2, step - 2));
+    for (const l of lanes)
+      ctx.fillRect(m(l.fromSeq), 3 + l.lane * step, Math.max(1, m(l.toSeq) - m(l.fromSeq)), Math.max(2, step - 2));
     if (selectedSeq !== null) {
       ctx.fillStyle = theme === 'dark' ? '#ffffff' : '#000000';
       ctx.fillRect(m(selectedSeq) - 0.5, 0, 1.5, H);

@@ -10,7 +10,12 @@ function recorder(): { ctx: CanvasRenderingContext2D; rects: [string, number, nu
   const rects: [string, number, number, number, number][] = [];
   const state: Record<string | symbol, unknown> = {};
   const ctx = new Proxy(state, {
-    get: (t, k) => (k === 'fillRect' ? (x: number, y: number, w: number, h: number) => rects.push([String(t.fillStyle), x, y, w, h]) : k in t ? t[k] : () => {}),
+    get: (t, k) =>
+      k === 'fillRect'
+        ? (x: number, y: number, w: number, h: number) => rects.push([String(t.fillStyle), x, y, w, h])
+        : k in t
+          ? t[k]
+          : () => {},
     set: (t, k, v) => ((t[k] = v), true),
   });
   return { ctx: ctx as unknown as CanvasRenderingContext2D, rects };
@@ -22,7 +27,13 @@ describe('paint at density detail', () => {
     // Chunks 0 and 2 loaded, 1 not: its pixels stay empty.
     for (const c of [0, 2]) {
       const kinds = Array.from({ length: CHUNK }, (_, i) => (c * CHUNK + i) % 5);
-      chunks.set(`main:${c}`, { actor: 'a', branch: 'main', fromSeq: c * CHUNK, kinds, hashes: kinds.map((_, i) => `h${c * CHUNK + i}`) });
+      chunks.set(`main:${c}`, {
+        actor: 'a',
+        branch: 'main',
+        fromSeq: c * CHUNK,
+        kinds,
+        hashes: kinds.map((_, i) => `h${c * CHUNK + i}`),
+      });
     }
     const head = 3 * CHUNK - 1;
     const width = 900;
@@ -30,15 +41,30 @@ describe('paint at density detail', () => {
     const x = seqScale(t);
     const { ctx, rects } = recorder();
     paint(ctx, {
-      width, height: 100, x, k: t.k, lanes: [{ branch: 'main', lane: 0, fromSeq: 0, toSeq: head, baseSeq: null }],
-      chunks, theme: 'dark', viewBranch: 'main', liveBranch: 'main', selected: null, diffA: null, diffB: null,
-      highlighted: new Set(), divergence: null,
+      width,
+      height: 100,
+      x,
+      k: t.k,
+      lanes: [{ branch: 'main', lane: 0, fromSeq: 0, toSeq: head, baseSeq: null }],
+      chunks,
+      theme: 'dark',
+      viewBranch: 'main',
+      liveBranch: 'main',
+      selected: null,
+      diffA: null,
+      diffB: null,
+      highlighted: new Set(),
+      divergence: null,
     });
     const y = laneY(0);
     const columns = rects.filter(([, , ry, w, h]) => w === 1 && h === 10 && ry === y - 5).map(([c, px]) => [c, px]);
     const expected: [string, number][] = [];
     let lastPx = -1;
-    for (let q = Math.max(0, Math.floor(x.invert(LABEL_W)) - 1); q <= Math.min(head, Math.ceil(x.invert(width)) + 1); q++) {
+    for (
+      let q = Math.max(0, Math.floor(x.invert(LABEL_W)) - 1);
+      q <= Math.min(head, Math.ceil(x.invert(width)) + 1);
+      q++
+    ) {
       const px = Math.floor(x(q));
       if (px === lastPx) continue;
       lastPx = px;

@@ -32,8 +32,26 @@ export interface Scene {
 
 type Ink = Record<'bg' | 'grid' | 'text' | 'strong' | 'edge' | 'band' | 'bandErr' | 'laneActive', string>;
 const INK: Record<ThemeName, Ink> = {
-  dark: { bg: '#1b1d21', grid: '#2a2d33', text: '#9aa0a6', strong: '#e3e6ea', edge: '#555b63', band: 'rgba(120,160,255,0.10)', bandErr: 'rgba(240,90,90,0.14)', laneActive: 'rgba(255,255,255,0.035)' },
-  light: { bg: '#ffffff', grid: '#eceef1', text: '#5f6368', strong: '#202124', edge: '#b8bdc4', band: 'rgba(31,111,209,0.08)', bandErr: 'rgba(201,42,42,0.10)', laneActive: 'rgba(0,0,0,0.03)' },
+  dark: {
+    bg: '#1b1d21',
+    grid: '#2a2d33',
+    text: '#9aa0a6',
+    strong: '#e3e6ea',
+    edge: '#555b63',
+    band: 'rgba(120,160,255,0.10)',
+    bandErr: 'rgba(240,90,90,0.14)',
+    laneActive: 'rgba(255,255,255,0.035)',
+  },
+  light: {
+    bg: '#ffffff',
+    grid: '#eceef1',
+    text: '#5f6368',
+    strong: '#202124',
+    edge: '#b8bdc4',
+    band: 'rgba(31,111,209,0.08)',
+    bandErr: 'rgba(201,42,42,0.10)',
+    laneActive: 'rgba(0,0,0,0.03)',
+  },
 };
 
 export function laneY(lane: number): number {
@@ -41,7 +59,11 @@ export function laneY(lane: number): number {
 }
 
 /** The entry kind and hash at `seq` of `branch`, if its window is loaded. */
-export function entryAt(chunks: ReadonlyMap<string, GraphWindow>, branch: string, seq: number): { kind: number; hash: Hex } | null {
+export function entryAt(
+  chunks: ReadonlyMap<string, GraphWindow>,
+  branch: string,
+  seq: number,
+): { kind: number; hash: Hex } | null {
   const w = chunks.get(`${branch}:${Math.floor(seq / CHUNK)}`);
   if (!w) return null;
   const i = seq - w.fromSeq;
@@ -109,7 +131,8 @@ function paintAxis(ctx: CanvasRenderingContext2D, s: Scene, ink: Ink): void {
 function paintForkEdge(ctx: CanvasRenderingContext2D, s: Scene, lane: Lane, color: string): void {
   if (lane.baseSeq === null || lane.lane === 0) return;
   // The fork point lives on the branch the fork was taken from; lanes above are the best stand-in for it.
-  const parent = s.lanes.find((l) => l.lane < lane.lane && l.fromSeq <= lane.baseSeq! && l.toSeq >= lane.baseSeq!) ?? s.lanes[0];
+  const parent =
+    s.lanes.find((l) => l.lane < lane.lane && l.fromSeq <= lane.baseSeq! && l.toSeq >= lane.baseSeq!) ?? s.lanes[0];
   if (!parent) return;
   const x0 = s.x(lane.baseSeq);
   const y0 = laneY(parent.lane);
@@ -150,7 +173,14 @@ function radius(k: number): number {
   return Math.max(2, Math.min(7, k * SEQ_SPACING * 0.22));
 }
 
-function paintNodes(ctx: CanvasRenderingContext2D, s: Scene, lane: Lane, from: number, to: number, detail: ReturnType<typeof detailFor>): void {
+function paintNodes(
+  ctx: CanvasRenderingContext2D,
+  s: Scene,
+  lane: Lane,
+  from: number,
+  to: number,
+  detail: ReturnType<typeof detailFor>,
+): void {
   const y = laneY(lane.lane);
   if (detail === 'density') {
     // Several entries per pixel: one 1px column per pixel, coloured by the first entry that lands on it when that

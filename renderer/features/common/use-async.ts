@@ -1,7 +1,10 @@
 import { useEffect, useState } from 'react';
 import { errorMessage } from '../../api/client.ts';
 
-export type Async<T> = { readonly status: 'idle' | 'loading' } | { readonly status: 'ok'; readonly value: T } | { readonly status: 'error'; readonly message: string };
+export type Async<T> =
+  | { readonly status: 'idle' | 'loading' }
+  | { readonly status: 'ok'; readonly value: T }
+  | { readonly status: 'error'; readonly message: string };
 
 /**
  * Run `load` whenever `deps` change and keep only the latest answer (a slow stateAt for an entry the user already

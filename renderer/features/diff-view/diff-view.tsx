@@ -22,8 +22,8 @@ export function DiffPanel() {
       </div>
       {!a || !b ? (
         <p className="empty">
-          Pick two entries: click one and press <kbd>D</kbd> (or “Pick for diff”) for A, then another for B — or shift-click an entry in the graph
-          or list to diff it against the selected one.
+          Pick two entries: click one and press <kbd>D</kbd> (or “Pick for diff”) for A, then another for B — or
+          shift-click an entry in the graph or list to diff it against the selected one.
         </p>
       ) : d.status === 'error' ? (
         <p className="error-text">{d.message}</p>
@@ -37,7 +37,15 @@ export function DiffPanel() {
   );
 }
 
-function Pick({ label, e, onClear }: { label: string; e: { hash: string; seq: number; fn: string; branch: string } | null; onClear: () => void }) {
+function Pick({
+  label,
+  e,
+  onClear,
+}: {
+  label: string;
+  e: { hash: string; seq: number; fn: string; branch: string } | null;
+  onClear: () => void;
+}) {
   return (
     <span className="pick-box" aria-label={`Diff ${label}`}>
       <span className="pick">{label}</span>

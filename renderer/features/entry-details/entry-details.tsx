@@ -36,7 +36,10 @@ export function EntryDetails() {
         <Row k="seq">{e.seq}</Row>
         <Row k="branch">{e.branch}</Row>
         <Row k="actor">{e.actor}</Row>
-        <Row k="origin">{e.origin ?? 'runtime'}{e.origin === 'studio' ? ' (injected from the Studio)' : ''}</Row>
+        <Row k="origin">
+          {e.origin ?? 'runtime'}
+          {e.origin === 'studio' ? ' (injected from the Studio)' : ''}
+        </Row>
         <Row k="hash">
           <code className="hash" title={e.hash}>
             {e.hash}
@@ -58,9 +61,13 @@ export function EntryDetails() {
         <Row k="recorded">{new Date(e.ts).toLocaleTimeString()}</Row>
       </dl>
       <h4>Input</h4>
-      <pre className="payload" aria-label="Input">{pretty(e.input)}</pre>
+      <pre className="payload" aria-label="Input">
+        {pretty(e.input)}
+      </pre>
       <h4>Output</h4>
-      <pre className="payload" aria-label="Output">{pretty(e.output)}</pre>
+      <pre className="payload" aria-label="Output">
+        {pretty(e.output)}
+      </pre>
     </div>
   );
 }
@@ -76,7 +83,12 @@ function Row({ k, children }: { k: string; children: ReactNode }) {
 
 function HashLink({ hash, label }: { hash: string; label?: string }) {
   return (
-    <button type="button" className="link mono" aria-label={`Go to entry ${hash.slice(0, 10)}`} onClick={() => void selectHash(hash)}>
+    <button
+      type="button"
+      className="link mono"
+      aria-label={`Go to entry ${hash.slice(0, 10)}`}
+      onClick={() => void selectHash(hash)}
+    >
       {label ?? hash.slice(0, 16)}
     </button>
   );

@@ -32,10 +32,30 @@ export function EntryFilterBar() {
         value={search}
         onChange={(e) => setSearch(e.target.value)}
       />
-      <input type="text" aria-label="Filter by function" placeholder="function" className="narrow" value={fn} onChange={(e) => setFn(e.target.value)} />
-      <select aria-label="Filter by interface" value={filter.iface} onChange={(e) => setFilter({ iface: e.target.value })}>
+      <input
+        type="text"
+        aria-label="Filter by function"
+        placeholder="function"
+        className="narrow"
+        value={fn}
+        onChange={(e) => setFn(e.target.value)}
+      />
+      <select
+        aria-label="Filter by interface"
+        value={filter.iface}
+        onChange={(e) => setFilter({ iface: e.target.value })}
+      >
         <option value="">all interfaces</option>
-        {['actor', 'http-server', 'message-server-client', 'message-server-host', 'runtime', 'supervisor', 'timing', 'random'].map((i) => (
+        {[
+          'actor',
+          'http-server',
+          'message-server-client',
+          'message-server-host',
+          'runtime',
+          'supervisor',
+          'timing',
+          'random',
+        ].map((i) => (
           <option key={i} value={`theater:simple/${i}`}>
             {i}
           </option>
@@ -58,7 +78,11 @@ export function EntryFilterBar() {
         ))}
       </span>
       <label className="check">
-        <input type="checkbox" checked={filter.hideNoops} onChange={(e) => setFilter({ hideNoops: e.target.checked })} />
+        <input
+          type="checkbox"
+          checked={filter.hideNoops}
+          onChange={(e) => setFilter({ hideNoops: e.target.checked })}
+        />
         hide no-ops
       </label>
       <span className="spacer" />

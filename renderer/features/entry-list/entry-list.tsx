@@ -57,7 +57,12 @@ export function EntryList() {
           {items.map((it) => {
             const e = rowAt(it.index);
             const sel = e ? e.hash === selectedHash : it.index === selectedIndex;
-            const cls = ['row', sel ? 'selected' : '', e && highlighted.has(e.hash) ? 'hl' : '', e?.kind === 'error' ? 'err' : ''].join(' ');
+            const cls = [
+              'row',
+              sel ? 'selected' : '',
+              e && highlighted.has(e.hash) ? 'hl' : '',
+              e?.kind === 'error' ? 'err' : '',
+            ].join(' ');
             return (
               <div
                 key={it.index}
@@ -76,14 +81,20 @@ export function EntryList() {
                   <>
                     <span className="c-seq mono">{e.seq}</span>
                     <span className="c-kind">
-                      <span className="swatch" style={{ background: kindColor(e.kind, theme) }} title={KIND_LABEL[e.kind]} />
+                      <span
+                        className="swatch"
+                        style={{ background: kindColor(e.kind, theme) }}
+                        title={KIND_LABEL[e.kind]}
+                      />
                       {e.kind}
                     </span>
                     <span className="c-fn mono" title={`${e.iface}.${e.fn}`}>
                       {shortIface(e.iface)}.{e.fn}
                     </span>
                     <span className="c-sum mono" title={e.summary}>
-                      {e.origin && e.origin !== 'runtime' && e.kind === 'call' && <span className="origin">{e.origin}</span>}
+                      {e.origin && e.origin !== 'runtime' && e.kind === 'call' && (
+                        <span className="origin">{e.origin}</span>
+                      )}
                       {e.hash === diffA && <span className="pick">A</span>}
                       {e.hash === diffB && <span className="pick">B</span>}
                       {e.noop && <span className="muted">no-op </span>}

@@ -19,13 +19,21 @@ export interface FixedRows {
   scrollToIndex(index: number): void;
 }
 
-export function useFixedRows(count: number, rowHeight: number, overscan: number, scrollRef: RefObject<HTMLElement | null>): FixedRows {
+export function useFixedRows(
+  count: number,
+  rowHeight: number,
+  overscan: number,
+  scrollRef: RefObject<HTMLElement | null>,
+): FixedRows {
   const [view, setView] = useState({ top: 0, height: 0 });
 
   useEffect(() => {
     const el = scrollRef.current;
     if (!el) return;
-    const read = () => setView((v) => (v.top === el.scrollTop && v.height === el.clientHeight ? v : { top: el.scrollTop, height: el.clientHeight }));
+    const read = () =>
+      setView((v) =>
+        v.top === el.scrollTop && v.height === el.clientHeight ? v : { top: el.scrollTop, height: el.clientHeight },
+      );
     read();
     el.addEventListener('scroll', read, { passive: true });
     const ro = new ResizeObserver(read);

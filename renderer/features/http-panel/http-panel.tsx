@@ -52,7 +52,9 @@ export function HttpPanel() {
     }
   };
   const current = (): HttpFire | null =>
-    actor ? { actor: actor.id, method, path: path || '/', headers: parseHeaders(headers), ...(body ? { body } : {}) } : null;
+    actor
+      ? { actor: actor.id, method, path: path || '/', headers: parseHeaders(headers), ...(body ? { body } : {}) }
+      : null;
 
   return (
     <div className="http-panel" aria-label="HTTP panel">
@@ -70,7 +72,12 @@ export function HttpPanel() {
               <option key={m}>{m}</option>
             ))}
           </select>
-          <input aria-label="Request path" className="grow mono" value={path} onChange={(e) => setPath(e.target.value)} />
+          <input
+            aria-label="Request path"
+            className="grow mono"
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+          />
           <button type="submit" className="primary" disabled={!actor || busy} aria-label="Send HTTP request">
             {busy ? 'Sending…' : 'Send'}
           </button>
@@ -79,14 +86,31 @@ export function HttpPanel() {
         <div className="two-col">
           <label>
             Headers <span className="muted small">(one “name: value” per line)</span>
-            <textarea aria-label="Request headers" className="mono" rows={3} value={headers} onChange={(e) => setHeaders(e.target.value)} />
+            <textarea
+              aria-label="Request headers"
+              className="mono"
+              rows={3}
+              value={headers}
+              onChange={(e) => setHeaders(e.target.value)}
+            />
           </label>
           <label>
             Body{' '}
-            <button type="button" className="link small" onClick={() => body.trim() && !bodyError && setBody(JSON.stringify(JSON.parse(body), null, 2))}>
+            <button
+              type="button"
+              className="link small"
+              onClick={() => body.trim() && !bodyError && setBody(JSON.stringify(JSON.parse(body), null, 2))}
+            >
               format JSON
             </button>
-            <textarea aria-label="Request body" aria-invalid={bodyError !== null} className="mono" rows={3} value={body} onChange={(e) => setBody(e.target.value)} />
+            <textarea
+              aria-label="Request body"
+              aria-invalid={bodyError !== null}
+              className="mono"
+              rows={3}
+              value={body}
+              onChange={(e) => setBody(e.target.value)}
+            />
             {bodyError && <span className="error-text small">Not valid JSON: {bodyError}</span>}
           </label>
         </div>
@@ -102,10 +126,19 @@ export function HttpPanel() {
           <ul aria-label="HTTP history">
             {history.map((h, i) => (
               <li key={h.at + ':' + i}>
-                <button type="button" className="link mono" aria-label={`Resend ${h.req.method} ${h.req.path}`} title="Send again" onClick={() => void send(h.req)}>
+                <button
+                  type="button"
+                  className="link mono"
+                  aria-label={`Resend ${h.req.method} ${h.req.path}`}
+                  title="Send again"
+                  onClick={() => void send(h.req)}
+                >
                   ↻ {h.req.method} {h.req.path}
                 </button>
-                <span className={h.res && h.res.status < 400 ? 'ok-text small' : 'error-text small'}> {h.res ? h.res.status : 'failed'}</span>
+                <span className={h.res && h.res.status < 400 ? 'ok-text small' : 'error-text small'}>
+                  {' '}
+                  {h.res ? h.res.status : 'failed'}
+                </span>
               </li>
             ))}
           </ul>
@@ -122,7 +155,10 @@ function Response({ res }: { res: HttpFireResult }) {
         <span className={res.status < 400 ? 'ok-text' : 'error-text'} aria-label="HTTP status">
           {res.status}
         </span>
-        <span className="muted"> · {res.ms.toFixed(0)} ms · {res.entries.length} entries</span>
+        <span className="muted">
+          {' '}
+          · {res.ms.toFixed(0)} ms · {res.entries.length} entries
+        </span>
         {res.entries[0] && (
           <button type="button" className="link small" onClick={() => void selectHash(res.entries[0]!)}>
             show in chain
@@ -130,7 +166,9 @@ function Response({ res }: { res: HttpFireResult }) {
         )}
       </div>
       <div className="mono small muted">{res.headers.map(([k, v]) => `${k}: ${v}`).join('\n')}</div>
-      <pre className="payload" aria-label="Response body">{res.body}</pre>
+      <pre className="payload" aria-label="Response body">
+        {res.body}
+      </pre>
     </>
   );
 }

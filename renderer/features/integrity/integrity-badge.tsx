@@ -28,7 +28,7 @@ export function IntegrityBadge() {
     else if (last.current) ({ text, cls } = verdict(last.current));
     else text = 'verifying…';
   }
-  if (v.phase === 'error') (text = `verify failed: ${v.message}`), (cls = 'bad');
+  if (v.phase === 'error') ((text = `verify failed: ${v.message}`), (cls = 'bad'));
   if (v.phase === 'done') ({ text, cls } = verdict(v.result));
   return (
     <span className={`integrity ${cls}`} role="status" aria-label="Integrity">
@@ -44,7 +44,9 @@ export function IntegrityBadge() {
       >
         {text}
       </button>
-      {v.phase === 'running' && progress && <progress max={progress.total} value={progress.done} aria-label="Verify progress" />}
+      {v.phase === 'running' && progress && (
+        <progress max={progress.total} value={progress.done} aria-label="Verify progress" />
+      )}
     </span>
   );
 }

@@ -69,17 +69,33 @@ export function MessagePanel() {
       <div className="two-col">
         <label>
           Message (JSON)
-          <textarea aria-label="Message JSON" aria-invalid={jsonError !== null} className="mono" rows={4} value={json} onChange={(e) => setJson(e.target.value)} />
-          {jsonError ? <span className="error-text small">Not valid JSON: {jsonError}</span> : <span className="ok-text small">valid JSON</span>}
+          <textarea
+            aria-label="Message JSON"
+            aria-invalid={jsonError !== null}
+            className="mono"
+            rows={4}
+            value={json}
+            onChange={(e) => setJson(e.target.value)}
+          />
+          {jsonError ? (
+            <span className="error-text small">Not valid JSON: {jsonError}</span>
+          ) : (
+            <span className="ok-text small">valid JSON</span>
+          )}
         </label>
         <div aria-label="Message response">
-          {!res && <p className="empty">{kind === 'request' ? 'The reply appears here.' : 'Send delivers without a reply.'}</p>}
+          {!res && (
+            <p className="empty">{kind === 'request' ? 'The reply appears here.' : 'Send delivers without a reply.'}</p>
+          )}
           {res?.error && <p className="error-text">{res.error}</p>}
           {res?.r && (
             <>
               <div className="status-line">
                 <span className={res.r.ok ? 'ok-text' : 'error-text'}>{res.r.ok ? 'ok' : 'error'}</span>
-                <span className="muted"> · {res.r.ms.toFixed(0)} ms · {res.r.entries.length} entries</span>
+                <span className="muted">
+                  {' '}
+                  · {res.r.ms.toFixed(0)} ms · {res.r.entries.length} entries
+                </span>
                 {res.r.entries[0] && (
                   <button type="button" className="link small" onClick={() => void selectHash(res.r!.entries[0]!)}>
                     show in chain
@@ -87,7 +103,11 @@ export function MessagePanel() {
                 )}
               </div>
               {res.r.error && <p className="error-text">{res.r.error}</p>}
-              {res.r.response !== undefined && <pre className="payload" aria-label="Response">{pretty(res.r.response)}</pre>}
+              {res.r.response !== undefined && (
+                <pre className="payload" aria-label="Response">
+                  {pretty(res.r.response)}
+                </pre>
+              )}
             </>
           )}
         </div>

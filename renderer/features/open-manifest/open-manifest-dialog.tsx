@@ -16,7 +16,15 @@ async function toUpload(f: File): Promise<UploadedFile> {
 /** Upload a set of files: the .toml is the manifest, the rest are what it references. */
 export async function openFiles(files: readonly File[]): Promise<OpenResult> {
   const manifest = files.find((f) => f.name.endsWith('.toml'));
-  if (!manifest) return { ok: false, error: { file: files[0]?.name ?? '(no file)', message: 'No manifest (.toml) among the dropped files.', hint: 'Drop the manifest.toml together with the .wasm it names.' } };
+  if (!manifest)
+    return {
+      ok: false,
+      error: {
+        file: files[0]?.name ?? '(no file)',
+        message: 'No manifest (.toml) among the dropped files.',
+        hint: 'Drop the manifest.toml together with the .wasm it names.',
+      },
+    };
   const rest = await Promise.all(files.filter((f) => f !== manifest).map(toUpload));
   return api().call('uploadManifest', { manifest: await toUpload(manifest), files: rest });
 }
@@ -78,7 +86,14 @@ export function OpenManifestDialog() {
             if (path.trim()) void run(api().call('openManifest', { path: path.trim() }));
           }}
         >
-          <input ref={inputRef} className="grow mono" aria-label="Manifest path" placeholder="/path/to/manifest.toml" value={path} onChange={(e) => setPath(e.target.value)} />
+          <input
+            ref={inputRef}
+            className="grow mono"
+            aria-label="Manifest path"
+            placeholder="/path/to/manifest.toml"
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+          />
           <button type="submit" className="primary" disabled={busy || !path.trim()}>
             {busy ? 'Opening…' : 'Open'}
           </button>
@@ -104,7 +119,11 @@ export function OpenManifestDialog() {
           {recent.status === 'ok' &&
             recent.value.map((p) => (
               <li key={p}>
-                <button type="button" className="link mono" onClick={() => (setPath(p), void run(api().call('openManifest', { path: p })))}>
+                <button
+                  type="button"
+                  className="link mono"
+                  onClick={() => (setPath(p), void run(api().call('openManifest', { path: p })))}
+                >
                   {p}
                 </button>
               </li>
@@ -126,7 +145,12 @@ export function LoadError({ error }: { error: LoadErrorView }) {
     <div className="load-error" role="alert" aria-label="Load error">
       <div className="where mono">{where}</div>
       <div className="what">{error.message}</div>
-      {error.hint && <div className="hint"><strong>Fix: </strong>{error.hint}</div>}
+      {error.hint && (
+        <div className="hint">
+          <strong>Fix: </strong>
+          {error.hint}
+        </div>
+      )}
     </div>
   );
 }

@@ -14,7 +14,11 @@ export async function runReplay(componentPath?: string): Promise<void> {
   s.setDivergence(null);
   await verifySettled();
   try {
-    const r = await api().call('replay', { actor: s.actorId, ...(s.viewBranch ? { branch: s.viewBranch } : {}), ...(componentPath ? { componentPath } : {}) });
+    const r = await api().call('replay', {
+      actor: s.actorId,
+      ...(s.viewBranch ? { branch: s.viewBranch } : {}),
+      ...(componentPath ? { componentPath } : {}),
+    });
     useStudio.getState().setReplay({ phase: 'done', result: r });
     if (r.status === 'diverged') {
       useStudio.getState().setDivergence(r.entry);
@@ -35,11 +39,17 @@ export function ReplayPanel() {
   return (
     <div className="replay" aria-label="Replay">
       <p className="muted small">
-        Re-runs every recorded call on a fresh instance, answering imports from the record, and compares each new entry's hash with the recorded
-        one.
+        Re-runs every recorded call on a fresh instance, answering imports from the record, and compares each new
+        entry's hash with the recorded one.
       </p>
       <div className="row-form">
-        <button type="button" className="primary" disabled={replay.phase === 'running'} onClick={() => void runReplay()} aria-label="Replay chain">
+        <button
+          type="button"
+          className="primary"
+          disabled={replay.phase === 'running'}
+          onClick={() => void runReplay()}
+          aria-label="Replay chain"
+        >
           ⟲ Replay chain
         </button>
       </div>
@@ -50,7 +60,12 @@ export function ReplayPanel() {
           if (path.trim()) void runReplay(path.trim());
         }}
       >
-        <input aria-label="Component path to replay against" placeholder="…/another-build.wasm" value={path} onChange={(e) => setPath(e.target.value)} />
+        <input
+          aria-label="Component path to replay against"
+          placeholder="…/another-build.wasm"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+        />
         <button type="submit" disabled={!path.trim() || replay.phase === 'running'} aria-label="Replay against build">
           Replay against build
         </button>
@@ -100,14 +115,18 @@ function ReplayVerdict() {
               <div className="mono small">
                 {r.expected.kind} {r.expected.iface}.{r.expected.fn}
               </div>
-              <pre className="payload" aria-label="Expected">{pretty({ input: r.expected.input, output: r.expected.output })}</pre>
+              <pre className="payload" aria-label="Expected">
+                {pretty({ input: r.expected.input, output: r.expected.output })}
+              </pre>
             </div>
             <div>
               <h4>Got (replayed)</h4>
               <div className="mono small">
                 {r.got.kind} {r.got.iface}.{r.got.fn}
               </div>
-              <pre className="payload" aria-label="Got">{pretty({ input: r.got.input, output: r.got.output })}</pre>
+              <pre className="payload" aria-label="Got">
+                {pretty({ input: r.got.input, output: r.got.output })}
+              </pre>
             </div>
           </div>
           {r.stateDiff && (

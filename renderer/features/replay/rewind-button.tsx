@@ -29,7 +29,14 @@ export function RewindButton({ entry }: { entry: EntryView }) {
   };
   return (
     <>
-      <button type="button" className="primary" disabled={busy} onClick={() => void go()} aria-label="Continue from here" title="Fork the chain here and make the fork live (C)">
+      <button
+        type="button"
+        className="primary"
+        disabled={busy}
+        onClick={() => void go()}
+        aria-label="Continue from here"
+        title="Fork the chain here and make the fork live (C)"
+      >
         ⑂ Continue from here
       </button>
       {err && <span className="error-text small">{err}</span>}

@@ -16,7 +16,11 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['ArrowRight', 'j'], label: 'Next entry', run: () => void step(1) },
   { keys: ['Home'], label: 'First entry', run: () => void selectIndex(0) },
   { keys: ['End'], label: 'Last entry', run: () => void selectIndex(s().total - 1) },
-  { keys: ['d'], label: 'Pick the selected entry for diff (A, then B)', run: () => s().selected && pickDiff(s().selected!.entry) },
+  {
+    keys: ['d'],
+    label: 'Pick the selected entry for diff (A, then B)',
+    run: () => s().selected && pickDiff(s().selected!.entry),
+  },
   { keys: ['1'], label: 'Details tab', run: () => s().setRightTab('details') },
   { keys: ['2'], label: 'State tab', run: () => s().setRightTab('state') },
   { keys: ['3'], label: 'Diff tab', run: () => s().setRightTab('diff') },
@@ -35,7 +39,9 @@ export const SHORTCUTS: readonly Shortcut[] = [
 function typing(t: EventTarget | null): boolean {
   if (!(t instanceof HTMLElement)) return false;
   // Range inputs take ←/→ themselves; text fields take every key.
-  return t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) || t.getAttribute('role') === 'slider';
+  return (
+    t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) || t.getAttribute('role') === 'slider'
+  );
 }
 
 export function useShortcuts(): void {
@@ -65,7 +71,13 @@ export function HelpOverlay() {
   if (!open) return null;
   return (
     <div className="overlay" onClick={() => setHelp(false)}>
-      <div className="dialog help" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" onClick={(e) => e.stopPropagation()}>
+      <div
+        className="dialog help"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Keyboard shortcuts"
+        onClick={(e) => e.stopPropagation()}
+      >
         <h2>Keyboard shortcuts</h2>
         <table>
           <tbody>

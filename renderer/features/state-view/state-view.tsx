@@ -11,7 +11,9 @@ import { JsonTree } from './json-tree.tsx';
 export function StateView() {
   const hash = useStudio((s) => s.selected?.entry.hash ?? null);
   const st = useAsync(() => (hash ? api().call('stateAt', { hash }) : null), [hash]);
-  const [who, setWho] = useState<{ path: readonly PathSegment[]; entry: EntryView | null; error?: string } | null>(null);
+  const [who, setWho] = useState<{ path: readonly PathSegment[]; entry: EntryView | null; error?: string } | null>(
+    null,
+  );
   if (!hash) return <p className="empty">Select an entry to see the state after it.</p>;
   if (st.status === 'error') return <p className="error-text">Could not load the state: {st.message}</p>;
   if (st.status !== 'ok') return <p className="muted">Loading…</p>;
@@ -25,18 +27,20 @@ export function StateView() {
   };
   return (
     <div className="state" aria-label="State">
-      <div className="muted small">
-        {v.hash ? `state ${v.hash.slice(0, 10)} · ${v.size} bytes` : 'no state (none)'}
-      </div>
+      <div className="muted small">{v.hash ? `state ${v.hash.slice(0, 10)} · ${v.size} bytes` : 'no state (none)'}</div>
       {v.json !== undefined ? (
         <div className="json-tree mono" role="tree" aria-label="State JSON">
           <JsonTree value={v.json} path={[]} onWho={(p) => void askWho(p)} />
         </div>
       ) : v.hex !== undefined ? (
-        <pre className="payload hex" aria-label="State hex">{hexDump(v.hex)}</pre>
+        <pre className="payload hex" aria-label="State hex">
+          {hexDump(v.hex)}
+        </pre>
       ) : null}
       {v.json !== undefined && (
-        <pre className="payload compact" aria-label="State text">{JSON.stringify(v.json)}</pre>
+        <pre className="payload compact" aria-label="State text">
+          {JSON.stringify(v.json)}
+        </pre>
       )}
       {who && (
         <div className="who" role="status">

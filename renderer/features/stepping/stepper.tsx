@@ -20,16 +20,40 @@ export function Stepper() {
   const max = Math.max(0, total - 1);
   return (
     <div className="stepper" role="toolbar" aria-label="Stepping">
-      <button type="button" aria-label="First entry" title="First entry (Home)" disabled={total === 0} onClick={() => void selectIndex(0)}>
+      <button
+        type="button"
+        aria-label="First entry"
+        title="First entry (Home)"
+        disabled={total === 0}
+        onClick={() => void selectIndex(0)}
+      >
         |◀
       </button>
-      <button type="button" aria-label="Previous entry" title="Previous entry (←)" disabled={total === 0} onClick={() => void step(-1)}>
+      <button
+        type="button"
+        aria-label="Previous entry"
+        title="Previous entry (←)"
+        disabled={total === 0}
+        onClick={() => void step(-1)}
+      >
         ◀
       </button>
-      <button type="button" aria-label="Next entry" title="Next entry (→)" disabled={total === 0} onClick={() => void step(1)}>
+      <button
+        type="button"
+        aria-label="Next entry"
+        title="Next entry (→)"
+        disabled={total === 0}
+        onClick={() => void step(1)}
+      >
         ▶
       </button>
-      <button type="button" aria-label="Last entry" title="Last entry (End)" disabled={total === 0} onClick={() => void selectIndex(max)}>
+      <button
+        type="button"
+        aria-label="Last entry"
+        title="Last entry (End)"
+        disabled={total === 0}
+        onClick={() => void selectIndex(max)}
+      >
         ▶|
       </button>
       <input

@@ -36,18 +36,38 @@ export function Toolbar() {
         </span>
       )}
       <IntegrityBadge />
-      <button type="button" disabled={!actor || replaying} onClick={() => void runReplay()} aria-label="Replay" title="Replay this branch and compare every hash (R)">
+      <button
+        type="button"
+        disabled={!actor || replaying}
+        onClick={() => void runReplay()}
+        aria-label="Replay"
+        title="Replay this branch and compare every hash (R)"
+      >
         ⟲ Replay
       </button>
       <BundleButtons />
       <span className="spacer" />
       <span className={`conn conn-${connection}`} role="status" aria-label="Connection">
-        {connection === 'open' ? '● connected' : connection === 'connecting' ? '◌ connecting…' : `○ disconnected${retry ? ` — retrying in ${Math.ceil(retry / 1000)}s` : ''}`}
+        {connection === 'open'
+          ? '● connected'
+          : connection === 'connecting'
+            ? '◌ connecting…'
+            : `○ disconnected${retry ? ` — retrying in ${Math.ceil(retry / 1000)}s` : ''}`}
       </span>
-      <button type="button" aria-label="Toggle theme" title="Dark / light (T)" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}>
+      <button
+        type="button"
+        aria-label="Toggle theme"
+        title="Dark / light (T)"
+        onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+      >
         {theme === 'dark' ? '☾' : '☀'}
       </button>
-      <button type="button" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={() => setHelp(true)}>
+      <button
+        type="button"
+        aria-label="Keyboard shortcuts"
+        title="Keyboard shortcuts (?)"
+        onClick={() => setHelp(true)}
+      >
         ?
       </button>
     </header>

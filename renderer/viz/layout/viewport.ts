@@ -18,7 +18,11 @@ export function seqScale(t: Pick<ZoomTransform, 'rescaleX'>): ScaleLinear<number
 }
 
 /** The integer seq range that intersects [0, width) pixels, clamped to the chain; null when nothing is visible. */
-export function visibleSeqs(x: ScaleLinear<number, number>, width: number, maxSeq: number): { from: number; to: number } | null {
+export function visibleSeqs(
+  x: ScaleLinear<number, number>,
+  width: number,
+  maxSeq: number,
+): { from: number; to: number } | null {
   if (maxSeq < 0) return null;
   const a = Math.floor(x.invert(0)) - 1;
   const b = Math.ceil(x.invert(width)) + 1;
