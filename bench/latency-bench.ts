@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
-import { serveStudio } from '../electron/web/serve-studio.ts';
+import { serveStudio } from '../studio/web/serve-studio.ts';
 import { ROOT, pct } from './runtime-bench.ts';
 
 const MISBEHAVE = join(ROOT, 'assets/examples/misbehave/misbehave.wasm');

@@ -16,7 +16,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
-import { serveStudio } from '../electron/web/serve-studio.ts';
+import { serveStudio } from '../studio/web/serve-studio.ts';
 import { COUNTER, ROOT, pct } from './runtime-bench.ts';
 
 const MARK = 'theater:graph-first-paint';
@@ -163,11 +163,20 @@ interface TraceEvent {
   readonly args?: { readonly name?: string };
 }
 
+/** CDP types trace events as string maps; the fields read here are checked, not assumed. */
+function isTraceEvent(e: object): e is TraceEvent {
+  const t = e as Record<string, unknown>;
+  return typeof t.name === 'string' && typeof t.ph === 'string' && typeof t.ts === 'number';
+}
+
 type Cdp = Awaited<ReturnType<ReturnType<Page['context']>['newCDPSession']>>;
 
 async function startTrace(cdp: Cdp): Promise<{ stop(): Promise<TraceEvent[]> }> {
   const events: TraceEvent[] = [];
-  cdp.on('Tracing.dataCollected', (d) => events.push(...(d.value as TraceEvent[])));
+  cdp.on('Tracing.dataCollected', (d) => {
+    const raw: readonly object[] = d.value;
+    events.push(...raw.filter(isTraceEvent));
+  });
   await cdp.send('Tracing.start', {
     traceConfig: {
       includedCategories: [

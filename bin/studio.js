@@ -91,7 +91,7 @@ if (electron) {
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   register();
-  const { serveStudio } = await import('../electron/web/serve-studio.ts');
+  const { serveStudio } = await import('../studio/web/serve-studio.ts');
   const studio = await serveStudio({ db, port });
   const { service, host, opened } = studio;
   if (opened && !opened.ok) console.error(`studio: could not open the counter example: ${opened.error.message}`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ChainStore } from '../runtime/store/index.ts';
 import { TestChain } from '../runtime/store/test-chain.ts';
-import { serveStudio, type ServedStudio } from '../electron/web/serve-studio.ts';
+import { serveStudio, type ServedStudio } from '../studio/web/serve-studio.ts';
 import { focusApp, rows } from './helpers/studio-ui.ts';
 
 const REQUESTS = 12_000; // 36,001 entries; every fourth request repeats the count: a no-op call group

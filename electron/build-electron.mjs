@@ -13,10 +13,10 @@ await build({
   ...common,
   entryPoints: {
     main: 'electron/main/index.ts',
-    worker: 'runtime/actors/worker.ts',
+    worker: 'runtime/actor-worker/worker.ts',
     'replay-worker': 'runtime/timetravel/replay-worker.ts',
     'verify-worker': 'runtime/chain/verify-worker.ts',
-    'http-front': 'runtime/handlers/http-front.ts',
+    'http-front': 'runtime/network/http-front.ts',
   },
   outdir,
   format: 'esm',

@@ -43,8 +43,10 @@ test.describe('Electron app', () => {
         'invoke',
         'on',
       ]);
+      // getLastWebPreferences is Electron's own (lib/browser/api/web-contents.ts) but not in its public typings.
+      type WithPrefs = { getLastWebPreferences(): Record<string, unknown> };
       const prefs = await app.evaluate(({ BrowserWindow }) =>
-        BrowserWindow.getAllWindows()[0]!.webContents.getLastWebPreferences(),
+        (BrowserWindow.getAllWindows()[0]!.webContents as unknown as WithPrefs).getLastWebPreferences(),
       );
       expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
       await page.evaluate(() => window.open('https://example.com'));

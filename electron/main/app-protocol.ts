@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { protocol, session } from 'electron';
-import { resolveStatic } from '../web/static-files.ts';
+import { resolveStatic } from '../../studio/web/static-files.ts';
 import { APP_HOST, APP_SCHEME, ELECTRON_CSP } from './security.ts';
 
 /** Must run before `app` is ready. */

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow } from 'electron';
-import { StudioService } from '../service/studio-service.ts';
+import { StudioService } from '../../studio/service/studio-service.ts';
 import { registerAppScheme, serveApp } from './app-protocol.ts';
 import { forwardEvents, registerIpc } from './ipc/register.ts';
 import { createStudioWindow } from './window.ts';

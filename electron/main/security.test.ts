@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { METHODS } from '../shared/contract.ts';
+import { METHODS } from '../../studio/contract.ts';
 import { allowNavigation, APP_URL, ELECTRON_CSP, isAppUrl, lockedWebPreferences } from './security.ts';
 import { handleInvoke, type Invoker } from './ipc/handle-invoke.ts';
-import { validateRequest } from '../service/params.ts';
+import { validateRequest } from '../../studio/service/params.ts';
 import { invokeChannel, type IpcReply } from '../shared/ipc.ts';
 import { wireIpc, type IpcMainLike } from './ipc/wire.ts';
 

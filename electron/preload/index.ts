@@ -4,7 +4,7 @@
  * A failed call rejects with a plain `{message, code}` object (contextBridge would strip an Error's extra fields).
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { EVENTS, METHODS, type EventName, type MethodName } from '../shared/contract.ts';
+import { EVENTS, METHODS, type EventName, type MethodName } from '../../studio/contract.ts';
 import { EVENT_CHANNEL, invokeChannel, type IpcEvent, type IpcReply } from '../shared/ipc.ts';
 
 const methods = new Set<string>(METHODS);

@@ -2,7 +2,7 @@
  * The typed face of the transport: `api.call('entries', params)` is checked against the StudioApi contract, and
  * `api.on('log', cb)` gets the event's payload type. Nothing else in the renderer touches the transport.
  */
-import type { EventName, MethodName, Params, Result, StudioEvents } from '../../electron/shared/contract.ts';
+import type { EventName, MethodName, Params, Result, StudioEvents } from '../../studio/contract.ts';
 import { createTransport, type ConnectionState, type Transport } from './transport.ts';
 
 export { ApiCallError } from './transport.ts';

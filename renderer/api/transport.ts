@@ -2,7 +2,7 @@
  * The two ways to reach the StudioService: Electron's preload bridge (`window.studio`) or the web host's WebSocket.
  * Both expose the same tiny surface so the typed client above them does not care which one it got.
  */
-import type { EventName } from '../../electron/shared/contract.ts';
+import type { EventName } from '../../studio/contract.ts';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 

@@ -2,7 +2,7 @@
  * Commands: everything that talks to the service and then updates the store. Components call these; they never
  * call the API and set state in two places.
  */
-import type { EntryView, Hex } from '../../electron/shared/contract.ts';
+import type { EntryView, Hex } from '../../studio/contract.ts';
 import { api, errorMessage } from '../api/client.ts';
 import { CHUNK } from '../viz/layout/viewport.ts';
 import { useStudio } from './index.ts';

@@ -16,7 +16,7 @@ import type {
   ReplayResultView,
   StudioEvents,
   VerifyView,
-} from '../../electron/shared/contract.ts';
+} from '../../studio/contract.ts';
 import type { ConnectionState } from '../api/client.ts';
 
 export type StudioState = ConnectionSlice &

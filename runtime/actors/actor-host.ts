@@ -10,9 +10,9 @@ import { ChainBuilder, type Batch, type ChainHead } from '../chain/builder.ts';
 import { RUNTIME_EVENTS, hashEquals, type Hash, type Origin } from '../chain/entry.ts';
 import type { ActorErrorInfo, ExportOutcome } from '../chain/recorder.ts';
 import type { ComponentInfo } from '../component/loader.ts';
-import { inflightBuffer, readInflight } from './inflight-log.ts';
+import { inflightBuffer, readInflight } from '../actor-worker/inflight-log.ts';
 import type { FromWorker, PoolMessage, RpcReply, RpcRequest, ToWorker, WorkerInit } from './protocol.ts';
-import { compiledModules } from './worker-entry.ts';
+import { compiledModules } from '../actor-worker/worker-entry.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
 export interface ChainSink {

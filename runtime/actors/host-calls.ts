@@ -4,71 +4,91 @@
  */
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { RpcReply, RpcRequest } from './protocol.ts';
-import type { ActorSystem } from './system.ts';
-import { loadManifest } from '../manifest/index.ts';
+import type { Hash, Origin } from '../chain/entry.ts';
+import type { ExportOutcome } from '../chain/recorder.ts';
 import { theaterInterface } from '../component/names.ts';
+import { loadManifest, type Manifest } from '../manifest/index.ts';
+import type { RpcReply, RpcRequest } from './protocol.ts';
+import type { RunningActor, StartOptions } from './types.ts';
 
-export async function answerHostCall(system: ActorSystem, caller: string, req: RpcRequest): Promise<RpcReply> {
-  try {
-    return { ok: await dispatch(system, caller, req) };
-  } catch (e) {
-    return { err: e instanceof Error ? e.message : String(e) };
+/** What answering a host call needs of the runtime (ActorSystem provides it). */
+export interface HostCallSystem {
+  actor(id: string): RunningActor | undefined;
+  send(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null): Promise<ExportOutcome>;
+  request(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null): Promise<ExportOutcome>;
+  start(manifest: Manifest, so: StartOptions): Promise<string>;
+  stop(id: string): Promise<void>;
+  restart(id: string, reason: string): Promise<void>;
+}
+
+export class HostCalls {
+  /** Actors blocked in a `request` host call, and whom they wait for: a request back to them would deadlock. */
+  private readonly waitingOn = new Map<string, string>();
+
+  constructor(private readonly system: HostCallSystem) {}
+
+  async answer(caller: string, req: RpcRequest): Promise<RpcReply> {
+    try {
+      return { ok: await this.dispatch(caller, req) };
+    } catch (e) {
+      return { err: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  private async dispatch(caller: string, req: RpcRequest): Promise<unknown> {
+    const system = this.system;
+    const self = system.actor(caller);
+    if (!self) throw new Error(`actor ${caller} is not running`);
+    const [a0, a1] = req.args;
+    switch (req.op) {
+      case 'send': {
+        const to = target(system, String(a0));
+        // One-way: the sender goes on once the message is queued, not when it is handled.
+        void system.send(to, a1 as Uint8Array, 'actor', req.cause);
+        return undefined;
+      }
+      case 'request': {
+        const to = target(system, String(a0));
+        if (to === caller) throw new Error('an actor cannot request itself (it would wait for its own reply)');
+        for (let t: string | undefined = to; t; t = this.waitingOn.get(t)) {
+          if (t === caller)
+            throw new Error(`request to ${to} would deadlock: ${to} is waiting (directly or not) for ${caller}`);
+        }
+        this.waitingOn.set(caller, to);
+        try {
+          const out = await system.request(to, a1 as Uint8Array, 'actor', req.cause);
+          if (!out.ok) throw new Error(`${to} failed (${out.error.kind}): ${out.error.message}`);
+          const [reply] = out.response as [Uint8Array | undefined];
+          return reply ?? new Uint8Array();
+        } finally {
+          this.waitingOn.delete(caller);
+        }
+      }
+      case 'spawn': {
+        const path = childManifestPath(self.manifest.dir, String(a0));
+        const manifest = loadManifest(path);
+        insideOrThrow(self.manifest.dir, manifest.componentPath, 'component');
+        return system.start(manifest, { parent: caller, initState: (a1 as Uint8Array | null) ?? undefined });
+      }
+      case 'list-children':
+        return [...self.children];
+      case 'stop-child':
+        await system.stop(child(system, caller, String(a0)));
+        return undefined;
+      case 'restart-child':
+        await system.restart(child(system, caller, String(a0)), `restarted by its supervisor ${caller}`);
+        return undefined;
+      case 'get-child-state':
+        return system.actor(child(system, caller, String(a0)))?.host.state ?? null;
+      default: {
+        const never: never = req.op;
+        throw new Error(`unknown host call ${String(never)}`);
+      }
+    }
   }
 }
 
-async function dispatch(system: ActorSystem, caller: string, req: RpcRequest): Promise<unknown> {
-  const self = system.actor(caller);
-  if (!self) throw new Error(`actor ${caller} is not running`);
-  const [a0, a1] = req.args;
-  switch (req.op) {
-    case 'send': {
-      const to = target(system, String(a0));
-      // One-way: the sender goes on once the message is queued, not when it is handled.
-      void system.send(to, a1 as Uint8Array, 'actor', req.cause);
-      return undefined;
-    }
-    case 'request': {
-      const to = target(system, String(a0));
-      if (to === caller) throw new Error('an actor cannot request itself (it would wait for its own reply)');
-      for (let t: string | undefined = to; t; t = system.waitingOn.get(t)) {
-        if (t === caller)
-          throw new Error(`request to ${to} would deadlock: ${to} is waiting (directly or not) for ${caller}`);
-      }
-      system.waitingOn.set(caller, to);
-      try {
-        const out = await system.request(to, a1 as Uint8Array, 'actor', req.cause);
-        if (!out.ok) throw new Error(`${to} failed (${out.error.kind}): ${out.error.message}`);
-        const [reply] = out.response as [Uint8Array | undefined];
-        return reply ?? new Uint8Array();
-      } finally {
-        system.waitingOn.delete(caller);
-      }
-    }
-    case 'spawn': {
-      const path = childManifestPath(self.manifest.dir, String(a0));
-      const manifest = loadManifest(path);
-      insideOrThrow(self.manifest.dir, manifest.componentPath, 'component');
-      return system.start(manifest, { parent: caller, initState: (a1 as Uint8Array | null) ?? undefined });
-    }
-    case 'list-children':
-      return [...self.children];
-    case 'stop-child':
-      await system.stop(child(system, caller, String(a0)));
-      return undefined;
-    case 'restart-child':
-      await system.restart(child(system, caller, String(a0)), `restarted by its supervisor ${caller}`);
-      return undefined;
-    case 'get-child-state':
-      return system.actor(child(system, caller, String(a0)))?.host.state ?? null;
-    default: {
-      const never: never = req.op;
-      throw new Error(`unknown host call ${String(never)}`);
-    }
-  }
-}
-
-function target(system: ActorSystem, id: string): string {
+function target(system: HostCallSystem, id: string): string {
   const a = system.actor(id);
   if (!a) throw new Error(`no running actor ${id}`);
   if (!a.host.component.exports.includes(theaterInterface('message-server-client'))) {
@@ -77,7 +97,7 @@ function target(system: ActorSystem, id: string): string {
   return id;
 }
 
-function child(system: ActorSystem, parent: string, id: string): string {
+function child(system: HostCallSystem, parent: string, id: string): string {
   if (!system.actor(parent)?.children.has(id)) throw new Error(`${id} is not a child of ${parent}`);
   return id;
 }

@@ -4,7 +4,7 @@ import type { Value } from '../chain/canonical.ts';
 import type { Batch, ChainHead } from '../chain/builder.ts';
 import type { Hash, Origin } from '../chain/entry.ts';
 import type { ExportOutcome } from '../chain/recorder.ts';
-import type { HostOp } from '../handlers/types.ts';
+import type { HostOp } from '../imports/types.ts';
 
 export interface WorkerInit {
   readonly actorId: string;

@@ -10,86 +10,22 @@ import type { ActorErrorInfo, ExportOutcome } from '../chain/recorder.ts';
 import { checkComponent } from '../component/check.ts';
 import { defaultCacheDir, loadComponent } from '../component/loader.ts';
 import { theaterInterface } from '../component/names.ts';
-import { serveHttp } from '../handlers/http-server.ts';
-import { serveMessages } from '../handlers/message-server.ts';
+import { serveHttp } from '../ingress/http-server.ts';
+import { serveMessages } from '../ingress/message-server.ts';
 import { loadManifest, type Manifest } from '../manifest/index.ts';
 import { ChainStore } from '../store/index.ts';
 import { StoreWriter } from '../store/writer.ts';
 import { ActorHost, type ActorStatus } from './actor-host.ts';
-import { answerHostCall } from './host-calls.ts';
+import { HostCalls } from './host-calls.ts';
+import type { ActorSummary, Listener, RunningActor, RuntimeOptions, StartOptions, SystemEvents } from './types.ts';
 import { WorkerPool } from './worker-pool.ts';
-
-export interface RuntimeOptions {
-  /** Path of the SQLite chain store. */
-  readonly db: string;
-  readonly cacheDir?: string;
-  /** Bind every server to an ephemeral port instead of the manifest's (tests, several runtimes on one machine). */
-  readonly ephemeralPorts?: boolean;
-  readonly maxHeapMb?: number;
-  /**
-   * BENCHMARK ONLY: false runs actors without recording (no interceptor, no entries, nothing committed), so
-   * `npm run bench` can measure what recording costs (record_ratio). Nothing else may set it.
-   */
-  readonly unrecordedForBenchmark?: boolean;
-}
-
-export interface Listener {
-  readonly kind: 'http-server' | 'message-server';
-  readonly host: string;
-  readonly port: number;
-}
-
-export interface ActorSummary {
-  readonly id: string;
-  readonly name: string;
-  readonly parent: string | null;
-  readonly children: readonly string[];
-  readonly status: ActorStatus;
-  readonly manifest: string;
-  readonly component: string;
-  readonly head: string | null;
-  readonly seq: number;
-  readonly listeners: readonly Listener[];
-}
-
-interface Closeable {
-  close(): Promise<void>;
-}
-
-export interface RunningActor {
-  readonly id: string;
-  readonly manifest: Manifest;
-  readonly host: ActorHost;
-  readonly parent: string | null;
-  readonly children: Set<string>;
-  readonly listeners: Listener[];
-  readonly servers: Closeable[];
-  branch: string;
-}
-
-export interface SystemEvents {
-  log: [actor: string, msg: string];
-  entries: [actor: string, count: number, head: ChainHead];
-  status: [actor: string, status: ActorStatus];
-  failure: [actor: string, error: ActorErrorInfo];
-  listening: [actor: string, listener: Listener];
-}
-
-export interface StartOptions {
-  readonly parent?: string;
-  /** Replaces the manifest's init_state for a fresh start. */
-  readonly initState?: Uint8Array | null;
-  /** The id to resume under (a supervisor's children keep their ids across runs). */
-  readonly id?: string;
-}
 
 /** Idle actor workers kept booted per runtime: enough for a supervisor's burst of spawns, few for 2 cores. */
 const WORKER_POOL_SIZE = 2;
 
 export class ActorSystem extends EventEmitter<SystemEvents> {
   private readonly running = new Map<string, RunningActor>();
-  /** Actors blocked in a `request` host call, and whom they wait for: a request back to them would deadlock. */
-  readonly waitingOn = new Map<string, string>();
+  private readonly hostCalls = new HostCalls(this);
   readonly writer: StoreWriter;
   private readonly workers: WorkerPool;
 
@@ -147,7 +83,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         append: (actor, batch, cb) =>
           this.writer.enqueue({ actor, branch: this.running.get(actor)?.branch ?? branch, ...batch }, cb),
       },
-      hostCall: (req) => answerHostCall(this, id, req),
+      hostCall: (req) => this.hostCalls.answer(id, req),
       workers: this.workers,
       record: this.opts.unrecordedForBenchmark !== true,
       autoRestart: () => !this.supervises(so.parent),

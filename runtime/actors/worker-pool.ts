@@ -9,7 +9,7 @@
  */
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { PoolMessage, WorkerInit } from './protocol.ts';
-import { workerEntry } from './worker-entry.ts';
+import { workerEntry } from '../actor-worker/worker-entry.ts';
 
 export interface WorkerPoolOptions {
   /** Idle workers kept booted. Each is a thread with its own heap and a component instance: keep it small. */

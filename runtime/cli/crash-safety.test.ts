@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../chain/verify.ts';
-import { encodeFrame, splitFrames } from '../handlers/message-server.ts';
+import { encodeFrame, splitFrames } from '../ingress/message-server.ts';
 import { ChainStore } from '../store/index.ts';
 import { startTheater, tempDir } from '../testing/helpers.ts';
 

@@ -3,7 +3,7 @@
  * grants and asks for. Each mismatch names the manifest line and what to change.
  */
 import type { HandlerConfig, HandlerType, Manifest, SourceLoc } from '../manifest/index.ts';
-import { importHandler } from '../handlers/index.ts';
+import { importHandler } from '../imports/index.ts';
 import type { ComponentInfo } from './loader.ts';
 import { theaterInterface } from './names.ts';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ActorSystem } from '../actors/system.ts';
-import { encodeFrame, splitFrames } from '../handlers/message-server.ts';
+import { encodeFrame, splitFrames } from '../ingress/message-server.ts';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const example = (name: string, file = 'manifest.toml') => join(REPO, 'assets/examples', name, file);

@@ -2,9 +2,9 @@
  * One IPC request: sender check, then the same validation as the web host (StudioService.invoke's schemas), then
  * the service. Pure of Electron so tests can feed it crafted senders and payloads.
  */
-import type { MethodName } from '../../shared/contract.ts';
+import type { MethodName } from '../../../studio/contract.ts';
 import type { IpcReply } from '../../shared/ipc.ts';
-import { StudioError, toApiError } from '../../service/api-error.ts';
+import { StudioError, toApiError } from '../../../studio/service/api-error.ts';
 import { isAppUrl } from '../security.ts';
 
 /** The part of StudioService an IPC handler needs. */

@@ -1,8 +1,8 @@
 /** One ipcMain handler per contract method (see wire.ts), and StudioEvents forwarded to the window. Nothing else uses ipcMain. */
 import { ipcMain, type WebContents } from 'electron';
-import type { EventName } from '../../shared/contract.ts';
+import type { EventName } from '../../../studio/contract.ts';
 import { EVENT_CHANNEL, type IpcEvent } from '../../shared/ipc.ts';
-import type { StudioService } from '../../service/studio-service.ts';
+import type { StudioService } from '../../../studio/service/studio-service.ts';
 import { wireIpc } from './wire.ts';
 
 export function registerIpc(service: StudioService): () => void {

@@ -3,7 +3,7 @@
  * handleInvoke (sender check, payload validation). register.ts passes the real ipcMain; tests pass a fake one and
  * send crafted events through exactly the handlers the app installs.
  */
-import { METHODS } from '../../shared/contract.ts';
+import { METHODS } from '../../../studio/contract.ts';
 import { invokeChannel } from '../../shared/ipc.ts';
 import { handleInvoke, type Invoker } from './handle-invoke.ts';
 

@@ -1,6 +1,6 @@
 /** The supervision hierarchy with status and start/stop/restart. */
 import { useState } from 'react';
-import type { ActorView } from '../../../electron/shared/contract.ts';
+import type { ActorView } from '../../../studio/contract.ts';
 import { api, errorMessage } from '../../api/client.ts';
 import { refreshActors, showActor } from '../../store/actions.ts';
 import { useStudio } from '../../store/index.ts';

@@ -1,6 +1,6 @@
 import { zoomIdentity } from 'd3';
 import { describe, expect, it } from 'vitest';
-import type { GraphWindow } from '../../../electron/shared/contract.ts';
+import type { GraphWindow } from '../../../studio/contract.ts';
 import { kindAt, kindColor } from '../../viz/layout/kinds.ts';
 import { CHUNK, seqScale } from '../../viz/layout/viewport.ts';
 import { entryAt, laneY, LABEL_W, paint } from './paint.ts';

@@ -3,7 +3,7 @@
  * drawing from a scene description; the component decides what the scene is.
  */
 import { scaleLinear, type ScaleLinear } from 'd3';
-import type { EntryKind, GraphWindow, Hex } from '../../../electron/shared/contract.ts';
+import type { EntryKind, GraphWindow, Hex } from '../../../studio/contract.ts';
 import { requestGroups } from '../../viz/layout/groups.ts';
 import { kindAt, kindColor, type ThemeName } from '../../viz/layout/kinds.ts';
 import type { Lane } from '../../viz/layout/lanes.ts';

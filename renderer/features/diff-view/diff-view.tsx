@@ -1,6 +1,6 @@
 /** State diff between two entries (A/B picks) or two branches (from their merge base). */
 import { useState } from 'react';
-import type { DiffView as Diff } from '../../../electron/shared/contract.ts';
+import type { DiffView as Diff } from '../../../studio/contract.ts';
 import { api } from '../../api/client.ts';
 import { selectHash } from '../../store/actions.ts';
 import { useStudio } from '../../store/index.ts';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { EntryKind } from '../../../electron/shared/contract.ts';
+import type { EntryKind } from '../../../studio/contract.ts';
 import { useStudio } from '../../store/index.ts';
 import { groupDigits } from '../common/format.ts';
 import { KIND_LABEL, KIND_ORDER, kindColor } from '../../viz/layout/kinds.ts';

@@ -1,6 +1,6 @@
 /** The entry list beside the graph: virtualized, paged from the service, same kind colours as the graph. */
 import { useEffect, useRef } from 'react';
-import type { EntryView } from '../../../electron/shared/contract.ts';
+import type { EntryView } from '../../../studio/contract.ts';
 import { ensurePage, selectIndex, shiftPick } from '../../store/actions.ts';
 import { PAGE, useStudio } from '../../store/index.ts';
 import { KIND_LABEL, kindColor } from '../../viz/layout/kinds.ts';

@@ -1,6 +1,6 @@
 /** Fire HTTP requests at the actor's HTTP handler; see the response and which entries it produced. */
 import { useState } from 'react';
-import type { HttpFire, HttpFireResult } from '../../../electron/shared/contract.ts';
+import type { HttpFire, HttpFireResult } from '../../../studio/contract.ts';
 import { api, errorMessage } from '../../api/client.ts';
 import { selectHash } from '../../store/actions.ts';
 import { useCurrentActor, useStudio } from '../../store/index.ts';

@@ -1,6 +1,6 @@
 /** "verified through #N" or the first bad link; re-checked on demand and after new entries settle. */
 import { useEffect, useRef } from 'react';
-import type { VerifyView } from '../../../electron/shared/contract.ts';
+import type { VerifyView } from '../../../studio/contract.ts';
 import { runVerify, selectHash } from '../../store/actions.ts';
 import { useStudio } from '../../store/index.ts';
 

@@ -1,6 +1,6 @@
 /** Send (fire and forget) or request (wait for a reply) a JSON message to any running actor. */
 import { useState } from 'react';
-import type { MessageFireResult } from '../../../electron/shared/contract.ts';
+import type { MessageFireResult } from '../../../studio/contract.ts';
 import { api, errorMessage } from '../../api/client.ts';
 import { selectHash } from '../../store/actions.ts';
 import { useStudio } from '../../store/index.ts';

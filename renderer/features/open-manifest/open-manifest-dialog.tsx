@@ -1,6 +1,6 @@
 /** Open a manifest: by path, by upload (manifest + the files it names), by drag-and-drop, or from the recent list. */
 import { useEffect, useRef, useState } from 'react';
-import type { LoadErrorView, OpenResult, UploadedFile } from '../../../electron/shared/contract.ts';
+import type { LoadErrorView, OpenResult, UploadedFile } from '../../../studio/contract.ts';
 import { api, errorMessage } from '../../api/client.ts';
 import { refreshActors, showActor } from '../../store/actions.ts';
 import { useStudio } from '../../store/index.ts';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { EntryView } from '../../../electron/shared/contract.ts';
+import type { EntryView } from '../../../studio/contract.ts';
 import { api, errorMessage } from '../../api/client.ts';
 import { refreshActors, refreshBranches, viewBranch } from '../../store/actions.ts';
 import { useStudio } from '../../store/index.ts';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { PathSegment } from '../../../electron/shared/contract.ts';
+import type { PathSegment } from '../../../studio/contract.ts';
 import { pathText } from '../common/format.ts';
 
 /** A collapsible JSON tree; every key has a "who wrote this?" button. */

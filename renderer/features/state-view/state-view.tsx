@@ -1,6 +1,6 @@
 /** The actor's state after the selected entry: a JSON tree (or hex), with "who wrote this?" per key. */
 import { useState } from 'react';
-import type { EntryView, PathSegment } from '../../../electron/shared/contract.ts';
+import type { EntryView, PathSegment } from '../../../studio/contract.ts';
 import { api, errorMessage } from '../../api/client.ts';
 import { selectHash } from '../../store/actions.ts';
 import { useStudio } from '../../store/index.ts';

@@ -2,7 +2,7 @@
  * Request groups: an export call and everything up to its result or error is one unit of work (an HTTP request,
  * a message, init). The graph draws a band behind each so "three requests" reads as three shapes.
  */
-import type { EntryKind } from '../../../electron/shared/contract.ts';
+import type { EntryKind } from '../../../studio/contract.ts';
 
 export interface Group {
   readonly from: number;

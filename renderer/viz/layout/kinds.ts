@@ -1,5 +1,5 @@
 /** One palette for entry kinds, shared by the graph, the list and the legend so a colour means the same everywhere. */
-import { KIND_ORDER, type EntryKind } from '../../../electron/shared/contract.ts';
+import { KIND_ORDER, type EntryKind } from '../../../studio/contract.ts';
 
 export type ThemeName = 'dark' | 'light';
 

@@ -6,32 +6,22 @@
 import { Worker } from 'node:worker_threads';
 import { theaterInterface } from '../component/names.ts';
 import type { ExportOutcome } from '../chain/recorder.ts';
-import type { ActorSystem } from '../actors/system.ts';
-import { workerScript } from '../worker-script.ts';
-import type { FrontReply, FrontToMain, MainToFront } from './http-front-protocol.ts';
+import {
+  httpFrontScript,
+  type FrontReply,
+  type FrontToMain,
+  type HttpRequestRecord,
+  type HttpResponseRecord,
+  type MainToFront,
+} from '../network/http-front-protocol.ts';
+import type { Ingress, ServerHandle } from './types.ts';
 
-export interface HttpRequestRecord {
-  method: string;
-  uri: string;
-  headers: [string, string][];
-  body: Uint8Array | undefined;
-}
-
-export interface HttpResponseRecord {
-  status: number;
-  headers: [string, string][];
-  body: Uint8Array | undefined;
-}
-
-export interface ServerHandle {
-  readonly port: number;
-  close(): Promise<void>;
-}
+export type { HttpRequestRecord, HttpResponseRecord };
 
 export const HTTP_SERVER = theaterInterface('http-server');
 
 export async function serveHttp(
-  system: ActorSystem,
+  system: Ingress,
   actorId: string,
   cfg: { host: string; port: number; maxBodyBytes: number },
 ): Promise<ServerHandle> {
@@ -80,7 +70,7 @@ let thread: NetworkThread | undefined;
 
 function networkThread(): NetworkThread {
   if (thread) return thread;
-  const worker = new Worker(workerScript(import.meta.url, 'http-front'));
+  const worker = new Worker(httpFrontScript());
   const t: NetworkThread = {
     worker,
     send: (m) => worker.postMessage(m),

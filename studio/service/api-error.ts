@@ -2,7 +2,7 @@
  * Errors that cross the transport as data (the contract's ApiError). Anything else thrown inside the service is
  * reported as `internal` with its message, so a bug shows up in the UI instead of killing the host.
  */
-import type { ApiError } from '../shared/contract.ts';
+import type { ApiError } from '../contract.ts';
 
 export type ApiErrorCode = NonNullable<ApiError['code']>;
 

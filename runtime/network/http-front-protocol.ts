@@ -2,7 +2,27 @@
  * Messages between the network thread of the actors' http-servers (http-front.ts, one per process) and the
  * runtime's main thread (http-server.ts). `sid` names one actor's server.
  */
-import type { HttpRequestRecord } from './http-server.ts';
+import { workerScript } from '../worker-script.ts';
+
+/** Where the network thread's code is (it must sit beside this file: see worker-script.ts). */
+export function httpFrontScript(): URL {
+  return workerScript(import.meta.url, 'http-front');
+}
+
+/** An HTTP request as the actor's `handle-request` receives it (and the chain records it). */
+export interface HttpRequestRecord {
+  method: string;
+  uri: string;
+  headers: [string, string][];
+  body: Uint8Array | undefined;
+}
+
+/** The actor's answer, as recorded. */
+export interface HttpResponseRecord {
+  status: number;
+  headers: [string, string][];
+  body: Uint8Array | undefined;
+}
 
 export interface FrontListen {
   readonly host: string;

@@ -17,7 +17,7 @@ import {
   type CrossingView,
   type StateDiff,
 } from '../../runtime/timetravel/index.ts';
-import type { DiffChange, DiffView, EntryKind, Hex, ReplayResultView, UploadedFile } from '../shared/contract.ts';
+import type { DiffChange, DiffView, EntryKind, Hex, ReplayResultView, UploadedFile } from '../contract.ts';
 import { badRequest, notFound, StudioError } from './api-error.ts';
 import { parseHash } from './entry-views.ts';
 

@@ -9,8 +9,8 @@ import { toDisplay } from '../../runtime/chain/describe.ts';
 import { hashEquals, sha256, toHex, type Hash } from '../../runtime/chain/entry.ts';
 import type { ExportOutcome } from '../../runtime/chain/recorder.ts';
 import { theaterInterface } from '../../runtime/component/names.ts';
-import { HTTP_SERVER, type HttpRequestRecord, type HttpResponseRecord } from '../../runtime/handlers/http-server.ts';
-import type { HttpFire, HttpFireResult, MessageFire, MessageFireResult } from '../shared/contract.ts';
+import { HTTP_SERVER, type HttpRequestRecord, type HttpResponseRecord } from '../../runtime/ingress/http-server.ts';
+import type { HttpFire, HttpFireResult, MessageFire, MessageFireResult } from '../contract.ts';
 import { badRequest, notFound } from './api-error.ts';
 
 const MESSAGES = theaterInterface('message-server-client');

@@ -7,7 +7,7 @@
  * take the host down.
  */
 import type { WebSocket } from 'ws';
-import type { ApiError } from '../shared/contract.ts';
+import type { ApiError } from '../contract.ts';
 import { toApiError } from '../service/api-error.ts';
 import type { StudioService } from '../service/studio-service.ts';
 

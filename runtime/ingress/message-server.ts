@@ -9,8 +9,7 @@
  */
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { ActorSystem } from '../actors/system.ts';
-import type { ServerHandle } from './http-server.ts';
+import type { Ingress, ServerHandle } from './types.ts';
 
 export const MAX_FRAME_BYTES = 1024 * 1024;
 const IDLE_TIMEOUT_MS = 60_000;
@@ -40,7 +39,7 @@ export function splitFrames(
 }
 
 export async function serveMessages(
-  system: ActorSystem,
+  system: Ingress,
   actorId: string,
   cfg: { host: string; port: number },
 ): Promise<ServerHandle> {
@@ -102,7 +101,7 @@ export async function serveMessages(
   };
 }
 
-async function answer(system: ActorSystem, actorId: string, frame: Buffer): Promise<object> {
+async function answer(system: Ingress, actorId: string, frame: Buffer): Promise<object> {
   let req: { type?: unknown; msg?: unknown };
   try {
     req = JSON.parse(frame.toString('utf8')) as typeof req;

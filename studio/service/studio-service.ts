@@ -33,7 +33,7 @@ import type {
   StudioEvents,
   UploadedFile,
   VerifyView,
-} from '../shared/contract.ts';
+} from '../contract.ts';
 import { badRequest, notFound } from './api-error.ts';
 import { ComponentWatcher } from './component-watch.ts';
 import { EntryQueries } from './entry-query.ts';

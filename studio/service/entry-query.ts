@@ -5,7 +5,7 @@
  */
 import { toHex } from '../../runtime/chain/entry.ts';
 import type { ChainStore } from '../../runtime/store/index.ts';
-import { KIND_ORDER, type EntryPage, type EntryQuery, type EntryView, type GraphWindow } from '../shared/contract.ts';
+import { KIND_ORDER, type EntryPage, type EntryQuery, type EntryView, type GraphWindow } from '../contract.ts';
 import { notFound } from './api-error.ts';
 import { entryById, entryView, searchText } from './entry-views.ts';
 import type { ActorIndex, Path, PathRow } from './path-index.ts';

@@ -8,7 +8,7 @@ import { MODULE_FILE, SCRIPT_FILE } from '../component/files.ts';
 import { asScript } from '../component/loader.ts';
 import { tempDir } from '../testing/helpers.ts';
 import { inflightBuffer } from './inflight-log.ts';
-import type { PoolMessage, WorkerInit } from './protocol.ts';
+import type { PoolMessage, WorkerInit } from '../actors/protocol.ts';
 import { cacheCompiledCode, instantiate, receiveInit } from './worker-instance.ts';
 
 // Stand-ins for jco's component.mjs: `instantiate(getCoreModule, imports)` resolving to the export object. Each

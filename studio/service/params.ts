@@ -6,7 +6,7 @@
  * Each schema is typed against the contract's Params<M>, so a contract change that the schema misses is a type error.
  */
 import { z } from 'zod';
-import { KIND_ORDER, METHODS, type MethodName, type Params } from '../shared/contract.ts';
+import { KIND_ORDER, METHODS, type MethodName, type Params } from '../contract.ts';
 import { badRequest } from './api-error.ts';
 
 const hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a 64-digit lowercase hex hash');

@@ -5,7 +5,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StudioService } from '../service/studio-service.ts';
-import type { OpenResult } from '../shared/contract.ts';
+import type { OpenResult } from '../contract.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -15,10 +15,10 @@ import {
   type ExportOutcome,
 } from '../chain/recorder.ts';
 import type { Value } from '../chain/canonical.ts';
-import { buildImports } from '../handlers/index.ts';
-import type { ActorContext } from '../handlers/types.ts';
+import { buildImports } from '../imports/index.ts';
+import type { ActorContext } from '../imports/types.ts';
 import { InflightWriter } from './inflight-log.ts';
-import type { FromWorker, RpcReply, RpcRequest, ToWorker } from './protocol.ts';
+import type { FromWorker, RpcReply, RpcRequest, ToWorker } from '../actors/protocol.ts';
 import { cacheCompiledCode, instantiate, receiveInit } from './worker-instance.ts';
 
 const port = parentPort!;

@@ -22,7 +22,7 @@ import { Script } from 'node:vm';
 import type { MessagePort } from 'node:worker_threads';
 import type { ComponentInstance, ImportObject } from '../chain/recorder.ts';
 import { MODULE_FILE, SCRIPT_FILE } from '../component/files.ts';
-import type { PoolMessage, WorkerInit } from './protocol.ts';
+import type { PoolMessage, WorkerInit } from '../actors/protocol.ts';
 
 type Instantiate = (getCoreModule: (name: string) => WebAssembly.Module, imports: object) => Promise<ComponentInstance>;
 

@@ -3,7 +3,7 @@ import { decode } from '../../runtime/chain/canonical.ts';
 import { bytesAsJson, summarizeEntry, toDisplay } from '../../runtime/chain/describe.ts';
 import { fromHex, toHex, type Hash } from '../../runtime/chain/entry.ts';
 import type { ChainStore, StoredEntry } from '../../runtime/store/index.ts';
-import type { EntryDetail, EntryView, StateView } from '../shared/contract.ts';
+import type { EntryDetail, EntryView, StateView } from '../contract.ts';
 import { followMessage } from '../../runtime/timetravel/insight.ts';
 import { badRequest, notFound } from './api-error.ts';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EntryPage, StudioEvents } from '../shared/contract.ts';
+import type { EntryPage, StudioEvents } from '../contract.ts';
 import { StudioService } from './studio-service.ts';
 import { toApiError } from './api-error.ts';
 

@@ -11,7 +11,7 @@ import type { ChainStore } from '../../runtime/store/index.ts';
 import type { IndexRow } from '../../runtime/store/chain-store.ts';
 import { kindName as storeKindName } from '../../runtime/store/rows.ts';
 import { KIND_CODES } from '../../runtime/store/schema.ts';
-import { KIND_ORDER } from '../shared/contract.ts';
+import { KIND_ORDER } from '../contract.ts';
 
 /**
  * The entries appended on one branch, in order, as parallel typed arrays that double as they fill: a million

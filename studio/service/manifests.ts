@@ -9,7 +9,7 @@ import type { ActorSystem } from '../../runtime/actors/system.ts';
 import { ActorLoadError } from '../../runtime/component/check.ts';
 import { ComponentError } from '../../runtime/component/loader.ts';
 import { loadManifest, ManifestError, type Manifest } from '../../runtime/manifest/index.ts';
-import type { LoadErrorView, OpenResult, UploadedFile } from '../shared/contract.ts';
+import type { LoadErrorView, OpenResult, UploadedFile } from '../contract.ts';
 import { badRequest } from './api-error.ts';
 
 export function loadErrorView(e: unknown, file: string): LoadErrorView {

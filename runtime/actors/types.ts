@@ -1,0 +1,69 @@
+/** The runtime's public shapes: options, the running actors as the system keeps and reports them, its events. */
+import type { ChainHead } from '../chain/builder.ts';
+import type { ActorErrorInfo } from '../chain/recorder.ts';
+import type { Manifest } from '../manifest/index.ts';
+import type { ActorHost, ActorStatus } from './actor-host.ts';
+
+export interface RuntimeOptions {
+  /** Path of the SQLite chain store. */
+  readonly db: string;
+  readonly cacheDir?: string;
+  /** Bind every server to an ephemeral port instead of the manifest's (tests, several runtimes on one machine). */
+  readonly ephemeralPorts?: boolean;
+  readonly maxHeapMb?: number;
+  /**
+   * BENCHMARK ONLY: false runs actors without recording (no interceptor, no entries, nothing committed), so
+   * `npm run bench` can measure what recording costs (record_ratio). Nothing else may set it.
+   */
+  readonly unrecordedForBenchmark?: boolean;
+}
+
+export interface Listener {
+  readonly kind: 'http-server' | 'message-server';
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface ActorSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly parent: string | null;
+  readonly children: readonly string[];
+  readonly status: ActorStatus;
+  readonly manifest: string;
+  readonly component: string;
+  readonly head: string | null;
+  readonly seq: number;
+  readonly listeners: readonly Listener[];
+}
+
+interface Closeable {
+  close(): Promise<void>;
+}
+
+export interface RunningActor {
+  readonly id: string;
+  readonly manifest: Manifest;
+  readonly host: ActorHost;
+  readonly parent: string | null;
+  readonly children: Set<string>;
+  readonly listeners: Listener[];
+  readonly servers: Closeable[];
+  branch: string;
+}
+
+export interface SystemEvents {
+  log: [actor: string, msg: string];
+  entries: [actor: string, count: number, head: ChainHead];
+  status: [actor: string, status: ActorStatus];
+  failure: [actor: string, error: ActorErrorInfo];
+  listening: [actor: string, listener: Listener];
+}
+
+export interface StartOptions {
+  readonly parent?: string;
+  /** Replaces the manifest's init_state for a fresh start. */
+  readonly initState?: Uint8Array | null;
+  /** The id to resume under (a supervisor's children keep their ids across runs). */
+  readonly id?: string;
+}
