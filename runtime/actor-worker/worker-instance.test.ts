@@ -7,7 +7,7 @@ import { EMPTY_HEAD } from '../chain/builder.ts';
 import { MODULE_FILE, SCRIPT_FILE } from '../component/files.ts';
 import { asScript } from '../component/loader.ts';
 import { tempDir } from '../testing/helpers.ts';
-import { inflightBuffer } from './inflight-log.ts';
+import { ringBuffer } from '../chain/record-ring.ts';
 import type { PoolMessage, WorkerInit } from '../actors/protocol.ts';
 import { cacheCompiledCode, instantiate, receiveInit } from './worker-instance.ts';
 
@@ -55,7 +55,7 @@ function initFor(componentDir: string): WorkerInit {
     rpcSignal: new SharedArrayBuffer(4),
     rpcPort: port2,
     busySince: new SharedArrayBuffer(8),
-    inflight: inflightBuffer(),
+    ring: ringBuffer(),
   };
 }
 

@@ -15,16 +15,19 @@ import {
   type ExportOutcome,
 } from '../chain/recorder.ts';
 import type { Value } from '../chain/canonical.ts';
+import { encodeBatch } from '../chain/batch-codec.ts';
+import { RingWriter } from '../chain/record-ring.ts';
 import { buildImports } from '../imports/index.ts';
 import type { ActorContext } from '../imports/types.ts';
-import { InflightWriter } from './inflight-log.ts';
-import type { FromWorker, RpcReply, RpcRequest, ToWorker } from '../actors/protocol.ts';
+import type { FromWorker, PostedBatch, RpcReply, RpcRequest, ToWorker } from '../actors/protocol.ts';
 import { cacheCompiledCode, instantiate, receiveInit } from './worker-instance.ts';
 
 const port = parentPort!;
 // Booted ahead of need by the worker pool: which actor this worker runs arrives by message.
 const init = await receiveInit(port);
-const post = (m: FromWorker) => port.postMessage(m);
+/** Batches travel as ring positions; only one too big for the ring is a buffer (transferred). */
+const post = (m: FromWorker) =>
+  port.postMessage(m, 'batch' in m && m.batch && 'bytes' in m.batch ? [m.batch.bytes] : []);
 const rpcSignal = new Int32Array(init.rpcSignal);
 const busySince = new BigInt64Array(init.busySince);
 
@@ -34,19 +37,63 @@ let logs: string[] = [];
 const unrecorded = init.record === false;
 let plainState: Uint8Array | null = init.state;
 
-const inflight = new InflightWriter(init.inflight);
+const ring = new RingWriter(init.ring);
+/** Entries written to the ring and not yet handed to the main thread. */
+let ringEntries = 0;
+/** Log lines of the call in progress already in the ring. */
+let ringLogs = 0;
 
-/** Posts what the call in progress has recorded so far. */
+/**
+ * Moves what the chain recorded since the last call into the ring (each entry and blob encoded once, right here).
+ * A batch too big for the ring is posted on its own, after what the ring holds so far, keeping their order.
+ */
+function toRing(): void {
+  const pending = chain.pending;
+  if (pending.entries.length === 0 && pending.blobs.length === 0 && ringLogs === logs.length) return;
+  const fresh = logs.slice(ringLogs);
+  // Full of records still being committed: what we wrote goes to the main thread first (the writer can then
+  // commit it and free the space).
+  if (ring.append(pending, fresh, postRange)) {
+    ringEntries += pending.entries.length;
+    ringLogs = logs.length;
+    chain.drain();
+    return;
+  }
+  const bytes = encodeBatch(pending, fresh);
+  const entries = pending.entries.length;
+  chain.drain();
+  ringLogs = logs.length;
+  postRange();
+  post({ t: 'entries', batch: { bytes, entries }, logs: [] });
+}
+
+/** What the ring holds since the last post, for the main thread (undefined: nothing). */
+function takeRange(): PostedBatch | undefined {
+  if (ring.pending === 0) return undefined;
+  const range = ring.take(ringEntries);
+  ringEntries = 0;
+  return { range };
+}
+
+function postRange(): void {
+  const batch = takeRange();
+  if (batch) post({ t: 'entries', batch, logs: [] });
+}
+
+/** Posts what the call in progress has recorded so far (before a blocking host call; when the ring is full). */
 function flush(): void {
-  if (chain.pending.entries.length === 0 && logs.length === 0) return;
-  post({ t: 'entries', batch: chain.drain(), logs });
+  toRing();
+  const batch = takeRange();
+  if (!batch && logs.length === 0) return;
+  post({ t: 'entries', batch, logs });
   logs = [];
-  inflight.reset();
+  ringLogs = 0;
 }
 
 /** After each import crossing: if the call never returns, what it did so far is still on record. */
 function publish(): void {
-  if (!inflight.append(chain.pending, logs)) flush();
+  toRing();
+  ring.publish();
 }
 
 const ctx: ActorContext = {
@@ -82,16 +129,19 @@ start().then(
         ? callUnrecorded(instance, msg.iface, msg.fn, msg.params)
         : callExport(instance, chain, msg.iface, msg.fn, msg.params, { origin: msg.origin, cause: msg.cause });
       busySince[0] = 0n;
-      post({ t: 'result', id: msg.id, outcome, batch: chain.drain(), logs });
+      toRing();
+      post({ t: 'result', id: msg.id, outcome, batch: takeRange(), logs });
       logs = [];
-      inflight.reset();
+      ringLogs = 0;
     });
     // Registered second: runs right after the first call, once its result is posted.
     port.once('message', () => setImmediate(() => void cacheCompiledCode()));
     post({ t: 'ready' });
   },
-  (e: unknown) =>
-    post({ t: 'fatal', message: `could not instantiate: ${(e as Error)?.message ?? e}`, batch: chain.drain() }),
+  (e: unknown) => {
+    toRing();
+    post({ t: 'fatal', message: `could not instantiate: ${(e as Error)?.message ?? e}`, batch: takeRange() });
+  },
 );
 
 /** The same export call as callExport, minus every recording step. Benchmark baseline only. */

@@ -6,18 +6,39 @@
 import { EventEmitter } from 'node:events';
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { Value } from '../chain/canonical.ts';
+import { decodeBatch, encodeBatch } from '../chain/batch-codec.ts';
 import { ChainBuilder, type Batch, type ChainHead } from '../chain/builder.ts';
 import { RUNTIME_EVENTS, hashEquals, type Hash, type Origin } from '../chain/entry.ts';
 import type { ActorErrorInfo, ExportOutcome } from '../chain/recorder.ts';
+import { RingReader, ringBuffer, type RingRange } from '../chain/record-ring.ts';
 import type { ComponentInfo } from '../component/loader.ts';
-import { inflightBuffer, readInflight } from '../actor-worker/inflight-log.ts';
-import type { FromWorker, PoolMessage, RpcReply, RpcRequest, ToWorker, WorkerInit } from './protocol.ts';
+import type { FromWorker, PoolMessage, PostedBatch, RpcReply, RpcRequest, ToWorker, WorkerInit } from './protocol.ts';
 import { compiledModules } from '../actor-worker/worker-entry.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
+/** Where a batch to commit is: a range of an instance's record ring, or a buffer of its own (wire form). */
+export type SinkBatch =
+  | { readonly ring: SharedArrayBuffer; readonly range: RingRange }
+  | { readonly bytes: ArrayBuffer; readonly entries: number };
+
 export interface ChainSink {
   /** Queue a batch for commit; `onCommitted` runs after it is durable (or with the error if it could not be). */
-  append(actor: string, batch: Batch, onCommitted?: (err?: Error) => void): void;
+  append(actor: string, batch: SinkBatch, onCommitted?: (err?: Error) => void): void;
+  /** An instance is gone: no batch appended after this names its ring. */
+  release(ring: SharedArrayBuffer): void;
+}
+
+/** One instance's record ring, and where the batches it posted so far end (its in-flight records start there). */
+interface InstanceRing {
+  readonly sab: SharedArrayBuffer;
+  readonly reader: RingReader;
+  pos: number;
+}
+
+/** What the main thread keeps of a batch: the first entry's parent and the head after the last one. */
+interface Summary {
+  readonly parent: Hash | null;
+  readonly head: ChainHead;
 }
 
 export interface ActorHostOptions {
@@ -53,6 +74,7 @@ interface PendingCall {
 
 export interface ActorHostEvents {
   log: [msg: string];
+  /** `count` entries were committed; `head` is the chain's head after them. */
   entries: [count: number, head: ChainHead];
   /** A call ended in an error of any kind (recorded). */
   failure: [error: ActorErrorInfo];
@@ -70,18 +92,21 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   private nextId = 1;
   private watchdog: NodeJS.Timeout | undefined;
   private busySince = new BigInt64Array(new SharedArrayBuffer(8));
-  /** The current instance's in-flight log: read when it dies mid-call. */
-  private inflight = inflightBuffer();
+  /** The current instance's record ring: read when it dies mid-call. */
+  private ring: InstanceRing | undefined;
   /** The in-flight call's `call` entry already reached us (posted before a blocking host call, or read from the
    *  in-flight log when the worker died). */
   private inflightRecorded = false;
   private _status: ActorStatus = 'starting';
   private restarts: number[] = [];
+  /** The head as of the last batch handed to the sink: the parent of the next one this thread commits. */
+  private committedHead: ChainHead;
 
   constructor(private readonly opts: ActorHostOptions) {
     super();
     this.id = opts.id;
     this.chain = new ChainBuilder(opts.id, opts.head, opts.state);
+    this.committedHead = opts.head;
   }
 
   get status(): ActorStatus {
@@ -103,7 +128,15 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   /** Records a runtime event (start, resume, restart, stop) on the actor's chain. */
   recordEvent(name: string, details: Value, onCommitted?: (err?: Error) => void): void {
     this.chain.append('event', RUNTIME_EVENTS, name, { input: this.chain.value(details) });
-    this.commit(this.chain.drain(), onCommitted);
+    this.commitOwn(onCommitted);
+  }
+
+  /** Commits what this thread appended to the chain itself (events, a dead call's error). */
+  private commitOwn(onCommitted?: (err?: Error) => void): void {
+    const drained = this.chain.drain();
+    const head = this.chain.head;
+    this.committedHead = head;
+    this.commit({ bytes: encodeBatch(drained), entries: drained.entries.length }, head, onCommitted);
   }
 
   /** Sets the state before the first call (a manifest's init_state); recorded with the next entry. */
@@ -116,7 +149,9 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     const { port1, port2 } = new MessageChannel();
     const rpcSignal = new SharedArrayBuffer(4);
     this.busySince = new BigInt64Array(new SharedArrayBuffer(8));
-    this.inflight = inflightBuffer();
+    const sab = ringBuffer();
+    const ring: InstanceRing = { sab, reader: new RingReader(sab), pos: 0 };
+    this.ring = ring;
     const init: WorkerInit = {
       actorId: this.id,
       componentDir: this.opts.component.dir,
@@ -128,7 +163,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
       rpcSignal,
       rpcPort: port2,
       busySince: this.busySince.buffer as SharedArrayBuffer,
-      inflight: this.inflight,
+      ring: sab,
       record: this.opts.record,
     };
     const worker = this.opts.workers.take({ componentDir: init.componentDir, modules: init.modules });
@@ -151,9 +186,9 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
           this.setStatus('running');
           resolve();
         } else if (m.t === 'fatal') {
-          this.accept(m.batch);
+          this.accept(m.batch, ring);
           reject(new Error(m.message));
-        } else this.onMessage(m);
+        } else this.onMessage(m, ring);
       });
       worker.on('error', (e) => {
         if (this.worker === worker) this.onWorkerDeath(`the actor's worker failed: ${e.message}`, 'trap');
@@ -199,6 +234,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     const w = this.worker;
     this.worker = undefined;
     this.failPending(`actor ${this.id} stopped`);
+    this.retireRing();
     await w?.terminate();
   }
 
@@ -206,23 +242,31 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   async restart(reason: string): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
+    this.retireRing();
     await w?.terminate();
     this.recordEvent('restart', { reason, component: this.opts.component.sha256 });
     await this.start();
   }
 
-  private onMessage(m: FromWorker): void {
+  /** The instance is gone (or going): its ring is read no more once what it posted is committed. */
+  private retireRing(): void {
+    if (this.ring) this.opts.sink.release(this.ring.sab);
+    this.ring = undefined;
+  }
+
+  private onMessage(m: FromWorker, ring: InstanceRing): void {
     switch (m.t) {
       case 'entries':
         this.inflightRecorded = true;
-        this.accept(m.batch);
+        this.accept(m.batch, ring);
         for (const line of m.logs) this.emit('log', line);
         return;
       case 'result': {
         this.inflightRecorded = false;
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
-        this.accept(m.batch, () => p?.resolve(m.outcome));
+        const state = m.outcome.ok ? m.outcome.state : undefined;
+        this.accept(m.batch, ring, () => p?.resolve(m.outcome), state);
         for (const line of m.logs) this.emit('log', line);
         if (!m.outcome.ok) this.afterFailure(m.outcome.error);
         if (this.pending.size === 0) this.disarmWatchdog();
@@ -237,35 +281,60 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     }
   }
 
-  /** Takes a batch the worker recorded: it must continue our chain exactly. False: dropped. */
-  private accept(batch: Batch, onCommitted?: () => void): boolean {
-    const first = batch.entries[0];
-    if (first && !hashEquals(first.parent, this.chain.head.hash)) {
+  /**
+   * Takes a batch the worker posted: it must continue our chain exactly, or it is dropped (false). `state`: the
+   * state's bytes when the batch may have changed it (a call's result).
+   */
+  private accept(
+    posted: PostedBatch | undefined,
+    ring: InstanceRing,
+    onCommitted?: () => void,
+    state?: Uint8Array | null,
+  ): boolean {
+    if (!posted) {
+      onCommitted?.();
+      return true;
+    }
+    if ('range' in posted) {
+      ring.pos = posted.range.to;
+      const summary = ring.reader.summary(posted.range);
+      const find = (h: Hash) => ring.reader.blob(posted.range, h);
+      return this.take(summary, { ring: ring.sab, range: posted.range }, state, find, onCommitted);
+    }
+    const { batch } = decodeBatch(new Uint8Array(posted.bytes), this.id);
+    return this.take(summaryOf(batch), posted, state, (h) => blobIn(batch, h), onCommitted);
+  }
+
+  private take(
+    summary: Summary | undefined,
+    batch: SinkBatch,
+    state: Uint8Array | null | undefined,
+    findBlob: (hash: Hash) => Uint8Array | undefined,
+    onCommitted?: () => void,
+  ): boolean {
+    if (summary && !hashEquals(summary.parent, this.chain.head.hash)) {
       // A batch from an instance we already gave up on (it raced its termination): drop it.
       onCommitted?.();
       return false;
     }
-    const last = batch.entries.at(-1);
-    if (last && !hashEquals(last.state, this.chain.head.state)) {
-      const blob = batch.blobs.find((b) => hashEquals(b.hash, last.state));
-      this.chain.sync(
-        { hash: last.hash, seq: last.seq, state: last.state },
-        last.state === null ? null : (blob?.bytes ?? null),
-      );
-    } else if (last) {
-      this.chain.sync({ hash: last.hash, seq: last.seq, state: last.state }, this.chain.state);
+    if (summary) {
+      const { head } = summary;
+      const unchanged = hashEquals(head.state, this.chain.head.state);
+      const bytes = unchanged ? this.chain.state : head.state === null ? null : (state ?? findBlob(head.state) ?? null);
+      this.chain.sync(head, bytes);
+      this.committedHead = head;
     }
-    this.commit(batch, onCommitted);
+    this.commit(batch, this.chain.head, onCommitted);
     return true;
   }
 
-  private commit(batch: Batch, onCommitted?: (err?: Error) => void): void {
-    if (batch.entries.length === 0 && batch.blobs.length === 0) {
-      onCommitted?.();
-      return;
-    }
-    this.opts.sink.append(this.id, batch, onCommitted);
-    this.emit('entries', batch.entries.length, this.chain.head);
+  private commit(batch: SinkBatch, head: ChainHead, onCommitted?: (err?: Error) => void): void {
+    const entries = 'range' in batch ? batch.range.entries : batch.entries;
+    // 'entries' once they are committed: whoever hears it may read them from the store.
+    this.opts.sink.append(this.id, batch, (err) => {
+      if (!err && entries > 0) this.emit('entries', entries, head);
+      onCommitted?.(err);
+    });
   }
 
   private afterFailure(error: ActorErrorInfo): void {
@@ -278,6 +347,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   private replaceInstance(reason: string): void {
     const w = this.worker;
     this.worker = undefined;
+    this.retireRing();
     void w?.terminate();
     const now = Date.now();
     this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
@@ -323,9 +393,15 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     if (!this.worker) return;
     this.disarmWatchdog();
     // What the call recorded before it died (up to its last import crossing) goes on record first.
-    const { batch, logs } = readInflight(this.inflight, this.id);
-    if (batch.entries.length > 0 && this.accept(batch)) this.inflightRecorded = true;
-    for (const line of logs) this.emit('log', line);
+    const ring = this.ring;
+    if (ring && ((ring.reader.published - ring.pos) | 0) > 0) {
+      const { bytes, batch, logs } = ring.reader.copy(ring.pos, ring.reader.published, this.id);
+      ring.pos = ring.reader.published;
+      const summary = summaryOf(batch);
+      const posted = { bytes, entries: batch.entries.length };
+      if (summary && this.take(summary, posted, undefined, (h) => blobIn(batch, h))) this.inflightRecorded = true;
+      for (const line of logs) this.emit('log', line);
+    }
     const first = this.pending.entries().next().value;
     const error: ActorErrorInfo = { kind, message };
     if (first) {
@@ -339,7 +415,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
         });
       }
       this.chain.append('error', p.req.iface, p.req.fn, { output: this.chain.value(error as unknown as Value) });
-      this.commit(this.chain.drain(), () => p.resolve({ ok: false, error }));
+      this.commitOwn(() => p.resolve({ ok: false, error }));
     }
     this.inflightRecorded = false;
     this.emit('failure', error);
@@ -351,4 +427,15 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     this._status = s;
     this.emit('status', s);
   }
+}
+
+function summaryOf(batch: Batch): Summary | undefined {
+  const first = batch.entries[0];
+  const last = batch.entries.at(-1);
+  if (!first || !last) return undefined;
+  return { parent: first.parent, head: { hash: last.hash, seq: last.seq, state: last.state } };
+}
+
+function blobIn(batch: Batch, hash: Hash): Uint8Array | undefined {
+  return batch.blobs.find((b) => hashEquals(b.hash, hash))?.bytes;
 }

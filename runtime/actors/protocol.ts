@@ -1,7 +1,8 @@
 /** Messages between the main thread (ActorHost) and an actor's worker. Structured-clone only. */
 import type { MessagePort } from 'node:worker_threads';
 import type { Value } from '../chain/canonical.ts';
-import type { Batch, ChainHead } from '../chain/builder.ts';
+import type { ChainHead } from '../chain/builder.ts';
+import type { RingRange } from '../chain/record-ring.ts';
 import type { Hash, Origin } from '../chain/entry.ts';
 import type { ExportOutcome } from '../chain/recorder.ts';
 import type { HostOp } from '../imports/types.ts';
@@ -21,8 +22,8 @@ export interface WorkerInit {
   readonly rpcPort: MessagePort;
   /** BigInt64Array over it: [0] start time (ms) of the export call in progress, 0 when idle; read by the watchdog. */
   readonly busySince: SharedArrayBuffer;
-  /** The in-flight log (inflight-log.ts): what the call in progress recorded and has not posted yet. */
-  readonly inflight: SharedArrayBuffer;
+  /** The instance's record ring (chain/record-ring.ts): every entry and blob it records, written once. */
+  readonly ring: SharedArrayBuffer;
   /**
    * BENCHMARK ONLY (bench/ measures recording overhead with it): false runs exports without the interceptor and
    * posts no entries. Never set by the runtime, the CLI or the Studio.
@@ -55,22 +56,30 @@ export interface CallRequest {
 
 export type ToWorker = CallRequest;
 
+/**
+ * Where a batch's records are: a range of the instance's record ring (the usual case: the main thread passes the
+ * positions on and the store's writer thread reads the bytes in place), or, for a batch too big for the ring, a
+ * buffer of its own (transferred).
+ */
+export type PostedBatch = { readonly range: RingRange } | { readonly bytes: ArrayBuffer; readonly entries: number };
+
 export type FromWorker =
   | { readonly t: 'ready' }
   /**
    * Entries recorded so far in the call in progress, and the log lines among them: posted before a blocking host
    * call (the runtime must hold the entry a `cause` points at) or when the in-flight log is full.
    */
-  | { readonly t: 'entries'; readonly batch: Batch; readonly logs: readonly string[] }
+  | { readonly t: 'entries'; readonly batch: PostedBatch | undefined; readonly logs: readonly string[] }
   | {
       readonly t: 'result';
       readonly id: number;
       readonly outcome: ExportOutcome;
-      readonly batch: Batch;
+      /** Absent when the call recorded nothing (only the benchmark's unrecorded mode). */
+      readonly batch: PostedBatch | undefined;
       readonly logs: readonly string[];
     }
   | { readonly t: 'shutdown'; readonly data: Uint8Array | null }
-  | { readonly t: 'fatal'; readonly message: string; readonly batch: Batch };
+  | { readonly t: 'fatal'; readonly message: string; readonly batch: PostedBatch | undefined };
 
 export interface RpcRequest {
   readonly op: HostOp;

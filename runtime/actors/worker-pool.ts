@@ -77,6 +77,7 @@ export class WorkerPool {
 
   private boot(): Worker {
     return new Worker(workerEntry(), {
+      name: 'actor',
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb },
       stdout: false,
       stderr: false,

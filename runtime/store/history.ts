@@ -16,6 +16,7 @@ import {
   type EntryRow,
 } from './rows.ts';
 import type { StoredEntry } from './types.ts';
+import { SRC_CAUSE, hashKey, idsWithKey } from './hash-index.ts';
 
 export interface PathEntry extends StoredEntry {
   readonly inputBytes: Uint8Array | null;
@@ -110,7 +111,9 @@ export function openHistory(db: Database.Database): History {
     fns: db.prepare('SELECT id, iface, fn FROM fns').raw(),
     branches: db.prepare('SELECT id, name FROM branches').raw(),
   };
-  const causedBy = db.prepare(`SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM} WHERE e.cause = ? ORDER BY e.id`);
+  const causedBy = db.prepare(
+    `SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM} WHERE e.id IN (${idsWithKey(SRC_CAUSE)}) AND e.cause = @cause ORDER BY e.id`,
+  );
   const children = db.prepare(`SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM} WHERE e.parent_id = ? ORDER BY e.id`);
   return {
     *path(headId, opts = {}) {
@@ -147,7 +150,8 @@ export function openHistory(db: Database.Database): History {
         yield* out;
       }
     },
-    causedBy: (hash) => (causedBy.all(Buffer.from(hash)) as EntryRow[]).map(toStoredEntry),
+    causedBy: (hash) =>
+      (causedBy.all({ key: hashKey(hash), cause: Buffer.from(hash) }) as EntryRow[]).map(toStoredEntry),
     children: (id) => (children.all(id) as EntryRow[]).map(toStoredEntry),
   };
 

@@ -1,5 +1,4 @@
 export { ChainStore } from './chain-store.ts';
-export { StoreWriter, type WriterOptions, type OnCommitted } from './writer.ts';
 export type { Audit, AuditBlobRow, AuditBranchRow } from './audit.ts';
 export {
   ChainConflictError,

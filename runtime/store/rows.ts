@@ -1,6 +1,6 @@
 /** SELECT fragments and row → model mapping shared by the store's read paths and its audit queries. */
 import { sha256, type EntryKind, type Hash, type Origin } from '../chain/entry.ts';
-import { INDEX_PREFIX, KIND_CODES, ORIGIN_CODES } from './schema.ts';
+import { KIND_CODES, ORIGIN_CODES } from './schema.ts';
 import type { StoredEntry } from './types.ts';
 
 const KIND_NAMES = new Map<number, EntryKind>(Object.entries(KIND_CODES).map(([k, v]) => [v, k as EntryKind]));
@@ -102,9 +102,4 @@ export function blobHash(stored: Buffer | null, small: Buffer | null): Hash | nu
   if (small === null) return bytes(stored);
   const h = sha256(small);
   return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
-}
-
-/** The prefix that the hash indexes are on. */
-export function indexKey(h: Hash): Buffer {
-  return buf(h).subarray(0, INDEX_PREFIX);
 }

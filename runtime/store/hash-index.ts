@@ -1,0 +1,154 @@
+/**
+ * Lookups by hash (an entry or a blob by its hash, the calls a message caused) without a B-tree index on the hash.
+ *
+ * Such an index takes a random key per row, so each commit dirtied pages all over it: with two of them the store
+ * wrote ~6 random pages per recorded message, its largest cost on the hot path. Here the keys (the first KEY_BYTES
+ * bytes of a hash, and the row id) of rows already committed are copied into *runs*: sorted slices of one table,
+ * `hash_keys (run, key, id)`, whose primary key starts with the run number, so a new run is written at the
+ * B-tree's right edge, page after page, once. A lookup probes each run (one B-tree descent each) and scans the
+ * *tail*, the rows committed after the last run, by id. The store's writer thread sorts the tail into a run when
+ * it has been idle for a moment (tail of IDLE_RUN rows or more), and under load once the tail reaches TAIL_MAX (a
+ * longer tail would slow lookups). Small runs made while idle are merged into one once they hold TAIL_MAX rows;
+ * runs of TAIL_MAX rows or more are never merged again, so under sustained load each key is written once, at
+ * ~2 µs (against ~60 µs per row for the random-key index it replaces, bench/.cache-free micro-measure in
+ * docs/record-path.md). A million entries make ~60 runs: a lookup is ~60 B-tree probes, well under a millisecond.
+ * Every query compares the full hash afterwards: a key shared by two hashes costs one more row read, never a wrong
+ * answer.
+ *
+ * Nothing here is part of the chain: a verifier ignores these tables, and losing them loses speed, not data.
+ */
+import type Database from 'better-sqlite3';
+import { KEY_BYTES } from './schema.ts';
+
+/** What a run's keys come from. Stored as numbers in hash_runs.src: never renumber. */
+export const SOURCES = [
+  { table: 'entries', column: 'hash' },
+  { table: 'blobs', column: 'hash' },
+  { table: 'entries', column: 'cause' },
+] as const;
+export type Source = 0 | 1 | 2;
+export const SRC_ENTRY: Source = 0;
+export const SRC_BLOB: Source = 1;
+export const SRC_CAUSE: Source = 2;
+
+/** An idle writer sorts a tail of this many rows or more into a (small, level 0) run. */
+const IDLE_RUN = 1024;
+/** Past this the writer makes a run even while batches are waiting: it bounds what a lookup scans. Runs this big
+ *  (level 1) are final; small ones are merged into one when together they are this big. */
+export const TAIL_MAX = 16_384;
+
+const key = (src: Source) => `substr(${SOURCES[src].column}, 1, ${KEY_BYTES})`;
+const through = (src: Source) => `(SELECT coalesce(max(hi), 0) FROM hash_runs WHERE src = ${src})`;
+const runs = (src: Source) => `(SELECT id FROM hash_runs WHERE src = ${src})`;
+
+/**
+ * SQL for the ids of `src`'s rows whose key is `@key` (the first KEY_BYTES bytes of the hash, a Buffer): each run
+ * probed, then the tail scanned. The caller compares full hashes (a small blob stores only a prefix of its own).
+ */
+export function idsWithKey(src: Source): string {
+  const { table } = SOURCES[src];
+  return `SELECT id FROM hash_keys WHERE run IN ${runs(src)} AND key = @key
+    UNION ALL SELECT id FROM ${table} WHERE id > ${through(src)} AND ${key(src)} = @key`;
+}
+
+/** The same for every key between `@lo` and `@hi` (a hash prefix search). */
+export function idsWithKeyBetween(src: Source): string {
+  const { table } = SOURCES[src];
+  return `SELECT id FROM hash_keys WHERE run IN ${runs(src)} AND key BETWEEN @lo AND @hi
+    UNION ALL SELECT id FROM ${table} WHERE id > ${through(src)} AND ${key(src)} BETWEEN @lo AND @hi`;
+}
+
+/** The key of a hash, as the queries above bind it. */
+export function hashKey(hash: Uint8Array): Buffer {
+  return Buffer.from(hash.buffer, hash.byteOffset, Math.min(KEY_BYTES, hash.byteLength));
+}
+
+/** Keeps the runs up to date; run by whoever writes (the writer thread, or a one-off writer such as an import). */
+export class HashIndex {
+  private readonly s: ReturnType<typeof prepare>;
+
+  constructor(private readonly db: Database.Database) {
+    this.s = prepare(db);
+  }
+
+  /** Rows of each source not in a run yet. */
+  tails(): number[] {
+    return SOURCES.map((_, src) => this.tail(src as Source));
+  }
+
+  /**
+   * One unit of upkeep in its own transaction: a run made from a source's tail, or small runs merged. `busy`:
+   * batches are waiting, so only a tail of TAIL_MAX rows is worth the pause. Returns whether it did anything.
+   */
+  work(busy = false): boolean {
+    for (const src of [SRC_ENTRY, SRC_BLOB, SRC_CAUSE]) {
+      const rows = this.tail(src);
+      if (rows >= (busy ? TAIL_MAX : IDLE_RUN)) {
+        this.db.transaction(() => this.makeRun(src)).immediate();
+        return true;
+      }
+    }
+    if (busy) return false;
+    for (const src of [SRC_ENTRY, SRC_BLOB, SRC_CAUSE]) {
+      const small = this.s.smallRuns.all(src) as { id: number; lo: number; hi: number; n: number }[];
+      if (small.length > 1 && small.reduce((n, r) => n + r.n, 0) >= TAIL_MAX) {
+        this.db.transaction(() => this.merge(src, small)).immediate();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Makes runs until no tail is past TAIL_MAX (a one-off writer that appended a lot, e.g. a bundle import). */
+  catchUp(): void {
+    while (this.tails().some((n) => n >= TAIL_MAX)) this.work(true);
+  }
+
+  private tail(src: Source): number {
+    const { max, hi } = this.s.tail[src]!.get() as { max: number | null; hi: number };
+    return (max ?? 0) - hi;
+  }
+
+  private makeRun(src: Source): void {
+    const { max, hi } = this.s.tail[src]!.get() as { max: number | null; hi: number };
+    if (max === null || max <= hi) return;
+    const run = Number(this.s.insertRun.run(src, max - hi >= TAIL_MAX ? 1 : 0, hi + 1, max).lastInsertRowid);
+    this.s.fillRun[src]!.run(run, hi, max);
+  }
+
+  private merge(src: Source, parts: readonly { id: number; lo: number; hi: number }[]): void {
+    const ids = JSON.stringify(parts.map((p) => p.id));
+    const lo = Math.min(...parts.map((p) => p.lo));
+    const hi = Math.max(...parts.map((p) => p.hi));
+    const run = Number(this.s.insertRun.run(src, 1, lo, hi).lastInsertRowid);
+    this.s.mergeKeys.run(run, ids);
+    this.s.dropKeys.run(ids);
+    this.s.dropRuns.run(ids);
+  }
+}
+
+function prepare(db: Database.Database) {
+  const fill = (src: Source) => {
+    const { table, column } = SOURCES[src];
+    const where = src === SRC_CAUSE ? ` AND ${column} IS NOT NULL` : '';
+    return db.prepare(
+      `INSERT INTO hash_keys (run, key, id) SELECT ?, ${key(src)}, id FROM ${table}
+       WHERE id > ? AND id <= ?${where} ORDER BY 2, 3`,
+    );
+  };
+  const tail = (src: Source) =>
+    db.prepare(`SELECT (SELECT max(id) FROM ${SOURCES[src].table}) AS max, ${through(src)} AS hi`);
+  return {
+    tail: [tail(0), tail(1), tail(2)],
+    fillRun: [fill(0), fill(1), fill(2)],
+    insertRun: db.prepare('INSERT INTO hash_runs (src, level, lo, hi) VALUES (?, ?, ?, ?)'),
+    // A run's row count is not stored: hi - lo + 1 bounds it (exact for hashes; causes are sparser).
+    smallRuns: db.prepare('SELECT id, lo, hi, hi - lo + 1 AS n FROM hash_runs WHERE src = ? AND level = 0 ORDER BY id'),
+    mergeKeys: db.prepare(
+      `INSERT INTO hash_keys (run, key, id) SELECT ?, key, id FROM hash_keys
+       WHERE run IN (SELECT value FROM json_each(?)) ORDER BY 2, 3`,
+    ),
+    dropKeys: db.prepare('DELETE FROM hash_keys WHERE run IN (SELECT value FROM json_each(?))'),
+    dropRuns: db.prepare('DELETE FROM hash_runs WHERE id IN (SELECT value FROM json_each(?))'),
+  };
+}
