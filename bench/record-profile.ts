@@ -114,7 +114,7 @@ interface Profile {
 const RULES: [category: string, test: (fn: string, url: string) => boolean][] = [
   ['idle', (fn) => fn === '(idle)'],
   // The store's writer thread sleeps in Atomics.wait, which V8 does not mark idle.
-  ['idle', (fn, url) => fn === 'sleep' && url.includes('writer-thread')],
+  ['idle', (fn, url) => (fn === 'sleep' || fn === 'gather') && url.includes('writer-thread')],
   ['gc', (fn) => fn === '(garbage collector)'],
   ['sqlite', (fn, url) => url === '' && /^(run|get|all|iterate|exec|pragma|transaction|prepare)$/.test(fn)],
   ['sqlite', (_, url) => url.includes('better-sqlite3')],

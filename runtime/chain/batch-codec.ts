@@ -65,6 +65,8 @@ export class RecordWriter {
   used = 0;
   /** Where writing must stop. */
   limit: number;
+  /** Where the last entry record written starts (after its tag), -1 before the first. */
+  lastEntry = -1;
 
   constructor(readonly bytes: Uint8Array) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -99,6 +101,7 @@ export class RecordWriter {
     for (let f = flags; f; f &= f - 1) n += 32;
     if (this.used + 4 + n > this.limit) return false;
     let at = this.header(n, TAG_ENTRY);
+    this.lastEntry = at;
     const v = this.view;
     v.setUint8(at, flags);
     v.setUint8(at + 1, KIND_INDEX.get(e.kind)!);
@@ -229,11 +232,6 @@ export function entryHashAt(bytes: Uint8Array, at: number, bit: number): number 
 
 /** An entry record's own hash starts here. */
 export const ENTRY_HASH_AT = 19;
-
-/** An entry record's seq. */
-export function entrySeq(bytes: Uint8Array, at: number): number {
-  return new DataView(bytes.buffer, bytes.byteOffset + at + 3, 8).getFloat64(0, true);
-}
 
 export function readEntry(bytes: Uint8Array, at: number, end: number): EntryView {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

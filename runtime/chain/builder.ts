@@ -47,7 +47,7 @@ const MEMO_MAX_BYTES = 64;
 export class ChainBuilder {
   private entries: TimedEntry[] = [];
   private blobs: Blob[] = [];
-  /** Blobs already handed out in this batch (by their hash's first 6 bytes), so a repeated one is sent once. */
+  /** Blobs already handed out in this batch (by their hash's first bits), so a repeated one is sent once. */
   private seen = new Map<number, Hash>();
   /**
    * The hashes of small payloads seen lately: a call's input, a log's `{return: null}` and a response repeat call
@@ -76,7 +76,7 @@ export class ChainBuilder {
 
   blob(bytes: Uint8Array): Hash {
     const hash = this.hashOf(bytes);
-    const key = prefix48(hash);
+    const key = prefix30(hash);
     const seen = this.seen.get(key);
     if (!seen || !sameHash(seen, hash)) {
       this.seen.set(key, hash);
@@ -156,8 +156,9 @@ export class ChainBuilder {
   }
 }
 
-function prefix48(h: Hash): number {
-  return h[0]! * 2 ** 40 + h[1]! * 2 ** 32 + (((h[2]! << 24) | (h[3]! << 16) | (h[4]! << 8) | h[5]!) >>> 0);
+/** A hash's first 30 bits: a small integer key (the bytes are uniformly distributed already). */
+function prefix30(h: Hash): number {
+  return ((h[0]! << 22) | (h[1]! << 14) | (h[2]! << 6) | (h[3]! >> 2)) & 0x3fffffff;
 }
 
 function sameHash(a: Hash, b: Hash): boolean {

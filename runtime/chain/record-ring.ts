@@ -27,7 +27,6 @@ import {
   TAG_PAD,
   decodeBatch,
   entryHashAt,
-  entrySeq,
 } from './batch-codec.ts';
 import type { Batch, ChainHead } from './builder.ts';
 import { hashEquals, type Hash } from './entry.ts';
@@ -52,27 +51,35 @@ export function distance(from: number, to: number): number {
   return (to - from) >>> 0;
 }
 
-/** A range of a ring holding one batch, and what the main thread needs to know of it without reading it. */
+/** A range of a ring holding one batch: its positions, and where its first and last entries are (-1: none). */
 export interface RingRange {
   readonly from: number;
   readonly to: number;
   readonly entries: number;
+  /** Index in the ring's bytes of the first entry record (after its tag): what the main thread reads of it. */
+  readonly first: number;
+  readonly last: number;
 }
 
 /** The worker's side. */
 export class RingWriter {
   private readonly header: Int32Array;
   private readonly data: Uint8Array;
+  private readonly view: DataView;
   private readonly records: RecordWriter;
   private readonly mask: number;
   /** Next position to write. */
   private pos = 0;
   /** Start of what has not been handed to the main thread yet. */
   private taken = 0;
+  /** Where the first and last entry records since then are (-1: none yet). */
+  private first = -1;
+  private last = -1;
 
   constructor(buffer: SharedArrayBuffer) {
     this.header = new Int32Array(buffer, 0, HEADER / 4);
     this.data = new Uint8Array(buffer, HEADER);
+    this.view = new DataView(buffer, HEADER);
     this.records = new RecordWriter(this.data);
     this.mask = this.data.length - 1;
   }
@@ -95,8 +102,10 @@ export class RingWriter {
       const w = this.records;
       w.used = at;
       w.limit = Math.min(capacity, at + free);
+      w.lastEntry = -1;
       if (w.batch(batch, logs)) {
         this.pos = (this.pos + (w.used - at)) | 0;
+        this.noteEntries(batch, w.lastEntry, at);
         return true;
       }
       // Not here: at the start of the ring, if the space before the end is not all there is.
@@ -104,8 +113,10 @@ export class RingWriter {
       if (free > toEnd) {
         w.used = 0;
         w.limit = free - toEnd;
+        w.lastEntry = -1;
         if (w.batch(batch, logs)) {
           const written = w.used;
+          this.noteEntries(batch, w.lastEntry, 0);
           if (toEnd >= MIN_RECORD) {
             w.used = at;
             w.pad(capacity);
@@ -125,6 +136,18 @@ export class RingWriter {
     }
   }
 
+  /** Records where a batch just written put its entries (blobs come first in a batch, then entries). */
+  private noteEntries(batch: Records, lastEntry: number, start: number): void {
+    if (batch.entries.length === 0) return;
+    if (this.first < 0) {
+      // The first entry record follows the batch's blobs: walk their headers.
+      let at = start;
+      for (let i = 0; i < batch.blobs.length; i++) at += 4 + this.view.getUint32(at, true);
+      this.first = at + 5;
+    }
+    this.last = lastEntry;
+  }
+
   /** After an import crossing: what is written so far is on record even if this worker dies. */
   publish(): void {
     Atomics.store(this.header, PUBLISHED, this.pos);
@@ -132,8 +155,9 @@ export class RingWriter {
 
   /** The range written since the last take, now handed to the main thread. */
   take(entries: number): RingRange {
-    const range = { from: this.taken, to: this.pos, entries };
+    const range = { from: this.taken, to: this.pos, entries, first: this.first, last: this.last };
     this.taken = this.pos;
+    this.first = this.last = -1;
     return range;
   }
 }
@@ -172,23 +196,24 @@ export class RingReader {
 
   /** What the main thread keeps of a batch: the first entry's parent, and the head after its last entry (copies). */
   summary(range: RingRange): { parent: Hash | null; head: ChainHead } | undefined {
-    let first = -1;
-    let last = -1;
-    this.forEach(range.from, range.to, (tag, at) => {
-      if (tag !== TAG_ENTRY) return;
-      if (first < 0) first = at;
-      last = at;
-    });
-    if (first < 0) return undefined;
-    const hash = (at: number) => (at < 0 ? null : this.data.slice(at, at + 32));
+    const { first, last } = range;
+    if (first < 0 || last < 0) return undefined;
     return {
-      parent: hash(entryHashAt(this.data, first, F_PARENT)),
+      parent: this.hash(entryHashAt(this.data, first, F_PARENT)),
       head: {
-        hash: this.data.slice(last + ENTRY_HASH_AT, last + ENTRY_HASH_AT + 32),
-        seq: entrySeq(this.data, last),
-        state: hash(entryHashAt(this.data, last, F_STATE)),
+        hash: this.hash(last + ENTRY_HASH_AT)!,
+        seq: this.view.getFloat64(last + 3, true),
+        state: this.hash(entryHashAt(this.data, last, F_STATE)),
       },
     };
+  }
+
+  /** A copy of the 32 bytes at `at` (none when at < 0). */
+  private hash(at: number): Hash | null {
+    if (at < 0) return null;
+    const out = new Uint8Array(32);
+    for (let i = 0; i < 32; i++) out[i] = this.data[at + i]!;
+    return out;
   }
 
   /** The bytes of the blob with this hash in the range (a copy), if it holds one. */

@@ -1,51 +1,43 @@
 /**
  * The write path's in-memory lookups, keyed by numbers read straight from the bytes (append.ts). A string key per
  * blob (one character per hash byte) cost the writer thread ~10 µs per recorded message in allocations and
- * hashing of strings; these cost a few multiplications. Every hit is confirmed against the full bytes, so a key
- * shared by two hashes can only cost a miss, never a wrong id.
+ * hashing of strings; these cost a few operations. Every hit is confirmed against the full bytes, so two hashes
+ * that share a slot can only cost a miss, never a wrong id.
  */
 
-/** Recent blob ids by hash: two generations of GENERATION each; when the young one is full it becomes the old. */
-const GENERATION = 32_768;
-
-interface BlobSlot {
-  readonly hash: Uint8Array;
-  readonly id: number;
-}
+/**
+ * Recent blob ids by hash: a direct-mapped table in typed arrays (a slot per key, the newest blob wins it). Being
+ * allocation-free matters: a Map of objects holding tens of thousands of blobs that turn over constantly fed the
+ * old generation garbage, and the collector's threads cost more than the cache saved.
+ */
+const SLOTS = 1 << 15;
 
 export class BlobCache {
-  private young = new Map<number, BlobSlot>();
-  private old = new Map<number, BlobSlot>();
+  private readonly hashes = new Uint8Array(SLOTS * 32);
+  /** Row id per slot; 0: empty (row ids start at 1). */
+  private readonly ids = new Float64Array(SLOTS);
 
   /** The id of the blob whose hash is the 32 bytes of `bytes` at `at`, if cached. */
   get(bytes: Uint8Array, at: number): number | undefined {
-    const key = prefix48(bytes, at);
-    const y = this.young.get(key);
-    if (y && sameBytes(y.hash, 0, bytes, at)) return y.id;
-    const o = this.old.get(key);
-    if (o && sameBytes(o.hash, 0, bytes, at)) {
-      this.put(key, o);
-      return o.id;
-    }
-    return undefined;
+    const slot = slotOf(bytes, at);
+    const id = this.ids[slot]!;
+    return id !== 0 && sameBytes(this.hashes, slot * 32, bytes, at) ? id : undefined;
   }
 
   set(bytes: Uint8Array, at: number, id: number): void {
-    this.put(prefix48(bytes, at), { hash: bytes.slice(at, at + 32), id });
+    const slot = slotOf(bytes, at);
+    this.hashes.set(bytes.subarray(at, at + 32), slot * 32);
+    this.ids[slot] = id;
   }
 
   clear(): void {
-    this.young.clear();
-    this.old.clear();
+    this.ids.fill(0);
   }
+}
 
-  private put(key: number, slot: BlobSlot): void {
-    if (this.young.size >= GENERATION) {
-      this.old = this.young;
-      this.young = new Map();
-    }
-    this.young.set(key, slot);
-  }
+/** A hash's slot: its first bytes are already uniformly distributed. */
+function slotOf(b: Uint8Array, at: number): number {
+  return ((b[at]! << 8) | b[at + 1]!) & (SLOTS - 1);
 }
 
 /** Ids by a short byte string (the wire form's interface + function names): FNV-1a of the bytes, confirmed. */
@@ -72,12 +64,6 @@ export class NameCache {
 export function sameBytes(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, n = 32): boolean {
   for (let i = 0; i < n; i++) if (a[aAt + i] !== b[bAt + i]) return false;
   return true;
-}
-
-/** The first 6 bytes as a number (exact: 48 bits). */
-function prefix48(b: Uint8Array, at: number): number {
-  const low = ((b[at + 2]! << 24) | (b[at + 3]! << 16) | (b[at + 4]! << 8) | b[at + 5]!) >>> 0;
-  return b[at]! * 2 ** 40 + b[at + 1]! * 2 ** 32 + low;
 }
 
 function fnv(b: Uint8Array, from: number, to: number): number {

@@ -26,7 +26,7 @@ import {
 import { ENTRY_KINDS, ORIGINS, hashEquals, sha256, toHex, type Hash } from '../chain/entry.ts';
 import { BlobCache, NameCache, sameBytes } from './append-caches.ts';
 import { SRC_BLOB, hashKey, idsWithKey } from './hash-index.ts';
-import { buf, bytes } from './rows.ts';
+import { buf } from './rows.ts';
 import { KIND_CODES, ORIGIN_CODES, SHORT_HASH, SMALL_BLOB } from './schema.ts';
 import { ChainConflictError, MAIN_BRANCH, type ActorInfo, type AppendBatch } from './types.ts';
 
@@ -51,8 +51,8 @@ export interface AppendResult {
 
 /** An entry as the core of the write path takes it, its references already resolved to row ids. */
 interface Row {
-  /** The entry's hash (bound as is). */
-  hash: Buffer;
+  /** The entry's hash (bound as is: better-sqlite3 takes any Uint8Array for a BLOB). */
+  hash: Uint8Array;
   /** Its parent's hash: 32 bytes of `parentBytes` at `parentAt`, or none when parentAt < 0. */
   parentBytes: Uint8Array;
   parentAt: number;
@@ -62,14 +62,15 @@ interface Row {
   input: number | null;
   output: number | null;
   state: number | null;
-  cause: Buffer | null;
+  cause: Uint8Array | null;
   origin: number | null;
   ts: number;
 }
 
 interface HeadRow {
   id: number;
-  hash: Buffer;
+  /** Within a transaction, possibly a view into a record ring; copied before it is kept (moveHead). */
+  hash: Uint8Array;
   seq: number;
 }
 
@@ -240,7 +241,7 @@ export class ChainAppender {
         ? null
         : (this.blobs.get(bytes, refAt) ?? this.knownBlob(bytes, refAt, what, bytes.subarray(hashAt, hashAt + 32)));
     return {
-      hash: Buffer.from(bytes.buffer, bytes.byteOffset + hashAt, 32),
+      hash: bytes.subarray(hashAt, hashAt + 32),
       parentBytes: bytes,
       parentAt,
       seq: view.getFloat64(at + 3, true),
@@ -249,7 +250,7 @@ export class ChainAppender {
       input: ref(inputAt, 'input'),
       output: ref(outputAt, 'output'),
       state: ref(stateAt, 'state'),
-      cause: causeAt < 0 ? null : Buffer.from(bytes.buffer, bytes.byteOffset + causeAt, 32),
+      cause: causeAt < 0 ? null : bytes.subarray(causeAt, causeAt + 32),
       origin: origin === 255 ? null : ORIGIN_CODES[ORIGINS[origin]!],
       ts: view.getFloat64(at + 11, true),
     };
@@ -262,7 +263,7 @@ export class ChainAppender {
     const parentOk = head ? e.parentAt >= 0 && sameBytes(head.hash, 0, e.parentBytes, e.parentAt) : e.parentAt < 0;
     if (!parentOk) {
       const parent = e.parentAt < 0 ? null : e.parentBytes.slice(e.parentAt, e.parentAt + 32);
-      if (i === 0) throw new ChainConflictError(branch.actor, branch.name, head ? bytes(head.hash) : null, parent);
+      if (i === 0) throw new ChainConflictError(branch.actor, branch.name, head ? head.hash.slice() : null, parent);
       throw new Error(`batch for ${branch.actor}/${branch.name}: entry ${i}'s parent is not entry ${i - 1}`);
     }
     if (e.seq !== prevSeq + 1) throw new Error(`entry ${toHex(e.hash)} has seq ${e.seq}, expected ${prevSeq + 1}`);
@@ -340,9 +341,10 @@ export class ChainAppender {
   private moveHead(br: BranchAppend): void {
     if (br.head === br.start) return;
     if (this.s.moveHead.run(br.head!.id, br.id, br.start?.id ?? null).changes !== 1) {
-      throw new ChainConflictError(br.actor, br.name, br.start ? bytes(br.start.hash) : null, br.firstParent ?? null);
+      throw new ChainConflictError(br.actor, br.name, br.start ? br.start.hash.slice() : null, br.firstParent ?? null);
     }
-    this.heads.set(br.key, { id: br.id, head: br.head });
+    // The head's hash may be a view into a record ring, which is reused once this commits: keep a copy.
+    this.heads.set(br.key, { id: br.id, head: { ...br.head!, hash: br.head!.hash.slice() } });
   }
 
   private fnId(iface: string, fn: string): number {

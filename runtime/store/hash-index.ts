@@ -32,7 +32,7 @@ export const SRC_BLOB: Source = 1;
 export const SRC_CAUSE: Source = 2;
 
 /** An idle writer sorts a tail of this many rows or more into a (small, level 0) run. */
-const IDLE_RUN = 1024;
+const IDLE_RUN = 256;
 /** Past this the writer makes a run even while batches are waiting: it bounds what a lookup scans. Runs this big
  *  (level 1) are final; small ones are merged into one when together they are this big. */
 export const TAIL_MAX = 16_384;
