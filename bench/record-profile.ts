@@ -8,12 +8,13 @@
  * thread's N hottest functions. Prints figures; asserts nothing.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ActorSystem } from '../runtime/actors/system.ts';
 import { COUNTER, ROOT } from './runtime-bench.ts';
+import { cpuByName, threadCpu } from './thread-cpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -55,38 +56,13 @@ async function child(out: string, msgs: number, window: number, unrecorded: bool
     await run(msgs);
     const t1 = process.hrtime.bigint();
     const wall = performance.now() - w0;
-    const cpu1 = threadCpu();
-    const cpu: Record<string, number> = {};
-    for (const [tid, t] of Object.entries(cpu1)) {
-      const used = t.ms - (cpu0[tid]?.ms ?? 0);
-      if (used > 0) cpu[t.name] = (cpu[t.name] ?? 0) + used;
-    }
+    const cpu = cpuByName(cpu0, threadCpu());
     writeFileSync(out, JSON.stringify({ from: Number(t0 / 1000n), to: Number(t1 / 1000n), wall, msgs, cpu }));
   } finally {
     await system.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-/** CPU time (user + system, ms) of each OS thread of this process, by thread id, with the thread's name. Linux. */
-function threadCpu(): Record<string, { name: string; ms: number }> {
-  const out: Record<string, { name: string; ms: number }> = {};
-  if (!existsSync('/proc/self/task')) return out;
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      // Fields after the parenthesised name: state is field 3; utime and stime are fields 14 and 15 (clock ticks).
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
-      out[tid] = { name, ms: ((Number(rest[11]) + Number(rest[12])) * 1000) / CLOCK_TICKS };
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return out;
-}
-/** sysconf(_SC_CLK_TCK): 100 on every Linux we run on. */
-const CLOCK_TICKS = 100;
 
 /** Which of our threads a profile belongs to, from the code it ran. */
 function role(p: Profile): string {

@@ -107,6 +107,30 @@ export function entryHash(parent: Hash | null, body: EntryBody): Hash {
   return digestBytes(hash('sha256', BODY.encodeTransient(bodyValues(body), parent ?? ZERO_HASH), 'binary'));
 }
 
+/**
+ * Whether SHA-256(parent ‖ canonical(body)) equals the 32 bytes of `stored` at `at`, allocating nothing: verify's
+ * inner check. `values` holds the body's values in encoding order (BODY_ORDER), filled in place by the caller.
+ */
+export function bodyHashMatches(
+  values: readonly Value[],
+  parent: Hash | null,
+  stored: Uint8Array,
+  at: number,
+): boolean {
+  const digest = hash('sha256', BODY.encodeTransient(values, parent ?? ZERO_HASH), 'binary');
+  for (let i = 0; i < HASH_BYTES; i++) if (digest.charCodeAt(i) !== stored[at + i]) return false;
+  return true;
+}
+
+/** The body's keys in encoding order: where bodyHashMatches expects each value. */
+export const BODY_ORDER = BODY.keys;
+
+/** SHA-256 of `bytes` written into `out` at `at` (verify's blob table), allocating no buffer. */
+export function sha256Into(bytes: Uint8Array, out: Uint8Array, at: number): void {
+  const digest = hash('sha256', bytes, 'binary');
+  for (let i = 0; i < HASH_BYTES; i++) out[at + i] = digest.charCodeAt(i);
+}
+
 export function toHex(h: Uint8Array): string {
   return Buffer.from(h.buffer, h.byteOffset, h.byteLength).toString('hex');
 }

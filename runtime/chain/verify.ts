@@ -1,13 +1,17 @@
 /**
- * Streaming verification of a chain store: every entry hash is recomputed from its stored fields, every link and
- * blob is checked, and the first problem (in insertion order) is reported as data. Prints nothing.
+ * Verification of a chain store: every entry hash is recomputed from its stored fields, every link and blob is
+ * checked, and the first problem (in insertion order) is reported as data. Prints nothing.
  *
- * Memory stays constant: blobs are hashed in one streaming pass (only corrupt ones are remembered), then entries
- * stream with their references already resolved by SQLite joins on primary keys — no JS set of all hashes.
+ * Two passes, both reading the tables sequentially in large packed pages: every blob hashed once into a flat table
+ * (verify-blobs.ts), then every entry checked against it (verify-entries.ts). Memory stays bounded: the table is 33
+ * bytes per blob id (past MAX_BLOB_TABLE ids blobs are re-read per entry instead), pages are reused.
+ * verify-parallel.ts runs the same passes on several threads; verify-checkpoint.ts verifies only what is new since
+ * a checked checkpoint.
  */
 import type { ChainStore } from '../store/index.ts';
-import { kindName, originName } from '../store/rows.ts';
-import { HASH_BYTES, entryHash, hashEquals, sha256, toHex, type EntryBody, type Hash } from './entry.ts';
+import { toHex } from './entry.ts';
+import { hashBlobs, type BlobHashes } from './verify-blobs.ts';
+import { short, verifyEntries } from './verify-entries.ts';
 
 export interface VerifyOptions {
   readonly actor?: string;
@@ -33,79 +37,35 @@ export type VerifyResult =
       readonly reason: string;
     };
 
-const PROGRESS_EVERY = 4096;
-const BLOB_FIELDS = ['input', 'output', 'state'] as const;
-
-/** A short hash for messages: enough to find it with the CLI's prefix lookup. */
-function short(h: Uint8Array): string {
-  return `${toHex(h).slice(0, 12)}…`;
-}
-
 export function verifyChain(store: ChainStore, opts: VerifyOptions = {}): VerifyResult {
   const total = store.countEntries(opts.actor);
-  const blobs = hashBlobs(store);
-  let count = 0;
+  // Checking a single actor: it must exist, or "ok, 0 entries" would hide a typo.
+  const actorId = opts.actor === undefined ? null : store.audit.actorId(opts.actor);
+  if (actorId === undefined)
+    return { ok: false, count: 0, entry: null, reason: `no actor ${opts.actor} in ${store.path}` };
+  const maxBlob = store.audit.maxBlobId();
+  const blobs = hashBlobs(store, { fromId: 0, toId: maxBlob, maxId: maxBlob });
+  const pass = verifyEntries(store, blobs, {
+    actorId,
+    afterId: 0,
+    toId: Number.MAX_SAFE_INTEGER,
+    onPage: opts.onProgress && ((n) => opts.onProgress!(n, total)),
+  });
+  opts.onProgress?.(pass.count, total);
+  if (pass.bad) return { ok: false, count: pass.count, entry: toHex(pass.bad.entry), reason: pass.bad.reason };
+  return checkHeads(store, opts.actor, pass.count);
+}
+
+/** Every branch head exists and is an entry of its actor. */
+export function checkHeads(store: ChainStore, actor: string | undefined, count: number): VerifyResult {
+  const heads: VerifiedHead[] = [];
   const fail = (entry: Uint8Array | null, reason: string): VerifyResult => ({
     ok: false,
     count,
     entry: entry && toHex(entry),
     reason,
   });
-  // Checking a single actor: it must exist, or "ok, 0 entries" would hide a typo.
-  if (opts.actor !== undefined && store.audit.actorId(opts.actor) === undefined) {
-    return fail(null, `no actor ${opts.actor} in ${store.path}`);
-  }
-  // Entries stream in id order without joins; parents are resolved from the rows just read (normally the previous
-  // entry of the same actor), blobs from the hashes computed in the blob pass, names from two tiny tables.
-  const actors = store.audit.actorNames();
-  const fns = store.audit.fnNames();
-  const lastOf = new Map<number, ParentInfo>();
-  let afterId = 0;
-  for (;;) {
-    const page = store.audit.leanEntries(opts.actor, afterId, PAGE);
-    for (const row of page) {
-      const [id, hash, parentId, actorId, seq, kind, fnId, inputId, outputId, stateId, cause, origin] = row;
-      afterId = id;
-      let parent: ParentInfo | undefined;
-      if (parentId !== null) {
-        const last = lastOf.get(actorId);
-        parent = last && last.id === parentId ? last : lookupParent(store, parentId);
-      }
-      const names = fns.get(fnId);
-      const reason = checkEntry(
-        {
-          id,
-          hash,
-          parentId,
-          parent: parent?.hash ?? null,
-          parentSeq: parent?.seq ?? null,
-          parentActorId: parent?.actorId ?? null,
-          actorId,
-          actor: actors.get(actorId) ?? null,
-          seq,
-          kind,
-          fnId,
-          iface: names?.iface ?? null,
-          fn: names?.fn ?? null,
-          inputId,
-          outputId,
-          stateId,
-          cause,
-          origin,
-        },
-        blobs,
-      );
-      if (reason !== undefined) return fail(hash, reason);
-      lastOf.set(actorId, { id, hash, seq, actorId });
-      count++;
-      if (count % PROGRESS_EVERY === 0) opts.onProgress?.(count, total);
-    }
-    if (page.length < PAGE) break;
-  }
-  opts.onProgress?.(count, total);
-
-  const heads: VerifiedHead[] = [];
-  for (const b of store.audit.branches(opts.actor)) {
+  for (const b of store.audit.branches(actor)) {
     const name = `${b.actor ?? `#${b.actorId}`}/${b.branch}`;
     if (b.actor === null) return fail(null, `branch ${name}: its actor #${b.actorId} not found`);
     if (b.headId !== null && b.head === null) return fail(null, `branch ${name} head (entry #${b.headId}) not found`);
@@ -117,131 +77,4 @@ export function verifyChain(store: ChainStore, opts: VerifyOptions = {}): Verify
   return { ok: true, count, heads };
 }
 
-const PAGE = 8192;
-/** Above this many blob ids the full hashes are not kept in memory (32 bytes each); blobs are re-read per entry. */
-const MAX_BLOB_TABLE = 4_000_000;
-
-interface ParentInfo {
-  readonly id: number;
-  readonly hash: Buffer;
-  readonly seq: number;
-  readonly actorId: number;
-}
-
-function lookupParent(store: ChainStore, id: number): ParentInfo | undefined {
-  const r = store.audit.entryById(id);
-  return r && { id, ...r };
-}
-
-interface BadBlob {
-  readonly stored: Buffer;
-  readonly actual: Hash;
-}
-
-/** Every blob's actual SHA-256, by id: `full(id)` (undefined = no such blob) and the corrupt ones. */
-interface BlobHashes {
-  full(id: number): Hash | undefined;
-  readonly bad: ReadonlyMap<number, BadBlob>;
-}
-
-/**
- * One streaming pass hashes every blob; only the corrupt ones are remembered as such. The actual hashes are kept in
- * one flat table (32 bytes per blob id) so entries need no blob joins; past MAX_BLOB_TABLE they are recomputed
- * per reference instead (constant memory, slower).
- */
-function hashBlobs(store: ChainStore): BlobHashes {
-  const bad = new Map<number, BadBlob>();
-  const max = store.audit.maxBlobId();
-  const keep = max <= MAX_BLOB_TABLE;
-  const table = keep ? Buffer.alloc((max + 1) * HASH_BYTES) : undefined;
-  const present = keep ? new Uint8Array(max + 1) : undefined;
-  for (const b of store.audit.blobs()) {
-    // A small blob stores only a prefix of its hash: compare that many bytes.
-    const actual = sha256(b.bytes);
-    if (!hashEquals(actual.subarray(0, b.hash.length), b.hash)) bad.set(b.id, { stored: b.hash, actual });
-    if (table && present && b.id >= 0 && b.id <= max) {
-      table.set(actual, b.id * HASH_BYTES);
-      present[b.id] = 1;
-    }
-  }
-  if (table && present) {
-    return {
-      bad,
-      full: (id) =>
-        id >= 0 && id <= max && present[id] === 1 ? table.subarray(id * HASH_BYTES, (id + 1) * HASH_BYTES) : undefined,
-    };
-  }
-  return {
-    bad,
-    full: (id) => {
-      const b = store.audit.blobById(id);
-      return b && sha256(b.bytes);
-    },
-  };
-}
-
-interface CheckRow {
-  readonly id: number;
-  readonly hash: Buffer;
-  readonly parentId: number | null;
-  readonly parent: Buffer | null;
-  readonly parentSeq: number | null;
-  readonly parentActorId: number | null;
-  readonly actorId: number;
-  readonly actor: string | null;
-  readonly seq: number;
-  readonly kind: number;
-  readonly fnId: number;
-  readonly iface: string | null;
-  readonly fn: string | null;
-  readonly inputId: number | null;
-  readonly outputId: number | null;
-  readonly stateId: number | null;
-  readonly cause: Buffer | null;
-  readonly origin: number | null;
-}
-
-/** undefined = fine; otherwise what was expected vs found. */
-function checkEntry(r: CheckRow, blobs: BlobHashes): string | undefined {
-  if (r.parentId !== null) {
-    if (r.parent === null) return `parent (entry #${r.parentId}) not found: deleted or never stored`;
-    if (r.parentId >= r.id) return `parent ${short(r.parent)} (#${r.parentId}) was inserted after it (#${r.id})`;
-    if (r.parentActorId !== r.actorId) return `its parent ${short(r.parent)} belongs to another actor`;
-    if (r.seq !== r.parentSeq! + 1) return `seq ${r.seq} but parent has seq ${r.parentSeq}`;
-  } else if (r.seq !== 0) {
-    return `seq ${r.seq} but it has no parent (a root entry has seq 0)`;
-  }
-  if (r.actor === null) return `its actor (#${r.actorId}) not found`;
-  if (r.iface === null || r.fn === null) return `its interface/function (#${r.fnId}) not found`;
-  const kind = kindName(r.kind);
-  if (kind === undefined) return `kind code ${r.kind} is not a known kind`;
-  const origin = r.origin === null ? null : originName(r.origin);
-  if (origin === undefined) return `origin code ${r.origin} is not a known origin`;
-  const hashes: Record<(typeof BLOB_FIELDS)[number], Hash | null> = { input: null, output: null, state: null };
-  for (const field of BLOB_FIELDS) {
-    const id = r[`${field}Id`];
-    if (id === null) continue;
-    const full = blobs.full(id);
-    if (full === undefined) return `blob #${id} (its ${field}) not found`;
-    const bad = blobs.bad.get(id);
-    if (bad) return `blob ${short(bad.stored)} (its ${field}) hashes to ${short(bad.actual)}`;
-    hashes[field] = full;
-  }
-  const body: EntryBody = {
-    actor: r.actor,
-    seq: r.seq,
-    kind,
-    iface: r.iface,
-    fn: r.fn,
-    input: hashes.input,
-    output: hashes.output,
-    state: hashes.state,
-    cause: r.cause,
-    origin,
-  };
-  const recomputed = entryHash(r.parent, body);
-  if (!hashEquals(recomputed, r.hash)) {
-    return `stored hash ${short(r.hash)}, recomputed ${short(recomputed)} from its fields`;
-  }
-  return undefined;
-}
+export type { BlobHashes };

@@ -10,6 +10,7 @@ import { ChainAppender, type AppendResult, type EncodedAppend } from './append.t
 import { openAudit, type Audit } from './audit.ts';
 import { HashIndex, SRC_BLOB, SRC_ENTRY, hashKey, idsWithKey, idsWithKeyBetween } from './hash-index.ts';
 import { openHistory, type History } from './history.ts';
+import { openPackedPages, type PackedPages } from './packed-pages.ts';
 import { ENTRY_COLUMNS, ENTRY_FROM, buf, bytes, toStoredEntry, type EntryRow } from './rows.ts';
 import { KEY_BYTES, checkFileHeader, configure, migrate } from './schema.ts';
 import {
@@ -34,6 +35,8 @@ export class ChainStore {
   readonly audit: Audit;
   /** Path walks and causal lookups for time travel; same connection. */
   readonly history: History;
+  /** The chain in large packed pages, read in order (verify); same connection. */
+  readonly pages: PackedPages;
 
   private constructor(
     private readonly db: Database.Database,
@@ -44,6 +47,7 @@ export class ChainStore {
     this.hashIndex = new HashIndex(db);
     this.audit = openAudit(db);
     this.history = openHistory(db);
+    this.pages = openPackedPages(db);
   }
 
   static open(path: string): ChainStore {
