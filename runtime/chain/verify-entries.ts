@@ -19,6 +19,7 @@ import {
   E_PARENT,
   E_SEQ,
   E_STATE,
+  PAGE_IDS,
   entryPage,
   type EntryPage,
 } from '../store/packed-pages.ts';
@@ -26,19 +27,20 @@ import { kindName, originName } from '../store/rows.ts';
 import type { Value } from './canonical.ts';
 import { BODY_ORDER, FORMAT_VERSION, HASH_BYTES, bodyHashMatches, entryHash, hashEquals, toHex } from './entry.ts';
 import type { EntryBody, Hash } from './entry.ts';
-import type { BlobHashes } from './verify-blobs.ts';
+import { pageStart, type BlobHashes } from './verify-blobs.ts';
 
-const PAGE = 8192;
 const BLOB_FIELDS = ['input', 'output', 'state'] as const;
 
 export interface EntryPassOptions {
   /** Only this actor's entries (its id), or null for all. */
   readonly actorId: number | null;
-  /** Entries with ids in (afterId, toId]. */
+  /** Entries with ids in (afterId, toId]. Those up to afterId are taken as verified already (a checkpoint's). */
   readonly afterId: number;
   readonly toId: number;
   /** Called after each page with the entries verified so far. */
   readonly onPage?: (count: number) => void;
+  /** All entries: sees each page as read, whole (ids from `lo`), in id order (a checkpoint's digest). */
+  readonly sink?: (lo: number, page: EntryPage) => void;
 }
 
 export interface EntryPassResult {
@@ -68,7 +70,7 @@ export function verifyEntries(store: ChainStore, blobs: BlobHashes, o: EntryPass
   const lastOf = new Map<number, ParentInfo>();
   /** Within the page being checked: each actor's last row so far. */
   const lastRow = new Map<number, number>();
-  const page = entryPage(PAGE);
+  const page = entryPage(PAGE_IDS);
   // Scratch for the body's values and the hashes in it: filled in place for every entry.
   const values: Value[] = new Array(BODY_ORDER.length).fill(null);
   const V = Object.fromEntries(BODY_ORDER.map((k, i) => [k, i])) as Record<string, number>;
@@ -83,38 +85,52 @@ export function verifyEntries(store: ChainStore, blobs: BlobHashes, o: EntryPass
    * Checks one page row by row, exactly as stored (a page that is not plain, or one where the fast loop found
    * something wrong: this says what, with the stored values themselves). Undefined: the page is fine, go on.
    */
-  const rowPage = (after: number): EntryPassResult | 'done' | undefined => {
-    const rows = store.audit.leanEntries(o.actorId, after, PAGE);
+  const rowPage = (after: number, lastId: number, limit: number): EntryPassResult | 'done' | undefined => {
+    const rows = store.audit.leanEntries(o.actorId, after, limit);
     for (const r of rows) {
       const [id, hash, parentId, actorId, seq, kind, fnId, inputId, outputId, stateId, cause, origin] = r;
-      if (id > o.toId) return 'done';
-      const row = { id, hash, parentId, actorId, seq, kind, fnId, inputId, outputId, stateId, cause, origin };
-      const reason = checkEntry(resolve(store, row, actors, fns, lastOf), blobs);
-      if (reason !== undefined) return { count, bad: { entry: Buffer.from(hash), reason } };
+      if (id > lastId) return id > o.toId ? 'done' : undefined;
+      if (id > o.afterId) {
+        const row = { id, hash, parentId, actorId, seq, kind, fnId, inputId, outputId, stateId, cause, origin };
+        const reason = checkEntry(resolve(store, row, actors, fns, lastOf), blobs);
+        if (reason !== undefined) return { count, bad: { entry: Buffer.from(hash), reason } };
+        count++;
+      }
       lastOf.set(actorId, { id, hash, seq, actorId });
       afterId = id;
-      count++;
     }
-    return rows.length < PAGE ? 'done' : undefined;
+    return rows.length < limit ? 'done' : undefined;
   };
 
+  // All entries: fixed id-range pages (PAGE_IDS), from the one holding the first entry to check. One actor's:
+  // pages of its entries in id order.
+  const toId = o.actorId === null ? Math.min(o.toId, store.audit.maxEntryId()) : o.toId;
+  let lo = pageStart(o.afterId + 1);
   for (;;) {
     const start = { afterId, count };
-    const packed = store.pages.entries(o.actorId, afterId, PAGE, page);
-    const fast = packed && fastPage(packed);
+    let packed: EntryPage | undefined;
+    let hi = toId;
+    if (o.actorId === null) {
+      if (lo > toId) return { count };
+      hi = Math.min(lo + PAGE_IDS - 1, toId);
+      packed = store.pages.entryRange(lo, hi, page);
+      if (packed) o.sink?.(lo, packed);
+    } else packed = store.pages.actorEntries(o.actorId, afterId, PAGE_IDS, page);
+    const fast = packed?.plain ? fastPage(packed, hi) : 'bad';
     if (fast === 'done') return { count };
-    if (fast !== 'next') {
+    if (fast === 'bad') {
       // Not plain, or something is wrong in it: again, row by row.
       [afterId, count] = [start.afterId, start.count];
-      const r = rowPage(afterId);
+      const r = o.actorId === null ? rowPage(lo - 1, hi, PAGE_IDS) : rowPage(afterId, toId, PAGE_IDS);
       if (r === 'done') return { count };
       if (r) return r;
     }
+    if (o.actorId === null) lo += PAGE_IDS;
     o.onPage?.(count);
   }
 
   /** The fast loop over a plain page: 'next' (all fine, more may follow), 'done', or 'bad' (look closer). */
-  function fastPage(p: EntryPage): 'next' | 'done' | 'bad' {
+  function fastPage(p: EntryPage, hi: number): 'next' | 'done' | 'bad' {
     const { n, nums, hashes, causes } = p;
     // Hashes and causes are concatenated: any of the wrong length would shift all after it.
     let withCause = 0;
@@ -131,6 +147,11 @@ export function verifyEntries(store: ChainStore, blobs: BlobHashes, o: EntryPass
       const seq = nums[b + E_SEQ]!;
       const hasCause = nums[b + E_HAS_CAUSE] === 1;
       const causeAt = hasCause ? c++ * HASH_BYTES : -1;
+      if (id <= o.afterId) {
+        // Verified before (a checkpoint's digest vouches for it): only a parent for what follows.
+        lastRow.set(actorId, i);
+        continue;
+      }
       // The parent: this page's last row of the actor, else the last one before the page, else looked up (a
       // fork's first entry, or the first one of a range).
       let parent = false;
@@ -194,7 +215,8 @@ export function verifyEntries(store: ChainStore, blobs: BlobHashes, o: EntryPass
       });
     }
     if (n > 0) afterId = nums[(n - 1) * E_COLS + E_ID]!;
-    return n < PAGE ? 'done' : 'next';
+    if (o.actorId !== null) return n < PAGE_IDS ? 'done' : 'next';
+    return hi >= toId ? 'done' : 'next';
   }
 }
 

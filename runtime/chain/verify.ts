@@ -11,12 +11,27 @@
 import type { ChainStore } from '../store/index.ts';
 import { toHex } from './entry.ts';
 import { hashBlobs, type BlobHashes } from './verify-blobs.ts';
+import {
+  StoreDigest,
+  blobsAfter,
+  checkCheckpoint,
+  entriesAfter,
+  sealOf,
+  type FromCheckpoint,
+} from './verify-checkpoint.ts';
 import { short, verifyEntries } from './verify-entries.ts';
 
 export interface VerifyOptions {
   readonly actor?: string;
   /** Called every few thousand entries and once at the end. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Whole store only: start from the last checkpoint when it checks out (verify-checkpoint.ts), verifying in full
+   * only what came after it. Default true; false verifies everything.
+   */
+  readonly incremental?: boolean;
+  /** Whole store only: after a verify that passes, record a checkpoint (default true). Best effort. */
+  readonly checkpoint?: boolean;
 }
 
 export interface VerifiedHead {
@@ -27,7 +42,15 @@ export interface VerifiedHead {
 }
 
 export type VerifyResult =
-  | { readonly ok: true; readonly count: number; readonly heads: readonly VerifiedHead[] }
+  | {
+      readonly ok: true;
+      readonly count: number;
+      readonly heads: readonly VerifiedHead[];
+      /** Set when the verify started from a checkpoint: what it vouched for, and what was verified on top. */
+      readonly from?: FromCheckpoint;
+      /** Why a checkpoint there was could not be used (the verify was then a full one). */
+      readonly checkpointRefused?: string;
+    }
   | {
       readonly ok: false;
       /** Entries verified before the problem was found. */
@@ -38,22 +61,95 @@ export type VerifyResult =
     };
 
 export function verifyChain(store: ChainStore, opts: VerifyOptions = {}): VerifyResult {
-  const total = store.countEntries(opts.actor);
-  // Checking a single actor: it must exist, or "ok, 0 entries" would hide a typo.
-  const actorId = opts.actor === undefined ? null : store.audit.actorId(opts.actor);
-  if (actorId === undefined)
-    return { ok: false, count: 0, entry: null, reason: `no actor ${opts.actor} in ${store.path}` };
+  if (opts.actor !== undefined) return verifyActor(store, opts.actor, opts);
+  // The bounds first, entries before blobs: a blob is committed with (or before) the entries that reference it.
+  const maxEntry = store.audit.maxEntryId();
+  const maxBlob = store.audit.maxBlobId();
+  const total = store.countEntries();
+  const progress = opts.onProgress && ((n: number) => opts.onProgress!(n, total));
+  const cp = opts.incremental === false ? undefined : store.checkpoints.latest();
+  let refused: string | undefined;
+  if (cp) {
+    const check = checkCheckpoint(store, cp, { maxEntry, maxBlob });
+    if (check.ok) {
+      const blobs = blobsAfter(store, cp.blobId + 1, maxBlob, check.digest);
+      const pass = entriesAfter(store, blobs, check, maxEntry, progress && ((n) => progress(cp.count + n)));
+      opts.onProgress?.(cp.count + pass.count, total);
+      if (pass.bad) return fail(cp.count + pass.count, pass.bad);
+      const result = checkHeads(store, undefined, cp.count + pass.count);
+      if (!result.ok) return result;
+      const from = { entryId: cp.entryId, head: cp.head && toHex(cp.head), created: cp.created, verified: pass.count };
+      saveCheckpoint(store, opts, check.digest, { maxEntry, maxBlob, count: result.count, names: check.names });
+      return { ...result, from };
+    }
+    refused = check.why;
+  }
+  const names = store.checkpoints.maxNameIds();
+  const digest = new StoreDigest(store.checkpoints.names(names.actorId, names.fnId));
+  const blobs = hashBlobs(store, { fromId: 0, toId: maxBlob, maxId: maxBlob }, undefined, digest.blobPage);
+  const pass = verifyEntries(store, blobs, {
+    actorId: null,
+    afterId: 0,
+    toId: maxEntry,
+    onPage: progress,
+    sink: digest.entryPage,
+  });
+  opts.onProgress?.(pass.count, total);
+  if (pass.bad) return fail(pass.count, pass.bad);
+  const result = checkHeads(store, undefined, pass.count);
+  if (!result.ok) return result;
+  saveCheckpoint(store, opts, digest, { maxEntry, maxBlob, count: pass.count, names });
+  return refused ? { ...result, checkpointRefused: refused } : result;
+}
+
+/** One actor's chain (no checkpoint: a checkpoint covers the whole store). */
+function verifyActor(store: ChainStore, actor: string, opts: VerifyOptions): VerifyResult {
+  // It must exist, or "ok, 0 entries" would hide a typo.
+  const actorId = store.audit.actorId(actor);
+  if (actorId === undefined) return { ok: false, count: 0, entry: null, reason: `no actor ${actor} in ${store.path}` };
+  const total = store.countEntries(actor);
+  const maxEntry = store.audit.maxEntryId();
   const maxBlob = store.audit.maxBlobId();
   const blobs = hashBlobs(store, { fromId: 0, toId: maxBlob, maxId: maxBlob });
   const pass = verifyEntries(store, blobs, {
     actorId,
     afterId: 0,
-    toId: Number.MAX_SAFE_INTEGER,
+    toId: maxEntry,
     onPage: opts.onProgress && ((n) => opts.onProgress!(n, total)),
   });
   opts.onProgress?.(pass.count, total);
-  if (pass.bad) return { ok: false, count: pass.count, entry: toHex(pass.bad.entry), reason: pass.bad.reason };
-  return checkHeads(store, opts.actor, pass.count);
+  if (pass.bad) return fail(pass.count, pass.bad);
+  return checkHeads(store, actor, pass.count);
+}
+
+function fail(count: number, bad: { entry: Uint8Array; reason: string }): VerifyResult {
+  return { ok: false, count, entry: toHex(bad.entry), reason: bad.reason };
+}
+
+/** Records a checkpoint for what was just verified; a store this process may not write to simply gets none. */
+export function saveCheckpoint(
+  store: ChainStore,
+  opts: VerifyOptions,
+  digest: StoreDigest,
+  at: { maxEntry: number; maxBlob: number; count: number; names: { actorId: number; fnId: number } },
+): void {
+  if (opts.checkpoint === false) return;
+  try {
+    const head = at.maxEntry > 0 ? (store.audit.entryById(at.maxEntry)?.hash ?? null) : null;
+    const cp = {
+      entryId: at.maxEntry,
+      head: head && new Uint8Array(head),
+      blobId: at.maxBlob,
+      actorId: at.names.actorId,
+      fnId: at.names.fnId,
+      count: at.count,
+      digest: digest.digest(),
+      created: Date.now(),
+    };
+    store.checkpoints.save({ ...cp, seal: sealOf(cp) });
+  } catch {
+    // read-only file, busy writer, another process's lease: the verify stands; the next one starts from further back
+  }
 }
 
 /** Every branch head exists and is an entry of its actor. */

@@ -94,6 +94,8 @@ for (;;) {
   // Idle: after a quiet moment, one step of upkeep at a time, checking for requests between steps.
   if (sleep(seen, QUIET_MS) === 'timed-out') while (Atomics.load(control, POSTED) === seen && upkeep(false));
 }
+// Closing: leave the hash index caught up, so that whoever opens the store next looks up fast.
+while (upkeep(false));
 store.close();
 init.notices.close();
 init.requests.close();

@@ -51,6 +51,8 @@ export interface Audit {
   blobById(id: number): AuditBlobRow | undefined;
   /** Highest blob id (0 when none). */
   maxBlobId(): number;
+  /** Highest entry id (0 when none). */
+  maxEntryId(): number;
   actorNames(): Map<number, string>;
   fnNames(): Map<number, { iface: string; fn: string }>;
   /** Small blobs (bytes ≤ SMALL_BLOB) after `afterId`, up to `limit`, in id order. */
@@ -81,6 +83,7 @@ export function openAudit(db: Database.Database): Audit {
   const byId = db.prepare('SELECT hash, seq, actor_id AS actorId FROM entries WHERE id = ?');
   const blobById = db.prepare('SELECT id, hash, bytes FROM blobs WHERE id = ?');
   const maxBlob = db.prepare('SELECT coalesce(max(id), 0) FROM blobs').pluck();
+  const maxEntry = db.prepare('SELECT coalesce(max(id), 0) FROM entries').pluck();
   const actorsAll = db.prepare('SELECT id, name FROM actors');
   const fnsAll = db.prepare('SELECT id, iface, fn FROM fns');
   return {
@@ -91,6 +94,7 @@ export function openAudit(db: Database.Database): Audit {
     entryById: (id) => byId.get(id) as { hash: Buffer; seq: number; actorId: number } | undefined,
     blobById: (id) => blobById.get(id) as AuditBlobRow | undefined,
     maxBlobId: () => maxBlob.get() as number,
+    maxEntryId: () => maxEntry.get() as number,
     actorNames: () => new Map((actorsAll.all() as { id: number; name: string }[]).map((r) => [r.id, r.name])),
     fnNames: () =>
       new Map(

@@ -11,6 +11,7 @@ import { openAudit, type Audit } from './audit.ts';
 import { HashIndex, SRC_BLOB, SRC_ENTRY, hashKey, idsWithKey, idsWithKeyBetween } from './hash-index.ts';
 import { openHistory, type History } from './history.ts';
 import { openPackedPages, type PackedPages } from './packed-pages.ts';
+import { openCheckpoints, type Checkpoints } from './checkpoints.ts';
 import { ENTRY_COLUMNS, ENTRY_FROM, buf, bytes, toStoredEntry, type EntryRow } from './rows.ts';
 import { KEY_BYTES, checkFileHeader, configure, migrate } from './schema.ts';
 import {
@@ -37,6 +38,8 @@ export class ChainStore {
   readonly history: History;
   /** The chain in large packed pages, read in order (verify); same connection. */
   readonly pages: PackedPages;
+  /** What an earlier verify vouched for (incremental verify). */
+  readonly checkpoints: Checkpoints;
 
   private constructor(
     private readonly db: Database.Database,
@@ -48,6 +51,7 @@ export class ChainStore {
     this.audit = openAudit(db);
     this.history = openHistory(db);
     this.pages = openPackedPages(db);
+    this.checkpoints = openCheckpoints(db);
   }
 
   static open(path: string): ChainStore {
@@ -73,11 +77,11 @@ export class ChainStore {
   /**
    * All batches in ONE transaction: either every entry is committed and every head moved, or nothing is (append.ts).
    * For one-off writers (fork, bundle import, tests); a running system appends through its writer thread.
-   * Afterwards the hash index catches up if this left many rows outside it.
+   * Afterwards the hash index catches up (hash-index.ts): lookups by hash scan what is not in it yet.
    */
   appendBatches(batches: readonly AppendBatch[]): AppendResult {
     const result = this.appender.appendBatches(batches);
-    if (!this.db.inTransaction) this.hashIndex.catchUp();
+    this.hashIndex.catchUp();
     return result;
   }
 

@@ -80,10 +80,10 @@ export class HashIndex {
    * One unit of upkeep in its own transaction: a run made from a source's tail, or small runs merged. `busy`:
    * batches are waiting, so only a tail of TAIL_MAX rows is worth the pause. Returns whether it did anything.
    */
-  work(busy = false): boolean {
+  work(busy = false, runFrom = busy ? TAIL_MAX : IDLE_RUN): boolean {
     for (const src of [SRC_ENTRY, SRC_BLOB, SRC_CAUSE]) {
       const rows = this.tail(src);
-      if (rows >= (busy ? TAIL_MAX : IDLE_RUN)) {
+      if (rows >= runFrom) {
         this.db.transaction(() => this.makeRun(src)).immediate();
         return true;
       }
@@ -99,9 +99,12 @@ export class HashIndex {
     return false;
   }
 
-  /** Makes runs until no tail is past TAIL_MAX (a one-off writer that appended a lot, e.g. a bundle import). */
+  /** After a one-off writer appended (fork, import): runs until every tail is short, and one merge if due. */
   catchUp(): void {
-    while (this.tails().some((n) => n >= TAIL_MAX)) this.work(true);
+    // A one-off writer's lookups (a bundle import dedupes each blob by hash) scan the tail: keep it short, even
+    // inside its transaction (runs are then made in savepoints), and merge the small runs as it goes.
+    while (this.tails().some((n) => n >= IDLE_RUN)) this.work(true, IDLE_RUN);
+    this.work(false, Infinity);
   }
 
   private tail(src: Source): number {

@@ -1,5 +1,6 @@
 export { ChainStore } from './chain-store.ts';
 export type { Audit, AuditBlobRow, AuditBranchRow } from './audit.ts';
+export type { CheckpointRow } from './checkpoints.ts';
 export {
   ChainConflictError,
   ChainStoreOpenError,

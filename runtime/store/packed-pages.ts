@@ -29,9 +29,17 @@ export const E_HAS_CAUSE = 9;
 export const E_ORIGIN = 10;
 export const E_COLS = 11;
 
+/** Whole-store pages cover fixed id ranges: [k × PAGE_IDS + 1, (k + 1) × PAGE_IDS]. Fixed, so that a digest of
+ *  "every page up to entry N" (chain/verify-checkpoint.ts) reads the same pages whenever it is recomputed. */
+export const PAGE_IDS = 8192;
+
 export interface EntryPage {
   /** Rows in the page. */
   n: number;
+  /** Whether `nums` holds them: false when the JSON holds a value the store never writes (read row by row). */
+  plain: boolean;
+  /** The page as SQLite packed it (JSON of the numbers): with the hashes and causes, what a digest covers. */
+  text: string;
   /** n × E_COLS numbers. */
   readonly nums: Float64Array;
   /** The rows' hashes, 32 bytes each, in row order. */
@@ -42,6 +50,8 @@ export interface EntryPage {
 
 export interface BlobPage {
   n: number;
+  plain: boolean;
+  text: string;
   /** Per row: id, stored hash length, bytes length. */
   readonly nums: Float64Array;
   readonly hashes: Uint8Array;
@@ -51,11 +61,11 @@ export interface BlobPage {
 /** The numeric columns, in E_* order; `cause IS NOT NULL` stands for the cause (its bytes come apart). */
 const ENTRY_NUMBERS = ['id', 'parent_id', 'actor_id', 'seq', 'kind', 'fn_id', 'input_id', 'output_id', 'state_id'];
 
-function entryPageSql(where: string): string {
+function entryPageSql(where: string, limit: string): string {
   return `
     SELECT count(*), json_group_array(json_array(${ENTRY_NUMBERS.join(', ')}, cause IS NOT NULL, origin)),
       CAST(group_concat(hash, '') AS BLOB), CAST(group_concat(cause, '') AS BLOB)
-    FROM (SELECT * FROM entries ${where} ORDER BY id LIMIT ?)`;
+    FROM (SELECT * FROM entries ${where} ORDER BY id ${limit})`;
 }
 
 /** SQLite refuses to put a blob into JSON: a blob where a number belongs. The page is then not plain. */
@@ -64,65 +74,64 @@ function blobInJson(e: unknown): boolean {
 }
 
 export interface PackedPages {
-  /** Entries after `afterId` (of one actor when `actorId` is given), up to `limit`: undefined when not plain. */
-  entries(actorId: number | null, afterId: number, limit: number, into: EntryPage): EntryPage | undefined;
-  /** Small blobs (bytes ≤ SMALL_BLOB) after `afterId`, up to `limit`: undefined when not plain. */
-  smallBlobs(afterId: number, limit: number, into: BlobPage): BlobPage | undefined;
+  /** Entries with ids in [lo, hi]; undefined when SQLite refuses to pack them (a blob where a number belongs). */
+  entryRange(lo: number, hi: number, into: EntryPage): EntryPage | undefined;
+  /** One actor's entries after `afterId`, up to `limit` of them; undefined as above. */
+  actorEntries(actorId: number, afterId: number, limit: number, into: EntryPage): EntryPage | undefined;
+  /** Small blobs (bytes ≤ SMALL_BLOB) with ids in [lo, hi]; undefined as above. */
+  smallBlobRange(lo: number, hi: number, into: BlobPage): BlobPage | undefined;
 }
 
 export function openPackedPages(db: Database.Database): PackedPages {
-  const all = db.prepare(entryPageSql('WHERE id > ?')).raw();
-  const ofActor = db.prepare(entryPageSql('INDEXED BY entries_actor WHERE actor_id = ? AND id > ?')).raw();
+  const range = db.prepare(entryPageSql('WHERE id BETWEEN ? AND ?', '')).raw();
+  const ofActor = db.prepare(entryPageSql('INDEXED BY entries_actor WHERE actor_id = ? AND id > ?', 'LIMIT ?')).raw();
   const blobs = db
     .prepare(
       `SELECT count(*), json_group_array(json_array(id, length(CAST(hash AS BLOB)), length(CAST(bytes AS BLOB)))),
         CAST(group_concat(hash, '') AS BLOB), CAST(group_concat(bytes, '') AS BLOB)
-      FROM (SELECT * FROM blobs WHERE length(bytes) <= ${SMALL_BLOB} AND id > ? ORDER BY id LIMIT ?)`,
+      FROM (SELECT * FROM blobs WHERE id BETWEEN ? AND ? AND length(bytes) <= ${SMALL_BLOB} ORDER BY id)`,
     )
     .raw();
+  const entries = (get: () => unknown, into: EntryPage): EntryPage | undefined => {
+    const row = packed(get);
+    if (!row) return undefined;
+    const [n, text, hashes, causes] = row;
+    Object.assign(into, { n, text: text ?? '', hashes: hashes ?? EMPTY, causes: causes ?? EMPTY });
+    into.plain = n === 0 || parseNumbers(into.text, into.nums, n * E_COLS, E_COLS);
+    return into;
+  };
   return {
-    entries(actorId, afterId, limit, into) {
-      let row: PageRow;
-      try {
-        row = (actorId === null ? all.get(afterId, limit) : ofActor.get(actorId, afterId, limit)) as PageRow;
-      } catch (e) {
-        if (blobInJson(e)) return undefined;
-        throw e;
-      }
-      const [n, numbers, hashes, causes] = row;
-      into.n = n;
-      if (n === 0) return into;
-      if (!parseNumbers(numbers!, into.nums, n * E_COLS, E_COLS)) return undefined;
-      into.hashes = hashes ?? EMPTY;
-      into.causes = causes ?? EMPTY;
+    entryRange: (lo, hi, into) => entries(() => range.get(lo, hi), into),
+    actorEntries: (actorId, afterId, limit, into) => entries(() => ofActor.get(actorId, afterId, limit), into),
+    smallBlobRange(lo, hi, into) {
+      const row = packed(() => blobs.get(lo, hi));
+      if (!row) return undefined;
+      const [n, text, hashes, bytes] = row;
+      Object.assign(into, { n, text: text ?? '', hashes: hashes ?? EMPTY, bytes: bytes ?? EMPTY });
+      into.plain = n === 0 || parseNumbers(into.text, into.nums, n * 3, 3);
       return into;
     },
-    smallBlobs(afterId, limit, into) {
-      let row: PageRow;
-      try {
-        row = blobs.get(afterId, limit) as PageRow;
-      } catch (e) {
-        if (blobInJson(e)) return undefined;
-        throw e;
-      }
-      const [n, numbers, hashes, bytes] = row;
-      into.n = n;
-      if (n === 0) return into;
-      if (!parseNumbers(numbers!, into.nums, n * 3, 3)) return undefined;
-      return Object.assign(into, { hashes: hashes ?? EMPTY, bytes: bytes ?? EMPTY });
-    },
   };
+}
+
+function packed(get: () => unknown): PageRow | undefined {
+  try {
+    return get() as PageRow;
+  } catch (e) {
+    if (blobInJson(e)) return undefined;
+    throw e;
+  }
 }
 
 type PageRow = [n: number, numbers: string | null, a: Buffer | null, b: Buffer | null];
 
 /** Room for `rows` rows of an entry page. */
 export function entryPage(rows: number): EntryPage {
-  return { n: 0, nums: new Float64Array(rows * E_COLS), hashes: EMPTY, causes: EMPTY };
+  return { n: 0, plain: true, text: '', nums: new Float64Array(rows * E_COLS), hashes: EMPTY, causes: EMPTY };
 }
 
 export function blobPage(rows: number): BlobPage {
-  return { n: 0, nums: new Float64Array(rows * 3), hashes: EMPTY, bytes: EMPTY };
+  return { n: 0, plain: true, text: '', nums: new Float64Array(rows * 3), hashes: EMPTY, bytes: EMPTY };
 }
 
 /**
