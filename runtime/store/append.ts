@@ -25,7 +25,7 @@ import {
 } from '../chain/batch-codec.ts';
 import { ENTRY_KINDS, ORIGINS, hashEquals, sha256, toHex, type Hash } from '../chain/entry.ts';
 import { BlobCache, NameCache, sameBytes } from './append-caches.ts';
-import { SRC_BLOB, hashKey, idsWithKey } from './hash-index.ts';
+import { SRC_BLOB, hashKey, idsWithKey, type HashIndex } from './hash-index.ts';
 import { buf } from './rows.ts';
 import { KIND_CODES, ORIGIN_CODES, SHORT_HASH, SMALL_BLOB } from './schema.ts';
 import { ChainConflictError, MAIN_BRANCH, type ActorInfo, type AppendBatch } from './types.ts';
@@ -102,7 +102,13 @@ export class ChainAppender {
   /** Each branch's head as of our last append (we are the only writer of our own appends; the CAS checks it). */
   private readonly heads = new Map<string, { id: number; head: HeadRow | undefined }>();
 
-  constructor(private readonly db: Database.Database) {
+  /** Rows inserted by object batches since the hash index last caught up (their lookups scan the tail). */
+  private sinceCatchUp = 0;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly index: HashIndex,
+  ) {
     this.s = prepare(db);
   }
 
@@ -390,6 +396,12 @@ export class ChainAppender {
     if (id === undefined) {
       const stored = data.length <= SMALL_BLOB ? h.subarray(0, SHORT_HASH) : h;
       id = Number(this.s.insertBlob.run(buf(stored), buf(data)).lastInsertRowid);
+      // Each untrusted blob is looked up by hash, and a lookup scans the index's tail: a big import keeps it short
+      // as it goes (runs are made in savepoints of its transaction).
+      if (!trusted && ++this.sinceCatchUp >= CATCH_UP_EVERY) {
+        this.sinceCatchUp = 0;
+        this.index.catchUp();
+      }
     }
     this.blobs.set(hash, at, id);
     return id;
@@ -417,6 +429,7 @@ export class ChainAppender {
 }
 
 const NO_BYTES = new Uint8Array(0);
+const CATCH_UP_EVERY = 512;
 const utf8 = new TextDecoder();
 
 interface BlobCandidate {

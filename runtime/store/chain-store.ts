@@ -46,8 +46,8 @@ export class ChainStore {
     readonly path: string,
   ) {
     this.stmts = prepare(db);
-    this.appender = new ChainAppender(db);
     this.hashIndex = new HashIndex(db);
+    this.appender = new ChainAppender(db, this.hashIndex);
     this.audit = openAudit(db);
     this.history = openHistory(db);
     this.pages = openPackedPages(db);

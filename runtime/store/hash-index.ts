@@ -8,8 +8,8 @@
  * B-tree's right edge, page after page, once. A lookup probes each run (one B-tree descent each) and scans the
  * *tail*, the rows committed after the last run, by id. The store's writer thread sorts the tail into a run when
  * it has been idle for a moment (tail of IDLE_RUN rows or more), and under load once the tail reaches TAIL_MAX (a
- * longer tail would slow lookups). Small runs made while idle are merged into one once they hold TAIL_MAX rows;
- * runs of TAIL_MAX rows or more are never merged again, so under sustained load each key is written once, at
+ * longer tail would slow lookups). Small runs made while idle are merged once there are SMALL_RUNS_MAX of them or
+ * they hold TAIL_MAX rows together; runs of TAIL_MAX rows or more are never merged again, so under sustained load each key is written once, at
  * ~2 µs (against ~60 µs per row for the random-key index it replaces, bench/.cache-free micro-measure in
  * docs/record-path.md). A million entries make ~60 runs: a lookup is ~60 B-tree probes, well under a millisecond.
  * Every query compares the full hash afterwards: a key shared by two hashes costs one more row read, never a wrong
@@ -36,6 +36,8 @@ const IDLE_RUN = 256;
 /** Past this the writer makes a run even while batches are waiting: it bounds what a lookup scans. Runs this big
  *  (level 1) are final; small ones are merged into one when together they are this big. */
 export const TAIL_MAX = 16_384;
+/** Small runs are merged once there are this many (each lookup probes every run). */
+const SMALL_RUNS_MAX = 8;
 
 const key = (src: Source) => `substr(${SOURCES[src].column}, 1, ${KEY_BYTES})`;
 const through = (src: Source) => `(SELECT coalesce(max(hi), 0) FROM hash_runs WHERE src = ${src})`;
@@ -91,8 +93,9 @@ export class HashIndex {
     if (busy) return false;
     for (const src of [SRC_ENTRY, SRC_BLOB, SRC_CAUSE]) {
       const small = this.s.smallRuns.all(src) as { id: number; lo: number; hi: number; n: number }[];
-      if (small.length > 1 && small.reduce((n, r) => n + r.n, 0) >= TAIL_MAX) {
-        this.db.transaction(() => this.merge(src, small)).immediate();
+      const rows = small.reduce((n, r) => n + r.n, 0);
+      if (small.length >= SMALL_RUNS_MAX || (small.length > 1 && rows >= TAIL_MAX)) {
+        this.db.transaction(() => this.merge(src, small, rows >= TAIL_MAX ? 1 : 0)).immediate();
         return true;
       }
     }
@@ -119,11 +122,11 @@ export class HashIndex {
     this.s.fillRun[src]!.run(run, hi, max);
   }
 
-  private merge(src: Source, parts: readonly { id: number; lo: number; hi: number }[]): void {
+  private merge(src: Source, parts: readonly { id: number; lo: number; hi: number }[], level: number): void {
     const ids = JSON.stringify(parts.map((p) => p.id));
     const lo = Math.min(...parts.map((p) => p.lo));
     const hi = Math.max(...parts.map((p) => p.hi));
-    const run = Number(this.s.insertRun.run(src, 1, lo, hi).lastInsertRowid);
+    const run = Number(this.s.insertRun.run(src, level, lo, hi).lastInsertRowid);
     this.s.mergeKeys.run(run, ids);
     this.s.dropKeys.run(ids);
     this.s.dropRuns.run(ids);
