@@ -7,16 +7,11 @@ import type { Hash, Origin } from '../chain/entry.ts';
 import type { ExportOutcome } from '../chain/recorder.ts';
 import type { HostOp } from '../imports/types.ts';
 
-export interface WorkerInit {
-  readonly actorId: string;
-  /** Folder with the transpiled component.mjs. */
-  readonly componentDir: string;
-  /** Compiled core modules, by file name (compiled once on the main thread, shared with every worker). */
-  readonly modules: Readonly<Record<string, WebAssembly.Module>>;
-  readonly imports: readonly string[];
-  readonly head: ChainHead;
-  readonly state: Uint8Array | null;
-  readonly callTimeoutMs: number;
+/**
+ * How a worker and the runtime talk, made when the worker boots (worker-pool.ts), before it knows its actor: so a
+ * start posts no port and allocates no shared memory (each worker serves one instance, so these are its instance's).
+ */
+export interface WorkerChannel {
   /** Int32Array over it: [0] RPC reply signal. */
   readonly rpcSignal: SharedArrayBuffer;
   readonly rpcPort: MessagePort;
@@ -24,6 +19,21 @@ export interface WorkerInit {
   readonly busySince: SharedArrayBuffer;
   /** The instance's record ring (chain/record-ring.ts): every entry and blob it records, written once. */
   readonly ring: SharedArrayBuffer;
+}
+
+export interface WorkerInit {
+  readonly actorId: string;
+  /** Folder with the transpiled component.mjs. */
+  readonly componentDir: string;
+  /**
+   * Compiled core modules, by file name (compiled once on the main thread, shared with every worker). Absent when
+   * the worker was prepared for this component: it has them already.
+   */
+  readonly modules?: Readonly<Record<string, WebAssembly.Module>>;
+  readonly imports: readonly string[];
+  readonly head: ChainHead;
+  readonly state: Uint8Array | null;
+  readonly callTimeoutMs: number;
   /**
    * BENCHMARK ONLY (bench/ measures recording overhead with it): false runs exports without the interceptor and
    * posts no entries. Never set by the runtime, the CLI or the Studio.
@@ -33,11 +43,13 @@ export interface WorkerInit {
 
 /** What a pooled worker hears before it runs an actor (worker-pool.ts, worker-instance.ts). */
 export type PoolMessage =
+  /** First, at boot: its means of talking to the runtime. */
+  | { readonly t: 'channel'; readonly channel: WorkerChannel }
   /** The component the next start will likely want: load and instantiate it now, imports bound at init. */
   | {
       readonly t: 'prepare';
       readonly componentDir: string;
-      readonly modules: WorkerInit['modules'];
+      readonly modules: NonNullable<WorkerInit['modules']>;
       /** Posted to (anything) once the worker is ready to run an actor, or its preparation failed. */
       readonly ready: MessagePort;
     }
