@@ -10,6 +10,7 @@ import { ChainBuilder, type Batch, type ChainHead } from '../chain/builder.ts';
 import { RUNTIME_EVENTS, hashEquals, type Hash, type Origin } from '../chain/entry.ts';
 import type { ActorErrorInfo, ExportOutcome } from '../chain/recorder.ts';
 import type { ComponentInfo } from '../component/loader.ts';
+import type { StoredStatus } from '../store/index.ts';
 import { inflightBuffer, readInflight } from '../actor-worker/inflight-log.ts';
 import type { FromWorker, PoolMessage, RpcReply, RpcRequest, ToWorker, WorkerInit } from './protocol.ts';
 import { compiledModules } from '../actor-worker/worker-entry.ts';
@@ -44,7 +45,9 @@ export interface ActorHostOptions {
 const RESTART_LIMIT = 5;
 const RESTART_WINDOW_MS = 10_000;
 
-export type ActorStatus = 'starting' | 'running' | 'stopped' | 'failed';
+/** A running actor host's status (the store adds `suspended` for actors whose runtime shut down). */
+export const ACTOR_STATUSES = ['starting', 'running', 'stopped', 'failed'] as const satisfies readonly StoredStatus[];
+export type ActorStatus = (typeof ACTOR_STATUSES)[number];
 
 interface PendingCall {
   readonly req: ToWorker;

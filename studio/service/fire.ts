@@ -3,13 +3,21 @@
  * its TCP port), so the chain records who injected them; the produced entries are found by the call's input hash.
  */
 import { randomUUID } from 'node:crypto';
-import type { ActorSystem } from '../../runtime/actors/system.ts';
-import { encode, type Value } from '../../runtime/chain/canonical.ts';
-import { toDisplay } from '../../runtime/chain/describe.ts';
-import { hashEquals, sha256, toHex, type Hash } from '../../runtime/chain/entry.ts';
-import type { ExportOutcome } from '../../runtime/chain/recorder.ts';
-import { theaterInterface } from '../../runtime/component/names.ts';
-import { HTTP_SERVER, type HttpRequestRecord, type HttpResponseRecord } from '../../runtime/ingress/http-server.ts';
+import {
+  type ActorSystem,
+  encode,
+  type ExportOutcome,
+  type Hash,
+  hashEquals,
+  HTTP_SERVER,
+  type HttpRequestRecord,
+  type HttpResponseRecord,
+  sha256,
+  theaterInterface,
+  toDisplay,
+  toHex,
+  type Value,
+} from '../../runtime/index.ts';
 import type { HttpFire, HttpFireResult, MessageFire, MessageFireResult } from '../contract.ts';
 import { badRequest, notFound } from './api-error.ts';
 

@@ -5,11 +5,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import { ActorSystem } from '../../runtime/actors/system.ts';
-import { toHex } from '../../runtime/chain/entry.ts';
-import { verifyOffThread } from '../../runtime/chain/verify-job.ts';
+import { ActorIndex, ActorSystem, toHex, verifyOffThread, type Path } from '../../runtime/index.ts';
 import type {
-  ActorStatus,
   ActorView,
   BranchView,
   DiffView,
@@ -41,7 +38,6 @@ import { entryDetail, entryView, parseHash, requireEntry, stateView } from './en
 import { fireHttp, fireMessage } from './fire.ts';
 import { openManifest, RecentManifests, writeUpload } from './manifests.ts';
 import { validateRequest } from './params.ts';
-import { ActorIndex, type Path } from './path-index.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import * as tt from './time-travel.ts';
 
@@ -59,7 +55,6 @@ export type StudioEventListener = <E extends EventName>(event: E, payload: Studi
 
 type EventMap = { [E in EventName]: [StudioEvents[E]] };
 
-const ACTOR_STATUSES: readonly ActorStatus[] = ['starting', 'running', 'stopped', 'failed'];
 /** How far back from a branch head requests are served before the index is built: a list page and graph windows. */
 const TAIL = 8192;
 
@@ -215,14 +210,13 @@ export class StudioService implements StudioApi {
         return { ...r, exports: live.host.component.exports, liveBranch: live.branch, listeners: [...r.listeners] };
       }
       const head = store.head(row.id, row.liveBranch);
-      const status = ACTOR_STATUSES.find((s) => s === row.status) ?? 'stopped';
       return {
         id: row.id,
         name: row.id.split('/').at(-1) ?? row.id,
         parent: row.parent,
         children: rows.filter((c) => c.parent === row.id).map((c) => c.id),
         // Not running in this Studio: whatever the store last said, it is not running now.
-        status: status === 'running' || status === 'starting' ? 'stopped' : status,
+        status: row.status === 'failed' ? 'failed' : 'stopped',
         manifest: row.manifest ?? '',
         component: row.component ?? '',
         exports: [],

@@ -4,19 +4,19 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ActorSystem } from '../../runtime/actors/system.ts';
-import { toHex } from '../../runtime/chain/entry.ts';
 import {
+  type ActorSystem,
+  type CrossingView,
   diffBranches,
   diffEntries,
   exportBundle,
   importBundle,
   replay,
-  TimeTravelError,
-  whoWrote,
-  type CrossingView,
   type StateDiff,
-} from '../../runtime/timetravel/index.ts';
+  TimeTravelError,
+  toHex,
+  whoWrote,
+} from '../../runtime/index.ts';
 import type { DiffChange, DiffView, EntryKind, Hex, ReplayResultView, UploadedFile } from '../contract.ts';
 import { badRequest, notFound, StudioError } from './api-error.ts';
 import { parseHash } from './entry-views.ts';
