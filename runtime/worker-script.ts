@@ -8,6 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type * as Esbuild from 'esbuild';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -26,13 +27,13 @@ export function workerScript(callerUrl: string, name: string): URL {
 
 function bundle(entry: string, name: string): URL {
   // Loaded only here: workers import this module too (through replay), and never need esbuild.
-  const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  const esbuild = createRequire(import.meta.url)('esbuild') as typeof Esbuild;
   const out = esbuild.buildSync({
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     // npm packages stay imports: they resolve from node_modules/.cache/... up to the project's node_modules.
     packages: 'external',
     write: false,

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Value } from '../chain/canonical.ts';
-import { EMPTY_HEAD, type ChainHead } from '../chain/builder.ts';
+import { EMPTY_HEAD } from '../chain/builder.ts';
 import { toHex, type Hash, type Origin } from '../chain/entry.ts';
 import type { ActorErrorInfo, ExportOutcome } from '../chain/recorder.ts';
 import { checkComponent } from '../component/check.ts';
@@ -15,7 +15,7 @@ import { serveMessages } from '../ingress/message-server.ts';
 import { loadManifest, type Manifest } from '../manifest/index.ts';
 import { ChainStore } from '../store/index.ts';
 import { StoreWriter } from '../store/writer.ts';
-import { ActorHost, type ActorStatus } from './actor-host.ts';
+import { ActorHost } from './actor-host.ts';
 import { HostCalls } from './host-calls.ts';
 import type { ActorSummary, Listener, RunningActor, RuntimeOptions, StartOptions, SystemEvents } from './types.ts';
 import { WorkerPool } from './worker-pool.ts';

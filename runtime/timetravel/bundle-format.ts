@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { createHash, type Hash as Hasher } from 'node:crypto';
-import { CanonicalError, decode, encode, type Value } from '../chain/canonical.ts';
+import { type CanonicalError, decode, encode, type Value } from '../chain/canonical.ts';
 
 export const BUNDLE_MAGIC = Buffer.from('THTRBDL1', 'latin1');
 export const BUNDLE_FORMAT = 1;
