@@ -5,6 +5,7 @@ import { UsageError, defaultDbPath } from './context.ts';
 import { runCommand } from './run.ts';
 import { eventsCommand, stateCommand, verifyCommand } from './inspect.ts';
 import { registerTimeTravel } from './timetravel.ts';
+import { registerTest } from './test.ts';
 
 const program = new Command('theater')
   .description('Run WebAssembly actors whose every boundary crossing is recorded in a verifiable hash chain.')
@@ -47,6 +48,7 @@ program
   .action((o: { actor?: string; at?: string }, cmd: Command) => stateCommand(db(cmd), o));
 
 registerTimeTravel(program, db);
+registerTest(program, db);
 
 // The seed's form: `theater --manifest path/to/manifest.toml`.
 program.action(async (o: { manifest?: string }) => {
