@@ -6,6 +6,7 @@ import { runCommand } from './run.ts';
 import { eventsCommand, stateCommand, verifyCommand } from './inspect.ts';
 import { registerTimeTravel } from './timetravel.ts';
 import { registerTest } from './test.ts';
+import { registerDap } from './dap.ts';
 
 const program = new Command('theater')
   .description('Run WebAssembly actors whose every boundary crossing is recorded in a verifiable hash chain.')
@@ -49,6 +50,7 @@ program
 
 registerTimeTravel(program, db);
 registerTest(program, db);
+registerDap(program);
 
 // The seed's form: `theater --manifest path/to/manifest.toml`.
 program.action(async (o: { manifest?: string }) => {
