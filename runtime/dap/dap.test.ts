@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChainStore, importBundle } from '../index.ts';
-import { REPO, startTheater, tempDir, THEATER_BIN } from '../testing/helpers.ts';
+import { ActorSystem, ChainStore, importBundle } from '../index.ts';
+import { example, REPO, startTheater, tempDir, THEATER_BIN, utf8 } from '../testing/helpers.ts';
 
 const GOLDEN = fileURLToPath(new URL('../timetravel/fixtures/counter.bundle', import.meta.url));
 const GOLDEN_HEAD = '947283b813fde1ce480f496df13825de170ea8eef968f1e1f5d70f4cd0e734df';
@@ -214,6 +214,14 @@ describe('theater dap', () => {
       stopped('goto'),
     ]);
     expect((await top())[0]!.name).toBe('theater:runtime.stop #15 (event)');
+    // A breakpoint on a line of the listing is a breakpoint on that entry, hit either way.
+    await dc.setExceptionBreakpointsRequest({ filters: [] });
+    const lineBp = await dc.setBreakpointsRequest({ source: frame!.source!, breakpoints: [{ line: 9 }, { line: 99 }] });
+    expect(lineBp.body.breakpoints.map((b) => b.verified)).toEqual([true, false]);
+    await Promise.all([dc.reverseContinueRequest({ threadId: 1 }), stopped('breakpoint')]);
+    expect((await top())[0]!.name).toBe('runtime.log #8');
+    await dc.setBreakpointsRequest({ source: frame!.source!, breakpoints: [] });
+    await Promise.all([dc.evaluateRequest({ expression: '.goto #15', context: 'repl' }), stopped('goto')]);
     const missing = await dc.evaluateRequest({ expression: '$.nothing', context: 'repl' }).catch((e: Error) => e);
     expect(String(missing)).toContain('$.nothing is not in the state at #15');
   });
@@ -286,5 +294,52 @@ describe('theater dap attach', () => {
       run.child.kill('SIGINT');
       await new Promise((r) => run.child.once('exit', r));
     }
+  });
+});
+
+describe('theater dap on large values', () => {
+  it('pages a 240-item array of the state, and watches an item of it', async () => {
+    // A real js-notes actor (TypeScript, componentize-js) given 240 notes.
+    const notes = join(dir, 'notes.db');
+    const system = ActorSystem.open({ db: notes, ephemeralPorts: true });
+    try {
+      const id = await system.start(example('js-notes'));
+      for (let i = 0; i < 240; i++)
+        await system.send(id, utf8(JSON.stringify({ op: 'add', text: `note ${i}` })), 'cli');
+      await system.stop(id);
+    } finally {
+      await system.close();
+    }
+    const [, , e] = await Promise.all([
+      dc.launch({ db: notes, actor: 'js-notes', entry: 0 }),
+      dc.configurationSequence(),
+      stopped('entry'),
+    ]);
+    expect(e.body.threadId).toBe(1);
+    // Run to the last change of $.notes: reverseContinue from the head with a data breakpoint.
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: '$.notes[239].text' }] });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('data breakpoint')]);
+    const [frame] = await top();
+    const [state] = (await dc.scopesRequest({ frameId: frame!.id })).body.scopes;
+    const vars = await dc.variablesRequest({ variablesReference: state!.variablesReference });
+    const list = vars.body.variables.find((v) => v.name === 'notes')!;
+    expect(list).toMatchObject({ value: 'Array(240)', indexedVariables: 240 });
+    const page = await dc.variablesRequest({
+      variablesReference: list.variablesReference,
+      filter: 'indexed',
+      start: 100,
+      count: 50,
+    });
+    expect(page.body.variables.map((v) => v.name)).toEqual(Array.from({ length: 50 }, (_, i) => String(100 + i)));
+    const item = await dc.variablesRequest({ variablesReference: page.body.variables[20]!.variablesReference });
+    expect(item.body.variables.find((v) => v.name === 'text')).toMatchObject({
+      value: '"note 120"',
+      evaluateName: '$.notes[120].text',
+    });
+    const info = await dc.dataBreakpointInfoRequest({
+      variablesReference: page.body.variables[20]!.variablesReference,
+      name: 'text',
+    });
+    expect(info.body.dataId).toBe('$.notes[120].text');
   });
 });

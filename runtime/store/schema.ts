@@ -190,7 +190,9 @@ export function checkReadable(db: Database.Database, path: string): void {
   if (version !== SCHEMA_VERSION)
     throw new ChainStoreOpenError(
       `${path} has chain schema version ${version}; this build reads ${SCHEMA_VERSION} read-only. ` +
-        (version > SCHEMA_VERSION ? 'Upgrade Theater.' : 'Open it once with this build (theater verify) to migrate it.'),
+        (version > SCHEMA_VERSION
+          ? 'Upgrade Theater.'
+          : 'Open it once with this build (theater verify) to migrate it.'),
     );
   db.pragma('busy_timeout = 5000');
 }
