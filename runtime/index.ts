@@ -15,7 +15,7 @@ export type {
   StartOptions,
   SystemEvents,
 } from './actors/types.ts';
-export type { ActorErrorInfo, ErrorKind, ExportOutcome } from './chain/recorder.ts';
+export type { ActorErrorInfo, CallOutcome, ErrorKind, ExportOutcome } from './chain/recorder.ts';
 export { HTTP_SERVER, type HttpRequestRecord, type HttpResponseRecord } from './ingress/http-server.ts';
 
 // Manifests and components.

@@ -3,7 +3,6 @@
  * WebSocket) are thin shells around `invoke`, which validates every payload before any method runs, and `onEvent`,
  * which pushes StudioEvents. No Electron and no transport code here.
  */
-import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { ActorIndex, ActorSystem, toHex, verifyOffThread, type Path } from '../../runtime/index.ts';
 import type {
@@ -53,14 +52,13 @@ export interface StudioServiceOptions {
 
 export type StudioEventListener = <E extends EventName>(event: E, payload: StudioEvents[E]) => void;
 
-type EventMap = { [E in EventName]: [StudioEvents[E]] };
-
 /** How far back from a branch head requests are served before the index is built: a list page and graph windows. */
 const TAIL = 8192;
 
 export class StudioService implements StudioApi {
   readonly system: ActorSystem;
-  private readonly events = new EventEmitter<EventMap>();
+  /** The transports' subscriptions (each gets every event). */
+  private readonly listeners = new Set<StudioEventListener>();
   private readonly logRing: RingBuffer<LogLine>;
   private readonly indexes = new Map<string, ActorIndex>();
   private readonly queries: EntryQueries;
@@ -89,12 +87,8 @@ export class StudioService implements StudioApi {
 
   /** Subscribes to every StudioEvent; returns the unsubscribe function. */
   onEvent(listener: StudioEventListener): () => void {
-    const offs = (['log', 'entries', 'actorStatus', 'actors', 'progress', 'componentChanged'] as const).map((name) => {
-      const l = (payload: StudioEvents[typeof name]) => listener(name, payload);
-      this.events.on(name, l as never);
-      return () => this.events.off(name, l as never);
-    });
-    return () => offs.forEach((off) => off());
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async close(): Promise<void> {
@@ -104,7 +98,7 @@ export class StudioService implements StudioApi {
   }
 
   private emit<E extends EventName>(event: E, payload: StudioEvents[E]): void {
-    (this.events.emit as (e: E, p: StudioEvents[E]) => boolean)(event, payload);
+    for (const l of this.listeners) l(event, payload);
   }
 
   private wire(): void {
@@ -300,7 +294,7 @@ export class StudioService implements StudioApi {
   }
 
   async whoWrote(p: { hash: Hex; path: readonly PathSegment[] }): Promise<EntryView | null> {
-    const w = await tt.writer(this.system, p.hash, p.path);
+    const w = await tt.lastWriter(this.system, p.hash, p.path);
     return w ? entryView(this.system.store, w, false) : null;
   }
 
