@@ -4,13 +4,14 @@
  * init, three increments, a bogus message that fails, stop), and for attach a `theater run` writing a live db.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActorSystem, ChainStore, importBundle } from '../index.ts';
+import { ATTACH_FIELDS, LAUNCH_FIELDS } from './start.ts';
 import { example, REPO, startTheater, tempDir, THEATER_BIN, utf8 } from '../testing/helpers.ts';
 
 const GOLDEN = fileURLToPath(new URL('../timetravel/fixtures/counter.bundle', import.meta.url));
@@ -251,6 +252,41 @@ describe('theater dap', () => {
     expect(String(actor)).toContain('no actor ghost');
     const trace = readFileSync(join(dir, 'dap.trace'), 'utf8');
     expect(trace).toMatch(/^--> .*"command":"initialize"/m);
+  });
+});
+
+describe('the VS Code extension (editors/vscode)', () => {
+  const pkg = JSON.parse(readFileSync(join(REPO, 'editors/vscode/package.json'), 'utf8')) as {
+    contributes: {
+      debuggers: {
+        type: string;
+        configurationAttributes: Record<'launch' | 'attach', { properties: Record<string, unknown> }>;
+        initialConfigurations: Record<string, string>[];
+      }[];
+    };
+  };
+  const debuggerEntry = pkg.contributes.debuggers[0]!;
+
+  it('declares exactly the configuration keys the adapter reads', () => {
+    expect(debuggerEntry.type).toBe('theater');
+    expect(Object.keys(debuggerEntry.configurationAttributes.launch.properties).sort()).toEqual(
+      [...LAUNCH_FIELDS].sort(),
+    );
+    expect(Object.keys(debuggerEntry.configurationAttributes.attach.properties).sort()).toEqual(
+      [...ATTACH_FIELDS].sort(),
+    );
+  });
+
+  it("its initial launch configuration starts a session on the workspace's .theater/chain.db", async () => {
+    mkdirSync(join(dir, 'workspace', '.theater'), { recursive: true });
+    copyFileSync(db, join(dir, 'workspace', '.theater', 'chain.db'));
+    // What VS Code does with it: substitute ${workspaceFolder}, then send it as the launch request's arguments.
+    const config = JSON.parse(
+      JSON.stringify(debuggerEntry.initialConfigurations[0]).replaceAll('${workspaceFolder}', join(dir, 'workspace')),
+    ) as Record<string, unknown>;
+    expect(config).toMatchObject({ type: 'theater', request: 'launch' });
+    await Promise.all([dc.launch(config), dc.configurationSequence(), stopped('entry')]);
+    expect((await top())[0]!.name).toBe('theater:runtime.start #0 (event)');
   });
 });
 

@@ -44,6 +44,10 @@ const Attach = z
   })
   .loose();
 
+/** The configuration keys each request reads (editors/vscode/package.json declares the same; a test holds them equal). */
+export const LAUNCH_FIELDS = Object.keys(Launch.shape);
+export const ATTACH_FIELDS = Object.keys(Attach.shape);
+
 export type StartArguments =
   | ({ readonly kind: 'launch'; readonly entry?: string | number } & Common)
   | ({ readonly kind: 'attach'; readonly stopOnEntry: boolean; readonly pollMs: number } & Common);
