@@ -31,7 +31,7 @@ export function stackFrames(
 }
 
 export function listingSource(name: string, ref: number): Source {
-  return new Source(name, undefined, ref, undefined, 'theater');
+  return new Source(name, undefined, ref, 'chain listing');
 }
 
 /** The Entry scope: the entry's own fields, hashes in hex, the recording time as ISO text. */

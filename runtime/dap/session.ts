@@ -54,13 +54,14 @@ export class TheaterDebugSession extends DebugSession {
     this.trace?.(`--> ${JSON.stringify(msg)}`);
     super.handleMessage(msg);
   }
+  // Traced after sending: the protocol server numbers each message (seq) as it sends it.
   override sendResponse(r: DebugProtocol.Response): void {
-    this.trace?.(`<-- ${JSON.stringify(r)}`);
     super.sendResponse(r);
+    this.trace?.(`<-- ${JSON.stringify(r)}`);
   }
   override sendEvent(e: DebugProtocol.Event): void {
-    this.trace?.(`<-- ${JSON.stringify(e)}`);
     super.sendEvent(e);
+    this.trace?.(`<-- ${JSON.stringify(e)}`);
   }
 
   /** Runs a request's work; any error becomes an error response that says what went wrong. */

@@ -2,7 +2,7 @@
  * How test outcomes are shown: one line per test (with the divergence spelled out under a failure) for people,
  * JUnit XML for CI systems (written by junit-report-builder, the format Jenkins, GitLab and GitHub reporters read).
  */
-import { relative } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import junitModule, { type Builder } from 'junit-report-builder';
 import { renderDiff, type CrossingView } from '../index.ts';
 import type { TestOutcome } from './run-tests.ts';
@@ -11,11 +11,17 @@ import type { TestOutcome } from './run-tests.ts';
 // reads as { default: builder }; Node's default import is module.exports itself, the builder.
 const junit = junitModule as unknown as Builder;
 
+/** A test's path as printed: relative to the working folder when it is inside it, else absolute. */
+function shown(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : resolve(file);
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** The lines printed for one outcome: the first is the test's own line, the rest (failures only) are indented. */
 export function outcomeLines(t: TestOutcome, cwd = process.cwd()): string[] {
-  const where = relative(cwd, t.file) || t.file;
+  const where = shown(t.file, cwd);
   switch (t.status) {
     case 'passed':
       return [`PASS  ${where}  ${t.name}: ${t.entries} entries replayed, same behaviour (${seconds(t.ms)})`];
@@ -71,7 +77,7 @@ export function junitXml(all: readonly TestOutcome[], cwd = process.cwd()): stri
       .testCase()
       .className(`theater.${t.actor ?? 'unknown'}`)
       .name(t.name)
-      .file(relative(cwd, t.file) || t.file)
+      .file(shown(t.file, cwd))
       .time(t.ms / 1000);
     if (t.status === 'failed') c.failure(summary(t), 'divergence').stacktrace(details(t).join('\n'));
     else if (t.status === 'error') c.error(t.message, 'test-error');

@@ -78,7 +78,12 @@ export async function runTest(file: string, o: RunOptions = {}): Promise<TestOut
     return { status: 'failed', ...base, ms: ms(), report };
   } catch (e) {
     if (!isUsageProblem(e)) throw e;
-    const message = e instanceof BundleError ? `its bundle fails verification: ${e.message}` : e.message;
+    const message =
+      e instanceof BundleError
+        ? `its bundle fails verification: ${e.message}`
+        : e instanceof ChainTestError
+          ? e.reason
+          : e.message;
     return {
       status: 'error',
       file,

@@ -35,9 +35,10 @@ export class ChainTestError extends Error {
   override readonly name = 'ChainTestError';
   constructor(
     readonly file: string,
-    message: string,
+    /** What is wrong, without the file's name. */
+    readonly reason: string,
   ) {
-    super(`${file}: ${message}`);
+    super(`${file}: ${reason}`);
   }
 }
 
