@@ -10,7 +10,6 @@ export { ACTOR_STATUSES, type ActorStatus } from './actors/actor-host.ts';
 export type {
   ActorSummary,
   Listener,
-  RunningActor,
   RuntimeOptions,
   StartOptions,
   SystemEvents,
