@@ -26,7 +26,7 @@ const WORKER_POOL_SIZE = 2;
 export class ActorSystem extends EventEmitter<SystemEvents> {
   private readonly running = new Map<string, RunningActor>();
   private readonly hostCalls = new HostCalls(this);
-  readonly writer: StoreWriter;
+  private readonly writer: StoreWriter;
   private readonly workers: WorkerPool;
 
   private constructor(
@@ -42,23 +42,24 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return new ActorSystem(ChainStore.open(opts.db), opts);
   }
 
+  /** The running actor itself (its host, manifest, servers): for the runtime's own modules. */
   actor(id: string): RunningActor | undefined {
     return this.running.get(id);
   }
 
+  /** What a client may know of a running actor; undefined when it is not running. */
+  describe(id: string): ActorSummary | undefined {
+    const a = this.running.get(id);
+    return a && summary(a);
+  }
+
   list(): ActorSummary[] {
-    return [...this.running.values()].map((a) => ({
-      id: a.id,
-      name: a.manifest.name,
-      parent: a.parent,
-      children: [...a.children],
-      status: a.host.status,
-      manifest: a.manifest.file,
-      component: a.host.component.sha256,
-      head: a.host.head.hash ? toHex(a.host.head.hash) : null,
-      seq: a.host.head.seq,
-      listeners: a.listeners,
-    }));
+    return [...this.running.values()].map(summary);
+  }
+
+  /** Resolves once everything recorded so far is committed (readers on other connections then see it). */
+  async committed(): Promise<void> {
+    this.writer.flush();
   }
 
   /** Starts the actor a manifest describes: resumed from its chain if the store has one, else fresh. */
@@ -290,4 +291,21 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     if (a) await this.start(a.manifest, a.parent ? { parent: a.parent } : {});
     return branch;
   }
+}
+
+function summary(a: RunningActor): ActorSummary {
+  return {
+    id: a.id,
+    name: a.manifest.name,
+    parent: a.parent,
+    children: [...a.children],
+    status: a.host.status,
+    manifest: a.manifest.file,
+    component: a.host.component.sha256,
+    exports: a.host.component.exports,
+    branch: a.branch,
+    head: a.host.head.hash ? toHex(a.host.head.hash) : null,
+    seq: a.host.head.seq,
+    listeners: [...a.listeners],
+  };
 }

@@ -34,9 +34,9 @@ async function fire(
   fn: string,
   params: readonly Value[],
 ): Promise<Fired> {
-  const running = system.actor(actor);
+  const running = system.describe(actor);
   if (!running) throw notFound(`no running actor ${actor}`);
-  if (!running.host.component.exports.includes(iface)) throw badRequest(`${actor} does not export ${iface}`);
+  if (!running.exports.includes(iface)) throw badRequest(`${actor} does not export ${iface}`);
   const t0 = performance.now();
   const outcome = await system.call(actor, iface, fn, params, 'studio');
   const ms = Math.round((performance.now() - t0) * 10) / 10;

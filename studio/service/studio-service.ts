@@ -167,7 +167,7 @@ export class StudioService implements StudioApi {
   }
 
   private branchOf(actor: string, branch: string | undefined): string {
-    const b = branch ?? this.system.actor(actor)?.branch ?? this.system.store.liveBranch(actor);
+    const b = branch ?? this.system.describe(actor)?.branch ?? this.system.store.liveBranch(actor);
     if (!this.system.store.branches(actor).some((x) => x.name === b))
       throw notFound(`actor ${actor} has no branch ${b}`);
     return b;
@@ -178,7 +178,7 @@ export class StudioService implements StudioApi {
   async openManifest(p: { path: string }): Promise<OpenResult> {
     const r = await openManifest(this.system, p.path, (msg) => this.log('studio', msg));
     if (r.ok) {
-      this.recent.add(this.system.actor(r.actor)?.manifest.file ?? p.path);
+      this.recent.add(this.system.describe(r.actor)?.manifest ?? p.path);
       this.emit('actors', {});
     }
     return r;
@@ -201,9 +201,9 @@ export class StudioService implements StudioApi {
     const running = new Map(this.system.list().map((a) => [a.id, a]));
     return rows.map((row): ActorView => {
       const r = running.get(row.id);
-      const live = this.system.actor(row.id);
-      if (r && live) {
-        return { ...r, exports: live.host.component.exports, liveBranch: live.branch, listeners: [...r.listeners] };
+      if (r) {
+        const { branch, ...view } = r;
+        return { ...view, liveBranch: branch };
       }
       const head = store.head(row.id, row.liveBranch);
       return {
@@ -225,18 +225,18 @@ export class StudioService implements StudioApi {
   }
 
   async stopActor(p: { actor: string }): Promise<void> {
-    if (!this.system.actor(p.actor)) throw notFound(`no running actor ${p.actor}`);
+    if (!this.system.describe(p.actor)) throw notFound(`no running actor ${p.actor}`);
     await this.system.stop(p.actor);
     this.emit('actors', {});
   }
 
   async restartActor(p: { actor: string }): Promise<void> {
-    if (!this.system.actor(p.actor)) throw notFound(`no running actor ${p.actor}`);
+    if (!this.system.describe(p.actor)) throw notFound(`no running actor ${p.actor}`);
     await this.system.restart(p.actor, 'restarted from the Studio');
   }
 
   async startActor(p: { actor: string }): Promise<OpenResult> {
-    if (this.system.actor(p.actor)) throw badRequest(`${p.actor} is already running`);
+    if (this.system.describe(p.actor)) throw badRequest(`${p.actor} is already running`);
     const row = this.system.store.actors().find((a) => a.id === p.actor);
     if (!row) throw notFound(`no actor ${p.actor}`);
     if (!row.manifest) throw badRequest(`${p.actor} has no recorded manifest to start it from`);
@@ -303,7 +303,7 @@ export class StudioService implements StudioApi {
   async branches(p: { actor: string }): Promise<readonly BranchView[]> {
     const store = this.system.store;
     this.index(p.actor); // refuses unknown actors
-    const live = this.system.actor(p.actor)?.branch ?? store.liveBranch(p.actor);
+    const live = this.system.describe(p.actor)?.branch ?? store.liveBranch(p.actor);
     return store.branches(p.actor).map((b) => {
       const head = b.head ? store.entry(b.head) : undefined;
       const base = b.base ? store.entry(b.base) : undefined;
@@ -328,7 +328,7 @@ export class StudioService implements StudioApi {
   }
 
   async setLiveBranch(p: { actor: string; branch: string }): Promise<void> {
-    if (this.system.actor(p.actor)) {
+    if (this.system.describe(p.actor)) {
       // A running actor is moved by the runtime (its in-memory head changes): restart it on that branch's head.
       const head = this.system.store.branches(p.actor).find((b) => b.name === p.branch)?.head;
       if (!head) throw notFound(`actor ${p.actor} has no branch ${p.branch} with entries`);
@@ -352,7 +352,7 @@ export class StudioService implements StudioApi {
 
   async verify(p: { actor?: string }): Promise<VerifyView> {
     const actor = p.actor ?? null;
-    this.system.writer.flush(); // the worker reads through its own connection: commit what is queued first
+    await this.system.committed(); // the worker reads through its own connection: commit what is queued first
     const r = await verifyOffThread({ db: this.system.store.path, actor: p.actor }, (done, total) =>
       this.emit('progress', { task: 'verify', actor, done, total }),
     );

@@ -121,7 +121,7 @@ export async function replayView(
   onProgress: (done: number, total: number) => void,
 ): Promise<ReplayResultView> {
   // Commit what is queued: the replay worker reads the db file itself.
-  system.writer.flush();
+  await system.committed();
   const r = await engine(() =>
     replay({ db: system.store.path, actor: p.actor, branch: p.branch, component: p.componentPath }, onProgress),
   );
@@ -150,8 +150,8 @@ export function exportView(
   dir: string,
   p: { actor: string; branch?: string; withComponent?: boolean },
 ) {
-  return engine(() => {
-    system.writer.flush();
+  return engine(async () => {
+    await system.committed();
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${p.actor.replace(/[^\w.-]/g, '_')}-${p.branch ?? 'live'}-${Date.now()}.theater-bundle`);
     const r = exportBundle(system.store, file, { actor: p.actor, branch: p.branch, withComponent: p.withComponent });
