@@ -174,8 +174,8 @@ export function importView(system: ActorSystem, dir: string, p: { path?: string;
 
 /** Save as test: what is queued is committed first, so the range the user sees is the range written. */
 export function saveTestView(system: ActorSystem, p: SaveTestRequest): Promise<SavedTestView> {
-  return engine(() => {
-    system.writer.flush();
+  return engine(async () => {
+    await system.committed();
     const r = saveChainTest(system.store, {
       actor: p.actor,
       branch: p.branch,
