@@ -87,19 +87,21 @@ export class BranchView {
 
   /**
    * Entries with their payload bytes, one after another from position `from` towards the head (`dir` 1) or the root
-   * (`dir` -1), streamed from the store in chunks.
+   * (`dir` -1), streamed from the store. Read in windows that grow from 256 entries: a store walk first lists the
+   * ids between its two ends, so a search that hits nearby must not list the whole branch first.
    */
   *walk(from: number, dir: 1 | -1): Generator<PathEntry> {
     const n = this.length;
     if (from < 0 || from >= n) return;
-    const it =
-      dir === 1
-        ? this.store.history.path(this.idAt(n - 1), { fromSeq: from })
-        : this.store.history.path(this.idAt(from), { descending: true });
-    try {
-      yield* it;
-    } finally {
-      it.return?.();
+    let size = 256;
+    for (let at = from; dir === 1 ? at < n : at >= 0; at += dir * size, size = Math.min(size * 4, 65_536)) {
+      const [lo, hi] = dir === 1 ? [at, Math.min(n - 1, at + size - 1)] : [Math.max(0, at - size + 1), at];
+      const it = this.store.history.path(this.idAt(hi), { fromSeq: lo, descending: dir === -1 });
+      try {
+        yield* it;
+      } finally {
+        it.return?.();
+      }
     }
   }
 

@@ -83,25 +83,37 @@ export class Motion {
     let seen = (thread.view?.length ?? 1) - 1;
     thread.pos = seen;
     run.timer = setInterval(() => {
-      if (run.cancelled || !chain.refresh()) return;
-      const view = thread.view!;
-      const now = view.length - 1;
-      if (now <= seen) return;
-      const from = seen;
-      seen = thread.pos = now;
-      let echoed = 0;
-      for (const e of view.walk(from + 1, 1)) {
-        say(`${thread.actor}: ${listingLine(e)}`);
-        if (++echoed >= ECHO) break;
+      try {
+        if (run.cancelled || !chain.refresh()) return;
+        const view = thread.view!;
+        const now = view.length - 1;
+        if (now <= seen) return;
+        const from = seen;
+        seen = thread.pos = now;
+        let echoed = 0;
+        for (const e of view.walk(from + 1, 1)) {
+          say(`${thread.actor}: ${listingLine(e)}`);
+          if (++echoed >= ECHO) break;
+        }
+        void breakpoints
+          .search(view, from, 1, () => run.cancelled)
+          .then((hit) => {
+            if (run.cancelled || hit === 'cancelled' || !hit) return;
+            this.halt();
+            stop(thread, hit.index, hit.reason, hit.description, hit.ids);
+          })
+          .catch((e: unknown) => this.lost(thread, e));
+      } catch (e) {
+        this.lost(thread, e);
       }
-      void breakpoints
-        .search(view, from, 1, () => run.cancelled)
-        .then((hit) => {
-          if (run.cancelled || hit === 'cancelled' || !hit) return;
-          this.halt();
-          stop(thread, hit.index, hit.reason, hit.description, hit.ids);
-        });
     }, this.host.followMs ?? 200);
+  }
+
+  /** The db could not be read while following (deleted, replaced): say why and stop where the thread was. */
+  private lost(thread: ThreadState, e: unknown): void {
+    this.halt();
+    this.host.say(`stopped following: ${e instanceof Error ? e.message : String(e)}`, 'stderr');
+    this.host.stop(thread, thread.pos, 'pause', 'Stopped following: the db could not be read');
   }
 
   /** The thread a run in progress is moving, if any. */

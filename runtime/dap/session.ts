@@ -137,7 +137,9 @@ export class TheaterDebugSession extends DebugSession {
       say: (text, category) => this.say(text, category),
     });
     // Breakpoints arrive between `initialized` and configurationDone: nothing runs before they are in.
-    await Promise.race([this.configurationDone, new Promise((r) => setTimeout(r, 5000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.configurationDone, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+    clearTimeout(timer);
     const { main, threads, motion } = this.opened;
     setImmediate(() => {
       if (args.kind === 'launch' || args.stopOnEntry)
