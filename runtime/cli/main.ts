@@ -29,7 +29,13 @@ program
   .option('--actor <id>', 'only this actor')
   .option('--json', 'one JSON object per line: hash, parent, actor, seq, kind, interface, function, summary, ...')
   .option('--limit <n>', 'at most n entries (the latest n)', (v) => Number.parseInt(v, 10))
-  .action((o: { actor?: string; json?: boolean; limit?: number }, cmd: Command) => eventsCommand(db(cmd), o));
+  .option(
+    '--logs',
+    "only the actors' log lines: runtime.log and what they wrote to stdout/stderr (console.log, printf)",
+  )
+  .action((o: { actor?: string; json?: boolean; limit?: number; logs?: boolean }, cmd: Command) =>
+    eventsCommand(db(cmd), o),
+  );
 
 program
   .command('verify')

@@ -3,22 +3,16 @@
  * runtime.log line, and recorded as the write it was); stdin is empty; the environment and arguments come from the
  * manifest (`[env]`, `args`); there is no terminal; `exit` stops the actor.
  */
+import { LineBuffer } from '../../chain/log-lines.ts';
 import { HostTrap } from '../../chain/recorder.ts';
 import type { ActorContext, ImportHandler } from '../types.ts';
 import { InputStream, OutputStream } from './io.ts';
 
-const utf8 = new TextDecoder();
-
-/** The log lines a write to stdout or stderr makes: one per line, the final newline not counted. */
-export function linesOfWrite(bytes: Uint8Array): string[] {
-  const text = utf8.decode(bytes);
-  if (text === '' || text === '\n') return text === '' ? [] : [''];
-  return text.replace(/\r?\n$/, '').split(/\r?\n/);
-}
-
 function logStream(ctx: ActorContext, label: 'stdout' | 'stderr'): OutputStream {
+  // The same cutting into lines as the log read back from the chain (chain/log-lines.ts).
+  const lines = new LineBuffer();
   return new OutputStream(label, (bytes) => {
-    for (const line of linesOfWrite(bytes)) ctx.log(line);
+    for (const line of lines.push(bytes)) ctx.log(line);
   });
 }
 

@@ -14,4 +14,3 @@ export const WASI_HANDLERS: readonly ImportHandler[] = [
   ...wasiFilesystemHandlers,
 ];
 export { wasiRefusal } from './refused.ts';
-export { linesOfWrite } from './cli.ts';

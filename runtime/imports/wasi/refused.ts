@@ -15,7 +15,7 @@ const REFUSED: readonly { readonly prefix: string; readonly why: string }[] = [
   },
 ];
 
-/** The refusal line for a WASI interface nobody provides; undefined when it is not a WASI interface. */
+/** The refusal lines for imports nobody provides: one per WASI package (non-WASI names are left to the caller). */
 export function wasiRefusal(ifaces: readonly string[]): string[] {
   const lines: string[] = [];
   const seen = new Set<string>();
