@@ -5,6 +5,8 @@ import { UsageError, defaultDbPath } from './context.ts';
 import { runCommand } from './run.ts';
 import { eventsCommand, stateCommand, verifyCommand } from './inspect.ts';
 import { registerTimeTravel } from './timetravel.ts';
+import { registerNew } from './new.ts';
+import { registerBuild } from './build.ts';
 
 const program = new Command('theater')
   .description('Run WebAssembly actors whose every boundary crossing is recorded in a verifiable hash chain.')
@@ -53,6 +55,8 @@ program
   .action((o: { actor?: string; at?: string }, cmd: Command) => stateCommand(db(cmd), o));
 
 registerTimeTravel(program, db);
+registerNew(program);
+registerBuild(program);
 
 // The seed's form: `theater --manifest path/to/manifest.toml`.
 program.action(async (o: { manifest?: string }) => {
