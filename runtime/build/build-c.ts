@@ -39,6 +39,11 @@ export function cToolchain(): Toolchain {
   if (!clang || !wasmLd) throw new BuildError(`${!clang ? 'clang' : 'wasm-ld'} not found. ${install}`);
   if (!sysroot)
     throw new BuildError(`wasi-libc not found (no sysroot in ${SYSROOTS.join(', ')}; WASI_SYSROOT=...). ${install}`);
+  // clang links wasm32 code against compiler-rt's builtins, packaged apart from clang on Debian.
+  const rt = spawnSync(clang, ['--target=wasm32-wasi', '-rtlib=compiler-rt', '-print-libgcc-file-name'], {
+    encoding: 'utf8',
+  }).stdout.trim();
+  if (rt && !existsSync(rt)) throw new BuildError(`${rt} is missing (wasm32 compiler-rt). ${install}`);
   found = { clang, wasmLd, sysroot };
   return found;
 }
