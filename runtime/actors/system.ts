@@ -4,9 +4,9 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Value } from '../chain/canonical.ts';
-import { EMPTY_HEAD, type ChainHead } from '../chain/builder.ts';
+import { EMPTY_HEAD } from '../chain/builder.ts';
 import { toHex, type Hash, type Origin } from '../chain/entry.ts';
-import type { ActorErrorInfo, ExportOutcome } from '../chain/recorder.ts';
+import type { ActorErrorInfo, CallOutcome } from '../chain/recorder.ts';
 import { checkComponent } from '../component/check.ts';
 import { defaultCacheDir, loadComponent } from '../component/loader.ts';
 import { theaterInterface } from '../component/names.ts';
@@ -15,7 +15,7 @@ import { serveMessages } from '../ingress/message-server.ts';
 import { loadManifest, type Manifest } from '../manifest/index.ts';
 import { ChainStore } from '../store/index.ts';
 import { StoreWriter } from '../store/writer.ts';
-import { ActorHost, type ActorStatus } from './actor-host.ts';
+import { ActorHost } from './actor-host.ts';
 import { HostCalls } from './host-calls.ts';
 import type { ActorSummary, Listener, RunningActor, RuntimeOptions, StartOptions, SystemEvents } from './types.ts';
 import { WorkerPool } from './worker-pool.ts';
@@ -117,7 +117,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       this.emit('status', id, s);
     });
     host.on('failure', (err) => this.onFailure(actor, err));
-    host.on('shutdown', (data) => void this.whenIdle(host).then(() => this.stop(id, data)));
+    host.on('shutdown', (data) => void host.idle().then(() => this.stop(id, data)));
 
     try {
       const details = { component: component.sha256, manifest: manifest.name };
@@ -149,17 +149,19 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     params: readonly Value[],
     origin: Origin,
     cause: Hash | null = null,
-  ): Promise<ExportOutcome> {
+  ): Promise<CallOutcome> {
     const a = this.running.get(id);
-    if (!a) return Promise.resolve({ ok: false, error: { kind: 'startup', message: `no running actor ${id}` } });
+    if (!a) {
+      return Promise.resolve({ ok: false, error: { kind: 'startup', message: `no running actor ${id}` }, entries: [] });
+    }
     return a.host.call(iface, fn, params, origin, cause);
   }
 
-  send(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null = null): Promise<ExportOutcome> {
+  send(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null = null): Promise<CallOutcome> {
     return this.call(id, theaterInterface('message-server-client'), 'handle-send', [msg], origin, cause);
   }
 
-  request(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null = null): Promise<ExportOutcome> {
+  request(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null = null): Promise<CallOutcome> {
     return this.call(
       id,
       theaterInterface('message-server-client'),
@@ -205,7 +207,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   async restart(id: string, reason = 'restarted by request'): Promise<void> {
     const a = this.running.get(id);
     if (!a) throw new Error(`no running actor ${id}`);
-    await this.whenIdle(a.host);
+    await a.host.idle();
     await a.host.restart(reason);
   }
 
@@ -272,13 +274,6 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     }
   }
 
-  whenIdle(host: ActorHost): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => (host.busy ? setTimeout(check, 2) : resolve());
-      check();
-    });
-  }
-
   /**
    * Time travel: the actor continues from entry `hash` on a new branch (fork-1, fork-2, ... or `branchName`), made
    * live; or, when `branchName` is an existing branch whose head is `hash`, on that branch. A running actor is
@@ -289,7 +284,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     const { forkAt } = await import('../timetravel/fork.ts');
     const a = this.running.get(actorId);
     if (a) {
-      await this.whenIdle(a.host);
+      await a.host.idle();
       await this.stop(actorId);
       this.writer.flush(); // the stop event must be committed before the store is read for the fork
     }

@@ -149,14 +149,21 @@ function standInClass(table: ResourceTable, iface: string, name: string, host: R
 
 export type ErrorKind = 'trap' | 'handler-error' | 'timeout' | 'startup';
 
-export interface ActorErrorInfo {
+/** A type, not an interface: records must satisfy Value's index signature to be recorded without casts. */
+export type ActorErrorInfo = {
   readonly kind: ErrorKind;
   readonly message: string;
-}
+};
 
 export type ExportOutcome =
   | { readonly ok: true; readonly response: Value; readonly state: Uint8Array | null }
   | { readonly ok: false; readonly error: ActorErrorInfo };
+
+/** An export call as its caller sees it once committed: the outcome and the hashes of the entries it recorded. */
+export type CallOutcome = ExportOutcome & {
+  /** In chain order: the call, its imports, its return or error. Empty when the call never reached the actor. */
+  readonly entries: readonly Hash[];
+};
 
 export interface CallMeta {
   readonly origin: Origin;
@@ -202,7 +209,7 @@ export function callExport(
     return { ok: true, response, state };
   } catch (e) {
     const error = classifyError(e);
-    chain.append('error', iface, fn, { output: chain.value(error as unknown as Value) });
+    chain.append('error', iface, fn, { output: chain.value(error) });
     return { ok: false, error };
   }
 }

@@ -19,6 +19,7 @@ import {
   type AppendBatch,
   type BranchRow,
   type StoredEntry,
+  storedStatus,
 } from './types.ts';
 
 const SELECT_ENTRY = `SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM}`;
@@ -278,7 +279,8 @@ export class ChainStore {
   }
 
   actors(): ActorRow[] {
-    return this.stmts.actors.all() as ActorRow[];
+    const rows = this.stmts.actors.all() as (Omit<ActorRow, 'status'> & { status: string | null })[];
+    return rows.map((r) => ({ ...r, status: storedStatus(r.status) }));
   }
 
   branches(actor: string): BranchRow[] {

@@ -10,4 +10,7 @@ export {
   type AppendBatch,
   type BranchRow,
   type StoredEntry,
+  STORED_STATUSES,
+  type StoredStatus,
 } from './types.ts';
+export { ActorIndex, Path, type PathRow } from './path-index.ts';

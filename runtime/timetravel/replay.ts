@@ -15,7 +15,7 @@ import { defaultCacheDir, loadComponent, type ComponentInfo } from '../component
 import { buildImports } from '../imports/index.ts';
 import type { ActorContext } from '../imports/types.ts';
 import { loadManifest } from '../manifest/index.ts';
-import { ChainStore, type StoredEntry } from '../store/index.ts';
+import { type ChainStore, type StoredEntry } from '../store/index.ts';
 import { replayFold, type Instantiate, type ReplayResult } from './replay-engine.ts';
 import { TimeTravelError } from './state.ts';
 import { runJob } from '../worker-job.ts';

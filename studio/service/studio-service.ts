@@ -3,13 +3,9 @@
  * WebSocket) are thin shells around `invoke`, which validates every payload before any method runs, and `onEvent`,
  * which pushes StudioEvents. No Electron and no transport code here.
  */
-import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import { ActorSystem } from '../../runtime/actors/system.ts';
-import { toHex } from '../../runtime/chain/entry.ts';
-import { verifyOffThread } from '../../runtime/chain/verify-job.ts';
+import { ActorIndex, ActorSystem, toHex, verifyOffThread, type Path } from '../../runtime/index.ts';
 import type {
-  ActorStatus,
   ActorView,
   BranchView,
   DiffView,
@@ -41,7 +37,6 @@ import { entryDetail, entryView, parseHash, requireEntry, stateView } from './en
 import { fireHttp, fireMessage } from './fire.ts';
 import { openManifest, RecentManifests, writeUpload } from './manifests.ts';
 import { validateRequest } from './params.ts';
-import { ActorIndex, type Path } from './path-index.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import * as tt from './time-travel.ts';
 
@@ -57,15 +52,13 @@ export interface StudioServiceOptions {
 
 export type StudioEventListener = <E extends EventName>(event: E, payload: StudioEvents[E]) => void;
 
-type EventMap = { [E in EventName]: [StudioEvents[E]] };
-
-const ACTOR_STATUSES: readonly ActorStatus[] = ['starting', 'running', 'stopped', 'failed'];
 /** How far back from a branch head requests are served before the index is built: a list page and graph windows. */
 const TAIL = 8192;
 
 export class StudioService implements StudioApi {
   readonly system: ActorSystem;
-  private readonly events = new EventEmitter<EventMap>();
+  /** The transports' subscriptions (each gets every event). */
+  private readonly listeners = new Set<StudioEventListener>();
   private readonly logRing: RingBuffer<LogLine>;
   private readonly indexes = new Map<string, ActorIndex>();
   private readonly queries: EntryQueries;
@@ -94,12 +87,8 @@ export class StudioService implements StudioApi {
 
   /** Subscribes to every StudioEvent; returns the unsubscribe function. */
   onEvent(listener: StudioEventListener): () => void {
-    const offs = (['log', 'entries', 'actorStatus', 'actors', 'progress', 'componentChanged'] as const).map((name) => {
-      const l = (payload: StudioEvents[typeof name]) => listener(name, payload);
-      this.events.on(name, l as never);
-      return () => this.events.off(name, l as never);
-    });
-    return () => offs.forEach((off) => off());
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async close(): Promise<void> {
@@ -109,7 +98,7 @@ export class StudioService implements StudioApi {
   }
 
   private emit<E extends EventName>(event: E, payload: StudioEvents[E]): void {
-    (this.events.emit as (e: E, p: StudioEvents[E]) => boolean)(event, payload);
+    for (const l of this.listeners) l(event, payload);
   }
 
   private wire(): void {
@@ -215,14 +204,13 @@ export class StudioService implements StudioApi {
         return { ...r, exports: live.host.component.exports, liveBranch: live.branch, listeners: [...r.listeners] };
       }
       const head = store.head(row.id, row.liveBranch);
-      const status = ACTOR_STATUSES.find((s) => s === row.status) ?? 'stopped';
       return {
         id: row.id,
         name: row.id.split('/').at(-1) ?? row.id,
         parent: row.parent,
         children: rows.filter((c) => c.parent === row.id).map((c) => c.id),
         // Not running in this Studio: whatever the store last said, it is not running now.
-        status: status === 'running' || status === 'starting' ? 'stopped' : status,
+        status: row.status === 'failed' ? 'failed' : 'stopped',
         manifest: row.manifest ?? '',
         component: row.component ?? '',
         exports: [],
@@ -306,7 +294,7 @@ export class StudioService implements StudioApi {
   }
 
   async whoWrote(p: { hash: Hex; path: readonly PathSegment[] }): Promise<EntryView | null> {
-    const w = await tt.writer(this.system, p.hash, p.path);
+    const w = await tt.lastWriter(this.system, p.hash, p.path);
     return w ? entryView(this.system.store, w, false) : null;
   }
 

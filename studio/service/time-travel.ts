@@ -4,19 +4,20 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ActorSystem } from '../../runtime/actors/system.ts';
-import { toHex } from '../../runtime/chain/entry.ts';
 import {
+  type ActorSystem,
+  type CrossingView,
   diffBranches,
   diffEntries,
   exportBundle,
   importBundle,
   replay,
-  TimeTravelError,
-  whoWrote,
-  type CrossingView,
   type StateDiff,
-} from '../../runtime/timetravel/index.ts';
+  TimeTravelError,
+  BundleError,
+  toHex,
+  whoWrote,
+} from '../../runtime/index.ts';
 import type { DiffChange, DiffView, EntryKind, Hex, ReplayResultView, UploadedFile } from '../contract.ts';
 import { badRequest, notFound, StudioError } from './api-error.ts';
 import { parseHash } from './entry-views.ts';
@@ -28,7 +29,7 @@ export async function engine<T>(run: () => T | Promise<T>): Promise<T> {
   } catch (e) {
     if (e instanceof StudioError) throw e;
     if (e instanceof TimeTravelError) throw notFound(e.message);
-    if (e instanceof Error && e.name === 'BundleError') throw badRequest(e.message);
+    if (e instanceof BundleError) throw badRequest(e.message);
     throw e;
   }
 }
@@ -88,7 +89,8 @@ export function branchDiff(
   });
 }
 
-export function writer(system: ActorSystem, hash: Hex, path: readonly (string | number)[]) {
+/** The entry that last changed `path` of the state (the who-wrote index), or null if none did. */
+export function lastWriter(system: ActorSystem, hash: Hex, path: readonly (string | number)[]) {
   return engine(() => whoWrote(system.store, parseHash(hash), path).writer);
 }
 
