@@ -84,7 +84,8 @@ async function callRate(component: Uint8Array, dir: string, calls: number): Prom
     quiet: true,
     noTypescript: true,
   });
-  const js = join(dir, `js-${Math.random().toString(36).slice(2)}`);
+  // Inside the repo, so that the generated JS finds jco's WASI shim in node_modules.
+  const js = join(ROOT, 'bench', '.cache', 'engines', Math.random().toString(36).slice(2));
   for (const [n, c] of Object.entries(out.files as Record<string, Uint8Array>)) {
     mkdirSync(dirname(join(js, n)), { recursive: true });
     writeFileSync(join(js, n), c);

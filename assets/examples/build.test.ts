@@ -51,7 +51,7 @@ it('builds js-notes from source outside the repo; it runs, answers a request and
     try {
       const [, port] = await run.waitFor(/messages on tcp:\/\/[^:]+:(\d+)/);
       const [reply] = await messagePort(Number(port), [
-        frame(Buffer.from(JSON.stringify({ type: 'request', msg: { op: 'add', text: 'from source' } }))),
+        frame({ type: 'request', msg: { op: 'add', text: 'from source' } }),
       ]);
       expect(reply, JSON.stringify(reply)).toMatchObject({ ok: true, response: { text: 'from source' } });
     } finally {

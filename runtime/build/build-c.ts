@@ -8,9 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { BuildError, rel, type Project } from './project.ts';
+import { BuildError, rel, type Project, type Step } from './project.ts';
 import { preopenOnly } from './wasi-shim.ts';
-import type { Step } from './build.ts';
 
 const VERSIONS = ['', '-19', '-18', '-17', '-16', '-15', '-14'];
 /** Where Debian's wasi-libc package puts the sysroot (headers in /usr/include/wasm32-wasi, libs in /usr/lib/wasm32-wasi). */

@@ -7,9 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { camelCase } from '../component/names.ts';
-import { BuildError, rel, type Project } from './project.ts';
+import { BuildError, rel, type Project, type Step } from './project.ts';
 import { preopenOnly } from './wasi-shim.ts';
-import type { Step } from './build.ts';
 
 /** componentize-js needs these off: Theater has no outgoing HTTP (it could not be replayed) and serves HTTP itself. */
 export const DISABLED_FEATURES = ['http', 'fetch-event'] as const;

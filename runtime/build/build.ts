@@ -7,11 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { compileC } from './build-c.ts';
 import { bundleTs, componentizeTs } from './build-ts.ts';
-import { rel, type Project } from './project.ts';
+import { rel, type Project, type Step } from './project.ts';
 import { refreshTypes } from './types-gen.ts';
-
-/** Runs one named step of a build, reporting it (with its time) when it ends. */
-export type Step = <T>(name: string, run: () => Promise<T>) => Promise<T>;
 
 export interface BuildResult {
   readonly out: string;

@@ -25,6 +25,9 @@ export interface Project {
   readonly out: string;
 }
 
+/** Runs one named step of a build, reporting it (with its time) when it ends. */
+export type Step = <T>(name: string, run: () => Promise<T>) => Promise<T>;
+
 export class BuildError extends Error {
   override readonly name = 'BuildError';
 }

@@ -5,9 +5,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Project } from './project.ts';
+import type { Project, Step } from './project.ts';
 import { preopenOnly } from './wasi-shim.ts';
-import type { Step } from './build.ts';
 
 export const TYPES_DIR = 'types';
 
