@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 
 const outdir = 'dist/electron';
 rmSync(outdir, { recursive: true, force: true });
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'info' };
+const common = { bundle: true, platform: 'node', target: 'node22', sourcemap: true, logLevel: 'info' };
 
 await build({
   ...common,

@@ -2,12 +2,12 @@
  * Where a worker thread's code is. Built (Electron): the `.js` next to the caller. From TypeScript sources (tests,
  * `npx theater` through tsx): the worker's module graph bundled once per process by esbuild (the compiler tsx
  * itself uses) into node_modules/.cache, so each worker starts as plain JavaScript. Booting tsx inside every worker
- * instead re-transpiled the runtime in every one: an actor start took ~300 ms that way and takes ~135 ms this way
- * (8 starts of the misbehave actor in one process, same machine).
+ * instead would re-transpile the runtime in every one, on every actor start (`npm run bench -- --only spawn`).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type * as Esbuild from 'esbuild';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -26,13 +26,13 @@ export function workerScript(callerUrl: string, name: string): URL {
 
 function bundle(entry: string, name: string): URL {
   // Loaded only here: workers import this module too (through replay), and never need esbuild.
-  const esbuild = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  const esbuild = createRequire(import.meta.url)('esbuild') as typeof Esbuild;
   const out = esbuild.buildSync({
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: 'node22',
     // npm packages stay imports: they resolve from node_modules/.cache/... up to the project's node_modules.
     packages: 'external',
     write: false,

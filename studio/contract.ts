@@ -1,8 +1,8 @@
 /**
  * The StudioApi contract: every request the renderer can make and every event it can receive, declared once.
- * Types only — imported by electron/main, electron/preload, the web host and the renderer. Both transports
- * (Electron IPC, the web host's WebSocket) are generated from METHODS and EVENTS below; nothing else may name a
- * channel.
+ * Types and constants only — imported by the service, the web host, electron/main, electron/preload and the
+ * renderer. Both transports (Electron IPC, the web host's WebSocket) are generated from METHODS and EVENTS below;
+ * nothing else may name a channel.
  *
  * Rules: hashes are lowercase hex strings; payloads and states travel as display JSON (bytes that are UTF-8 JSON
  * become that JSON, other bytes {hex}); lists are paged — never a whole chain or whole states per event.
@@ -10,9 +10,13 @@
 
 export type Hex = string;
 
-export type EntryKind = 'call' | 'return' | 'error' | 'import' | 'event';
-export type Origin = 'runtime' | 'http' | 'message-port' | 'actor' | 'studio' | 'cli';
-export type ActorStatus = 'starting' | 'running' | 'stopped' | 'failed';
+/** Kinds in this order: GraphWindow.kinds holds indexes into it. (The runtime's ENTRY_KINDS; checked equal.) */
+export const KIND_ORDER = ['call', 'return', 'error', 'import', 'event'] as const;
+export type EntryKind = (typeof KIND_ORDER)[number];
+export const ORIGINS = ['runtime', 'http', 'message-port', 'actor', 'studio', 'cli'] as const;
+export type Origin = (typeof ORIGINS)[number];
+export const ACTOR_STATUSES = ['starting', 'running', 'stopped', 'failed'] as const;
+export type ActorStatus = (typeof ACTOR_STATUSES)[number];
 
 export interface ListenerView {
   readonly kind: 'http-server' | 'message-server';
@@ -134,8 +138,6 @@ export interface GraphWindow {
   readonly hashes: readonly Hex[];
 }
 
-export const KIND_ORDER: readonly EntryKind[] = ['call', 'return', 'error', 'import', 'event'];
-
 export type ReplayResultView =
   | { readonly status: 'verified'; readonly count: number; readonly head: Hex }
   | {
@@ -222,6 +224,27 @@ export interface LogLine {
   readonly ts: number;
 }
 
+/** "Save as test": a range of a branch (or all of it) written as a chain test that `theater test` runs. */
+export interface SaveTestRequest {
+  readonly actor: string;
+  readonly branch?: string;
+  /** Ends of the range, in either order (widened to whole calls); both absent: the whole branch. */
+  readonly from?: Hex;
+  readonly to?: Hex;
+  /** The folder to write into; default: theater-tests/ beside the actor's manifest. */
+  readonly dir?: string;
+  readonly name?: string;
+}
+
+export interface SavedTestView {
+  /** The test manifest (.test.json) and its bundle, as absolute paths. */
+  readonly file: string;
+  readonly bundle: string;
+  readonly entries: number;
+  readonly fromSeq: number;
+  readonly toSeq: number;
+}
+
 /** Every request: method name → (params) → result. */
 export interface StudioApi {
   openManifest(p: { path: string }): Promise<OpenResult>;
@@ -262,6 +285,7 @@ export interface StudioApi {
     path?: string;
     upload?: UploadedFile;
   }): Promise<{ readonly actor: string; readonly entries: number }>;
+  saveTest(p: SaveTestRequest): Promise<SavedTestView>;
 }
 
 /** Pushed from the service to every renderer. */
@@ -318,6 +342,7 @@ export const METHODS = [
   'fireMessage',
   'exportBundle',
   'importBundle',
+  'saveTest',
 ] as const satisfies readonly MethodName[];
 
 export const EVENTS = [

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow } from 'electron';
+import { app, type BrowserWindow } from 'electron';
 import { StudioService } from '../../studio/service/studio-service.ts';
 import { registerAppScheme, serveApp } from './app-protocol.ts';
 import { forwardEvents, registerIpc } from './ipc/register.ts';

@@ -48,6 +48,8 @@ function initFor(componentDir: string, prepared = false): WorkerInit {
     actorId: 'a',
     componentDir,
     ...(prepared ? {} : { modules: {} }),
+    env: [],
+    args: [],
     imports: ['test:x/runtime'],
     head: EMPTY_HEAD,
     state: null,

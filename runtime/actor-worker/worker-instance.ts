@@ -11,8 +11,8 @@
  * preparation, and the instance is made again, from a fresh copy of the module, once the imports are bound.
  *
  * The component's JS is loaded as a classic script with V8's code cache where the loader could write one
- * (component/files.ts): without it, a fresh worker compiles each of jco's functions on its first use, which made a
- * new actor's first call ~7 ms instead of under 1.
+ * (component/files.ts): without it, a fresh worker compiles each of jco's functions on its first use, several times
+ * the cost of the call itself.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { Script } from 'node:vm';
 import type { MessagePort } from 'node:worker_threads';
 import type { ComponentInstance, ImportObject } from '../chain/recorder.ts';
 import { MODULE_FILE, SCRIPT_FILE } from '../component/files.ts';
+import { isResourceName } from '../chain/resources.ts';
 import type { PoolMessage, WorkerChannel, WorkerInit } from '../actors/protocol.ts';
 
 type Instantiate = (getCoreModule: (name: string) => WebAssembly.Module, imports: object) => Promise<ComponentInstance>;
@@ -140,6 +141,7 @@ function prepare(componentDir: string, modules: NonNullable<WorkerInit['modules'
   const late = (iface: string) =>
     new Proxy({} as Record<string, (...args: never[]) => unknown>, {
       get: (_, name: string) => {
+        if (isResourceName(name)) return lateResource(iface, name);
         let fn: ((...args: never[]) => unknown) | undefined;
         return (...args: never[]) => {
           if (!bound) {
@@ -149,6 +151,16 @@ function prepare(componentDir: string, modules: NonNullable<WorkerInit['modules'
           fn ??= bound[iface]![name]!;
           return fn(...args);
         };
+      },
+    });
+  // A resource class is read once too, then used in `instanceof` checks and for static functions: a stand-in that
+  // answers both from the class bound later.
+  const lateResource = (iface: string, name: string) =>
+    new Proxy(class {}, {
+      get: (target, prop) => {
+        if (prop === Symbol.hasInstance) return (x: unknown) => !!bound && x instanceof (bound[iface]![name] as never);
+        if (prop === 'prototype') return target.prototype;
+        return bound ? (bound[iface]![name] as unknown as Record<string | symbol, unknown>)[prop] : undefined;
       },
     });
   const imports = new Proxy({} as ImportObject, { get: (_, iface: string) => late(iface) });

@@ -111,6 +111,8 @@ function run(init: WorkerInit, channel: WorkerChannel): void {
     callTimeoutMs: init.callTimeoutMs,
     state: () => (unrecorded ? plainState : chain.state),
     log: (msg) => void (unrecorded || logs.push(msg)),
+    env: () => init.env,
+    args: () => init.args,
     host(op, args) {
       // What this actor recorded so far goes first, so the runtime holds the entry that `cause` will point at.
       flush();

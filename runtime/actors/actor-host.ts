@@ -9,9 +9,10 @@ import type { Value } from '../chain/canonical.ts';
 import { decodeBatch, encodeBatch } from '../chain/batch-codec.ts';
 import { ChainBuilder, type Batch, type ChainHead } from '../chain/builder.ts';
 import { RUNTIME_EVENTS, hashEquals, type Hash, type Origin } from '../chain/entry.ts';
-import type { ActorErrorInfo, ExportOutcome } from '../chain/recorder.ts';
+import type { ActorErrorInfo, CallOutcome } from '../chain/recorder.ts';
 import { RingReader, type RingRange } from '../chain/record-ring.ts';
 import type { ComponentInfo } from '../component/loader.ts';
+import type { StoredStatus } from '../store/index.ts';
 import type { FromWorker, PoolMessage, PostedBatch, RpcReply, RpcRequest, ToWorker, WorkerInit } from './protocol.ts';
 import { compiledModules } from '../actor-worker/worker-entry.ts';
 import type { WorkerPool } from './worker-pool.ts';
@@ -47,6 +48,9 @@ export interface ActorHostOptions {
   readonly head: ChainHead;
   readonly state: Uint8Array | null;
   readonly callTimeoutMs: number;
+  /** The manifest's `[env]` and `args` (wasi:cli/environment). */
+  readonly env: readonly (readonly [string, string])[];
+  readonly args: readonly string[];
   readonly sink: ChainSink;
   /** Answers the actor's blocking host calls (send, request, spawn, ...). */
   readonly hostCall: (req: RpcRequest) => Promise<RpcReply>;
@@ -65,11 +69,13 @@ export interface ActorHostOptions {
 const RESTART_LIMIT = 5;
 const RESTART_WINDOW_MS = 10_000;
 
-export type ActorStatus = 'starting' | 'running' | 'stopped' | 'failed';
+/** A running actor host's status (the store adds `suspended` for actors whose runtime shut down). */
+export const ACTOR_STATUSES = ['starting', 'running', 'stopped', 'failed'] as const satisfies readonly StoredStatus[];
+export type ActorStatus = (typeof ACTOR_STATUSES)[number];
 
 interface PendingCall {
   readonly req: ToWorker;
-  readonly resolve: (o: ExportOutcome) => void;
+  readonly resolve: (o: CallOutcome) => void;
 }
 
 export interface ActorHostEvents {
@@ -97,6 +103,10 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   /** The in-flight call's `call` entry already reached us (posted before a blocking host call, or read from the
    *  in-flight log when the worker died). */
   private inflightRecorded = false;
+  /** Hashes of the entries the call in progress has recorded so far (calls run one at a time per instance). */
+  private callEntries: Hash[] = [];
+  /** Resolved when no call is pending: see `idle()`. */
+  private idleWaiters: (() => void)[] = [];
   private _status: ActorStatus = 'starting';
   private restarts: number[] = [];
   /** The head as of the last batch handed to the sink: the parent of the next one this thread commits. */
@@ -163,6 +173,8 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
       head: this.chain.head,
       state: this.chain.state,
       callTimeoutMs: this.opts.callTimeoutMs,
+      env: this.opts.env,
+      args: this.opts.args,
       record: this.opts.record,
     };
     worker.postMessage({ t: 'init', init } satisfies PoolMessage);
@@ -204,16 +216,17 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     this.armWatchdog();
   }
 
-  /** Calls an export. Resolves with the outcome once every entry of the call is committed. */
+  /** Calls an export. Resolves with the outcome and the call's entries once every one of them is committed. */
   call(
     iface: string,
     fn: string,
     params: readonly Value[],
     origin: Origin,
     cause: Hash | null = null,
-  ): Promise<ExportOutcome> {
+  ): Promise<CallOutcome> {
     if (this._status === 'stopped' || this._status === 'failed') {
-      return Promise.resolve({ ok: false, error: { kind: 'startup', message: `actor ${this.id} is ${this._status}` } });
+      const message = `actor ${this.id} is ${this._status}`;
+      return Promise.resolve({ ok: false, error: { kind: 'startup', message }, entries: [] });
     }
     const req: ToWorker = { t: 'call', id: this.nextId++, iface, fn, params, origin, cause };
     return new Promise((resolve) => {
@@ -223,8 +236,25 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     });
   }
 
-  get busy(): boolean {
-    return this.pending.size > 0;
+  /** Resolves once no call is pending (at once if none is). */
+  idle(): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private settled(): void {
+    if (this.pending.size > 0) return;
+    this.disarmWatchdog();
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** The entries recorded for the call in progress, handed over once (the next call starts a new list). */
+  private takeCallEntries(): Hash[] {
+    const entries = this.callEntries;
+    this.callEntries = [];
+    return entries;
   }
 
   async stop(): Promise<void> {
@@ -254,20 +284,24 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
 
   private onMessage(m: FromWorker, ring: InstanceRing): void {
     switch (m.t) {
-      case 'entries':
+      case 'entries': {
         this.inflightRecorded = true;
-        this.accept(m.batch, ring);
+        const hashes = this.hashesOf(m.batch, ring);
+        if (this.accept(m.batch, ring)) this.callEntries.push(...hashes);
         for (const line of m.logs) this.emit('log', line);
         return;
+      }
       case 'result': {
         this.inflightRecorded = false;
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
         const state = m.outcome.ok ? m.outcome.state : undefined;
-        this.accept(m.batch, ring, () => p?.resolve(m.outcome), state);
+        // Taken before the batch is handed on: its callback may run at once (a batch that fills the writer).
+        const entries = [...this.takeCallEntries(), ...this.hashesOf(m.batch, ring)];
+        this.accept(m.batch, ring, () => p?.resolve({ ...m.outcome, entries }), state);
         for (const line of m.logs) this.emit('log', line);
         if (!m.outcome.ok) this.afterFailure(m.outcome.error);
-        if (this.pending.size === 0) this.disarmWatchdog();
+        this.settled();
         return;
       }
       case 'shutdown':
@@ -301,6 +335,13 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     }
     const { batch } = decodeBatch(new Uint8Array(posted.bytes), this.id);
     return this.take(summaryOf(batch), posted, state, (h) => blobIn(batch, h), onCommitted);
+  }
+
+  /** The hashes of the entries a posted batch holds, in order. */
+  private hashesOf(posted: PostedBatch | undefined, ring: InstanceRing): Hash[] {
+    if (!posted) return [];
+    if ('range' in posted) return ring.reader.entryHashes(posted.range);
+    return decodeBatch(new Uint8Array(posted.bytes), this.id).batch.entries.map((e) => e.hash);
   }
 
   private take(
@@ -363,9 +404,10 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   }
 
   private failPending(message: string): void {
-    for (const p of this.pending.values()) p.resolve({ ok: false, error: { kind: 'startup', message } });
+    for (const p of this.pending.values()) p.resolve({ ok: false, error: { kind: 'startup', message }, entries: [] });
     this.pending.clear();
-    this.disarmWatchdog();
+    this.callEntries = [];
+    this.settled();
   }
 
   private armWatchdog(): void {
@@ -397,7 +439,10 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
       ring.pos = ring.reader.published;
       const summary = summaryOf(batch);
       const posted = { bytes, entries: batch.entries.length };
-      if (summary && this.take(summary, posted, undefined, (h) => blobIn(batch, h))) this.inflightRecorded = true;
+      if (summary && this.take(summary, posted, undefined, (h) => blobIn(batch, h))) {
+        this.inflightRecorded = true;
+        this.callEntries.push(...batch.entries.map((e) => e.hash));
+      }
       for (const line of logs) this.emit('log', line);
     }
     const first = this.pending.entries().next().value;
@@ -412,9 +457,12 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
           cause: p.req.cause,
         });
       }
-      this.chain.append('error', p.req.iface, p.req.fn, { output: this.chain.value(error as unknown as Value) });
-      this.commitOwn(() => p.resolve({ ok: false, error }));
+      this.chain.append('error', p.req.iface, p.req.fn, { output: this.chain.value(error) });
+      const entries = [...this.takeCallEntries(), ...this.chain.pending.entries.map((e) => e.hash)];
+      this.commitOwn(() => p.resolve({ ok: false, error, entries }));
+      this.settled();
     }
+    this.callEntries = [];
     this.inflightRecorded = false;
     this.emit('failure', error);
     this.replaceInstance(message);

@@ -34,6 +34,9 @@ export interface WorkerInit {
   readonly head: ChainHead;
   readonly state: Uint8Array | null;
   readonly callTimeoutMs: number;
+  /** The manifest's `[env]` and `args`, for wasi:cli/environment. */
+  readonly env: readonly (readonly [string, string])[];
+  readonly args: readonly string[];
   /**
    * BENCHMARK ONLY (bench/ measures recording overhead with it): false runs exports without the interceptor and
    * posts no entries. Never set by the runtime, the CLI or the Studio.

@@ -23,12 +23,12 @@ export type Hash = Uint8Array;
  * - import: the actor called a host function (input = canonical args, output = canonical {return: v} | {throw: e})
  * - event:  a runtime event that is not a crossing: start, resume, stop, fork (input = canonical details)
  */
-export type EntryKind = 'call' | 'return' | 'error' | 'import' | 'event';
-export const ENTRY_KINDS: readonly EntryKind[] = ['call', 'return', 'error', 'import', 'event'];
+export const ENTRY_KINDS = ['call', 'return', 'error', 'import', 'event'] as const;
+export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 /** Where an export call's input came from. Hashed: provenance is part of what happened. */
-export type Origin = 'runtime' | 'http' | 'message-port' | 'actor' | 'studio' | 'cli';
-export const ORIGINS: readonly Origin[] = ['runtime', 'http', 'message-port', 'actor', 'studio', 'cli'];
+export const ORIGINS = ['runtime', 'http', 'message-port', 'actor', 'studio', 'cli'] as const;
+export type Origin = (typeof ORIGINS)[number];
 
 /** The interface name used for `event` entries: not a WIT interface, the runtime's own. */
 export const RUNTIME_EVENTS = 'theater:runtime';

@@ -208,6 +208,16 @@ export class RingReader {
     };
   }
 
+  /** The hashes of the range's entries, in order (copies): what a call reports it recorded. */
+  entryHashes(range: RingRange): Hash[] {
+    const out: Hash[] = [];
+    if (range.entries === 0) return out;
+    this.forEach(range.from, range.to, (tag, at) => {
+      if (tag === TAG_ENTRY) out.push(this.hash(at + ENTRY_HASH_AT)!);
+    });
+    return out;
+  }
+
   /** A copy of the 32 bytes at `at` (none when at < 0). */
   private hash(at: number): Hash | null {
     if (at < 0) return null;

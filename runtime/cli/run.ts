@@ -22,7 +22,7 @@ export async function runCommand(manifest: string, db: string): Promise<void> {
     id = await system.start(manifest);
   } catch (e) {
     await system.close();
-    if (e instanceof ActorLoadError) throw new Error(e.message);
+    if (e instanceof ActorLoadError) throw new Error(e.message, { cause: e });
     throw e;
   }
   const a = system.actor(id)!;

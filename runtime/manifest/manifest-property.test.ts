@@ -75,7 +75,7 @@ function outcome(text: string): 'ok' | ManifestError {
     return 'ok';
   } catch (e) {
     if (e instanceof ManifestError) return e;
-    throw new Error(`non-ManifestError thrown for ${JSON.stringify(text)}: ${String(e)}`);
+    throw new Error(`non-ManifestError thrown for ${JSON.stringify(text)}: ${String(e)}`, { cause: e });
   }
 }
 

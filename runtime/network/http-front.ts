@@ -11,13 +11,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort } from 'node:worker_threads';
-import type {
-  FrontListen,
-  FrontReply,
-  FrontToMain,
-  HttpRequestRecord,
-  MainToFront,
-} from './http-front-protocol.ts';
+import type { FrontListen, FrontReply, FrontToMain, HttpRequestRecord, MainToFront } from './http-front-protocol.ts';
 
 const port = parentPort!;
 const post = (m: FrontToMain) => port.postMessage(m);

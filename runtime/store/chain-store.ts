@@ -13,7 +13,7 @@ import { openHistory, type History } from './history.ts';
 import { openPackedPages, type PackedPages } from './packed-pages.ts';
 import { openCheckpoints, type Checkpoints } from './checkpoints.ts';
 import { ENTRY_COLUMNS, ENTRY_FROM, buf, bytes, toStoredEntry, type EntryRow } from './rows.ts';
-import { KEY_BYTES, checkFileHeader, configure, migrate } from './schema.ts';
+import { KEY_BYTES, checkFileHeader, checkReadable, configure, migrate } from './schema.ts';
 import {
   ChainStoreOpenError,
   MAIN_BRANCH,
@@ -22,6 +22,7 @@ import {
   type AppendBatch,
   type BranchRow,
   type StoredEntry,
+  storedStatus,
 } from './types.ts';
 
 const SELECT_ENTRY = `SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM}`;
@@ -70,8 +71,32 @@ export class ChainStore {
     }
   }
 
+  /**
+   * Opens an existing database for reading only (a debugger or a viewer beside the process that writes it): never
+   * creates, migrates or writes the file. Every write method throws (SQLite refuses them).
+   */
+  static openReadOnly(path: string): ChainStore {
+    checkFileHeader(path);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      checkReadable(db, path);
+      return new ChainStore(db, path);
+    } catch (e) {
+      db?.close();
+      if (e instanceof ChainStoreOpenError) throw e;
+      throw new ChainStoreOpenError(`cannot open ${path} for reading: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** Changes whenever another connection commits to the file: a cheap "is there anything new?" for readers that
+   *  follow a db someone else writes (SQLite's PRAGMA data_version). */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
   }
 
   /**
@@ -101,7 +126,8 @@ export class ChainStore {
   }
 
   actors(): ActorRow[] {
-    return this.stmts.actors.all() as ActorRow[];
+    const rows = this.stmts.actors.all() as (Omit<ActorRow, 'status'> & { status: string | null })[];
+    return rows.map((r) => ({ ...r, status: storedStatus(r.status) }));
   }
 
   branches(actor: string): BranchRow[] {

@@ -1,6 +1,7 @@
 export { ChainStore } from './chain-store.ts';
 export type { Audit, AuditBlobRow, AuditBranchRow } from './audit.ts';
 export type { CheckpointRow } from './checkpoints.ts';
+export type { PathEntry } from './history.ts';
 export {
   ChainConflictError,
   ChainStoreOpenError,
@@ -10,4 +11,7 @@ export {
   type AppendBatch,
   type BranchRow,
   type StoredEntry,
+  STORED_STATUSES,
+  type StoredStatus,
 } from './types.ts';
+export { ActorIndex, Path, type PathRow } from './path-index.ts';

@@ -19,13 +19,24 @@ export interface AppendBatch {
   readonly blobs: readonly { readonly hash: Hash; readonly bytes: Uint8Array }[];
 }
 
+/**
+ * An actor's status as stored: what its host last reported, or `suspended` (its runtime shut down with it running;
+ * the next run on this db resumes it). A status the store does not know (a newer build's) reads as null.
+ */
+export const STORED_STATUSES = ['starting', 'running', 'stopped', 'failed', 'suspended'] as const;
+export type StoredStatus = (typeof STORED_STATUSES)[number];
+
+export function storedStatus(s: string | null): StoredStatus | null {
+  return STORED_STATUSES.find((x) => x === s) ?? null;
+}
+
 export interface ActorRow {
   readonly id: string;
   readonly liveBranch: string;
   /** sha256 hex of the component bytes. */
   readonly component: string | null;
   readonly manifest: string | null;
-  readonly status: string | null;
+  readonly status: StoredStatus | null;
   /** The supervising actor that spawned it, if any. */
   readonly parent: string | null;
   readonly created: number;
@@ -36,7 +47,7 @@ export interface ActorInfo {
   readonly id: string;
   readonly component?: string;
   readonly manifest?: string;
-  readonly status?: string;
+  readonly status?: StoredStatus;
   readonly parent?: string;
 }
 

@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { createHash, type Hash as Hasher } from 'node:crypto';
-import { CanonicalError, decode, encode, type Value } from '../chain/canonical.ts';
+import { type CanonicalError, decode, encode, type Value } from '../chain/canonical.ts';
 
 export const BUNDLE_MAGIC = Buffer.from('THTRBDL1', 'latin1');
 export const BUNDLE_FORMAT = 1;
@@ -64,7 +64,7 @@ export class BundleWriter {
   }
 
   record(r: BundleRecord): void {
-    const body = encode(r as Value);
+    const body = encode(r);
     this.raw(uvarint(body.length));
     this.raw(body);
   }

@@ -52,6 +52,7 @@ function asText(b: Uint8Array | null): string {
   if (b === null) return '';
   const t = Buffer.from(b).toString('utf8');
   // Binary: one hex line per 32 bytes, so the line diff still points at where the bytes differ.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what marks the bytes as binary
   if (t.includes('\uFFFD') || /[\0-\x08\x0E-\x1F]/.test(t)) return (toHex(b).match(/.{1,64}/g) ?? []).join('\n');
   return t;
 }

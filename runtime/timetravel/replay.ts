@@ -15,7 +15,7 @@ import { defaultCacheDir, loadComponent, type ComponentInfo } from '../component
 import { buildImports } from '../imports/index.ts';
 import type { ActorContext } from '../imports/types.ts';
 import { loadManifest } from '../manifest/index.ts';
-import { ChainStore, type StoredEntry } from '../store/index.ts';
+import { type ChainStore, type StoredEntry } from '../store/index.ts';
 import { replayFold, type Instantiate, type ReplayResult } from './replay-engine.ts';
 import { TimeTravelError } from './state.ts';
 import { runJob } from '../worker-job.ts';
@@ -132,11 +132,14 @@ const replayContext: ActorContext = {
   callTimeoutMs: 0,
   state: unreachable,
   log: unreachable,
+  env: unreachable,
+  args: unreachable,
   host: unreachable,
   requestShutdown: unreachable,
 };
 
-function instantiator(c: ComponentInfo): Instantiate {
+/** Fresh instances of a loaded component for the fold, with every live host function unreachable. */
+export function instantiator(c: ComponentInfo): Instantiate {
   return async (chain, strategy) => {
     const mod = (await import(pathToFileURL(join(c.dir, 'component.mjs')).href)) as {
       instantiate(

@@ -3,12 +3,10 @@
  * and no-ops run on the compact index; full-text search decodes payloads, so its matches are cached per query and
  * extended incrementally as the chain grows (a second page, or a new entry, does not rescan what was scanned).
  */
-import { toHex } from '../../runtime/chain/entry.ts';
-import type { ChainStore } from '../../runtime/store/index.ts';
+import { toHex, type ActorIndex, type ChainStore, type Path, type PathRow } from '../../runtime/index.ts';
 import { KIND_ORDER, type EntryPage, type EntryQuery, type EntryView, type GraphWindow } from '../contract.ts';
 import { notFound } from './api-error.ts';
 import { entryById, entryView, searchText } from './entry-views.ts';
-import type { ActorIndex, Path, PathRow } from './path-index.ts';
 
 interface FilterCache {
   readonly key: string;

@@ -1,10 +1,17 @@
 /** StoredEntry → the contract's views: small rows for lists, decoded payloads only for the one selected entry. */
-import { decode } from '../../runtime/chain/canonical.ts';
-import { bytesAsJson, summarizeEntry, toDisplay } from '../../runtime/chain/describe.ts';
-import { fromHex, toHex, type Hash } from '../../runtime/chain/entry.ts';
-import type { ChainStore, StoredEntry } from '../../runtime/store/index.ts';
+import {
+  bytesAsJson,
+  type ChainStore,
+  decode,
+  followMessage,
+  fromHex,
+  type Hash,
+  type StoredEntry,
+  summarizeEntry,
+  toDisplay,
+  toHex,
+} from '../../runtime/index.ts';
 import type { EntryDetail, EntryView, StateView } from '../contract.ts';
-import { followMessage } from '../../runtime/timetravel/insight.ts';
 import { badRequest, notFound } from './api-error.ts';
 
 const hx = (h: Hash | null): string | null => (h ? toHex(h) : null);

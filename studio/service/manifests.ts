@@ -5,10 +5,14 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ActorSystem } from '../../runtime/actors/system.ts';
-import { ActorLoadError } from '../../runtime/component/check.ts';
-import { ComponentError } from '../../runtime/component/loader.ts';
-import { loadManifest, ManifestError, type Manifest } from '../../runtime/manifest/index.ts';
+import {
+  ActorLoadError,
+  type ActorSystem,
+  ComponentError,
+  loadManifest,
+  type Manifest,
+  ManifestError,
+} from '../../runtime/index.ts';
 import type { LoadErrorView, OpenResult, UploadedFile } from '../contract.ts';
 import { badRequest } from './api-error.ts';
 

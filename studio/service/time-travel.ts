@@ -4,20 +4,31 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ActorSystem } from '../../runtime/actors/system.ts';
-import { toHex } from '../../runtime/chain/entry.ts';
 import {
+  type ActorSystem,
+  type CrossingView,
   diffBranches,
   diffEntries,
   exportBundle,
   importBundle,
   replay,
-  TimeTravelError,
-  whoWrote,
-  type CrossingView,
+  saveChainTest,
   type StateDiff,
-} from '../../runtime/timetravel/index.ts';
-import type { DiffChange, DiffView, EntryKind, Hex, ReplayResultView, UploadedFile } from '../contract.ts';
+  TimeTravelError,
+  BundleError,
+  toHex,
+  whoWrote,
+} from '../../runtime/index.ts';
+import type {
+  DiffChange,
+  DiffView,
+  EntryKind,
+  Hex,
+  ReplayResultView,
+  SavedTestView,
+  SaveTestRequest,
+  UploadedFile,
+} from '../contract.ts';
 import { badRequest, notFound, StudioError } from './api-error.ts';
 import { parseHash } from './entry-views.ts';
 
@@ -28,7 +39,7 @@ export async function engine<T>(run: () => T | Promise<T>): Promise<T> {
   } catch (e) {
     if (e instanceof StudioError) throw e;
     if (e instanceof TimeTravelError) throw notFound(e.message);
-    if (e instanceof Error && e.name === 'BundleError') throw badRequest(e.message);
+    if (e instanceof BundleError) throw badRequest(e.message);
     throw e;
   }
 }
@@ -88,7 +99,8 @@ export function branchDiff(
   });
 }
 
-export function writer(system: ActorSystem, hash: Hex, path: readonly (string | number)[]) {
+/** The entry that last changed `path` of the state (the who-wrote index), or null if none did. */
+export function lastWriter(system: ActorSystem, hash: Hex, path: readonly (string | number)[]) {
   return engine(() => whoWrote(system.store, parseHash(hash), path).writer);
 }
 
@@ -109,7 +121,7 @@ export async function replayView(
   onProgress: (done: number, total: number) => void,
 ): Promise<ReplayResultView> {
   // Commit what is queued: the replay worker reads the db file itself.
-  system.writer.flush();
+  await system.committed();
   const r = await engine(() =>
     replay({ db: system.store.path, actor: p.actor, branch: p.branch, component: p.componentPath }, onProgress),
   );
@@ -138,8 +150,8 @@ export function exportView(
   dir: string,
   p: { actor: string; branch?: string; withComponent?: boolean },
 ) {
-  return engine(() => {
-    system.writer.flush();
+  return engine(async () => {
+    await system.committed();
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${p.actor.replace(/[^\w.-]/g, '_')}-${p.branch ?? 'live'}-${Date.now()}.theater-bundle`);
     const r = exportBundle(system.store, file, { actor: p.actor, branch: p.branch, withComponent: p.withComponent });
@@ -157,5 +169,21 @@ export function importView(system: ActorSystem, dir: string, p: { path?: string;
     }
     const r = importBundle(system.store, file!);
     return { actor: r.actor, entries: r.entries };
+  });
+}
+
+/** Save as test: what is queued is committed first, so the range the user sees is the range written. */
+export function saveTestView(system: ActorSystem, p: SaveTestRequest): Promise<SavedTestView> {
+  return engine(async () => {
+    await system.committed();
+    const r = saveChainTest(system.store, {
+      actor: p.actor,
+      branch: p.branch,
+      from: p.from ? parseHash(p.from) : undefined,
+      to: p.to ? parseHash(p.to) : undefined,
+      dir: p.dir,
+      name: p.name,
+    });
+    return { file: r.file, bundle: r.bundle, entries: r.entries, fromSeq: r.from.seq, toSeq: r.to.seq };
   });
 }

@@ -12,11 +12,10 @@ import { assignLanes, laneCount, type Lane } from '../../viz/layout/lanes.ts';
 import { chunksFor, MAX_FETCH_SEQS, seqScale, translateFor } from '../../viz/layout/viewport.ts';
 import { Legend } from './legend.tsx';
 import { Minimap } from './minimap.tsx';
+import { FIRST_PAINT_MARK } from './first-paint-mark.ts';
 import { entryAt, LABEL_W, LANE_H, laneY, paint, TOP } from './paint.ts';
 
 const HEAD_MARGIN = 48;
-/** performance.mark name set the first time the graph paints fetched entries (read by `npm run bench`). */
-export const FIRST_PAINT_MARK = 'theater:graph-first-paint';
 let firstPaintMarked = false;
 
 function lanesOf(): Lane[] {
@@ -30,8 +29,8 @@ export function ChainGraph() {
   const tRef = useRef<ZoomTransform>(zoomIdentity);
   const frame = useRef(0);
   const [size, setSize] = useState({ w: 600, h: 160 });
+  /** The size as the drawing code reads it (outside React's render): set together with `size`. */
   const sizeRef = useRef(size);
-  sizeRef.current = size;
   const [view, setView] = useState<{ from: number; to: number }>({ from: 0, to: 0 });
   const follow = useStudio((s) => s.follow);
   const setFollow = useStudio((s) => s.setFollow);
@@ -90,7 +89,7 @@ export function ChainGraph() {
     }
     const { from, to } = fetchVisible();
     setView((v) => (v.from === from && v.to === to ? v : { from, to }));
-  }, []);
+  }, [fetchVisible]);
 
   const schedule = useCallback(() => {
     if (!frame.current) frame.current = requestAnimationFrame(draw);
@@ -102,7 +101,8 @@ export function ChainGraph() {
     if (!el) return;
     const ro = new ResizeObserver(([e]) => {
       if (!e) return;
-      setSize({ w: Math.max(100, e.contentRect.width), h: Math.max(60, e.contentRect.height) });
+      sizeRef.current = { w: Math.max(100, e.contentRect.width), h: Math.max(60, e.contentRect.height) };
+      setSize(sizeRef.current);
     });
     ro.observe(el);
     return () => ro.disconnect();
@@ -129,6 +129,26 @@ export function ChainGraph() {
     };
   }, [schedule]);
 
+  const followHead = useCallback((): void => {
+    const s = useStudio.getState();
+    if (!s.follow) return;
+    const live = s.branches.find((b) => b.live) ?? s.branches[0];
+    if (!live) return;
+    const k = tRef.current.k;
+    const { w } = sizeRef.current;
+    // Short chains start at the left edge; long ones keep the head just inside the right edge.
+    const tx = Math.min(LABEL_W + 16, translateFor(live.headSeq, k, w - HEAD_MARGIN));
+    zoomRef.current?.setTransform(zoomIdentity.translate(tx, 0).scale(k));
+  }, []);
+
+  const revealSeq = useCallback((seq: number): void => {
+    const t = tRef.current;
+    const sx = seqScale(t)(seq);
+    const { w } = sizeRef.current;
+    if (sx >= LABEL_W + 12 && sx <= w - 12) return;
+    zoomRef.current?.setTransform(zoomIdentity.translate(translateFor(seq, t.k, (LABEL_W + w) / 2), 0).scale(t.k), 150);
+  }, []);
+
   // Repaint on anything the scene reads; keep the live head in view while following.
   useEffect(
     () =>
@@ -152,29 +172,8 @@ export function ChainGraph() {
           schedule();
         if (s.selected !== prev.selected && s.selected) revealSeq(s.selected.entry.seq);
       }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [schedule, fetchVisible],
+    [schedule, fetchVisible, followHead, revealSeq],
   );
-
-  function followHead(): void {
-    const s = useStudio.getState();
-    if (!s.follow) return;
-    const live = s.branches.find((b) => b.live) ?? s.branches[0];
-    if (!live) return;
-    const k = tRef.current.k;
-    const { w } = sizeRef.current;
-    // Short chains start at the left edge; long ones keep the head just inside the right edge.
-    const tx = Math.min(LABEL_W + 16, translateFor(live.headSeq, k, w - HEAD_MARGIN));
-    zoomRef.current?.setTransform(zoomIdentity.translate(tx, 0).scale(k));
-  }
-
-  function revealSeq(seq: number): void {
-    const t = tRef.current;
-    const sx = seqScale(t)(seq);
-    const { w } = sizeRef.current;
-    if (sx >= LABEL_W + 12 && sx <= w - 12) return;
-    zoomRef.current?.setTransform(zoomIdentity.translate(translateFor(seq, t.k, (LABEL_W + w) / 2), 0).scale(t.k), 150);
-  }
 
   const centerOn = useCallback((seq: number) => {
     const t = tRef.current;

@@ -12,7 +12,8 @@ export function DiffPanel() {
   const b = useStudio((s) => s.diffB);
   const setA = useStudio((s) => s.setDiffA);
   const setB = useStudio((s) => s.setDiffB);
-  const d = useAsync(() => (a && b ? api().call('diff', { a: a.hash, b: b.hash }) : null), [a?.hash, b?.hash]);
+  const [ha, hb] = [a?.hash, b?.hash];
+  const d = useAsync(ha && hb ? () => api().call('diff', { a: ha, b: hb }) : null, [ha, hb]);
   return (
     <div className="diff" aria-label="Diff">
       <div className="picks">
@@ -110,7 +111,7 @@ function BranchDiff() {
   const [ba, setBa] = useState('');
   const [bb, setBb] = useState('');
   const run = actor && ba && bb && ba !== bb;
-  const d = useAsync(() => (run ? api().call('diffBranches', { actor, a: ba, b: bb }) : null), [actor, ba, bb]);
+  const d = useAsync(run ? () => api().call('diffBranches', { actor, a: ba, b: bb }) : null, [actor, ba, bb]);
   if (branches.length < 2) return null;
   return (
     <div className="branch-diff">

@@ -11,7 +11,7 @@ import { RewindButton } from '../replay/rewind-button.tsx';
 export function EntryDetails() {
   const hash = useStudio((s) => s.selected?.entry.hash ?? null);
   const theme = useStudio((s) => s.theme);
-  const d = useAsync(() => (hash ? api().call('entry', { hash }) : null), [hash]);
+  const d = useAsync(hash ? () => api().call('entry', { hash }) : null, [hash]);
   if (!hash) return <p className="empty">Select an entry in the graph or the list (or press → ).</p>;
   if (d.status === 'error') return <p className="error-text">Could not load the entry: {d.message}</p>;
   if (d.status !== 'ok') return <p className="muted">Loading…</p>;

@@ -1,5 +1,5 @@
 /** The entry list beside the graph: virtualized, paged from the service, same kind colours as the graph. */
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent, useRef } from 'react';
 import type { EntryView } from '../../../studio/contract.ts';
 import { ensurePage, selectIndex, shiftPick } from '../../store/actions.ts';
 import { PAGE, useStudio } from '../../store/index.ts';
@@ -35,9 +35,10 @@ export function EntryList() {
     for (let p = Math.floor(first / PAGE); p <= Math.floor(last / PAGE); p++) void ensurePage(p).catch(() => {});
   }, [actorId, viewBranch, first, last, listVersion]);
 
+  // Scroll when the selection moves, not when the list's geometry does (that would fight the user's scrolling).
+  const reveal = useEffectEvent((index: number) => v.scrollToIndex(index));
   useEffect(() => {
-    if (selectedIndex !== null) v.scrollToIndex(selectedIndex);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    if (selectedIndex !== null) reveal(selectedIndex);
   }, [selectedIndex]);
 
   const rowAt = (i: number): EntryView | null => pages.get(Math.floor(i / PAGE))?.items[i % PAGE] ?? null;

@@ -1,5 +1,5 @@
 /** "verified through #N" or the first bad link; re-checked on demand and after new entries settle. */
-import { useEffect, useRef } from 'react';
+import { useState } from 'react';
 import type { VerifyView } from '../../../studio/contract.ts';
 import { runVerify, selectHash } from '../../store/actions.ts';
 import { useStudio } from '../../store/index.ts';
@@ -13,22 +13,27 @@ export function IntegrityBadge() {
   const v = useStudio((s) => s.verify);
   const actorId = useStudio((s) => s.actorId);
   const progress = useStudio((s) => (s.progress?.task === 'verify' ? s.progress : null));
-  // While re-checking, keep the last verdict on screen rather than flicker to "verifying…" after every request.
-  const last = useRef<VerifyView | null>(null);
-  if (v.phase === 'done') last.current = v.result;
-  // A new actor's chain is verified by showActor once it is on screen; an old verdict must not stand for it.
-  useEffect(() => {
-    last.current = null;
-  }, [actorId]);
+  // While re-checking, keep the last verdict on screen rather than flicker to "verifying…" after every request. A
+  // new actor's chain is verified by showActor once it is on screen; an old verdict must not stand for it. (State
+  // adjusted during render, React's pattern for "information from previous renders".)
+  const [last, setLast] = useState<{ actor: string | null; result: VerifyView | null }>({
+    actor: actorId,
+    result: null,
+  });
+  if (last.actor !== actorId) setLast({ actor: actorId, result: null });
+  else if (v.phase === 'done' && last.result !== v.result) setLast({ actor: actorId, result: v.result });
 
   let text = 'integrity: not checked';
   let cls = 'neutral';
   if (v.phase === 'running') {
     if (progress) text = `verifying ${progress.done}/${progress.total}…`;
-    else if (last.current) ({ text, cls } = verdict(last.current));
+    else if (last.result) ({ text, cls } = verdict(last.result));
     else text = 'verifying…';
   }
-  if (v.phase === 'error') ((text = `verify failed: ${v.message}`), (cls = 'bad'));
+  if (v.phase === 'error') {
+    text = `verify failed: ${v.message}`;
+    cls = 'bad';
+  }
   if (v.phase === 'done') ({ text, cls } = verdict(v.result));
   return (
     <span className={`integrity ${cls}`} role="status" aria-label="Integrity">

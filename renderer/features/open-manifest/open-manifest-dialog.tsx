@@ -43,7 +43,7 @@ export function OpenManifestDialog() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<LoadErrorView | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
-  const recent = useAsync(() => (open ? api().call('recentManifests', {}) : null), [open]);
+  const recent = useAsync(open ? () => api().call('recentManifests', {}) : null, [open]);
   useEffect(() => {
     if (open) inputRef.current?.focus();
   }, [open]);

@@ -10,7 +10,7 @@ import { JsonTree } from './json-tree.tsx';
 
 export function StateView() {
   const hash = useStudio((s) => s.selected?.entry.hash ?? null);
-  const st = useAsync(() => (hash ? api().call('stateAt', { hash }) : null), [hash]);
+  const st = useAsync(hash ? () => api().call('stateAt', { hash }) : null, [hash]);
   const [who, setWho] = useState<{ path: readonly PathSegment[]; entry: EntryView | null; error?: string } | null>(
     null,
   );

@@ -4,6 +4,7 @@ import { viewBranch } from '../../store/actions.ts';
 import { BundleButtons } from '../bundles/bundle-buttons.tsx';
 import { IntegrityBadge } from '../integrity/integrity-badge.tsx';
 import { runReplay } from '../replay/replay-panel.tsx';
+import { SaveTestButton } from '../save-test/save-test.tsx';
 
 export function Toolbar() {
   const actor = useCurrentActor();
@@ -46,6 +47,7 @@ export function Toolbar() {
         ⟲ Replay
       </button>
       <BundleButtons />
+      <SaveTestButton />
       <span className="spacer" />
       <span className={`conn conn-${connection}`} role="status" aria-label="Connection">
         {connection === 'open'

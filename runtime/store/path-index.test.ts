@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChainStore } from '../../runtime/store/index.ts';
-import { TestChain } from '../../runtime/store/test-chain.ts';
+import { ChainStore } from './index.ts';
+import { TestChain } from './test-chain.ts';
 import { ActorIndex, type Path, type PathRow } from './path-index.ts';
 
 let dir: string;

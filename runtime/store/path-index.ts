@@ -6,12 +6,10 @@
  *
  * Index i of a branch path is the entry with seq i (seq = parent's seq + 1, root 0), so "position" and "seq" agree.
  */
-import { hashEquals, type Hash } from '../../runtime/chain/entry.ts';
-import type { ChainStore } from '../../runtime/store/index.ts';
-import type { IndexRow } from '../../runtime/store/chain-store.ts';
-import { kindName as storeKindName } from '../../runtime/store/rows.ts';
-import { KIND_CODES } from '../../runtime/store/schema.ts';
-import { KIND_ORDER } from '../contract.ts';
+import { ENTRY_KINDS, hashEquals, type Hash } from '../chain/entry.ts';
+import type { ChainStore, IndexRow } from './chain-store.ts';
+import { kindName } from './rows.ts';
+import { KIND_CODES } from './schema.ts';
 
 /**
  * The entries appended on one branch, in order, as parallel typed arrays that double as they fill: a million
@@ -21,7 +19,7 @@ class OwnRows {
   length = 0;
   /** Entry ids are SQLite rowids: Float64Array holds any of them exactly. */
   ids = new Float64Array(256);
-  /** KIND_ORDER index. */
+  /** ENTRY_KINDS index. */
   kinds = new Uint8Array(256);
   /** Interned interface#function code. */
   fns = new Uint32Array(256);
@@ -76,12 +74,12 @@ export interface PathRow {
 
 /** Rows read per slice: ~10-25 ms of work, so requests are served between slices while a big chain is indexed. */
 const PAGE = 10_000;
-/** Store kind code → the contract's kind code (KIND_ORDER index). */
-const KINDS = new Map<number, number>(Object.values(KIND_CODES).map((c) => [c, KIND_ORDER.indexOf(storeKindName(c)!)]));
-const EVENT = KIND_ORDER.indexOf('event');
-const RETURN = KIND_ORDER.indexOf('return');
-const CALL = KIND_ORDER.indexOf('call');
-const ERROR = KIND_ORDER.indexOf('error');
+/** Stored kind code → its index in ENTRY_KINDS (the order the Studio's contract ships kinds in). */
+const KINDS = new Map<number, number>(Object.values(KIND_CODES).map((c) => [c, ENTRY_KINDS.indexOf(kindName(c)!)]));
+const EVENT = ENTRY_KINDS.indexOf('event');
+const RETURN = ENTRY_KINDS.indexOf('return');
+const CALL = ENTRY_KINDS.indexOf('call');
+const ERROR = ENTRY_KINDS.indexOf('error');
 
 export class ActorIndex {
   private lastId = 0;

@@ -1,0 +1,65 @@
+/**
+ * The runtime's public API: everything outside runtime/ (the Studio's service, the Electron shell, tools) uses the
+ * runtime through this file only, and the linter holds them to it. Inside runtime/, modules import each other
+ * directly. Add here what a client needs rather than reaching past it.
+ */
+
+// Running actors.
+export { ActorSystem } from './actors/system.ts';
+export { ACTOR_STATUSES, type ActorStatus } from './actors/actor-host.ts';
+export type { ActorSummary, Listener, RuntimeOptions, StartOptions, SystemEvents } from './actors/types.ts';
+export type { ActorErrorInfo, CallOutcome, ErrorKind, ExportOutcome } from './chain/recorder.ts';
+export { HTTP_SERVER, type HttpRequestRecord, type HttpResponseRecord } from './ingress/http-server.ts';
+
+// Manifests and components.
+export { loadManifest, ManifestError, formatManifestError, type Manifest } from './manifest/index.ts';
+export { ActorLoadError } from './component/check.ts';
+export { ComponentError } from './component/loader.ts';
+export { theaterInterface } from './component/names.ts';
+
+// The chain: hashes, the canonical encoding, how an entry reads.
+export {
+  ENTRY_KINDS,
+  ORIGINS,
+  fromHex,
+  hashEquals,
+  sha256,
+  toHex,
+  type Entry,
+  type EntryKind,
+  type Hash,
+  type Origin,
+} from './chain/entry.ts';
+export { decode, encode, type Value } from './chain/canonical.ts';
+export { bytesAsJson, shortText, summarizeEntry, toDisplay } from './chain/describe.ts';
+export { verifyChain, type VerifyOptions, type VerifyResult, type VerifiedHead } from './chain/verify.ts';
+export { verifyOffThread } from './chain/verify-job.ts';
+
+// The store (reading; the runtime writes) and the in-memory index of an actor's branch paths.
+export {
+  ActorIndex,
+  ChainConflictError,
+  ChainStore,
+  ChainStoreOpenError,
+  MAIN_BRANCH,
+  Path,
+  STORED_STATUSES,
+  type ActorRow,
+  type BranchRow,
+  type PathEntry,
+  type PathRow,
+  type StoredEntry,
+  type StoredStatus,
+} from './store/index.ts';
+
+// Time travel: state at an entry, diffs, forks, replay, bundles, who-wrote.
+export * from './timetravel/index.ts';
+
+// An actor's log read back from the chain (runtime.log lines and what it wrote to stdout/stderr through WASI), cut
+// into lines exactly as `theater run` and the live log show them.
+export { LogLines, type LogLine, type LogStream } from './chain/log-lines.ts';
+
+// Actor projects (`theater new`, `theater build`): for a front end that builds, e.g. to rebuild and then offer a
+// replay against the new component.
+export { buildProject, describeResult, type BuildResult } from './build/build.ts';
+export { BuildError, loadProject, type Project } from './build/project.ts';
