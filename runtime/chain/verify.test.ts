@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChainStore } from '../store/index.ts';
 import { TestChain } from '../store/test-chain.ts';
-import { toHex } from './entry.ts';
+import { sha256, toHex } from './entry.ts';
 import { verifyChain, type VerifyResult } from './verify.ts';
 
 let dir: string;
@@ -68,7 +68,7 @@ const flip = (b: Buffer, at = 0): Buffer => {
 };
 
 function verify(actor?: string): VerifyResult {
-  const store = ChainStore.open(path);
+  const store = ChainStore.openReader(path);
   try {
     return verifyChain(store, actor === undefined ? {} : { actor });
   } finally {
@@ -215,6 +215,28 @@ describe('verifyChain', () => {
       raw((db) => db.prepare('DELETE FROM blobs WHERE id = ?').run(t.output_id));
       expectFailsAt(t, /blob #\d+ \(its output\) not found/);
     });
+
+    it('a flipped byte in an embedded component (a blob no entry references, which replay loads)', () => {
+      // As `theater import` of a bundle with its component stores it: a blob keyed by its SHA-256.
+      const component = new Uint8Array(4096).map((_, i) => (i * 31) & 0xff);
+      const hash = sha256(component);
+      const store = ChainStore.open(path);
+      store.appendBatches([{ actor: 'counter', branch: 'main', entries: [], blobs: [{ hash, bytes: component }] }]);
+      store.upsertActor({ id: 'counter', component: toHex(hash) });
+      store.close();
+      expect(verify().ok).toBe(true);
+      raw((db) => {
+        const id = db.prepare('SELECT id FROM blobs WHERE hash = ?').pluck().get(Buffer.from(hash)) as number;
+        db.prepare('UPDATE blobs SET bytes = ? WHERE id = ?').run(flip(Buffer.from(component), 2000), id);
+      });
+      expect(verify()).toMatchObject({
+        ok: false,
+        entry: null,
+        reason: expect.stringMatching(/^blob .* \(the embedded component of actor counter\) hashes to /),
+      });
+      expect(verify('counter')).toMatchObject({ ok: false });
+      expect(verify('client')).toMatchObject({ ok: true }); // not client's component
+    });
   });
 
   // Verify reads pages packed by SQLite (store/audit.ts); a value of an unexpected type makes its page go row by
@@ -316,6 +338,15 @@ describe('verifyChain', () => {
       raw((db) => db.prepare('DELETE FROM entries WHERE id = ?').run(t.id));
       const r = verify();
       expect(r).toMatchObject({ ok: false, entry: toHex(child.hash), reason: /parent \(entry #\d+\) not found/ });
+    });
+
+    it('a branch head set to NULL fails at the branch (every branch head exists, §7)', () => {
+      raw((db) => db.prepare(`UPDATE branches SET head_id = NULL WHERE name = 'main'`).run());
+      expect(verify()).toMatchObject({
+        ok: false,
+        entry: null,
+        reason: expect.stringMatching(/^branch counter\/main has entries .* but no head/),
+      });
     });
 
     it('a deleted head fails at the branch', () => {

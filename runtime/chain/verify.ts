@@ -109,12 +109,32 @@ export function verifyChain(store: ChainStore, opts: VerifyOptions = {}): Verify
     const name = `${b.actor ?? `#${b.actorId}`}/${b.branch}`;
     if (b.actor === null) return fail(null, `branch ${name}: its actor #${b.actorId} not found`);
     if (b.headId !== null && b.head === null) return fail(null, `branch ${name} head (entry #${b.headId}) not found`);
+    if (b.headId === null && b.headless === 1)
+      return fail(null, `branch ${name} has entries (or a fork base) but no head: its head was removed`);
     if (b.head !== null && b.headActorId !== b.actorId) {
       return fail(b.head, `branch ${name} head ${short(b.head)} is an entry of another actor`);
     }
     heads.push({ actor: b.actor, branch: b.branch, hash: b.head && toHex(b.head) });
   }
+  const unreferenced = badUnreferencedBlob(store, blobs, opts.actor);
+  if (unreferenced) return fail(null, unreferenced);
   return { ok: true, count, heads };
+}
+
+/**
+ * A corrupt blob no entry references (a bad referenced one already failed at its entry): an embedded component
+ * (replay loads the recorded component from it), or a stray row. Checking one actor, only its component counts.
+ */
+function badUnreferencedBlob(store: ChainStore, blobs: BlobHashes, actor: string | undefined): string | undefined {
+  if (blobs.bad.size === 0) return undefined;
+  const components = new Map(store.actors().map((a) => [a.component, a.id]));
+  for (const b of blobs.bad.values()) {
+    const owner = components.get(toHex(b.stored));
+    if (actor !== undefined && owner !== actor) continue;
+    const what = owner === undefined ? 'referenced by no entry' : `the embedded component of actor ${owner}`;
+    return `blob ${short(b.stored)} (${what}) hashes to ${short(b.actual)}`;
+  }
+  return undefined;
 }
 
 const PAGE = 8192;

@@ -17,6 +17,8 @@ export function eventsCommand(db: string, o: { actor?: string; json?: boolean; l
       if (i++ < skip) continue;
       const summary = summarizeEntry(e, blob);
       process.stdout.write(o.json ? `${JSON.stringify(jsonLine(e, summary))}\n` : `${textLine(e, summary)}\n`);
+      // The reader went away (`theater events | head`): the write failed with EPIPE and destroyed stdout.
+      if (process.stdout.destroyed) break;
     }
   } finally {
     store.close();

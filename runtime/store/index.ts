@@ -4,6 +4,7 @@ export type { Audit, AuditBlobRow, AuditBranchRow } from './audit.ts';
 export {
   ChainConflictError,
   ChainStoreOpenError,
+  SqliteDriverError,
   MAIN_BRANCH,
   type ActorInfo,
   type ActorRow,
@@ -14,3 +15,12 @@ export {
   type StoredStatus,
 } from './types.ts';
 export { ActorIndex, Path, type PathRow } from './path-index.ts';
+export {
+  WriterBusyError,
+  WriterLease,
+  describeHolder,
+  leaseFile,
+  type ListenerRow,
+  type WriterInfo,
+  type WriterStatus,
+} from './writer-lease.ts';
