@@ -18,6 +18,7 @@ import { StoreWriter } from '../store/writer.ts';
 import { ActorHost } from './actor-host.ts';
 import { HostCalls } from './host-calls.ts';
 import type { ActorSummary, Listener, RunningActor, RuntimeOptions, StartOptions, SystemEvents } from './types.ts';
+import type { ImportOptions, ImportResult } from '../timetravel/bundle-import.ts';
 import { WorkerPool } from './worker-pool.ts';
 
 /** Idle actor workers kept booted per runtime: enough for a supervisor's burst of spawns, few for 2 cores. */
@@ -292,6 +293,19 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return new Promise((resolve) => {
       const check = () => (host.busy ? setTimeout(check, 2) : resolve());
       check();
+    });
+  }
+
+  /**
+   * Imports a bundle (see runtime/timetravel/bundle-import.ts) through this runtime's store. A bundle for a branch
+   * an actor here is running on lands on a branch of its own: the running actor's next entries are never orphaned.
+   */
+  async importBundle(file: string, opts: ImportOptions = {}): Promise<ImportResult> {
+    const { importBundle } = await import('../timetravel/bundle-import.ts');
+    this.writer.flush();
+    return importBundle(this.store, file, {
+      ...opts,
+      live: (actor, branch) => this.running.get(actor)?.branch === branch,
     });
   }
 

@@ -80,7 +80,8 @@ export function interceptImports(
   return out;
 }
 
-export type ErrorKind = 'trap' | 'handler-error' | 'timeout' | 'startup';
+/** `store`: the call ran but its entries could not be committed, so it is not acknowledged (never recorded). */
+export type ErrorKind = 'trap' | 'handler-error' | 'timeout' | 'startup' | 'store';
 
 export interface ActorErrorInfo {
   readonly kind: ErrorKind;

@@ -18,6 +18,7 @@ export class StudioError extends Error {
 
 export const badRequest = (message: string): StudioError => new StudioError('bad-request', message);
 export const notFound = (message: string): StudioError => new StudioError('not-found', message);
+export const readOnly = (message: string): StudioError => new StudioError('read-only', message);
 
 /** For methods whose engine (runtime/timetravel) has not landed yet: say so rather than return something made up. */
 export const notAvailable = (what: string): StudioError =>
