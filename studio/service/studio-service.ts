@@ -5,10 +5,10 @@
  * `invoke`, which validates every payload before any method runs, and `onEvent`, which pushes StudioEvents. No
  * Electron and no transport code here.
  */
-import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import {
   ActorIndex,
+  type ActorSummary,
   type ActorSystem,
   type ChainStore,
   forkAt,
@@ -70,8 +70,6 @@ export interface StudioServiceOptions {
 
 export type StudioEventListener = <E extends EventName>(event: E, payload: StudioEvents[E]) => void;
 
-type EventMap = { [E in EventName]: [StudioEvents[E]] };
-
 /** How far back from a branch head requests are served before the index is built: a list page and graph windows. */
 const TAIL = 8192;
 
@@ -81,7 +79,8 @@ export class StudioService implements StudioApi {
   readonly store: ChainStore;
   private readonly dbWatch: DbWatch;
   private lastDb = '';
-  private readonly events = new EventEmitter<EventMap>();
+  /** The transports' subscriptions (each gets every event). */
+  private readonly listeners = new Set<StudioEventListener>();
   private readonly logRing: RingBuffer<LogLine>;
   private readonly indexes = new Map<string, ActorIndex>();
   private readonly queries: EntryQueries;
@@ -109,13 +108,14 @@ export class StudioService implements StudioApi {
     this.lastDb = JSON.stringify(this.access.view());
   }
 
-  /** The runtime while this Studio runs actors (it holds the writer lease then). */
+  /** The runtime while this Studio runs actors (it holds the db's writer lease then). */
   get system(): ActorSystem | undefined {
     return this.access.runtime;
   }
 
-  private running(actor: string) {
-    return this.access.runtime?.actor(actor);
+  /** An actor this Studio runs. */
+  private running(actor: string): ActorSummary | undefined {
+    return this.access.runtime?.describe(actor);
   }
 
   static open(opts: StudioServiceOptions): StudioService {
@@ -131,14 +131,8 @@ export class StudioService implements StudioApi {
 
   /** Subscribes to every StudioEvent; returns the unsubscribe function. */
   onEvent(listener: StudioEventListener): () => void {
-    const offs = (['log', 'entries', 'actorStatus', 'actors', 'progress', 'componentChanged', 'db'] as const).map(
-      (name) => {
-        const l = (payload: StudioEvents[typeof name]) => listener(name, payload);
-        this.events.on(name, l as never);
-        return () => this.events.off(name, l as never);
-      },
-    );
-    return () => offs.forEach((off) => off());
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async close(): Promise<void> {
@@ -159,7 +153,7 @@ export class StudioService implements StudioApi {
   }
 
   private emit<E extends EventName>(event: E, payload: StudioEvents[E]): void {
-    (this.events.emit as (e: E, p: StudioEvents[E]) => boolean)(event, payload);
+    for (const l of this.listeners) l(event, payload);
   }
 
   private wire(s: ActorSystem): void {
@@ -236,7 +230,7 @@ export class StudioService implements StudioApi {
     const system = await this.access.runtimeForStart('start an actor');
     const r = await openManifest(system, p.path, (msg) => this.log('studio', msg));
     if (r.ok) {
-      this.recent.add(system.actor(r.actor)?.manifest.file ?? p.path);
+      this.recent.add(system.describe(r.actor)?.manifest ?? p.path);
       this.emit('actors', {});
     } else await this.access.releaseIfIdle();
     return r;
@@ -262,26 +256,24 @@ export class StudioService implements StudioApi {
   async listActors(_p: Record<string, never>): Promise<readonly ActorView[]> {
     const store = this.store;
     const rows = store.actors();
-    const system = this.access.runtime;
-    const running = new Map((system?.list() ?? []).map((a) => [a.id, a]));
+    const running = new Map((this.system?.list() ?? []).map((a) => [a.id, a]));
     // Another process writes: what the store says of its actors is current (it keeps it so), and it announced ports.
     const other = this.access.view().readOnly;
     const ports = other ? store.listeners() : [];
     return rows.map((row): ActorView => {
       const r = running.get(row.id);
-      const live = system?.actor(row.id);
-      if (r && live) {
-        return { ...r, exports: live.host.component.exports, liveBranch: live.branch, listeners: [...r.listeners] };
+      if (r) {
+        const { branch, ...view } = r;
+        return { ...view, liveBranch: branch };
       }
       const head = store.head(row.id, row.liveBranch);
-      const status = row.status === 'failed' ? 'failed' : other && row.status === 'running' ? 'running' : 'stopped';
       return {
         id: row.id,
         name: row.id.split('/').at(-1) ?? row.id,
         parent: row.parent,
         children: rows.filter((c) => c.parent === row.id).map((c) => c.id),
-        // Not running anywhere unless its writer says so: a store row saying "running" outlives a kill -9.
-        status,
+        // Running only if its writer lives and says so: a row saying "running" outlives a kill -9.
+        status: row.status === 'failed' ? 'failed' : other && row.status === 'running' ? 'running' : 'stopped',
         manifest: row.manifest ?? '',
         component: row.component ?? '',
         exports: [],
@@ -293,24 +285,22 @@ export class StudioService implements StudioApi {
     });
   }
 
-  /** An actor this Studio runs, or a clear refusal: read-only (another process runs it), or not running. */
-  private ownRunning(actor: string, what: string) {
-    const a = this.running(actor);
-    if (a) return a;
+  /** The runtime running `actor` here, or a clear refusal: read-only (another process writes), or not running. */
+  private runtimeOf(actor: string, what: string): ActorSystem {
+    const system = this.system;
+    if (system?.describe(actor)) return system;
     this.access.assertWritable(what);
     throw notFound(`no running actor ${actor}`);
   }
 
   async stopActor(p: { actor: string }): Promise<void> {
-    this.ownRunning(p.actor, `stop ${p.actor}`);
-    await this.system!.stop(p.actor);
+    await this.runtimeOf(p.actor, `stop ${p.actor}`).stop(p.actor);
     await this.access.releaseIfIdle();
     this.emit('actors', {});
   }
 
   async restartActor(p: { actor: string }): Promise<void> {
-    this.ownRunning(p.actor, `restart ${p.actor}`);
-    await this.system!.restart(p.actor, 'restarted from the Studio');
+    await this.runtimeOf(p.actor, `restart ${p.actor}`).restart(p.actor, 'restarted from the Studio');
   }
 
   async startActor(p: { actor: string }): Promise<OpenResult> {
@@ -375,7 +365,7 @@ export class StudioService implements StudioApi {
   }
 
   async whoWrote(p: { hash: Hex; path: readonly PathSegment[] }): Promise<EntryView | null> {
-    const w = await tt.writer(this.store, p.hash, p.path);
+    const w = await tt.lastWriter(this.store, p.hash, p.path);
     return w ? entryView(this.store, w, false) : null;
   }
 
@@ -402,7 +392,7 @@ export class StudioService implements StudioApi {
     // stopped one just gets its new live branch.
     const name = await tt.engine(() =>
       this.access.write(`fork ${p.actor}`, (store, system) =>
-        system?.actor(p.actor)
+        system?.describe(p.actor)
           ? system.continueFrom(p.actor, parseHash(p.hash), p.name)
           : forkAt(store, parseHash(p.hash), p.name, p.actor).branch,
       ),
@@ -415,7 +405,7 @@ export class StudioService implements StudioApi {
 
   async setLiveBranch(p: { actor: string; branch: string }): Promise<void> {
     await this.access.write(`switch ${p.actor}'s live branch`, async (store, system) => {
-      if (system?.actor(p.actor)) {
+      if (system?.describe(p.actor)) {
         // A running actor is moved by the runtime (its in-memory head changes): restart it on that branch's head.
         const head = store.branches(p.actor).find((b) => b.name === p.branch)?.head;
         if (!head) throw notFound(`actor ${p.actor} has no branch ${p.branch} with entries`);
@@ -433,7 +423,7 @@ export class StudioService implements StudioApi {
 
   async replay(p: { actor: string; branch?: string; componentPath?: string }): Promise<ReplayResultView> {
     this.index(p.actor); // refuses unknown actors with not-found
-    this.system?.writer.flush(); // the replay worker reads through its own connection: commit what is queued first
+    await this.system?.committed(); // the replay worker reads through its own connection: commit what is queued
     return tt.replayView(this.store.path, p, (done, total) =>
       this.emit('progress', { task: 'replay', actor: p.actor, done, total }),
     );
@@ -441,7 +431,7 @@ export class StudioService implements StudioApi {
 
   async verify(p: { actor?: string }): Promise<VerifyView> {
     const actor = p.actor ?? null;
-    this.system?.writer.flush(); // the worker reads through its own connection: commit what is queued first
+    await this.system?.committed(); // the worker reads through its own connection: commit what is queued first
     const r = await verifyOffThread({ db: this.store.path, actor: p.actor }, (done, total) =>
       this.emit('progress', { task: 'verify', actor, done, total }),
     );
@@ -456,12 +446,14 @@ export class StudioService implements StudioApi {
   // ---- injecting inputs ------------------------------------------------------------------------------------------
 
   async fireHttp(p: HttpFire): Promise<HttpFireResult> {
-    if (this.running(p.actor)) return fireHttp(this.system!, p);
+    const system = this.system;
+    if (system?.describe(p.actor)) return fireHttp(system, p);
     return fireHttpAt(this.store, this.writersPort(p.actor, 'http-server'), p);
   }
 
   async fireMessage(p: MessageFire): Promise<MessageFireResult> {
-    if (this.running(p.actor)) return fireMessage(this.system!, p);
+    const system = this.system;
+    if (system?.describe(p.actor)) return fireMessage(system, p);
     return fireMessageAt(this.store, this.writersPort(p.actor, 'message-server'), p);
   }
 
@@ -486,7 +478,7 @@ export class StudioService implements StudioApi {
     withComponent?: boolean;
   }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }> {
     this.index(p.actor);
-    this.system?.writer.flush();
+    await this.system?.committed();
     return tt.exportView(this.store, join(this.opts.dataDir, 'bundles'), p);
   }
 

@@ -14,6 +14,7 @@ import {
   replay,
   type StateDiff,
   TimeTravelError,
+  BundleError,
   toHex,
   whoWrote,
 } from '../../runtime/index.ts';
@@ -28,7 +29,7 @@ export async function engine<T>(run: () => T | Promise<T>): Promise<T> {
   } catch (e) {
     if (e instanceof StudioError) throw e;
     if (e instanceof TimeTravelError) throw notFound(e.message);
-    if (e instanceof Error && e.name === 'BundleError') throw badRequest(e.message);
+    if (e instanceof BundleError) throw badRequest(e.message);
     throw e;
   }
 }
@@ -88,7 +89,8 @@ export function branchDiff(
   });
 }
 
-export function writer(store: ChainStore, hash: Hex, path: readonly (string | number)[]) {
+/** The entry that last changed `path` of the state (the who-wrote index), or null if none did. */
+export function lastWriter(store: ChainStore, hash: Hex, path: readonly (string | number)[]) {
   return engine(() => whoWrote(store, parseHash(hash), path).writer);
 }
 
