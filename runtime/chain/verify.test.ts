@@ -116,6 +116,29 @@ describe('verifyChain', () => {
     store.close();
   });
 
+  it('verifies one snapshot: entries another connection commits while it runs are not half-seen', () => {
+    // 10002 entries: verify reports progress at 4096, in its first page of entries (8192); a second page follows.
+    build(2000);
+    const reader = ChainStore.openReader(path);
+    const writer = ChainStore.open(path);
+    const chain = new TestChain('latecomer');
+    chain.start();
+    for (let i = 0; i < 10; i++) chain.counterRequest(1_000_000 + i); // new blobs, never seen by the blob pass
+    let appended = false;
+    const r = verifyChain(reader, {
+      onProgress: () => {
+        if (appended) return;
+        writer.appendBatches([chain.take()]);
+        appended = true;
+      },
+    });
+    expect(appended).toBe(true);
+    expect(r).toMatchObject({ ok: true, count: 10002 });
+    expect(verifyChain(reader)).toMatchObject({ ok: true, count: 10002 + 31 }); // the next run sees them, whole
+    writer.close();
+    reader.close();
+  });
+
   describe('a changed hashed column fails at exactly that entry', () => {
     beforeEach(() => build());
 

@@ -41,7 +41,12 @@ function short(h: Uint8Array): string {
   return `${toHex(h).slice(0, 12)}…`;
 }
 
+/** Verifies one snapshot of the store: what writers commit meanwhile is not seen, not even in part. */
 export function verifyChain(store: ChainStore, opts: VerifyOptions = {}): VerifyResult {
+  return store.snapshot(() => verifySnapshot(store, opts));
+}
+
+function verifySnapshot(store: ChainStore, opts: VerifyOptions): VerifyResult {
   const total = store.countEntries(opts.actor);
   const blobs = hashBlobs(store);
   let count = 0;

@@ -140,6 +140,17 @@ export class ChainStore {
     this.heads.clear();
   }
 
+  /**
+   * Runs `fn` on one snapshot: every read in it sees the db as of its first read, whatever other connections
+   * commit meanwhile. For a reader's work that spans many queries and must be consistent across them (verify
+   * hashes every blob first, then walks the entries: an entry committed in between would reference a blob it never
+   * read). A long snapshot only delays checkpoints; writers are never blocked by it (WAL).
+   */
+  snapshot<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    return this.db.transaction(fn).deferred();
+  }
+
   /** Runs `fn` in one transaction (appends inside it become savepoints): on a throw nothing of it is written. */
   transaction<T>(fn: () => T): T {
     try {
