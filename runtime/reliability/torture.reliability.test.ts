@@ -10,6 +10,7 @@ describe('one db, many processes, kill -9 of the writer', () => {
   it('loses no acknowledged request, never corrupts the file, refuses the second writer', async () => {
     const f = await torture({ seconds: 60, seed: 1, log: (l) => console.log(`torture: ${l}`) });
     console.log(`TORTURE FIGURES ${JSON.stringify(f)}`);
+    expect(f.writerFailures).toEqual([]);
     expect(f.final.integrityCheck).toBe('ok');
     expect(f.final.verifyExit).toBe(0);
     expect(f.requests.acknowledged).toBeGreaterThan(0);

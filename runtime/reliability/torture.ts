@@ -63,6 +63,8 @@ export interface TortureFigures {
     readonly refusedNamingTheWriter: number;
     readonly other: readonly string[];
   };
+  /** The writer could not start again after a kill (the db no longer opened): must be empty. */
+  readonly writerFailures: readonly string[];
   readonly final: {
     readonly integrityCheck: string;
     readonly verifyExit: number | null;
@@ -184,6 +186,7 @@ export async function torture(o: TortureOptions): Promise<TortureFigures> {
     refused: 0,
     other: [] as string[],
     pythonOpens: 0,
+    writerFailures: [] as string[],
   };
   let writer: Writer | undefined;
   let stopping = false;
@@ -330,7 +333,13 @@ print(n)`,
           await w.exited;
           figures.kills++;
           log(`kill -9 #${figures.kills} of pid ${w.child.pid} after ${figures.acknowledged.length} acknowledged`);
-          await launch();
+          try {
+            await launch();
+          } catch (e) {
+            // The db no longer opens (what the old fs header check led to): stop here and check what is left.
+            figures.writerFailures.push((e as Error).message.slice(0, 2000));
+            stopping = true;
+          }
         });
       }
     })();
@@ -343,9 +352,9 @@ print(n)`,
       w.child.kill('SIGINT');
       await w.exited;
     }
-    const integrityCheck = pythonQuery(db, 'PRAGMA integrity_check');
+    const integrityCheck = attempt(() => pythonQuery(db, 'PRAGMA integrity_check'));
     const v = await run(process.execPath, [THEATER, 'verify', '--db', db], children);
-    const found = countsInChain(db);
+    const found = attempt(() => countsInChain(db), { counts: new Set<number>(), entries: -1 });
     const acked = new Set(figures.acknowledged);
     const missing = [...acked].filter((c) => !found.counts.has(c)).sort((a, b) => a - b);
     return {
@@ -372,18 +381,30 @@ print(n)`,
       workersInWriter: { verified: figures.verified, replayed: figures.replayed, wrong: figures.wrong },
       cli: { runs: figures.cliReaders, failures: figures.cliFailures },
       secondWriter: { attempts: figures.attempts, refusedNamingTheWriter: figures.refused, other: figures.other },
+      writerFailures: figures.writerFailures,
       final: {
         integrityCheck,
         verifyExit: v.code,
         verifyOutput: (v.out || v.err).trim(),
         entries: found.entries,
-        intruderActors: Number(pythonQuery(db, `SELECT count(*) FROM actors WHERE name = 'intruder'`)),
+        intruderActors: Number(attempt(() => pythonQuery(db, `SELECT count(*) FROM actors WHERE name = 'intruder'`))),
       },
     };
   } finally {
     stopping = true;
     for (const c of children) c.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A check on a file that may be damaged: its error, as the result. */
+function attempt<T>(fn: () => T): T | string;
+function attempt<T>(fn: () => T, fallback: T): T;
+function attempt<T>(fn: () => T, fallback?: T): T | string {
+  try {
+    return fn();
+  } catch (e) {
+    return fallback ?? `failed: ${(e as Error).message.split('\n')[0]}`;
   }
 }
 
@@ -427,6 +448,7 @@ function report(f: TortureFigures): string {
     ...f.workersInWriter.wrong,
     ...f.cli.failures,
     ...f.secondWriter.other,
+    ...f.writerFailures,
   ])
     lines.push(`  ! ${x}`);
   return lines.join('\n');
@@ -453,6 +475,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     f.final.intruderActors === 0 &&
     f.secondWriter.other.length === 0 &&
     f.workersInWriter.wrong.length === 0 &&
+    f.writerFailures.length === 0 &&
     f.cli.failures.length === 0;
   process.exit(ok ? 0 : 1);
 }
