@@ -3,15 +3,47 @@
  * firing at its real ports), refusing every write while it does, taking the db over when it stops and giving it
  * back; and importing a bundle while the bundle's actor runs (it used to answer 200 and lose the next request).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { THEATER_BIN, startTheater, tempDir, type RunningTheater } from '../../runtime/testing/helpers.ts';
 import type { EventName, StudioEvents } from '../contract.ts';
 import { StudioService } from './studio-service.ts';
 
 const COUNTER = resolve('assets/examples/counter/manifest.toml');
+const THEATER_BIN = resolve('bin/theater.js');
 const SLOW = 240_000;
+
+function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'studio-shared-db-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+interface RunningTheater {
+  readonly child: ChildProcess;
+  readonly http: number;
+}
+
+/** `theater run` as its own process on free ports, once it says it is running. */
+function startTheater(db: string, manifest: string, cwd: string): Promise<RunningTheater> {
+  const child = spawn(process.execPath, [THEATER_BIN, 'run', manifest, '--db', db], {
+    cwd,
+    env: { ...process.env, THEATER_EPHEMERAL_PORTS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  return new Promise((res, rej) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const http = /HTTP on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (http && /running \(chain at/.test(out)) res({ child, http: Number(http[1]) });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => rej(new Error(`theater run exited (${code}):\n${out}`)));
+  });
+}
 
 function theater(cwd: string, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((done) => {
@@ -33,7 +65,7 @@ function nextEvent<E extends EventName>(
       off();
       rej(new Error(`no ${name} event within ${ms} ms`));
     }, ms);
-    const off = svc.onEvent((event, payload) => {
+    const off = svc.onEvent((event: EventName, payload: unknown) => {
       if (event !== name || !ok(payload as StudioEvents[E])) return;
       clearTimeout(timer);
       off();
@@ -50,7 +82,7 @@ describe('the Studio on a db a theater run is writing', () => {
 
   beforeAll(async () => {
     cli = await startTheater(db, COUNTER, dir);
-    await fetch(`http://127.0.0.1:${cli.http!}/increment`, { method: 'POST' });
+    await fetch(`http://127.0.0.1:${cli.http}/increment`, { method: 'POST' });
     svc = StudioService.open({ db, dataDir: dir, ephemeralPorts: true });
   }, SLOW);
 
@@ -80,7 +112,7 @@ describe('the Studio on a db a theater run is writing', () => {
   it('shows what the writer commits: an entries event, then the entries through the usual queries', async () => {
     const before = (await svc.entries({ actor: 'counter', offset: 0, limit: 1 })).total;
     const seen = nextEvent(svc, 'entries', (e) => e.actor === 'counter' && e.seq >= before + 2);
-    await fetch(`http://127.0.0.1:${cli.http!}/increment`, { method: 'POST' });
+    await fetch(`http://127.0.0.1:${cli.http}/increment`, { method: 'POST' });
     const e = await seen;
     const page = await svc.entries({ actor: 'counter', offset: before, limit: 10 });
     expect(page.total).toBe(before + 3);
@@ -150,7 +182,7 @@ describe('the Studio on a db a theater run is writing', () => {
       expect(await svc.db({})).toMatchObject({ readOnly: false, writer: null });
       const watching = nextEvent(svc, 'db', (d) => d.readOnly, 30_000);
       cli = await startTheater(db, COUNTER, dir);
-      expect(await (await fetch(`http://127.0.0.1:${cli.http!}/count`)).json()).toEqual({ count: 3 });
+      expect(await (await fetch(`http://127.0.0.1:${cli.http}/count`)).json()).toEqual({ count: 3 });
       expect((await watching).writer?.pid).toBe(cli.child.pid);
     },
     SLOW,
