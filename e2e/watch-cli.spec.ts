@@ -44,6 +44,7 @@ test('the Studio watches a theater run: read-only, naming the writer, its entrie
     await expect(requests).toHaveCount(3);
     await expect(rows(page, /return .*http-server\.handle-request .*"count":3/)).toHaveCount(1);
     await expect.poll(() => paintedNodes(page)).toBe(12); // the graph draws them too
+    await expect(page.getByRole('log', { name: 'Log lines' })).toContainText('count -> 3'); // its log, from the chain
     await shot(page, info, '01-watching-theater-run');
 
     // The HTTP panel fires at the CLI's own port; the CLI records it like any request.

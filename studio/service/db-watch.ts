@@ -12,8 +12,11 @@ const POLL_MS = 250;
 const WRITER_EVERY = 4;
 
 export interface DbChanges {
-  /** An actor's live head moved (not for actors this Studio runs: their events come from its runtime). */
-  entries(e: { actor: string; branch: string; count: number; head: string; seq: number }): void;
+  /**
+   * An actor's live head moved (not for actors this Studio runs: their events come from its runtime). `afterId`:
+   * the row id of the head seen before (0 when none), so that what is new can be read.
+   */
+  entries(e: { actor: string; branch: string; count: number; head: string; seq: number }, afterId: number): void;
   /** Actors, their statuses or their ports changed. */
   actors(): void;
   /** Who writes the db may have changed. */
@@ -91,7 +94,10 @@ export class DbWatch {
       this.heads.set(a.id, { branch: a.liveBranch, id: head.id, seq: head.seq });
       if (!report || this.ownActor(a.id)) continue;
       const count = before && before.branch === a.liveBranch ? Math.max(1, head.seq - before.seq) : head.seq + 1;
-      this.on.entries({ actor: a.id, branch: a.liveBranch, count, head: toHex(head.hash), seq: head.seq });
+      this.on.entries(
+        { actor: a.id, branch: a.liveBranch, count, head: toHex(head.hash), seq: head.seq },
+        before?.id ?? 0,
+      );
     }
   }
 }

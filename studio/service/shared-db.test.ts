@@ -122,6 +122,8 @@ describe('the Studio on a db a theater run is writing', () => {
       ['return', null],
     ]);
     expect(e.head).toBe(page.items.at(-1)!.hash);
+    // Its log (printed in the CLI's terminal) is read back from the chain.
+    expect((await svc.logs({ actor: 'counter', limit: 10 })).map((l) => l.msg)).toContain('count -> 2');
     expect((await svc.graph({ actor: 'counter', branch: 'main', fromSeq: 0, toSeq: before + 2 })).hashes.at(-1)).toBe(
       e.head,
     );

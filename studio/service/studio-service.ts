@@ -47,6 +47,7 @@ import { badRequest, notFound, readOnly } from './api-error.ts';
 import { ComponentWatcher } from './component-watch.ts';
 import { DbAccess } from './db-access.ts';
 import { DbWatch } from './db-watch.ts';
+import { WatchedLogs } from './watched-logs.ts';
 import { EntryQueries } from './entry-query.ts';
 import { entryDetail, entryView, parseHash, requireEntry, stateView } from './entry-views.ts';
 import { fireHttp, fireMessage } from './fire.ts';
@@ -78,6 +79,7 @@ export class StudioService implements StudioApi {
   /** The Studio's read connection: every query goes through it. */
   readonly store: ChainStore;
   private readonly dbWatch: DbWatch;
+  private readonly watchedLogs: WatchedLogs;
   private lastDb = '';
   /** The transports' subscriptions (each gets every event). */
   private readonly listeners = new Set<StudioEventListener>();
@@ -98,10 +100,15 @@ export class StudioService implements StudioApi {
     this.store = this.access.store;
     this.logRing = new RingBuffer(opts.logCapacity ?? 5000);
     this.queries = new EntryQueries(this.store);
+    this.watchedLogs = new WatchedLogs(this.store);
     this.recent = new RecentManifests(join(opts.dataDir, 'recent-manifests.json'));
     this.watcher = new ComponentWatcher((actor, path) => this.emit('componentChanged', { actor, path }));
     this.dbWatch = new DbWatch(this.store, (id) => this.running(id) !== undefined, {
-      entries: (e) => this.emit('entries', e),
+      entries: (e, afterId) => {
+        this.emit('entries', e);
+        // Its runtime prints the log in its own terminal: here it is read back from what it committed.
+        for (const line of this.watchedLogs.after(e.actor, afterId)) this.log(e.actor, line);
+      },
       actors: () => this.emit('actors', {}),
       writer: () => this.emitDb(),
     });
