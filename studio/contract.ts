@@ -247,6 +247,27 @@ export interface LogLine {
   readonly ts: number;
 }
 
+/** "Save as test": a range of a branch (or all of it) written as a chain test that `theater test` runs. */
+export interface SaveTestRequest {
+  readonly actor: string;
+  readonly branch?: string;
+  /** Ends of the range, in either order (widened to whole calls); both absent: the whole branch. */
+  readonly from?: Hex;
+  readonly to?: Hex;
+  /** The folder to write into; default: theater-tests/ beside the actor's manifest. */
+  readonly dir?: string;
+  readonly name?: string;
+}
+
+export interface SavedTestView {
+  /** The test manifest (.test.json) and its bundle, as absolute paths. */
+  readonly file: string;
+  readonly bundle: string;
+  readonly entries: number;
+  readonly fromSeq: number;
+  readonly toSeq: number;
+}
+
 /** Every request: method name → (params) → result. */
 export interface StudioApi {
   openManifest(p: { path: string }): Promise<OpenResult>;
@@ -290,6 +311,7 @@ export interface StudioApi {
     path?: string;
     upload?: UploadedFile;
   }): Promise<{ readonly actor: string; readonly branch: string; readonly entries: number }>;
+  saveTest(p: SaveTestRequest): Promise<SavedTestView>;
 }
 
 /** Pushed from the service to every renderer. */
@@ -349,6 +371,7 @@ export const METHODS = [
   'fireMessage',
   'exportBundle',
   'importBundle',
+  'saveTest',
 ] as const satisfies readonly MethodName[];
 
 export const EVENTS = [

@@ -68,7 +68,7 @@ const flip = (b: Buffer, at = 0): Buffer => {
 };
 
 function verify(actor?: string): VerifyResult {
-  const store = ChainStore.openReader(path);
+  const store = ChainStore.openReadOnly(path);
   try {
     return verifyChain(store, actor === undefined ? {} : { actor });
   } finally {
@@ -119,7 +119,7 @@ describe('verifyChain', () => {
   it('verifies one snapshot: entries another connection commits while it runs are not half-seen', () => {
     // 10002 entries: verify reports progress at 4096, in its first page of entries (8192); a second page follows.
     build(2000);
-    const reader = ChainStore.openReader(path);
+    const reader = ChainStore.openReadOnly(path);
     const writer = ChainStore.open(path);
     const chain = new TestChain('latecomer');
     chain.start();

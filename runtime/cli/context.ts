@@ -19,7 +19,7 @@ export function defaultDbPath(): string {
  */
 export function openExisting(path: string): ChainStore {
   if (!existsSync(path)) throw new UsageError(`no chain database at ${path} (give --db <file>, or run an actor first)`);
-  return ChainStore.openReader(path);
+  return ChainStore.openReadOnly(path);
 }
 
 /** A writing command's store (fork, branches --live): it takes the writer lease for as long as it runs. */

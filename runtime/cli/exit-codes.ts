@@ -13,7 +13,8 @@ import { UsageError } from './context.ts';
 
 export const EXIT = {
   ok: 0,
-  /** The chain says no: verify found a bad entry, replay did not reproduce it, a bundle was refused. */
+  /** The chain says no: verify found a bad entry, replay did not reproduce it, a bundle was refused, a chain test
+   *  did not pass; a build failed. */
   refused: 1,
   /** Usage or input: bad arguments, no such db/actor/entry/branch, not a Theater db, a manifest or component. */
   usage: 2,
@@ -26,7 +27,8 @@ export const EXIT = {
 export const EXIT_CODES_HELP = `
 Exit codes (every command):
   0  done (for verify and replay: the chain checks out)
-  1  the chain says no: verify found a bad entry, replay diverged or could not run, a bundle was refused
+  1  the chain says no: verify found a bad entry, replay diverged or could not run, a bundle was refused, a chain
+     test did not pass (test); build failed
   2  usage or input error: bad arguments, no such db, actor, entry or branch, not a Theater db, a manifest or
      component that cannot load
   3  another process is writing the db (run, fork, import, branches --live); the message names it and says what

@@ -410,7 +410,7 @@ function attempt<T>(fn: () => T, fallback?: T): T | string {
 
 /** The counts the counter answered with, as its chain records them (every return of an HTTP request). */
 function countsInChain(db: string): { counts: Set<number>; entries: number } {
-  const store = ChainStore.openReader(db);
+  const store = ChainStore.openReadOnly(db);
   try {
     const counts = new Set<number>();
     for (const e of store.iterateEntries({ actor: 'counter' })) {

@@ -3,7 +3,7 @@
  * of a few hundred entries takes well under a millisecond of CPU, and the actors run on worker threads anyway.
  *
  * Two kinds of connection: `open` is a writer's (the process must hold the db's writer lease, see
- * writer-lease.ts), `openReader` a read-only one that any number of processes and threads may hold beside it.
+ * writer-lease.ts), `openReadOnly` a read-only one that any number of processes and threads may hold beside it.
  */
 import type Database from 'better-sqlite3';
 import { hashEquals, sha256, toHex, type Hash } from '../chain/entry.ts';
@@ -78,7 +78,7 @@ export class ChainStore {
   }
 
   /** A read-only connection to an existing db: never blocks or is blocked by the writer (WAL), never migrates. */
-  static openReader(path: string): ChainStore {
+  static openReadOnly(path: string): ChainStore {
     return new ChainStore(openChainDb(path, 'read'), path, false, undefined);
   }
 

@@ -46,7 +46,7 @@ describe('a writer keeps its SQLite locks whatever else its process does with th
     expect(sharedLockOn(db)).toEqual({ type: 'read', pid: process.pid });
 
     // What the Studio and the CLI do beside a writer, in the writer's own process.
-    ChainStore.openReader(db).close();
+    ChainStore.openReadOnly(db).close();
     expect((await verifyOffThread({ db })).ok).toBe(true);
     expect(() => ChainStore.open(db)).toThrow(WriterBusyError);
     expect(sharedLockOn(db)).toEqual({ type: 'read', pid: process.pid });

@@ -49,7 +49,7 @@ describe('the writer lease', () => {
     expect(() => ChainStore.open(path)).toThrow(WriterBusyError); // a store taking its own lease: same
 
     // Readers are never refused, and see what the writer committed.
-    const reader = ChainStore.openReader(path);
+    const reader = ChainStore.openReadOnly(path);
     expect(reader.countEntries()).toBe(1);
     expect(reader.writer()).toMatchObject({ live: true, holder: { pid: process.pid, lease: lease.id } });
     const probe = new TestChain('intruder');
@@ -61,7 +61,7 @@ describe('the writer lease', () => {
     store.close();
     lease.release();
     const next = WriterLease.acquire(path, 'the next writer');
-    const r = ChainStore.openReader(path);
+    const r = ChainStore.openReadOnly(path);
     expect(r.writer()).toMatchObject({ live: true, holder: { command: 'the next writer' } });
     next.release();
     expect(r.writer()).toEqual({ live: false, holder: null }); // released: withdrawn
@@ -73,7 +73,7 @@ describe('the writer lease', () => {
     const lease = WriterLease.acquire(path);
     lease.recordListener('counter', { kind: 'http-server', host: '127.0.0.1', port: 8080 });
     lease.recordListener('counter', { kind: 'message-server', host: '127.0.0.1', port: 9090 });
-    const r = ChainStore.openReader(path);
+    const r = ChainStore.openReadOnly(path);
     expect(r.listeners()).toEqual([
       { actor: 'counter', kind: 'http-server', host: '127.0.0.1', port: 8080 },
       { actor: 'counter', kind: 'message-server', host: '127.0.0.1', port: 9090 },
@@ -98,7 +98,7 @@ describe('the writer lease', () => {
     t.child.kill('SIGKILL');
     await exited;
     // Its announcement is still there, but nobody holds the lease: detectably stale, no timeout involved.
-    const r = ChainStore.openReader(path);
+    const r = ChainStore.openReadOnly(path);
     expect(r.writer()).toMatchObject({ live: false, holder: { pid: t.child.pid } });
     expect(r.listeners().length).toBeGreaterThan(0); // a dead writer's ports: readers only trust them while live
     const lease = WriterLease.acquire(path, 'after the crash');

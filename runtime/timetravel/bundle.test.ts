@@ -182,10 +182,10 @@ describe('bundles', () => {
       store.close();
       // Not open here, but a SQLite file all the same: not overwritten either.
       expect(() => withStore(join(dir, 'other.db'), (s) => (importBundle(s, GOLDEN), 0))).not.toThrow();
-      const reader = ChainStore.openReader(join(dir, 'other.db'));
+      const reader = ChainStore.openReadOnly(join(dir, 'other.db'));
       expect(() => exportBundle(reader, db, { actor: 'counter' })).toThrow(/it is a SQLite database/);
       reader.close();
-      const again = ChainStore.openReader(db);
+      const again = ChainStore.openReadOnly(db);
       expect(verifyChain(again)).toMatchObject({ ok: true, count: before });
       again.close();
     } finally {

@@ -162,7 +162,7 @@ function openReader(db: string, writer: string): ChainStore {
   for (let attempt = 0; ; attempt++) {
     try {
       if (!existsSync(db)) WriterLease.acquire(db, writer).release();
-      return ChainStore.openReader(db);
+      return ChainStore.openReadOnly(db);
     } catch (e) {
       const creating =
         e instanceof WriterBusyError || (e instanceof ChainStoreOpenError && /empty database/.test(e.message));

@@ -105,6 +105,16 @@ export const PARAM_SCHEMAS: Schemas = {
     .object({ path: z.string().min(1).max(4096).optional(), upload: upload.optional() })
     .strict()
     .refine((p) => (p.path === undefined) !== (p.upload === undefined), 'give exactly one of path or upload'),
+  saveTest: z
+    .object({
+      actor,
+      branch: branch.optional(),
+      from: hex.optional(),
+      to: hex.optional(),
+      dir: z.string().min(1).max(4096).optional(),
+      name: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
 };
 
 export function isMethod(name: unknown): name is MethodName {

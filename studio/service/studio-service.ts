@@ -37,6 +37,8 @@ import type {
   OpenResult,
   PathSegment,
   ReplayResultView,
+  SavedTestView,
+  SaveTestRequest,
   StateView,
   StudioApi,
   StudioEvents,
@@ -500,5 +502,9 @@ export class StudioService implements StudioApi {
     );
     this.emit('actors', {});
     return r;
+  }
+
+  async saveTest(p: SaveTestRequest): Promise<SavedTestView> {
+    return tt.saveTestView(this.system, this.store, p);
   }
 }

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  type ActorSystem,
   type ChainStore,
   type CrossingView,
   diffBranches,
@@ -12,13 +13,23 @@ import {
   exportBundle,
   type ImportResult,
   replay,
+  saveChainTest,
   type StateDiff,
   TimeTravelError,
   BundleError,
   toHex,
   whoWrote,
 } from '../../runtime/index.ts';
-import type { DiffChange, DiffView, EntryKind, Hex, ReplayResultView, UploadedFile } from '../contract.ts';
+import type {
+  DiffChange,
+  DiffView,
+  EntryKind,
+  Hex,
+  ReplayResultView,
+  SavedTestView,
+  SaveTestRequest,
+  UploadedFile,
+} from '../contract.ts';
 import { badRequest, notFound, StudioError } from './api-error.ts';
 import { parseHash } from './entry-views.ts';
 
@@ -162,5 +173,28 @@ export function importView(
     }
     const r = await run(file!);
     return { actor: r.actor, branch: r.branch, entries: r.entries };
+  });
+}
+
+/**
+ * Save as test: what this Studio's runtime has queued is committed first, so the range the user sees is the range
+ * written. It only reads the chain (through the Studio's read connection), so it works while another process writes.
+ */
+export function saveTestView(
+  system: ActorSystem | undefined,
+  store: ChainStore,
+  p: SaveTestRequest,
+): Promise<SavedTestView> {
+  return engine(async () => {
+    await system?.committed();
+    const r = saveChainTest(store, {
+      actor: p.actor,
+      branch: p.branch,
+      from: p.from ? parseHash(p.from) : undefined,
+      to: p.to ? parseHash(p.to) : undefined,
+      dir: p.dir,
+      name: p.name,
+    });
+    return { file: r.file, bundle: r.bundle, entries: r.entries, fromSeq: r.from.seq, toSeq: r.to.seq };
   });
 }

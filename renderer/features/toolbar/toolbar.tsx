@@ -5,6 +5,7 @@ import { BundleButtons } from '../bundles/bundle-buttons.tsx';
 import { useReadOnly } from '../db-status/db-status.ts';
 import { IntegrityBadge } from '../integrity/integrity-badge.tsx';
 import { runReplay } from '../replay/replay-panel.tsx';
+import { SaveTestButton } from '../save-test/save-test.tsx';
 
 export function Toolbar() {
   const actor = useCurrentActor();
@@ -54,6 +55,7 @@ export function Toolbar() {
         ⟲ Replay
       </button>
       <BundleButtons />
+      <SaveTestButton />
       <span className="spacer" />
       <span className={`conn conn-${connection}`} role="status" aria-label="Connection">
         {connection === 'open'
