@@ -298,7 +298,13 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
         const state = m.outcome.ok ? m.outcome.state : undefined;
         // Taken before the batch is handed on: its callback may run at once (a batch that fills the writer).
         const entries = [...this.takeCallEntries(), ...this.hashesOf(m.batch, ring)];
-        this.accept(m.batch, ring, () => p?.resolve({ ...m.outcome, entries }), state);
+        // Acknowledged = committed: a call whose entries did not commit is answered with the store's error.
+        this.accept(
+          m.batch,
+          ring,
+          (err) => p?.resolve(err ? { ok: false, error: storeError(err), entries: [] } : { ...m.outcome, entries }),
+          state,
+        );
         for (const line of m.logs) this.emit('log', line);
         if (!m.outcome.ok) this.afterFailure(m.outcome.error);
         this.settled();
@@ -320,7 +326,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   private accept(
     posted: PostedBatch | undefined,
     ring: InstanceRing,
-    onCommitted?: () => void,
+    onCommitted?: (err?: Error) => void,
     state?: Uint8Array | null,
   ): boolean {
     if (!posted) {
@@ -349,7 +355,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     batch: SinkBatch,
     state: Uint8Array | null | undefined,
     findBlob: (hash: Hash) => Uint8Array | undefined,
-    onCommitted?: () => void,
+    onCommitted?: (err?: Error) => void,
   ): boolean {
     if (summary && !hashEquals(summary.parent, this.chain.head.hash)) {
       // A batch from an instance we already gave up on (it raced its termination): drop it.
@@ -371,9 +377,29 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     const entries = 'range' in batch ? batch.range.entries : batch.entries;
     // 'entries' once they are committed: whoever hears it may read them from the store.
     this.opts.sink.append(this.id, batch, (err) => {
-      if (!err && entries > 0) this.emit('entries', entries, head);
+      if (err) this.onCommitFailure(err);
+      else if (entries > 0) this.emit('entries', entries, head);
       onCommitted?.(err);
     });
+  }
+
+  /**
+   * Entries of ours could not be committed (a full disk, or a bug: with the writer lease no one else appends). Our
+   * in-memory chain is now ahead of the store, so nothing more may be recorded on it: the actor fails, and a start
+   * resumes it from what the store holds.
+   */
+  private onCommitFailure(err: Error): void {
+    if (this._status === 'failed' || this._status === 'stopped') return;
+    const error = storeError(err);
+    const w = this.worker;
+    this.worker = undefined;
+    this.retireRing();
+    void w?.terminate();
+    for (const p of this.pending.values()) p.resolve({ ok: false, error, entries: [] });
+    this.pending.clear();
+    this.settled();
+    this.setStatus('failed');
+    this.emit('failure', error);
   }
 
   private afterFailure(error: ActorErrorInfo): void {
@@ -484,4 +510,13 @@ function summaryOf(batch: Batch): Summary | undefined {
 
 function blobIn(batch: Batch, hash: Hash): Uint8Array | undefined {
   return batch.blobs.find((b) => hashEquals(b.hash, hash))?.bytes;
+}
+
+function storeError(err: Error): ActorErrorInfo {
+  return {
+    kind: 'store',
+    message:
+      `its entries could not be committed (${err.message}); nothing of this call is recorded. The chain holds ` +
+      'everything up to the last committed entry: start the actor again to continue from there',
+  };
 }

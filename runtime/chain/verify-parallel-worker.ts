@@ -14,7 +14,7 @@ import type { ParallelInit, ToVerifyWorker, FromVerifyWorker } from './verify-pa
 
 const port = parentPort!;
 const init = workerData as ParallelInit;
-const store = ChainStore.open(init.db);
+const store = ChainStore.openReadOnly(init.db);
 /** Page digests collected during the job, sent with each pass's answer. */
 const digest = new StoreDigest('');
 let blobs: BlobHashes | undefined;

@@ -63,7 +63,7 @@ export interface ParallelOptions extends Omit<VerifyOptions, 'actor'> {
 
 /** Verifies the whole store at `db` (its own connection). Same answer as verifyChain; faster from PARALLEL_MIN up. */
 export async function verifyStore(db: string, opts: ParallelOptions = {}): Promise<VerifyResult> {
-  const store = ChainStore.open(db);
+  const store = ChainStore.openReadOnly(db);
   try {
     const maxEntry = store.audit.maxEntryId();
     const maxBlob = store.audit.maxBlobId();
@@ -157,7 +157,12 @@ async function parallel(
       count += a.count ?? 0;
     }
     opts.onProgress?.(count, total);
-    const result = checkHeads(store, undefined, count);
+    const result = checkHeads(
+      store,
+      undefined,
+      count,
+      bad.map(([, stored, actual]) => ({ stored, actual })),
+    );
     if (!result.ok) return result;
     saveCheckpoint(store, opts, digest, { maxEntry, maxBlob, count, names });
     if (fromEntry > 0 && cp) {

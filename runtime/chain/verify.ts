@@ -8,9 +8,10 @@
  * verify-parallel.ts runs the same passes on several threads; verify-checkpoint.ts verifies only what is new since
  * a checked checkpoint.
  */
-import type { ChainStore } from '../store/index.ts';
+import { ChainStore } from '../store/index.ts';
+import { probeLease } from '../store/writer-lease.ts';
 import { toHex } from './entry.ts';
-import { hashBlobs, type BlobHashes } from './verify-blobs.ts';
+import { hashBlobs, type BadBlob, type BlobHashes } from './verify-blobs.ts';
 import {
   StoreDigest,
   blobsAfter,
@@ -60,7 +61,12 @@ export type VerifyResult =
       readonly reason: string;
     };
 
+/** Verifies one snapshot of the store: what writers commit meanwhile is not seen, not even in part. */
 export function verifyChain(store: ChainStore, opts: VerifyOptions = {}): VerifyResult {
+  return store.snapshot(() => verifySnapshot(store, opts));
+}
+
+function verifySnapshot(store: ChainStore, opts: VerifyOptions): VerifyResult {
   if (opts.actor !== undefined) return verifyActor(store, opts.actor, opts);
   // The bounds first, entries before blobs: a blob is committed with (or before) the entries that reference it.
   const maxEntry = store.audit.maxEntryId();
@@ -76,7 +82,7 @@ export function verifyChain(store: ChainStore, opts: VerifyOptions = {}): Verify
       const pass = entriesAfter(store, blobs, check, maxEntry, progress && ((n) => progress(cp.count + n)));
       opts.onProgress?.(cp.count + pass.count, total);
       if (pass.bad) return fail(cp.count + pass.count, pass.bad);
-      const result = checkHeads(store, undefined, cp.count + pass.count);
+      const result = checkHeads(store, undefined, cp.count + pass.count, blobs.bad.values());
       if (!result.ok) return result;
       const from = { entryId: cp.entryId, head: cp.head && toHex(cp.head), created: cp.created, verified: pass.count };
       saveCheckpoint(store, opts, check.digest, { maxEntry, maxBlob, count: result.count, names: check.names });
@@ -96,7 +102,7 @@ export function verifyChain(store: ChainStore, opts: VerifyOptions = {}): Verify
   });
   opts.onProgress?.(pass.count, total);
   if (pass.bad) return fail(pass.count, pass.bad);
-  const result = checkHeads(store, undefined, pass.count);
+  const result = checkHeads(store, undefined, pass.count, blobs.bad.values());
   if (!result.ok) return result;
   saveCheckpoint(store, opts, digest, { maxEntry, maxBlob, count: pass.count, names });
   return refused ? { ...result, checkpointRefused: refused } : result;
@@ -119,7 +125,7 @@ function verifyActor(store: ChainStore, actor: string, opts: VerifyOptions): Ver
   });
   opts.onProgress?.(pass.count, total);
   if (pass.bad) return fail(pass.count, pass.bad);
-  return checkHeads(store, actor, pass.count);
+  return checkHeads(store, actor, pass.count, blobs.bad.values());
 }
 
 function fail(count: number, bad: { entry: Uint8Array; reason: string }): VerifyResult {
@@ -146,14 +152,33 @@ export function saveCheckpoint(
       digest: digest.digest(),
       created: Date.now(),
     };
-    store.checkpoints.save({ ...cp, seal: sealOf(cp) });
+    const row = { ...cp, seal: sealOf(cp) };
+    if (store.writable) store.checkpoints.save(row);
+    else if (store.checkpoints.available && !probeLease(store.path)) {
+      // A reader (theater verify, the Studio's verify worker) on a db nobody writes: it takes the writer lease
+      // for the moment it takes to save the row. While someone writes, no checkpoint: readers never wait for one.
+      const writer = ChainStore.open(store.path);
+      try {
+        writer.checkpoints.save(row);
+      } finally {
+        writer.close();
+      }
+    }
   } catch {
     // read-only file, busy writer, another process's lease: the verify stands; the next one starts from further back
   }
 }
 
-/** Every branch head exists and is an entry of its actor. */
-export function checkHeads(store: ChainStore, actor: string | undefined, count: number): VerifyResult {
+/**
+ * Every branch head exists and is an entry of its actor; and no corrupt blob (`bad`, from the blob pass) is left
+ * that no entry failed on: an embedded component, or a stray row.
+ */
+export function checkHeads(
+  store: ChainStore,
+  actor: string | undefined,
+  count: number,
+  bad: Iterable<BadBlob> = [],
+): VerifyResult {
   const heads: VerifiedHead[] = [];
   const fail = (entry: Uint8Array | null, reason: string): VerifyResult => ({
     ok: false,
@@ -165,12 +190,33 @@ export function checkHeads(store: ChainStore, actor: string | undefined, count: 
     const name = `${b.actor ?? `#${b.actorId}`}/${b.branch}`;
     if (b.actor === null) return fail(null, `branch ${name}: its actor #${b.actorId} not found`);
     if (b.headId !== null && b.head === null) return fail(null, `branch ${name} head (entry #${b.headId}) not found`);
+    if (b.headId === null && b.headless === 1)
+      return fail(null, `branch ${name} has entries (or a fork base) but no head: its head was removed`);
     if (b.head !== null && b.headActorId !== b.actorId) {
       return fail(b.head, `branch ${name} head ${short(b.head)} is an entry of another actor`);
     }
     heads.push({ actor: b.actor, branch: b.branch, hash: b.head && toHex(b.head) });
   }
+  const unreferenced = badUnreferencedBlob(store, bad, actor);
+  if (unreferenced) return fail(null, unreferenced);
   return { ok: true, count, heads };
 }
 
 export type { BlobHashes };
+
+/**
+ * A corrupt blob no entry references (a bad referenced one already failed at its entry): an embedded component
+ * (replay loads the recorded component from it), or a stray row. Checking one actor, only its component counts.
+ */
+function badUnreferencedBlob(store: ChainStore, bad: Iterable<BadBlob>, actor: string | undefined): string | undefined {
+  const list = [...bad];
+  if (list.length === 0) return undefined;
+  const components = new Map(store.actors().map((a) => [a.component, a.id]));
+  for (const b of list) {
+    const owner = components.get(toHex(b.stored));
+    if (actor !== undefined && owner !== actor) continue;
+    const what = owner === undefined ? 'referenced by no entry' : `the embedded component of actor ${owner}`;
+    return `blob ${short(b.stored)} (${what}) hashes to ${short(b.actual)}`;
+  }
+  return undefined;
+}

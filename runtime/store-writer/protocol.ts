@@ -11,6 +11,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { ActorInfo } from '../store/types.ts';
+import type { LeaseClaim } from '../store/writer-lease.ts';
 
 /** Int32 slots of the control SharedArrayBuffer. Counters wrap at 2^32: compare them with `after`. */
 export const POSTED = 0; // descriptors written (main thread)
@@ -41,6 +42,8 @@ export function after(a: number, b: number): boolean {
 
 export interface WriterInit {
   readonly db: string;
+  /** The writer lease this process holds on `db` (store/writer-lease.ts): the thread opens under it. */
+  readonly claim: LeaseClaim;
   readonly control: SharedArrayBuffer;
   readonly queue: SharedArrayBuffer;
   readonly requests: MessagePort;

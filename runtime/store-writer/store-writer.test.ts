@@ -2,19 +2,26 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeBatch } from '../chain/batch-codec.ts';
 import { RingWriter, ringBuffer } from '../chain/record-ring.ts';
-import { ChainStore, type AppendBatch } from '../store/index.ts';
+import { ChainStore, WriterLease, type AppendBatch } from '../store/index.ts';
 import { TestChain } from '../store/test-chain.ts';
 import { tempDir } from '../testing/helpers.ts';
 import { StoreWriter, type WriteBatch } from './store-writer.ts';
 
 const { dir, cleanup } = tempDir();
-afterAll(cleanup);
+const leases: WriterLease[] = [];
+afterAll(() => {
+  for (const l of leases) l.release();
+  cleanup();
+});
 let n = 0;
 
-/** A store (this thread's connection reads) and a writer thread on the same file. */
-function open(): { store: ChainStore; writer: StoreWriter } {
-  const store = ChainStore.open(join(dir, `w${++n}.db`));
-  return { store, writer: StoreWriter.start(store.path) };
+/** A store (this thread's connection reads) and a writer thread on the same file, under this process's lease. */
+function open(): { store: ChainStore; writer: StoreWriter; lease: WriterLease } {
+  const path = join(dir, `w${++n}.db`);
+  const lease = WriterLease.acquire(path);
+  leases.push(lease);
+  const store = ChainStore.open(path, { lease });
+  return { store, writer: StoreWriter.start(store.path, lease), lease };
 }
 
 function encoded(b: AppendBatch): WriteBatch {
@@ -120,6 +127,22 @@ describe('StoreWriter (the store writer thread)', () => {
     expect(outcome).toEqual(['refused', 'ok']);
     expect(store.countEntries('a')).toBe(1);
     await writer.close();
+    store.close();
+  });
+
+  it('writes only under the lease of its process: a writer thread whose lease was released commits nothing', async () => {
+    const path = join(dir, `w${++n}.db`);
+    const lease = WriterLease.acquire(path);
+    const store = ChainStore.open(path, { lease });
+    const claimed = StoreWriter.start(path, lease);
+    lease.release(); // before the thread opened its connection, or right after: either way it must not write
+    const a = new TestChain('a');
+    a.start();
+    const outcome = await new Promise<Error | undefined>((resolve) => claimed.enqueue(encoded(a.take()), resolve));
+    await claimed.close().catch(() => {});
+    // Either the thread refused to open (no lease) or the batch failed; nothing reached the file.
+    expect(outcome).toBeInstanceOf(Error);
+    expect(store.countEntries()).toBe(0);
     store.close();
   });
 });

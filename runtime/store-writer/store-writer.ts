@@ -12,6 +12,7 @@ import { EventEmitter } from 'node:events';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { RingRange } from '../chain/record-ring.ts';
 import type { ActorInfo } from '../store/types.ts';
+import type { LeaseClaim, WriterLease } from '../store/writer-lease.ts';
 import { workerScript } from '../worker-script.ts';
 import {
   COMMITTED,
@@ -80,7 +81,7 @@ export class StoreWriter extends EventEmitter<StoreWriterEvents> {
   private closing = false;
   private exited: Promise<void>;
 
-  private constructor(db: string) {
+  private constructor(db: string, claim: LeaseClaim) {
     super();
     const control = new SharedArrayBuffer(CONTROL_SLOTS * 4);
     const queue = new SharedArrayBuffer(QUEUE_SLOTS * SLOT_INTS * 4);
@@ -90,7 +91,7 @@ export class StoreWriter extends EventEmitter<StoreWriterEvents> {
     const notices = new MessageChannel();
     this.requests = requests.port1;
     this.notices = notices.port1;
-    const init: WriterInit = { db, control, queue, requests: requests.port2, notices: notices.port2 };
+    const init: WriterInit = { db, claim, control, queue, requests: requests.port2, notices: notices.port2 };
     this.worker = new Worker(workerScript(import.meta.url, 'writer-thread'), {
       name: 'store-writer',
       workerData: init,
@@ -111,9 +112,12 @@ export class StoreWriter extends EventEmitter<StoreWriterEvents> {
     this.idle();
   }
 
-  /** Starts the writer thread on the database at `db` (already created and migrated by the caller's ChainStore). */
-  static start(db: string): StoreWriter {
-    return new StoreWriter(db);
+  /**
+   * Starts the writer thread on the database at `db` (already created and migrated by the caller's ChainStore),
+   * under the writer lease this process holds on it: the thread checks that the lease is held before it opens.
+   */
+  static start(db: string, lease: WriterLease): StoreWriter {
+    return new StoreWriter(db, lease.claim());
   }
 
   /** Entries queued and not yet committed. */

@@ -53,7 +53,7 @@ const notify = (m: FromWriter) => init.notices.postMessage(m);
 
 let store: ChainStore;
 try {
-  store = ChainStore.open(init.db);
+  store = ChainStore.open(init.db, { claim: init.claim });
 } catch (e) {
   fail(e);
 }

@@ -92,7 +92,7 @@ interface BranchAppend {
 }
 
 export class ChainAppender {
-  private readonly s: ReturnType<typeof prepare>;
+  private statements: ReturnType<typeof prepare> | undefined;
   // Name → id caches. Ids of rows inserted by a rolled-back transaction would be wrong, so they are cleared then.
   private readonly actorIds = new Map<string, number>();
   private readonly fnIds = new Map<string, number>();
@@ -105,11 +105,14 @@ export class ChainAppender {
   /** Rows inserted by object batches since the hash index last caught up (their lookups scan the tail). */
   private sinceCatchUp = 0;
 
+  /** Statements prepared at first use: a reader of an older file (hash-index.ts hasRuns) never appends. */
   constructor(
     private readonly db: Database.Database,
     private readonly index: HashIndex,
-  ) {
-    this.s = prepare(db);
+  ) {}
+
+  private get s(): ReturnType<typeof prepare> {
+    return (this.statements ??= prepare(this.db));
   }
 
   /** Object batches (fork, import, tests), all in one transaction; see the header comment. */

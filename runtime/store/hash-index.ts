@@ -18,7 +18,7 @@
  * Nothing here is part of the chain: a verifier ignores these tables, and losing them loses speed, not data.
  */
 import type Database from 'better-sqlite3';
-import { KEY_BYTES } from './schema.ts';
+import { KEY_BYTES, hasTable } from './schema.ts';
 
 /** What a run's keys come from. Stored as numbers in hash_runs.src: never renumber. */
 export const SOURCES = [
@@ -47,17 +47,28 @@ const runs = (src: Source) => `(SELECT id FROM hash_runs WHERE src = ${src})`;
  * SQL for the ids of `src`'s rows whose key is `@key` (the first KEY_BYTES bytes of the hash, a Buffer): each run
  * probed, then the tail scanned. The caller compares full hashes (a small blob stores only a prefix of its own).
  */
-export function idsWithKey(src: Source): string {
+export function idsWithKey(src: Source, older = false): string {
   const { table } = SOURCES[src];
+  if (older) return `SELECT id FROM ${table} WHERE ${key(src)} = @key`;
   return `SELECT id FROM hash_keys WHERE run IN ${runs(src)} AND key = @key
     UNION ALL SELECT id FROM ${table} WHERE id > ${through(src)} AND ${key(src)} = @key`;
 }
 
 /** The same for every key between `@lo` and `@hi` (a hash prefix search). */
-export function idsWithKeyBetween(src: Source): string {
+export function idsWithKeyBetween(src: Source, older = false): string {
   const { table } = SOURCES[src];
+  if (older) return `SELECT id FROM ${table} WHERE ${key(src)} BETWEEN @lo AND @hi`;
   return `SELECT id FROM hash_keys WHERE run IN ${runs(src)} AND key BETWEEN @lo AND @hi
     UNION ALL SELECT id FROM ${table} WHERE id > ${through(src)} AND ${key(src)} BETWEEN @lo AND @hi`;
+}
+
+/**
+ * Whether the db has the runs at all. A reader opens an older file as it is (schema.ts openChainDb): without them
+ * (`older`, in the two functions above) a lookup scans the table, slow on a big file but right; the next writer to
+ * open it migrates it.
+ */
+export function hasRuns(db: Database.Database): boolean {
+  return hasTable(db, 'hash_runs');
 }
 
 /** The key of a hash, as the queries above bind it. */
@@ -67,10 +78,13 @@ export function hashKey(hash: Uint8Array): Buffer {
 
 /** Keeps the runs up to date; run by whoever writes (the writer thread, or a one-off writer such as an import). */
 export class HashIndex {
-  private readonly s: ReturnType<typeof prepare>;
+  private statements: ReturnType<typeof prepare> | undefined;
 
-  constructor(private readonly db: Database.Database) {
-    this.s = prepare(db);
+  /** Statements prepared at first use: a reader of an older file (see hasRuns) never uses them. */
+  constructor(private readonly db: Database.Database) {}
+
+  private get s(): ReturnType<typeof prepare> {
+    return (this.statements ??= prepare(this.db));
   }
 
   /** Rows of each source not in a run yet. */

@@ -102,7 +102,7 @@ type Raw = [
 /** A referenced blob: its full hash and its bytes. */
 type BlobRef = readonly [hash: Uint8Array, bytes: Uint8Array];
 
-export function openHistory(db: Database.Database): History {
+export function openHistory(db: Database.Database, older = false): History {
   const ids = db.prepare(PATH_IDS).pluck();
   const chunk = db.prepare(CHUNK_ROWS).raw();
   const chunkBlobs = db.prepare(CHUNK_BLOBS).raw();
@@ -113,7 +113,7 @@ export function openHistory(db: Database.Database): History {
     branches: db.prepare('SELECT id, name FROM branches').raw(),
   };
   const causedBy = db.prepare(
-    `SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM} WHERE e.id IN (${idsWithKey(SRC_CAUSE)}) AND e.cause = @cause ORDER BY e.id`,
+    `SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM} WHERE e.id IN (${idsWithKey(SRC_CAUSE, older)}) AND e.cause = @cause ORDER BY e.id`,
   );
   const children = db.prepare(`SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM} WHERE e.parent_id = ? ORDER BY e.id`);
   return {
