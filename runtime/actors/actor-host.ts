@@ -87,6 +87,8 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   private idleWaiters: (() => void)[] = [];
   private _status: ActorStatus = 'starting';
   private restarts: number[] = [];
+  /** This instance asked to stop (runtime.shutdown, or WASI exit): the system stops the actor once it is idle. */
+  private shutdownRequested = false;
 
   constructor(private readonly opts: ActorHostOptions) {
     super();
@@ -123,6 +125,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
 
   async start(): Promise<void> {
     this.setStatus('starting');
+    this.shutdownRequested = false;
     const { port1, port2 } = new MessageChannel();
     const rpcSignal = new SharedArrayBuffer(4);
     this.busySince = new BigInt64Array(new SharedArrayBuffer(8));
@@ -261,6 +264,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
         return;
       }
       case 'shutdown':
+        this.shutdownRequested = true;
         this.emit('shutdown', m.data);
         return;
       case 'ready':
@@ -302,8 +306,21 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
 
   private afterFailure(error: ActorErrorInfo): void {
     this.emit('failure', error);
+    if (error.kind !== 'trap' || this._status !== 'running') return;
     // After a trap the instance's memory may be inconsistent; the component model forbids re-entering it.
-    if (error.kind === 'trap' && this._status === 'running') this.replaceInstance(`trap: ${error.message}`);
+    if (this.shutdownRequested) this.endInstance(error.message);
+    else this.replaceInstance(`trap: ${error.message}`);
+  }
+
+  /**
+   * The instance trapped after asking to stop (WASI exit ends the call with a trap): no fresh instance, which would
+   * run on as if the actor had not exited. Calls queued behind it fail; the system's stop records why it stopped.
+   */
+  private endInstance(reason: string): void {
+    const w = this.worker;
+    this.worker = undefined;
+    void w?.terminate();
+    this.failPending(`actor ${this.id} is stopping: ${reason}`);
   }
 
   /** The instance is unusable: start a fresh one, or (supervised, or crash-looping) wait as failed. */
