@@ -4,10 +4,11 @@
 //   --no-open   print the URL only        --port N   web host port (default: any free one)
 //   --db PATH   the Studio's chain db (default ~/.theater-studio/studio.db, or $THEATER_STUDIO_DB)
 //   --web       use the web host even where Electron is installed
+//   --manifest PATH   open this actor's manifest at launch instead of the counter example (your own project)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 
@@ -19,6 +20,12 @@ const option = (name) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const db = option('--db') ?? process.env.THEATER_STUDIO_DB ?? join(homedir(), '.theater-studio', 'studio.db');
+const manifestArg = option('--manifest');
+const manifest = manifestArg === undefined ? undefined : resolve(manifestArg);
+if (manifest !== undefined && !existsSync(manifest)) {
+  console.error(`studio: --manifest ${manifestArg}: no such file`);
+  process.exit(2);
+}
 const port = option('--port') !== undefined ? Number(option('--port')) : 0;
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`studio: --port takes a number 0..65535, got ${option('--port')}`);
@@ -84,7 +91,9 @@ if (electron) {
     const r = spawnSync(process.execPath, [join(root, script)], { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
-  const child = spawn(electron, [join(root, 'dist', 'electron', 'main.js'), '--db', db], {
+  const electronArgs = [join(root, 'dist', 'electron', 'main.js'), '--db', db];
+  if (manifest) electronArgs.push('--manifest', manifest);
+  const child = spawn(electron, electronArgs, {
     cwd: root,
     stdio: 'inherit',
   });
@@ -92,9 +101,10 @@ if (electron) {
 } else {
   register();
   const { serveStudio } = await import('../studio/web/serve-studio.ts');
-  const studio = await serveStudio({ db, port });
+  const studio = await serveStudio({ db, port, manifest });
   const { service, host, opened } = studio;
-  if (opened && !opened.ok) console.error(`studio: could not open the counter example: ${opened.error.message}`);
+  if (opened && !opened.ok)
+    console.error(`studio: could not open ${manifest ?? 'the counter example'}: ${opened.error.message}`);
   for (const a of await service.listActors({})) {
     if (a.status !== 'running') continue;
     for (const l of a.listeners) console.log(`  ${a.id}: ${l.kind} on ${l.host}:${l.port}`);

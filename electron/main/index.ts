@@ -22,10 +22,13 @@ function resourcePath(...parts: string[]): string {
   return app.isPackaged && existsSync(packaged) ? packaged : join(root, 'assets', ...parts);
 }
 
+function argValue(name: string): string | undefined {
+  const flag = process.argv.indexOf(name);
+  return flag > 0 ? process.argv[flag + 1] : undefined;
+}
+
 function studioDb(): string {
-  const flag = process.argv.indexOf('--db');
-  if (flag > 0 && process.argv[flag + 1]) return process.argv[flag + 1]!;
-  return process.env.THEATER_STUDIO_DB ?? join(homedir(), '.theater-studio', 'studio.db');
+  return argValue('--db') ?? process.env.THEATER_STUDIO_DB ?? join(homedir(), '.theater-studio', 'studio.db');
 }
 
 registerAppScheme();
@@ -41,9 +44,10 @@ app.whenReady().then(
     serveApp(join(root, 'dist', 'renderer'));
     registerIpc(service);
     forwardEvents(service, () => win?.webContents);
-    const counter = resourcePath('examples', 'counter', 'manifest.toml');
-    const opened = await service.openManifest({ path: counter });
-    if (!opened.ok) console.error(`could not open the counter example: ${opened.error.message}`);
+    // The actor the launcher was asked to open (bin/studio.js --manifest), else the counter example.
+    const manifest = argValue('--manifest') ?? resourcePath('examples', 'counter', 'manifest.toml');
+    const opened = await service.openManifest({ path: manifest });
+    if (!opened.ok) console.error(`could not open ${manifest}: ${opened.error.message}`);
     win = createStudioWindow(join(here, 'preload.cjs'), resourcePath('icon.png'));
     app.on('second-instance', () => win?.focus());
     app.on('window-all-closed', () => {
