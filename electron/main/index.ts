@@ -46,8 +46,9 @@ app.whenReady().then(
     forwardEvents(service, () => win?.webContents);
     // The actor the launcher was asked to open (bin/studio.js --manifest), else the counter example.
     const manifest = argValue('--manifest') ?? resourcePath('examples', 'counter', 'manifest.toml');
-    const opened = await service.openManifest({ path: manifest });
-    if (!opened.ok) console.error(`could not open ${manifest}: ${opened.error.message}`);
+    // Another process writes this db (a `theater run`): the Studio watches it and starts nothing of its own.
+    const opened = (await service.db({})).readOnly ? null : await service.openManifest({ path: manifest });
+    if (opened && !opened.ok) console.error(`could not open ${manifest}: ${opened.error.message}`);
     win = createStudioWindow(join(here, 'preload.cjs'), resourcePath('icon.png'));
     app.on('second-instance', () => win?.focus());
     app.on('window-all-closed', () => {

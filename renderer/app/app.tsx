@@ -9,6 +9,8 @@ import { EntryList } from '../features/entry-list/entry-list.tsx';
 import { HttpPanel } from '../features/http-panel/http-panel.tsx';
 import { MessagePanel } from '../features/message-panel/message-panel.tsx';
 import { afterOpen, openFiles, OpenManifestDialog } from '../features/open-manifest/open-manifest-dialog.tsx';
+import { ReadOnlyBanner } from '../features/db-status/read-only-banner.tsx';
+import { useDb } from '../features/db-status/db-status.ts';
 import { ComponentChangedBanner } from '../features/replay/component-changed-banner.tsx';
 import { ReplayPanel } from '../features/replay/replay-panel.tsx';
 import { HelpOverlay, useShortcuts } from '../features/shortcuts/shortcuts.tsx';
@@ -31,12 +33,13 @@ export function App() {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
   const [dragging, setDragging] = useState(false);
+  const readOnly = useDb()?.readOnly === true;
 
   return (
     <div
       className="studio"
       onDragOver={(e) => {
-        if (e.dataTransfer.types.includes('Files')) {
+        if (e.dataTransfer.types.includes('Files') && !readOnly) {
           e.preventDefault();
           setDragging(true);
         }
@@ -46,14 +49,17 @@ export function App() {
         e.preventDefault();
         setDragging(false);
         const files = [...e.dataTransfer.files];
-        if (files.length === 0) return;
+        if (files.length === 0 || readOnly) return;
         void openFiles(files).then((r) =>
           r.ok ? afterOpen(r) : (useStudio.getState().setOpenDialog(true), undefined),
         );
       }}
     >
       <Toolbar />
-      <ComponentChangedBanner />
+      <div className="banners">
+        <ReadOnlyBanner />
+        <ComponentChangedBanner />
+      </div>
       <aside className="left">
         <ActorTree />
         <LogPanel />

@@ -3,6 +3,7 @@ import type { EntryView } from '../../../studio/contract.ts';
 import { api, errorMessage } from '../../api/client.ts';
 import { refreshActors, refreshBranches, viewBranch } from '../../store/actions.ts';
 import { useStudio } from '../../store/index.ts';
+import { useReadOnly } from '../db-status/db-status.ts';
 
 /**
  * "Continue from here": fork the chain at this entry and make the fork live, so the next request the actor handles
@@ -11,6 +12,7 @@ import { useStudio } from '../../store/index.ts';
 export function RewindButton({ entry }: { entry: EntryView }) {
   const [err, setErr] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const readOnly = useReadOnly('fork');
   const go = async () => {
     setBusy(true);
     setErr(null);
@@ -32,10 +34,10 @@ export function RewindButton({ entry }: { entry: EntryView }) {
       <button
         type="button"
         className="primary"
-        disabled={busy}
+        disabled={busy || readOnly !== null}
         onClick={() => void go()}
         aria-label="Continue from here"
-        title="Fork the chain here and make the fork live (C)"
+        title={readOnly ?? 'Fork the chain here and make the fork live (C)'}
       >
         ⑂ Continue from here
       </button>
