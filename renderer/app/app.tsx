@@ -8,14 +8,15 @@ import { EntryDetails } from '../features/entry-details/entry-details.tsx';
 import { EntryList } from '../features/entry-list/entry-list.tsx';
 import { HttpPanel } from '../features/http-panel/http-panel.tsx';
 import { MessagePanel } from '../features/message-panel/message-panel.tsx';
-import { afterOpen, openFiles, OpenManifestDialog } from '../features/open-manifest/open-manifest-dialog.tsx';
+import { Notices } from '../features/notices/notices.tsx';
+import { openFiles, OpenManifestDialog } from '../features/open-manifest/open-manifest-dialog.tsx';
 import { ComponentChangedBanner } from '../features/replay/component-changed-banner.tsx';
 import { ReplayPanel } from '../features/replay/replay-panel.tsx';
 import { HelpOverlay, useShortcuts } from '../features/shortcuts/shortcuts.tsx';
 import { StateView } from '../features/state-view/state-view.tsx';
 import { Stepper } from '../features/stepping/stepper.tsx';
 import { Toolbar } from '../features/toolbar/toolbar.tsx';
-import { useStudio, type Drawer, type RightTab } from '../store/index.ts';
+import { actions, useStudio, type Drawer, type RightTab } from '../store/index.ts';
 
 const TABS: readonly { id: RightTab; label: string }[] = [
   { id: 'details', label: 'Details' },
@@ -47,8 +48,10 @@ export function App() {
         setDragging(false);
         const files = [...e.dataTransfer.files];
         if (files.length === 0) return;
-        void openFiles(files).then((r) =>
-          r.ok ? afterOpen(r) : (useStudio.getState().setOpenDialog(true), undefined),
+        // A load error is shown where it can be fixed: in the open dialog, with file and line.
+        void openFiles(files).then(
+          (r) => !r.ok && useStudio.getState().setOpenDialog(true),
+          (e: unknown) => actions.report('Opening the dropped files', e),
         );
       }}
     >
@@ -67,6 +70,7 @@ export function App() {
       <RightColumn />
       <OpenManifestDialog />
       <HelpOverlay />
+      <Notices />
       {dragging && <div className="drop-hint">Drop a manifest.toml with its .wasm to open it</div>}
     </div>
   );

@@ -1,6 +1,7 @@
 /**
- * The store's slices, each a typed piece of state with the actions that replace it. Collections are replaced, never
- * mutated, so narrow selectors and `useShallow` see every change.
+ * The store's slices, each a typed piece of state with the setters that replace it (zustand's slices pattern). A
+ * setter touches its own slice only; what spans slices (opening an actor resets the selection) is an action, in
+ * actions/. Collections are replaced, never mutated, so narrow selectors and `useShallow` see every change.
  */
 import type { StateCreator } from 'zustand';
 import type {
@@ -20,6 +21,7 @@ import type {
 import type { ConnectionState } from '../api/client.ts';
 
 export type StudioState = ConnectionSlice &
+  NoticesSlice &
   ActorsSlice &
   EntriesSlice &
   SelectionSlice &
@@ -40,6 +42,30 @@ export const connectionSlice: Slice<ConnectionSlice> = (set) => ({
   setConnection: (connection, retryInMs) => set({ connection, retryInMs }),
 });
 
+// ---- notices: errors and news the user should see -----------------------------------------------------------------
+export type NoticeTone = 'error' | 'info';
+export interface Notice {
+  readonly id: number;
+  readonly tone: NoticeTone;
+  readonly text: string;
+}
+export interface NoticesSlice {
+  /** Oldest first. Actions add them (a failed request is shown, never swallowed) and expire them. */
+  readonly notices: readonly Notice[];
+  addNotice(n: Notice): void;
+  dismissNotice(id: number): void;
+}
+const MAX_NOTICES = 4;
+export const noticesSlice: Slice<NoticesSlice> = (set) => ({
+  notices: [],
+  addNotice: (n) =>
+    set((s) => ({
+      // The same text twice (a request failing on every refresh) is one notice, refreshed.
+      notices: [...s.notices.filter((x) => x.text !== n.text), n].slice(-MAX_NOTICES),
+    })),
+  dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
+});
+
 // ---- actors, branches, logs --------------------------------------------------------------------------------------
 const MAX_LOGS = 2000;
 export interface ActorsSlice {
@@ -50,7 +76,6 @@ export interface ActorsSlice {
   readonly viewBranch: string | null;
   readonly logs: readonly LogLine[];
   setActors(actors: readonly ActorView[]): void;
-  selectActor(id: string | null): void;
   setBranches(b: readonly BranchView[]): void;
   setViewBranch(b: string | null): void;
   setLogs(l: readonly LogLine[]): void;
@@ -63,17 +88,6 @@ export const actorsSlice: Slice<ActorsSlice> = (set) => ({
   viewBranch: null,
   logs: [],
   setActors: (actors) => set({ actors }),
-  selectActor: (actorId) =>
-    set({
-      actorId,
-      branches: [],
-      viewBranch: null,
-      selected: null,
-      diffA: null,
-      diffB: null,
-      highlighted: new Set(),
-      divergence: null,
-    }),
   setBranches: (branches) => set({ branches }),
   setViewBranch: (viewBranch) => set({ viewBranch }),
   setLogs: (logs) => set({ logs: logs.slice(-MAX_LOGS) }),
@@ -90,6 +104,9 @@ export interface EntryFilter {
   readonly hideNoops: boolean;
 }
 export const EMPTY_FILTER: EntryFilter = { kinds: [], iface: '', fn: '', search: '', hideNoops: false };
+export function isFiltered(f: EntryFilter): boolean {
+  return f.kinds.length > 0 || !!f.iface || !!f.fn || !!f.search || f.hideNoops;
+}
 export interface CachedPage {
   readonly version: number;
   readonly items: readonly EntryView[];

@@ -1,8 +1,7 @@
 /** Everything recorded about the selected entry, payloads fetched lazily by hash. */
 import type { ReactNode } from 'react';
 import { api } from '../../api/client.ts';
-import { pickDiff, selectHash } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import { actions, useStudio } from '../../store/index.ts';
 import { KIND_LABEL, kindColor } from '../../viz/layout/kinds.ts';
 import { pretty } from '../common/format.ts';
 import { useAsync } from '../common/use-async.ts';
@@ -28,7 +27,12 @@ export function EntryDetails() {
       </div>
       <div className="actions">
         <RewindButton entry={e} />
-        <button type="button" onClick={() => pickDiff(e)} aria-label="Pick for diff" title="Pick as diff A, then B (D)">
+        <button
+          type="button"
+          onClick={() => actions.pickDiff(e)}
+          aria-label="Pick for diff"
+          title="Pick as diff A, then B (D)"
+        >
           Pick for diff
         </button>
       </div>
@@ -87,7 +91,7 @@ function HashLink({ hash, label }: { hash: string; label?: string }) {
       type="button"
       className="link mono"
       aria-label={`Go to entry ${hash.slice(0, 10)}`}
-      onClick={() => void selectHash(hash)}
+      onClick={() => actions.guard('Going to the entry', actions.selectHash(hash))}
     >
       {label ?? hash.slice(0, 16)}
     </button>

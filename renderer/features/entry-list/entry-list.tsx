@@ -1,8 +1,7 @@
 /** The entry list beside the graph: virtualized, paged from the service, same kind colours as the graph. */
 import { useEffect, useEffectEvent, useRef } from 'react';
 import type { EntryView } from '../../../studio/contract.ts';
-import { ensurePage, selectIndex, shiftPick } from '../../store/actions.ts';
-import { PAGE, useStudio } from '../../store/index.ts';
+import { actions, PAGE, useStudio } from '../../store/index.ts';
 import { KIND_LABEL, kindColor } from '../../viz/layout/kinds.ts';
 import { EntryFilterBar } from './entry-filter-bar.tsx';
 import { useFixedRows } from './fixed-rows.ts';
@@ -31,8 +30,9 @@ export function EntryList() {
 
   useEffect(() => {
     if (!actorId || !viewBranch) return;
-    void ensurePage(0).catch(() => {});
-    for (let p = Math.floor(first / PAGE); p <= Math.floor(last / PAGE); p++) void ensurePage(p).catch(() => {});
+    actions.guard('Loading entries', actions.ensurePage(0));
+    for (let p = Math.floor(first / PAGE); p <= Math.floor(last / PAGE); p++)
+      actions.guard('Loading entries', actions.ensurePage(p));
   }, [actorId, viewBranch, first, last, listVersion]);
 
   // Scroll when the selection moves, not when the list's geometry does (that would fight the user's scrolling).
@@ -74,8 +74,8 @@ export function EntryList() {
                 style={{ transform: `translateY(${it.start}px)`, height: ROW }}
                 onClick={(ev) => {
                   if (!e) return;
-                  if (ev.shiftKey) shiftPick(e);
-                  else void selectIndex(it.index);
+                  if (ev.shiftKey) actions.shiftPick(e);
+                  else actions.guard('Selecting the entry', actions.selectIndex(it.index));
                 }}
               >
                 {e ? (

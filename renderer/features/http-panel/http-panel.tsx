@@ -1,9 +1,7 @@
 /** Fire HTTP requests at the actor's HTTP handler; see the response and which entries it produced. */
 import { useState } from 'react';
 import type { HttpFire, HttpFireResult } from '../../../studio/contract.ts';
-import { api, errorMessage } from '../../api/client.ts';
-import { selectHash } from '../../store/actions.ts';
-import { useCurrentActor, useStudio } from '../../store/index.ts';
+import { actions, errorMessage, useCurrentActor, useStudio } from '../../store/index.ts';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -40,13 +38,9 @@ export function HttpPanel() {
   const send = async (req: HttpFire) => {
     setBusy(true);
     try {
-      const res = await api().call('fireHttp', req);
-      setLast({ res });
-      useStudio.getState().pushHttp({ req, res, at: Date.now() });
-      useStudio.getState().setHighlighted(res.entries);
+      setLast({ res: await actions.fireHttp(req) });
     } catch (e) {
       setLast({ res: null, error: errorMessage(e) });
-      useStudio.getState().pushHttp({ req, res: null, error: errorMessage(e), at: Date.now() });
     } finally {
       setBusy(false);
     }
@@ -160,7 +154,11 @@ function Response({ res }: { res: HttpFireResult }) {
           · {res.ms.toFixed(0)} ms · {res.entries.length} entries
         </span>
         {res.entries[0] && (
-          <button type="button" className="link small" onClick={() => void selectHash(res.entries[0]!)}>
+          <button
+            type="button"
+            className="link small"
+            onClick={() => actions.guard('Going to the entry', actions.selectHash(res.entries[0]!))}
+          >
             show in chain
           </button>
         )}

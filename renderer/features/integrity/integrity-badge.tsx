@@ -1,8 +1,7 @@
 /** "verified through #N" or the first bad link; re-checked on demand and after new entries settle. */
 import { useState } from 'react';
 import type { VerifyView } from '../../../studio/contract.ts';
-import { runVerify, selectHash } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import { actions, useStudio } from '../../store/index.ts';
 
 function verdict(r: VerifyView): { text: string; cls: string } {
   if (r.ok) return { text: r.count === 0 ? '✓ empty chain' : `✓ verified through #${r.count - 1}`, cls: 'good' };
@@ -43,8 +42,9 @@ export function IntegrityBadge() {
         title="Re-check every hash link (V)"
         aria-label="Re-check integrity"
         onClick={() => {
-          if (v.phase === 'done' && !v.result.ok && v.result.entry) void selectHash(v.result.entry);
-          void runVerify();
+          if (v.phase === 'done' && !v.result.ok && v.result.entry)
+            actions.guard('Going to the entry', actions.selectHash(v.result.entry));
+          void actions.runVerify();
         }}
       >
         {text}

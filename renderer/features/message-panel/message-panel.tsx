@@ -1,9 +1,7 @@
 /** Send (fire and forget) or request (wait for a reply) a JSON message to any running actor. */
 import { useState } from 'react';
 import type { MessageFireResult } from '../../../studio/contract.ts';
-import { api, errorMessage } from '../../api/client.ts';
-import { selectHash } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import { actions, errorMessage, useStudio } from '../../store/index.ts';
 import { pretty } from '../common/format.ts';
 
 export function MessagePanel() {
@@ -27,9 +25,7 @@ export function MessagePanel() {
     if (!to || jsonError) return;
     setBusy(true);
     try {
-      const r = await api().call('fireMessage', { actor: to, kind, json });
-      setRes({ r });
-      useStudio.getState().setHighlighted(r.entries);
+      setRes({ r: await actions.fireMessage({ actor: to, kind, json }) });
     } catch (e) {
       setRes({ r: null, error: errorMessage(e) });
     } finally {
@@ -97,7 +93,11 @@ export function MessagePanel() {
                   · {res.r.ms.toFixed(0)} ms · {res.r.entries.length} entries
                 </span>
                 {res.r.entries[0] && (
-                  <button type="button" className="link small" onClick={() => void selectHash(res.r!.entries[0]!)}>
+                  <button
+                    type="button"
+                    className="link small"
+                    onClick={() => actions.guard('Going to the entry', actions.selectHash(res.r!.entries[0]!))}
+                  >
                     show in chain
                   </button>
                 )}

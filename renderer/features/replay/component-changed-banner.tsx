@@ -1,5 +1,4 @@
-import { useStudio } from '../../store/index.ts';
-import { runReplay } from './replay-panel.tsx';
+import { actions, useStudio } from '../../store/index.ts';
 
 /** When a running actor's .wasm changes on disk, offer the everyday loop: "did my change alter behaviour?" */
 export function ComponentChangedBanner() {
@@ -16,7 +15,7 @@ export function ComponentChangedBanner() {
         className="primary"
         onClick={() => {
           clear(null);
-          void runReplay(c.path);
+          void actions.runReplay(c.path);
         }}
       >
         Replay history against the new build

@@ -1,36 +1,8 @@
 /** Replay the branch (or against another build) and show the verdict; a divergence is marked on the graph. */
 import { useState } from 'react';
-import { api, errorMessage } from '../../api/client.ts';
-import { runVerify, selectHash, verifySettled } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import { actions, useStudio } from '../../store/index.ts';
 import { pretty } from '../common/format.ts';
 import { DiffBody } from '../diff-view/diff-view.tsx';
-
-export async function runReplay(componentPath?: string): Promise<void> {
-  const s = useStudio.getState();
-  if (!s.actorId) return;
-  s.setRightTab('replay');
-  s.setReplay({ phase: 'running' });
-  s.setDivergence(null);
-  await verifySettled();
-  try {
-    const r = await api().call('replay', {
-      actor: s.actorId,
-      ...(s.viewBranch ? { branch: s.viewBranch } : {}),
-      ...(componentPath ? { componentPath } : {}),
-    });
-    useStudio.getState().setReplay({ phase: 'done', result: r });
-    if (r.status === 'diverged') {
-      useStudio.getState().setDivergence(r.entry);
-      void selectHash(r.entry).catch(() => {});
-    }
-  } catch (e) {
-    useStudio.getState().setReplay({ phase: 'error', message: errorMessage(e) });
-  } finally {
-    useStudio.getState().setProgress(null);
-    void runVerify();
-  }
-}
 
 export function ReplayPanel() {
   const replay = useStudio((s) => s.replay);
@@ -47,7 +19,7 @@ export function ReplayPanel() {
           type="button"
           className="primary"
           disabled={replay.phase === 'running'}
-          onClick={() => void runReplay()}
+          onClick={() => void actions.runReplay()}
           aria-label="Replay chain"
         >
           ⟲ Replay chain
@@ -57,7 +29,7 @@ export function ReplayPanel() {
         className="row-form"
         onSubmit={(e) => {
           e.preventDefault();
-          if (path.trim()) void runReplay(path.trim());
+          if (path.trim()) void actions.runReplay(path.trim());
         }}
       >
         <input
@@ -104,7 +76,11 @@ function ReplayVerdict() {
         <div className="verdict bad" role="status" aria-label="Replay result">
           <div>
             ✗ Diverged at{' '}
-            <button type="button" className="link mono" onClick={() => void selectHash(r.entry)}>
+            <button
+              type="button"
+              className="link mono"
+              onClick={() => actions.guard('Going to the entry', actions.selectHash(r.entry))}
+            >
               #{r.seq}
             </button>{' '}
             (entry {r.index + 1} of the replay)

@@ -1,8 +1,6 @@
 import { useState } from 'react';
 import type { EntryView } from '../../../studio/contract.ts';
-import { api, errorMessage } from '../../api/client.ts';
-import { refreshActors, refreshBranches, viewBranch } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import { actions, errorMessage } from '../../store/index.ts';
 
 /**
  * "Continue from here": fork the chain at this entry and make the fork live, so the next request the actor handles
@@ -15,12 +13,7 @@ export function RewindButton({ entry }: { entry: EntryView }) {
     setBusy(true);
     setErr(null);
     try {
-      const b = await api().call('fork', { actor: entry.actor, hash: entry.hash });
-      if (!b.live) await api().call('setLiveBranch', { actor: entry.actor, branch: b.name });
-      useStudio.getState().setFollow(true);
-      await refreshBranches();
-      await viewBranch(b.name);
-      await refreshActors();
+      await actions.continueFrom(entry);
     } catch (e) {
       setErr(errorMessage(e));
     } finally {

@@ -1,8 +1,6 @@
 /** Global keyboard shortcuts and the help overlay that lists them (the one place both are defined). */
 import { useEffect } from 'react';
-import { pickDiff, runVerify, selectIndex, step } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
-import { runReplay } from '../replay/replay-panel.tsx';
+import { actions, useStudio } from '../../store/index.ts';
 
 interface Shortcut {
   readonly keys: readonly string[];
@@ -12,14 +10,18 @@ interface Shortcut {
 
 const s = () => useStudio.getState();
 export const SHORTCUTS: readonly Shortcut[] = [
-  { keys: ['ArrowLeft', 'k'], label: 'Previous entry', run: () => void step(-1) },
-  { keys: ['ArrowRight', 'j'], label: 'Next entry', run: () => void step(1) },
-  { keys: ['Home'], label: 'First entry', run: () => void selectIndex(0) },
-  { keys: ['End'], label: 'Last entry', run: () => void selectIndex(s().total - 1) },
+  { keys: ['ArrowLeft', 'k'], label: 'Previous entry', run: () => actions.guard('Stepping', actions.step(-1)) },
+  { keys: ['ArrowRight', 'j'], label: 'Next entry', run: () => actions.guard('Stepping', actions.step(1)) },
+  { keys: ['Home'], label: 'First entry', run: () => actions.guard('Selecting the entry', actions.selectIndex(0)) },
+  {
+    keys: ['End'],
+    label: 'Last entry',
+    run: () => actions.guard('Selecting the entry', actions.selectIndex(s().total - 1)),
+  },
   {
     keys: ['d'],
     label: 'Pick the selected entry for diff (A, then B)',
-    run: () => s().selected && pickDiff(s().selected!.entry),
+    run: () => s().selected && actions.pickDiff(s().selected!.entry),
   },
   { keys: ['1'], label: 'Details tab', run: () => s().setRightTab('details') },
   { keys: ['2'], label: 'State tab', run: () => s().setRightTab('state') },
@@ -27,8 +29,8 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['4'], label: 'Replay tab', run: () => s().setRightTab('replay') },
   { keys: ['h'], label: 'HTTP panel', run: () => s().setDrawer(s().drawer === 'http' ? null : 'http') },
   { keys: ['m'], label: 'Message panel', run: () => s().setDrawer(s().drawer === 'message' ? null : 'message') },
-  { keys: ['r'], label: 'Replay the branch', run: () => void runReplay() },
-  { keys: ['v'], label: 'Re-check integrity', run: () => void runVerify() },
+  { keys: ['r'], label: 'Replay the branch', run: () => void actions.runReplay() },
+  { keys: ['v'], label: 'Re-check integrity', run: () => void actions.runVerify() },
   { keys: ['f'], label: 'Follow the live head', run: () => s().setFollow(!s().follow) },
   { keys: ['o'], label: 'Open a manifest', run: () => s().setOpenDialog(true) },
   { keys: ['/'], label: 'Search payloads', run: () => document.getElementById('entry-search')?.focus() },

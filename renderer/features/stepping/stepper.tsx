@@ -1,7 +1,6 @@
 /** Step through the branch's entries: first/prev/next/last, a slider over the whole list, and where you are. */
 import { useEffect, useState } from 'react';
-import { selectIndex, step } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import { actions, useStudio } from '../../store/index.ts';
 
 export function Stepper() {
   const total = useStudio((s) => s.total);
@@ -13,7 +12,7 @@ export function Stepper() {
   const [drag, setDrag] = useState<number | null>(null);
   useEffect(() => {
     if (drag === null) return;
-    const t = setTimeout(() => void selectIndex(drag), 120);
+    const t = setTimeout(() => actions.guard('Selecting the entry', actions.selectIndex(drag)), 120);
     return () => clearTimeout(t);
   }, [drag]);
   const value = drag ?? index ?? 0;
@@ -25,7 +24,7 @@ export function Stepper() {
         aria-label="First entry"
         title="First entry (Home)"
         disabled={total === 0}
-        onClick={() => void selectIndex(0)}
+        onClick={() => actions.guard('Selecting the entry', actions.selectIndex(0))}
       >
         |◀
       </button>
@@ -34,7 +33,7 @@ export function Stepper() {
         aria-label="Previous entry"
         title="Previous entry (←)"
         disabled={total === 0}
-        onClick={() => void step(-1)}
+        onClick={() => actions.guard('Stepping', actions.step(-1))}
       >
         ◀
       </button>
@@ -43,7 +42,7 @@ export function Stepper() {
         aria-label="Next entry"
         title="Next entry (→)"
         disabled={total === 0}
-        onClick={() => void step(1)}
+        onClick={() => actions.guard('Stepping', actions.step(1))}
       >
         ▶
       </button>
@@ -52,7 +51,7 @@ export function Stepper() {
         aria-label="Last entry"
         title="Last entry (End)"
         disabled={total === 0}
-        onClick={() => void selectIndex(max)}
+        onClick={() => actions.guard('Selecting the entry', actions.selectIndex(max))}
       >
         ▶|
       </button>

@@ -1,9 +1,7 @@
 /** The top bar: what is open, where the chain stands, and the global actions. */
-import { useStudio, useCurrentActor } from '../../store/index.ts';
-import { viewBranch } from '../../store/actions.ts';
+import { actions, useStudio, useCurrentActor } from '../../store/index.ts';
 import { BundleButtons } from '../bundles/bundle-buttons.tsx';
 import { IntegrityBadge } from '../integrity/integrity-badge.tsx';
-import { runReplay } from '../replay/replay-panel.tsx';
 
 export function Toolbar() {
   const actor = useCurrentActor();
@@ -25,7 +23,11 @@ export function Toolbar() {
       {actor && (
         <span className="where">
           <strong>{actor.name}</strong>
-          <select aria-label="Branch" value={current ?? ''} onChange={(e) => void viewBranch(e.target.value)}>
+          <select
+            aria-label="Branch"
+            value={current ?? ''}
+            onChange={(e) => actions.guard('Showing the branch', actions.viewBranch(e.target.value))}
+          >
             {branches.map((b) => (
               <option key={b.name} value={b.name}>
                 {b.name}
@@ -39,7 +41,7 @@ export function Toolbar() {
       <button
         type="button"
         disabled={!actor || replaying}
-        onClick={() => void runReplay()}
+        onClick={() => void actions.runReplay()}
         aria-label="Replay"
         title="Replay this branch and compare every hash (R)"
       >

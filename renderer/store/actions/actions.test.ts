@@ -1,0 +1,231 @@
+/**
+ * The actions against a fresh store and a fake transport client (api/fake-client.ts): what the user sees in the
+ * store after opening an actor, stepping, new entries arriving, a request failing, a replay diverging.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiCallError } from '../../api/client.ts';
+import { FakeClient, fakeActor, fakeHash } from '../../api/fake-client.ts';
+import { createStudioStore, type StudioStore } from '../create-store.ts';
+import { createActions } from './index.ts';
+import { NOTICE_MS } from './notices.ts';
+import type { Actions } from './types.ts';
+
+let api: FakeClient;
+let store: StudioStore;
+let actions: Actions;
+const state = () => store.getState();
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  api = new FakeClient();
+  store = createStudioStore();
+  actions = createActions(store, api);
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('opening an actor', () => {
+  it('opens the first root actor on its head and verifies it', async () => {
+    api.addActor('counter', 10);
+    await actions.refreshActors();
+    expect(state().actorId).toBe('counter');
+    expect(state().viewBranch).toBe('main');
+    expect(state().total).toBe(10);
+    expect(state().selected).toMatchObject({ index: 9, entry: { seq: 9 } });
+    await actions.verifySettled();
+    expect(state().verify).toMatchObject({ phase: 'done', result: { ok: true, count: 10 } });
+  });
+
+  it('resets what belonged to the previous actor, across slices, in one step', async () => {
+    api.addActor('counter', 5);
+    api.addActor('other', 3);
+    await actions.showActor('counter');
+    const e = state().selected!.entry;
+    actions.pickDiff(e);
+    state().setHighlighted([e.hash]);
+    state().setDivergence(e.hash);
+    const seen: (string | null)[] = [];
+    const off = store.subscribe((s) => seen.push(s.selected?.entry.actor ?? null));
+    await actions.showActor('other');
+    off();
+    // The first update already cleared the old selection: nothing of counter is shown beside other.
+    expect(seen[0]).toBeNull();
+    expect(state()).toMatchObject({ actorId: 'other', diffA: null, diffB: null, divergence: null });
+    expect(state().highlighted.size).toBe(0);
+    expect(state().selected?.entry.actor).toBe('other');
+    expect([...state().chunks.keys()].every((k) => k.startsWith('main:'))).toBe(true);
+  });
+
+  it('loads actors one at a time: calls during a load share one more load after it', async () => {
+    api.addActor('counter', 3);
+    const all = Promise.all([actions.refreshActors(), actions.refreshActors(), actions.refreshActors()]);
+    await all;
+    expect(api.callsOf('listActors')).toHaveLength(2);
+  });
+});
+
+describe('stepping and selecting', () => {
+  beforeEach(async () => {
+    api.addActor('counter', 450);
+    await actions.showActor('counter');
+  });
+
+  it('steps across a page boundary, fetching the page it needs', async () => {
+    await actions.selectIndex(200);
+    await actions.step(-1);
+    expect(state().selected).toMatchObject({ index: 199, entry: { seq: 199 } });
+    expect(state().pages.has(0)).toBe(true);
+  });
+
+  it('clamps to the list', async () => {
+    await actions.selectIndex(10_000);
+    expect(state().selected?.index).toBe(449);
+    await actions.selectIndex(-5);
+    expect(state().selected?.index).toBe(0);
+  });
+
+  it('selects by hash with the position in the list', async () => {
+    await actions.selectHash(fakeHash('counter', 17));
+    expect(state().selected).toMatchObject({ index: 17, entry: { seq: 17 } });
+  });
+
+  it('picks A then B for a diff, and shift-click diffs against the selection', async () => {
+    const [a, b] = [(await actions.entryAt(3))!, (await actions.entryAt(8))!];
+    actions.pickDiff(a);
+    expect(state()).toMatchObject({ diffA: a, diffB: null });
+    actions.pickDiff(b);
+    expect(state()).toMatchObject({ diffA: a, diffB: b, rightTab: 'diff' });
+    state().setDiffA(null);
+    state().setDiffB(null);
+    await actions.selectIndex(3);
+    actions.shiftPick(b);
+    expect(state()).toMatchObject({ diffA: { seq: 3 }, diffB: b });
+  });
+});
+
+describe('live entries', () => {
+  it('coalesces a burst of events into one refresh, and ignores other actors', async () => {
+    api.addActor('counter', 5);
+    api.addActor('other', 1);
+    actions.connect();
+    await actions.showActor('counter');
+    const before = api.callsOf('branches').length;
+    for (let i = 0; i < 20; i++) api.grow('counter', 1);
+    api.grow('other', 1);
+    await vi.advanceTimersByTimeAsync(150);
+    expect(api.callsOf('branches').length - before).toBe(1);
+    expect(state().branches[0]?.headSeq).toBe(24);
+  });
+
+  it('keeps the newest entry selected while following the head', async () => {
+    api.addActor('counter', 5);
+    actions.connect();
+    await actions.showActor('counter');
+    expect(state().selected?.index).toBe(4);
+    api.grow('counter', 3);
+    await vi.advanceTimersByTimeAsync(150);
+    // The list refetches its pages (as the entry list component asks) and the selection follows.
+    await actions.ensurePage(0);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(state().total).toBe(8);
+    expect(state().selected?.index).toBe(7);
+  });
+
+  it('re-checks integrity once new entries settle', async () => {
+    api.addActor('counter', 5);
+    actions.connect();
+    await actions.showActor('counter');
+    await actions.verifySettled();
+    const verifies = api.callsOf('verify').length;
+    api.grow('counter', 2);
+    await vi.advanceTimersByTimeAsync(1100);
+    await actions.verifySettled();
+    expect(api.callsOf('verify').length).toBe(verifies + 1);
+    expect(state().verify).toMatchObject({ phase: 'done', result: { count: 7 } });
+  });
+
+  it('applies pushed status, progress and component-change events', () => {
+    api.addActor('counter', 1);
+    actions.connect();
+    state().setActors([fakeActor('counter', 0)]);
+    api.emit('actorStatus', { actor: 'counter', status: 'stopped' });
+    expect(state().actors[0]).toMatchObject({ id: 'counter', status: 'stopped' });
+    api.emit('progress', { task: 'verify', actor: 'counter', done: 1, total: 4 });
+    expect(state().progress).toMatchObject({ done: 1, total: 4 });
+    api.emit('progress', { task: 'verify', actor: 'counter', done: 4, total: 4 });
+    expect(state().progress).toBeNull();
+    api.emit('componentChanged', { actor: 'counter', path: '/x.wasm' });
+    expect(state().componentChanged).toEqual({ actor: 'counter', path: '/x.wasm' });
+  });
+});
+
+describe('errors are shown, not swallowed', () => {
+  it('a failed request becomes an error notice that expires', async () => {
+    api.addActor('counter', 3);
+    await actions.showActor('counter');
+    api.handlers.graph = () => {
+      throw new ApiCallError('the service is busy', 'internal', 'graph');
+    };
+    actions.guard('Loading the graph', actions.ensureChunk('main', 0, true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state().notices).toEqual([
+      expect.objectContaining({ tone: 'error', text: 'Loading the graph: the service is busy' }),
+    ]);
+    await vi.advanceTimersByTimeAsync(NOTICE_MS.error);
+    expect(state().notices).toEqual([]);
+  });
+
+  it('a lost connection is not reported per request (the toolbar shows it)', async () => {
+    actions.report('Loading entries', new ApiCallError('connection lost', 'disconnected', 'entries'));
+    expect(state().notices).toEqual([]);
+  });
+
+  it('a refused start says why', async () => {
+    api.addActor('counter', 1);
+    api.handlers.startActor = () => ({
+      ok: false,
+      error: { file: '/m/manifest.toml', line: 3, message: 'component not found' },
+    });
+    await actions.actorCommand('counter', 'startActor');
+    expect(state().notices[0]?.text).toBe('Starting counter: /m/manifest.toml: component not found');
+  });
+});
+
+describe('tasks', () => {
+  it('a diverged replay marks and selects the divergent entry', async () => {
+    api.addActor('counter', 12);
+    await actions.showActor('counter');
+    const entry = fakeHash('counter', 6);
+    api.handlers.replay = () => ({
+      status: 'diverged',
+      index: 6,
+      entry,
+      seq: 6,
+      expected: { iface: 'i', fn: 'f', kind: 'return', input: null, output: 1 },
+      got: { iface: 'i', fn: 'f', kind: 'return', input: null, output: 2 },
+      stateDiff: null,
+    });
+    await actions.runReplay();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state().replay).toMatchObject({ phase: 'done', result: { status: 'diverged' } });
+    expect(state().divergence).toBe(entry);
+    expect(state().selected?.entry.hash).toBe(entry);
+    expect(state().rightTab).toBe('replay');
+  });
+
+  it('a fired request is kept in the history and its entries highlighted', async () => {
+    api.addActor('counter', 1);
+    await actions.showActor('counter');
+    const entries = [fakeHash('counter', 0)];
+    api.handlers.fireHttp = () => ({ status: 200, headers: [], body: '{}', ms: 3, entries });
+    const req = { actor: 'counter', method: 'POST', path: '/increment', headers: [] } as const;
+    await actions.fireHttp(req);
+    api.handlers.fireHttp = () => {
+      throw new Error('no HTTP handler');
+    };
+    await expect(actions.fireHttp(req)).rejects.toThrow('no HTTP handler');
+    expect(state().httpHistory.map((h) => h.res?.status ?? h.error)).toEqual(['no HTTP handler', 200]);
+    expect([...state().highlighted]).toEqual(entries);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * What the service pushes: the connection's state, new entries (coalesced), actors starting and stopping, progress
+ * of long tasks, and the integrity re-check that follows new entries.
+ */
+import { CHUNK } from '../../viz/layout/viewport.ts';
+import type { ActionContext, Actions, LiveActions } from './types.ts';
+import { errorMessage } from '../../api/client.ts';
+
+/** A busy actor reports entries many times a second: one refresh per this many ms per branch. */
+const FLUSH_MS = 100;
+/** Integrity is re-checked once new entries have settled for this long. */
+const VERIFY_SETTLE_MS = 1000;
+
+export function liveActions(ctx: ActionContext, a: Actions): LiveActions {
+  const { get, api } = ctx;
+  const pendingHeads = new Map<string, number>();
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+  let verifyTimer: ReturnType<typeof setTimeout> | null = null;
+  // The service answers one long task at a time more reliably: replay waits for a verify in flight, and the
+  // automatic re-check skips while a replay runs (it is redone once the replay finishes).
+  let verifyInFlight: Promise<void> | null = null;
+
+  function connect(): () => void {
+    let wasOpen = false;
+    const offs = [
+      api.onState((state, retry) => {
+        get().setConnection(state, retry);
+        // On (re)connect, reload everything: events missed while disconnected are not replayed.
+        if (state === 'open') {
+          if (wasOpen) get().invalidateEntries(false);
+          wasOpen = true;
+          a.guard('Loading actors', a.refreshActors());
+          a.guard('Loading branches', a.refreshBranches());
+        }
+      }),
+      api.on('log', (l) => get().appendLog(l)),
+      api.on('entries', (p) => onNewEntries(p)),
+      api.on('actors', () => a.guard('Loading actors', a.refreshActors())),
+      api.on('actorStatus', ({ actor, status }) => {
+        get().setActors(get().actors.map((x) => (x.id === actor ? { ...x, status } : x)));
+      }),
+      api.on('progress', (p) => get().setProgress(p.done >= p.total ? null : p)),
+      api.on('componentChanged', (p) => get().setComponentChanged(p)),
+    ];
+    return () => offs.forEach((off) => off());
+  }
+
+  function onNewEntries(p: { actor: string; branch: string; seq: number }): void {
+    if (p.actor !== get().actorId) return;
+    pendingHeads.set(p.branch, Math.max(p.seq, pendingHeads.get(p.branch) ?? -1));
+    flushTimer ??= setTimeout(flushEntries, FLUSH_MS);
+    // Re-check integrity once things settle, so the badge never claims less (or more) than what is on screen.
+    if (verifyTimer) clearTimeout(verifyTimer);
+    verifyTimer = setTimeout(() => get().replay.phase !== 'running' && void runVerify(), VERIFY_SETTLE_MS);
+  }
+
+  function flushEntries(): void {
+    flushTimer = null;
+    const s = get();
+    a.guard('Loading branches', a.refreshBranches());
+    for (const [branch, seq] of pendingHeads) {
+      // Only the chunk holding the new head (and the one before, when the batch crossed a boundary) changed.
+      const chunk = Math.floor(seq / CHUNK);
+      a.guard('Loading the graph', a.ensureChunk(branch, chunk, true));
+      if (chunk > 0) a.guard('Loading the graph', a.ensureChunk(branch, chunk - 1, true));
+      if (branch === s.viewBranch) s.invalidateEntries(false);
+    }
+    pendingHeads.clear();
+  }
+
+  function runVerify(): Promise<void> {
+    verifyInFlight ??= doVerify().finally(() => (verifyInFlight = null));
+    return verifyInFlight;
+  }
+
+  /** Never rejects: the outcome, failure included, is the store's `verify`, which the badge shows. */
+  async function doVerify(): Promise<void> {
+    const s = get();
+    s.setVerify({ phase: 'running' });
+    try {
+      const r = await api.call('verify', s.actorId ? { actor: s.actorId } : {});
+      get().setVerify({ phase: 'done', result: r });
+    } catch (e) {
+      get().setVerify({ phase: 'error', message: errorMessage(e) });
+    }
+  }
+
+  return {
+    connect,
+    onNewEntries,
+    runVerify,
+    verifySettled: async () => {
+      await verifyInFlight;
+    },
+  };
+}

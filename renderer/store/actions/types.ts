@@ -1,0 +1,91 @@
+/**
+ * What the actions are (one interface per group) and what every group is built from. Kept apart from the groups so
+ * that they can call each other through the assembled `Actions` without importing each other.
+ */
+import type {
+  EntryView,
+  Hex,
+  HttpFire,
+  HttpFireResult,
+  MessageFire,
+  MessageFireResult,
+  OpenResult,
+  StudioEvents,
+  UploadedFile,
+} from '../../../studio/contract.ts';
+import type { StudioClient } from '../../api/client.ts';
+import type { StudioStore } from '../create-store.ts';
+import type { NoticeTone, StudioState } from '../slices.ts';
+
+export interface ActionContext {
+  readonly store: StudioStore;
+  readonly api: StudioClient;
+  get(): StudioState;
+}
+
+export interface NoticeActions {
+  /** Shows a notice; it goes away by itself (errors stay longer) or when dismissed. */
+  notify(tone: NoticeTone, text: string): void;
+  /** A failed request, shown as an error notice: "what: why". Lost connections are shown by the toolbar instead. */
+  report(what: string, e: unknown): void;
+  /** Runs `p` for its effect; a failure is reported, never swallowed. */
+  guard(what: string, p: Promise<unknown>): void;
+  dismiss(id: number): void;
+}
+
+export interface ActorActions {
+  /** Reloads the actor list (one load at a time; callers during a load share one more after it). */
+  refreshActors(): Promise<void>;
+  /** Puts an actor on screen: resets what belonged to the previous one, opens on its head, verifies it. */
+  showActor(id: string): Promise<void>;
+  refreshBranches(): Promise<void>;
+  refreshLogs(): Promise<void>;
+  viewBranch(name: string): Promise<void>;
+  /** Start, stop or restart from the actor tree; a refusal is reported. */
+  actorCommand(actor: string, command: 'startActor' | 'stopActor' | 'restartActor'): Promise<void>;
+  /** Opens a manifest by path; the result (a load error names file and line) is for the dialog to show. */
+  openManifest(path: string): Promise<OpenResult>;
+  uploadManifest(manifest: UploadedFile, files: readonly UploadedFile[]): Promise<OpenResult>;
+}
+
+export interface EntryActions {
+  /** Makes sure list page `page` is loaded and current (callers share a request already in flight). */
+  ensurePage(page: number): Promise<void>;
+  /** The list row at `index`, fetching its page if needed. */
+  entryAt(index: number): Promise<EntryView | null>;
+  selectIndex(index: number): Promise<void>;
+  step(delta: number): Promise<void>;
+  /** Selects an entry by hash (graph click, causal link, divergence), switching actor and list branch to it. */
+  selectHash(hash: Hex, branch?: string): Promise<void>;
+  /** "Pick for diff": A, then B. */
+  pickDiff(e: EntryView): void;
+  /** Shift-click: A is the selected entry (if none picked yet), B the clicked one. */
+  shiftPick(e: EntryView): void;
+  /** Loads one graph window (`force`: again, because it grew). */
+  ensureChunk(branch: string, chunk: number, force?: boolean): Promise<void>;
+}
+
+export interface LiveActions {
+  /** Wires the client's connection state and pushed events into the store; returns the unsubscribe. */
+  connect(): () => void;
+  onNewEntries(p: StudioEvents['entries']): void;
+  /** Re-checks integrity (one check at a time; callers share the one running). */
+  runVerify(): Promise<void>;
+  /** Resolves once no verify is running. */
+  verifySettled(): Promise<void>;
+}
+
+export interface TaskActions {
+  /** Replays the list's branch (against another build with `componentPath`); a divergence is selected. */
+  runReplay(componentPath?: string): Promise<void>;
+  /** "Continue from here": fork at the entry, make the fork live, and show it. Errors are the caller's to show. */
+  continueFrom(entry: EntryView): Promise<void>;
+  /** Fires an HTTP request and highlights the entries it produced; kept in the history either way. */
+  fireHttp(req: HttpFire): Promise<HttpFireResult>;
+  fireMessage(req: MessageFire): Promise<MessageFireResult>;
+  /** Exports the list's branch; in a browser the file is downloaded. */
+  exportBundle(download: (url: string, name: string) => void): Promise<void>;
+  importBundle(upload: UploadedFile): Promise<void>;
+}
+
+export type Actions = NoticeActions & ActorActions & EntryActions & LiveActions & TaskActions;
