@@ -33,7 +33,6 @@ export function ChainGraph() {
   const sizeRef = useRef(size);
   const [view, setView] = useState<{ from: number; to: number }>({ from: 0, to: 0 });
   const follow = useStudio((s) => s.follow);
-  const setFollow = useStudio((s) => s.setFollow);
   const lanesN = useStudio((s) => Math.max(1, laneCount(assignLanes(s.branches))));
 
   /** Fetches what is on screen, lazily, one fixed chunk at a time; returns the visible seq range. */
@@ -240,7 +239,7 @@ export function ChainGraph() {
           aria-pressed={follow}
           aria-label="Follow live head"
           title="Keep the newest entry in view (F)"
-          onClick={() => setFollow(!follow)}
+          onClick={() => actions.setFollow(!follow)}
         >
           {follow ? '● Following head' : '○ Follow head'}
         </button>

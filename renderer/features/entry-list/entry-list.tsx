@@ -68,6 +68,7 @@ export function EntryList() {
               <div
                 key={it.index}
                 role="row"
+                aria-rowindex={it.index + 1}
                 aria-selected={sel}
                 aria-label={e ? `#${e.seq} ${e.kind} ${e.iface}.${e.fn} ${e.summary}` : 'loading'}
                 className={cls}

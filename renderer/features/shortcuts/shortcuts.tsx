@@ -31,7 +31,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['m'], label: 'Message panel', run: () => s().setDrawer(s().drawer === 'message' ? null : 'message') },
   { keys: ['r'], label: 'Replay the branch', run: () => void actions.runReplay() },
   { keys: ['v'], label: 'Re-check integrity', run: () => void actions.runVerify() },
-  { keys: ['f'], label: 'Follow the live head', run: () => s().setFollow(!s().follow) },
+  { keys: ['f'], label: 'Follow the live head', run: () => actions.setFollow(!s().follow) },
   { keys: ['o'], label: 'Open a manifest', run: () => s().setOpenDialog(true) },
   { keys: ['/'], label: 'Search payloads', run: () => document.getElementById('entry-search')?.focus() },
   { keys: ['t'], label: 'Toggle dark / light theme', run: () => s().setTheme(s().theme === 'dark' ? 'light' : 'dark') },

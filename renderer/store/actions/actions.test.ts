@@ -118,18 +118,36 @@ describe('live entries', () => {
     expect(state().branches[0]?.headSeq).toBe(24);
   });
 
-  it('keeps the newest entry selected while following the head', async () => {
+  it('keeps the newest entry selected while following the head, across pages', async () => {
     api.addActor('counter', 5);
     actions.connect();
     await actions.showActor('counter');
-    expect(state().selected?.index).toBe(4);
+    expect(state()).toMatchObject({ follow: true, selected: { index: 4 } });
+    // Bursts that outrun the list: each flush moves the selection, even past a page boundary.
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 10; i++) api.grow('counter', 13);
+      await vi.advanceTimersByTimeAsync(150);
+    }
+    await vi.advanceTimersByTimeAsync(150);
+    expect(state().total).toBe(525);
+    expect(state().selected).toMatchObject({ index: 524, entry: { seq: 524 } });
+  });
+
+  it('selecting an older entry stops following; selecting the newest (or Follow) starts again', async () => {
+    api.addActor('counter', 5);
+    actions.connect();
+    await actions.showActor('counter');
+    await actions.step(-1);
+    expect(state()).toMatchObject({ follow: false, selected: { index: 3 } });
     api.grow('counter', 3);
     await vi.advanceTimersByTimeAsync(150);
-    // The list refetches its pages (as the entry list component asks) and the selection follows.
-    await actions.ensurePage(0);
+    expect(state().selected?.index).toBe(3);
+    actions.setFollow(true);
     await vi.advanceTimersByTimeAsync(10);
-    expect(state().total).toBe(8);
-    expect(state().selected?.index).toBe(7);
+    expect(state()).toMatchObject({ follow: true, selected: { index: 7 } });
+    await actions.step(-2);
+    await actions.selectIndex(7);
+    expect(state().follow).toBe(true);
   });
 
   it('re-checks integrity once new entries settle', async () => {

@@ -39,11 +39,7 @@ export function entryActions(ctx: ActionContext, a: Actions): EntryActions {
       ...(f.search ? { search: f.search } : {}),
       ...(f.hideNoops ? { hideNoops: true } : {}),
     });
-    const before = get();
-    // Selected the newest entry while following the head: stay on the newest as more arrive (a live tail).
-    const tailing = before.follow && before.selected?.index != null && before.selected.index === before.total - 1;
     get().storePage(page, version, res.total, res.items);
-    if (tailing && res.total > before.total && get().listVersion === version) void selectIndex(res.total - 1);
   }
 
   async function entryAt(index: number) {
@@ -57,7 +53,61 @@ export function entryActions(ctx: ActionContext, a: Actions): EntryActions {
     if (total === 0) return;
     const i = Math.max(0, Math.min(total - 1, index));
     const e = await entryAt(i);
-    if (e) get().setSelected({ entry: e, index: i });
+    if (!e) return;
+    const s = get();
+    s.setSelected({ entry: e, index: i });
+    // Selecting the newest entry follows the head from there; selecting any other stops following.
+    const newest = i >= s.total - 1;
+    if (s.follow !== newest) s.setFollow(newest);
+  }
+
+  function setFollow(on: boolean): void {
+    get().setFollow(on);
+    if (on) a.guard('Following the head', followHead());
+  }
+
+  // One run at a time: entries keep arriving while a run fetches, and each flush asks again.
+  let following: Promise<void> | null = null;
+  let followAgain: number | undefined;
+  function followHead(headSeq?: number): Promise<void> {
+    if (following) {
+      followAgain = Math.max(headSeq ?? -1, followAgain ?? -1);
+      return following;
+    }
+    following = (async () => {
+      let seq: number | undefined = headSeq;
+      for (;;) {
+        followAgain = undefined;
+        await selectNewest(seq);
+        if (followAgain === undefined || !get().follow) return;
+        seq = followAgain;
+      }
+    })().finally(() => (following = null));
+    return following;
+  }
+
+  /**
+   * Selects the list's last row as it is now. Unfiltered, the row of the head's seq is the last one, so its page is
+   * fetched first; filtered, the last page as last known. The answer carries the list's current total: when that
+   * puts the last row on another page, one more fetch.
+   */
+  async function selectNewest(headSeq?: number): Promise<void> {
+    const s = get();
+    if (!s.actorId || !s.follow) return;
+    let guess = headSeq !== undefined && headSeq >= 0 && !isFiltered(s.filter) ? headSeq : s.total - 1;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const page = Math.floor(Math.max(0, guess) / PAGE);
+      await ensurePage(page);
+      const now = get();
+      const last = now.total - 1;
+      if (last < 0 || !now.follow) return;
+      if (Math.floor(last / PAGE) === page) {
+        const e = now.pages.get(page)?.items[last - page * PAGE];
+        if (e && now.selected?.entry.hash !== e.hash) now.setSelected({ entry: e, index: last });
+        return;
+      }
+      guess = last;
+    }
   }
 
   async function step(delta: number): Promise<void> {
@@ -81,7 +131,11 @@ export function entryActions(ctx: ActionContext, a: Actions): EntryActions {
         hash,
       });
     }
-    get().setSelected({ entry: detail, index: index !== null && index >= 0 ? index : null });
+    const s2 = get();
+    const at = index !== null && index >= 0 ? index : null;
+    s2.setSelected({ entry: detail, index: at });
+    const newest = at !== null && at >= s2.total - 1;
+    if (s2.follow !== newest) s2.setFollow(newest);
   }
 
   function pickDiff(e: Parameters<EntryActions['pickDiff']>[0]): void {
@@ -122,5 +176,16 @@ export function entryActions(ctx: ActionContext, a: Actions): EntryActions {
     }
   }
 
-  return { ensurePage, entryAt, selectIndex, step, selectHash, pickDiff, shiftPick, ensureChunk };
+  return {
+    ensurePage,
+    entryAt,
+    selectIndex,
+    step,
+    selectHash,
+    pickDiff,
+    shiftPick,
+    ensureChunk,
+    setFollow,
+    followHead,
+  };
 }

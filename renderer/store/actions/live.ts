@@ -63,7 +63,11 @@ export function liveActions(ctx: ActionContext, a: Actions): LiveActions {
       const chunk = Math.floor(seq / CHUNK);
       a.guard('Loading the graph', a.ensureChunk(branch, chunk, true));
       if (chunk > 0) a.guard('Loading the graph', a.ensureChunk(branch, chunk - 1, true));
-      if (branch === s.viewBranch) s.invalidateEntries(false);
+      if (branch === s.viewBranch) {
+        s.invalidateEntries(false);
+        // Following: the selection moves to the new head (the list and Details follow the selection).
+        if (s.follow) a.guard('Following the head', a.followHead(seq));
+      }
     }
     pendingHeads.clear();
   }

@@ -34,9 +34,9 @@ export function taskActions(ctx: ActionContext, a: Actions): TaskActions {
   async function continueFrom(entry: Parameters<TaskActions['continueFrom']>[0]): Promise<void> {
     const b = await api.call('fork', { actor: entry.actor, hash: entry.hash });
     if (!b.live) await api.call('setLiveBranch', { actor: entry.actor, branch: b.name });
-    get().setFollow(true);
     await a.refreshBranches();
     await a.viewBranch(b.name);
+    a.setFollow(true);
     await a.refreshActors();
   }
 

@@ -63,6 +63,14 @@ export interface EntryActions {
   shiftPick(e: EntryView): void;
   /** Loads one graph window (`force`: again, because it grew). */
   ensureChunk(branch: string, chunk: number, force?: boolean): Promise<void>;
+  /**
+   * "Following head": on, the selection (and with it the list, Details and the graph) stays on the newest entry of
+   * the list as entries arrive, starting now; off, it stays where it is. Selecting any other entry turns it off,
+   * selecting the newest turns it on.
+   */
+  setFollow(on: boolean): void;
+  /** While following: select the list's newest entry (one run at a time; a call during a run asks for one more). */
+  followHead(headSeq?: number): Promise<void>;
 }
 
 export interface LiveActions {
