@@ -73,6 +73,22 @@ export async function openManifest(
   }
 }
 
+/**
+ * Brings a stopped supervised child back under its running supervisor, resuming its own chain (as a resumed
+ * supervisor does with the children it had). Already back (its supervisor resumed it): nothing to do.
+ */
+export async function startChild(
+  system: ActorSystem,
+  child: { readonly id: string; readonly parent: string; readonly manifest: string },
+): Promise<OpenResult> {
+  if (system.actor(child.id)) return { ok: true, actor: child.id };
+  try {
+    return { ok: true, actor: await system.start(child.manifest, { parent: child.parent, id: child.id }) };
+  } catch (e) {
+    return { ok: false, error: loadErrorView(e, child.manifest) };
+  }
+}
+
 /** Writes an upload into a fresh folder under `uploadsDir`; returns the manifest's path there. */
 export function writeUpload(uploadsDir: string, manifest: UploadedFile, files: readonly UploadedFile[]): string {
   const names = new Set<string>();

@@ -36,7 +36,7 @@ import { ComponentWatcher } from './component-watch.ts';
 import { EntryQueries } from './entry-query.ts';
 import { entryDetail, entryView, parseHash, requireEntry, stateView } from './entry-views.ts';
 import { fireHttp, fireMessage } from './fire.ts';
-import { openManifest, RecentManifests, writeUpload } from './manifests.ts';
+import { openManifest, RecentManifests, startChild, writeUpload } from './manifests.ts';
 import { validateRequest } from './params.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import * as tt from './time-travel.ts';
@@ -244,8 +244,15 @@ export class StudioService implements StudioApi {
     const row = this.system.store.actors().find((a) => a.id === p.actor);
     if (!row) throw notFound(`no actor ${p.actor}`);
     if (!row.manifest) throw badRequest(`${p.actor} has no recorded manifest to start it from`);
-    if (row.parent) throw badRequest(`${p.actor} is supervised by ${row.parent}: start or restart its supervisor`);
-    return this.openManifest({ path: row.manifest });
+    if (!row.parent) return this.openManifest({ path: row.manifest });
+    // A supervised child comes back under its supervisor (started first when it is not running).
+    if (!this.system.actor(row.parent)) {
+      const parent = await this.startActor({ actor: row.parent });
+      if (!parent.ok) return parent;
+    }
+    const r = await startChild(this.system, { id: row.id, parent: row.parent, manifest: row.manifest });
+    if (r.ok) this.emit('actors', {});
+    return r;
   }
 
   async logs(p: { actor?: string; limit: number }): Promise<readonly LogLine[]> {

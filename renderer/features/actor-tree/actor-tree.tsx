@@ -37,17 +37,33 @@ function ActorNode({ a, all, depth }: { a: ActorView; all: readonly ActorView[];
         </button>
         <span className="actor-actions">
           {a.status === 'running' || a.status === 'starting' ? (
-            <button type="button" aria-label={`Stop ${a.name}`} title="Stop" onClick={() => act('stopActor')}>
-              ■
-            </button>
+            <>
+              <button type="button" aria-label={`Stop ${a.name}`} title="Stop" onClick={() => act('stopActor')}>
+                ■
+              </button>
+              <button
+                type="button"
+                aria-label={`Restart ${a.name}`}
+                title="Restart: a fresh instance from the last committed state"
+                onClick={() => act('restartActor')}
+              >
+                ↻
+              </button>
+            </>
           ) : (
-            <button type="button" aria-label={`Start ${a.name}`} title="Start" onClick={() => act('startActor')}>
+            <button
+              type="button"
+              aria-label={`Start ${a.name}`}
+              title={
+                a.parent
+                  ? `Start again under its supervisor ${a.parent} (started too if stopped), resuming its chain`
+                  : 'Start, resuming its chain'
+              }
+              onClick={() => act('startActor')}
+            >
               ▶
             </button>
           )}
-          <button type="button" aria-label={`Restart ${a.name}`} title="Restart" onClick={() => act('restartActor')}>
-            ↻
-          </button>
         </span>
       </div>
       {children.length > 0 && (

@@ -22,7 +22,10 @@ export function Toolbar() {
       </button>
       {actor && (
         <span className="where">
-          <strong>{actor.name}</strong>
+          {/* The id, not the name: a supervisor's child "counter" is not the counter beside it. */}
+          <strong aria-label="Actor" title={actor.manifest}>
+            {actor.id}
+          </strong>
           <select
             aria-label="Branch"
             value={current ?? ''}
