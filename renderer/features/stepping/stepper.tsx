@@ -7,14 +7,23 @@ export function Stepper() {
   const index = useStudio((s) => s.selected?.index ?? null);
   const seq = useStudio((s) => s.selected?.entry.seq ?? null);
   const branch = useStudio((s) => s.viewBranch);
-  // The slider moves freely while dragged and selects on release / after a pause, so dragging across a million
-  // entries does not fire a million requests.
+  // The slider moves freely while dragged, previews after a pause, and selects where it is let go (pointer, key or
+  // focus leaving): dragging across a million entries does not fire a million requests. What it shows stays where it
+  // was let go until the selection has landed there, so it never snaps back.
   const [drag, setDrag] = useState<number | null>(null);
   useEffect(() => {
     if (drag === null) return;
     const t = setTimeout(() => actions.guard('Selecting the entry', actions.selectIndex(drag)), 120);
     return () => clearTimeout(t);
   }, [drag]);
+  const commit = () => {
+    if (drag === null) return;
+    const at = drag;
+    void actions
+      .selectIndex(at)
+      .catch((e: unknown) => actions.report('Selecting the entry', e))
+      .finally(() => setDrag((d) => (d === at ? null : d)));
+  };
   const value = drag ?? index ?? 0;
   const max = Math.max(0, total - 1);
   return (
@@ -63,8 +72,9 @@ export function Stepper() {
         value={Math.min(value, max)}
         disabled={total === 0}
         onChange={(e) => setDrag(Number(e.target.value))}
-        onPointerUp={() => setDrag(null)}
-        onKeyUp={() => setDrag(null)}
+        onPointerUp={commit}
+        onKeyUp={commit}
+        onBlur={commit}
       />
       <span className="mono position" aria-label="Position">
         {index !== null ? `${index + 1} / ${total}` : `– / ${total}`}
