@@ -2,12 +2,13 @@
  * Issue 13, item 3: the timeline slider works with a mouse. A click on the track selects the entry there; a drag
  * released at once (no pause before letting go) selects where it was released and stays there.
  */
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures/studio.ts';
 import { curlBurst, httpPort } from './helpers/curl.ts';
 import { shot } from './helpers/studio-ui.ts';
 
 /** "12 / 94 · seq 11 · main" → [12, 94] */
-async function position(page: import('@playwright/test').Page): Promise<[number, number]> {
+async function position(page: Page): Promise<[number, number]> {
   const t = (await page.getByLabel('Position').textContent()) ?? '';
   const m = /^(\d+) \/ (\d+)/.exec(t);
   if (!m) throw new Error(`no position in ${JSON.stringify(t)}`);

@@ -8,6 +8,7 @@ import {
   connectionSlice,
   entriesSlice,
   graphSlice,
+  layoutSlice,
   noticesSlice,
   panelsSlice,
   selectionSlice,
@@ -23,6 +24,7 @@ export const studioState: StateCreator<StudioState> = (...a) => ({
   ...selectionSlice(...a),
   ...graphSlice(...a),
   ...panelsSlice(...a),
+  ...layoutSlice(...a),
   ...themeSlice(...a),
 });
 

@@ -27,6 +27,7 @@ export type StudioState = ConnectionSlice &
   SelectionSlice &
   GraphSlice &
   PanelsSlice &
+  LayoutSlice &
   ThemeSlice;
 type Slice<T> = StateCreator<StudioState, [], [], T>;
 
@@ -253,6 +254,40 @@ export const panelsSlice: Slice<PanelsSlice> = (set) => ({
   setProgress: (progress) => set({ progress }),
   setComponentChanged: (componentChanged) => set({ componentChanged }),
   pushHttp: (h) => set((s) => ({ httpHistory: [h, ...s.httpHistory].slice(0, 50) })),
+});
+
+// ---- layout: the sizes the user dragged the panels to, remembered -------------------------------------------------
+/** A panel's size in CSS pixels, or null for the default (which follows the window: see studio.css). */
+export interface PanelSizes {
+  readonly left: number | null;
+  readonly right: number | null;
+  readonly drawer: number | null;
+}
+export type PanelName = keyof PanelSizes;
+export interface LayoutSlice {
+  readonly sizes: PanelSizes;
+  setSize(panel: PanelName, px: number | null): void;
+}
+const LAYOUT_KEY = 'studio.layout';
+const NO_SIZES: PanelSizes = { left: null, right: null, drawer: null };
+function savedSizes(): PanelSizes {
+  try {
+    const v: unknown = JSON.parse(localStorage.getItem(LAYOUT_KEY) ?? 'null');
+    if (typeof v !== 'object' || v === null) return NO_SIZES;
+    const px = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null);
+    const o = v as Record<string, unknown>;
+    return { left: px(o.left), right: px(o.right), drawer: px(o.drawer) };
+  } catch {
+    return NO_SIZES; // no storage here, or a value from another version: the defaults
+  }
+}
+export const layoutSlice: Slice<LayoutSlice> = (set, get) => ({
+  sizes: typeof localStorage !== 'undefined' ? savedSizes() : NO_SIZES,
+  setSize: (panel, px) => {
+    const sizes = { ...get().sizes, [panel]: px === null ? null : Math.round(px) };
+    if (typeof localStorage !== 'undefined') localStorage.setItem(LAYOUT_KEY, JSON.stringify(sizes));
+    set({ sizes });
+  },
 });
 
 // ---- theme -------------------------------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ export function EntryFilterBar() {
             onClick={() => toggleKind(k)}
           >
             <span className="swatch" style={{ background: kindColor(k, theme) }} />
-            {k}
+            <span className="chip-label">{k}</span>
           </button>
         ))}
       </span>
