@@ -3,7 +3,6 @@
  * WebSocket) are thin shells around `invoke`, which validates every payload before any method runs, and `onEvent`,
  * which pushes StudioEvents. No Electron and no transport code here.
  */
-import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { ActorIndex, ActorSystem, toHex, verifyOffThread, type Path } from '../../runtime/index.ts';
 import type {
@@ -53,14 +52,13 @@ export interface StudioServiceOptions {
 
 export type StudioEventListener = <E extends EventName>(event: E, payload: StudioEvents[E]) => void;
 
-type EventMap = { [E in EventName]: [StudioEvents[E]] };
-
 /** How far back from a branch head requests are served before the index is built: a list page and graph windows. */
 const TAIL = 8192;
 
 export class StudioService implements StudioApi {
   readonly system: ActorSystem;
-  private readonly events = new EventEmitter<EventMap>();
+  /** The transports' subscriptions (each gets every event). */
+  private readonly listeners = new Set<StudioEventListener>();
   private readonly logRing: RingBuffer<LogLine>;
   private readonly indexes = new Map<string, ActorIndex>();
   private readonly queries: EntryQueries;
@@ -89,12 +87,8 @@ export class StudioService implements StudioApi {
 
   /** Subscribes to every StudioEvent; returns the unsubscribe function. */
   onEvent(listener: StudioEventListener): () => void {
-    const offs = (['log', 'entries', 'actorStatus', 'actors', 'progress', 'componentChanged'] as const).map((name) => {
-      const l = (payload: StudioEvents[typeof name]) => listener(name, payload);
-      this.events.on(name, l as never);
-      return () => this.events.off(name, l as never);
-    });
-    return () => offs.forEach((off) => off());
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async close(): Promise<void> {
@@ -104,7 +98,7 @@ export class StudioService implements StudioApi {
   }
 
   private emit<E extends EventName>(event: E, payload: StudioEvents[E]): void {
-    (this.events.emit as (e: E, p: StudioEvents[E]) => boolean)(event, payload);
+    for (const l of this.listeners) l(event, payload);
   }
 
   private wire(): void {
@@ -171,7 +165,7 @@ export class StudioService implements StudioApi {
   }
 
   private branchOf(actor: string, branch: string | undefined): string {
-    const b = branch ?? this.system.actor(actor)?.branch ?? this.system.store.liveBranch(actor);
+    const b = branch ?? this.system.describe(actor)?.branch ?? this.system.store.liveBranch(actor);
     if (!this.system.store.branches(actor).some((x) => x.name === b))
       throw notFound(`actor ${actor} has no branch ${b}`);
     return b;
@@ -182,7 +176,7 @@ export class StudioService implements StudioApi {
   async openManifest(p: { path: string }): Promise<OpenResult> {
     const r = await openManifest(this.system, p.path, (msg) => this.log('studio', msg));
     if (r.ok) {
-      this.recent.add(this.system.actor(r.actor)?.manifest.file ?? p.path);
+      this.recent.add(this.system.describe(r.actor)?.manifest ?? p.path);
       this.emit('actors', {});
     }
     return r;
@@ -205,9 +199,9 @@ export class StudioService implements StudioApi {
     const running = new Map(this.system.list().map((a) => [a.id, a]));
     return rows.map((row): ActorView => {
       const r = running.get(row.id);
-      const live = this.system.actor(row.id);
-      if (r && live) {
-        return { ...r, exports: live.host.component.exports, liveBranch: live.branch, listeners: [...r.listeners] };
+      if (r) {
+        const { branch, ...view } = r;
+        return { ...view, liveBranch: branch };
       }
       const head = store.head(row.id, row.liveBranch);
       return {
@@ -229,18 +223,18 @@ export class StudioService implements StudioApi {
   }
 
   async stopActor(p: { actor: string }): Promise<void> {
-    if (!this.system.actor(p.actor)) throw notFound(`no running actor ${p.actor}`);
+    if (!this.system.describe(p.actor)) throw notFound(`no running actor ${p.actor}`);
     await this.system.stop(p.actor);
     this.emit('actors', {});
   }
 
   async restartActor(p: { actor: string }): Promise<void> {
-    if (!this.system.actor(p.actor)) throw notFound(`no running actor ${p.actor}`);
+    if (!this.system.describe(p.actor)) throw notFound(`no running actor ${p.actor}`);
     await this.system.restart(p.actor, 'restarted from the Studio');
   }
 
   async startActor(p: { actor: string }): Promise<OpenResult> {
-    if (this.system.actor(p.actor)) throw badRequest(`${p.actor} is already running`);
+    if (this.system.describe(p.actor)) throw badRequest(`${p.actor} is already running`);
     const row = this.system.store.actors().find((a) => a.id === p.actor);
     if (!row) throw notFound(`no actor ${p.actor}`);
     if (!row.manifest) throw badRequest(`${p.actor} has no recorded manifest to start it from`);
@@ -307,14 +301,14 @@ export class StudioService implements StudioApi {
   }
 
   async whoWrote(p: { hash: Hex; path: readonly PathSegment[] }): Promise<EntryView | null> {
-    const w = await tt.writer(this.system, p.hash, p.path);
+    const w = await tt.lastWriter(this.system, p.hash, p.path);
     return w ? entryView(this.system.store, w, false) : null;
   }
 
   async branches(p: { actor: string }): Promise<readonly BranchView[]> {
     const store = this.system.store;
     this.index(p.actor); // refuses unknown actors
-    const live = this.system.actor(p.actor)?.branch ?? store.liveBranch(p.actor);
+    const live = this.system.describe(p.actor)?.branch ?? store.liveBranch(p.actor);
     return store.branches(p.actor).map((b) => {
       const head = b.head ? store.entry(b.head) : undefined;
       const base = b.base ? store.entry(b.base) : undefined;
@@ -339,7 +333,7 @@ export class StudioService implements StudioApi {
   }
 
   async setLiveBranch(p: { actor: string; branch: string }): Promise<void> {
-    if (this.system.actor(p.actor)) {
+    if (this.system.describe(p.actor)) {
       // A running actor is moved by the runtime (its in-memory head changes): restart it on that branch's head.
       const head = this.system.store.branches(p.actor).find((b) => b.name === p.branch)?.head;
       if (!head) throw notFound(`actor ${p.actor} has no branch ${p.branch} with entries`);
@@ -363,7 +357,7 @@ export class StudioService implements StudioApi {
 
   async verify(p: { actor?: string }): Promise<VerifyView> {
     const actor = p.actor ?? null;
-    this.system.writer.flush(); // the worker reads through its own connection: commit what is queued first
+    await this.system.committed(); // the worker reads through its own connection: commit what is queued first
     const r = await verifyOffThread({ db: this.system.store.path, actor: p.actor }, (done, total) =>
       this.emit('progress', { task: 'verify', actor, done, total }),
     );

@@ -14,6 +14,7 @@ import {
   replay,
   type StateDiff,
   TimeTravelError,
+  BundleError,
   toHex,
   whoWrote,
 } from '../../runtime/index.ts';
@@ -28,7 +29,7 @@ export async function engine<T>(run: () => T | Promise<T>): Promise<T> {
   } catch (e) {
     if (e instanceof StudioError) throw e;
     if (e instanceof TimeTravelError) throw notFound(e.message);
-    if (e instanceof Error && e.name === 'BundleError') throw badRequest(e.message);
+    if (e instanceof BundleError) throw badRequest(e.message);
     throw e;
   }
 }
@@ -88,7 +89,8 @@ export function branchDiff(
   });
 }
 
-export function writer(system: ActorSystem, hash: Hex, path: readonly (string | number)[]) {
+/** The entry that last changed `path` of the state (the who-wrote index), or null if none did. */
+export function lastWriter(system: ActorSystem, hash: Hex, path: readonly (string | number)[]) {
   return engine(() => whoWrote(system.store, parseHash(hash), path).writer);
 }
 
@@ -109,7 +111,7 @@ export async function replayView(
   onProgress: (done: number, total: number) => void,
 ): Promise<ReplayResultView> {
   // Commit what is queued: the replay worker reads the db file itself.
-  system.writer.flush();
+  await system.committed();
   const r = await engine(() =>
     replay({ db: system.store.path, actor: p.actor, branch: p.branch, component: p.componentPath }, onProgress),
   );
@@ -138,8 +140,8 @@ export function exportView(
   dir: string,
   p: { actor: string; branch?: string; withComponent?: boolean },
 ) {
-  return engine(() => {
-    system.writer.flush();
+  return engine(async () => {
+    await system.committed();
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${p.actor.replace(/[^\w.-]/g, '_')}-${p.branch ?? 'live'}-${Date.now()}.theater-bundle`);
     const r = exportBundle(system.store, file, { actor: p.actor, branch: p.branch, withComponent: p.withComponent });
