@@ -81,7 +81,7 @@ export async function startChild(
   system: ActorSystem,
   child: { readonly id: string; readonly parent: string; readonly manifest: string },
 ): Promise<OpenResult> {
-  if (system.actor(child.id)) return { ok: true, actor: child.id };
+  if (system.describe(child.id)) return { ok: true, actor: child.id };
   try {
     return { ok: true, actor: await system.start(child.manifest, { parent: child.parent, id: child.id }) };
   } catch (e) {

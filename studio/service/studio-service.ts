@@ -240,7 +240,7 @@ export class StudioService implements StudioApi {
     if (!row.manifest) throw badRequest(`${p.actor} has no recorded manifest to start it from`);
     if (!row.parent) return this.openManifest({ path: row.manifest });
     // A supervised child comes back under its supervisor (started first when it is not running).
-    if (!this.system.actor(row.parent)) {
+    if (!this.system.describe(row.parent)) {
       const parent = await this.startActor({ actor: row.parent });
       if (!parent.ok) return parent;
     }
