@@ -264,6 +264,37 @@ export interface StudioApi {
     path?: string;
     upload?: UploadedFile;
   }): Promise<{ readonly actor: string; readonly entries: number }>;
+
+  // ---- reading the chain the way a person looks for things (issue 13) ------------------------------------------
+  /** The actor's log as recorded in the chain (every line, also those from before this Studio ran), paged. */
+  logHistory(p: LogQuery): Promise<LogPage>;
+}
+
+/** A page of an actor's recorded log: lines of the branch's path, oldest first. */
+export interface LogQuery {
+  readonly actor: string;
+  readonly branch?: string;
+  /** Index among the (filtered) lines. */
+  readonly offset: number;
+  readonly limit: number;
+  /** Case-insensitive text the lines must contain. */
+  readonly search?: string;
+}
+
+/** One line of an actor's log, read back from the entry that recorded it. */
+export interface LogEntryLine {
+  /** The import entry (runtime.log, or a WASI write to stdout/stderr) that recorded the line. */
+  readonly hash: Hex;
+  readonly seq: number;
+  readonly ts: number;
+  readonly stream: 'log' | 'stdout' | 'stderr';
+  readonly text: string;
+}
+
+export interface LogPage {
+  readonly total: number;
+  readonly offset: number;
+  readonly items: readonly LogEntryLine[];
 }
 
 /** Pushed from the service to every renderer. */
@@ -320,6 +351,7 @@ export const METHODS = [
   'fireMessage',
   'exportBundle',
   'importBundle',
+  'logHistory',
 ] as const satisfies readonly MethodName[];
 
 export const EVENTS = [

@@ -8,6 +8,7 @@ import type {
   EntryDetail,
   EntryView,
   EventName,
+  LogEntryLine,
   MethodName,
   Params,
   Result,
@@ -75,6 +76,8 @@ export class FakeClient implements StudioClient {
   readonly chains = new Map<string, EntryView[]>();
   private readonly listeners = new Map<string, Set<(p: unknown) => void>>();
   private readonly stateListeners = new Set<(s: ConnectionState, retry: number | null) => void>();
+  /** Recorded log lines per actor (what logHistory pages). */
+  readonly logLines = new Map<string, LogEntryLine[]>();
   /** Per-method overrides (a failure, a slow answer); the rest are answered from `chains`. */
   readonly handlers: Handlers = {};
 
@@ -185,6 +188,13 @@ export class FakeClient implements StudioClient {
         }
         case 'logs':
           return [];
+        case 'logHistory': {
+          const lines = (this.logLines.get(String(p.actor)) ?? []).filter((l) =>
+            p.search ? l.text.includes(String(p.search)) : true,
+          );
+          const offset = Number(p.offset);
+          return { total: lines.length, offset, items: lines.slice(offset, offset + Number(p.limit)) };
+        }
         case 'verify': {
           const c = p.actor ? this.chain(String(p.actor)) : [];
           return { ok: true, count: c.length, head: c.at(-1)?.hash ?? null };

@@ -13,7 +13,7 @@ import type {
   Hex,
   HttpFire,
   HttpFireResult,
-  LogLine,
+  LogEntryLine,
   ReplayResultView,
   StudioEvents,
   VerifyView,
@@ -23,6 +23,7 @@ import type { ConnectionState } from '../api/client.ts';
 export type StudioState = ConnectionSlice &
   NoticesSlice &
   ActorsSlice &
+  LogSlice &
   EntriesSlice &
   SelectionSlice &
   GraphSlice &
@@ -67,32 +68,71 @@ export const noticesSlice: Slice<NoticesSlice> = (set) => ({
   dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
 });
 
-// ---- actors, branches, logs --------------------------------------------------------------------------------------
-const MAX_LOGS = 2000;
+// ---- actors, branches --------------------------------------------------------------------------------------
 export interface ActorsSlice {
   readonly actors: readonly ActorView[];
   readonly actorId: string | null;
   readonly branches: readonly BranchView[];
   /** The branch whose entries the list and stepping walk (defaults to the actor's live branch). */
   readonly viewBranch: string | null;
-  readonly logs: readonly LogLine[];
   setActors(actors: readonly ActorView[]): void;
   setBranches(b: readonly BranchView[]): void;
   setViewBranch(b: string | null): void;
-  setLogs(l: readonly LogLine[]): void;
-  appendLog(l: LogLine): void;
 }
 export const actorsSlice: Slice<ActorsSlice> = (set) => ({
   actors: [],
   actorId: null,
   branches: [],
   viewBranch: null,
-  logs: [],
   setActors: (actors) => set({ actors }),
   setBranches: (branches) => set({ branches }),
   setViewBranch: (viewBranch) => set({ viewBranch }),
-  setLogs: (logs) => set({ logs: logs.slice(-MAX_LOGS) }),
-  appendLog: (l) => set((s) => ({ logs: [...s.logs.slice(-(MAX_LOGS - 1)), l] })),
+});
+
+// ---- the log of the actor on screen, read back from its chain (paged like the entry list) -------------------------
+export const LOG_PAGE = 200;
+export interface CachedLogPage {
+  readonly version: number;
+  readonly items: readonly LogEntryLine[];
+}
+export interface LogSlice {
+  /** Text the lines must contain ('' = all). */
+  readonly logFilter: string;
+  readonly logTotal: number;
+  readonly logPages: ReadonlyMap<number, CachedLogPage>;
+  /** Bumped when the log may have grown; older pages are refetched but shown meanwhile. */
+  readonly logVersion: number;
+  /** Answers to requests made before this version (another actor, branch or filter) are dropped. */
+  readonly logBase: number;
+  setLogFilter(text: string): void;
+  storeLogPage(page: number, version: number, total: number, items: readonly LogEntryLine[]): void;
+  invalidateLog(dropPages: boolean): void;
+}
+export const logSlice: Slice<LogSlice> = (set) => ({
+  logFilter: '',
+  logTotal: 0,
+  logPages: new Map(),
+  logVersion: 1,
+  logBase: 1,
+  setLogFilter: (logFilter) =>
+    set((s) => ({
+      logFilter,
+      logPages: new Map(),
+      logTotal: 0,
+      logVersion: s.logVersion + 1,
+      logBase: s.logVersion + 1,
+    })),
+  storeLogPage: (page, version, total, items) =>
+    set((s) => {
+      const cur = s.logPages.get(page);
+      if (version < s.logBase || (cur && cur.version > version)) return {};
+      return { logTotal: total, logPages: new Map(s.logPages).set(page, { version, items }) };
+    }),
+  invalidateLog: (dropPages) =>
+    set((s) => ({
+      logVersion: s.logVersion + 1,
+      ...(dropPages ? { logPages: new Map(), logTotal: 0, logBase: s.logVersion + 1 } : {}),
+    })),
 });
 
 // ---- entries (paged cache for the list) --------------------------------------------------------------------------

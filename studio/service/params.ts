@@ -104,6 +104,9 @@ export const PARAM_SCHEMAS: Schemas = {
     .object({ path: z.string().min(1).max(4096).optional(), upload: upload.optional() })
     .strict()
     .refine((p) => (p.path === undefined) !== (p.upload === undefined), 'give exactly one of path or upload'),
+  logHistory: z
+    .object({ actor, branch: branch.optional(), offset: seq, limit, search: z.string().max(1024).optional() })
+    .strict(),
 };
 
 export function isMethod(name: unknown): name is MethodName {

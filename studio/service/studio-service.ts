@@ -19,6 +19,8 @@ import type {
   HttpFire,
   HttpFireResult,
   LogLine,
+  LogPage,
+  LogQuery,
   MessageFire,
   MessageFireResult,
   OpenResult,
@@ -31,6 +33,7 @@ import type {
   VerifyView,
 } from '../contract.ts';
 import { badRequest, notFound } from './api-error.ts';
+import { ChainLookups } from './chain-lookups.ts';
 import { ComponentWatcher } from './component-watch.ts';
 import { EntryQueries } from './entry-query.ts';
 import { entryDetail, entryView, parseHash, requireEntry, stateView } from './entry-views.ts';
@@ -64,6 +67,7 @@ export class StudioService implements StudioApi {
   private readonly queries: EntryQueries;
   private readonly recent: RecentManifests;
   private readonly watcher: ComponentWatcher;
+  private readonly lookups: ChainLookups;
 
   private constructor(readonly opts: StudioServiceOptions) {
     this.system = ActorSystem.open({ db: opts.db, ephemeralPorts: opts.ephemeralPorts });
@@ -71,6 +75,11 @@ export class StudioService implements StudioApi {
     this.queries = new EntryQueries(this.system.store);
     this.recent = new RecentManifests(join(opts.dataDir, 'recent-manifests.json'));
     this.watcher = new ComponentWatcher((actor, path) => this.emit('componentChanged', { actor, path }));
+    this.lookups = new ChainLookups({
+      store: this.system.store,
+      fullIndex: (actor) => this.fullIndex(actor),
+      branchOf: (actor, branch) => this.branchOf(actor, branch),
+    });
     this.wire();
   }
 
@@ -398,5 +407,11 @@ export class StudioService implements StudioApi {
     const r = await tt.importView(this.system, join(this.opts.dataDir, 'imports'), p);
     this.emit('actors', {});
     return r;
+  }
+
+  // ---- finding things in the chain (chain-lookups.ts) ------------------------------------------------------------
+
+  async logHistory(p: LogQuery): Promise<LogPage> {
+    return this.lookups.logHistory(p);
   }
 }

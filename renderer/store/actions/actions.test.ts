@@ -178,6 +178,46 @@ describe('live entries', () => {
   });
 });
 
+describe('the log panel', () => {
+  it("pages the actor's recorded log, filters it, and refetches when entries arrive", async () => {
+    api.addActor('counter', 3);
+    const line = (i: number) => ({
+      hash: fakeHash('counter', i),
+      seq: i,
+      ts: i,
+      stream: 'log' as const,
+      text: `count -> ${i}`,
+    });
+    api.logLines.set(
+      'counter',
+      Array.from({ length: 450 }, (_, i) => line(i)),
+    );
+    actions.connect();
+    await actions.showActor('counter');
+    await actions.ensureLogPage(2);
+    expect(state().logTotal).toBe(450);
+    expect(
+      state()
+        .logPages.get(2)
+        ?.items.map((l) => l.text),
+    ).toEqual(Array.from({ length: 50 }, (_, i) => `count -> ${400 + i}`));
+    state().setLogFilter('-> 44');
+    await actions.ensureLogPage(0);
+    expect(state().logTotal).toBe(11);
+    state().setLogFilter('');
+    await actions.ensureLogPage(2);
+    api.logLines.get('counter')!.push(line(450));
+    api.grow('counter', 1);
+    await vi.advanceTimersByTimeAsync(150);
+    await actions.ensureLogPage(2);
+    expect(state().logTotal).toBe(451);
+    // Another actor's log replaces it entirely.
+    api.addActor('other', 1);
+    await actions.showActor('other');
+    expect(state().logTotal).toBe(0);
+  });
+});
+
 describe('errors are shown, not swallowed', () => {
   it('a failed request becomes an error notice that expires', async () => {
     api.addActor('counter', 3);

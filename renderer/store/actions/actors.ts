@@ -56,13 +56,16 @@ export function actorActions(ctx: ActionContext, a: Actions): ActorActions {
       baseVersion: s.listVersion + 1,
       chunks: new Map(),
       replay: { phase: 'idle' },
+      logPages: new Map(),
+      logTotal: 0,
+      logVersion: s.logVersion + 1,
+      logBase: s.logVersion + 1,
     }));
     // The graph opens on the live head: ask for its window alongside the branches, not after them.
     const actor = get().actors.find((x) => x.id === id);
     if (actor && actor.seq >= 0)
       a.guard('Loading the graph', a.ensureChunk(actor.liveBranch, Math.floor(actor.seq / CHUNK)));
     await refreshBranches();
-    a.guard('Loading logs', refreshLogs());
     // Open on the head, so the details and state panes show something useful straight away. Unfiltered, the head's
     // row is the view branch's head seq: its page is served at once, while page 0 of a long chain waits for the
     // service's index.
@@ -90,16 +93,12 @@ export function actorActions(ctx: ActionContext, a: Actions): ActorActions {
     }
   }
 
-  async function refreshLogs(): Promise<void> {
-    const lines = await api.call('logs', { limit: 500 });
-    get().setLogs(lines);
-  }
-
   async function viewBranch(name: string): Promise<void> {
     const s = get();
     if (s.viewBranch === name) return;
     s.setViewBranch(name);
     s.invalidateEntries(true);
+    s.invalidateLog(true);
   }
 
   async function actorCommand(actor: string, command: 'startActor' | 'stopActor' | 'restartActor'): Promise<void> {
@@ -128,7 +127,6 @@ export function actorActions(ctx: ActionContext, a: Actions): ActorActions {
     refreshActors,
     showActor,
     refreshBranches,
-    refreshLogs,
     viewBranch,
     actorCommand,
     openManifest: async (path) => afterOpen(await api.call('openManifest', { path })),

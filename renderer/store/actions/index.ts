@@ -9,6 +9,7 @@ import type { StudioStore } from '../create-store.ts';
 import { actorActions } from './actors.ts';
 import { entryActions } from './entries.ts';
 import { liveActions } from './live.ts';
+import { logActions } from './logs.ts';
 import { noticeActions } from './notices.ts';
 import { taskActions } from './tasks.ts';
 import type { ActionContext, Actions } from './types.ts';
@@ -22,6 +23,7 @@ export function createActions(store: StudioStore, api: StudioClient): Actions {
     noticeActions(ctx),
     actorActions(ctx, a),
     entryActions(ctx, a),
+    logActions(ctx),
     liveActions(ctx, a),
     taskActions(ctx, a),
   );

@@ -27,13 +27,15 @@ export function liveActions(ctx: ActionContext, a: Actions): LiveActions {
         get().setConnection(state, retry);
         // On (re)connect, reload everything: events missed while disconnected are not replayed.
         if (state === 'open') {
-          if (wasOpen) get().invalidateEntries(false);
+          if (wasOpen) {
+            get().invalidateEntries(false);
+            get().invalidateLog(false);
+          }
           wasOpen = true;
           a.guard('Loading actors', a.refreshActors());
           a.guard('Loading branches', a.refreshBranches());
         }
       }),
-      api.on('log', (l) => get().appendLog(l)),
       api.on('entries', (p) => onNewEntries(p)),
       api.on('actors', () => a.guard('Loading actors', a.refreshActors())),
       api.on('actorStatus', ({ actor, status }) => {
@@ -65,6 +67,7 @@ export function liveActions(ctx: ActionContext, a: Actions): LiveActions {
       if (chunk > 0) a.guard('Loading the graph', a.ensureChunk(branch, chunk - 1, true));
       if (branch === s.viewBranch) {
         s.invalidateEntries(false);
+        s.invalidateLog(false);
         // Following: the selection moves to the new head (the list and Details follow the selection).
         if (s.follow) a.guard('Following the head', a.followHead(seq));
       }

@@ -39,7 +39,6 @@ export interface ActorActions {
   /** Puts an actor on screen: resets what belonged to the previous one, opens on its head, verifies it. */
   showActor(id: string): Promise<void>;
   refreshBranches(): Promise<void>;
-  refreshLogs(): Promise<void>;
   viewBranch(name: string): Promise<void>;
   /** Start, stop or restart from the actor tree; a refusal is reported. */
   actorCommand(actor: string, command: 'startActor' | 'stopActor' | 'restartActor'): Promise<void>;
@@ -73,6 +72,11 @@ export interface EntryActions {
   followHead(headSeq?: number): Promise<void>;
 }
 
+export interface LogActions {
+  /** Makes sure page `page` of the actor's recorded log (as filtered) is loaded and current. */
+  ensureLogPage(page: number): Promise<void>;
+}
+
 export interface LiveActions {
   /** Wires the client's connection state and pushed events into the store; returns the unsubscribe. */
   connect(): () => void;
@@ -96,4 +100,4 @@ export interface TaskActions {
   importBundle(upload: UploadedFile): Promise<void>;
 }
 
-export type Actions = NoticeActions & ActorActions & EntryActions & LiveActions & TaskActions;
+export type Actions = NoticeActions & ActorActions & EntryActions & LogActions & LiveActions & TaskActions;
