@@ -1,9 +1,11 @@
-/** The renderer's entry point: wires the service's events into the store, then renders the Studio. */
+/** The renderer's entry point: wires the service's events and the address bar into the store, renders the Studio. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/app.tsx';
-import { actions } from './store/index.ts';
+import { syncUrl } from './app/url-sync.ts';
+import { actions, useStudio } from './store/index.ts';
 
+syncUrl(useStudio, actions);
 actions.connect();
 const root = document.getElementById('root');
 if (root) {

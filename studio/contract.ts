@@ -268,7 +268,27 @@ export interface StudioApi {
   // ---- reading the chain the way a person looks for things (issue 13) ------------------------------------------
   /** The actor's log as recorded in the chain (every line, also those from before this Studio ran), paged. */
   logHistory(p: LogQuery): Promise<LogPage>;
+  /** Entries whose hash starts with `prefix` (6 to 64 hex digits), in any actor: what a typed hash means. */
+  findEntries(p: { prefix: string; limit: number }): Promise<readonly EntryView[]>;
 }
+
+/**
+ * A permalink: where the Studio stands, by names and hashes only, so it survives a restart, a reload and a bundle's
+ * export and import (hashes do). Written as URL parameters with these keys: after `#` in the web host's URL, after
+ * `?` in an Electron deep link (`theater-studio://open?actor=…&entry=…`).
+ */
+export interface StudioLink {
+  readonly actor: string;
+  readonly branch?: string;
+  /** The selected entry. */
+  readonly entry?: Hex;
+  /** A diff's two picks. */
+  readonly a?: Hex;
+  readonly b?: Hex;
+}
+export const LINK_KEYS = ['actor', 'branch', 'entry', 'a', 'b'] as const satisfies readonly (keyof StudioLink)[];
+/** The deep-link scheme the Electron app registers. */
+export const LINK_SCHEME = 'theater-studio';
 
 /** A page of an actor's recorded log: lines of the branch's path, oldest first. */
 export interface LogQuery {
@@ -352,6 +372,7 @@ export const METHODS = [
   'exportBundle',
   'importBundle',
   'logHistory',
+  'findEntries',
 ] as const satisfies readonly MethodName[];
 
 export const EVENTS = [

@@ -18,6 +18,7 @@ interface FilterCache {
 }
 
 const MAX_CACHED_FILTERS = 16;
+const HASH_PREFIX = /^[0-9a-f]{6,64}$/;
 
 export class EntryQueries {
   private readonly caches = new Map<string, FilterCache>();
@@ -102,7 +103,10 @@ export class EntryQueries {
 
   private matchesText(actor: string, row: PathRow, needle: string): boolean {
     const e = entryById(this.store, actor, row.id);
-    return e !== undefined && searchText(this.store, e).includes(needle);
+    if (!e) return false;
+    // A typed hash, or its first 6+ digits, finds its entry too.
+    if (HASH_PREFIX.test(needle) && toHex(e.hash).startsWith(needle)) return true;
+    return searchText(this.store, e).includes(needle);
   }
 }
 

@@ -79,6 +79,10 @@ export class StudioService implements StudioApi {
       store: this.system.store,
       fullIndex: (actor) => this.fullIndex(actor),
       branchOf: (actor, branch) => this.branchOf(actor, branch),
+      entry: async (hash) => {
+        const { input: _i, output: _o, effects: _e, causedBy: _c, ...view } = await this.entry({ hash });
+        return view;
+      },
     });
     this.wire();
   }
@@ -413,5 +417,9 @@ export class StudioService implements StudioApi {
 
   async logHistory(p: LogQuery): Promise<LogPage> {
     return this.lookups.logHistory(p);
+  }
+
+  async findEntries(p: { prefix: string; limit: number }): Promise<readonly EntryView[]> {
+    return this.lookups.findEntries(p);
   }
 }

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
 import type { EntryKind } from '../../../studio/contract.ts';
-import { useStudio } from '../../store/index.ts';
+import { actions, useStudio } from '../../store/index.ts';
 import { groupDigits } from '../common/format.ts';
 import { KIND_LABEL, KIND_ORDER, kindColor } from '../../viz/layout/kinds.ts';
+
+const HASH_PREFIX = /^[0-9a-f]{6,64}$/;
 
 /** Filters for the list; typing is debounced so a search does not hit the service per keystroke. */
 export function EntryFilterBar() {
@@ -14,7 +16,15 @@ export function EntryFilterBar() {
   const [fn, setFn] = useState(filter.fn);
   useEffect(() => {
     const t = setTimeout(() => {
-      if (search !== filter.search || fn !== filter.fn) setFilter({ search, fn });
+      if (search === filter.search && fn === filter.fn) return;
+      const typed = search.trim().toLowerCase();
+      // A hash, or its first 6+ hex digits, goes to that entry; text that is no entry's hash searches payloads.
+      if (HASH_PREFIX.test(typed)) {
+        void actions.jumpToHash(typed).then(
+          (found) => (found ? setSearch('') : setFilter({ search, fn })),
+          (e: unknown) => actions.report('Looking up the hash', e),
+        );
+      } else setFilter({ search, fn });
     }, 250);
     return () => clearTimeout(t);
   }, [search, fn, filter.search, filter.fn, setFilter]);
@@ -28,7 +38,7 @@ export function EntryFilterBar() {
         type="search"
         id="entry-search"
         aria-label="Search payloads"
-        placeholder="Search payloads…  (/)"
+        placeholder="Search payloads or a hash…  (/)"
         value={search}
         onChange={(e) => setSearch(e.target.value)}
       />

@@ -1,6 +1,7 @@
 /** Global keyboard shortcuts and the help overlay that lists them (the one place both are defined). */
 import { useEffect } from 'react';
 import { actions, useStudio } from '../../store/index.ts';
+import { copyLink } from '../permalink/copy-link.tsx';
 
 interface Shortcut {
   readonly keys: readonly string[];
@@ -33,6 +34,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['v'], label: 'Re-check integrity', run: () => void actions.runVerify() },
   { keys: ['f'], label: 'Follow the live head', run: () => actions.setFollow(!s().follow) },
   { keys: ['o'], label: 'Open a manifest', run: () => s().setOpenDialog(true) },
+  { keys: ['l'], label: 'Copy a link to this place', run: () => void copyLink() },
   { keys: ['/'], label: 'Search payloads', run: () => document.getElementById('entry-search')?.focus() },
   { keys: ['t'], label: 'Toggle dark / light theme', run: () => s().setTheme(s().theme === 'dark' ? 'light' : 'dark') },
   { keys: ['?'], label: 'This help', run: () => s().setHelp(!s().helpOpen) },

@@ -2,6 +2,7 @@
 import { actions, useStudio, useCurrentActor } from '../../store/index.ts';
 import { BundleButtons } from '../bundles/bundle-buttons.tsx';
 import { IntegrityBadge } from '../integrity/integrity-badge.tsx';
+import { CopyLinkButton } from '../permalink/copy-link.tsx';
 
 export function Toolbar() {
   const actor = useCurrentActor();
@@ -51,6 +52,7 @@ export function Toolbar() {
         ⟲ Replay
       </button>
       <BundleButtons />
+      <CopyLinkButton />
       <span className="spacer" />
       <span className={`conn conn-${connection}`} role="status" aria-label="Connection">
         {connection === 'open'

@@ -32,6 +32,8 @@ export function actorActions(ctx: ActionContext, a: Actions): ActorActions {
     const actors = await api.call('listActors', {});
     const s = get();
     s.setActors(actors);
+    // A permalink being opened decides which actor is shown, once its actor is there.
+    if (a.linkPending() && (await a.applyPendingLink())) return;
     // Keep the current actor if it still exists; else show the first root actor (the one the user just opened).
     if (!s.actorId || !actors.some((x) => x.id === s.actorId)) {
       const first = actors.find((x) => x.parent === null) ?? actors[0];

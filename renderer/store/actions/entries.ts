@@ -1,4 +1,5 @@
 /** The entry list's pages, the graph's windows, and the selection: what is loaded and what is picked. */
+import { ApiCallError } from '../../api/client.ts';
 import { CHUNK } from '../../viz/layout/viewport.ts';
 import { isFiltered, PAGE } from '../slices.ts';
 import type { ActionContext, Actions, EntryActions } from './types.ts';
@@ -122,14 +123,19 @@ export function entryActions(ctx: ActionContext, a: Actions): EntryActions {
     const detail = await api.call('entry', { hash });
     if (detail.actor !== s.actorId) await a.showActor(detail.actor);
     if (branch) await a.viewBranch(branch);
-    const st = get();
     let index: number | null = null;
-    if (!isFiltered(st.filter)) {
-      index = await api.call('entryIndex', {
-        actor: detail.actor,
-        ...(st.viewBranch ? { branch: st.viewBranch } : {}),
-        hash,
-      });
+    if (!isFiltered(get().filter)) {
+      const at = (b: string | null) =>
+        api.call('entryIndex', { actor: detail.actor, ...(b ? { branch: b } : {}), hash }).catch((e: unknown) => {
+          if (e instanceof ApiCallError && e.code === 'not-found') return null;
+          throw e;
+        });
+      index = await at(get().viewBranch);
+      // Not on the branch the list shows (a link, a causal link to a fork): show the branch it was recorded on.
+      if (index === null && !branch && detail.branch !== get().viewBranch) {
+        await a.viewBranch(detail.branch);
+        index = await at(detail.branch);
+      }
     }
     const s2 = get();
     const at = index !== null && index >= 0 ? index : null;

@@ -8,6 +8,7 @@ import type { StudioClient } from '../../api/client.ts';
 import type { StudioStore } from '../create-store.ts';
 import { actorActions } from './actors.ts';
 import { entryActions } from './entries.ts';
+import { linkActions } from './links.ts';
 import { liveActions } from './live.ts';
 import { logActions } from './logs.ts';
 import { noticeActions } from './notices.ts';
@@ -24,6 +25,7 @@ export function createActions(store: StudioStore, api: StudioClient): Actions {
     actorActions(ctx, a),
     entryActions(ctx, a),
     logActions(ctx),
+    linkActions(ctx, a),
     liveActions(ctx, a),
     taskActions(ctx, a),
   );

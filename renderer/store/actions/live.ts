@@ -73,6 +73,8 @@ export function liveActions(ctx: ActionContext, a: Actions): LiveActions {
       }
     }
     pendingHeads.clear();
+    // A permalink to an entry not recorded yet lands once it is.
+    if (a.linkPending()) a.guard('Opening the link', a.applyPendingLink());
   }
 
   function runVerify(): Promise<void> {

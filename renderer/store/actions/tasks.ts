@@ -77,8 +77,10 @@ export function taskActions(ctx: ActionContext, a: Actions): TaskActions {
   async function importBundle(upload: Parameters<TaskActions['importBundle']>[0]): Promise<void> {
     try {
       const r = await api.call('importBundle', { upload });
+      const linkWaiting = a.linkPending();
       await a.refreshActors();
-      await a.showActor(r.actor);
+      // A permalink that waited for this bundle has just landed: stay where it took the user.
+      if (!linkWaiting || a.linkPending()) await a.showActor(r.actor);
       a.notify('info', `Imported ${r.entries} entries`);
     } catch (e) {
       a.report('Import failed', e);

@@ -11,6 +11,7 @@ import type {
   MessageFireResult,
   OpenResult,
   StudioEvents,
+  StudioLink,
   UploadedFile,
 } from '../../../studio/contract.ts';
 import type { StudioClient } from '../../api/client.ts';
@@ -77,6 +78,20 @@ export interface LogActions {
   ensureLogPage(page: number): Promise<void>;
 }
 
+export interface LinkActions {
+  /**
+   * Goes to a permalink's place: actor, branch, entry, diff picks. What is not there yet (a bundle still to be
+   * imported, an entry not yet recorded) is waited for, and the user is told; the link applies once it arrives.
+   */
+  openLink(link: StudioLink): Promise<void>;
+  /** Applies the waiting link if its data has arrived; true when no link is waiting any more. */
+  applyPendingLink(): Promise<boolean>;
+  /** Whether a link is waiting (the address bar must not be rewritten meanwhile). */
+  linkPending(): boolean;
+  /** A hash, or 6+ of its first hex digits, typed in the search: go to that entry. False when none starts so. */
+  jumpToHash(prefix: string): Promise<boolean>;
+}
+
 export interface LiveActions {
   /** Wires the client's connection state and pushed events into the store; returns the unsubscribe. */
   connect(): () => void;
@@ -100,4 +115,10 @@ export interface TaskActions {
   importBundle(upload: UploadedFile): Promise<void>;
 }
 
-export type Actions = NoticeActions & ActorActions & EntryActions & LogActions & LiveActions & TaskActions;
+export type Actions = NoticeActions &
+  ActorActions &
+  EntryActions &
+  LogActions &
+  LinkActions &
+  LiveActions &
+  TaskActions;

@@ -1,6 +1,6 @@
 /**
- * The log panel's history comes from the chain: lines recorded by a headless run before any Studio opened the db
- * are all there, paged and filtered, and lines recorded later extend it.
+ * Looking things up in a chain a headless run recorded before any Studio opened the db: the log panel's history
+ * (every line, paged and filtered, extended by lines recorded later) and entries by a typed hash prefix.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,4 +73,14 @@ it('refuses an unknown actor or branch, saying which', async () => {
   await expect(svc.logHistory({ actor: 'counter', branch: 'nope', offset: 0, limit: 5 })).rejects.toThrow(
     /no branch nope/,
   );
+});
+
+it('finds entries by a hash prefix of 6+ digits, and the list search matches hashes', async () => {
+  const head = (await svc.listActors({})).find((a) => a.id === 'counter')!.head!;
+  const found = await svc.findEntries({ prefix: head.slice(0, 6), limit: 5 });
+  expect(found.map((e) => e.hash)).toContain(head);
+  expect(found.every((e) => e.hash.startsWith(head.slice(0, 6)))).toBe(true);
+  const page = await svc.entries({ actor: 'counter', offset: 0, limit: 10, search: head.slice(0, 10) });
+  expect(page.items.map((e) => e.hash)).toEqual([head]);
+  await expect(svc.invoke('findEntries', { prefix: 'abc', limit: 5 })).rejects.toThrow(/6 to 64 lowercase hex/);
 });
