@@ -1,6 +1,7 @@
 /** The supervision hierarchy with status and start/stop/restart. */
 import type { ActorView } from '../../../studio/contract.ts';
 import { actions, useStudio } from '../../store/index.ts';
+import { Icon } from '../common/icons.tsx';
 
 export function ActorTree() {
   const actors = useStudio((s) => s.actors);
@@ -39,7 +40,7 @@ function ActorNode({ a, all, depth }: { a: ActorView; all: readonly ActorView[];
           {a.status === 'running' || a.status === 'starting' ? (
             <>
               <button type="button" aria-label={`Stop ${a.name}`} title="Stop" onClick={() => act('stopActor')}>
-                ■
+                <Icon name="stop" />
               </button>
               <button
                 type="button"
@@ -47,7 +48,7 @@ function ActorNode({ a, all, depth }: { a: ActorView; all: readonly ActorView[];
                 title="Restart: a fresh instance from the last committed state"
                 onClick={() => act('restartActor')}
               >
-                ↻
+                <Icon name="restart" />
               </button>
             </>
           ) : (
@@ -61,7 +62,7 @@ function ActorNode({ a, all, depth }: { a: ActorView; all: readonly ActorView[];
               }
               onClick={() => act('startActor')}
             >
-              ▶
+              <Icon name="play" />
             </button>
           )}
         </span>

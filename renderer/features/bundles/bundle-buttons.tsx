@@ -1,5 +1,6 @@
 /** Export the current branch as a bundle file; import one (by upload in the browser, by path anywhere). */
 import { actions, useStudio } from '../../store/index.ts';
+import { Icon } from '../common/icons.tsx';
 import { readUpload } from '../common/uploads.ts';
 
 function download(url: string, name: string): void {
@@ -20,16 +21,23 @@ export function BundleButtons() {
         aria-label="Export bundle"
         title="Export this branch as a bundle"
       >
-        ⇩ Export
+        <Icon name="export" />
+        <span>Export</span>
       </button>
       <label className="button" title="Import a bundle">
-        ⇧ Import
+        <Icon name="import" />
+        <span>Import</span>
         <input
           type="file"
           aria-label="Import bundle"
           className="visually-hidden"
           onChange={(e) => {
-            const f = e.target.files?.[0];
+            const input = e.currentTarget;
+            const f = input.files?.[0];
+            // Focus must not stay in this hidden input (the one-key shortcuts would go to it), and the same file
+            // may be imported again.
+            input.blur();
+            input.value = '';
             if (f)
               void readUpload(f).then(actions.importBundle, (err: unknown) => actions.report('Import failed', err));
           }}

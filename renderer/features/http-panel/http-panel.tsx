@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { HttpFire, HttpFireResult } from '../../../studio/contract.ts';
 import { actions, errorMessage, useCurrentActor, useStudio } from '../../store/index.ts';
+import { Icon } from '../common/icons.tsx';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -127,7 +128,10 @@ export function HttpPanel() {
                   title="Send again"
                   onClick={() => void send(h.req)}
                 >
-                  ↻ {h.req.method} {h.req.path}
+                  <Icon name="restart" />
+                  <span>
+                    {h.req.method} {h.req.path}
+                  </span>
                 </button>
                 <span className={h.res && h.res.status < 400 ? 'ok-text small' : 'error-text small'}>
                   {' '}

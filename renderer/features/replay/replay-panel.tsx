@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { actions, useStudio } from '../../store/index.ts';
 import { pretty } from '../common/format.ts';
+import { Icon } from '../common/icons.tsx';
 import { DiffBody } from '../diff-view/diff-view.tsx';
 
 export function ReplayPanel() {
@@ -22,7 +23,8 @@ export function ReplayPanel() {
           onClick={() => void actions.runReplay()}
           aria-label="Replay chain"
         >
-          ⟲ Replay chain
+          <Icon name="replay" />
+          <span>Replay chain</span>
         </button>
       </div>
       <form

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { EntryView } from '../../../studio/contract.ts';
 import { actions, errorMessage } from '../../store/index.ts';
+import { Icon } from '../common/icons.tsx';
 
 /**
  * "Continue from here": fork the chain at this entry and make the fork live, so the next request the actor handles
@@ -30,7 +31,8 @@ export function RewindButton({ entry }: { entry: EntryView }) {
         aria-label="Continue from here"
         title="Fork the chain here and make the fork live (C)"
       >
-        ⑂ Continue from here
+        <Icon name="fork" />
+        <span>Continue from here</span>
       </button>
       {err && <span className="error-text small">{err}</span>}
     </>

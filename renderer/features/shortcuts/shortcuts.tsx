@@ -24,6 +24,14 @@ export const SHORTCUTS: readonly Shortcut[] = [
     label: 'Pick the selected entry for diff (A, then B)',
     run: () => s().selected && actions.pickDiff(s().selected!.entry),
   },
+  {
+    keys: ['c'],
+    label: 'Continue from here: fork at the selected entry and make the fork live',
+    run: () => {
+      const sel = s().selected;
+      if (sel) actions.guard('Continue from here', actions.continueFrom(sel.entry));
+    },
+  },
   { keys: ['1'], label: 'Details tab', run: () => s().setRightTab('details') },
   { keys: ['2'], label: 'State tab', run: () => s().setRightTab('state') },
   { keys: ['3'], label: 'Diff tab', run: () => s().setRightTab('diff') },
@@ -40,12 +48,19 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['?'], label: 'This help', run: () => s().setHelp(!s().helpOpen) },
 ];
 
-function typing(t: EventTarget | null): boolean {
+/** Inputs that take typed text: every key is theirs. (A file picker, a checkbox or a button takes none.) */
+const TEXT_INPUTS = new Set(['text', 'search', 'number', 'email', 'url', 'password', 'tel']);
+const MOVE_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End']);
+
+/** Whether the focused element takes this key itself. */
+function ownsKey(t: EventTarget | null, key: string): boolean {
   if (!(t instanceof HTMLElement)) return false;
-  // Range inputs take ←/→ themselves; text fields take every key.
-  return (
-    t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) || t.getAttribute('role') === 'slider'
-  );
+  if (t.isContentEditable || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT') return true;
+  if (t instanceof HTMLInputElement && TEXT_INPUTS.has(t.type)) return true;
+  // Sliders and splitters move with the arrow keys; the other shortcuts still apply there.
+  const role = t.getAttribute('role');
+  const slides = (t instanceof HTMLInputElement && t.type === 'range') || role === 'slider' || role === 'separator';
+  return slides && MOVE_KEYS.has(key);
 }
 
 export function useShortcuts(): void {
@@ -56,7 +71,7 @@ export function useShortcuts(): void {
         s().setOpenDialog(false);
         return;
       }
-      if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target) || s().openDialog) return;
+      if (e.ctrlKey || e.metaKey || e.altKey || ownsKey(e.target, e.key) || s().openDialog) return;
       const sc = SHORTCUTS.find((x) => x.keys.includes(e.key));
       if (!sc) return;
       e.preventDefault();

@@ -1,6 +1,7 @@
 /** Step through the branch's entries: first/prev/next/last, a slider over the whole list, and where you are. */
 import { useEffect, useState } from 'react';
 import { actions, useStudio } from '../../store/index.ts';
+import { Icon } from '../common/icons.tsx';
 
 export function Stepper() {
   const total = useStudio((s) => s.total);
@@ -35,7 +36,7 @@ export function Stepper() {
         disabled={total === 0}
         onClick={() => actions.guard('Selecting the entry', actions.selectIndex(0))}
       >
-        |◀
+        <Icon name="first" />
       </button>
       <button
         type="button"
@@ -44,7 +45,7 @@ export function Stepper() {
         disabled={total === 0}
         onClick={() => actions.guard('Stepping', actions.step(-1))}
       >
-        ◀
+        <Icon name="prev" />
       </button>
       <button
         type="button"
@@ -53,7 +54,7 @@ export function Stepper() {
         disabled={total === 0}
         onClick={() => actions.guard('Stepping', actions.step(1))}
       >
-        ▶
+        <Icon name="next" />
       </button>
       <button
         type="button"
@@ -62,7 +63,7 @@ export function Stepper() {
         disabled={total === 0}
         onClick={() => actions.guard('Selecting the entry', actions.selectIndex(max))}
       >
-        ▶|
+        <Icon name="last" />
       </button>
       <input
         type="range"

@@ -1,6 +1,7 @@
 /** The top bar: what is open, where the chain stands, and the global actions. */
 import { actions, useStudio, useCurrentActor } from '../../store/index.ts';
 import { BundleButtons } from '../bundles/bundle-buttons.tsx';
+import { Icon } from '../common/icons.tsx';
 import { IntegrityBadge } from '../integrity/integrity-badge.tsx';
 import { CopyLinkButton } from '../permalink/copy-link.tsx';
 
@@ -49,7 +50,8 @@ export function Toolbar() {
         aria-label="Replay"
         title="Replay this branch and compare every hash (R)"
       >
-        ⟲ Replay
+        <Icon name="replay" />
+        <span>Replay</span>
       </button>
       <BundleButtons />
       <CopyLinkButton />
@@ -67,7 +69,7 @@ export function Toolbar() {
         title="Dark / light (T)"
         onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
       >
-        {theme === 'dark' ? '☾' : '☀'}
+        <Icon name={theme === 'dark' ? 'moon' : 'sun'} />
       </button>
       <button
         type="button"
