@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --quick] [-- --out file.json] [-- --only runtime,chain,studio,latency]`: every figure of issue 5
- * (and issue 6's Studio input latency while an actor spins) measured in one run, printed as a table and written to
+ * `npm run bench [-- --quick] [-- --out file.json] [-- --only runtime,chain,studio,latency,build]`: every figure of
+ * issue 5 (and issue 6's Studio input latency while an actor spins, issue 12's build times) measured in one run, printed as a table and written to
  * bench/results.json. `--only spawn` runs just the spawn figures (part of runtime). Prints figures; asserts nothing
  * (benchmarks never run inside `npm test`).
  */
@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchBuild } from './build-bench.ts';
 import { benchChain } from './chain-bench.ts';
 import { genChain } from './gen-chain.ts';
 import { benchLatency } from './latency-bench.ts';
@@ -18,7 +19,7 @@ const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, out: { type: 'string' }, only: { type: 'string' } },
 });
 const quick = values.quick === true;
-const only = new Set((values.only ?? 'runtime,chain,studio,latency').split(','));
+const only = new Set((values.only ?? 'runtime,chain,studio,latency,build').split(','));
 const log = (s: string) => console.error(`[bench] ${s}`);
 
 const size = quick
@@ -95,6 +96,10 @@ if (only.has('latency')) {
   ensureRenderer(log);
   log(`latency: Studio inputs, idle vs an actor spinning, ${size.inputSegments} segments of each, interleaved`);
   Object.assign(results, await benchLatency({ rounds: size.inputRounds, segments: size.inputSegments }, log));
+}
+if (only.has('build')) {
+  log('build: the TypeScript and C templates, cold (a fresh `theater build`) and warm (rebuilt in one process)');
+  Object.assign(results, await benchBuild({ rounds: quick ? 1 : 3 }, log));
 }
 results.mode = quick ? 'quick' : 'full';
 results.total_s = (performance.now() - t0) / 1000;

@@ -53,3 +53,12 @@ export {
 
 // Time travel: state at an entry, diffs, forks, replay, bundles, who-wrote.
 export * from './timetravel/index.ts';
+
+// An actor's log read back from the chain (runtime.log lines and what it wrote to stdout/stderr through WASI), cut
+// into lines exactly as `theater run` and the live log show them.
+export { LogLines, type LogLine, type LogStream } from './chain/log-lines.ts';
+
+// Actor projects (`theater new`, `theater build`): for a front end that builds, e.g. to rebuild and then offer a
+// replay against the new component.
+export { buildProject, describeResult, type BuildResult } from './build/build.ts';
+export { BuildError, loadProject, type Project } from './build/project.ts';

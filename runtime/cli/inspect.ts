@@ -1,14 +1,17 @@
 /** Read-only commands: events, verify, state. */
 import { summarizeEntry, toDisplay, bytesAsJson } from '../chain/describe.ts';
+import { decode } from '../chain/canonical.ts';
 import { toHex } from '../chain/entry.ts';
+import { LogLines } from '../chain/log-lines.ts';
 import { verifyChain } from '../chain/verify.ts';
 import type { StoredEntry } from '../store/index.ts';
 import { openExisting, resolveActor, resolveEntry } from './context.ts';
 
-export function eventsCommand(db: string, o: { actor?: string; json?: boolean; limit?: number }): void {
+export function eventsCommand(db: string, o: { actor?: string; json?: boolean; limit?: number; logs?: boolean }): void {
   const store = openExisting(db);
   try {
     if (o.actor !== undefined) resolveActor(store, o.actor);
+    if (o.logs) return logsOnly(store, o.actor);
     const total = store.countEntries(o.actor);
     const skip = o.limit !== undefined ? Math.max(0, total - o.limit) : 0;
     const blob = (h: Uint8Array) => store.blob(h);
@@ -20,6 +23,23 @@ export function eventsCommand(db: string, o: { actor?: string; json?: boolean; l
     }
   } finally {
     store.close();
+  }
+}
+
+/** The actor's log read back from the chain: runtime.log lines and stdout/stderr lines, as they were shown live. */
+function logsOnly(store: ReturnType<typeof openExisting>, actor: string | undefined): void {
+  const readers = new Map<string, LogLines>();
+  for (const e of store.iterateEntries({ actor })) {
+    let reader = readers.get(e.actor);
+    if (!reader) readers.set(e.actor, (reader = new LogLines()));
+    if (e.kind === 'event') reader.reset(); // a new instance: new streams
+    if (e.kind !== 'import' || !e.input) continue;
+    const input = store.blob(e.input);
+    if (!input) continue;
+    for (const line of reader.feed(e.iface, e.fn, decode(input))) {
+      const mark = line.stream === 'log' ? '' : ` ${line.stream}`;
+      process.stdout.write(`${e.actor} #${e.seq}${mark}: ${line.text}\n`);
+    }
   }
 }
 

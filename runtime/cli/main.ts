@@ -5,6 +5,8 @@ import { UsageError, defaultDbPath } from './context.ts';
 import { runCommand } from './run.ts';
 import { eventsCommand, stateCommand, verifyCommand } from './inspect.ts';
 import { registerTimeTravel } from './timetravel.ts';
+import { registerNew } from './new.ts';
+import { registerBuild } from './build.ts';
 
 const program = new Command('theater')
   .description('Run WebAssembly actors whose every boundary crossing is recorded in a verifiable hash chain.')
@@ -29,7 +31,13 @@ program
   .option('--actor <id>', 'only this actor')
   .option('--json', 'one JSON object per line: hash, parent, actor, seq, kind, interface, function, summary, ...')
   .option('--limit <n>', 'at most n entries (the latest n)', (v) => Number.parseInt(v, 10))
-  .action((o: { actor?: string; json?: boolean; limit?: number }, cmd: Command) => eventsCommand(db(cmd), o));
+  .option(
+    '--logs',
+    "only the actors' log lines: runtime.log and what they wrote to stdout/stderr (console.log, printf)",
+  )
+  .action((o: { actor?: string; json?: boolean; limit?: number; logs?: boolean }, cmd: Command) =>
+    eventsCommand(db(cmd), o),
+  );
 
 program
   .command('verify')
@@ -47,6 +55,8 @@ program
   .action((o: { actor?: string; at?: string }, cmd: Command) => stateCommand(db(cmd), o));
 
 registerTimeTravel(program, db);
+registerNew(program);
+registerBuild(program);
 
 // The seed's form: `theater --manifest path/to/manifest.toml`.
 program.action(async (o: { manifest?: string }) => {

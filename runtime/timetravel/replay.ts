@@ -132,6 +132,8 @@ const replayContext: ActorContext = {
   callTimeoutMs: 0,
   state: unreachable,
   log: unreachable,
+  env: unreachable,
+  args: unreachable,
   host: unreachable,
   requestShutdown: unreachable,
 };
