@@ -56,7 +56,7 @@ export * from './timetravel/index.ts';
 
 // An actor's log read back from the chain (runtime.log lines and what it wrote to stdout/stderr through WASI), cut
 // into lines exactly as `theater run` and the live log show them.
-export { LogLines, type LogLine, type LogStream } from './chain/log-lines.ts';
+export { LogLines, mayLog, type LogLine, type LogStream } from './chain/log-lines.ts';
 
 // Actor projects (`theater new`, `theater build`): for a front end that builds, e.g. to rebuild and then offer a
 // replay against the new component.

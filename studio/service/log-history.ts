@@ -1,12 +1,16 @@
 /**
- * An actor's log read back from its chain, for the Studio's log panel: every line a branch's path recorded, also
- * those from before this Studio ran or from a headless `theater run`. The lines of a path are collected once, in
+ * An actor's log read back from its chain, for the Studio's log panel: every line a branch's path recorded —
+ * runtime.log calls and what the actor wrote to stdout/stderr through WASI, cut into lines by the runtime's own
+ * reader (LogLines, as `theater events --logs` and the live log) — also from before this Studio ran or from a
+ * headless `theater run`. The lines of a path are collected once, in
  * slices (a long chain must not stall the service), and extended as the chain grows; a page is then a slice of
  * them, filtered by text when asked.
  */
 import {
   decode,
   ENTRY_KINDS,
+  LogLines,
+  mayLog,
   toHex,
   type ActorIndex,
   type ChainStore,
@@ -18,31 +22,16 @@ import { entryById } from './entry-views.ts';
 
 const IMPORT = ENTRY_KINDS.indexOf('import');
 const EVENT = ENTRY_KINDS.indexOf('event');
-/** Index keys ("interface#function") of the imports that record log lines. */
-const LOG_SOURCES = new Set(['theater:simple/runtime#log']);
 /** Path rows examined between yields to the event loop. */
 const SLICE = 20_000;
-
-/**
- * Turns a recorded import into the lines it logged: `runtime.log(msg)` is one line. Issue 12 brings the runtime's
- * own reader (runtime.log and WASI writes to stdout/stderr, cut into lines); it takes this one's place, with the
- * same feed/reset, and LOG_SOURCES grows by the WASI stream writes.
- */
-class LineReader {
-  feed(iface: string, fn: string, input: Value): { stream: LogEntryLine['stream']; text: string }[] {
-    if (`${iface}#${fn}` !== 'theater:simple/runtime#log' || !Array.isArray(input)) return [];
-    return typeof input[0] === 'string' ? [{ stream: 'log', text: input[0] }] : [];
-  }
-  /** A new instance of the actor starts (start, resume, restart): output buffered by the old one is gone. */
-  reset(): void {}
-}
 
 interface PathLog {
   readonly lines: LogEntryLine[];
   /** Path positions below this were read. */
   scanned: number;
   pathRef: Path;
-  reader: LineReader;
+  /** The runtime's reader (runtime.log lines; stdout/stderr writes cut into lines), as `theater events --logs`. */
+  reader: LogLines;
   /** The last text filter asked for, and the line indexes that matched it among the first `upTo` lines. */
   filter: { needle: string; upTo: number; matches: number[] } | null;
 }
@@ -76,7 +65,7 @@ export class LogHistory {
     let log = this.logs.get(key);
     // A new path object: the chain grew (same prefix: go on from where we were) or the branch moved (start over).
     if (!log || (log.pathRef !== path && !grewFrom(log.pathRef, path, log.scanned))) {
-      log = { lines: [], scanned: 0, pathRef: path, reader: new LineReader(), filter: null };
+      log = { lines: [], scanned: 0, pathRef: path, reader: new LogLines(), filter: null };
       this.logs.set(key, log);
     }
     log.pathRef = path;
@@ -90,8 +79,9 @@ export class LogHistory {
 
   private read(index: ActorIndex, path: Path, log: PathLog, end: number): void {
     path.scan(log.scanned, end, (i, row) => {
+      // An event starts a new instance (start, resume, restart): output the old one buffered is gone.
       if (row.kind === EVENT) log.reader.reset();
-      else if (row.kind === IMPORT && LOG_SOURCES.has(index.fnKey(row.fn))) {
+      else if (row.kind === IMPORT && logSource(index.fnKey(row.fn))) {
         const e = entryById(this.store, index.actor, row.id);
         const bytes = e?.input ? this.store.blob(e.input) : undefined;
         if (e && bytes) {
@@ -109,6 +99,12 @@ export class LogHistory {
     });
     log.scanned = end;
   }
+}
+
+/** Whether the index key ("interface#function") of an import names one that can log (the rest are not decoded). */
+function logSource(key: string): boolean {
+  const hash = key.indexOf('#');
+  return mayLog(key.slice(0, hash), key.slice(hash + 1));
 }
 
 /** The old path is a prefix of the new one up to `n`: the chain grew, nothing was rewritten. */
