@@ -54,6 +54,9 @@ export {
 // Time travel: state at an entry, diffs, forks, replay, bundles, who-wrote.
 export * from './timetravel/index.ts';
 
+// Hash-correct chains built without wasm, for tests and benchmarks of the runtime's clients.
+export { TestChain } from './store/test-chain.ts';
+
 // An actor's log read back from the chain (runtime.log lines and what it wrote to stdout/stderr through WASI), cut
 // into lines exactly as `theater run` and the live log show them.
 export { LogLines, mayLog, type LogLine, type LogStream } from './chain/log-lines.ts';

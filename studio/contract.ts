@@ -38,6 +38,8 @@ export interface ActorView {
   readonly head: Hex | null;
   readonly seq: number;
   readonly listeners: readonly ListenerView[];
+  /** Something about how it runs that the user should know (e.g. its manifest's port was taken). */
+  readonly note?: string;
 }
 
 /** One row of the entry list / one node of the graph: small, no payloads. */
@@ -138,10 +140,18 @@ export interface GraphWindow {
   readonly hashes: readonly Hex[];
 }
 
+/** The component a replay ran: which file, which build (sha256), and whether it is the one that recorded. */
+export interface ReplayBuild {
+  readonly path: string;
+  readonly sha256: string;
+  readonly recorded: boolean;
+}
+
 export type ReplayResultView =
-  | { readonly status: 'verified'; readonly count: number; readonly head: Hex }
+  | { readonly status: 'verified'; readonly count: number; readonly head: Hex; readonly build?: ReplayBuild }
   | {
       readonly status: 'diverged';
+      readonly build?: ReplayBuild;
       readonly index: number;
       /** The recorded entry where replay produced something else. */
       readonly entry: Hex;
@@ -165,8 +175,23 @@ export type ReplayResultView =
   | { readonly status: 'failed'; readonly message: string };
 
 export type VerifyView =
-  | { readonly ok: true; readonly count: number; readonly head: Hex | null }
-  | { readonly ok: false; readonly count: number; readonly entry: Hex | null; readonly reason: string };
+  | {
+      readonly ok: true;
+      /** Entries checked: every branch of the actor (of the whole db without one). */
+      readonly count: number;
+      readonly head: Hex | null;
+      /** Each branch of the actor as verified: its head and that head's seq. */
+      readonly branches?: readonly { readonly branch: string; readonly head: Hex | null; readonly seq: number }[];
+    }
+  | {
+      readonly ok: false;
+      readonly count: number;
+      readonly entry: Hex | null;
+      readonly reason: string;
+      /** Where the first bad entry is: everything recorded after it on its path is unverified. */
+      readonly actor?: string;
+      readonly seq?: number;
+    };
 
 export interface HttpFire {
   readonly actor: string;
@@ -211,7 +236,15 @@ export interface LoadErrorView {
 }
 
 export type OpenResult =
-  { readonly ok: true; readonly actor: string } | { readonly ok: false; readonly error: LoadErrorView };
+  | {
+      readonly ok: true;
+      readonly actor: string;
+      /** The manifest's actor was running already: this is it, nothing was started. */
+      readonly alreadyRunning?: boolean;
+      /** What the user should know about how it started (e.g. on other ports than the manifest's). */
+      readonly note?: string;
+    }
+  | { readonly ok: false; readonly error: LoadErrorView };
 
 export interface UploadedFile {
   readonly name: string;
@@ -260,16 +293,22 @@ export interface StudioApi {
     branch?: string;
     withComponent?: boolean;
   }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }>;
-  importBundle(p: {
-    path?: string;
-    upload?: UploadedFile;
-  }): Promise<{ readonly actor: string; readonly entries: number }>;
+  importBundle(p: { path?: string; upload?: UploadedFile }): Promise<{
+    readonly actor: string;
+    /** Entries in the bundle, and how many of them the db did not have yet. */
+    readonly entries: number;
+    readonly added?: number;
+    /** The branch they went to. */
+    readonly branch?: string;
+  }>;
 
   // ---- reading the chain the way a person looks for things (issue 13) ------------------------------------------
   /** The actor's log as recorded in the chain (every line, also those from before this Studio ran), paged. */
   logHistory(p: LogQuery): Promise<LogPage>;
   /** Entries whose hash starts with `prefix` (6 to 64 hex digits), in any actor: what a typed hash means. */
   findEntries(p: { prefix: string; limit: number }): Promise<readonly EntryView[]>;
+  /** Where an entry is in the list as filtered (null: the filter hides it, or it is not on that branch). */
+  listPosition(p: Omit<EntryQuery, 'offset' | 'limit'> & { hash: Hex }): Promise<number | null>;
 }
 
 /**
@@ -373,6 +412,7 @@ export const METHODS = [
   'importBundle',
   'logHistory',
   'findEntries',
+  'listPosition',
 ] as const satisfies readonly MethodName[];
 
 export const EVENTS = [

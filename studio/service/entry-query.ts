@@ -47,6 +47,20 @@ export class EntryQueries {
     };
   }
 
+  /** Where path position `at` is among the filter's matches; null when the filter hides it. */
+  position(index: ActorIndex, q: EntryQuery, branch: string, at: number): number | null {
+    const matches = this.matches(index, index.path(branch), q, branch);
+    let [lo, hi] = [0, matches.length - 1];
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const m = matches[mid]!;
+      if (m === at) return mid;
+      if (m < at) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return null;
+  }
+
   graph(actor: string, branch: string, path: Path, fromSeq: number, toSeq: number): GraphWindow {
     const kinds: number[] = [];
     const hashes: string[] = [];

@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ChainStore, encode } from '../../runtime/index.ts';
-import { TestChain } from '../../runtime/store/test-chain.ts';
+import { ChainStore, encode, TestChain } from '../../runtime/index.ts';
 import { StudioService } from './studio-service.ts';
 
 let dir: string;

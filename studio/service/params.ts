@@ -110,6 +110,18 @@ export const PARAM_SCHEMAS: Schemas = {
       limit: z.number().int().min(1).max(50),
     })
     .strict(),
+  listPosition: z
+    .object({
+      actor,
+      branch: branch.optional(),
+      hash: hex,
+      kinds: z.array(kind).max(KIND_ORDER.length).optional(),
+      iface: z.string().max(256).optional(),
+      fn: z.string().max(256).optional(),
+      search: z.string().max(1024).optional(),
+      hideNoops: z.boolean().optional(),
+    })
+    .strict(),
   logHistory: z
     .object({ actor, branch: branch.optional(), offset: seq, limit, search: z.string().max(1024).optional() })
     .strict(),

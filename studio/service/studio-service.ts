@@ -68,6 +68,8 @@ export class StudioService implements StudioApi {
   private readonly recent: RecentManifests;
   private readonly watcher: ComponentWatcher;
   private readonly lookups: ChainLookups;
+  /** What the user should know about a running actor (ActorView.note), e.g. that it listens on other ports. */
+  private readonly notes = new Map<string, string>();
 
   private constructor(readonly opts: StudioServiceOptions) {
     this.system = ActorSystem.open({ db: opts.db, ephemeralPorts: opts.ephemeralPorts });
@@ -188,18 +190,23 @@ export class StudioService implements StudioApi {
 
   async openManifest(p: { path: string }): Promise<OpenResult> {
     const r = await openManifest(this.system, p.path, (msg) => this.log('studio', msg));
-    if (r.ok) {
-      this.recent.add(this.system.describe(r.actor)?.manifest ?? p.path);
-      this.emit('actors', {});
-    }
+    if (r.ok) this.opened(r, p.path);
     return r;
   }
 
   async uploadManifest(p: { manifest: UploadedFile; files: readonly UploadedFile[] }): Promise<OpenResult> {
     const path = writeUpload(join(this.opts.dataDir, 'uploads'), p.manifest, p.files);
     const r = await openManifest(this.system, path, (msg) => this.log('studio', msg));
-    if (r.ok) this.emit('actors', {});
+    if (r.ok) this.opened(r, path);
     return r;
+  }
+
+  /** After a manifest opened (by path, upload or drop): it is recent, and what to know about it is kept. */
+  private opened(r: Extract<OpenResult, { ok: true }>, path: string): void {
+    this.recent.add(this.system.describe(r.actor)?.manifest ?? path);
+    if (r.note) this.notes.set(r.actor, r.note);
+    else if (!r.alreadyRunning) this.notes.delete(r.actor);
+    this.emit('actors', {});
   }
 
   async recentManifests(_p: Record<string, never>): Promise<readonly string[]> {
@@ -214,7 +221,8 @@ export class StudioService implements StudioApi {
       const r = running.get(row.id);
       if (r) {
         const { branch, ...view } = r;
-        return { ...view, liveBranch: branch };
+        const note = this.notes.get(row.id);
+        return { ...view, liveBranch: branch, ...(note ? { note } : {}) };
       }
       const head = store.head(row.id, row.liveBranch);
       return {
@@ -374,13 +382,31 @@ export class StudioService implements StudioApi {
     const r = await verifyOffThread({ db: this.system.store.path, actor: p.actor }, (done, total) =>
       this.emit('progress', { task: 'verify', actor, done, total }),
     );
-    if (!r.ok) return { ok: false, count: r.count, entry: r.entry, reason: r.reason };
+    if (!r.ok) {
+      // Where the first bad entry sits, so the Studio can mark what follows it as unverified.
+      const bad = r.entry ? this.system.store.entry(parseHash(r.entry)) : undefined;
+      return {
+        ok: false,
+        count: r.count,
+        entry: r.entry,
+        reason: r.reason,
+        ...(bad ? { actor: bad.actor, seq: bad.seq } : {}),
+      };
+    }
     const head =
       p.actor === undefined
         ? null
         : (r.heads.find((h) => h.actor === p.actor && h.branch === this.system.store.liveBranch(p.actor))?.hash ??
           null);
-    return { ok: true, count: r.count, head };
+    // Each branch's head as verified, with its seq: the badge speaks of the branch on screen, not of all of them.
+    const branches = r.heads
+      .filter((h) => h.actor === p.actor)
+      .map((h) => ({
+        branch: h.branch,
+        head: h.hash,
+        seq: h.hash ? (this.system.store.entry(parseHash(h.hash))?.seq ?? -1) : -1,
+      }));
+    return { ok: true, count: r.count, head, ...(p.actor !== undefined ? { branches } : {}) };
   }
 
   // ---- injecting inputs ------------------------------------------------------------------------------------------
@@ -421,5 +447,14 @@ export class StudioService implements StudioApi {
 
   async findEntries(p: { prefix: string; limit: number }): Promise<readonly EntryView[]> {
     return this.lookups.findEntries(p);
+  }
+
+  async listPosition(p: Omit<EntryQuery, 'offset' | 'limit'> & { hash: Hex }): Promise<number | null> {
+    this.index(p.actor); // refuses unknown actors
+    const branch = this.branchOf(p.actor, p.branch);
+    const e = this.system.store.entry(parseHash(p.hash), p.actor);
+    if (!e || (await this.pathFrom(p.actor, branch, e.seq)).at(e.seq)?.id !== e.id) return null;
+    const q = { ...p, offset: 0, limit: 1 };
+    return EntryQueries.filtered(q) ? this.queries.position(await this.fullIndex(p.actor), q, branch, e.seq) : e.seq;
   }
 }

@@ -115,12 +115,19 @@ export async function replayView(
   const r = await engine(() =>
     replay({ db: system.store.path, actor: p.actor, branch: p.branch, component: p.componentPath }, onProgress),
   );
+  // Which build ran, so a verdict names it ("verified against counter.wasm, the recorded build").
+  const build = {
+    path: r.component.path,
+    sha256: r.component.sha256,
+    recorded: r.component.sha256 === r.component.recorded,
+  };
   switch (r.status) {
     case 'verified':
-      return { status: 'verified', count: r.count, head: r.head ?? '' };
+      return { status: 'verified', count: r.count, head: r.head ?? '', build };
     case 'diverged':
       return {
         status: 'diverged',
+        build,
         index: r.index,
         entry: r.expected?.hash ?? '',
         seq: r.expected?.seq ?? r.index,
@@ -158,6 +165,6 @@ export function importView(system: ActorSystem, dir: string, p: { path?: string;
       writeFileSync(file, Buffer.from(p.upload.base64, 'base64'));
     }
     const r = importBundle(system.store, file!);
-    return { actor: r.actor, entries: r.entries };
+    return { actor: r.actor, entries: r.entries, added: r.entries - r.existing, branch: r.branch };
   });
 }

@@ -26,7 +26,16 @@ export function HttpPanel() {
   const [body, setBody] = useState('');
   const [busy, setBusy] = useState(false);
   const [last, setLast] = useState<{ res: HttpFireResult | null; error?: string } | null>(null);
-  const hasHttp = actor?.listeners.some((l) => l.kind === 'http-server') ?? false;
+  const http = actor?.listeners.find((l) => l.kind === 'http-server');
+  const running = actor?.status === 'running';
+  // Why a request cannot go, in the user's terms: a stopped actor has no listeners, but it may well have a handler.
+  const why = !actor
+    ? null
+    : !running
+      ? `${actor.id} is ${actor.status}: start it (▶ in the actor tree) to send it requests.`
+      : !http
+        ? `${actor.id} has no HTTP handler in its manifest.`
+        : null;
   let bodyError: string | null = null;
   if (body.trim() && /json/i.test(headers)) {
     try {
@@ -73,11 +82,25 @@ export function HttpPanel() {
             value={path}
             onChange={(e) => setPath(e.target.value)}
           />
-          <button type="submit" className="primary" disabled={!actor || busy} aria-label="Send HTTP request">
+          <button
+            type="submit"
+            className="primary"
+            disabled={!actor || busy || why !== null}
+            aria-label="Send HTTP request"
+          >
             {busy ? 'Sending…' : 'Send'}
           </button>
         </div>
-        {!hasHttp && actor && <div className="muted small">{actor.name} has no HTTP handler in its manifest.</div>}
+        {why ? (
+          <div className="warn-text small">{why}</div>
+        ) : (
+          http && (
+            <div className="muted small">
+              {actor?.id} listens on http://{http.host}:{http.port}
+            </div>
+          )
+        )}
+        {actor?.note && <div className="warn-text small">{actor.note}</div>}
         <div className="two-col">
           <label>
             Headers <span className="muted small">(one “name: value” per line)</span>

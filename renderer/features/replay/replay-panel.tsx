@@ -1,5 +1,6 @@
 /** Replay the branch (or against another build) and show the verdict; a divergence is marked on the graph. */
 import { useState } from 'react';
+import type { ReplayBuild } from '../../../studio/contract.ts';
 import { actions, useStudio } from '../../store/index.ts';
 import { pretty } from '../common/format.ts';
 import { Icon } from '../common/icons.tsx';
@@ -56,6 +57,23 @@ export function ReplayPanel() {
   );
 }
 
+/** Which build a replay ran: its file, its sha256, and whether it is the one that recorded the chain. */
+function BuildLine({ build }: { build: ReplayBuild }) {
+  const file = build.path.split('/').at(-1);
+  return (
+    <div className="small" aria-label="Replayed build">
+      against{' '}
+      <span className="mono" title={build.path}>
+        {file}
+      </span>{' '}
+      <span className="mono muted" title={build.sha256}>
+        sha256 {build.sha256.slice(0, 12)}
+      </span>{' '}
+      {build.recorded ? '(the build that recorded it)' : '(another build than the one that recorded it)'}
+    </div>
+  );
+}
+
 function ReplayVerdict() {
   const replay = useStudio((s) => s.replay);
   if (replay.phase !== 'done') return null;
@@ -64,7 +82,8 @@ function ReplayVerdict() {
     case 'verified':
       return (
         <div className="verdict ok" role="status" aria-label="Replay result">
-          ✓ Replay verified: {r.count} entries reproduced exactly (head {r.head.slice(0, 10)}).
+          ✓ Replay verified: {r.count} entries reproduced exactly (head {r.head.slice(0, 10)})
+          {r.build && <BuildLine build={r.build} />}
         </div>
       );
     case 'failed':
@@ -87,6 +106,7 @@ function ReplayVerdict() {
             </button>{' '}
             (entry {r.index + 1} of the replay)
           </div>
+          {r.build && <BuildLine build={r.build} />}
           <div className="exp-got">
             <div>
               <h4>Expected (recorded)</h4>

@@ -163,6 +163,24 @@ describe('live entries', () => {
     expect(state().verify).toMatchObject({ phase: 'done', result: { count: 7 } });
   });
 
+  it('re-checks integrity during a long burst too, not only after it', async () => {
+    api.addActor('counter', 5);
+    actions.connect();
+    await actions.showActor('counter');
+    await actions.verifySettled();
+    const verifies = api.callsOf('verify').length;
+    for (let t = 0; t < 50; t++) {
+      api.grow('counter', 3);
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    await actions.verifySettled();
+    // 5 s of entries every 100 ms: a check about every second, the last one after the burst.
+    expect(api.callsOf('verify').length - verifies).toBeGreaterThanOrEqual(4);
+    await vi.advanceTimersByTimeAsync(1100);
+    await actions.verifySettled();
+    expect(state().verify).toMatchObject({ phase: 'done', result: { count: 155 } });
+  });
+
   it('applies pushed status, progress and component-change events', () => {
     api.addActor('counter', 1);
     actions.connect();

@@ -122,6 +122,8 @@ export function actorActions(ctx: ActionContext, a: Actions): ActorActions {
     await refreshActors();
     await showActor(r.actor);
     get().setOpenDialog(false);
+    if (r.alreadyRunning) a.notify('info', `${r.actor} is running already: showing it.`);
+    if (r.note) a.notify('info', r.note);
     return r;
   }
 

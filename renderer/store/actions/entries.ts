@@ -1,7 +1,7 @@
 /** The entry list's pages, the graph's windows, and the selection: what is loaded and what is picked. */
 import { ApiCallError } from '../../api/client.ts';
 import { CHUNK } from '../../viz/layout/viewport.ts';
-import { isFiltered, PAGE } from '../slices.ts';
+import { isFiltered, PAGE, type EntryFilter, type StudioState } from '../slices.ts';
 import type { ActionContext, Actions, EntryActions } from './types.ts';
 
 export function entryActions(ctx: ActionContext, a: Actions): EntryActions {
@@ -34,11 +34,7 @@ export function entryActions(ctx: ActionContext, a: Actions): EntryActions {
       ...(s.viewBranch ? { branch: s.viewBranch } : {}),
       offset: page * PAGE,
       limit: PAGE,
-      ...(f.kinds.length ? { kinds: f.kinds } : {}),
-      ...(f.iface ? { iface: f.iface } : {}),
-      ...(f.fn ? { fn: f.fn } : {}),
-      ...(f.search ? { search: f.search } : {}),
-      ...(f.hideNoops ? { hideNoops: true } : {}),
+      ...filterParams(f),
     });
     get().storePage(page, version, res.total, res.items);
   }
@@ -123,8 +119,16 @@ export function entryActions(ctx: ActionContext, a: Actions): EntryActions {
     const detail = await api.call('entry', { hash });
     if (detail.actor !== s.actorId) await a.showActor(detail.actor);
     if (branch) await a.viewBranch(branch);
-    let index: number | null = null;
-    if (!isFiltered(get().filter)) {
+    let index: number | null;
+    if (isFiltered(get().filter)) {
+      const { filter, viewBranch } = get();
+      index = await api.call('listPosition', {
+        actor: detail.actor,
+        ...(viewBranch ? { branch: viewBranch } : {}),
+        hash,
+        ...filterParams(filter),
+      });
+    } else {
       const at = (b: string | null) =>
         api.call('entryIndex', { actor: detail.actor, ...(b ? { branch: b } : {}), hash }).catch((e: unknown) => {
           if (e instanceof ApiCallError && e.code === 'not-found') return null;
@@ -142,6 +146,25 @@ export function entryActions(ctx: ActionContext, a: Actions): EntryActions {
     s2.setSelected({ entry: detail, index: at });
     const newest = at !== null && at >= s2.total - 1;
     if (s2.follow !== newest) s2.setFollow(newest);
+  }
+
+  async function setFilter(f: Partial<StudioState['filter']>): Promise<void> {
+    const s = get();
+    s.setFilter(f);
+    const sel = s.selected;
+    if (!sel || !s.actorId) return;
+    get().setSelected({ entry: sel.entry, index: null });
+    const { filter, viewBranch, actorId } = get();
+    const index = await api.call('listPosition', {
+      actor: actorId!,
+      ...(viewBranch ? { branch: viewBranch } : {}),
+      hash: sel.entry.hash,
+      ...filterParams(filter),
+    });
+    // Only if nothing moved meanwhile (another filter, another selection).
+    const now = get();
+    if (now.filter === filter && now.selected?.entry.hash === sel.entry.hash)
+      now.setSelected({ entry: sel.entry, index });
   }
 
   function pickDiff(e: Parameters<EntryActions['pickDiff']>[0]): void {
@@ -190,8 +213,20 @@ export function entryActions(ctx: ActionContext, a: Actions): EntryActions {
     selectHash,
     pickDiff,
     shiftPick,
+    setFilter,
     ensureChunk,
     setFollow,
     followHead,
+  };
+}
+
+/** The list's filter as the service's query fields (absent when unset). */
+function filterParams(f: EntryFilter) {
+  return {
+    ...(f.kinds.length ? { kinds: f.kinds } : {}),
+    ...(f.iface ? { iface: f.iface } : {}),
+    ...(f.fn ? { fn: f.fn } : {}),
+    ...(f.search ? { search: f.search } : {}),
+    ...(f.hideNoops ? { hideNoops: true } : {}),
   };
 }

@@ -8,14 +8,20 @@ import { errorMessage } from '../../api/client.ts';
 
 /** A busy actor reports entries many times a second: one refresh per this many ms per branch. */
 const FLUSH_MS = 100;
-/** Integrity is re-checked once new entries have settled for this long. */
-const VERIFY_SETTLE_MS = 1000;
+/**
+ * Integrity is re-checked this long after new entries, and then at most this often while they keep coming (a
+ * debounce would never re-check during a long burst, and the badge would go stale); a check that took long spaces the
+ * next ones out (twice its duration), so a big chain is not re-verified back to back.
+ */
+const VERIFY_AFTER_MS = 1000;
 
 export function liveActions(ctx: ActionContext, a: Actions): LiveActions {
   const { get, api } = ctx;
   const pendingHeads = new Map<string, number>();
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
   let verifyTimer: ReturnType<typeof setTimeout> | null = null;
+  let unverified = false;
+  let lastVerifyMs = 0;
   // The service answers one long task at a time more reliably: replay waits for a verify in flight, and the
   // automatic re-check skips while a replay runs (it is redone once the replay finishes).
   let verifyInFlight: Promise<void> | null = null;
@@ -51,9 +57,27 @@ export function liveActions(ctx: ActionContext, a: Actions): LiveActions {
     if (p.actor !== get().actorId) return;
     pendingHeads.set(p.branch, Math.max(p.seq, pendingHeads.get(p.branch) ?? -1));
     flushTimer ??= setTimeout(flushEntries, FLUSH_MS);
-    // Re-check integrity once things settle, so the badge never claims less (or more) than what is on screen.
-    if (verifyTimer) clearTimeout(verifyTimer);
-    verifyTimer = setTimeout(() => get().replay.phase !== 'running' && void runVerify(), VERIFY_SETTLE_MS);
+    // Re-check integrity as entries arrive, so the badge never lags far behind what is on screen.
+    unverified = true;
+    scheduleVerify();
+  }
+
+  function scheduleVerify(): void {
+    verifyTimer ??= setTimeout(
+      () => {
+        verifyTimer = null;
+        if (!unverified) return;
+        // A replay verifies when it is done; meanwhile the service has one long task at a time.
+        if (get().replay.phase === 'running') return scheduleVerify();
+        unverified = false;
+        const started = Date.now();
+        void runVerify().finally(() => {
+          lastVerifyMs = Date.now() - started;
+          if (unverified) scheduleVerify();
+        });
+      },
+      Math.max(VERIFY_AFTER_MS, 2 * lastVerifyMs),
+    );
   }
 
   function flushEntries(): void {

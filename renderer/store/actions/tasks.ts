@@ -81,7 +81,10 @@ export function taskActions(ctx: ActionContext, a: Actions): TaskActions {
       await a.refreshActors();
       // A permalink that waited for this bundle has just landed: stay where it took the user.
       if (!linkWaiting || a.linkPending()) await a.showActor(r.actor);
-      a.notify('info', `Imported ${r.entries} entries`);
+      const where = `${r.actor}${r.branch ? `, branch ${r.branch}` : ''}`;
+      const added =
+        r.added === undefined ? '' : r.added === 0 ? ', none new (all were here already)' : `, ${r.added} new`;
+      a.notify('info', `Imported ${r.entries} entries into ${where}${added}.`);
     } catch (e) {
       a.report('Import failed', e);
     }

@@ -61,6 +61,11 @@ export interface EntryActions {
   pickDiff(e: EntryView): void;
   /** Shift-click: A is the selected entry (if none picked yet), B the clicked one. */
   shiftPick(e: EntryView): void;
+  /**
+   * Changes the list's filter. The selection stays, and its position is looked up in the list as now filtered
+   * (none when the filter hides it): the position readout and stepping go from there.
+   */
+  setFilter(f: Partial<StudioState['filter']>): Promise<void>;
   /** Loads one graph window (`force`: again, because it grew). */
   ensureChunk(branch: string, chunk: number, force?: boolean): Promise<void>;
   /**
