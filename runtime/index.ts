@@ -46,6 +46,7 @@ export {
   STORED_STATUSES,
   type ActorRow,
   type BranchRow,
+  type PathEntry,
   type PathRow,
   type StoredEntry,
   type StoredStatus,

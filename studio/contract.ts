@@ -257,6 +257,27 @@ export interface LogLine {
   readonly ts: number;
 }
 
+/** "Save as test": a range of a branch (or all of it) written as a chain test that `theater test` runs. */
+export interface SaveTestRequest {
+  readonly actor: string;
+  readonly branch?: string;
+  /** Ends of the range, in either order (widened to whole calls); both absent: the whole branch. */
+  readonly from?: Hex;
+  readonly to?: Hex;
+  /** The folder to write into; default: theater-tests/ beside the actor's manifest. */
+  readonly dir?: string;
+  readonly name?: string;
+}
+
+export interface SavedTestView {
+  /** The test manifest (.test.json) and its bundle, as absolute paths. */
+  readonly file: string;
+  readonly bundle: string;
+  readonly entries: number;
+  readonly fromSeq: number;
+  readonly toSeq: number;
+}
+
 /** Every request: method name → (params) → result. */
 export interface StudioApi {
   openManifest(p: { path: string }): Promise<OpenResult>;
@@ -301,6 +322,7 @@ export interface StudioApi {
     /** The branch they went to. */
     readonly branch?: string;
   }>;
+  saveTest(p: SaveTestRequest): Promise<SavedTestView>;
 
   // ---- reading the chain the way a person looks for things (issue 13) ------------------------------------------
   /** The actor's log as recorded in the chain (every line, also those from before this Studio ran), paged. */
@@ -413,6 +435,7 @@ export const METHODS = [
   'logHistory',
   'findEntries',
   'listPosition',
+  'saveTest',
 ] as const satisfies readonly MethodName[];
 
 export const EVENTS = [

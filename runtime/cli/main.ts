@@ -7,6 +7,8 @@ import { eventsCommand, stateCommand, verifyCommand } from './inspect.ts';
 import { registerTimeTravel } from './timetravel.ts';
 import { registerNew } from './new.ts';
 import { registerBuild } from './build.ts';
+import { registerTest } from './test.ts';
+import { registerDap } from './dap.ts';
 
 const program = new Command('theater')
   .description('Run WebAssembly actors whose every boundary crossing is recorded in a verifiable hash chain.')
@@ -57,6 +59,8 @@ program
 registerTimeTravel(program, db);
 registerNew(program);
 registerBuild(program);
+registerTest(program, db);
+registerDap(program);
 
 // The seed's form: `theater --manifest path/to/manifest.toml`.
 program.action(async (o: { manifest?: string }) => {

@@ -138,7 +138,8 @@ const replayContext: ActorContext = {
   requestShutdown: unreachable,
 };
 
-function instantiator(c: ComponentInfo): Instantiate {
+/** Fresh instances of a loaded component for the fold, with every live host function unreachable. */
+export function instantiator(c: ComponentInfo): Instantiate {
   return async (chain, strategy) => {
     const mod = (await import(pathToFileURL(join(c.dir, 'component.mjs')).href)) as {
       instantiate(

@@ -125,6 +125,16 @@ export const PARAM_SCHEMAS: Schemas = {
   logHistory: z
     .object({ actor, branch: branch.optional(), offset: seq, limit, search: z.string().max(1024).optional() })
     .strict(),
+  saveTest: z
+    .object({
+      actor,
+      branch: branch.optional(),
+      from: hex.optional(),
+      to: hex.optional(),
+      dir: z.string().min(1).max(4096).optional(),
+      name: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
 };
 
 export function isMethod(name: unknown): name is MethodName {

@@ -26,6 +26,8 @@ import type {
   OpenResult,
   PathSegment,
   ReplayResultView,
+  SavedTestView,
+  SaveTestRequest,
   StateView,
   StudioApi,
   StudioEvents,
@@ -456,5 +458,9 @@ export class StudioService implements StudioApi {
     if (!e || (await this.pathFrom(p.actor, branch, e.seq)).at(e.seq)?.id !== e.id) return null;
     const q = { ...p, offset: 0, limit: 1 };
     return EntryQueries.filtered(q) ? this.queries.position(await this.fullIndex(p.actor), q, branch, e.seq) : e.seq;
+  }
+
+  async saveTest(p: SaveTestRequest): Promise<SavedTestView> {
+    return tt.saveTestView(this.system, p);
   }
 }

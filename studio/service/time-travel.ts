@@ -12,13 +12,23 @@ import {
   exportBundle,
   importBundle,
   replay,
+  saveChainTest,
   type StateDiff,
   TimeTravelError,
   BundleError,
   toHex,
   whoWrote,
 } from '../../runtime/index.ts';
-import type { DiffChange, DiffView, EntryKind, Hex, ReplayResultView, UploadedFile } from '../contract.ts';
+import type {
+  DiffChange,
+  DiffView,
+  EntryKind,
+  Hex,
+  ReplayResultView,
+  SavedTestView,
+  SaveTestRequest,
+  UploadedFile,
+} from '../contract.ts';
 import { badRequest, notFound, StudioError } from './api-error.ts';
 import { parseHash } from './entry-views.ts';
 
@@ -166,5 +176,21 @@ export function importView(system: ActorSystem, dir: string, p: { path?: string;
     }
     const r = importBundle(system.store, file!);
     return { actor: r.actor, entries: r.entries, added: r.entries - r.existing, branch: r.branch };
+  });
+}
+
+/** Save as test: what is queued is committed first, so the range the user sees is the range written. */
+export function saveTestView(system: ActorSystem, p: SaveTestRequest): Promise<SavedTestView> {
+  return engine(async () => {
+    await system.committed();
+    const r = saveChainTest(system.store, {
+      actor: p.actor,
+      branch: p.branch,
+      from: p.from ? parseHash(p.from) : undefined,
+      to: p.to ? parseHash(p.to) : undefined,
+      dir: p.dir,
+      name: p.name,
+    });
+    return { file: r.file, bundle: r.bundle, entries: r.entries, fromSeq: r.from.seq, toSeq: r.to.seq };
   });
 }

@@ -4,6 +4,7 @@ import { BundleButtons } from '../bundles/bundle-buttons.tsx';
 import { Icon } from '../common/icons.tsx';
 import { IntegrityBadge } from '../integrity/integrity-badge.tsx';
 import { CopyLinkButton } from '../permalink/copy-link.tsx';
+import { SaveTestButton } from '../save-test/save-test.tsx';
 
 export function Toolbar() {
   const actor = useCurrentActor();
@@ -55,6 +56,7 @@ export function Toolbar() {
       </button>
       <BundleButtons />
       <CopyLinkButton />
+      <SaveTestButton />
       <span className="spacer" />
       <span className={`conn conn-${connection}`} role="status" aria-label="Connection">
         {connection === 'open'
