@@ -58,7 +58,7 @@ export interface EntryView {
   readonly ts: number;
   /** One line: what was called with what, or what came back. */
   readonly summary: string;
-  /** For `return` entries: the state did not change. */
+  /** For `return` entries: the call changed nothing anywhere (same state, and no message or order to another actor). */
   readonly noop: boolean;
 }
 
@@ -66,9 +66,10 @@ export interface EntryView {
 export interface EntryDetail extends EntryView {
   readonly input: unknown;
   readonly output: unknown;
-  /** The receiving actor's call entries caused by this entry (a send/request import), if any. */
+  /** Entries in other actors this one caused: the call a send/request started, a spawned/stopped/restarted child's
+   * event, a supervisor's handle-child-error/exit call. */
   readonly effects: readonly { readonly actor: string; readonly hash: Hex }[];
-  /** For a call with a cause: the sender's send/request import entry. */
+  /** The entry in another actor that caused this one (a send/request/spawn/…-child import, a child's error or stop). */
   readonly causedBy: { readonly actor: string; readonly hash: Hex } | null;
 }
 
