@@ -192,6 +192,8 @@ export type VerifyView =
       /** Where the first bad entry is: everything recorded after it on its path is unverified. */
       readonly actor?: string;
       readonly seq?: number;
+      /** The actor's branches whose path passes through the bad entry: their entries from `seq` on are unverified. */
+      readonly through?: readonly string[];
     };
 
 export interface HttpFire {

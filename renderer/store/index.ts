@@ -15,7 +15,7 @@ export const actions = createActions(useStudio, studioClient);
 export type * from './slices.ts';
 export type { Actions } from './actions/types.ts';
 export { errorMessage } from './actions/index.ts';
-export { EMPTY_FILTER, LOG_PAGE, PAGE } from './slices.ts';
+export { EMPTY_FILTER, isUnverified, LOG_PAGE, PAGE } from './slices.ts';
 
 /** The actor whose chain is on screen. */
 export function useCurrentActor() {

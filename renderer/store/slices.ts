@@ -255,6 +255,31 @@ export interface HttpHistoryItem {
   readonly error?: string;
   readonly at: number;
 }
+/** Where a failed integrity check found the first bad entry: it and what was recorded after it are unverified. */
+export interface BrokenAt {
+  readonly actor: string;
+  readonly seq: number;
+  readonly entry: string;
+  /** Branches whose path passes through it. */
+  readonly through: readonly string[];
+}
+
+function brokenAt(v: VerifyView): BrokenAt | null {
+  if (v.ok || v.actor === undefined || v.seq === undefined || !v.entry) return null;
+  return { actor: v.actor, seq: v.seq, entry: v.entry, through: v.through ?? [] };
+}
+
+/**
+ * Whether an entry is the first bad one or was recorded after it (the bad entry is its ancestor: same actor, seq at
+ * or past it, on a branch whose path passes through it). Its payload cannot be trusted.
+ */
+export function isUnverified(
+  broken: BrokenAt | null,
+  e: { readonly actor: string; readonly seq: number; readonly branch: string },
+): boolean {
+  return !!broken && e.actor === broken.actor && e.seq >= broken.seq && broken.through.includes(e.branch);
+}
+
 export interface PanelsSlice {
   readonly rightTab: RightTab;
   readonly drawer: Drawer;
@@ -262,6 +287,8 @@ export interface PanelsSlice {
   readonly openDialog: boolean;
   readonly replay: TaskState<ReplayResultView>;
   readonly verify: TaskState<VerifyView>;
+  /** The last integrity check's first bad entry, kept while a re-check runs; null once a check passes. */
+  readonly broken: BrokenAt | null;
   readonly progress: StudioEvents['progress'] | null;
   readonly componentChanged: StudioEvents['componentChanged'] | null;
   readonly httpHistory: readonly HttpHistoryItem[];
@@ -282,6 +309,7 @@ export const panelsSlice: Slice<PanelsSlice> = (set) => ({
   openDialog: false,
   replay: { phase: 'idle' },
   verify: { phase: 'idle' },
+  broken: null,
   progress: null,
   componentChanged: null,
   httpHistory: [],
@@ -290,7 +318,7 @@ export const panelsSlice: Slice<PanelsSlice> = (set) => ({
   setHelp: (helpOpen) => set({ helpOpen }),
   setOpenDialog: (openDialog) => set({ openDialog }),
   setReplay: (replay) => set({ replay }),
-  setVerify: (verify) => set({ verify }),
+  setVerify: (verify) => set(verify.phase === 'done' ? { verify, broken: brokenAt(verify.result) } : { verify }),
   setProgress: (progress) => set({ progress }),
   setComponentChanged: (componentChanged) => set({ componentChanged }),
   pushHttp: (h) => set((s) => ({ httpHistory: [h, ...s.httpHistory].slice(0, 50) })),

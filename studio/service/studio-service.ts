@@ -181,6 +181,15 @@ export class StudioService implements StudioApi {
     return (await this.fullIndex(actor)).path(branch);
   }
 
+  /** The actor's branches whose path passes through `e` (its own, and forks made at or after it). */
+  private async branchesThrough(e: { readonly id: number; readonly actor: string; readonly seq: number }) {
+    const out: string[] = [];
+    for (const b of this.system.store.branches(e.actor)) {
+      if ((await this.pathFrom(e.actor, b.name, e.seq)).at(e.seq)?.id === e.id) out.push(b.name);
+    }
+    return out;
+  }
+
   private branchOf(actor: string, branch: string | undefined): string {
     const b = branch ?? this.system.describe(actor)?.branch ?? this.system.store.liveBranch(actor);
     if (!this.system.store.branches(actor).some((x) => x.name === b))
@@ -392,7 +401,7 @@ export class StudioService implements StudioApi {
         count: r.count,
         entry: r.entry,
         reason: r.reason,
-        ...(bad ? { actor: bad.actor, seq: bad.seq } : {}),
+        ...(bad ? { actor: bad.actor, seq: bad.seq, through: await this.branchesThrough(bad) } : {}),
       };
     }
     const head =

@@ -5,7 +5,7 @@
  */
 import type { ReactNode } from 'react';
 import { api } from '../../api/client.ts';
-import { actions, useStudio } from '../../store/index.ts';
+import { actions, isUnverified, useStudio } from '../../store/index.ts';
 import { KIND_LABEL, kindColor } from '../../viz/layout/kinds.ts';
 import { pretty } from '../common/format.ts';
 import { useAsync } from '../common/use-async.ts';
@@ -15,6 +15,7 @@ export function EntryDetails() {
   const e = useStudio((s) => s.selected?.entry ?? null);
   const hash = e?.hash ?? null;
   const theme = useStudio((s) => s.theme);
+  const broken = useStudio((s) => s.broken);
   const d = useAsync(hash ? () => api().call('entry', { hash }) : null, [hash]);
   if (!e) return <p className="empty">Select an entry in the graph or the list (or press → ).</p>;
   const detail = d.status === 'ok' && d.value.hash === e.hash ? d.value : null;
@@ -28,6 +29,14 @@ export function EntryDetails() {
           {e.iface}.{e.fn}
         </strong>
       </div>
+      {broken && isUnverified(broken, e) && (
+        <p className="unverified-note" role="note" aria-label="Unverified entry">
+          {e.hash === broken.entry
+            ? 'This is the first bad entry the integrity check found: '
+            : `Recorded after the first bad entry (#${broken.seq}, ${broken.entry.slice(0, 10)}): `}
+          its payload below cannot be trusted.
+        </p>
+      )}
       <div className="actions">
         <RewindButton entry={e} />
         <button

@@ -1,12 +1,14 @@
 /** The entry list beside the graph: virtualized, paged from the service, same kind colours as the graph. */
 import { useEffect, useEffectEvent, useRef } from 'react';
 import type { EntryView } from '../../../studio/contract.ts';
-import { actions, PAGE, useStudio } from '../../store/index.ts';
+import { actions, isUnverified, PAGE, useStudio } from '../../store/index.ts';
 import { KIND_LABEL, kindColor } from '../../viz/layout/kinds.ts';
 import { EntryFilterBar } from './entry-filter-bar.tsx';
 import { useFixedRows } from './fixed-rows.ts';
 
 const ROW = 24;
+const UNVERIFIED =
+  'Unverified: at or after the first bad entry the integrity check found; this payload may be tampered';
 
 export function EntryList() {
   const total = useStudio((s) => s.total);
@@ -20,6 +22,7 @@ export function EntryList() {
   const diffA = useStudio((s) => s.diffA?.hash ?? null);
   const diffB = useStudio((s) => s.diffB?.hash ?? null);
   const theme = useStudio((s) => s.theme);
+  const broken = useStudio((s) => s.broken);
   const scrollRef = useRef<HTMLDivElement>(null);
   // Until the first page answers we do not know the total: ask for page 0 to learn it.
   const count = total;
@@ -58,11 +61,13 @@ export function EntryList() {
           {items.map((it) => {
             const e = rowAt(it.index);
             const sel = e ? e.hash === selectedHash : it.index === selectedIndex;
+            const untrusted = !!e && isUnverified(broken, e);
             const cls = [
               'row',
               sel ? 'selected' : '',
               e && highlighted.has(e.hash) ? 'hl' : '',
               e?.kind === 'error' ? 'err' : '',
+              untrusted ? 'unverified' : '',
             ].join(' ');
             return (
               <div
@@ -70,7 +75,11 @@ export function EntryList() {
                 role="row"
                 aria-rowindex={it.index + 1}
                 aria-selected={sel}
-                aria-label={e ? `#${e.seq} ${e.kind} ${e.iface}.${e.fn} ${e.summary}` : 'loading'}
+                aria-label={
+                  e
+                    ? `#${e.seq} ${e.kind} ${e.iface}.${e.fn} ${e.summary}${untrusted ? ' (unverified)' : ''}`
+                    : 'loading'
+                }
                 className={cls}
                 style={{ transform: `translateY(${it.start}px)`, height: ROW }}
                 onClick={(ev) => {
@@ -81,7 +90,14 @@ export function EntryList() {
               >
                 {e ? (
                   <>
-                    <span className="c-seq mono">{e.seq}</span>
+                    <span className="c-seq mono">
+                      {untrusted && (
+                        <span className="unverified-mark" title={UNVERIFIED}>
+                          !
+                        </span>
+                      )}
+                      {e.seq}
+                    </span>
                     <span className="c-kind">
                       <span
                         className="swatch"

@@ -17,7 +17,11 @@ function verdict(r: VerifyView, actor: string | null, view: BranchView | undefin
   const all = `${r.count.toLocaleString('en-US')} entries on every branch${actor ? ` of ${actor}` : ''}`;
   if (!r.ok) {
     const at = `${r.entry?.slice(0, 10) ?? '?'}${r.seq !== undefined ? ` (#${r.seq})` : ''}`;
-    return { text: `✗ broken at ${at}: ${r.reason}`, cls: 'bad', title: `Click: go to the first bad entry. ${all}.` };
+    return {
+      text: `✗ broken at ${at}: ${r.reason}`,
+      cls: 'bad',
+      title: `✗ broken at ${at}: ${r.reason}. Click: go to the first bad entry. ${all}.`,
+    };
   }
   if (r.count === 0) return { text: '✓ empty chain', cls: 'good', title: 'Nothing recorded yet' };
   const checked = r.branches?.find((b) => b.branch === view?.name);

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiCallError } from '../../api/client.ts';
 import { FakeClient, fakeActor, fakeHash } from '../../api/fake-client.ts';
 import { createStudioStore, type StudioStore } from '../create-store.ts';
+import { isUnverified } from '../slices.ts';
 import { createActions } from './index.ts';
 import { NOTICE_MS } from './notices.ts';
 import type { Actions } from './types.ts';
@@ -303,5 +304,35 @@ describe('tasks', () => {
     await expect(actions.fireHttp(req)).rejects.toThrow('no HTTP handler');
     expect(state().httpHistory.map((h) => h.res?.status ?? h.error)).toEqual(['no HTTP handler', 200]);
     expect([...state().highlighted]).toEqual(entries);
+  });
+});
+
+describe('a failed integrity check', () => {
+  it('marks the first bad entry and what follows it on paths through it, until a check passes', async () => {
+    api.addActor('counter', 10);
+    const bad = fakeHash('counter', 4);
+    api.handlers.verify = () => ({
+      ok: false,
+      count: 10,
+      entry: bad,
+      reason: 'stored hash differs',
+      actor: 'counter',
+      seq: 4,
+      through: ['main'],
+    });
+    await actions.refreshActors();
+    await actions.verifySettled();
+    const broken = state().broken;
+    expect(broken).toEqual({ actor: 'counter', seq: 4, entry: bad, through: ['main'] });
+    const at = (seq: number, branch = 'main', actor = 'counter') => isUnverified(broken, { actor, seq, branch });
+    expect([at(3), at(4), at(9)]).toEqual([false, true, true]);
+    // A fork made before the bad entry, and another actor, are not affected.
+    expect([at(7, 'fork-1'), at(7, 'main', 'other')]).toEqual([false, false]);
+    // While a re-check runs the marks stay; once a check passes they go.
+    delete api.handlers.verify;
+    const rechecked = actions.runVerify();
+    expect(state().broken).not.toBeNull();
+    await rechecked;
+    expect(state().broken).toBeNull();
   });
 });
