@@ -24,8 +24,15 @@ test('1024×700: rows with summaries, every control in view; panels resize and k
   expect((await summary.boundingBox())!.width).toBeGreaterThan(100);
 
   // Nothing the user needs is cut off.
-  for (const name of ['Follow live head', 'Zoom in', 'Zoom out', 'Replay', 'Export bundle', 'Keyboard shortcuts'])
+  const buttons = ['Follow live head', 'Zoom in', 'Zoom out', 'Replay', 'Export bundle'];
+  buttons.push('Copy link', 'Save as test', 'Toggle theme', 'Keyboard shortcuts');
+  for (const name of buttons)
     await expect(page.getByRole('button', { name, exact: true })).toBeInViewport({ ratio: 1 });
+  await expect(page.getByTitle('Import a bundle')).toBeInViewport({ ratio: 1 }); // a label around a file input
+  // The integrity verdict is read whole, not cut to "✓ ve…".
+  const verdict = page.getByRole('button', { name: 'Re-check integrity' });
+  await expect(verdict).toHaveText(/✓ verified through #\d+/);
+  expect(await verdict.evaluate((b) => b.scrollWidth <= b.clientWidth)).toBe(true);
   await expect(page.getByLabel('Position')).toBeInViewport({ ratio: 1 });
   await expect(page.getByLabel('Entry count')).toBeInViewport({ ratio: 1 });
 

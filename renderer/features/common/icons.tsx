@@ -21,6 +21,8 @@ const PATHS = {
       <path d="M8.6 11.4l-1.3 1.3a2.6 2.6 0 0 1-3.7-3.7l1.3-1.3" />
     </>
   ),
+  /** Save as test: a check mark. */
+  check: <path d="M3 8.5l3.2 3.2L13 4.5" />,
   play: <path d="M5 3.5v9l7-4.5z" fill="currentColor" />,
   stop: <rect x="4" y="4" width="8" height="8" rx="1" fill="currentColor" />,
   restart: (
