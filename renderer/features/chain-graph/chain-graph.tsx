@@ -81,6 +81,7 @@ export function ChainGraph() {
       diffB: s.diffB?.hash ?? null,
       highlighted: s.highlighted,
       divergence: s.divergence,
+      broken: s.broken && s.broken.actor === s.actorId ? s.broken : null,
     });
     if (!firstPaintMarked && s.chunks.size > 0) {
       firstPaintMarked = true;
@@ -165,6 +166,7 @@ export function ChainGraph() {
           s.diffB !== prev.diffB ||
           s.highlighted !== prev.highlighted ||
           s.divergence !== prev.divergence ||
+          s.broken !== prev.broken ||
           s.theme !== prev.theme ||
           s.viewBranch !== prev.viewBranch
         )
