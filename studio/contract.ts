@@ -258,6 +258,9 @@ export interface LogLine {
   readonly actor: string;
   readonly msg: string;
   readonly ts: number;
+  /** An actor's failure (a trap, a timeout, …), said by the runtime rather than logged by the actor: the Studio
+   * shows it as a notice whichever actor is on screen (the actor's own lines are read from its chain). */
+  readonly failure?: boolean;
 }
 
 /** "Save as test": a range of a branch (or all of it) written as a chain test that `theater test` runs. */

@@ -121,7 +121,7 @@ export class StudioService implements StudioApi {
   private wire(): void {
     const s = this.system;
     s.on('log', (actor, msg) => this.log(actor, msg));
-    s.on('failure', (actor, err) => this.log(actor, `✗ ${err.kind}: ${err.message}`));
+    s.on('failure', (actor, err) => this.log(actor, `✗ ${err.kind}: ${err.message}`, true));
     s.on('entries', (actor, count, head) => {
       if (!head.hash) return;
       this.emit('entries', {
@@ -142,8 +142,8 @@ export class StudioService implements StudioApi {
     s.on('listening', () => this.emit('actors', {}));
   }
 
-  private log(actor: string, msg: string): void {
-    const line: LogLine = { actor, msg, ts: Date.now() };
+  private log(actor: string, msg: string, failure = false): void {
+    const line: LogLine = { actor, msg, ts: Date.now(), ...(failure ? { failure } : {}) };
     this.logRing.push(line);
     this.emit('log', line);
   }

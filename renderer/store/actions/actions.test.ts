@@ -253,6 +253,17 @@ describe('errors are shown, not swallowed', () => {
     expect(state().notices).toEqual([]);
   });
 
+  it("an actor's failure is a notice whichever actor is on screen; its log lines are not", async () => {
+    api.addActor('counter', 3);
+    await actions.showActor('counter');
+    actions.connect();
+    api.emit('log', { actor: 'misbehave', msg: 'spinning', ts: 1 });
+    api.emit('log', { actor: 'misbehave', msg: '✗ timeout: ran past its 20000 ms limit', ts: 2, failure: true });
+    expect(state().notices).toEqual([
+      expect.objectContaining({ tone: 'error', text: 'misbehave: ✗ timeout: ran past its 20000 ms limit' }),
+    ]);
+  });
+
   it('a lost connection is not reported per request (the toolbar shows it)', async () => {
     actions.report('Loading entries', new ApiCallError('connection lost', 'disconnected', 'entries'));
     expect(state().notices).toEqual([]);

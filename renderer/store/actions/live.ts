@@ -49,6 +49,9 @@ export function liveActions(ctx: ActionContext, a: Actions): LiveActions {
       }),
       api.on('progress', (p) => get().setProgress(p.done >= p.total ? null : p)),
       api.on('componentChanged', (p) => get().setComponentChanged(p)),
+      // An actor failed (trapped, ran past its time limit): say so whichever actor is on screen. Its own log lines
+      // are not notices: the log panel reads them from the chain.
+      api.on('log', (l) => l.failure && a.notify('error', `${l.actor}: ${l.msg}`)),
     ];
     return () => offs.forEach((off) => off());
   }
