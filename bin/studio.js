@@ -103,11 +103,20 @@ if (electron) {
 } else {
   register();
   const { serveStudio } = await import('../studio/web/serve-studio.ts');
-  const studio = await serveStudio({ db, port });
+  // THEATER_EPHEMERAL_PORTS=1 starts actors on free ports (as `theater run` does): several Studios on one machine.
+  const studio = await serveStudio({ db, port, ephemeralPorts: process.env.THEATER_EPHEMERAL_PORTS === '1' });
   const { service, host, opened } = studio;
   if (opened && !opened.ok) console.error(`studio: could not open the counter example: ${opened.error.message}`);
   // Said where it cannot be missed: requests scripted against the manifest's port would go elsewhere.
   if (opened?.ok && opened.note) console.log(`studio: ${opened.note}`);
+  const dbView = await service.db({});
+  if (dbView.readOnly) {
+    const w = dbView.writer;
+    console.log(
+      `studio: read-only: ${w ? `pid ${w.pid} (${w.command})` : 'another process'} is writing ${db}; ` +
+        'its new entries show up live',
+    );
+  }
   for (const a of await service.listActors({})) {
     if (a.status !== 'running') continue;
     for (const l of a.listeners) console.log(`  ${a.id}: ${l.kind} on ${l.host}:${l.port}`);

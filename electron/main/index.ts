@@ -51,8 +51,9 @@ app.whenReady().then(
     registerIpc(service);
     forwardEvents(service, () => win?.webContents);
     const counter = resourcePath('examples', 'counter', 'manifest.toml');
-    const opened = await service.openManifest({ path: counter });
-    if (!opened.ok) console.error(`could not open the counter example: ${opened.error.message}`);
+    // Another process writes this db (a `theater run`): the Studio watches it and starts nothing of its own.
+    const opened = (await service.db({})).readOnly ? null : await service.openManifest({ path: counter });
+    if (opened && !opened.ok) console.error(`could not open the counter example: ${opened.error.message}`);
     win = createStudioWindow(join(here, 'preload.cjs'), resourcePath('icon.png'));
     if (earlyLink) openDeepLink(win, earlyLink);
     app.on('second-instance', (_e, argv) => {

@@ -11,6 +11,8 @@ import { Splitter } from '../features/layout/splitter.tsx';
 import { MessagePanel } from '../features/message-panel/message-panel.tsx';
 import { Notices } from '../features/notices/notices.tsx';
 import { openFiles, OpenManifestDialog } from '../features/open-manifest/open-manifest-dialog.tsx';
+import { ReadOnlyBanner } from '../features/db-status/read-only-banner.tsx';
+import { useDb } from '../features/db-status/db-status.ts';
 import { ComponentChangedBanner } from '../features/replay/component-changed-banner.tsx';
 import { ReplayPanel } from '../features/replay/replay-panel.tsx';
 import { HelpOverlay, useShortcuts } from '../features/shortcuts/shortcuts.tsx';
@@ -41,13 +43,14 @@ export function App() {
     ...(sizes.right !== null ? { '--right-w': `${sizes.right}px` } : {}),
     ...(sizes.drawer !== null ? { '--drawer-h': `${sizes.drawer}px` } : {}),
   } as CSSProperties;
+  const readOnly = useDb()?.readOnly === true;
 
   return (
     <div
       className="studio"
       style={style}
       onDragOver={(e) => {
-        if (e.dataTransfer.types.includes('Files')) {
+        if (e.dataTransfer.types.includes('Files') && !readOnly) {
           e.preventDefault();
           setDragging(true);
         }
@@ -57,7 +60,7 @@ export function App() {
         e.preventDefault();
         setDragging(false);
         const files = [...e.dataTransfer.files];
-        if (files.length === 0) return;
+        if (files.length === 0 || readOnly) return;
         // A load error is shown where it can be fixed: in the open dialog, with file and line.
         void openFiles(files).then(
           (r) => !r.ok && useStudio.getState().setOpenDialog(true),
@@ -66,7 +69,10 @@ export function App() {
       }}
     >
       <Toolbar />
-      <ComponentChangedBanner />
+      <div className="banners">
+        <ReadOnlyBanner />
+        <ComponentChangedBanner />
+      </div>
       <aside className="left" ref={leftRef}>
         <ActorTree />
         <LogPanel />

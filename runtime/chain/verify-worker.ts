@@ -5,7 +5,7 @@ import type { VerifyJob } from './verify-job.ts';
 import { verifyChain } from './verify.ts';
 
 serveJob((job: VerifyJob, progress) => {
-  const store = ChainStore.open(job.db);
+  const store = ChainStore.openReadOnly(job.db);
   try {
     return verifyChain(store, { actor: job.actor, onProgress: progress });
   } finally {

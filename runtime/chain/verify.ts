@@ -41,7 +41,12 @@ function short(h: Uint8Array): string {
   return `${toHex(h).slice(0, 12)}…`;
 }
 
+/** Verifies one snapshot of the store: what writers commit meanwhile is not seen, not even in part. */
 export function verifyChain(store: ChainStore, opts: VerifyOptions = {}): VerifyResult {
+  return store.snapshot(() => verifySnapshot(store, opts));
+}
+
+function verifySnapshot(store: ChainStore, opts: VerifyOptions): VerifyResult {
   const total = store.countEntries(opts.actor);
   const blobs = hashBlobs(store);
   let count = 0;
@@ -109,12 +114,32 @@ export function verifyChain(store: ChainStore, opts: VerifyOptions = {}): Verify
     const name = `${b.actor ?? `#${b.actorId}`}/${b.branch}`;
     if (b.actor === null) return fail(null, `branch ${name}: its actor #${b.actorId} not found`);
     if (b.headId !== null && b.head === null) return fail(null, `branch ${name} head (entry #${b.headId}) not found`);
+    if (b.headId === null && b.headless === 1)
+      return fail(null, `branch ${name} has entries (or a fork base) but no head: its head was removed`);
     if (b.head !== null && b.headActorId !== b.actorId) {
       return fail(b.head, `branch ${name} head ${short(b.head)} is an entry of another actor`);
     }
     heads.push({ actor: b.actor, branch: b.branch, hash: b.head && toHex(b.head) });
   }
+  const unreferenced = badUnreferencedBlob(store, blobs, opts.actor);
+  if (unreferenced) return fail(null, unreferenced);
   return { ok: true, count, heads };
+}
+
+/**
+ * A corrupt blob no entry references (a bad referenced one already failed at its entry): an embedded component
+ * (replay loads the recorded component from it), or a stray row. Checking one actor, only its component counts.
+ */
+function badUnreferencedBlob(store: ChainStore, blobs: BlobHashes, actor: string | undefined): string | undefined {
+  if (blobs.bad.size === 0) return undefined;
+  const components = new Map(store.actors().map((a) => [a.component, a.id]));
+  for (const b of blobs.bad.values()) {
+    const owner = components.get(toHex(b.stored));
+    if (actor !== undefined && owner !== actor) continue;
+    const what = owner === undefined ? 'referenced by no entry' : `the embedded component of actor ${owner}`;
+    return `blob ${short(b.stored)} (${what}) hashes to ${short(b.actual)}`;
+  }
+  return undefined;
 }
 
 const PAGE = 8192;

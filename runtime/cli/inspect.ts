@@ -4,7 +4,7 @@ import { decode } from '../chain/canonical.ts';
 import { toHex } from '../chain/entry.ts';
 import { LogLines } from '../chain/log-lines.ts';
 import { verifyChain } from '../chain/verify.ts';
-import type { StoredEntry } from '../store/index.ts';
+import type { ChainStore, StoredEntry } from '../store/index.ts';
 import { openExisting, resolveActor, resolveEntry } from './context.ts';
 
 export function eventsCommand(db: string, o: { actor?: string; json?: boolean; limit?: number; logs?: boolean }): void {
@@ -12,17 +12,24 @@ export function eventsCommand(db: string, o: { actor?: string; json?: boolean; l
   try {
     if (o.actor !== undefined) resolveActor(store, o.actor);
     if (o.logs) return logsOnly(store, o.actor);
-    const total = store.countEntries(o.actor);
-    const skip = o.limit !== undefined ? Math.max(0, total - o.limit) : 0;
-    const blob = (h: Uint8Array) => store.blob(h);
-    let i = 0;
-    for (const e of store.iterateEntries({ actor: o.actor })) {
-      if (i++ < skip) continue;
-      const summary = summarizeEntry(e, blob);
-      process.stdout.write(o.json ? `${JSON.stringify(jsonLine(e, summary))}\n` : `${textLine(e, summary)}\n`);
-    }
+    // One snapshot: the count and the listing agree even while a writer appends (--limit n prints n).
+    store.snapshot(() => listEvents(store, o));
   } finally {
     store.close();
+  }
+}
+
+function listEvents(store: ChainStore, o: { actor?: string; json?: boolean; limit?: number }): void {
+  const total = store.countEntries(o.actor);
+  const skip = o.limit !== undefined ? Math.max(0, total - o.limit) : 0;
+  const blob = (h: Uint8Array) => store.blob(h);
+  let i = 0;
+  for (const e of store.iterateEntries({ actor: o.actor })) {
+    if (i++ < skip) continue;
+    const summary = summarizeEntry(e, blob);
+    process.stdout.write(o.json ? `${JSON.stringify(jsonLine(e, summary))}\n` : `${textLine(e, summary)}\n`);
+    // The reader went away (`theater events | head`): the write failed with EPIPE and destroyed stdout.
+    if (process.stdout.destroyed) break;
   }
 }
 
@@ -40,6 +47,7 @@ function logsOnly(store: ReturnType<typeof openExisting>, actor: string | undefi
       const mark = line.stream === 'log' ? '' : ` ${line.stream}`;
       process.stdout.write(`${e.actor} #${e.seq}${mark}: ${line.text}\n`);
     }
+    if (process.stdout.destroyed) break; // the reader went away
   }
 }
 

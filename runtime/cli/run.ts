@@ -32,8 +32,9 @@ export async function runCommand(manifest: string, db: string): Promise<void> {
   const stop = async (signal: string) => {
     if (closing) return;
     closing = true;
-    const head = a.host.head.hash;
     await system.close();
+    // Read after closing: the stop event is the last entry, and it is committed now.
+    const head = a.host.head.hash;
     out(
       `theater: ${signal}: stopped; everything recorded is committed${head ? `, head ${toHex(head).slice(0, 16)}` : ''}`,
     );

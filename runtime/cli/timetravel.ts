@@ -18,7 +18,7 @@ import {
   whoWrote,
   type ReplayReport,
 } from '../timetravel/index.ts';
-import { UsageError, openExisting, resolveActor, resolveEntry } from './context.ts';
+import { UsageError, openExisting, openExistingForWriting, resolveActor, resolveEntry } from './context.ts';
 import { ChainStore as Store } from '../store/index.ts';
 
 type Db = (cmd: Command) => string;
@@ -35,8 +35,9 @@ function progress(what: string): ((done: number, total: number) => void) & { cle
   return Object.assign(f, { clear: () => tty && process.stderr.write('\r\x1b[K') });
 }
 
-function withStore<T>(db: string, fn: (s: ChainStore) => T): T {
-  const store = openExisting(db);
+/** Runs `fn` on the db: read-only, or (`write`) holding the writer lease, which another writer refuses (exit 3). */
+function withStore<T>(db: string, fn: (s: ChainStore) => T, write = false): T {
+  const store = write ? openExistingForWriting(db) : openExisting(db);
   try {
     return fn(store);
   } finally {
@@ -118,13 +119,17 @@ export function registerTimeTravel(program: Command, db: Db): void {
     .option('--db <file>', 'chain database')
     .option('--name <branch>', 'name of the new branch')
     .action((hash: string, o: { name?: string }, cmd: Command) =>
-      withStore(db(cmd), (s) => {
-        const at = resolveEntry(s, hash);
-        const f = forkAt(s, at.hash, o.name);
-        console.log(
-          `${f.actor}: branch ${f.branch} from #${at.seq} ${short(at.hash)} is live (head ${short(f.head)}); the next run continues there`,
-        );
-      }),
+      withStore(
+        db(cmd),
+        (s) => {
+          const at = resolveEntry(s, hash);
+          const f = forkAt(s, at.hash, o.name);
+          console.log(
+            `${f.actor}: branch ${f.branch} from #${at.seq} ${short(at.hash)} is live (head ${short(f.head)}); the next run continues there`,
+          );
+        },
+        true,
+      ),
     );
 
   program
@@ -134,15 +139,19 @@ export function registerTimeTravel(program: Command, db: Db): void {
     .option('--actor <id>', 'which actor')
     .option('--live <branch>', 'make this branch the live one (a running runtime switches on its next start)')
     .action((o: { actor?: string; live?: string }, cmd: Command) =>
-      withStore(db(cmd), (s) => {
-        const actor = resolveActor(s, o.actor);
-        if (o.live) s.setLiveBranch(actor, o.live);
-        for (const b of listBranches(s, actor)) {
-          console.log(
-            `${b.live ? '*' : ' '} ${b.name.padEnd(16)} head #${b.seq} ${b.head ? toHex(b.head) : 'none'}${b.base ? ` (forked at ${short(b.base)})` : ''}`,
-          );
-        }
-      }),
+      withStore(
+        db(cmd),
+        (s) => {
+          const actor = resolveActor(s, o.actor);
+          if (o.live) s.setLiveBranch(actor, o.live);
+          for (const b of listBranches(s, actor)) {
+            console.log(
+              `${b.live ? '*' : ' '} ${b.name.padEnd(16)} head #${b.seq} ${b.head ? toHex(b.head) : 'none'}${b.base ? ` (forked at ${short(b.base)})` : ''}`,
+            );
+          }
+        },
+        o.live !== undefined,
+      ),
     );
 
   program
@@ -180,7 +189,9 @@ export function registerTimeTravel(program: Command, db: Db): void {
 
   program
     .command('import')
-    .description('verify a bundle completely, then add it to the database (nothing is written if any check fails)')
+    .description(
+      'verify a bundle completely, then add it to the database (nothing is written if any check fails); refused while another process writes the db',
+    )
     .argument('<file>', 'bundle file')
     .option('--db <file>', 'chain database (created if missing)')
     .option('--as <branch>', 'import onto this branch name')

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ActorSystem, ChainStore, importBundle } from '../index.ts';
 import { ATTACH_FIELDS, LAUNCH_FIELDS } from './start.ts';
 import { example, REPO, startTheater, tempDir, THEATER_BIN, utf8 } from '../testing/helpers.ts';
@@ -320,7 +320,9 @@ describe('theater dap attach', () => {
       await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
       await dc.continueRequest({ threadId: 1 });
       await fetch(`http://127.0.0.1:${run.http}/increment`, { method: 'POST' });
-      await new Promise((r) => setTimeout(r, 500));
+      // Pause only once the follower has seen the second call (its output line), not after a guessed delay.
+      const calls = () => outputs.filter((o) => o.includes('call   http-server.handle-request')).length;
+      await vi.waitFor(() => expect(calls()).toBeGreaterThanOrEqual(2), { timeout: 40_000, interval: 50 });
       await Promise.all([dc.pauseRequest({ threadId: 1 }), stopped('pause')]);
       expect(await count()).toBe('2');
     } catch (e) {
@@ -330,7 +332,8 @@ describe('theater dap attach', () => {
       run.child.kill('SIGINT');
       await new Promise((r) => run.child.once('exit', r));
     }
-  });
+    // Two Node processes (theater run and theater dap) start here: on a loaded machine that alone takes seconds.
+  }, 120_000);
 });
 
 describe('theater dap on large values', () => {

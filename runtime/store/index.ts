@@ -5,6 +5,7 @@ export type { PathEntry } from './history.ts';
 export {
   ChainConflictError,
   ChainStoreOpenError,
+  SqliteDriverError,
   MAIN_BRANCH,
   type ActorInfo,
   type ActorRow,
@@ -15,3 +16,12 @@ export {
   type StoredStatus,
 } from './types.ts';
 export { ActorIndex, Path, type PathRow } from './path-index.ts';
+export {
+  WriterBusyError,
+  WriterLease,
+  describeHolder,
+  leaseFile,
+  type ListenerRow,
+  type WriterInfo,
+  type WriterStatus,
+} from './writer-lease.ts';

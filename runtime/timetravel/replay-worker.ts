@@ -4,7 +4,7 @@ import { serveJob } from '../worker-job.ts';
 import { replayHere, type ReplayRequest } from './replay.ts';
 
 serveJob(async (req: ReplayRequest, progress) => {
-  const store = ChainStore.open(req.db);
+  const store = ChainStore.openReadOnly(req.db);
   try {
     return await replayHere(store, req, progress);
   } finally {

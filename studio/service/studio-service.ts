@@ -1,13 +1,26 @@
 /**
- * StudioService: the StudioApi over one ActorSystem, in plain Node. Both transports (Electron IPC, the web host's
- * WebSocket) are thin shells around `invoke`, which validates every payload before any method runs, and `onEvent`,
- * which pushes StudioEvents. No Electron and no transport code here.
+ * StudioService: the StudioApi over one chain db, in plain Node. It reads through a read-only connection and runs
+ * actors (writing) only while it holds the db's writer lease (db-access.ts); while another process writes the db it
+ * watches it (db-watch.ts). Both transports (Electron IPC, the web host's WebSocket) are thin shells around
+ * `invoke`, which validates every payload before any method runs, and `onEvent`, which pushes StudioEvents. No
+ * Electron and no transport code here.
  */
 import { join } from 'node:path';
-import { ActorIndex, ActorSystem, toHex, verifyOffThread, type Path } from '../../runtime/index.ts';
+import {
+  ActorIndex,
+  type ActorSummary,
+  type ActorSystem,
+  type ChainStore,
+  forkAt,
+  importBundle,
+  toHex,
+  verifyOffThread,
+  type Path,
+} from '../../runtime/index.ts';
 import type {
   ActorView,
   BranchView,
+  DbView,
   DiffView,
   EntryDetail,
   EntryPage,
@@ -34,12 +47,16 @@ import type {
   UploadedFile,
   VerifyView,
 } from '../contract.ts';
-import { badRequest, notFound } from './api-error.ts';
+import { badRequest, notFound, readOnly } from './api-error.ts';
 import { ChainLookups } from './chain-lookups.ts';
 import { ComponentWatcher } from './component-watch.ts';
+import { DbAccess } from './db-access.ts';
+import { DbWatch } from './db-watch.ts';
+import { WatchedLogs } from './watched-logs.ts';
 import { EntryQueries } from './entry-query.ts';
 import { entryDetail, entryView, parseHash, requireEntry, stateView } from './entry-views.ts';
 import { fireHttp, fireMessage } from './fire.ts';
+import { fireHttpAt, fireMessageAt } from './fire-remote.ts';
 import { openManifest, RecentManifests, startChild, writeUpload } from './manifests.ts';
 import { validateRequest } from './params.ts';
 import { RingBuffer } from './ring-buffer.ts';
@@ -53,6 +70,8 @@ export interface StudioServiceOptions {
   /** Every actor server on an ephemeral port (tests; several Studios on one machine). */
   readonly ephemeralPorts?: boolean;
   readonly logCapacity?: number;
+  /** How this Studio names itself to other would-be writers of the db (default: its command line). */
+  readonly writer?: string;
 }
 
 export type StudioEventListener = <E extends EventName>(event: E, payload: StudioEvents[E]) => void;
@@ -61,7 +80,12 @@ export type StudioEventListener = <E extends EventName>(event: E, payload: Studi
 const TAIL = 8192;
 
 export class StudioService implements StudioApi {
-  readonly system: ActorSystem;
+  private readonly access: DbAccess;
+  /** The Studio's read connection: every query goes through it. */
+  readonly store: ChainStore;
+  private readonly dbWatch: DbWatch;
+  private readonly watchedLogs: WatchedLogs;
+  private lastDb = '';
   /** The transports' subscriptions (each gets every event). */
   private readonly listeners = new Set<StudioEventListener>();
   private readonly logRing: RingBuffer<LogLine>;
@@ -74,13 +98,21 @@ export class StudioService implements StudioApi {
   private readonly notes = new Map<string, string>();
 
   private constructor(readonly opts: StudioServiceOptions) {
-    this.system = ActorSystem.open({ db: opts.db, ephemeralPorts: opts.ephemeralPorts });
+    this.access = new DbAccess({
+      db: opts.db,
+      ephemeralPorts: opts.ephemeralPorts,
+      writer: opts.writer ?? `Theater Studio (${process.argv.slice(1).join(' ')})`,
+      onRuntime: (system) => this.wire(system),
+      onWriterChange: () => this.emitDb(),
+    });
+    this.store = this.access.store;
     this.logRing = new RingBuffer(opts.logCapacity ?? 5000);
-    this.queries = new EntryQueries(this.system.store);
+    this.queries = new EntryQueries(this.store);
+    this.watchedLogs = new WatchedLogs(this.store);
     this.recent = new RecentManifests(join(opts.dataDir, 'recent-manifests.json'));
     this.watcher = new ComponentWatcher((actor, path) => this.emit('componentChanged', { actor, path }));
     this.lookups = new ChainLookups({
-      store: this.system.store,
+      store: this.store,
       fullIndex: (actor) => this.fullIndex(actor),
       branchOf: (actor, branch) => this.branchOf(actor, branch),
       entry: async (hash) => {
@@ -88,7 +120,26 @@ export class StudioService implements StudioApi {
         return view;
       },
     });
-    this.wire();
+    this.dbWatch = new DbWatch(this.store, (id) => this.running(id) !== undefined, {
+      entries: (e, afterId) => {
+        this.emit('entries', e);
+        // Its runtime prints the log in its own terminal: here it is read back from what it committed.
+        for (const line of this.watchedLogs.after(e.actor, afterId)) this.log(e.actor, line);
+      },
+      actors: () => this.emit('actors', {}),
+      writer: () => this.emitDb(),
+    });
+    this.lastDb = JSON.stringify(this.access.view());
+  }
+
+  /** The runtime while this Studio runs actors (it holds the db's writer lease then). */
+  get system(): ActorSystem | undefined {
+    return this.access.runtime;
+  }
+
+  /** An actor this Studio runs. */
+  private running(actor: string): ActorSummary | undefined {
+    return this.access.runtime?.describe(actor);
   }
 
   static open(opts: StudioServiceOptions): StudioService {
@@ -111,15 +162,25 @@ export class StudioService implements StudioApi {
   async close(): Promise<void> {
     for (const ix of this.indexes.values()) ix.stop();
     this.watcher.close();
-    await this.system.close();
+    this.dbWatch.stop();
+    await this.access.close();
+  }
+
+  /** Who writes the db, pushed when it changes (with the actors, whose statuses and ports depend on it). */
+  private emitDb(): void {
+    const view = this.access.view();
+    const key = JSON.stringify(view);
+    if (key === this.lastDb) return;
+    this.lastDb = key;
+    this.emit('db', view);
+    this.emit('actors', {});
   }
 
   private emit<E extends EventName>(event: E, payload: StudioEvents[E]): void {
     for (const l of this.listeners) l(event, payload);
   }
 
-  private wire(): void {
-    const s = this.system;
+  private wire(s: ActorSystem): void {
     s.on('log', (actor, msg) => this.log(actor, msg));
     s.on('failure', (actor, err) => this.log(actor, `✗ ${err.kind}: ${err.message}`, true));
     s.on('entries', (actor, count, head) => {
@@ -152,8 +213,8 @@ export class StudioService implements StudioApi {
   private index(actor: string): ActorIndex {
     let ix = this.indexes.get(actor);
     if (!ix) {
-      if (!this.system.store.actors().some((a) => a.id === actor)) throw notFound(`no actor ${actor}`);
-      ix = new ActorIndex(this.system.store, actor);
+      if (!this.store.actors().some((a) => a.id === actor)) throw notFound(`no actor ${actor}`);
+      ix = new ActorIndex(this.store, actor);
       this.indexes.set(actor, ix);
       void ix.build();
     }
@@ -175,7 +236,7 @@ export class StudioService implements StudioApi {
   private async pathFrom(actor: string, branch: string, from: number): Promise<Path> {
     const ix = this.index(actor);
     if (!ix.built) {
-      const head = this.system.store.head(actor, branch);
+      const head = this.store.head(actor, branch);
       if (head && from > head.seq - TAIL) return ix.tail(head.id, head.seq, head.seq + 1 - Math.max(0, from));
     }
     return (await this.fullIndex(actor)).path(branch);
@@ -184,37 +245,40 @@ export class StudioService implements StudioApi {
   /** The actor's branches whose path passes through `e` (its own, and forks made at or after it). */
   private async branchesThrough(e: { readonly id: number; readonly actor: string; readonly seq: number }) {
     const out: string[] = [];
-    for (const b of this.system.store.branches(e.actor)) {
+    for (const b of this.store.branches(e.actor)) {
       if ((await this.pathFrom(e.actor, b.name, e.seq)).at(e.seq)?.id === e.id) out.push(b.name);
     }
     return out;
   }
 
   private branchOf(actor: string, branch: string | undefined): string {
-    const b = branch ?? this.system.describe(actor)?.branch ?? this.system.store.liveBranch(actor);
-    if (!this.system.store.branches(actor).some((x) => x.name === b))
-      throw notFound(`actor ${actor} has no branch ${b}`);
+    const b = branch ?? this.running(actor)?.branch ?? this.store.liveBranch(actor);
+    if (!this.store.branches(actor).some((x) => x.name === b)) throw notFound(`actor ${actor} has no branch ${b}`);
     return b;
   }
 
   // ---- actors ----------------------------------------------------------------------------------------------------
 
   async openManifest(p: { path: string }): Promise<OpenResult> {
-    const r = await openManifest(this.system, p.path, (msg) => this.log('studio', msg));
-    if (r.ok) this.opened(r, p.path);
+    const system = await this.access.runtimeForStart('start an actor');
+    const r = await openManifest(system, p.path, (msg) => this.log('studio', msg));
+    if (r.ok) this.opened(system, r, p.path);
+    else await this.access.releaseIfIdle();
     return r;
   }
 
   async uploadManifest(p: { manifest: UploadedFile; files: readonly UploadedFile[] }): Promise<OpenResult> {
+    const system = await this.access.runtimeForStart('start an actor');
     const path = writeUpload(join(this.opts.dataDir, 'uploads'), p.manifest, p.files);
-    const r = await openManifest(this.system, path, (msg) => this.log('studio', msg));
-    if (r.ok) this.opened(r, path);
+    const r = await openManifest(system, path, (msg) => this.log('studio', msg));
+    if (r.ok) this.opened(system, r, path);
+    else await this.access.releaseIfIdle();
     return r;
   }
 
   /** After a manifest opened (by path, upload or drop): it is recent, and what to know about it is kept. */
-  private opened(r: Extract<OpenResult, { ok: true }>, path: string): void {
-    this.recent.add(this.system.describe(r.actor)?.manifest ?? path);
+  private opened(system: ActorSystem, r: Extract<OpenResult, { ok: true }>, path: string): void {
+    this.recent.add(system.describe(r.actor)?.manifest ?? path);
     if (r.note) this.notes.set(r.actor, r.note);
     else if (!r.alreadyRunning) this.notes.delete(r.actor);
     this.emit('actors', {});
@@ -224,10 +288,17 @@ export class StudioService implements StudioApi {
     return this.recent.list();
   }
 
+  async db(_p: Record<string, never>): Promise<DbView> {
+    return this.access.view();
+  }
+
   async listActors(_p: Record<string, never>): Promise<readonly ActorView[]> {
-    const store = this.system.store;
+    const store = this.store;
     const rows = store.actors();
-    const running = new Map(this.system.list().map((a) => [a.id, a]));
+    const running = new Map((this.system?.list() ?? []).map((a) => [a.id, a]));
+    // Another process writes: what the store says of its actors is current (it keeps it so), and it announced ports.
+    const other = this.access.view().readOnly;
+    const ports = other ? store.listeners() : [];
     return rows.map((row): ActorView => {
       const r = running.get(row.id);
       if (r) {
@@ -241,42 +312,51 @@ export class StudioService implements StudioApi {
         name: row.id.split('/').at(-1) ?? row.id,
         parent: row.parent,
         children: rows.filter((c) => c.parent === row.id).map((c) => c.id),
-        // Not running in this Studio: whatever the store last said, it is not running now.
-        status: row.status === 'failed' ? 'failed' : 'stopped',
+        // Running only if its writer lives and says so: a row saying "running" outlives a kill -9.
+        status: row.status === 'failed' ? 'failed' : other && row.status === 'running' ? 'running' : 'stopped',
         manifest: row.manifest ?? '',
         component: row.component ?? '',
         exports: [],
         liveBranch: row.liveBranch,
         head: head ? toHex(head.hash) : null,
         seq: head?.seq ?? -1,
-        listeners: [],
+        listeners: ports.filter((l) => l.actor === row.id).map((l) => ({ kind: l.kind, host: l.host, port: l.port })),
       };
     });
   }
 
+  /** The runtime running `actor` here, or a clear refusal: read-only (another process writes), or not running. */
+  private runtimeOf(actor: string, what: string): ActorSystem {
+    const system = this.system;
+    if (system?.describe(actor)) return system;
+    this.access.assertWritable(what);
+    throw notFound(`no running actor ${actor}`);
+  }
+
   async stopActor(p: { actor: string }): Promise<void> {
-    if (!this.system.describe(p.actor)) throw notFound(`no running actor ${p.actor}`);
-    await this.system.stop(p.actor);
+    await this.runtimeOf(p.actor, `stop ${p.actor}`).stop(p.actor);
+    await this.access.releaseIfIdle();
     this.emit('actors', {});
   }
 
   async restartActor(p: { actor: string }): Promise<void> {
-    if (!this.system.describe(p.actor)) throw notFound(`no running actor ${p.actor}`);
-    await this.system.restart(p.actor, 'restarted from the Studio');
+    await this.runtimeOf(p.actor, `restart ${p.actor}`).restart(p.actor, 'restarted from the Studio');
   }
 
   async startActor(p: { actor: string }): Promise<OpenResult> {
-    if (this.system.describe(p.actor)) throw badRequest(`${p.actor} is already running`);
-    const row = this.system.store.actors().find((a) => a.id === p.actor);
+    if (this.running(p.actor)) throw badRequest(`${p.actor} is already running`);
+    this.access.assertWritable(`start ${p.actor}`);
+    const row = this.store.actors().find((a) => a.id === p.actor);
     if (!row) throw notFound(`no actor ${p.actor}`);
     if (!row.manifest) throw badRequest(`${p.actor} has no recorded manifest to start it from`);
     if (!row.parent) return this.openManifest({ path: row.manifest });
     // A supervised child comes back under its supervisor (started first when it is not running).
-    if (!this.system.describe(row.parent)) {
+    if (!this.running(row.parent)) {
       const parent = await this.startActor({ actor: row.parent });
       if (!parent.ok) return parent;
     }
-    const r = await startChild(this.system, { id: row.id, parent: row.parent, manifest: row.manifest });
+    const system = await this.access.runtimeForStart(`start ${p.actor}`);
+    const r = await startChild(system, { id: row.id, parent: row.parent, manifest: row.manifest });
     if (r.ok) this.emit('actors', {});
     return r;
   }
@@ -297,16 +377,16 @@ export class StudioService implements StudioApi {
   async entryIndex(p: { actor: string; branch?: string; hash: Hex }): Promise<number> {
     this.index(p.actor);
     const branch = this.branchOf(p.actor, p.branch);
-    const e = this.system.store.entry(parseHash(p.hash), p.actor);
+    const e = this.store.entry(parseHash(p.hash), p.actor);
     const onPath = e && (await this.pathFrom(p.actor, branch, e.seq)).at(e.seq)?.id === e.id;
     if (!e || !onPath) throw notFound(`entry ${p.hash} is not on that branch of ${p.actor}`);
     return e.seq;
   }
 
   async entry(p: { hash: Hex }): Promise<EntryDetail> {
-    const e = requireEntry(this.system.store, p.hash);
+    const e = requireEntry(this.store, p.hash);
     const path = await this.pathFrom(e.actor, e.branch, e.seq);
-    return entryDetail(this.system.store, e, path.at(e.seq)?.noop ?? false);
+    return entryDetail(this.store, e, path.at(e.seq)?.noop ?? false);
   }
 
   async graph(p: { actor: string; branch: string; fromSeq: number; toSeq: number }): Promise<GraphWindow> {
@@ -317,11 +397,11 @@ export class StudioService implements StudioApi {
 
   async stateAt(p: { hash: Hex }): Promise<StateView> {
     // By design every entry carries the state as of it: a lookup, not a recomputation.
-    return stateView(this.system.store, requireEntry(this.system.store, p.hash).state);
+    return stateView(this.store, requireEntry(this.store, p.hash).state);
   }
 
   async diff(p: { a: Hex; b: Hex }): Promise<DiffView> {
-    return tt.diff(this.system, p.a, p.b);
+    return tt.diff(this.store, p.a, p.b);
   }
 
   async diffBranches(p: {
@@ -329,18 +409,18 @@ export class StudioService implements StudioApi {
     a: string;
     b: string;
   }): Promise<DiffView & { readonly mergeBase: Hex | null }> {
-    return tt.branchDiff(this.system, p.actor, p.a, p.b);
+    return tt.branchDiff(this.store, p.actor, p.a, p.b);
   }
 
   async whoWrote(p: { hash: Hex; path: readonly PathSegment[] }): Promise<EntryView | null> {
-    const w = await tt.lastWriter(this.system, p.hash, p.path);
-    return w ? entryView(this.system.store, w, false) : null;
+    const w = await tt.lastWriter(this.store, p.hash, p.path);
+    return w ? entryView(this.store, w, false) : null;
   }
 
   async branches(p: { actor: string }): Promise<readonly BranchView[]> {
-    const store = this.system.store;
+    const store = this.store;
     this.index(p.actor); // refuses unknown actors
-    const live = this.system.describe(p.actor)?.branch ?? store.liveBranch(p.actor);
+    const live = this.running(p.actor)?.branch ?? store.liveBranch(p.actor);
     return store.branches(p.actor).map((b) => {
       const head = b.head ? store.entry(b.head) : undefined;
       const base = b.base ? store.entry(b.base) : undefined;
@@ -356,8 +436,15 @@ export class StudioService implements StudioApi {
   }
 
   async fork(p: { actor: string; hash: Hex; name?: string }): Promise<BranchView> {
-    // "Continue from here": a running actor is stopped, forked and restarted on the new branch by the runtime.
-    const name = await tt.engine(() => this.system.continueFrom(p.actor, parseHash(p.hash), p.name));
+    // "Continue from here": a running actor is stopped, forked and restarted on the new branch by the runtime; a
+    // stopped one just gets its new live branch.
+    const name = await tt.engine(() =>
+      this.access.write(`fork ${p.actor}`, (store, system) =>
+        system?.describe(p.actor)
+          ? system.continueFrom(p.actor, parseHash(p.hash), p.name)
+          : forkAt(store, parseHash(p.hash), p.name, p.actor).branch,
+      ),
+    );
     this.emit('actors', {});
     const b = (await this.branches({ actor: p.actor })).find((x) => x.name === name);
     if (!b) throw notFound(`branch ${name} of ${p.actor} vanished`);
@@ -365,37 +452,40 @@ export class StudioService implements StudioApi {
   }
 
   async setLiveBranch(p: { actor: string; branch: string }): Promise<void> {
-    if (this.system.describe(p.actor)) {
-      // A running actor is moved by the runtime (its in-memory head changes): restart it on that branch's head.
-      const head = this.system.store.branches(p.actor).find((b) => b.name === p.branch)?.head;
-      if (!head) throw notFound(`actor ${p.actor} has no branch ${p.branch} with entries`);
-      await tt.engine(() => this.system.continueFrom(p.actor, head, p.branch));
-      this.emit('actors', {});
-      return;
-    }
-    try {
-      this.system.store.setLiveBranch(p.actor, p.branch);
-    } catch (e) {
-      throw notFound((e as Error).message);
-    }
+    await this.access.write(`switch ${p.actor}'s live branch`, async (store, system) => {
+      if (system?.describe(p.actor)) {
+        // A running actor is moved by the runtime (its in-memory head changes): restart it on that branch's head.
+        const head = store.branches(p.actor).find((b) => b.name === p.branch)?.head;
+        if (!head) throw notFound(`actor ${p.actor} has no branch ${p.branch} with entries`);
+        await tt.engine(() => system.continueFrom(p.actor, head, p.branch));
+        return;
+      }
+      try {
+        store.setLiveBranch(p.actor, p.branch);
+      } catch (e) {
+        throw notFound((e as Error).message);
+      }
+    });
+    this.emit('actors', {});
   }
 
   async replay(p: { actor: string; branch?: string; componentPath?: string }): Promise<ReplayResultView> {
     this.index(p.actor); // refuses unknown actors with not-found
-    return tt.replayView(this.system, p, (done, total) =>
+    await this.system?.committed(); // the replay worker reads through its own connection: commit what is queued
+    return tt.replayView(this.store.path, p, (done, total) =>
       this.emit('progress', { task: 'replay', actor: p.actor, done, total }),
     );
   }
 
   async verify(p: { actor?: string }): Promise<VerifyView> {
     const actor = p.actor ?? null;
-    await this.system.committed(); // the worker reads through its own connection: commit what is queued first
-    const r = await verifyOffThread({ db: this.system.store.path, actor: p.actor }, (done, total) =>
+    await this.system?.committed(); // the worker reads through its own connection: commit what is queued first
+    const r = await verifyOffThread({ db: this.store.path, actor: p.actor }, (done, total) =>
       this.emit('progress', { task: 'verify', actor, done, total }),
     );
     if (!r.ok) {
       // Where the first bad entry sits, so the Studio can mark what follows it as unverified.
-      const bad = r.entry ? this.system.store.entry(parseHash(r.entry)) : undefined;
+      const bad = r.entry ? this.store.entry(parseHash(r.entry)) : undefined;
       return {
         ok: false,
         count: r.count,
@@ -407,15 +497,14 @@ export class StudioService implements StudioApi {
     const head =
       p.actor === undefined
         ? null
-        : (r.heads.find((h) => h.actor === p.actor && h.branch === this.system.store.liveBranch(p.actor))?.hash ??
-          null);
+        : (r.heads.find((h) => h.actor === p.actor && h.branch === this.store.liveBranch(p.actor))?.hash ?? null);
     // Each branch's head as verified, with its seq: the badge speaks of the branch on screen, not of all of them.
     const branches = r.heads
       .filter((h) => h.actor === p.actor)
       .map((h) => ({
         branch: h.branch,
         head: h.hash,
-        seq: h.hash ? (this.system.store.entry(parseHash(h.hash))?.seq ?? -1) : -1,
+        seq: h.hash ? (this.store.entry(parseHash(h.hash))?.seq ?? -1) : -1,
       }));
     return { ok: true, count: r.count, head, ...(p.actor !== undefined ? { branches } : {}) };
   }
@@ -423,11 +512,28 @@ export class StudioService implements StudioApi {
   // ---- injecting inputs ------------------------------------------------------------------------------------------
 
   async fireHttp(p: HttpFire): Promise<HttpFireResult> {
-    return fireHttp(this.system, p);
+    const system = this.system;
+    if (system?.describe(p.actor)) return fireHttp(system, p);
+    return fireHttpAt(this.store, this.writersPort(p.actor, 'http-server'), p);
   }
 
   async fireMessage(p: MessageFire): Promise<MessageFireResult> {
-    return fireMessage(this.system, p);
+    const system = this.system;
+    if (system?.describe(p.actor)) return fireMessage(system, p);
+    return fireMessageAt(this.store, this.writersPort(p.actor, 'message-server'), p);
+  }
+
+  /** The port another process's actor listens on, as that process announced it (firing goes there). */
+  private writersPort(actor: string, kind: 'http-server' | 'message-server') {
+    const view = this.access.view();
+    if (!view.readOnly) throw notFound(`no running actor ${actor}`);
+    const l = this.store.listeners().find((x) => x.actor === actor && x.kind === kind);
+    if (l) return l;
+    const who = view.writer ? `pid ${view.writer.pid} (${view.writer.command})` : 'another process';
+    throw readOnly(
+      `${actor} runs in ${who}, which announced no ${kind === 'http-server' ? 'HTTP' : 'message'} port for it: ` +
+        'the Studio can only reach it through a port',
+    );
   }
 
   // ---- bundles ---------------------------------------------------------------------------------------------------
@@ -438,14 +544,19 @@ export class StudioService implements StudioApi {
     withComponent?: boolean;
   }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }> {
     this.index(p.actor);
-    return tt.exportView(this.system, join(this.opts.dataDir, 'bundles'), p);
+    await this.system?.committed();
+    return tt.exportView(this.store, join(this.opts.dataDir, 'bundles'), p);
   }
 
   async importBundle(p: {
     path?: string;
     upload?: UploadedFile;
-  }): Promise<{ readonly actor: string; readonly entries: number }> {
-    const r = await tt.importView(this.system, join(this.opts.dataDir, 'imports'), p);
+  }): Promise<{ readonly actor: string; readonly branch: string; readonly entries: number }> {
+    const r = await tt.importView(join(this.opts.dataDir, 'imports'), p, (file) =>
+      this.access.write('import a bundle', (store, system) =>
+        system ? system.importBundle(file) : importBundle(store, file),
+      ),
+    );
     this.emit('actors', {});
     return r;
   }
@@ -463,13 +574,13 @@ export class StudioService implements StudioApi {
   async listPosition(p: Omit<EntryQuery, 'offset' | 'limit'> & { hash: Hex }): Promise<number | null> {
     this.index(p.actor); // refuses unknown actors
     const branch = this.branchOf(p.actor, p.branch);
-    const e = this.system.store.entry(parseHash(p.hash), p.actor);
+    const e = this.store.entry(parseHash(p.hash), p.actor);
     if (!e || (await this.pathFrom(p.actor, branch, e.seq)).at(e.seq)?.id !== e.id) return null;
     const q = { ...p, offset: 0, limit: 1 };
     return EntryQueries.filtered(q) ? this.queries.position(await this.fullIndex(p.actor), q, branch, e.seq) : e.seq;
   }
 
   async saveTest(p: SaveTestRequest): Promise<SavedTestView> {
-    return tt.saveTestView(this.system, p);
+    return tt.saveTestView(this.system, this.store, p);
   }
 }

@@ -6,11 +6,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type ActorSystem,
+  type ChainStore,
   type CrossingView,
   diffBranches,
   diffEntries,
   exportBundle,
-  importBundle,
+  type ImportResult,
   replay,
   saveChainTest,
   type StateDiff,
@@ -80,18 +81,18 @@ export function assertNever(x: never): never {
   throw new Error(`unexpected ${JSON.stringify(x)}`);
 }
 
-export function diff(system: ActorSystem, a: Hex, b: Hex): Promise<DiffView> {
-  return engine(() => diffView(a, b, diffEntries(system.store, parseHash(a), parseHash(b)).diff));
+export function diff(store: ChainStore, a: Hex, b: Hex): Promise<DiffView> {
+  return engine(() => diffView(a, b, diffEntries(store, parseHash(a), parseHash(b)).diff));
 }
 
 export function branchDiff(
-  system: ActorSystem,
+  store: ChainStore,
   actor: string,
   a: string,
   b: string,
 ): Promise<DiffView & { readonly mergeBase: Hex | null }> {
   return engine(() => {
-    const d = diffBranches(system.store, actor, a, b);
+    const d = diffBranches(store, actor, a, b);
     return {
       ...diffView(toHex(d.a.head.hash), toHex(d.b.head.hash), d.diff),
       mergeBase: d.base ? toHex(d.base.hash) : null,
@@ -100,8 +101,8 @@ export function branchDiff(
 }
 
 /** The entry that last changed `path` of the state (the who-wrote index), or null if none did. */
-export function lastWriter(system: ActorSystem, hash: Hex, path: readonly (string | number)[]) {
-  return engine(() => whoWrote(system.store, parseHash(hash), path).writer);
+export function lastWriter(store: ChainStore, hash: Hex, path: readonly (string | number)[]) {
+  return engine(() => whoWrote(store, parseHash(hash), path).writer);
 }
 
 function crossing(c: CrossingView | null): {
@@ -115,15 +116,14 @@ function crossing(c: CrossingView | null): {
   return { iface: c.iface, fn: c.fn, kind: c.kind as EntryKind, input: c.input, output: c.output };
 }
 
+/** Replays on a worker with its own read connection to `db` (the caller commits what it has queued first). */
 export async function replayView(
-  system: ActorSystem,
+  db: string,
   p: { actor: string; branch?: string; componentPath?: string },
   onProgress: (done: number, total: number) => void,
 ): Promise<ReplayResultView> {
-  // Commit what is queued: the replay worker reads the db file itself.
-  await system.committed();
   const r = await engine(() =>
-    replay({ db: system.store.path, actor: p.actor, branch: p.branch, component: p.componentPath }, onProgress),
+    replay({ db, actor: p.actor, branch: p.branch, component: p.componentPath }, onProgress),
   );
   // Which build ran, so a verdict names it ("verified against counter.wasm, the recorded build").
   const build = {
@@ -153,37 +153,48 @@ export async function replayView(
 }
 
 export function exportView(
-  system: ActorSystem,
+  store: ChainStore,
   dir: string,
   p: { actor: string; branch?: string; withComponent?: boolean },
 ) {
-  return engine(async () => {
-    await system.committed();
+  return engine(() => {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${p.actor.replace(/[^\w.-]/g, '_')}-${p.branch ?? 'live'}-${Date.now()}.theater-bundle`);
-    const r = exportBundle(system.store, file, { actor: p.actor, branch: p.branch, withComponent: p.withComponent });
+    const r = exportBundle(store, file, { actor: p.actor, branch: p.branch, withComponent: p.withComponent });
     return { file, bytes: r.bytes };
   });
 }
 
-export function importView(system: ActorSystem, dir: string, p: { path?: string; upload?: UploadedFile }) {
-  return engine(() => {
+/** Writes an upload to `dir` (or takes the path given) and imports it with `run`. */
+export function importView(
+  dir: string,
+  p: { path?: string; upload?: UploadedFile },
+  run: (file: string) => Promise<ImportResult>,
+) {
+  return engine(async () => {
     let file = p.path;
     if (p.upload) {
       mkdirSync(dir, { recursive: true });
       file = join(dir, `upload-${Date.now()}-${p.upload.name}`);
       writeFileSync(file, Buffer.from(p.upload.base64, 'base64'));
     }
-    const r = importBundle(system.store, file!);
-    return { actor: r.actor, entries: r.entries, added: r.entries - r.existing, branch: r.branch };
+    const r = await run(file!);
+    return { actor: r.actor, branch: r.branch, entries: r.entries, added: r.entries - r.existing };
   });
 }
 
-/** Save as test: what is queued is committed first, so the range the user sees is the range written. */
-export function saveTestView(system: ActorSystem, p: SaveTestRequest): Promise<SavedTestView> {
+/**
+ * Save as test: what this Studio's runtime has queued is committed first, so the range the user sees is the range
+ * written. It only reads the chain (through the Studio's read connection), so it works while another process writes.
+ */
+export function saveTestView(
+  system: ActorSystem | undefined,
+  store: ChainStore,
+  p: SaveTestRequest,
+): Promise<SavedTestView> {
   return engine(async () => {
-    await system.committed();
-    const r = saveChainTest(system.store, {
+    await system?.committed();
+    const r = saveChainTest(store, {
       actor: p.actor,
       branch: p.branch,
       from: p.from ? parseHash(p.from) : undefined,

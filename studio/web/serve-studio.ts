@@ -15,7 +15,7 @@ export const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
 export interface ServeOptions {
   readonly db: string;
   readonly dataDir?: string;
-  /** Opened at launch; null opens nothing. Default: the counter example. */
+  /** Opened at launch (unless another process writes the db); null opens nothing. Default: the counter example. */
   readonly manifest?: string | null;
   readonly port?: number;
   readonly token?: string;
@@ -39,7 +39,9 @@ export async function serveStudio(o: ServeOptions): Promise<ServedStudio> {
   let host: WebHost | undefined;
   try {
     const manifest = o.manifest === undefined ? DEFAULT_MANIFEST : o.manifest;
-    const opened = manifest === null ? null : await service.openManifest({ path: manifest });
+    // Another process writes this db (a `theater run`): the Studio watches it and starts nothing of its own.
+    const watching = (await service.db({})).readOnly;
+    const opened = manifest === null || watching ? null : await service.openManifest({ path: manifest });
     host = await startWebHost({ service, staticDir: o.staticDir ?? RENDERER_DIR, port: o.port, token: o.token });
     const h = host;
     return {

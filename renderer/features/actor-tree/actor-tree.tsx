@@ -2,6 +2,7 @@
 import type { ActorView } from '../../../studio/contract.ts';
 import { actions, useStudio } from '../../store/index.ts';
 import { Icon } from '../common/icons.tsx';
+import { useReadOnly } from '../db-status/db-status.ts';
 
 export function ActorTree() {
   const actors = useStudio((s) => s.actors);
@@ -21,6 +22,7 @@ export function ActorTree() {
 
 function ActorNode({ a, all, depth }: { a: ActorView; all: readonly ActorView[]; depth: number }) {
   const selected = useStudio((s) => s.actorId === a.id);
+  const readOnly = useReadOnly('start, stop or restart actors');
   const children = all.filter((c) => c.parent === a.id);
   const act = (m: 'stopActor' | 'restartActor' | 'startActor') => void actions.actorCommand(a.id, m);
   return (
@@ -39,13 +41,20 @@ function ActorNode({ a, all, depth }: { a: ActorView; all: readonly ActorView[];
         <span className="actor-actions">
           {a.status === 'running' || a.status === 'starting' ? (
             <>
-              <button type="button" aria-label={`Stop ${a.name}`} title="Stop" onClick={() => act('stopActor')}>
+              <button
+                type="button"
+                aria-label={`Stop ${a.name}`}
+                title={readOnly ?? 'Stop'}
+                disabled={readOnly !== null}
+                onClick={() => act('stopActor')}
+              >
                 <Icon name="stop" />
               </button>
               <button
                 type="button"
                 aria-label={`Restart ${a.name}`}
-                title="Restart: a fresh instance from the last committed state"
+                title={readOnly ?? 'Restart: a fresh instance from the last committed state'}
+                disabled={readOnly !== null}
                 onClick={() => act('restartActor')}
               >
                 <Icon name="restart" />
@@ -55,10 +64,12 @@ function ActorNode({ a, all, depth }: { a: ActorView; all: readonly ActorView[];
             <button
               type="button"
               aria-label={`Start ${a.name}`}
+              disabled={readOnly !== null}
               title={
-                a.parent
+                readOnly ??
+                (a.parent
                   ? `Start again under its supervisor ${a.parent} (started too if stopped), resuming its chain`
-                  : 'Start, resuming its chain'
+                  : 'Start, resuming its chain')
               }
               onClick={() => act('startActor')}
             >

@@ -2,6 +2,7 @@
 import { actions, useStudio } from '../../store/index.ts';
 import { Icon } from '../common/icons.tsx';
 import { readUpload } from '../common/uploads.ts';
+import { useReadOnly } from '../db-status/db-status.ts';
 
 function download(url: string, name: string): void {
   const a = document.createElement('a');
@@ -12,6 +13,7 @@ function download(url: string, name: string): void {
 
 export function BundleButtons() {
   const actorId = useStudio((s) => s.actorId);
+  const readOnly = useReadOnly('import bundles');
   return (
     <span className="bundles">
       <button
@@ -24,12 +26,13 @@ export function BundleButtons() {
         <Icon name="export" />
         <span>Export</span>
       </button>
-      <label className="button" title="Import a bundle">
+      <label className={`button${readOnly ? ' disabled' : ''}`} title={readOnly ?? 'Import a bundle'}>
         <Icon name="import" />
         <span>Import</span>
         <input
           type="file"
           aria-label="Import bundle"
+          disabled={readOnly !== null}
           className="visually-hidden"
           onChange={(e) => {
             const input = e.currentTarget;

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { EntryView } from '../../../studio/contract.ts';
 import { actions, errorMessage } from '../../store/index.ts';
 import { Icon } from '../common/icons.tsx';
+import { useReadOnly } from '../db-status/db-status.ts';
 
 /**
  * "Continue from here": fork the chain at this entry and make the fork live, so the next request the actor handles
@@ -10,6 +11,7 @@ import { Icon } from '../common/icons.tsx';
 export function RewindButton({ entry }: { entry: EntryView }) {
   const [err, setErr] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const readOnly = useReadOnly('fork');
   const go = async () => {
     setBusy(true);
     setErr(null);
@@ -26,10 +28,10 @@ export function RewindButton({ entry }: { entry: EntryView }) {
       <button
         type="button"
         className="primary"
-        disabled={busy}
+        disabled={busy || readOnly !== null}
         onClick={() => void go()}
         aria-label="Continue from here"
-        title="Fork the chain here and make the fork live (C)"
+        title={readOnly ?? 'Fork the chain here and make the fork live (C)'}
       >
         <Icon name="fork" />
         <span>Continue from here</span>

@@ -2,6 +2,7 @@
 import { actions, useStudio, useCurrentActor } from '../../store/index.ts';
 import { BundleButtons } from '../bundles/bundle-buttons.tsx';
 import { Icon } from '../common/icons.tsx';
+import { useReadOnly } from '../db-status/db-status.ts';
 import { IntegrityBadge } from '../integrity/integrity-badge.tsx';
 import { CopyLinkButton } from '../permalink/copy-link.tsx';
 import { SaveTestButton } from '../save-test/save-test.tsx';
@@ -17,10 +18,17 @@ export function Toolbar() {
   const branches = useStudio((s) => s.branches);
   const current = useStudio((s) => s.viewBranch);
   const replaying = useStudio((s) => s.replay.phase === 'running');
+  const readOnly = useReadOnly('open and start manifests');
   return (
     <header className="toolbar" role="banner">
       <span className="brand">Theater Studio</span>
-      <button type="button" onClick={() => setOpen(true)} aria-label="Open manifest" title="Open a manifest (O)">
+      <button
+        type="button"
+        onClick={() => setOpen(true)}
+        aria-label="Open manifest"
+        title={readOnly ?? 'Open a manifest (O)'}
+        disabled={readOnly !== null}
+      >
         Open…
       </button>
       {actor && (
