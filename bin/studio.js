@@ -1,36 +1,43 @@
 #!/usr/bin/env node
 // `npm start`: the Theater Studio. Electron where its binary is installed; otherwise the web host, opened in a
 // Chromium app window when there is a display and a Chromium, else its URL (with the launch token) printed.
-//   --no-open   print the URL only        --port N   web host port (default: any free one)
-//   --db PATH   the Studio's chain db (default ~/.theater-studio/studio.db, or $THEATER_STUDIO_DB)
-//   --web       use the web host even where Electron is installed
-//   --manifest PATH   open this actor's manifest at launch instead of the counter example (your own project)
+// `theater-studio --help` lists the options (and starts nothing).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
 import { register } from 'tsx/esm/api';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(name);
-const option = (name) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const db = option('--db') ?? process.env.THEATER_STUDIO_DB ?? join(homedir(), '.theater-studio', 'studio.db');
-const manifestArg = option('--manifest');
-const manifest = manifestArg === undefined ? undefined : resolve(manifestArg);
-if (manifest !== undefined && !existsSync(manifest)) {
-  console.error(`studio: --manifest ${manifestArg}: no such file`);
-  process.exit(2);
+
+function portNumber(v) {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port number 0..65535');
+  return n;
 }
-const port = option('--port') !== undefined ? Number(option('--port')) : 0;
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`studio: --port takes a number 0..65535, got ${option('--port')}`);
-  process.exit(2);
-}
+
+// Options are parsed before anything starts: --help, or a mistyped option, never opens a Studio on a db.
+const cli = new Command('theater-studio')
+  .description(
+    'The Theater Studio (the counter example opened). Electron where its binary is installed; else the same ' +
+      'Studio as a local web app on 127.0.0.1 with a per-launch token, opened in a Chromium window or its URL printed.',
+  )
+  .option(
+    '--db <path>',
+    "the Studio's chain db",
+    process.env.THEATER_STUDIO_DB ?? join(homedir(), '.theater-studio', 'studio.db'),
+  )
+  .option('--port <n>', 'web host port (0: any free one)', portNumber, 0)
+  .option('--no-open', 'print the URL only; open no window')
+  .option('--web', 'use the web host even where Electron is installed')
+  .option('--manifest <path>', "open this actor's manifest at launch instead of the counter example (your own project)")
+  .showHelpAfterError()
+  .parse();
+const { db, port, open, web } = cli.opts();
+const manifest = cli.opts().manifest === undefined ? undefined : resolve(cli.opts().manifest);
+if (manifest !== undefined && !existsSync(manifest)) cli.error(`--manifest ${cli.opts().manifest}: no such file`);
 
 /** Newest modification time under a folder (the renderer's sources), ignoring build output. */
 function newest(dir) {
@@ -85,7 +92,7 @@ function findChromium() {
 
 buildRendererIfStale();
 
-const electron = flag('--web') ? undefined : electronBinary();
+const electron = web ? undefined : electronBinary();
 if (electron) {
   for (const script of ['electron/build-electron.mjs', 'electron/install-app-deps.mjs']) {
     const r = spawnSync(process.execPath, [join(root, script)], { cwd: root, stdio: 'inherit' });
@@ -106,6 +113,8 @@ if (electron) {
   const { service, host, opened } = studio;
   if (opened && !opened.ok)
     console.error(`studio: could not open ${manifest ?? 'the counter example'}: ${opened.error.message}`);
+  // Said where it cannot be missed: requests scripted against the manifest's port would go elsewhere.
+  if (opened?.ok && opened.note) console.log(`studio: ${opened.note}`);
   const dbView = await service.db({});
   if (dbView.readOnly) {
     const w = dbView.writer;
@@ -120,7 +129,7 @@ if (electron) {
   }
   console.log(`Theater Studio (chain db ${db})`);
   console.log(`  ${host.url}`);
-  const chromium = flag('--no-open') || !process.env.DISPLAY ? undefined : findChromium();
+  const chromium = !open || !process.env.DISPLAY ? undefined : findChromium();
   if (chromium) {
     const profile = mkdtempSync(join(tmpdir(), 'theater-studio-chromium-'));
     const browser = spawn(
@@ -136,7 +145,7 @@ if (electron) {
       { stdio: 'ignore', detached: false },
     );
     browser.on('exit', () => console.log('studio: the window was closed; the Studio keeps running until Ctrl-C'));
-  } else if (!flag('--no-open')) {
+  } else if (open) {
     console.log('  (no display or no Chromium here: open the URL above in a browser on this machine)');
   }
   const stop = () => void studio.close().finally(() => process.exit(0));

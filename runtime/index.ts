@@ -66,9 +66,12 @@ export {
 // Time travel: state at an entry, diffs, forks, replay, bundles, who-wrote.
 export * from './timetravel/index.ts';
 
+// Hash-correct chains built without wasm, for tests and benchmarks of the runtime's clients.
+export { TestChain } from './store/test-chain.ts';
+
 // An actor's log read back from the chain (runtime.log lines and what it wrote to stdout/stderr through WASI), cut
 // into lines exactly as `theater run` and the live log show them.
-export { LogLines, type LogLine, type LogStream } from './chain/log-lines.ts';
+export { LogLines, mayLog, type LogLine, type LogStream } from './chain/log-lines.ts';
 
 // Actor projects (`theater new`, `theater build`): for a front end that builds, e.g. to rebuild and then offer a
 // replay against the new component.

@@ -8,7 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, type BrowserWindow } from 'electron';
 import { StudioService } from '../../studio/service/studio-service.ts';
+import { LINK_SCHEME } from '../../studio/contract.ts';
 import { registerAppScheme, serveApp } from './app-protocol.ts';
+import { deepLinkInArgs, openDeepLink } from './deep-link.ts';
 import { forwardEvents, registerIpc } from './ipc/register.ts';
 import { createStudioWindow } from './window.ts';
 
@@ -34,8 +36,15 @@ function studioDb(): string {
 registerAppScheme();
 // One Studio per db: a second launch focuses the first instead of fighting over the chain store.
 if (!app.requestSingleInstanceLock()) app.quit();
-
+// theater-studio:// links open here (deep-link.ts). A link that arrives before the window exists waits for it.
+app.setAsDefaultProtocolClient(LINK_SCHEME);
 let win: BrowserWindow | undefined;
+let earlyLink = deepLinkInArgs(process.argv);
+app.on('open-url', (event, url) => {
+  event.preventDefault();
+  if (win) openDeepLink(win, url);
+  else earlyLink = url;
+});
 
 app.whenReady().then(
   async () => {
@@ -50,7 +59,12 @@ app.whenReady().then(
     const opened = (await service.db({})).readOnly ? null : await service.openManifest({ path: manifest });
     if (opened && !opened.ok) console.error(`could not open ${manifest}: ${opened.error.message}`);
     win = createStudioWindow(join(here, 'preload.cjs'), resourcePath('icon.png'));
-    app.on('second-instance', () => win?.focus());
+    if (earlyLink) openDeepLink(win, earlyLink);
+    app.on('second-instance', (_e, argv) => {
+      const link = deepLinkInArgs(argv);
+      if (!win) return;
+      if (!link || !openDeepLink(win, link)) win.focus();
+    });
     app.on('window-all-closed', () => {
       void service.close().finally(() => app.quit());
     });

@@ -112,9 +112,12 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     return this.opts.component;
   }
 
-  /** Records a runtime event (start, resume, restart, stop) on the actor's chain. */
-  recordEvent(name: string, details: Value, onCommitted?: (err?: Error) => void): void {
-    this.chain.append('event', RUNTIME_EVENTS, name, { input: this.chain.value(details) });
+  /**
+   * Records a runtime event (start, resume, restart, stop) on the actor's chain; `cause` links it to the supervisor's
+   * entry that asked for it (docs/chain-format.md §5).
+   */
+  recordEvent(name: string, details: Value, cause: Hash | null = null, onCommitted?: (err?: Error) => void): void {
+    this.chain.append('event', RUNTIME_EVENTS, name, { input: this.chain.value(details), cause });
     this.commit(this.chain.drain(), onCommitted);
   }
 
@@ -236,11 +239,11 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   }
 
   /** Terminates the instance and starts a fresh one from the last committed state, recording why. */
-  async restart(reason: string): Promise<void> {
+  async restart(reason: string, cause: Hash | null = null): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
     await w?.terminate();
-    this.recordEvent('restart', { reason, component: this.opts.component.sha256 });
+    this.recordEvent('restart', { reason, component: this.opts.component.sha256 }, cause);
     await this.start();
   }
 

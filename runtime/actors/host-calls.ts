@@ -17,8 +17,8 @@ export interface HostCallSystem {
   send(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null): Promise<ExportOutcome>;
   request(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null): Promise<ExportOutcome>;
   start(manifest: Manifest, so: StartOptions): Promise<string>;
-  stop(id: string): Promise<void>;
-  restart(id: string, reason: string): Promise<void>;
+  stop(id: string, data: Uint8Array | null, suspend: boolean, cause: Hash | null): Promise<void>;
+  restart(id: string, reason: string, cause: Hash | null): Promise<void>;
 }
 
 export class HostCalls {
@@ -68,15 +68,20 @@ export class HostCalls {
         const path = childManifestPath(self.manifest.dir, String(a0));
         const manifest = loadManifest(path);
         insideOrThrow(self.manifest.dir, manifest.componentPath, 'component');
-        return system.start(manifest, { parent: caller, initState: (a1 as Uint8Array | null) ?? undefined });
+        // The child's start event records the supervisor's head as its cause: the spawn import is that head's child.
+        return system.start(manifest, {
+          parent: caller,
+          initState: (a1 as Uint8Array | null) ?? undefined,
+          cause: req.cause,
+        });
       }
       case 'list-children':
         return [...self.children];
       case 'stop-child':
-        await system.stop(child(system, caller, String(a0)));
+        await system.stop(child(system, caller, String(a0)), null, false, req.cause);
         return undefined;
       case 'restart-child':
-        await system.restart(child(system, caller, String(a0)), `restarted by its supervisor ${caller}`);
+        await system.restart(child(system, caller, String(a0)), `restarted by its supervisor ${caller}`, req.cause);
         return undefined;
       case 'get-child-state':
         return system.actor(child(system, caller, String(a0)))?.host.state ?? null;

@@ -136,10 +136,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     try {
       const details = { component: component.sha256, manifest: manifest.name };
       if (resuming) {
-        host.recordEvent('resume', details);
+        host.recordEvent('resume', details, so.cause ?? null);
       } else {
         host.seedState(so.initState !== undefined ? so.initState : (manifest.initState ?? null));
-        host.recordEvent('start', details);
+        host.recordEvent('start', details, so.cause ?? null);
       }
       await host.start();
       if (!resuming) {
@@ -188,9 +188,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /**
    * Stops an actor and its children; its supervisor hears of the exit. `suspend` is the runtime shutting down:
-   * the actors are not "stopped" by anyone, so the next run resumes them (children included).
+   * the actors are not "stopped" by anyone, so the next run resumes them (children included). `cause`: the
+   * supervisor's head when it asked (stop-child), recorded on the stop event.
    */
-  async stop(id: string, data: Uint8Array | null = null, suspend = false): Promise<void> {
+  async stop(id: string, data: Uint8Array | null = null, suspend = false, cause: Hash | null = null): Promise<void> {
     const a = this.running.get(id);
     if (!a) return;
     for (const child of [...a.children]) await this.stop(child, null, suspend);
@@ -198,7 +199,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     await Promise.all(a.servers.map((s) => s.close()));
     this.lease.forgetListeners(id);
     if (a.host.status !== 'starting')
-      a.host.recordEvent('stop', suspend ? { reason: 'runtime shutdown' } : { data: data ?? null });
+      a.host.recordEvent('stop', suspend ? { reason: 'runtime shutdown' } : { data: data ?? null }, cause);
+    // The supervisor's handle-child-exit call is caused by this stop event.
+    const stopped = a.host.head.hash;
     await a.host.stop();
     this.store.upsertActor({ id, status: suspend ? 'suspended' : 'stopped' });
     const parent = a.parent ? this.running.get(a.parent) : undefined;
@@ -210,6 +213,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         'handle-child-exit',
         [id, data ?? undefined],
         'runtime',
+        stopped,
       );
     }
   }
@@ -219,11 +223,12 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return !!id && !!this.running.get(id)?.host.component.exports.includes(theaterInterface('supervisor-handlers'));
   }
 
-  async restart(id: string, reason = 'restarted by request'): Promise<void> {
+  /** `cause`: the supervisor's head when it asked (restart-child), recorded on the restart event. */
+  async restart(id: string, reason = 'restarted by request', cause: Hash | null = null): Promise<void> {
     const a = this.running.get(id);
     if (!a) throw new Error(`no running actor ${id}`);
     await a.host.idle();
-    await a.host.restart(reason);
+    await a.host.restart(reason, cause);
   }
 
   /** Stops everything and commits what is queued. */
@@ -283,14 +288,14 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   private onFailure(a: RunningActor, err: ActorErrorInfo): void {
     this.emit('failure', a.id, err);
     if (this.supervises(a.parent)) {
-      void this.running
-        .get(a.parent!)!
-        .host.call(
-          theaterInterface('supervisor-handlers'),
-          'handle-child-error',
-          [a.id, { kind: err.kind, message: err.message }],
-          'runtime',
-        );
+      void this.running.get(a.parent!)!.host.call(
+        theaterInterface('supervisor-handlers'),
+        'handle-child-error',
+        [a.id, { kind: err.kind, message: err.message }],
+        'runtime',
+        // Caused by the child's error entry, now its head.
+        a.host.head.hash,
+      );
     }
   }
 

@@ -6,7 +6,7 @@
  *
  * Index i of a branch path is the entry with seq i (seq = parent's seq + 1, root 0), so "position" and "seq" agree.
  */
-import { ENTRY_KINDS, hashEquals, type Hash } from '../chain/entry.ts';
+import { CROSSING_IMPORTS, ENTRY_KINDS, hashEquals, type Hash } from '../chain/entry.ts';
 import type { ChainStore, IndexRow } from './chain-store.ts';
 import { kindName } from './rows.ts';
 import { KIND_CODES } from './schema.ts';
@@ -23,12 +23,14 @@ class OwnRows {
   kinds = new Uint8Array(256);
   /** Interned interface#function code. */
   fns = new Uint32Array(256);
-  /** 1 = a `return` whose state equals its parent's (EntryView.noop). */
+  /** 1 = a `return` whose state equals its parent's and whose call reached no other actor (EntryView.noop). */
   noopReturn = new Uint8Array(256);
   /** 1 = part of a call group (call … return) that changed nothing: what "hide no-ops" hides. */
   hideable = new Uint8Array(256);
   /** Index of the open group's `call` in these rows, -1 when none. */
   openCall = -1;
+  /** The open group made a crossing import (a message or a supervisor's order): it changed something elsewhere. */
+  openCrossed = false;
   /** Entry id and state blob id of the last row (ids, not hashes: blobs are stored once, so equal ids = equal states). */
   lastId: number | null = null;
   lastState: number | null = null;
@@ -80,11 +82,14 @@ const EVENT = ENTRY_KINDS.indexOf('event');
 const RETURN = ENTRY_KINDS.indexOf('return');
 const CALL = ENTRY_KINDS.indexOf('call');
 const ERROR = ENTRY_KINDS.indexOf('error');
+const IMPORT = ENTRY_KINDS.indexOf('import');
 
 export class ActorIndex {
   private lastId = 0;
   private readonly own = new Map<string, OwnRows>();
   private readonly fnKeys: string[] = [];
+  /** Per fn code: a crossing import's function (CROSSING_IMPORTS). */
+  private readonly crossing: boolean[] = [];
   private readonly fnIds = new Map<string, number>();
   /** Store fn id → our fn code, and store branch id → name: looked up once, not per row. */
   private readonly fnCodes = new Map<number, number>();
@@ -231,12 +236,18 @@ export class ActorIndex {
   private append(rows: OwnRows, r: IndexRow, parentState: number | null): void {
     const [id, , , kindCode, fnId, stateId] = r;
     const kind = KINDS.get(kindCode) ?? EVENT;
-    const noop = kind === RETURN && parentState === stateId ? 1 : 0;
-    const i = rows.push(id, kind, this.fnCode(fnId), noop);
-    if (kind === CALL) rows.openCall = i;
+    const fn = this.fnCode(fnId);
+    if (kind === IMPORT && this.crossing[fn]) rows.openCrossed = true;
+    const noop = kind === RETURN && parentState === stateId && !rows.openCrossed ? 1 : 0;
+    const i = rows.push(id, kind, fn, noop);
+    if (kind === CALL) {
+      rows.openCall = i;
+      rows.openCrossed = false;
+    }
     if (kind === RETURN || kind === ERROR) {
       if (noop && rows.openCall >= 0) for (let j = rows.openCall; j <= i; j++) rows.hideable[j] = 1;
       rows.openCall = -1;
+      rows.openCrossed = false;
     }
     rows.lastId = id;
     rows.lastState = stateId;
@@ -250,6 +261,7 @@ export class ActorIndex {
       code = this.fnIds.get(key);
       if (code === undefined) {
         code = this.fnKeys.push(key) - 1;
+        this.crossing[code] = CROSSING_IMPORTS.has(names?.fn ?? '');
         this.fnIds.set(key, code);
       }
       this.fnCodes.set(fnId, code);

@@ -50,4 +50,13 @@ export {
   type SaveTestOptions,
   type SavedTest,
 } from './chain-test.ts';
-export { noOps, whoWrote, followMessage, type NoOp, type WhoWrote, type MessageLink } from './insight.ts';
+export {
+  noOps,
+  whoWrote,
+  followMessage,
+  causalLinks,
+  type NoOp,
+  type WhoWrote,
+  type MessageLink,
+  type CausalLinks,
+} from './insight.ts';

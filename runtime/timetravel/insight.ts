@@ -3,7 +3,7 @@
  * the state, and where a message came from or went. All folds over one path, or index lookups.
  */
 import { bytesAsJson } from '../chain/describe.ts';
-import { hashEquals, type Hash } from '../chain/entry.ts';
+import { CROSSING_IMPORTS, hashEquals, type Hash } from '../chain/entry.ts';
 import type { ChainStore, StoredEntry } from '../store/index.ts';
 import { formatPath, valueAt, type PathSegment } from './json-diff.ts';
 import { entryOrThrow } from './state.ts';
@@ -15,19 +15,23 @@ export interface NoOp {
 }
 
 /**
- * Export calls that left the state as it was (same state hash before and after), in path order: polling requests,
- * rejected messages. `limit` bounds the result; the walk itself streams.
+ * Export calls that changed nothing anywhere: the state as it was (same state hash before and after) and no message or
+ * order to another actor (CROSSING_IMPORTS), in path order: polling requests, rejected messages. `limit` bounds the result; the walk itself streams.
  */
 export function noOps(store: ChainStore, head: Hash, opts: { limit?: number; includeErrors?: boolean } = {}): NoOp[] {
   const top = entryOrThrow(store, head);
   const out: NoOp[] = [];
   let call: StoredEntry | undefined;
+  let crossed = false;
   const it = store.history.path(top.id);
   try {
     for (const e of it) {
-      if (e.kind === 'call') call = e;
+      if (e.kind === 'call') {
+        call = e;
+        crossed = false;
+      } else if (e.kind === 'import' && CROSSING_IMPORTS.has(e.fn)) crossed = true;
       else if ((e.kind === 'return' || (opts.includeErrors && e.kind === 'error')) && call) {
-        if (hashEquals(call.state, e.state)) out.push({ call: strip(call), end: strip(e) });
+        if (!crossed && hashEquals(call.state, e.state)) out.push({ call: strip(call), end: strip(e) });
         call = undefined;
         if (opts.limit !== undefined && out.length >= opts.limit) break;
       }
@@ -161,4 +165,41 @@ function callOf(store: ChainStore, end: StoredEntry): StoredEntry | undefined {
     if (cur && cur.kind !== 'import') return undefined;
   }
   return undefined;
+}
+
+export interface CausalLinks {
+  /** The entry in another actor that made this one happen (a send/request/spawn/…-child import, a child's error or
+   * stop event), if any. */
+  readonly causedBy: StoredEntry | undefined;
+  /** The entries in other actors this one made happen: the call a message started, a child's start, stop or restart
+   * event, a supervisor's handle-child-error / handle-child-exit call. */
+  readonly effects: readonly StoredEntry[];
+}
+
+/**
+ * An entry's links across actors, both ways, for every kind of crossing (messages and supervision). `cause` on the
+ * receiving entry is either the sender's head before a crossing import (then the import is the cause's child) or
+ * an entry itself (a child's error or stop event, which its supervisor hears of).
+ */
+export function causalLinks(store: ChainStore, hash: Hash): CausalLinks {
+  const e = entryOrThrow(store, hash);
+  const crossingChild = (of: StoredEntry) =>
+    store.history
+      .children(of.id)
+      .find((c) => c.actor === of.actor && c.kind === 'import' && CROSSING_IMPORTS.has(c.fn));
+  let causedBy: StoredEntry | undefined;
+  if (e.cause) {
+    const c = store.entry(e.cause);
+    if (c && c.actor !== e.actor) causedBy = crossingChild(c) ?? c;
+  }
+  const elsewhere = (x: StoredEntry) => x.actor !== e.actor;
+  let effects: StoredEntry[] = [];
+  if (e.kind === 'import' && CROSSING_IMPORTS.has(e.fn)) {
+    if (e.parent) effects = store.history.causedBy(e.parent).filter(elsewhere);
+  } else if (!crossingChild(e)) {
+    // What this entry caused itself (an error or stop its supervisor hears of), unless a crossing import made right
+    // after it explains the effects.
+    effects = store.history.causedBy(e.hash).filter(elsewhere);
+  }
+  return { causedBy, effects };
 }

@@ -18,6 +18,7 @@ interface FilterCache {
 }
 
 const MAX_CACHED_FILTERS = 16;
+const HASH_PREFIX = /^[0-9a-f]{6,64}$/;
 
 export class EntryQueries {
   private readonly caches = new Map<string, FilterCache>();
@@ -44,6 +45,20 @@ export class EntryQueries {
       offset: q.offset,
       items: this.views(index.actor, path, matches.slice(q.offset, q.offset + q.limit)),
     };
+  }
+
+  /** Where path position `at` is among the filter's matches; null when the filter hides it. */
+  position(index: ActorIndex, q: EntryQuery, branch: string, at: number): number | null {
+    const matches = this.matches(index, index.path(branch), q, branch);
+    let [lo, hi] = [0, matches.length - 1];
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const m = matches[mid]!;
+      if (m === at) return mid;
+      if (m < at) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return null;
   }
 
   graph(actor: string, branch: string, path: Path, fromSeq: number, toSeq: number): GraphWindow {
@@ -102,7 +117,10 @@ export class EntryQueries {
 
   private matchesText(actor: string, row: PathRow, needle: string): boolean {
     const e = entryById(this.store, actor, row.id);
-    return e !== undefined && searchText(this.store, e).includes(needle);
+    if (!e) return false;
+    // A typed hash, or its first 6+ digits, finds its entry too.
+    if (HASH_PREFIX.test(needle) && toHex(e.hash).startsWith(needle)) return true;
+    return searchText(this.store, e).includes(needle);
   }
 }
 

@@ -1,9 +1,9 @@
 /** StoredEntry → the contract's views: small rows for lists, decoded payloads only for the one selected entry. */
 import {
   bytesAsJson,
+  causalLinks,
   type ChainStore,
   decode,
-  followMessage,
   fromHex,
   type Hash,
   type StoredEntry,
@@ -52,24 +52,19 @@ export function entryDetail(store: ChainStore, e: StoredEntry, noop: boolean): E
     ...entryView(store, e, noop),
     input: decodedValue(store, e.input),
     output: decodedValue(store, e.output),
-    ...causalLinks(store, e),
+    ...causalLinksOf(store, e),
   };
 }
 
-const link = (x: StoredEntry | undefined) => (x ? { actor: x.actor, hash: toHex(x.hash) } : null);
+const link = (x: StoredEntry) => ({ actor: x.actor, hash: toHex(x.hash) });
 
-/** Where a message went (from a send/request import) or came from (from a call another actor caused). */
-function causalLinks(store: ChainStore, e: StoredEntry): Pick<EntryDetail, 'effects' | 'causedBy'> {
-  const sends = e.kind === 'import' && (e.fn === 'send' || e.fn === 'request');
-  if (!sends && !(e.kind === 'call' && e.cause)) return { effects: [], causedBy: null };
-  try {
-    const m = followMessage(store, e.hash);
-    return sends
-      ? { effects: m.received ? [link(m.received)!] : [], causedBy: null }
-      : { effects: [], causedBy: link(m.sent) };
-  } catch {
-    return { effects: [], causedBy: null }; // the other side is not in this store (e.g. an imported bundle of one actor)
-  }
+/**
+ * Where this entry's effect went in other actors (a message's call; a child's start, stop or restart; a supervisor's
+ * handle-child-error/exit) and what caused it there.
+ */
+function causalLinksOf(store: ChainStore, e: StoredEntry): Pick<EntryDetail, 'effects' | 'causedBy'> {
+  const l = causalLinks(store, e.hash);
+  return { effects: l.effects.map(link), causedBy: l.causedBy ? link(l.causedBy) : null };
 }
 
 export function stateView(store: ChainStore, state: Hash | null): StateView {

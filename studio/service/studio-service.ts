@@ -32,6 +32,8 @@ import type {
   HttpFire,
   HttpFireResult,
   LogLine,
+  LogPage,
+  LogQuery,
   MessageFire,
   MessageFireResult,
   OpenResult,
@@ -46,6 +48,7 @@ import type {
   VerifyView,
 } from '../contract.ts';
 import { badRequest, notFound, readOnly } from './api-error.ts';
+import { ChainLookups } from './chain-lookups.ts';
 import { ComponentWatcher } from './component-watch.ts';
 import { DbAccess } from './db-access.ts';
 import { DbWatch } from './db-watch.ts';
@@ -54,7 +57,7 @@ import { EntryQueries } from './entry-query.ts';
 import { entryDetail, entryView, parseHash, requireEntry, stateView } from './entry-views.ts';
 import { fireHttp, fireMessage } from './fire.ts';
 import { fireHttpAt, fireMessageAt } from './fire-remote.ts';
-import { openManifest, RecentManifests, writeUpload } from './manifests.ts';
+import { openManifest, RecentManifests, startChild, writeUpload } from './manifests.ts';
 import { validateRequest } from './params.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import * as tt from './time-travel.ts';
@@ -90,6 +93,9 @@ export class StudioService implements StudioApi {
   private readonly queries: EntryQueries;
   private readonly recent: RecentManifests;
   private readonly watcher: ComponentWatcher;
+  private readonly lookups: ChainLookups;
+  /** What the user should know about a running actor (ActorView.note), e.g. that it listens on other ports. */
+  private readonly notes = new Map<string, string>();
 
   private constructor(readonly opts: StudioServiceOptions) {
     this.access = new DbAccess({
@@ -105,6 +111,15 @@ export class StudioService implements StudioApi {
     this.watchedLogs = new WatchedLogs(this.store);
     this.recent = new RecentManifests(join(opts.dataDir, 'recent-manifests.json'));
     this.watcher = new ComponentWatcher((actor, path) => this.emit('componentChanged', { actor, path }));
+    this.lookups = new ChainLookups({
+      store: this.store,
+      fullIndex: (actor) => this.fullIndex(actor),
+      branchOf: (actor, branch) => this.branchOf(actor, branch),
+      entry: async (hash) => {
+        const { input: _i, output: _o, effects: _e, causedBy: _c, ...view } = await this.entry({ hash });
+        return view;
+      },
+    });
     this.dbWatch = new DbWatch(this.store, (id) => this.running(id) !== undefined, {
       entries: (e, afterId) => {
         this.emit('entries', e);
@@ -167,7 +182,7 @@ export class StudioService implements StudioApi {
 
   private wire(s: ActorSystem): void {
     s.on('log', (actor, msg) => this.log(actor, msg));
-    s.on('failure', (actor, err) => this.log(actor, `✗ ${err.kind}: ${err.message}`));
+    s.on('failure', (actor, err) => this.log(actor, `✗ ${err.kind}: ${err.message}`, true));
     s.on('entries', (actor, count, head) => {
       if (!head.hash) return;
       this.emit('entries', {
@@ -188,8 +203,8 @@ export class StudioService implements StudioApi {
     s.on('listening', () => this.emit('actors', {}));
   }
 
-  private log(actor: string, msg: string): void {
-    const line: LogLine = { actor, msg, ts: Date.now() };
+  private log(actor: string, msg: string, failure = false): void {
+    const line: LogLine = { actor, msg, ts: Date.now(), ...(failure ? { failure } : {}) };
     this.logRing.push(line);
     this.emit('log', line);
   }
@@ -227,6 +242,15 @@ export class StudioService implements StudioApi {
     return (await this.fullIndex(actor)).path(branch);
   }
 
+  /** The actor's branches whose path passes through `e` (its own, and forks made at or after it). */
+  private async branchesThrough(e: { readonly id: number; readonly actor: string; readonly seq: number }) {
+    const out: string[] = [];
+    for (const b of this.store.branches(e.actor)) {
+      if ((await this.pathFrom(e.actor, b.name, e.seq)).at(e.seq)?.id === e.id) out.push(b.name);
+    }
+    return out;
+  }
+
   private branchOf(actor: string, branch: string | undefined): string {
     const b = branch ?? this.running(actor)?.branch ?? this.store.liveBranch(actor);
     if (!this.store.branches(actor).some((x) => x.name === b)) throw notFound(`actor ${actor} has no branch ${b}`);
@@ -238,10 +262,8 @@ export class StudioService implements StudioApi {
   async openManifest(p: { path: string }): Promise<OpenResult> {
     const system = await this.access.runtimeForStart('start an actor');
     const r = await openManifest(system, p.path, (msg) => this.log('studio', msg));
-    if (r.ok) {
-      this.recent.add(system.describe(r.actor)?.manifest ?? p.path);
-      this.emit('actors', {});
-    } else await this.access.releaseIfIdle();
+    if (r.ok) this.opened(system, r, p.path);
+    else await this.access.releaseIfIdle();
     return r;
   }
 
@@ -249,9 +271,17 @@ export class StudioService implements StudioApi {
     const system = await this.access.runtimeForStart('start an actor');
     const path = writeUpload(join(this.opts.dataDir, 'uploads'), p.manifest, p.files);
     const r = await openManifest(system, path, (msg) => this.log('studio', msg));
-    if (r.ok) this.emit('actors', {});
+    if (r.ok) this.opened(system, r, path);
     else await this.access.releaseIfIdle();
     return r;
+  }
+
+  /** After a manifest opened (by path, upload or drop): it is recent, and what to know about it is kept. */
+  private opened(system: ActorSystem, r: Extract<OpenResult, { ok: true }>, path: string): void {
+    this.recent.add(system.describe(r.actor)?.manifest ?? path);
+    if (r.note) this.notes.set(r.actor, r.note);
+    else if (!r.alreadyRunning) this.notes.delete(r.actor);
+    this.emit('actors', {});
   }
 
   async recentManifests(_p: Record<string, never>): Promise<readonly string[]> {
@@ -273,7 +303,8 @@ export class StudioService implements StudioApi {
       const r = running.get(row.id);
       if (r) {
         const { branch, ...view } = r;
-        return { ...view, liveBranch: branch };
+        const note = this.notes.get(row.id);
+        return { ...view, liveBranch: branch, ...(note ? { note } : {}) };
       }
       const head = store.head(row.id, row.liveBranch);
       return {
@@ -318,8 +349,16 @@ export class StudioService implements StudioApi {
     const row = this.store.actors().find((a) => a.id === p.actor);
     if (!row) throw notFound(`no actor ${p.actor}`);
     if (!row.manifest) throw badRequest(`${p.actor} has no recorded manifest to start it from`);
-    if (row.parent) throw badRequest(`${p.actor} is supervised by ${row.parent}: start or restart its supervisor`);
-    return this.openManifest({ path: row.manifest });
+    if (!row.parent) return this.openManifest({ path: row.manifest });
+    // A supervised child comes back under its supervisor (started first when it is not running).
+    if (!this.running(row.parent)) {
+      const parent = await this.startActor({ actor: row.parent });
+      if (!parent.ok) return parent;
+    }
+    const system = await this.access.runtimeForStart(`start ${p.actor}`);
+    const r = await startChild(system, { id: row.id, parent: row.parent, manifest: row.manifest });
+    if (r.ok) this.emit('actors', {});
+    return r;
   }
 
   async logs(p: { actor?: string; limit: number }): Promise<readonly LogLine[]> {
@@ -444,12 +483,30 @@ export class StudioService implements StudioApi {
     const r = await verifyOffThread({ db: this.store.path, actor: p.actor }, (done, total) =>
       this.emit('progress', { task: 'verify', actor, done, total }),
     );
-    if (!r.ok) return { ok: false, count: r.count, entry: r.entry, reason: r.reason };
+    if (!r.ok) {
+      // Where the first bad entry sits, so the Studio can mark what follows it as unverified.
+      const bad = r.entry ? this.store.entry(parseHash(r.entry)) : undefined;
+      return {
+        ok: false,
+        count: r.count,
+        entry: r.entry,
+        reason: r.reason,
+        ...(bad ? { actor: bad.actor, seq: bad.seq, through: await this.branchesThrough(bad) } : {}),
+      };
+    }
     const head =
       p.actor === undefined
         ? null
         : (r.heads.find((h) => h.actor === p.actor && h.branch === this.store.liveBranch(p.actor))?.hash ?? null);
-    return { ok: true, count: r.count, head };
+    // Each branch's head as verified, with its seq: the badge speaks of the branch on screen, not of all of them.
+    const branches = r.heads
+      .filter((h) => h.actor === p.actor)
+      .map((h) => ({
+        branch: h.branch,
+        head: h.hash,
+        seq: h.hash ? (this.store.entry(parseHash(h.hash))?.seq ?? -1) : -1,
+      }));
+    return { ok: true, count: r.count, head, ...(p.actor !== undefined ? { branches } : {}) };
   }
 
   // ---- injecting inputs ------------------------------------------------------------------------------------------
@@ -502,6 +559,25 @@ export class StudioService implements StudioApi {
     );
     this.emit('actors', {});
     return r;
+  }
+
+  // ---- finding things in the chain (chain-lookups.ts) ------------------------------------------------------------
+
+  async logHistory(p: LogQuery): Promise<LogPage> {
+    return this.lookups.logHistory(p);
+  }
+
+  async findEntries(p: { prefix: string; limit: number }): Promise<readonly EntryView[]> {
+    return this.lookups.findEntries(p);
+  }
+
+  async listPosition(p: Omit<EntryQuery, 'offset' | 'limit'> & { hash: Hex }): Promise<number | null> {
+    this.index(p.actor); // refuses unknown actors
+    const branch = this.branchOf(p.actor, p.branch);
+    const e = this.store.entry(parseHash(p.hash), p.actor);
+    if (!e || (await this.pathFrom(p.actor, branch, e.seq)).at(e.seq)?.id !== e.id) return null;
+    const q = { ...p, offset: 0, limit: 1 };
+    return EntryQueries.filtered(q) ? this.queries.position(await this.fullIndex(p.actor), q, branch, e.seq) : e.seq;
   }
 
   async saveTest(p: SaveTestRequest): Promise<SavedTestView> {

@@ -125,12 +125,19 @@ export async function replayView(
   const r = await engine(() =>
     replay({ db, actor: p.actor, branch: p.branch, component: p.componentPath }, onProgress),
   );
+  // Which build ran, so a verdict names it ("verified against counter.wasm, the recorded build").
+  const build = {
+    path: r.component.path,
+    sha256: r.component.sha256,
+    recorded: r.component.sha256 === r.component.recorded,
+  };
   switch (r.status) {
     case 'verified':
-      return { status: 'verified', count: r.count, head: r.head ?? '' };
+      return { status: 'verified', count: r.count, head: r.head ?? '', build };
     case 'diverged':
       return {
         status: 'diverged',
+        build,
         index: r.index,
         entry: r.expected?.hash ?? '',
         seq: r.expected?.seq ?? r.index,
@@ -172,7 +179,7 @@ export function importView(
       writeFileSync(file, Buffer.from(p.upload.base64, 'base64'));
     }
     const r = await run(file!);
-    return { actor: r.actor, branch: r.branch, entries: r.entries };
+    return { actor: r.actor, branch: r.branch, entries: r.entries, added: r.entries - r.existing };
   });
 }
 

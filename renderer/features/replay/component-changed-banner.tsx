@@ -1,6 +1,4 @@
-import { showActor } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
-import { runReplay } from './replay-panel.tsx';
+import { actions, useStudio } from '../../store/index.ts';
 
 /**
  * When a running actor's .wasm changes on disk, offer the everyday loop: "did my change alter behaviour?" The replay
@@ -21,8 +19,8 @@ export function ComponentChangedBanner() {
         onClick={() => {
           clear(null);
           void (async () => {
-            if (useStudio.getState().actorId !== c.actor) await showActor(c.actor);
-            await runReplay(c.path);
+            if (useStudio.getState().actorId !== c.actor) await actions.showActor(c.actor);
+            await actions.runReplay(c.path);
           })();
         }}
       >

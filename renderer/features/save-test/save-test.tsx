@@ -7,6 +7,7 @@
 import { useState } from 'react';
 import type { EntryView, SavedTestView } from '../../../studio/contract.ts';
 import { api, errorMessage } from '../../api/client.ts';
+import { Icon } from '../common/icons.tsx';
 import { useCurrentActor, useStudio } from '../../store/index.ts';
 
 type RangeChoice = 'picked' | 'selected' | 'branch';
@@ -29,7 +30,8 @@ export function SaveTestButton() {
         aria-label="Save as test"
         title="Save a range of this branch as a regression test (theater test)"
       >
-        ✓ Save as test
+        <Icon name="check" />
+        <span>Save as test</span>
       </button>
       {open && actor && <SaveTestDialog manifest={actor.manifest} onClose={() => setOpen(false)} />}
     </>
