@@ -37,7 +37,8 @@ const cli = new Command('theater-studio')
   .parse();
 const { db, port, open, web } = cli.opts();
 const manifest = cli.opts().manifest === undefined ? undefined : resolve(cli.opts().manifest);
-if (manifest !== undefined && !existsSync(manifest)) cli.error(`--manifest ${cli.opts().manifest}: no such file`);
+if (manifest !== undefined && !existsSync(manifest))
+  cli.error(`--manifest ${cli.opts().manifest}: no such file`, { exitCode: 2 });
 
 /** Newest modification time under a folder (the renderer's sources), ignoring build output. */
 function newest(dir) {
