@@ -42,18 +42,19 @@ export { bytesAsJson, shortText, summarizeEntry, toDisplay } from './chain/descr
 export { verifyChain, type VerifyOptions, type VerifyResult, type VerifiedHead } from './chain/verify.ts';
 export { verifyOffThread } from './chain/verify-job.ts';
 
-// The store (reading; the runtime writes) and the in-memory index of an actor's branch paths.
+// Reading a chain, wherever it is (the SQLite store, a hub node), and the in-memory index of an actor's branch paths.
+export { ActorIndex, Path, type ChainReader, type PathEntry, type PathRow } from './reader/index.ts';
+
+// The SQLite store (the runtime writes; its SqliteReader reads).
 export {
-  ActorIndex,
   ChainConflictError,
   ChainStore,
   ChainStoreOpenError,
   MAIN_BRANCH,
-  Path,
+  SqliteReader,
   STORED_STATUSES,
   type ActorRow,
   type BranchRow,
-  type PathRow,
   type StoredEntry,
   type StoredStatus,
 } from './store/index.ts';

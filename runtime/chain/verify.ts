@@ -1,12 +1,13 @@
 /**
- * Streaming verification of a chain store: every entry hash is recomputed from its stored fields, every link and
- * blob is checked, and the first problem (in insertion order) is reported as data. Prints nothing.
+ * Streaming verification of a chain: every entry hash is recomputed from its stored fields, every link and blob is
+ * checked, and the first problem (in insertion order) is reported as data. Prints nothing. The same code verifies a
+ * SQLite store (`theater verify`) and a node's chains in a hub (`theater hub verify`): it reads through ChainReader.
  *
  * Memory stays constant: blobs are hashed in one streaming pass (only corrupt ones are remembered), then entries
- * stream with their references already resolved by SQLite joins on primary keys — no JS set of all hashes.
+ * stream in pages with their references resolved from what was just read — no JS set of all hashes.
  */
-import type { ChainStore } from '../store/index.ts';
-import { kindName, originName } from '../store/rows.ts';
+import type { ChainReader, LeanEntryRow } from '../reader/chain-reader.ts';
+import { kindName, originName } from '../reader/codes.ts';
 import { HASH_BYTES, entryHash, hashEquals, sha256, toHex, type EntryBody, type Hash } from './entry.ts';
 
 export interface VerifyOptions {
@@ -41,9 +42,9 @@ function short(h: Uint8Array): string {
   return `${toHex(h).slice(0, 12)}…`;
 }
 
-export function verifyChain(store: ChainStore, opts: VerifyOptions = {}): VerifyResult {
-  const total = store.countEntries(opts.actor);
-  const blobs = hashBlobs(store);
+export async function verifyChain(store: ChainReader, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  const total = await store.countEntries(opts.actor);
+  const blobs = await hashBlobs(store);
   let count = 0;
   const fail = (entry: Uint8Array | null, reason: string): VerifyResult => ({
     ok: false,
@@ -52,24 +53,25 @@ export function verifyChain(store: ChainStore, opts: VerifyOptions = {}): Verify
     reason,
   });
   // Checking a single actor: it must exist, or "ok, 0 entries" would hide a typo.
-  if (opts.actor !== undefined && store.audit.actorId(opts.actor) === undefined) {
-    return fail(null, `no actor ${opts.actor} in ${store.path}`);
+  if (opts.actor !== undefined && (await store.audit.actorId(opts.actor)) === undefined) {
+    return fail(null, `no actor ${opts.actor} in ${store.source}`);
   }
   // Entries stream in id order without joins; parents are resolved from the rows just read (normally the previous
   // entry of the same actor), blobs from the hashes computed in the blob pass, names from two tiny tables.
-  const actors = store.audit.actorNames();
-  const fns = store.audit.fnNames();
+  const actors = await store.audit.actorNames();
+  const fns = await store.audit.fnNames();
   const lastOf = new Map<number, ParentInfo>();
   let afterId = 0;
   for (;;) {
-    const page = store.audit.leanEntries(opts.actor, afterId, PAGE);
+    const page = await store.audit.leanEntries(opts.actor, afterId, PAGE);
+    await blobs.prepare(page);
     for (const row of page) {
       const [id, hash, parentId, actorId, seq, kind, fnId, inputId, outputId, stateId, cause, origin] = row;
       afterId = id;
       let parent: ParentInfo | undefined;
       if (parentId !== null) {
         const last = lastOf.get(actorId);
-        parent = last && last.id === parentId ? last : lookupParent(store, parentId);
+        parent = last && last.id === parentId ? last : await lookupParent(store, parentId);
       }
       const names = fns.get(fnId);
       const reason = checkEntry(
@@ -105,7 +107,7 @@ export function verifyChain(store: ChainStore, opts: VerifyOptions = {}): Verify
   opts.onProgress?.(count, total);
 
   const heads: VerifiedHead[] = [];
-  for (const b of store.audit.branches(opts.actor)) {
+  for (const b of await store.audit.branches(opts.actor)) {
     const name = `${b.actor ?? `#${b.actorId}`}/${b.branch}`;
     if (b.actor === null) return fail(null, `branch ${name}: its actor #${b.actorId} not found`);
     if (b.headId !== null && b.head === null) return fail(null, `branch ${name} head (entry #${b.headId}) not found`);
@@ -128,8 +130,8 @@ interface ParentInfo {
   readonly actorId: number;
 }
 
-function lookupParent(store: ChainStore, id: number): ParentInfo | undefined {
-  const r = store.audit.entryById(id);
+async function lookupParent(store: ChainReader, id: number): Promise<ParentInfo | undefined> {
+  const r = await store.audit.entryById(id);
   return r && { id, ...r };
 }
 
@@ -140,6 +142,8 @@ interface BadBlob {
 
 /** Every blob's actual SHA-256, by id: `full(id)` (undefined = no such blob) and the corrupt ones. */
 interface BlobHashes {
+  /** Makes `full` answer for the blobs these rows reference (past MAX_BLOB_TABLE they are read per page). */
+  prepare(rows: readonly LeanEntryRow[]): Promise<void>;
   full(id: number): Hash | undefined;
   readonly bad: ReadonlyMap<number, BadBlob>;
 }
@@ -149,34 +153,45 @@ interface BlobHashes {
  * one flat table (32 bytes per blob id) so entries need no blob joins; past MAX_BLOB_TABLE they are recomputed
  * per reference instead (constant memory, slower).
  */
-function hashBlobs(store: ChainStore): BlobHashes {
+async function hashBlobs(store: ChainReader): Promise<BlobHashes> {
   const bad = new Map<number, BadBlob>();
-  const max = store.audit.maxBlobId();
+  const max = await store.audit.maxBlobId();
   const keep = max <= MAX_BLOB_TABLE;
   const table = keep ? Buffer.alloc((max + 1) * HASH_BYTES) : undefined;
   const present = keep ? new Uint8Array(max + 1) : undefined;
-  for (const b of store.audit.blobs()) {
-    // A small blob stores only a prefix of its hash: compare that many bytes.
-    const actual = sha256(b.bytes);
-    if (!hashEquals(actual.subarray(0, b.hash.length), b.hash)) bad.set(b.id, { stored: b.hash, actual });
-    if (table && present && b.id >= 0 && b.id <= max) {
-      table.set(actual, b.id * HASH_BYTES);
-      present[b.id] = 1;
+  for await (const page of store.audit.blobs()) {
+    for (const b of page) {
+      // A small blob stores only a prefix of its hash: compare that many bytes.
+      const actual = sha256(b.bytes);
+      if (!hashEquals(actual.subarray(0, b.hash.length), b.hash)) bad.set(b.id, { stored: b.hash, actual });
+      if (table && present && b.id >= 0 && b.id <= max) {
+        table.set(actual, b.id * HASH_BYTES);
+        present[b.id] = 1;
+      }
     }
   }
   if (table && present) {
     return {
       bad,
+      prepare: async () => {},
       full: (id) =>
         id >= 0 && id <= max && present[id] === 1 ? table.subarray(id * HASH_BYTES, (id + 1) * HASH_BYTES) : undefined,
     };
   }
+  let page = new Map<number, Hash>();
   return {
     bad,
-    full: (id) => {
-      const b = store.audit.blobById(id);
-      return b && sha256(b.bytes);
+    prepare: async (rows) => {
+      page = new Map();
+      for (const r of rows) {
+        for (const id of [r[7], r[8], r[9]]) {
+          if (id === null || page.has(id)) continue;
+          const b = await store.audit.blobById(id);
+          if (b) page.set(id, sha256(b.bytes));
+        }
+      }
     },
+    full: (id) => page.get(id),
   };
 }
 

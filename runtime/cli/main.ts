@@ -1,7 +1,7 @@
 /** `theater`: run actors headless and inspect, verify and replay their chains. */
 import { Command, CommanderError } from 'commander';
 import { formatManifestError, ManifestError } from '../manifest/index.ts';
-import { UsageError, defaultDbPath } from './context.ts';
+import { UsageError, defaultDbPath, openDbReader, type Source } from './context.ts';
 import { runCommand } from './run.ts';
 import { eventsCommand, stateCommand, verifyCommand } from './inspect.ts';
 import { registerTimeTravel } from './timetravel.ts';
@@ -14,6 +14,12 @@ const program = new Command('theater')
   .exitOverride();
 
 const db = (cmd: Command): string => (cmd.optsWithGlobals().db as string | undefined) ?? defaultDbPath();
+/** Where a reading command reads: the db. */
+const source =
+  (cmd: Command): Source =>
+  () =>
+    openDbReader(db(cmd));
+const hubOptions = (c: Command): Command => c;
 
 program
   .command('run')
@@ -29,14 +35,14 @@ program
   .option('--actor <id>', 'only this actor')
   .option('--json', 'one JSON object per line: hash, parent, actor, seq, kind, interface, function, summary, ...')
   .option('--limit <n>', 'at most n entries (the latest n)', (v) => Number.parseInt(v, 10))
-  .action((o: { actor?: string; json?: boolean; limit?: number }, cmd: Command) => eventsCommand(db(cmd), o));
+  .action((o: { actor?: string; json?: boolean; limit?: number }, cmd: Command) => eventsCommand(source(cmd), o));
 
 program
   .command('verify')
   .description('recompute every hash; exit 0 if the chain is intact, 1 naming the first bad entry')
   .option('--db <file>', 'chain database')
   .option('--actor <id>', 'only this actor')
-  .action((o: { actor?: string }, cmd: Command) => verifyCommand(db(cmd), o));
+  .action((o: { actor?: string }, cmd: Command) => verifyCommand(source(cmd), o));
 
 program
   .command('state')
@@ -44,9 +50,9 @@ program
   .option('--db <file>', 'chain database')
   .option('--actor <id>', 'which actor (needed when the db holds several)')
   .option('--at <hash>', 'entry hash or a prefix of 12+ hex characters')
-  .action((o: { actor?: string; at?: string }, cmd: Command) => stateCommand(db(cmd), o));
+  .action((o: { actor?: string; at?: string }, cmd: Command) => stateCommand(source(cmd), o));
 
-registerTimeTravel(program, db);
+registerTimeTravel(program, db, source, hubOptions);
 
 // The seed's form: `theater --manifest path/to/manifest.toml`.
 program.action(async (o: { manifest?: string }) => {

@@ -5,41 +5,10 @@
  */
 import type Database from 'better-sqlite3';
 import { HASH_BYTES } from '../chain/entry.ts';
+import type { AuditBlobRow, AuditBranchRow, LeanEntryRow } from '../reader/chain-reader.ts';
 import { SMALL_BLOB } from './schema.ts';
 
-export interface AuditBlobRow {
-  readonly id: number;
-  /** The full hash, or the first 8 bytes of it for a small blob. */
-  readonly hash: Buffer;
-  readonly bytes: Buffer;
-}
-
-export interface AuditBranchRow {
-  readonly actor: string | null;
-  readonly branch: string;
-  readonly headId: number | null;
-  /** NULL when headId points at no row. */
-  readonly head: Buffer | null;
-  readonly headActorId: number | null;
-  readonly actorId: number;
-}
-
-/** An entry row without joins (verify's fast path): [id, hash, parentId, actorId, seq, kind, fnId, inputId,
- *  outputId, stateId, cause, origin]. */
-export type LeanEntryRow = [
-  number,
-  Buffer,
-  number | null,
-  number,
-  number,
-  number,
-  number,
-  number | null,
-  number | null,
-  number | null,
-  Buffer | null,
-  number | null,
-];
+export type { AuditBlobRow, AuditBranchRow, LeanEntryRow };
 
 export interface Audit {
   /** Entries in insertion order without joins; references are resolved by the caller. Returns fewer than `limit`
@@ -53,8 +22,8 @@ export interface Audit {
   maxBlobId(): number;
   actorNames(): Map<number, string>;
   fnNames(): Map<number, { iface: string; fn: string }>;
-  /** Every entry (or one actor's), in insertion order, with what its integer references resolve to. */
-  blobs(): IterableIterator<AuditBlobRow>;
+  /** Every blob in pages: small ones packed by the page, large ones a few at a time. */
+  blobPages(): IterableIterator<AuditBlobRow[]>;
   branches(actor?: string): AuditBranchRow[];
   actorId(actor: string): number | undefined;
 }
@@ -65,7 +34,9 @@ const BRANCHES = `
   FROM branches b LEFT JOIN actors a ON a.id = b.actor_id LEFT JOIN entries h ON h.id = b.head_id`;
 
 export function openAudit(db: Database.Database): Audit {
-  const largeBlobs = db.prepare(`SELECT id, hash, bytes FROM blobs WHERE NOT (${SMALL}) ORDER BY id`);
+  const largeBlobs = db.prepare(
+    `SELECT id, hash, bytes FROM blobs WHERE NOT (${SMALL}) AND id > ? ORDER BY id LIMIT ${LARGE_PAGE}`,
+  );
   const smallBlobs = db.prepare(
     `SELECT id, hash, bytes FROM blobs WHERE ${SMALL} AND id > ? ORDER BY id LIMIT ${PAGE}`,
   );
@@ -110,17 +81,23 @@ export function openAudit(db: Database.Database): Audit {
       new Map(
         (fnsAll.all() as { id: number; iface: string; fn: string }[]).map((r) => [r.id, { iface: r.iface, fn: r.fn }]),
       ),
-    *blobs() {
-      // Small blobs (most of them) come packed by the page like entries; large ones one by one, so that a page
-      // never holds more than PAGE × SMALL_BLOB bytes.
+    *blobPages() {
+      // Small blobs (most of them) come packed by the page like entries; large ones a few at a time, so that a
+      // page never holds more than PAGE × SMALL_BLOB bytes or a few large blobs. Paged, never iterated: the
+      // caller may await between pages, and an open iterator would keep the connection busy meanwhile.
       for (let afterId = 0; ;) {
         const page =
           unpackBlobs(packedSmallBlobs.get(afterId) as unknown[]) ?? (smallBlobs.all(afterId) as AuditBlobRow[]);
-        yield* page;
+        if (page.length > 0) yield page;
         if (page.length < PAGE) break;
         afterId = page[page.length - 1]!.id;
       }
-      yield* largeBlobs.iterate() as IterableIterator<AuditBlobRow>;
+      for (let afterId = 0; ;) {
+        const page = largeBlobs.all(afterId) as AuditBlobRow[];
+        if (page.length > 0) yield page;
+        if (page.length < LARGE_PAGE) break;
+        afterId = page[page.length - 1]!.id;
+      }
     },
     branches(actor) {
       if (actor === undefined) return branches.all() as AuditBranchRow[];
@@ -131,6 +108,7 @@ export function openAudit(db: Database.Database): Audit {
 }
 
 const PAGE = 4096;
+const LARGE_PAGE = 16;
 const SMALL = `length(bytes) <= ${SMALL_BLOB}`;
 
 /** The number columns of a lean row, in order after id and hash (cause sits between state_id and origin). */

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { hashEquals, sha256, toHex, type Hash } from '../chain/entry.ts';
+import type { IndexRow } from '../reader/chain-reader.ts';
 import { openAudit, type Audit } from './audit.ts';
 import { openHistory, type History } from './history.ts';
 import { ENTRY_COLUMNS, ENTRY_FROM, buf, bytes, indexKey, toStoredEntry, type EntryRow } from './rows.ts';
@@ -323,6 +324,12 @@ export class ChainStore {
     return toStoredEntry(row);
   }
 
+  /** An entry by its row id, undefined when there is none. */
+  entryById(id: number): StoredEntry | undefined {
+    const row = this.stmts.entryById.get(id) as EntryRow | undefined;
+    return row && toStoredEntry(row);
+  }
+
   blob(hash: Hash): Uint8Array | undefined {
     const found = this.findBlob(hash, true);
     return found && bytes(found.small!);
@@ -441,8 +448,7 @@ interface BlobCandidate {
   /** The bytes, when the stored hash is a small blob's prefix (or when asked for). */
   small: Buffer | null;
 }
-/** [id, parentId, branchId, kind code, fnId, stateId] */
-export type IndexRow = [number, number | null, number, number, number, number | null];
+export type { IndexRow };
 interface HeadRow {
   id: number;
   hash: Buffer;
@@ -492,6 +498,7 @@ function prepare(db: Database.Database) {
       state_id, cause, origin, ts, branch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     entryByHash: db.prepare(`${SELECT_ENTRY} WHERE ${byHash('e')}`),
     entryId: db.prepare(`SELECT id FROM entries e WHERE ${byHash('e')}`).pluck(),
+    entryById: db.prepare(`${SELECT_ENTRY} WHERE e.id = ?`),
     byPrefix: db.prepare(`${SELECT_ENTRY} WHERE substr(e.hash, 1, 4) BETWEEN ? AND ? AND hex(e.hash) LIKE ?
       ORDER BY e.id`),
     head: db.prepare(`${SELECT_ENTRY} WHERE e.id = (SELECT b.head_id FROM branches b JOIN actors x

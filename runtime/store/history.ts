@@ -15,17 +15,16 @@ import {
   toStoredEntry,
   type EntryRow,
 } from './rows.ts';
+import type { PathEntry, PathOptions } from '../reader/chain-reader.ts';
 import type { StoredEntry } from './types.ts';
 
-export interface PathEntry extends StoredEntry {
-  readonly inputBytes: Uint8Array | null;
-  readonly outputBytes: Uint8Array | null;
-  readonly stateBytes: Uint8Array | null;
-}
+export type { PathEntry };
 
 export interface History {
   /** The entries from the root (or from `fromSeq`) to the entry with row id `headId`, root first; streamed. */
-  path(headId: number, opts?: { fromSeq?: number; descending?: boolean }): IterableIterator<PathEntry>;
+  path(headId: number, opts?: PathOptions): IterableIterator<PathEntry>;
+  /** The same walk, a chunk of entries at a time. */
+  pathPages(headId: number, opts?: PathOptions): IterableIterator<PathEntry[]>;
   /** Entries whose `cause` is `hash` (calls made by a message sent when the sender's head was `hash`). */
   causedBy(hash: Uint8Array): StoredEntry[];
   /** Entries whose parent is the entry with row id `id` (more than one where branches fork). */
@@ -114,42 +113,46 @@ export function openHistory(db: Database.Database): History {
   const children = db.prepare(`SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM} WHERE e.parent_id = ? ORDER BY e.id`);
   return {
     *path(headId, opts = {}) {
-      const fromSeq = opts.fromSeq ?? 0;
-      const want = (ids.all(headId, fromSeq, fromSeq) as number[]).reverse(); // root first
-      const actors = new Map(names.actors.all() as [number, string][]);
-      const fns = new Map(
-        (names.fns.all() as [number, string, string][]).map(([id, iface, fn]) => [id, [iface, fn] as const]),
-      );
-      const branches = new Map(names.branches.all() as [number, string][]);
-      const chunks: number[][] = [];
-      for (let i = 0; i < want.length; i += CHUNK) chunks.push(want.slice(i, i + CHUNK));
-      if (opts.descending) chunks.reverse();
-      for (const c of chunks) {
-        const rows = unpack(chunk.get(c[0], c[c.length - 1]) as [string, Buffer | null, Buffer | null]);
-        // Other actors' and branches' entries can sit between path ids: keep only the path's (both sorted).
-        const keep: Raw[] = [];
-        let j = 0;
-        for (const r of rows) {
-          while (j < c.length && c[j]! < r[0]) j++;
-          if (c[j] === r[0]) keep.push(r);
-        }
-        const blobs = readBlobs(keep);
-        // Ascending, each entry's parent is the one before it; the chunk's first looks its parent up.
-        const first = keep[0]?.[1];
-        let parent =
-          first === null || first === undefined ? null : ((hashById.get(first) as Buffer | undefined) ?? null);
-        const out = keep.map((r) => {
-          const e = toPathEntry(r, parent, blobs, actors, fns, branches);
-          parent = r[12];
-          return e;
-        });
-        if (opts.descending) out.reverse();
-        yield* out;
-      }
+      for (const page of pathPages(headId, opts)) yield* page;
     },
+    pathPages,
     causedBy: (hash) => (causedBy.all(Buffer.from(hash)) as EntryRow[]).map(toStoredEntry),
     children: (id) => (children.all(id) as EntryRow[]).map(toStoredEntry),
   };
+
+  function* pathPages(headId: number, opts: PathOptions = {}): IterableIterator<PathEntry[]> {
+    const fromSeq = opts.fromSeq ?? 0;
+    const want = (ids.all(headId, fromSeq, fromSeq) as number[]).reverse(); // root first
+    const actors = new Map(names.actors.all() as [number, string][]);
+    const fns = new Map(
+      (names.fns.all() as [number, string, string][]).map(([id, iface, fn]) => [id, [iface, fn] as const]),
+    );
+    const branches = new Map(names.branches.all() as [number, string][]);
+    const chunks: number[][] = [];
+    for (let i = 0; i < want.length; i += CHUNK) chunks.push(want.slice(i, i + CHUNK));
+    if (opts.descending) chunks.reverse();
+    for (const c of chunks) {
+      const rows = unpack(chunk.get(c[0], c[c.length - 1]) as [string, Buffer | null, Buffer | null]);
+      // Other actors' and branches' entries can sit between path ids: keep only the path's (both sorted).
+      const keep: Raw[] = [];
+      let j = 0;
+      for (const r of rows) {
+        while (j < c.length && c[j]! < r[0]) j++;
+        if (c[j] === r[0]) keep.push(r);
+      }
+      const blobs = readBlobs(keep);
+      // Ascending, each entry's parent is the one before it; the chunk's first looks its parent up.
+      const first = keep[0]?.[1];
+      let parent = first === null || first === undefined ? null : ((hashById.get(first) as Buffer | undefined) ?? null);
+      const out = keep.map((r) => {
+        const e = toPathEntry(r, parent, blobs, actors, fns, branches);
+        parent = r[12];
+        return e;
+      });
+      if (opts.descending) out.reverse();
+      if (out.length > 0) yield out;
+    }
+  }
 
   function readBlobs(rows: readonly Raw[]): Map<number, BlobRef> {
     const want = new Set<number>();

@@ -13,4 +13,5 @@ export {
   STORED_STATUSES,
   type StoredStatus,
 } from './types.ts';
-export { ActorIndex, Path, type PathRow } from './path-index.ts';
+
+export { SqliteReader } from './sqlite-reader.ts';

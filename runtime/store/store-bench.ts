@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyChain } from '../chain/verify.ts';
 import { ChainStore } from './chain-store.ts';
+import { SqliteReader } from './sqlite-reader.ts';
 import { TestChain } from './test-chain.ts';
 import type { AppendBatch } from './types.ts';
 
@@ -43,7 +44,9 @@ try {
     const heap0 = process.memoryUsage().heapUsed;
     let peak = 0;
     const t1 = performance.now();
-    const r = verifyChain(store, { onProgress: () => (peak = Math.max(peak, process.memoryUsage().heapUsed - heap0)) });
+    const r = await verifyChain(SqliteReader.of(store), {
+      onProgress: () => (peak = Math.max(peak, process.memoryUsage().heapUsed - heap0)),
+    });
     const vms = performance.now() - t1;
     console.log(
       `verify: ${r.count} entries, ok=${r.ok}: ${Math.round(r.count / (vms / 1000))} entries/s, ` +

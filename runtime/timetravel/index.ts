@@ -5,6 +5,7 @@ export {
   diffBranches,
   mergeBase,
   TimeTravelError,
+  readEntry,
   type StateAt,
   type EntryDiff,
   type BranchDiff,
@@ -32,4 +33,13 @@ export {
 export { exportBundle, type ExportOptions, type ExportResult } from './bundle-export.ts';
 export { importBundle, type ImportOptions, type ImportResult } from './bundle-import.ts';
 export { BundleError, BUNDLE_FORMAT } from './bundle-format.ts';
-export { noOps, whoWrote, followMessage, type NoOp, type WhoWrote, type MessageLink } from './insight.ts';
+export {
+  noOps,
+  whoWrote,
+  followMessage,
+  followFrom,
+  type FarSide,
+  type NoOp,
+  type WhoWrote,
+  type MessageLink,
+} from './insight.ts';

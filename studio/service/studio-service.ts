@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import { ActorIndex, ActorSystem, toHex, verifyOffThread, type Path } from '../../runtime/index.ts';
+import { ActorSystem, replay, SqliteReader, toHex, verifyOffThread } from '../../runtime/index.ts';
 import type {
   ActorView,
   BranchView,
@@ -32,9 +32,9 @@ import type {
   VerifyView,
 } from '../contract.ts';
 import { badRequest, notFound } from './api-error.ts';
+import { ChainViews } from './chain-views.ts';
 import { ComponentWatcher } from './component-watch.ts';
-import { EntryQueries } from './entry-query.ts';
-import { entryDetail, entryView, parseHash, requireEntry, stateView } from './entry-views.ts';
+import { parseHash } from './entry-views.ts';
 import { fireHttp, fireMessage } from './fire.ts';
 import { openManifest, RecentManifests, writeUpload } from './manifests.ts';
 import { validateRequest } from './params.ts';
@@ -55,22 +55,19 @@ export type StudioEventListener = <E extends EventName>(event: E, payload: Studi
 
 type EventMap = { [E in EventName]: [StudioEvents[E]] };
 
-/** How far back from a branch head requests are served before the index is built: a list page and graph windows. */
-const TAIL = 8192;
-
 export class StudioService implements StudioApi {
   readonly system: ActorSystem;
   private readonly events = new EventEmitter<EventMap>();
   private readonly logRing: RingBuffer<LogLine>;
-  private readonly indexes = new Map<string, ActorIndex>();
-  private readonly queries: EntryQueries;
+  /** Every read of the chain: the same code the hub Studio runs per node. */
+  private readonly views: ChainViews;
   private readonly recent: RecentManifests;
   private readonly watcher: ComponentWatcher;
 
   private constructor(readonly opts: StudioServiceOptions) {
     this.system = ActorSystem.open({ db: opts.db, ephemeralPorts: opts.ephemeralPorts });
     this.logRing = new RingBuffer(opts.logCapacity ?? 5000);
-    this.queries = new EntryQueries(this.system.store);
+    this.views = new ChainViews(SqliteReader.of(this.system.store));
     this.recent = new RecentManifests(join(opts.dataDir, 'recent-manifests.json'));
     this.watcher = new ComponentWatcher((actor, path) => this.emit('componentChanged', { actor, path }));
     this.wire();
@@ -98,7 +95,7 @@ export class StudioService implements StudioApi {
   }
 
   async close(): Promise<void> {
-    for (const ix of this.indexes.values()) ix.stop();
+    this.views.stop();
     this.watcher.close();
     await this.system.close();
   }
@@ -137,44 +134,10 @@ export class StudioService implements StudioApi {
     this.emit('log', line);
   }
 
-  /** The actor's index, its build started (in slices: see ActorIndex.build). Refuses unknown actors. */
-  private index(actor: string): ActorIndex {
-    let ix = this.indexes.get(actor);
-    if (!ix) {
-      if (!this.system.store.actors().some((a) => a.id === actor)) throw notFound(`no actor ${actor}`);
-      ix = new ActorIndex(this.system.store, actor);
-      this.indexes.set(actor, ix);
-      void ix.build();
-    }
-    return ix;
-  }
-
-  /** The actor's index once it holds the whole chain (filters, positions far from the head). */
-  private async fullIndex(actor: string): Promise<ActorIndex> {
-    const ix = this.index(actor);
-    await ix.build();
-    ix.refresh();
-    return ix;
-  }
-
-  /**
-   * The path of `branch` holding positions `from` and after. Until the index is built, positions near the head are
-   * read straight from the store (so the Studio opens on the head of a million entries at once); others wait.
-   */
-  private async pathFrom(actor: string, branch: string, from: number): Promise<Path> {
-    const ix = this.index(actor);
-    if (!ix.built) {
-      const head = this.system.store.head(actor, branch);
-      if (head && from > head.seq - TAIL) return ix.tail(head.id, head.seq, head.seq + 1 - Math.max(0, from));
-    }
-    return (await this.fullIndex(actor)).path(branch);
-  }
-
-  private branchOf(actor: string, branch: string | undefined): string {
-    const b = branch ?? this.system.actor(actor)?.branch ?? this.system.store.liveBranch(actor);
-    if (!this.system.store.branches(actor).some((x) => x.name === b))
-      throw notFound(`actor ${actor} has no branch ${b}`);
-    return b;
+  /** The branch a request means: the one named, else the one the actor runs on (or its live one). */
+  private async branchOf(actor: string, branch: string | undefined): Promise<string> {
+    await this.views.index(actor); // refuses unknown actors
+    return this.views.branchOf(actor, branch ?? this.system.actor(actor)?.branch);
   }
 
   // ---- actors ----------------------------------------------------------------------------------------------------
@@ -255,40 +218,27 @@ export class StudioService implements StudioApi {
   // ---- the chain -------------------------------------------------------------------------------------------------
 
   async entries(q: EntryQuery): Promise<EntryPage> {
-    this.index(q.actor); // refuses unknown actors
-    const branch = this.branchOf(q.actor, q.branch);
-    if (EntryQueries.filtered(q)) return this.queries.filteredPage(await this.fullIndex(q.actor), q, branch);
-    return this.queries.page(q.actor, await this.pathFrom(q.actor, branch, q.offset), q);
+    return this.views.entries(q, await this.branchOf(q.actor, q.branch));
   }
 
   async entryIndex(p: { actor: string; branch?: string; hash: Hex }): Promise<number> {
-    this.index(p.actor);
-    const branch = this.branchOf(p.actor, p.branch);
-    const e = this.system.store.entry(parseHash(p.hash), p.actor);
-    const onPath = e && (await this.pathFrom(p.actor, branch, e.seq)).at(e.seq)?.id === e.id;
-    if (!e || !onPath) throw notFound(`entry ${p.hash} is not on that branch of ${p.actor}`);
-    return e.seq;
+    return this.views.entryIndex(p.actor, await this.branchOf(p.actor, p.branch), p.hash);
   }
 
   async entry(p: { hash: Hex }): Promise<EntryDetail> {
-    const e = requireEntry(this.system.store, p.hash);
-    const path = await this.pathFrom(e.actor, e.branch, e.seq);
-    return entryDetail(this.system.store, e, path.at(e.seq)?.noop ?? false);
+    return this.views.entry(p.hash);
   }
 
   async graph(p: { actor: string; branch: string; fromSeq: number; toSeq: number }): Promise<GraphWindow> {
-    this.index(p.actor);
-    const branch = this.branchOf(p.actor, p.branch);
-    return this.queries.graph(p.actor, branch, await this.pathFrom(p.actor, branch, p.fromSeq), p.fromSeq, p.toSeq);
+    return this.views.graph(p.actor, await this.branchOf(p.actor, p.branch), p.fromSeq, p.toSeq);
   }
 
   async stateAt(p: { hash: Hex }): Promise<StateView> {
-    // By design every entry carries the state as of it: a lookup, not a recomputation.
-    return stateView(this.system.store, requireEntry(this.system.store, p.hash).state);
+    return this.views.stateAt(p.hash);
   }
 
   async diff(p: { a: Hex; b: Hex }): Promise<DiffView> {
-    return tt.diff(this.system, p.a, p.b);
+    return this.views.diff(p.a, p.b);
   }
 
   async diffBranches(p: {
@@ -296,30 +246,17 @@ export class StudioService implements StudioApi {
     a: string;
     b: string;
   }): Promise<DiffView & { readonly mergeBase: Hex | null }> {
-    return tt.branchDiff(this.system, p.actor, p.a, p.b);
+    return this.views.diffBranches(p.actor, p.a, p.b);
   }
 
   async whoWrote(p: { hash: Hex; path: readonly PathSegment[] }): Promise<EntryView | null> {
-    const w = await tt.writer(this.system, p.hash, p.path);
-    return w ? entryView(this.system.store, w, false) : null;
+    return this.views.whoWrote(p.hash, p.path);
   }
 
   async branches(p: { actor: string }): Promise<readonly BranchView[]> {
-    const store = this.system.store;
-    this.index(p.actor); // refuses unknown actors
-    const live = this.system.actor(p.actor)?.branch ?? store.liveBranch(p.actor);
-    return store.branches(p.actor).map((b) => {
-      const head = b.head ? store.entry(b.head) : undefined;
-      const base = b.base ? store.entry(b.base) : undefined;
-      return {
-        name: b.name,
-        head: b.head ? toHex(b.head) : null,
-        headSeq: head?.seq ?? -1,
-        base: b.base ? toHex(b.base) : null,
-        baseSeq: base?.seq ?? null,
-        live: b.name === live,
-      };
-    });
+    await this.views.index(p.actor); // refuses unknown actors
+    const live = this.system.actor(p.actor)?.branch ?? this.system.store.liveBranch(p.actor);
+    return this.views.branches(p.actor, live);
   }
 
   async fork(p: { actor: string; hash: Hex; name?: string }): Promise<BranchView> {
@@ -348,9 +285,12 @@ export class StudioService implements StudioApi {
   }
 
   async replay(p: { actor: string; branch?: string; componentPath?: string }): Promise<ReplayResultView> {
-    this.index(p.actor); // refuses unknown actors with not-found
-    return tt.replayView(this.system, p, (done, total) =>
-      this.emit('progress', { task: 'replay', actor: p.actor, done, total }),
+    await this.views.index(p.actor); // refuses unknown actors with not-found
+    // Commit what is queued: the replay worker reads the db file itself.
+    this.system.writer.flush();
+    const req = { db: this.system.store.path, actor: p.actor, branch: p.branch, component: p.componentPath };
+    return tt.replayView(() =>
+      replay(req, (done, total) => this.emit('progress', { task: 'replay', actor: p.actor, done, total })),
     );
   }
 
@@ -386,8 +326,9 @@ export class StudioService implements StudioApi {
     branch?: string;
     withComponent?: boolean;
   }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }> {
-    this.index(p.actor);
-    return tt.exportView(this.system, join(this.opts.dataDir, 'bundles'), p);
+    await this.views.index(p.actor);
+    this.system.writer.flush();
+    return this.views.exportBundle(join(this.opts.dataDir, 'bundles'), p.actor, p);
   }
 
   async importBundle(p: {

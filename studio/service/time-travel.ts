@@ -1,25 +1,19 @@
 /**
- * The time-travel methods of StudioApi over runtime/timetravel: conversions from the engine's results to the
- * contract's views, and engine errors to not-found/bad-request ApiErrors.
+ * Conversions from the time-travel engine's results (runtime/timetravel) to the contract's views, and engine errors
+ * to not-found/bad-request ApiErrors. The reads themselves are in chain-views.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type ActorSystem,
   type CrossingView,
-  diffBranches,
-  diffEntries,
-  exportBundle,
   importBundle,
-  replay,
+  type ReplayReport,
   type StateDiff,
   TimeTravelError,
-  toHex,
-  whoWrote,
 } from '../../runtime/index.ts';
 import type { DiffChange, DiffView, EntryKind, Hex, ReplayResultView, UploadedFile } from '../contract.ts';
 import { badRequest, notFound, StudioError } from './api-error.ts';
-import { parseHash } from './entry-views.ts';
 
 /** Engine errors are about what the user asked for (no such entry/branch, bad bundle): not-found, not internal. */
 export async function engine<T>(run: () => T | Promise<T>): Promise<T> {
@@ -69,29 +63,6 @@ export function assertNever(x: never): never {
   throw new Error(`unexpected ${JSON.stringify(x)}`);
 }
 
-export function diff(system: ActorSystem, a: Hex, b: Hex): Promise<DiffView> {
-  return engine(() => diffView(a, b, diffEntries(system.store, parseHash(a), parseHash(b)).diff));
-}
-
-export function branchDiff(
-  system: ActorSystem,
-  actor: string,
-  a: string,
-  b: string,
-): Promise<DiffView & { readonly mergeBase: Hex | null }> {
-  return engine(() => {
-    const d = diffBranches(system.store, actor, a, b);
-    return {
-      ...diffView(toHex(d.a.head.hash), toHex(d.b.head.hash), d.diff),
-      mergeBase: d.base ? toHex(d.base.hash) : null,
-    };
-  });
-}
-
-export function writer(system: ActorSystem, hash: Hex, path: readonly (string | number)[]) {
-  return engine(() => whoWrote(system.store, parseHash(hash), path).writer);
-}
-
 function crossing(c: CrossingView | null): {
   iface: string;
   fn: string;
@@ -103,16 +74,9 @@ function crossing(c: CrossingView | null): {
   return { iface: c.iface, fn: c.fn, kind: c.kind as EntryKind, input: c.input, output: c.output };
 }
 
-export async function replayView(
-  system: ActorSystem,
-  p: { actor: string; branch?: string; componentPath?: string },
-  onProgress: (done: number, total: number) => void,
-): Promise<ReplayResultView> {
-  // Commit what is queued: the replay worker reads the db file itself.
-  system.writer.flush();
-  const r = await engine(() =>
-    replay({ db: system.store.path, actor: p.actor, branch: p.branch, component: p.componentPath }, onProgress),
-  );
+/** Runs a replay (engine errors become not-found) and shapes its report for the contract. */
+export async function replayView(run: () => Promise<ReplayReport>): Promise<ReplayResultView> {
+  const r = await engine(run);
   switch (r.status) {
     case 'verified':
       return { status: 'verified', count: r.count, head: r.head ?? '' };
@@ -131,20 +95,6 @@ export async function replayView(
     default:
       return assertNever(r);
   }
-}
-
-export function exportView(
-  system: ActorSystem,
-  dir: string,
-  p: { actor: string; branch?: string; withComponent?: boolean },
-) {
-  return engine(() => {
-    system.writer.flush();
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${p.actor.replace(/[^\w.-]/g, '_')}-${p.branch ?? 'live'}-${Date.now()}.theater-bundle`);
-    const r = exportBundle(system.store, file, { actor: p.actor, branch: p.branch, withComponent: p.withComponent });
-    return { file, bytes: r.bytes };
-  });
 }
 
 export function importView(system: ActorSystem, dir: string, p: { path?: string; upload?: UploadedFile }) {
