@@ -44,6 +44,9 @@ function short(h: Uint8Array): string {
 
 export async function verifyChain(store: ChainReader, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const total = await store.countEntries(opts.actor);
+  // Entries up to this id were committed before the blob pass starts, and with them every blob they reference: a
+  // writer appending meanwhile (the runtime, a node shipping to the hub) cannot make one look like it is missing.
+  const last = await store.audit.lastEntryId(opts.actor);
   const blobs = await hashBlobs(store);
   let count = 0;
   const fail = (entry: Uint8Array | null, reason: string): VerifyResult => ({
@@ -63,7 +66,8 @@ export async function verifyChain(store: ChainReader, opts: VerifyOptions = {}):
   const lastOf = new Map<number, ParentInfo>();
   let afterId = 0;
   for (;;) {
-    const page = await store.audit.leanEntries(opts.actor, afterId, PAGE);
+    const read = await store.audit.leanEntries(opts.actor, afterId, PAGE);
+    const page = read.length > 0 && read[read.length - 1]![0] > last ? read.filter((r) => r[0] <= last) : read;
     await blobs.prepare(page);
     for (const row of page) {
       const [id, hash, parentId, actorId, seq, kind, fnId, inputId, outputId, stateId, cause, origin] = row;
@@ -104,7 +108,7 @@ export async function verifyChain(store: ChainReader, opts: VerifyOptions = {}):
     }
     if (page.length < PAGE) break;
   }
-  opts.onProgress?.(count, total);
+  opts.onProgress?.(count, count);
 
   const heads: VerifiedHead[] = [];
   for (const b of await store.audit.branches(opts.actor)) {

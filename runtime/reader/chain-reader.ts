@@ -99,6 +99,8 @@ export interface AuditReader {
   /** One entry's hash, seq and actor by id (a parent not among the rows just read). */
   entryById(id: number): Promise<{ hash: Buffer; seq: number; actorId: number } | undefined>;
   blobById(id: number): Promise<AuditBlobRow | undefined>;
+  /** Highest entry id now (0 when none): verify checks entries up to it, whose blobs were all committed before. */
+  lastEntryId(actor?: string): Promise<number>;
   /** Highest blob id (0 when none). */
   maxBlobId(): Promise<number>;
   actorNames(): Promise<Map<number, string>>;

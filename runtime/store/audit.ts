@@ -18,6 +18,8 @@ export interface Audit {
   entryById(id: number): { hash: Buffer; seq: number; actorId: number } | undefined;
   /** One blob by id. */
   blobById(id: number): AuditBlobRow | undefined;
+  /** Highest entry id (0 when none), of one actor or all. */
+  lastEntryId(actor?: string): number;
   /** Highest blob id (0 when none). */
   maxBlobId(): number;
   actorNames(): Map<number, string>;
@@ -61,6 +63,8 @@ export function openAudit(db: Database.Database): Audit {
   const byId = db.prepare('SELECT hash, seq, actor_id AS actorId FROM entries WHERE id = ?');
   const blobById = db.prepare('SELECT id, hash, bytes FROM blobs WHERE id = ?');
   const maxBlob = db.prepare('SELECT coalesce(max(id), 0) FROM blobs').pluck();
+  const lastEntry = db.prepare('SELECT coalesce(max(id), 0) FROM entries').pluck();
+  const lastEntryOf = db.prepare('SELECT coalesce(max(id), 0) FROM entries WHERE actor_id = ?').pluck();
   const actorsAll = db.prepare('SELECT id, name FROM actors');
   const fnsAll = db.prepare('SELECT id, iface, fn FROM fns');
   return {
@@ -76,6 +80,8 @@ export function openAudit(db: Database.Database): Audit {
     entryById: (id) => byId.get(id) as { hash: Buffer; seq: number; actorId: number } | undefined,
     blobById: (id) => blobById.get(id) as AuditBlobRow | undefined,
     maxBlobId: () => maxBlob.get() as number,
+    lastEntryId: (actor) =>
+      (actor === undefined ? lastEntry.get() : lastEntryOf.get(actorId.get(actor) ?? -1)) as number,
     actorNames: () => new Map((actorsAll.all() as { id: number; name: string }[]).map((r) => [r.id, r.name])),
     fnNames: () =>
       new Map(

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { hashEquals, sha256, toHex, type Hash } from '../chain/entry.ts';
-import type { IndexRow } from '../reader/chain-reader.ts';
+import type { IndexRow, PathEntry } from '../reader/chain-reader.ts';
 import { openAudit, type Audit } from './audit.ts';
 import { openHistory, type History } from './history.ts';
 import { ENTRY_COLUMNS, ENTRY_FROM, buf, bytes, indexKey, toStoredEntry, type EntryRow } from './rows.ts';
@@ -289,6 +289,12 @@ export class ChainStore {
     return rows.map((r) => ({ ...r, head: bytes(r.head), base: bytes(r.base) }));
   }
 
+  /** Every branch of every actor with its head's row id and seq (a shipper moves a hub's heads with these). */
+  branchHeads(): BranchHead[] {
+    const rows = this.stmts.branchHeads.all() as (Omit<BranchHead, 'head' | 'base'> & BranchHashes)[];
+    return rows.map((r) => ({ ...r, head: bytes(r.head), base: bytes(r.base) }));
+  }
+
   /** The live branch's head unless a branch is named. */
   head(actor: string, branch?: string): StoredEntry | undefined {
     const row = this.stmts.head.get(actor, branch ?? this.liveBranch(actor)) as EntryRow | undefined;
@@ -333,6 +339,15 @@ export class ChainStore {
   blob(hash: Hash): Uint8Array | undefined {
     const found = this.findBlob(hash, true);
     return found && bytes(found.small!);
+  }
+
+  /**
+   * Committed entries after row id `afterId`, in id order, with their blobs' bytes (up to `limit`): what a shipper
+   * reads to copy the chain elsewhere (runtime/hub/shipper.ts). Reads only: commits are not delayed by it beyond
+   * SQLite's own locking, and it may run on its own connection in another thread.
+   */
+  committedSince(afterId: number, limit: number): PathEntry[] {
+    return this.history.since(afterId, limit);
   }
 
   /** Entries whose hex hash starts with `hexPrefix` (≥ 4 hex digits), in insertion order. */
@@ -469,6 +484,16 @@ interface BranchAppend {
   /** The head is an entry this transaction inserted, so it has no children yet. */
   fresh: boolean;
 }
+export interface BranchHead {
+  readonly actor: string;
+  readonly branch: string;
+  /** Row id of the head entry; null for a branch with no entries. */
+  readonly headId: number | null;
+  readonly head: Hash | null;
+  /** The head's seq (null with no head). */
+  readonly seq: number | null;
+  readonly base: Hash | null;
+}
 interface BranchHashes {
   head: Buffer | null;
   base: Buffer | null;
@@ -508,6 +533,9 @@ function prepare(db: Database.Database) {
       (SELECT 1 FROM branches b WHERE b.actor_id = actors.id AND b.name = ?)`),
     actors: db.prepare(`SELECT name AS id, live_branch AS liveBranch, component, manifest, status, parent,
       created FROM actors ORDER BY id`),
+    branchHeads: db.prepare(`SELECT a.name AS actor, b.name AS branch, b.head_id AS headId, h.hash AS head,
+      h.seq AS seq, bs.hash AS base FROM branches b JOIN actors a ON a.id = b.actor_id
+      LEFT JOIN entries h ON h.id = b.head_id LEFT JOIN entries bs ON bs.id = b.base_id ORDER BY b.id`),
     branches: db.prepare(`SELECT a.name AS actor, b.name, h.hash AS head, bs.hash AS base, b.created
       FROM branches b JOIN actors a ON a.id = b.actor_id LEFT JOIN entries h ON h.id = b.head_id
       LEFT JOIN entries bs ON bs.id = b.base_id WHERE a.name = ? ORDER BY b.id`),

@@ -29,6 +29,11 @@ export interface History {
   causedBy(hash: Uint8Array): StoredEntry[];
   /** Entries whose parent is the entry with row id `id` (more than one where branches fork). */
   children(id: number): StoredEntry[];
+  /**
+   * Up to `limit` entries committed after row id `afterId`, in id order (every actor and branch), with their blobs'
+   * bytes: what a shipper copies to a hub. Parents before children, as they were appended.
+   */
+  since(afterId: number, limit: number): PathEntry[];
 }
 
 /**
@@ -70,6 +75,9 @@ const CHUNK_ROWS = `
     CAST(group_concat(hash, '') AS BLOB), CAST(group_concat(cause, '') AS BLOB)
   FROM (SELECT * FROM entries WHERE id BETWEEN ? AND ? ORDER BY id)`;
 
+/** The same packing for the entries committed after an id, in id order (a shipper's page). */
+const SINCE_ROWS = CHUNK_ROWS.replace('WHERE id BETWEEN ? AND ?', 'WHERE id > ?').replace('ORDER BY id)', 'ORDER BY id LIMIT ?)');
+
 /** The blobs a chunk references, packed the same way: [id, hash length, bytes length] rows, hashes, bytes. */
 const CHUNK_BLOBS = `
   SELECT json_group_array(json_array(id, octet_length(hash), octet_length(bytes))),
@@ -102,6 +110,7 @@ type BlobRef = readonly [hash: Uint8Array, bytes: Uint8Array];
 export function openHistory(db: Database.Database): History {
   const ids = db.prepare(PATH_IDS).pluck();
   const chunk = db.prepare(CHUNK_ROWS).raw();
+  const sinceRows = db.prepare(SINCE_ROWS).raw();
   const chunkBlobs = db.prepare(CHUNK_BLOBS).raw();
   const hashById = db.prepare('SELECT hash FROM entries WHERE id = ?').pluck();
   const names = {
@@ -116,6 +125,18 @@ export function openHistory(db: Database.Database): History {
       for (const page of pathPages(headId, opts)) yield* page;
     },
     pathPages,
+    since(afterId, limit) {
+      const rows = unpack(sinceRows.get(afterId, limit) as [string, Buffer | null, Buffer | null]);
+      const { actors, fns, branches } = readNames();
+      const blobs = readBlobs(rows);
+      // Parents are mostly rows of this page; the others (an actor's first entry in this page) are looked up.
+      const hashes = new Map<number, Buffer>(rows.map((r) => [r[0], r[12]]));
+      return rows.map((r) => {
+        const pid = r[1];
+        const parent = pid === null ? null : (hashes.get(pid) ?? (hashById.get(pid) as Buffer | undefined) ?? null);
+        return toPathEntry(r, parent, blobs, actors, fns, branches);
+      });
+    },
     causedBy: (hash) => (causedBy.all(Buffer.from(hash)) as EntryRow[]).map(toStoredEntry),
     children: (id) => (children.all(id) as EntryRow[]).map(toStoredEntry),
   };
@@ -152,6 +173,16 @@ export function openHistory(db: Database.Database): History {
       if (opts.descending) out.reverse();
       if (out.length > 0) yield out;
     }
+  }
+
+  function readNames() {
+    return {
+      actors: new Map(names.actors.all() as [number, string][]),
+      fns: new Map(
+        (names.fns.all() as [number, string, string][]).map(([id, iface, fn]) => [id, [iface, fn] as const]),
+      ),
+      branches: new Map(names.branches.all() as [number, string][]),
+    };
   }
 
   function readBlobs(rows: readonly Raw[]): Map<number, BlobRef> {

@@ -1,4 +1,4 @@
-export { ChainStore } from './chain-store.ts';
+export { ChainStore, type BranchHead } from './chain-store.ts';
 export { StoreWriter, type WriterOptions, type OnCommitted } from './writer.ts';
 export type { Audit, AuditBlobRow, AuditBranchRow } from './audit.ts';
 export {

@@ -28,6 +28,7 @@ export class SqliteReader implements ChainReader {
       entryById: async (id) => a.entryById(id),
       blobById: async (id) => a.blobById(id),
       maxBlobId: async () => a.maxBlobId(),
+      lastEntryId: async (actor) => a.lastEntryId(actor),
       actorNames: async () => a.actorNames(),
       fnNames: async () => a.fnNames(),
       blobs: () => pages(a.blobPages()),

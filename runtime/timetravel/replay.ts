@@ -16,14 +16,17 @@ import { buildImports } from '../imports/index.ts';
 import type { ActorContext } from '../imports/types.ts';
 import { loadManifest } from '../manifest/index.ts';
 import { eachEntry, type ChainReader } from '../reader/chain-reader.ts';
+import type { ReaderSpec } from '../reader/open-reader.ts';
 import type { StoredEntry } from '../store/index.ts';
 import { replayFold, type Instantiate, type ReplayResult } from './replay-engine.ts';
 import { TimeTravelError } from './state.ts';
 import { runJob } from '../worker-job.ts';
 import { workerScript } from '../worker-script.ts';
 
-export interface ReplayRequest {
-  readonly db: string;
+/** What to replay: a db file or a hub node (the worker opens it), and which chain of it. */
+export type ReplayRequest = ReaderSpec & ReplayTarget;
+
+export interface ReplayTarget {
   readonly actor?: string;
   /** Replay the path to this branch's head (default: the live branch). */
   readonly branch?: string;
@@ -55,7 +58,7 @@ export function replay(req: ReplayRequest, onProgress?: Progress): Promise<Repla
 
 export async function replayHere(
   store: ChainReader,
-  req: Omit<ReplayRequest, 'db'>,
+  req: ReplayTarget,
   onProgress?: Progress,
 ): Promise<ReplayReport> {
   const { actor, head, target } = await resolveTarget(store, req);
@@ -77,7 +80,7 @@ export async function replayHere(
 
 async function resolveTarget(
   store: ChainReader,
-  req: Omit<ReplayRequest, 'db'>,
+  req: ReplayTarget,
 ): Promise<{ actor: string; head: StoredEntry; target: string }> {
   if (req.head) {
     const head = await store.entry(fromHex(req.head), req.actor);
@@ -110,7 +113,7 @@ async function resolveComponent(
   store: ChainReader,
   actor: string,
   recorded: string | null,
-  req: Omit<ReplayRequest, 'db'>,
+  req: ReplayTarget,
 ): Promise<ComponentInfo> {
   const cache = req.cacheDir ?? defaultCacheDir();
   if (req.component) return loadComponent(req.component, cache);
