@@ -76,7 +76,10 @@ const CHUNK_ROWS = `
   FROM (SELECT * FROM entries WHERE id BETWEEN ? AND ? ORDER BY id)`;
 
 /** The same packing for the entries committed after an id, in id order (a shipper's page). */
-const SINCE_ROWS = CHUNK_ROWS.replace('WHERE id BETWEEN ? AND ?', 'WHERE id > ?').replace('ORDER BY id)', 'ORDER BY id LIMIT ?)');
+const SINCE_ROWS = CHUNK_ROWS.replace('WHERE id BETWEEN ? AND ?', 'WHERE id > ?').replace(
+  'ORDER BY id)',
+  'ORDER BY id LIMIT ?)',
+);
 
 /** The blobs a chunk references, packed the same way: [id, hash length, bytes length] rows, hashes, bytes. */
 const CHUNK_BLOBS = `

@@ -56,11 +56,7 @@ export function replay(req: ReplayRequest, onProgress?: Progress): Promise<Repla
   );
 }
 
-export async function replayHere(
-  store: ChainReader,
-  req: ReplayTarget,
-  onProgress?: Progress,
-): Promise<ReplayReport> {
+export async function replayHere(store: ChainReader, req: ReplayTarget, onProgress?: Progress): Promise<ReplayReport> {
   const { actor, head, target } = await resolveTarget(store, req);
   // One walk: its first entry (the start event) names the recorded component, then the fold continues it. A path
   // holds no statement open between chunks, so the store answers other queries meanwhile.
