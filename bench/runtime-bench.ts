@@ -180,7 +180,7 @@ export async function benchHttp(o: { requests: number; connections: number }): P
       timeouts: number;
     };
     const served = j['2xx'];
-    system.writer.flush();
+    await system.committed();
     const added = system.store.countEntries(id) - count0;
     return {
       // start/finish are timestamps (ms precision); `duration` is rounded to 10 ms.

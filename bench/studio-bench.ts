@@ -17,9 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { serveStudio } from '../studio/web/serve-studio.ts';
+import { FIRST_PAINT_MARK } from '../renderer/features/chain-graph/first-paint-mark.ts';
 import { COUNTER, ROOT, pct } from './runtime-bench.ts';
-
-const MARK = 'theater:graph-first-paint';
 
 export interface StudioFigures {
   studio_first_paint_ms: number;
@@ -75,8 +74,10 @@ export async function benchStudio(chainDb: string, entries: number): Promise<Stu
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const cdp = await page.context().newCDPSession(page);
     await page.goto(studio.host.url);
-    await page.waitForFunction((m) => performance.getEntriesByName(m).length > 0, MARK, { timeout: 60_000 });
-    const firstPaint = await page.evaluate((m) => performance.getEntriesByName(m)[0]!.startTime, MARK);
+    await page.waitForFunction((m) => performance.getEntriesByName(m).length > 0, FIRST_PAINT_MARK, {
+      timeout: 60_000,
+    });
+    const firstPaint = await page.evaluate((m) => performance.getEntriesByName(m)[0]!.startTime, FIRST_PAINT_MARK);
     // Let the opening fetches settle.
     await page.waitForTimeout(500);
 

@@ -7,15 +7,8 @@
 // Running actors.
 export { ActorSystem } from './actors/system.ts';
 export { ACTOR_STATUSES, type ActorStatus } from './actors/actor-host.ts';
-export type {
-  ActorSummary,
-  Listener,
-  RunningActor,
-  RuntimeOptions,
-  StartOptions,
-  SystemEvents,
-} from './actors/types.ts';
-export type { ActorErrorInfo, ErrorKind, ExportOutcome } from './chain/recorder.ts';
+export type { ActorSummary, Listener, RuntimeOptions, StartOptions, SystemEvents } from './actors/types.ts';
+export type { ActorErrorInfo, CallOutcome, ErrorKind, ExportOutcome } from './chain/recorder.ts';
 export { HTTP_SERVER, type HttpRequestRecord, type HttpResponseRecord } from './ingress/http-server.ts';
 
 // Manifests and components.

@@ -2,8 +2,7 @@
  * Where a worker thread's code is. Built (Electron): the `.js` next to the caller. From TypeScript sources (tests,
  * `npx theater` through tsx): the worker's module graph bundled once per process by esbuild (the compiler tsx
  * itself uses) into node_modules/.cache, so each worker starts as plain JavaScript. Booting tsx inside every worker
- * instead re-transpiled the runtime in every one: an actor start took ~300 ms that way and takes ~135 ms this way
- * (8 starts of the misbehave actor in one process, same machine).
+ * instead would re-transpile the runtime in every one, on every actor start (`npm run bench -- --only spawn`).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';

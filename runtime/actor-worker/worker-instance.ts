@@ -11,8 +11,8 @@
  * preparation, and the instance is made again, from a fresh copy of the module, once the imports are bound.
  *
  * The component's JS is loaded as a classic script with V8's code cache where the loader could write one
- * (component/files.ts): without it, a fresh worker compiles each of jco's functions on its first use, which made a
- * new actor's first call ~7 ms instead of under 1.
+ * (component/files.ts): without it, a fresh worker compiles each of jco's functions on its first use, several times
+ * the cost of the call itself.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';

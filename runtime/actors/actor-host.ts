@@ -8,7 +8,7 @@ import { MessageChannel, type Worker } from 'node:worker_threads';
 import type { Value } from '../chain/canonical.ts';
 import { ChainBuilder, type Batch, type ChainHead } from '../chain/builder.ts';
 import { RUNTIME_EVENTS, hashEquals, type Hash, type Origin } from '../chain/entry.ts';
-import type { ActorErrorInfo, ExportOutcome } from '../chain/recorder.ts';
+import type { ActorErrorInfo, CallOutcome } from '../chain/recorder.ts';
 import type { ComponentInfo } from '../component/loader.ts';
 import type { StoredStatus } from '../store/index.ts';
 import { inflightBuffer, readInflight } from '../actor-worker/inflight-log.ts';
@@ -51,7 +51,7 @@ export type ActorStatus = (typeof ACTOR_STATUSES)[number];
 
 interface PendingCall {
   readonly req: ToWorker;
-  readonly resolve: (o: ExportOutcome) => void;
+  readonly resolve: (o: CallOutcome) => void;
 }
 
 export interface ActorHostEvents {
@@ -78,6 +78,10 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   /** The in-flight call's `call` entry already reached us (posted before a blocking host call, or read from the
    *  in-flight log when the worker died). */
   private inflightRecorded = false;
+  /** Hashes of the entries the call in progress has recorded so far (calls run one at a time per instance). */
+  private callEntries: Hash[] = [];
+  /** Resolved when no call is pending: see `idle()`. */
+  private idleWaiters: (() => void)[] = [];
   private _status: ActorStatus = 'starting';
   private restarts: number[] = [];
 
@@ -174,16 +178,17 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     this.armWatchdog();
   }
 
-  /** Calls an export. Resolves with the outcome once every entry of the call is committed. */
+  /** Calls an export. Resolves with the outcome and the call's entries once every one of them is committed. */
   call(
     iface: string,
     fn: string,
     params: readonly Value[],
     origin: Origin,
     cause: Hash | null = null,
-  ): Promise<ExportOutcome> {
+  ): Promise<CallOutcome> {
     if (this._status === 'stopped' || this._status === 'failed') {
-      return Promise.resolve({ ok: false, error: { kind: 'startup', message: `actor ${this.id} is ${this._status}` } });
+      const message = `actor ${this.id} is ${this._status}`;
+      return Promise.resolve({ ok: false, error: { kind: 'startup', message }, entries: [] });
     }
     const req: ToWorker = { t: 'call', id: this.nextId++, iface, fn, params, origin, cause };
     return new Promise((resolve) => {
@@ -193,8 +198,25 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     });
   }
 
-  get busy(): boolean {
-    return this.pending.size > 0;
+  /** Resolves once no call is pending (at once if none is). */
+  idle(): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private settled(): void {
+    if (this.pending.size > 0) return;
+    this.disarmWatchdog();
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** The entries recorded for the call in progress, handed over once (the next call starts a new list). */
+  private takeCallEntries(): Hash[] {
+    const entries = this.callEntries;
+    this.callEntries = [];
+    return entries;
   }
 
   async stop(): Promise<void> {
@@ -218,17 +240,19 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     switch (m.t) {
       case 'entries':
         this.inflightRecorded = true;
-        this.accept(m.batch);
+        if (this.accept(m.batch)) this.callEntries.push(...m.batch.entries.map((e) => e.hash));
         for (const line of m.logs) this.emit('log', line);
         return;
       case 'result': {
         this.inflightRecorded = false;
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
-        this.accept(m.batch, () => p?.resolve(m.outcome));
+        // Taken before the batch is handed on: its callback may run at once (a batch that fills the writer).
+        const entries = [...this.takeCallEntries(), ...m.batch.entries.map((e) => e.hash)];
+        this.accept(m.batch, () => p?.resolve({ ...m.outcome, entries }));
         for (const line of m.logs) this.emit('log', line);
         if (!m.outcome.ok) this.afterFailure(m.outcome.error);
-        if (this.pending.size === 0) this.disarmWatchdog();
+        this.settled();
         return;
       }
       case 'shutdown':
@@ -298,9 +322,10 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   }
 
   private failPending(message: string): void {
-    for (const p of this.pending.values()) p.resolve({ ok: false, error: { kind: 'startup', message } });
+    for (const p of this.pending.values()) p.resolve({ ok: false, error: { kind: 'startup', message }, entries: [] });
     this.pending.clear();
-    this.disarmWatchdog();
+    this.callEntries = [];
+    this.settled();
   }
 
   private armWatchdog(): void {
@@ -327,7 +352,10 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     this.disarmWatchdog();
     // What the call recorded before it died (up to its last import crossing) goes on record first.
     const { batch, logs } = readInflight(this.inflight, this.id);
-    if (batch.entries.length > 0 && this.accept(batch)) this.inflightRecorded = true;
+    if (batch.entries.length > 0 && this.accept(batch)) {
+      this.inflightRecorded = true;
+      this.callEntries.push(...batch.entries.map((e) => e.hash));
+    }
     for (const line of logs) this.emit('log', line);
     const first = this.pending.entries().next().value;
     const error: ActorErrorInfo = { kind, message };
@@ -341,9 +369,13 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
           cause: p.req.cause,
         });
       }
-      this.chain.append('error', p.req.iface, p.req.fn, { output: this.chain.value(error as unknown as Value) });
-      this.commit(this.chain.drain(), () => p.resolve({ ok: false, error }));
+      this.chain.append('error', p.req.iface, p.req.fn, { output: this.chain.value(error) });
+      const recorded = this.chain.drain();
+      const entries = [...this.takeCallEntries(), ...recorded.entries.map((e) => e.hash)];
+      this.commit(recorded, () => p.resolve({ ok: false, error, entries }));
+      this.settled();
     }
+    this.callEntries = [];
     this.inflightRecorded = false;
     this.emit('failure', error);
     this.replaceInstance(message);

@@ -188,7 +188,7 @@ describe('restart policy', () => {
       expect(system.store.entries({ actor: id }).filter((e) => e.kind === 'error')).toHaveLength(6);
       const res = await fetch(`http://127.0.0.1:${port(system, other, 'http-server')}/increment`, { method: 'POST' });
       expect(await res.text()).toBe('{"count":1}');
-      system.writer.flush();
+      await system.committed();
       const { verifyChain } = await import('../chain/verify.ts');
       const { SqliteReader } = await import('../store/index.ts');
       expect(await verifyChain(SqliteReader.of(system.store))).toMatchObject({ ok: true });

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { Value } from '../chain/canonical.ts';
 import { EMPTY_HEAD } from '../chain/builder.ts';
 import { toHex, type Hash, type Origin } from '../chain/entry.ts';
-import type { ActorErrorInfo, ExportOutcome } from '../chain/recorder.ts';
+import type { ActorErrorInfo, CallOutcome } from '../chain/recorder.ts';
 import { checkComponent } from '../component/check.ts';
 import { defaultCacheDir, loadComponent } from '../component/loader.ts';
 import { theaterInterface } from '../component/names.ts';
@@ -26,7 +26,7 @@ const WORKER_POOL_SIZE = 2;
 export class ActorSystem extends EventEmitter<SystemEvents> {
   private readonly running = new Map<string, RunningActor>();
   private readonly hostCalls = new HostCalls(this);
-  readonly writer: StoreWriter;
+  private readonly writer: StoreWriter;
   private readonly workers: WorkerPool;
 
   private constructor(
@@ -42,23 +42,24 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return new ActorSystem(ChainStore.open(opts.db), opts);
   }
 
+  /** The running actor itself (its host, manifest, servers): for the runtime's own modules. */
   actor(id: string): RunningActor | undefined {
     return this.running.get(id);
   }
 
+  /** What a client may know of a running actor; undefined when it is not running. */
+  describe(id: string): ActorSummary | undefined {
+    const a = this.running.get(id);
+    return a && summary(a);
+  }
+
   list(): ActorSummary[] {
-    return [...this.running.values()].map((a) => ({
-      id: a.id,
-      name: a.manifest.name,
-      parent: a.parent,
-      children: [...a.children],
-      status: a.host.status,
-      manifest: a.manifest.file,
-      component: a.host.component.sha256,
-      head: a.host.head.hash ? toHex(a.host.head.hash) : null,
-      seq: a.host.head.seq,
-      listeners: a.listeners,
-    }));
+    return [...this.running.values()].map(summary);
+  }
+
+  /** Resolves once everything recorded so far is committed (readers on other connections then see it). */
+  async committed(): Promise<void> {
+    this.writer.flush();
   }
 
   /** Starts the actor a manifest describes: resumed from its chain if the store has one, else fresh. */
@@ -115,7 +116,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       this.emit('status', id, s);
     });
     host.on('failure', (err) => this.onFailure(actor, err));
-    host.on('shutdown', (data) => void this.whenIdle(host).then(() => this.stop(id, data)));
+    host.on('shutdown', (data) => void host.idle().then(() => this.stop(id, data)));
 
     try {
       const details = { component: component.sha256, manifest: manifest.name };
@@ -147,17 +148,19 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     params: readonly Value[],
     origin: Origin,
     cause: Hash | null = null,
-  ): Promise<ExportOutcome> {
+  ): Promise<CallOutcome> {
     const a = this.running.get(id);
-    if (!a) return Promise.resolve({ ok: false, error: { kind: 'startup', message: `no running actor ${id}` } });
+    if (!a) {
+      return Promise.resolve({ ok: false, error: { kind: 'startup', message: `no running actor ${id}` }, entries: [] });
+    }
     return a.host.call(iface, fn, params, origin, cause);
   }
 
-  send(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null = null): Promise<ExportOutcome> {
+  send(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null = null): Promise<CallOutcome> {
     return this.call(id, theaterInterface('message-server-client'), 'handle-send', [msg], origin, cause);
   }
 
-  request(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null = null): Promise<ExportOutcome> {
+  request(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null = null): Promise<CallOutcome> {
     return this.call(
       id,
       theaterInterface('message-server-client'),
@@ -203,7 +206,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   async restart(id: string, reason = 'restarted by request'): Promise<void> {
     const a = this.running.get(id);
     if (!a) throw new Error(`no running actor ${id}`);
-    await this.whenIdle(a.host);
+    await a.host.idle();
     await a.host.restart(reason);
   }
 
@@ -270,13 +273,6 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     }
   }
 
-  whenIdle(host: ActorHost): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => (host.busy ? setTimeout(check, 2) : resolve());
-      check();
-    });
-  }
-
   /**
    * Time travel: the actor continues from entry `hash` on a new branch (fork-1, fork-2, ... or `branchName`), made
    * live; or, when `branchName` is an existing branch whose head is `hash`, on that branch. A running actor is
@@ -287,7 +283,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     const { forkAt } = await import('../timetravel/fork.ts');
     const a = this.running.get(actorId);
     if (a) {
-      await this.whenIdle(a.host);
+      await a.host.idle();
       await this.stop(actorId);
       this.writer.flush(); // the stop event must be committed before the store is read for the fork
     }
@@ -295,4 +291,21 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     if (a) await this.start(a.manifest, a.parent ? { parent: a.parent } : {});
     return branch;
   }
+}
+
+function summary(a: RunningActor): ActorSummary {
+  return {
+    id: a.id,
+    name: a.manifest.name,
+    parent: a.parent,
+    children: [...a.children],
+    status: a.host.status,
+    manifest: a.manifest.file,
+    component: a.host.component.sha256,
+    exports: a.host.component.exports,
+    branch: a.branch,
+    head: a.host.head.hash ? toHex(a.host.head.hash) : null,
+    seq: a.host.head.seq,
+    listeners: [...a.listeners],
+  };
 }

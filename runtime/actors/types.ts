@@ -32,6 +32,10 @@ export interface ActorSummary {
   readonly status: ActorStatus;
   readonly manifest: string;
   readonly component: string;
+  /** The WIT interfaces the component exports (what can be called on it). */
+  readonly exports: readonly string[];
+  /** The branch it records on. */
+  readonly branch: string;
   readonly head: string | null;
   readonly seq: number;
   readonly listeners: readonly Listener[];

@@ -67,10 +67,10 @@ export function interceptImports(
     for (const [name, fn] of Object.entries(fns)) {
       const wit = kebabCase(name);
       wrapped[name] = (...args: never[]) => {
-        const input = encode(args as unknown as Value);
+        const input = encode(args);
         const inputHash = chain.blob(input);
         const outcome = strategy.outcome(iface, wit, input, inputHash, () => fn(...args));
-        chain.append('import', iface, wit, { input: inputHash, output: chain.value(outcome as unknown as Value) });
+        chain.append('import', iface, wit, { input: inputHash, output: chain.value(outcome) });
         afterImport?.();
         return settle(outcome);
       };
@@ -82,14 +82,21 @@ export function interceptImports(
 
 export type ErrorKind = 'trap' | 'handler-error' | 'timeout' | 'startup';
 
-export interface ActorErrorInfo {
+/** A type, not an interface: records must satisfy Value's index signature to be recorded without casts. */
+export type ActorErrorInfo = {
   readonly kind: ErrorKind;
   readonly message: string;
-}
+};
 
 export type ExportOutcome =
   | { readonly ok: true; readonly response: Value; readonly state: Uint8Array | null }
   | { readonly ok: false; readonly error: ActorErrorInfo };
+
+/** An export call as its caller sees it once committed: the outcome and the hashes of the entries it recorded. */
+export type CallOutcome = ExportOutcome & {
+  /** In chain order: the call, its imports, its return or error. Empty when the call never reached the actor. */
+  readonly entries: readonly Hash[];
+};
 
 export interface CallMeta {
   readonly origin: Origin;
@@ -135,7 +142,7 @@ export function callExport(
     return { ok: true, response, state };
   } catch (e) {
     const error = classifyError(e);
-    chain.append('error', iface, fn, { output: chain.value(error as unknown as Value) });
+    chain.append('error', iface, fn, { output: chain.value(error) });
     return { ok: false, error };
   }
 }

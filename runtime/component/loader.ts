@@ -168,7 +168,7 @@ async function prepare(path: string, bytes: Uint8Array, sha256: string, cacheDir
 /**
  * The component's module as a classic script whose value is its `instantiate`. Workers load this one: compiled with
  * vm.Script it can use and produce V8's code cache, which import() cannot, and a new actor's first call then runs
- * without compiling jco's functions first (~7 ms to under 1 ms for the counter; worker-instance.ts). jco's module
+ * without compiling jco's functions first (worker-instance.ts). jco's module
  * exports only `instantiate` and `_util`, and reads import.meta.url only when no getCoreModule is passed (we always
  * pass one). If jco's output stops fitting that shape, there is no script and workers import the module.
  */

@@ -46,7 +46,7 @@ async function record(db: string): Promise<void> {
     await system.send(sup, utf8('{"op":"crash-flaky"}'), 'cli');
     const flaky = [...system.actor(sup)!.children].find((c) => c.includes('flaky'))!;
     for (let i = 0; i < 300; i++) {
-      system.writer.flush();
+      await system.committed();
       if (system.store.entries({ actor: flaky }).some((e) => e.kind === 'error')) break;
       await new Promise((r) => setTimeout(r, 10));
     }

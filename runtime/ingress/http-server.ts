@@ -29,7 +29,7 @@ export async function serveHttp(
   const sid = front.nextSid++;
   const listening = new Promise<FrontToMain>((resolve) => front.waiting.set(sid, resolve));
   front.servers.set(sid, async (id, record) => {
-    const out = await system.call(actorId, HTTP_SERVER, 'handle-request', [record as never], 'http');
+    const out = await system.call(actorId, HTTP_SERVER, 'handle-request', [record], 'http');
     front.send({ t: 'response', id, reply: replyFor(out) });
   });
   front.worker.ref();
@@ -105,7 +105,7 @@ const ERROR_STATUS = { 'handler-error': 500, trap: 500, timeout: 504, startup: 5
 function replyFor(out: ExportOutcome): FrontReply {
   if (!out.ok)
     return { status: ERROR_STATUS[out.error.kind], json: { error: out.error.kind, message: out.error.message } };
-  const [response] = out.response as unknown as [HttpResponseRecord];
+  const [response] = out.response as readonly [HttpResponseRecord | undefined];
   if (!response || !Number.isInteger(response.status) || response.status < 100 || response.status > 599) {
     return {
       status: 500,

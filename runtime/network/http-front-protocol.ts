@@ -9,20 +9,23 @@ export function httpFrontScript(): URL {
   return workerScript(import.meta.url, 'http-front');
 }
 
-/** An HTTP request as the actor's `handle-request` receives it (and the chain records it). */
-export interface HttpRequestRecord {
-  method: string;
-  uri: string;
-  headers: [string, string][];
-  body: Uint8Array | undefined;
-}
+/**
+ * An HTTP request as the actor's `handle-request` receives it (and the chain records it). Records are types, not
+ * interfaces, so that they are canonical Values as they stand.
+ */
+export type HttpRequestRecord = {
+  readonly method: string;
+  readonly uri: string;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: Uint8Array | undefined;
+};
 
 /** The actor's answer, as recorded. */
-export interface HttpResponseRecord {
-  status: number;
-  headers: [string, string][];
-  body: Uint8Array | undefined;
-}
+export type HttpResponseRecord = {
+  readonly status: number;
+  readonly headers: readonly (readonly [string, string])[];
+  readonly body: Uint8Array | undefined;
+};
 
 export interface FrontListen {
   readonly host: string;
@@ -32,7 +35,11 @@ export interface FrontListen {
 
 /** What to send back: the actor's response, or one of the runtime's own JSON errors (which close the connection). */
 export type FrontReply =
-  | { readonly status: number; readonly headers: [string, string][]; readonly body: Uint8Array | undefined }
+  | {
+      readonly status: number;
+      readonly headers: readonly (readonly [string, string])[];
+      readonly body: Uint8Array | undefined;
+    }
   | { readonly status: number; readonly json: unknown };
 
 export type FrontToMain =

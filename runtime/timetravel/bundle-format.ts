@@ -64,7 +64,7 @@ export class BundleWriter {
   }
 
   record(r: BundleRecord): void {
-    const body = encode(r as Value);
+    const body = encode(r);
     this.raw(uvarint(body.length));
     this.raw(body);
   }

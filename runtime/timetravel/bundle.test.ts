@@ -33,7 +33,7 @@ async function counterChain(system: ActorSystem, n = 3): Promise<string> {
   const id = await system.start(example('counter'));
   for (let i = 0; i < n; i++) await inc(system, id);
   await system.stop(id);
-  system.writer.flush();
+  await system.committed();
   return id;
 }
 

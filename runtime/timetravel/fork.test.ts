@@ -36,7 +36,7 @@ describe('state-at, forks and branches on a real counter', () => {
       // The old branch is untouched: its count-3 entry still says 3.
       expect((await stateAt(rd(system), returned[2]![0])).json).toEqual({ count: 3 });
 
-      system.writer.flush();
+      await system.committed();
       const branches = listBranches(system.store, id);
       expect(branches.map((b) => [b.name, b.live])).toEqual([
         ['main', false],
@@ -66,7 +66,7 @@ describe('state-at, forks and branches on a real counter', () => {
       const id = await system.start(example('counter'));
       await inc(system, id);
       await system.stop(id);
-      system.writer.flush();
+      await system.committed();
       const head = system.store.head(id)!;
       const a = forkAt(system.store, head.hash);
       const b = forkAt(system.store, head.hash);
@@ -91,7 +91,7 @@ describe('state-at, forks and branches on a real counter', () => {
       await inc(system, id);
       await system.request(id, utf8('{"op":"get"}'), 'cli');
       await system.send(id, utf8('{"op":"bogus"}'), 'cli');
-      system.writer.flush();
+      await system.committed();
       const head = system.store.head(id)!;
       const calls = (await noOps(rd(system), head.hash, { includeErrors: true })).map((n) => n.call.fn);
       expect(calls).toContain('handle-request');

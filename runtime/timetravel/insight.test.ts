@@ -17,10 +17,10 @@ describe('causal links across actors', () => {
       const handled = () =>
         system.store.entries({ actor: flaky }).some((e) => e.kind === 'error' && e.fn === 'handle-send');
       for (let i = 0; i < 300 && !handled(); i++) {
-        system.writer.flush();
+        await system.committed();
         await new Promise((r) => setTimeout(r, 10));
       }
-      system.writer.flush();
+      await system.committed();
       const sent = system.store.entries({ actor: sup }).find((e) => e.kind === 'import' && e.fn === 'send')!;
       const link = await followMessage(SqliteReader.of(system.store), sent.hash);
       expect(link.received?.actor).toBe(flaky);

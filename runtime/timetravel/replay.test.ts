@@ -16,7 +16,7 @@ describe('deterministic replay with real components', () => {
       const res = await fetch(`http://127.0.0.1:${system.actor(id)!.listeners[0]!.port}/increment`, { method: 'POST' });
       expect(await res.text()).toBe('{"count":4}');
       await system.stop(id);
-      system.writer.flush();
+      await system.committed();
       const head = system.store.head(id)!;
       const seen: number[] = [];
       const r = await replay({ db: join(dir, 'chain.db'), actor: id }, (done) => seen.push(done));
@@ -34,7 +34,7 @@ describe('deterministic replay with real components', () => {
       const id = await system.start(example('counter'));
       await inc(system, id);
       await inc(system, id);
-      system.writer.flush();
+      await system.committed();
       const firstIncrement = system.store
         .entries({ actor: id })
         .find((e) => e.kind === 'call' && e.fn === 'handle-send')!;
@@ -62,7 +62,7 @@ describe('deterministic replay with real components', () => {
         expect(out.ok).toBe(true);
       }
       await system.request(id, utf8('{"op":"remove","id":"nope"}'), 'cli'); // an err, recorded
-      system.writer.flush();
+      await system.committed();
       const head = system.store.head(id)!;
       const fns = system.store.entries({ actor: id }).map((e) => e.fn);
       expect(fns).toContain('now');
@@ -80,7 +80,7 @@ describe('deterministic replay with real components', () => {
       await inc(system, id);
       await system.continueFrom(id, at);
       await inc(system, id);
-      system.writer.flush();
+      await system.committed();
       for (const branch of ['main', 'fork-1']) {
         const r = await replayHere(SqliteReader.of(system.store), { actor: id, branch });
         expect(r).toMatchObject({ status: 'verified', head: toHex(system.store.head(id, branch)!.hash) });

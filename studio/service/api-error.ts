@@ -19,13 +19,6 @@ export class StudioError extends Error {
 export const badRequest = (message: string): StudioError => new StudioError('bad-request', message);
 export const notFound = (message: string): StudioError => new StudioError('not-found', message);
 
-/** For methods whose engine (runtime/timetravel) has not landed yet: say so rather than return something made up. */
-export const notAvailable = (what: string): StudioError =>
-  new StudioError(
-    'internal',
-    `${what} is not available yet: the time-travel engine (runtime/timetravel) has not landed`,
-  );
-
 export function toApiError(e: unknown): ApiError {
   if (e instanceof StudioError) return { message: e.message, code: e.code };
   if (e instanceof Error) return { message: e.message, code: 'internal' };

@@ -1,18 +1,14 @@
 /**
  * Requests fired from the Studio's panels. They call the actor's export directly with origin 'studio' (not through
- * its TCP port), so the chain records who injected them; the produced entries are found by the call's input hash.
+ * its TCP port), so the chain records who injected them; the call's outcome names the entries it produced.
  */
 import { randomUUID } from 'node:crypto';
 import {
   type ActorSystem,
-  encode,
-  type ExportOutcome,
-  type Hash,
-  hashEquals,
+  type CallOutcome,
   HTTP_SERVER,
   type HttpRequestRecord,
   type HttpResponseRecord,
-  sha256,
   theaterInterface,
   toDisplay,
   toHex,
@@ -24,12 +20,13 @@ import { badRequest, notFound } from './api-error.ts';
 const MESSAGES = theaterInterface('message-server-client');
 
 interface Fired {
-  readonly outcome: ExportOutcome;
+  readonly outcome: CallOutcome;
   readonly ms: number;
+  /** The call's entries (call … return/error), as hex. */
   readonly entries: readonly string[];
 }
 
-/** Calls an export with origin 'studio' and collects the call's entries (call … return/error) once committed. */
+/** Calls an export with origin 'studio'; resolves once the call's entries are committed. */
 async function fire(
   system: ActorSystem,
   actor: string,
@@ -37,28 +34,13 @@ async function fire(
   fn: string,
   params: readonly Value[],
 ): Promise<Fired> {
-  const running = system.actor(actor);
+  const running = system.describe(actor);
   if (!running) throw notFound(`no running actor ${actor}`);
-  if (!running.host.component.exports.includes(iface)) throw badRequest(`${actor} does not export ${iface}`);
-  const before = system.store.head(actor, running.branch)?.id ?? 0;
-  const input = sha256(encode(params as Value));
+  if (!running.exports.includes(iface)) throw badRequest(`${actor} does not export ${iface}`);
   const t0 = performance.now();
   const outcome = await system.call(actor, iface, fn, params, 'studio');
   const ms = Math.round((performance.now() - t0) * 10) / 10;
-  return { outcome, ms, entries: producedEntries(system, actor, before, input) };
-}
-
-function producedEntries(system: ActorSystem, actor: string, afterId: number, input: Hash): string[] {
-  const out: string[] = [];
-  for (const e of system.store.entries({ actor, afterId, limit: 10_000 })) {
-    if (out.length === 0) {
-      if (e.kind === 'call' && e.origin === 'studio' && hashEquals(e.input, input)) out.push(toHex(e.hash));
-      continue;
-    }
-    out.push(toHex(e.hash));
-    if (e.kind === 'return' || e.kind === 'error') break;
-  }
-  return out;
+  return { outcome, ms, entries: outcome.entries.map(toHex) };
 }
 
 const utf8 = new TextDecoder();
@@ -70,9 +52,7 @@ export async function fireHttp(system: ActorSystem, p: HttpFire): Promise<HttpFi
     headers: p.headers.map(([k, v]) => [k.toLowerCase(), v]),
     body: p.body === undefined || p.body === '' ? undefined : new TextEncoder().encode(p.body),
   };
-  const { outcome, ms, entries } = await fire(system, p.actor, HTTP_SERVER, 'handle-request', [
-    record as unknown as Value,
-  ]);
+  const { outcome, ms, entries } = await fire(system, p.actor, HTTP_SERVER, 'handle-request', [record]);
   if (!outcome.ok) {
     const status = outcome.error.kind === 'timeout' ? 504 : outcome.error.kind === 'startup' ? 503 : 500;
     return {
@@ -83,7 +63,7 @@ export async function fireHttp(system: ActorSystem, p: HttpFire): Promise<HttpFi
       entries,
     };
   }
-  const [response] = outcome.response as unknown as [HttpResponseRecord | undefined];
+  const [response] = outcome.response as readonly [HttpResponseRecord | undefined];
   if (!response) return { status: 500, headers: [], body: 'the actor returned no response', ms, entries };
   return {
     status: response.status,
@@ -101,7 +81,7 @@ export async function fireMessage(system: ActorSystem, p: MessageFire): Promise<
     throw badRequest(`the message is not valid JSON: ${(e as Error).message}`);
   }
   const msg = new TextEncoder().encode(p.json);
-  // handle-request carries a request id; made here (as system.request would) so the call's input hash is known.
+  // handle-request carries a request id, as system.request makes one.
   const params: Value[] = p.kind === 'send' ? [msg] : [randomUUID(), msg];
   const { outcome, ms, entries } = await fire(
     system,

@@ -185,3 +185,32 @@ describe('StudioService over the real counter', () => {
     expect(c.seq).toBeGreaterThan(head);
   });
 });
+
+describe('fired calls report what they recorded', () => {
+  let dir: string;
+  let svc: StudioService;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'studio-fire-'));
+    svc = StudioService.open({ db: join(dir, 'studio.db'), dataDir: dir, ephemeralPorts: true });
+    expect(await svc.invoke('openManifest', { path: COUNTER })).toEqual({ ok: true, actor: 'counter' });
+  });
+  afterAll(async () => {
+    await svc.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('two identical fires at once each report their own entries', async () => {
+    // Same method, path and headers: the same input hash. Each result must name its own call, not the first one.
+    const fire = () => svc.fireHttp({ actor: 'counter', method: 'GET', path: '/count', headers: [] });
+    const [a, b] = await Promise.all([fire(), fire()]);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    expect(a.entries.filter((h) => b.entries.includes(h))).toEqual([]);
+    for (const r of [a, b]) {
+      const first = await svc.entry({ hash: r.entries[0]! });
+      const last = await svc.entry({ hash: r.entries.at(-1)! });
+      expect([first.kind, first.origin, last.kind]).toEqual(['call', 'studio', 'return']);
+      expect(last.seq - first.seq).toBe(r.entries.length - 1);
+    }
+  });
+});

@@ -3,7 +3,6 @@
  * WebSocket) are thin shells around `invoke`, which validates every payload before any method runs, and `onEvent`,
  * which pushes StudioEvents. No Electron and no transport code here.
  */
-import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { ActorSystem, replay, SqliteReader, toHex, verifyOffThread } from '../../runtime/index.ts';
 import type {
@@ -53,11 +52,10 @@ export interface StudioServiceOptions {
 
 export type StudioEventListener = <E extends EventName>(event: E, payload: StudioEvents[E]) => void;
 
-type EventMap = { [E in EventName]: [StudioEvents[E]] };
-
 export class StudioService implements StudioApi {
   readonly system: ActorSystem;
-  private readonly events = new EventEmitter<EventMap>();
+  /** The transports' subscriptions (each gets every event). */
+  private readonly listeners = new Set<StudioEventListener>();
   private readonly logRing: RingBuffer<LogLine>;
   /** Every read of the chain: the same code the hub Studio runs per node. */
   private readonly views: ChainViews;
@@ -86,12 +84,8 @@ export class StudioService implements StudioApi {
 
   /** Subscribes to every StudioEvent; returns the unsubscribe function. */
   onEvent(listener: StudioEventListener): () => void {
-    const offs = (['log', 'entries', 'actorStatus', 'actors', 'progress', 'componentChanged'] as const).map((name) => {
-      const l = (payload: StudioEvents[typeof name]) => listener(name, payload);
-      this.events.on(name, l as never);
-      return () => this.events.off(name, l as never);
-    });
-    return () => offs.forEach((off) => off());
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async close(): Promise<void> {
@@ -101,7 +95,7 @@ export class StudioService implements StudioApi {
   }
 
   private emit<E extends EventName>(event: E, payload: StudioEvents[E]): void {
-    (this.events.emit as (e: E, p: StudioEvents[E]) => boolean)(event, payload);
+    for (const l of this.listeners) l(event, payload);
   }
 
   private wire(): void {
@@ -137,7 +131,7 @@ export class StudioService implements StudioApi {
   /** The branch a request means: the one named, else the one the actor runs on (or its live one). */
   private async branchOf(actor: string, branch: string | undefined): Promise<string> {
     await this.views.index(actor); // refuses unknown actors
-    return this.views.branchOf(actor, branch ?? this.system.actor(actor)?.branch);
+    return this.views.branchOf(actor, branch ?? this.system.describe(actor)?.branch);
   }
 
   // ---- actors ----------------------------------------------------------------------------------------------------
@@ -145,7 +139,7 @@ export class StudioService implements StudioApi {
   async openManifest(p: { path: string }): Promise<OpenResult> {
     const r = await openManifest(this.system, p.path, (msg) => this.log('studio', msg));
     if (r.ok) {
-      this.recent.add(this.system.actor(r.actor)?.manifest.file ?? p.path);
+      this.recent.add(this.system.describe(r.actor)?.manifest ?? p.path);
       this.emit('actors', {});
     }
     return r;
@@ -168,9 +162,9 @@ export class StudioService implements StudioApi {
     const running = new Map(this.system.list().map((a) => [a.id, a]));
     return rows.map((row): ActorView => {
       const r = running.get(row.id);
-      const live = this.system.actor(row.id);
-      if (r && live) {
-        return { ...r, exports: live.host.component.exports, liveBranch: live.branch, listeners: [...r.listeners] };
+      if (r) {
+        const { branch, ...view } = r;
+        return { ...view, liveBranch: branch };
       }
       const head = store.head(row.id, row.liveBranch);
       return {
@@ -192,18 +186,18 @@ export class StudioService implements StudioApi {
   }
 
   async stopActor(p: { actor: string }): Promise<void> {
-    if (!this.system.actor(p.actor)) throw notFound(`no running actor ${p.actor}`);
+    if (!this.system.describe(p.actor)) throw notFound(`no running actor ${p.actor}`);
     await this.system.stop(p.actor);
     this.emit('actors', {});
   }
 
   async restartActor(p: { actor: string }): Promise<void> {
-    if (!this.system.actor(p.actor)) throw notFound(`no running actor ${p.actor}`);
+    if (!this.system.describe(p.actor)) throw notFound(`no running actor ${p.actor}`);
     await this.system.restart(p.actor, 'restarted from the Studio');
   }
 
   async startActor(p: { actor: string }): Promise<OpenResult> {
-    if (this.system.actor(p.actor)) throw badRequest(`${p.actor} is already running`);
+    if (this.system.describe(p.actor)) throw badRequest(`${p.actor} is already running`);
     const row = this.system.store.actors().find((a) => a.id === p.actor);
     if (!row) throw notFound(`no actor ${p.actor}`);
     if (!row.manifest) throw badRequest(`${p.actor} has no recorded manifest to start it from`);
@@ -255,7 +249,7 @@ export class StudioService implements StudioApi {
 
   async branches(p: { actor: string }): Promise<readonly BranchView[]> {
     await this.views.index(p.actor); // refuses unknown actors
-    const live = this.system.actor(p.actor)?.branch ?? this.system.store.liveBranch(p.actor);
+    const live = this.system.describe(p.actor)?.branch ?? this.system.store.liveBranch(p.actor);
     return this.views.branches(p.actor, live);
   }
 
@@ -269,7 +263,7 @@ export class StudioService implements StudioApi {
   }
 
   async setLiveBranch(p: { actor: string; branch: string }): Promise<void> {
-    if (this.system.actor(p.actor)) {
+    if (this.system.describe(p.actor)) {
       // A running actor is moved by the runtime (its in-memory head changes): restart it on that branch's head.
       const head = this.system.store.branches(p.actor).find((b) => b.name === p.branch)?.head;
       if (!head) throw notFound(`actor ${p.actor} has no branch ${p.branch} with entries`);
@@ -287,7 +281,7 @@ export class StudioService implements StudioApi {
   async replay(p: { actor: string; branch?: string; componentPath?: string }): Promise<ReplayResultView> {
     await this.views.index(p.actor); // refuses unknown actors with not-found
     // Commit what is queued: the replay worker reads the db file itself.
-    this.system.writer.flush();
+    await this.system.committed();
     const req = { db: this.system.store.path, actor: p.actor, branch: p.branch, component: p.componentPath };
     return tt.replayView(() =>
       replay(req, (done, total) => this.emit('progress', { task: 'replay', actor: p.actor, done, total })),
@@ -296,7 +290,7 @@ export class StudioService implements StudioApi {
 
   async verify(p: { actor?: string }): Promise<VerifyView> {
     const actor = p.actor ?? null;
-    this.system.writer.flush(); // the worker reads through its own connection: commit what is queued first
+    await this.system.committed(); // the worker reads through its own connection: commit what is queued first
     const r = await verifyOffThread({ db: this.system.store.path, actor: p.actor }, (done, total) =>
       this.emit('progress', { task: 'verify', actor, done, total }),
     );
@@ -327,7 +321,7 @@ export class StudioService implements StudioApi {
     withComponent?: boolean;
   }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }> {
     await this.views.index(p.actor);
-    this.system.writer.flush();
+    await this.system.committed();
     return this.views.exportBundle(join(this.opts.dataDir, 'bundles'), p.actor, p);
   }
 

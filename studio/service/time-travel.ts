@@ -11,6 +11,7 @@ import {
   type ReplayReport,
   type StateDiff,
   TimeTravelError,
+  BundleError,
 } from '../../runtime/index.ts';
 import type { DiffChange, DiffView, EntryKind, Hex, ReplayResultView, UploadedFile } from '../contract.ts';
 import { badRequest, notFound, StudioError } from './api-error.ts';
@@ -22,7 +23,7 @@ export async function engine<T>(run: () => T | Promise<T>): Promise<T> {
   } catch (e) {
     if (e instanceof StudioError) throw e;
     if (e instanceof TimeTravelError) throw notFound(e.message);
-    if (e instanceof Error && e.name === 'BundleError') throw badRequest(e.message);
+    if (e instanceof BundleError) throw badRequest(e.message);
     throw e;
   }
 }

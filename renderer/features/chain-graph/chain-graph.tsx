@@ -12,11 +12,10 @@ import { assignLanes, laneCount, type Lane } from '../../viz/layout/lanes.ts';
 import { chunksFor, MAX_FETCH_SEQS, seqScale, translateFor } from '../../viz/layout/viewport.ts';
 import { Legend } from './legend.tsx';
 import { Minimap } from './minimap.tsx';
+import { FIRST_PAINT_MARK } from './first-paint-mark.ts';
 import { entryAt, LABEL_W, LANE_H, laneY, paint, TOP } from './paint.ts';
 
 const HEAD_MARGIN = 48;
-/** performance.mark name set the first time the graph paints fetched entries (read by `npm run bench`). */
-export const FIRST_PAINT_MARK = 'theater:graph-first-paint';
 let firstPaintMarked = false;
 
 function lanesOf(): Lane[] {

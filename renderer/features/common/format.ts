@@ -1,7 +1,4 @@
 /** Small display helpers shared by panels. */
-export function shortHash(h: string | null | undefined): string {
-  return h ? h.slice(0, 10) : '—';
-}
 
 /**
  * 1234567 -> "1,234,567". Not toLocaleString: its first call sets up ICU number formatting, 30-100 ms of main
