@@ -21,20 +21,43 @@ export type LinkMessage =
   | { readonly t: 'stopped'; readonly shipped: number; readonly caughtUp: boolean };
 
 export class HubLink {
+  private worker: Worker;
+  private stopping = false;
   private stopped: Promise<{ shipped: number; caughtUp: boolean }> | undefined;
 
-  private constructor(private readonly worker: Worker) {}
+  private constructor(
+    private readonly job: ShipJob,
+    private readonly onStatus: (s: ShipperStatus) => void,
+  ) {
+    this.worker = this.spawn();
+  }
 
   /** Starts shipping `db` to the hub; the key file is created (with its .pub) when missing. */
   static start(job: ShipJob, onStatus: (s: ShipperStatus) => void = () => {}): HubLink {
     loadNodeKey(job.keyFile, { create: true });
-    const worker = new Worker(workerScript(import.meta.url, 'ship-worker'), { workerData: job });
+    return new HubLink(job, onStatus);
+  }
+
+  /**
+   * The shipper's thread. Should it ever die (a bug, an uncaught error), it is started again a second later: it
+   * resumes from the hub's watermark like after a restart, and the node goes on shipping.
+   */
+  private spawn(): Worker {
+    const worker = new Worker(workerScript(import.meta.url, 'ship-worker'), { workerData: this.job });
     worker.on('message', (m: LinkMessage) => {
-      if (m.t === 'status') onStatus(m.status);
+      if (m.t === 'status') this.onStatus(m.status);
     });
-    worker.on('error', (e) => onStatus({ kind: 'error', message: `shipper thread failed: ${e.message}`, fatal: true }));
+    worker.on('error', (e) =>
+      this.onStatus({ kind: 'error', message: `shipper thread failed: ${e.message}`, fatal: false }),
+    );
+    worker.on('exit', () => {
+      if (this.stopping) return;
+      setTimeout(() => {
+        if (!this.stopping) this.worker = this.spawn();
+      }, 1000).unref();
+    });
     worker.unref();
-    return new HubLink(worker);
+    return worker;
   }
 
   /**
@@ -42,19 +65,21 @@ export class HubLink {
    * whether it caught up (what it did not ship, the next run ships).
    */
   stop(drainMs = 5000): Promise<{ shipped: number; caughtUp: boolean }> {
+    this.stopping = true;
+    const worker = this.worker;
     this.stopped ??= new Promise((resolve) => {
       const done = (r: { shipped: number; caughtUp: boolean }) => {
         clearTimeout(timer);
-        void this.worker.terminate();
+        void worker.terminate();
         resolve(r);
       };
       // The shipper honours drainMs itself; this is only for a thread that no longer answers at all.
       const timer = setTimeout(() => done({ shipped: 0, caughtUp: false }), drainMs + 5000);
-      this.worker.on('message', (m: LinkMessage) => {
+      worker.on('message', (m: LinkMessage) => {
         if (m.t === 'stopped') done(m);
       });
-      this.worker.once('exit', () => done({ shipped: 0, caughtUp: false }));
-      this.worker.postMessage({ t: 'stop', drainMs });
+      worker.once('exit', () => done({ shipped: 0, caughtUp: false }));
+      worker.postMessage({ t: 'stop', drainMs });
     });
     return this.stopped;
   }

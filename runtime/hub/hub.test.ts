@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ActorSystem } from '../actors/system.ts';
 import { decode } from '../chain/canonical.ts';
-import { entryHash, fromHex, sha256, toHex, type Hash } from '../chain/entry.ts';
+import { fromHex, sha256, toHex } from '../chain/entry.ts';
 import { verifyChain } from '../chain/verify.ts';
 import type { ChainReader } from '../reader/chain-reader.ts';
 import { ChainStore, SqliteReader } from '../store/index.ts';
 import { attestationsOf, Hub, HubWriter, NodeKeyMismatch } from '../store-pg/index.ts';
 import { example, tempDir, utf8, withSystem } from '../testing/helpers.ts';
+import { forgeBranch } from '../testing/hub-forgery.ts';
 import { describeHub, hubSql, testServer, type TestServer } from '../testing/pg.ts';
-import { kindName, originName } from '../reader/codes.ts';
 import { diffBranches, followMessage, replayHere, stateAt, whoWrote } from '../timetravel/index.ts';
 import { attest } from './attest.ts';
 import { verdictOk, verifyHub } from './hub-verify.ts';
@@ -163,7 +163,7 @@ describeHub('the hub, on a real PostgreSQL', () => {
   it('catches a forged and rehashed branch by its signature, also when the forger re-keys the hub', async () => {
     // The forger: count 9 instead of 3 in a state, every later entry rehashed, the head moved. Hashes hold.
     const signatures = await hubSql<{ id: number; head_sig: Buffer }>(url, 'SELECT id, head_sig FROM branches');
-    const forged = await forge(url, 'a', 'counter', 'main');
+    const forged = await forgeBranch(url, 'a', 'counter', 'main', '{"count":3}', '{"count":9}');
     try {
       const [v] = await verifyHub(hub);
       expect(v!.chain, JSON.stringify(v!.chain)).toMatchObject({ ok: true }); // consistent: only a signature can tell
@@ -230,84 +230,3 @@ describeHub('the hub, on a real PostgreSQL', () => {
     });
   });
 });
-
-/**
- * What a hub writer could do: change a state in a node's chain and rehash everything after it, so every stored hash
- * is again SHA-256(parent ‖ body) and verify passes. Returns the forged head and how to put everything back.
- */
-async function forge(url: string, node: string, actor: string, branch: string) {
-  type Row = {
-    id: number;
-    hash: Buffer;
-    parent_id: number | null;
-    seq: number;
-    kind: number;
-    iface: string;
-    fn: string;
-    input: Buffer | null;
-    output: Buffer | null;
-    state: Buffer | null;
-    state_id: number | null;
-    cause: Buffer | null;
-    origin: number | null;
-  };
-  const rows = await hubSql<Row>(
-    url,
-    `WITH RECURSIVE path(id) AS (
-       SELECT b.head_id FROM branches b JOIN actors a ON a.id = b.actor_id JOIN nodes n ON n.id = a.node_id
-       WHERE n.name = $1 AND a.name = $2 AND b.name = $3
-       UNION ALL SELECT e.parent_id FROM entries e JOIN path ON e.id = path.id WHERE e.parent_id IS NOT NULL)
-     SELECT e.id, e.hash, e.parent_id, e.seq, e.kind, f.iface, f.fn, bi.hash AS input, bo.hash AS output,
-       bs.hash AS state, e.state_id, e.cause, e.origin
-     FROM path JOIN entries e ON e.id = path.id JOIN fns f ON f.id = e.fn_id
-     LEFT JOIN blobs bi ON bi.id = e.input_id LEFT JOIN blobs bo ON bo.id = e.output_id
-     LEFT JOIN blobs bs ON bs.id = e.state_id ORDER BY e.seq`,
-    [node, actor, branch],
-  );
-  const fake = Buffer.from('{"count":9}');
-  const fakeHash = Buffer.from(sha256(fake));
-  const [blob] = await hubSql<{ id: number }>(
-    url,
-    `INSERT INTO blobs (hash, bytes) VALUES ($1, $2) ON CONFLICT (hash) DO UPDATE SET bytes = excluded.bytes
-     RETURNING id`,
-    [fakeHash, fake],
-  );
-  const target = rows.findIndex((r) => r.state?.toString('hex') === toHex(sha256(Buffer.from('{"count":3}'))));
-  const saved = rows.map((r) => ({ id: r.id, hash: r.hash, state_id: r.state_id }));
-  let parent: Hash | null = target > 0 ? rows[target - 1]!.hash : null;
-  for (let i = target; i < rows.length; i++) {
-    const r = rows[i]!;
-    // From the target on, the state is forged until the chain writes another one.
-    const forgedState = r.state?.equals(rows[target]!.state!) ?? false;
-    const state = forgedState ? fakeHash : r.state;
-    const hash = Buffer.from(
-      entryHash(parent, {
-        actor,
-        seq: Number(r.seq), // a plain client reads bigints as strings
-        kind: kindName(r.kind)!,
-        iface: r.iface,
-        fn: r.fn,
-        input: r.input,
-        output: r.output,
-        state,
-        cause: r.cause,
-        origin: r.origin === null ? null : originName(r.origin)!,
-      }),
-    );
-    await hubSql(url, 'UPDATE entries SET hash = $1, state_id = $2 WHERE id = $3', [
-      hash,
-      forgedState ? blob!.id : r.state_id,
-      r.id,
-    ]);
-    parent = hash;
-  }
-  const head = rows.at(-1)!;
-  return {
-    head: new Uint8Array(parent!),
-    seq: Number(head.seq),
-    undo: async () => {
-      for (const s of saved)
-        await hubSql(url, 'UPDATE entries SET hash = $1, state_id = $2 WHERE id = $3', [s.hash, s.state_id, s.id]);
-    },
-  };
-}

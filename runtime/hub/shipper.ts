@@ -127,8 +127,10 @@ export class Shipper {
   }
 
   private sleep(ms: number): Promise<void> {
+    // Stopping: never sleep past the drain deadline (a backoff of seconds would hold up the exit).
+    const wait = this.stopping ? Math.min(ms, Math.max(0, this.drainUntil - Date.now())) : ms;
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
+      const t = setTimeout(resolve, wait);
       this.wake = () => {
         clearTimeout(t);
         resolve();

@@ -52,16 +52,48 @@ export async function openHubPool(url: string, opts: HubPoolOptions = {}): Promi
   // it and the next query connects afresh.
   pool.on('error', () => {});
   try {
-    const client = await pool.connect();
-    try {
-      await migrate(client, describeUrl(url));
-    } finally {
-      client.release();
-    }
+    await inTransaction(pool, (client) => migrate(client, describeUrl(url)));
   } catch (e) {
     await pool.end().catch(() => {});
     if (e instanceof HubOpenError) throw e;
     throw new HubOpenError(`cannot open the hub at ${describeUrl(url)}: ${(e as Error).message}`, { cause: e });
   }
   return pool;
+}
+
+/**
+ * Runs `fn` on a client checked out of the pool, released afterwards; a client whose connection broke is discarded,
+ * not returned. While checked out, a client's own 'error' event (the server ending the connection: a restart) has
+ * no listener of the pool's, and unheard it would crash the process: it is heard here, and the query that was
+ * running rejects instead.
+ */
+export async function withClient<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (e: Error) => (broken = e);
+  c.on('error', onError);
+  try {
+    return await fn(c);
+  } catch (e) {
+    broken ??= e as Error;
+    throw e;
+  } finally {
+    c.off('error', onError);
+    c.release(broken);
+  }
+}
+
+/** `fn` between BEGIN and COMMIT on one client; ROLLBACK (and the client discarded) when it throws. */
+export function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withClient(pool, async (c) => {
+    await c.query('BEGIN');
+    try {
+      const r = await fn(c);
+      await c.query('COMMIT');
+      return r;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => {});
+      throw e;
+    }
+  });
 }

@@ -10,6 +10,7 @@
  */
 import type pg from 'pg';
 import { toHex, type Hash } from '../chain/entry.ts';
+import { inTransaction } from './connect.ts';
 import type { PathEntry } from '../reader/chain-reader.ts';
 import { KIND_CODES, ORIGIN_CODES } from '../reader/codes.ts';
 import type { ActorRow } from '../store/types.ts';
@@ -107,15 +108,12 @@ export class HubWriter {
 
   /** Ships one page in one transaction. */
   async ship(page: ShipPage): Promise<ShipResult> {
-    const c = await this.pool.connect();
     const learned = {
       fns: new Map<string, number>(),
       actors: new Map<string, number>(),
       branches: new Map<string, number>(),
     };
-    let broken: Error | undefined;
-    try {
-      await c.query('BEGIN');
+    const result = await inTransaction(this.pool, async (c) => {
       const w = await c.query<{ shipped_id: number }>('SELECT shipped_id FROM nodes WHERE id = $1 FOR UPDATE', [
         this.nodeId,
       ]);
@@ -129,7 +127,7 @@ export class HubWriter {
       const fnIds = await this.fns(c, page.entries, learned.fns);
       const branchIds = await this.branches(c, page, actorIds, learned.branches);
       const blobIds = await this.blobs(c, page);
-      const result = await this.entries(c, page, { actorIds, fnIds, branchIds, blobIds });
+      const r = await this.entries(c, page, { actorIds, fnIds, branchIds, blobIds });
       await this.moveHeads(c, page, branchIds);
       await c.query(`UPDATE nodes SET shipped_id = $2, shipped_hash = $3, last_seen = now() WHERE id = $1`, [
         this.nodeId,
@@ -141,19 +139,13 @@ export class HubWriter {
         const payload = JSON.stringify({ node: this.node, actors: touched.length > 100 ? null : touched });
         await c.query('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, payload]);
       }
-      await c.query('COMMIT');
-      for (const [k, v] of learned.fns) this.fnIds.set(k, v);
-      for (const [k, v] of learned.actors) this.actorIds.set(k, v);
-      for (const [k, v] of learned.branches) this.branchIds.set(k, v);
-      return result;
-    } catch (e) {
-      broken = e as Error;
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      // A connection that failed mid-transaction is not returned to the pool.
-      c.release(broken !== undefined && !(broken instanceof WatermarkMoved) ? broken : undefined);
-    }
+      return r;
+    });
+    // Only ids of rows that are now committed are remembered.
+    for (const [k, v] of learned.fns) this.fnIds.set(k, v);
+    for (const [k, v] of learned.actors) this.actorIds.set(k, v);
+    for (const [k, v] of learned.branches) this.branchIds.set(k, v);
+    return result;
   }
 
   /** Which of these blobs (by hash) the hub lacks, as hex: large ones (components) are sent only then. */
@@ -168,20 +160,10 @@ export class HubWriter {
 
   /** Reports the node is alive (and its heads, for lag) when it has nothing to ship. */
   async report(local: ShipPage['local']): Promise<void> {
-    const c = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await c.query('BEGIN');
+    await inTransaction(this.pool, async (c) => {
       await this.reportLocal(c, local);
       await c.query('UPDATE nodes SET last_seen = now() WHERE id = $1', [this.nodeId]);
-      await c.query('COMMIT');
-    } catch (e) {
-      broken = e as Error;
-      await c.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      c.release(broken);
-    }
+    });
   }
 
   private async upsertActors(

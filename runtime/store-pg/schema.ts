@@ -127,36 +127,30 @@ export class HubOpenError extends Error {
 }
 
 /**
- * Brings the hub to HUB_SCHEMA_VERSION, refusing one written by a newer Theater. Several nodes may connect at once:
- * an advisory lock makes one of them migrate while the others wait, then find nothing to do.
+ * Brings the hub to HUB_SCHEMA_VERSION, refusing one written by a newer Theater; runs inside the caller's
+ * transaction. Several nodes may connect at once: an advisory lock makes one of them migrate while the others wait,
+ * then find nothing to do.
  */
 export async function migrate(client: PoolClient, where: string): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('theater-hub-migrate'))`);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.meta (key text PRIMARY KEY, value text NOT NULL)`);
-    const r = await client.query<{ value: string }>(`SELECT value FROM ${SCHEMA}.meta WHERE key = 'schema_version'`);
-    const version = r.rows[0] ? Number(r.rows[0].value) : 0;
-    if (version > HUB_SCHEMA_VERSION) {
-      throw new HubOpenError(
-        `${where} holds a hub written by a newer Theater (hub schema version ${version}; this build knows up to ` +
-          `${HUB_SCHEMA_VERSION}). Upgrade Theater to use it.`,
-      );
-    }
-    for (const m of MIGRATIONS) {
-      if (m.version <= version) continue;
-      await client.query(`SET LOCAL search_path = ${SCHEMA}`);
-      await client.query(m.sql);
-    }
-    await client.query(
-      `INSERT INTO ${SCHEMA}.meta (key, value) VALUES ('schema_version', $1)
-       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      [String(HUB_SCHEMA_VERSION)],
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext('theater-hub-migrate'))`);
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+  await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.meta (key text PRIMARY KEY, value text NOT NULL)`);
+  const r = await client.query<{ value: string }>(`SELECT value FROM ${SCHEMA}.meta WHERE key = 'schema_version'`);
+  const version = r.rows[0] ? Number(r.rows[0].value) : 0;
+  if (version > HUB_SCHEMA_VERSION) {
+    throw new HubOpenError(
+      `${where} holds a hub written by a newer Theater (hub schema version ${version}; this build knows up to ` +
+        `${HUB_SCHEMA_VERSION}). Upgrade Theater to use it.`,
     );
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw e;
   }
+  for (const m of MIGRATIONS) {
+    if (m.version <= version) continue;
+    await client.query(`SET LOCAL search_path = ${SCHEMA}`);
+    await client.query(m.sql);
+  }
+  await client.query(
+    `INSERT INTO ${SCHEMA}.meta (key, value) VALUES ('schema_version', $1)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    [String(HUB_SCHEMA_VERSION)],
+  );
 }
