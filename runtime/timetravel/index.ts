@@ -38,6 +38,7 @@ export {
   whoWrote,
   followMessage,
   followFrom,
+  type FarEntry,
   type FarSide,
   type NoOp,
   type WhoWrote,

@@ -154,14 +154,17 @@ export async function followFrom(store: ChainReader, e: StoredEntry, other?: Far
   return { sent, received: call, answered: await endOf(store, call) };
 }
 
+/** An entry of another chain than the one followed: `node` names whose, in a hub. */
+export type FarEntry = StoredEntry & { readonly node?: string };
+
 /** Lookups on other chains than the one being followed (another node's, in a hub). */
 export interface FarSide {
   /** The call another chain received from a message sent when the sender's head was `senderHead`. */
-  receivedBy(senderHead: Hash): Promise<StoredEntry | undefined>;
+  receivedBy(senderHead: Hash): Promise<FarEntry | undefined>;
   /** The return/error that ended such a call. */
-  endOf(call: StoredEntry): Promise<StoredEntry | undefined>;
+  endOf(call: FarEntry): Promise<FarEntry | undefined>;
   /** The send/request import that followed entry `cause` on the sender's chain. */
-  sentAt(cause: Hash): Promise<StoredEntry | undefined>;
+  sentAt(cause: Hash): Promise<FarEntry | undefined>;
 }
 
 /** The return/error that ends a call (its first such descendant on any branch). */
