@@ -4,6 +4,7 @@
 //   --no-open   print the URL only        --port N   web host port (default: any free one)
 //   --db PATH   the Studio's chain db (default ~/.theater-studio/studio.db, or $THEATER_STUDIO_DB)
 //   --web       use the web host even where Electron is installed
+//   --hub URL   also read a chain hub (postgres://…): its nodes' actors beside the Studio's own, read-only
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ const option = (name) => {
 };
 const db = option('--db') ?? process.env.THEATER_STUDIO_DB ?? join(homedir(), '.theater-studio', 'studio.db');
 const port = option('--port') !== undefined ? Number(option('--port')) : 0;
+const hub = option('--hub') ?? process.env.THEATER_HUB;
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`studio: --port takes a number 0..65535, got ${option('--port')}`);
   process.exit(2);
@@ -84,19 +86,34 @@ if (electron) {
     const r = spawnSync(process.execPath, [join(root, script)], { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
-  const child = spawn(electron, [join(root, 'dist', 'electron', 'main.js'), '--db', db], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const child = spawn(
+    electron,
+    [join(root, 'dist', 'electron', 'main.js'), '--db', db, ...(hub ? ['--hub', hub] : [])],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   register();
   const { serveStudio } = await import('../studio/web/serve-studio.ts');
-  const studio = await serveStudio({ db, port });
-  const { service, host, opened } = studio;
+  let studio;
+  try {
+    studio = await serveStudio({ db, port, hub });
+  } catch (e) {
+    console.error(`studio: ${e.message}`);
+    process.exit(1);
+  }
+  const { session, host, opened } = studio;
   if (opened && !opened.ok) console.error(`studio: could not open the counter example: ${opened.error.message}`);
-  for (const a of await service.listActors({})) {
-    if (a.status !== 'running') continue;
+  const shown = await session.hub({});
+  if (shown)
+    console.log(
+      `  hub ${shown.url}: ${shown.nodes.map((n) => `${n.name} (${n.actors} actors)`).join(', ') || 'no nodes yet'}`,
+    );
+  for (const a of await session.listActors({})) {
+    if (a.status !== 'running' || a.node) continue;
     for (const l of a.listeners) console.log(`  ${a.id}: ${l.kind} on ${l.host}:${l.port}`);
   }
   console.log(`Theater Studio (chain db ${db})`);

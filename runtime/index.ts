@@ -54,3 +54,21 @@ export {
 
 // Time travel: state at an entry, diffs, forks, replay, bundles, who-wrote.
 export * from './timetravel/index.ts';
+
+// The hub: a PostgreSQL database holding many nodes' chains (docs/hub.md). Its nodes read as ChainReaders.
+export {
+  Hub,
+  HubOpenError,
+  attestationsOf,
+  describeUrl,
+  type AttestationRow,
+  type HubNotification,
+  type NodeRow,
+} from './store-pg/index.ts';
+export { hubFarSide } from './hub/far-side.ts';
+export { attest, type AttestOptions, type Attested } from './hub/attest.ts';
+export { checkHeads, verifyHub, verdictOk, type NodeVerdict } from './hub/hub-verify.ts';
+export { checkSignature, fingerprint, loadNodeKey, ATTESTATION_STATEMENT, type NodeKey } from './hub/signing.ts';
+// A node's shipper, for programs that embed the runtime (`theater run --hub` runs it on its own thread: HubLink).
+export { Shipper, type ShipperOptions, type ShipperStatus } from './hub/shipper.ts';
+export { HubLink } from './hub/hub-link.ts';

@@ -38,6 +38,8 @@ export interface ActorView {
   readonly head: Hex | null;
   readonly seq: number;
   readonly listeners: readonly ListenerView[];
+  /** Actors read from a hub: the node whose chain it is (their ids are `<actor>@<node>`; they are read-only). */
+  readonly node?: string;
 }
 
 /** One row of the entry list / one node of the graph: small, no payloads. */
@@ -224,6 +226,36 @@ export interface LogLine {
   readonly ts: number;
 }
 
+/** A chain hub on PostgreSQL the Studio reads (docs/hub.md). */
+export interface HubView {
+  /** The URL without its password. */
+  readonly url: string;
+  readonly nodes: readonly HubNodeView[];
+}
+
+export interface HubNodeView {
+  readonly name: string;
+  /** Fingerprint of the node's Ed25519 public key as the hub registered it. */
+  readonly key: string;
+  /** ms since epoch; null: never shipped. */
+  readonly lastSeen: number | null;
+  readonly actors: number;
+}
+
+/** "Node X replayed this actor's branch through head H: verified" (or how it failed), signed by X. */
+export interface AttestationView {
+  readonly attester: string;
+  readonly branch: string;
+  readonly head: Hex;
+  readonly seq: number;
+  readonly verdict: 'verified' | 'diverged' | 'failed';
+  readonly detail: string;
+  /** The attester's signature of its statement holds (under its key as the hub registered it). */
+  readonly signed: boolean;
+  /** ms since epoch. */
+  readonly at: number;
+}
+
 /** Every request: method name → (params) → result. */
 export interface StudioApi {
   openManifest(p: { path: string }): Promise<OpenResult>;
@@ -239,7 +271,8 @@ export interface StudioApi {
   entries(p: EntryQuery): Promise<EntryPage>;
   /** Position of an entry in the unfiltered branch list, for jumping to it. */
   entryIndex(p: { actor: string; branch?: string; hash: Hex }): Promise<number>;
-  entry(p: { hash: Hex }): Promise<EntryDetail>;
+  /** `actor`: prefer that actor's entry (identical histories on two hub nodes share hashes). */
+  entry(p: { hash: Hex; actor?: string }): Promise<EntryDetail>;
   graph(p: { actor: string; branch: string; fromSeq: number; toSeq: number }): Promise<GraphWindow>;
   stateAt(p: { hash: Hex }): Promise<StateView>;
   diff(p: { a: Hex; b: Hex }): Promise<DiffView>;
@@ -264,6 +297,14 @@ export interface StudioApi {
     path?: string;
     upload?: UploadedFile;
   }): Promise<{ readonly actor: string; readonly entries: number }>;
+
+  /** Reads a hub beside the Studio's own db: its nodes' actors join the list, read-only. */
+  openHub(p: { url: string }): Promise<HubView>;
+  closeHub(p: Record<string, never>): Promise<void>;
+  /** The hub being read, if any. */
+  hub(p: Record<string, never>): Promise<HubView | null>;
+  /** Attestations of a hub actor (newest first); none for a local one. */
+  attestations(p: { actor: string }): Promise<readonly AttestationView[]>;
 }
 
 /** Pushed from the service to every renderer. */
@@ -320,6 +361,10 @@ export const METHODS = [
   'fireMessage',
   'exportBundle',
   'importBundle',
+  'openHub',
+  'closeHub',
+  'hub',
+  'attestations',
 ] as const satisfies readonly MethodName[];
 
 export const EVENTS = [

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, type BrowserWindow } from 'electron';
-import { StudioService } from '../../studio/service/studio-service.ts';
+import { StudioSession } from '../../studio/service/studio-session.ts';
 import { registerAppScheme, serveApp } from './app-protocol.ts';
 import { forwardEvents, registerIpc } from './ipc/register.ts';
 import { createStudioWindow } from './window.ts';
@@ -22,10 +22,13 @@ function resourcePath(...parts: string[]): string {
   return app.isPackaged && existsSync(packaged) ? packaged : join(root, 'assets', ...parts);
 }
 
+function arg(name: string): string | undefined {
+  const flag = process.argv.indexOf(name);
+  return flag > 0 ? process.argv[flag + 1] : undefined;
+}
+
 function studioDb(): string {
-  const flag = process.argv.indexOf('--db');
-  if (flag > 0 && process.argv[flag + 1]) return process.argv[flag + 1]!;
-  return process.env.THEATER_STUDIO_DB ?? join(homedir(), '.theater-studio', 'studio.db');
+  return arg('--db') ?? process.env.THEATER_STUDIO_DB ?? join(homedir(), '.theater-studio', 'studio.db');
 }
 
 registerAppScheme();
@@ -37,13 +40,17 @@ let win: BrowserWindow | undefined;
 app.whenReady().then(
   async () => {
     const db = studioDb();
-    const service = StudioService.open({ db, dataDir: dirname(db) });
+    // `--hub postgres://…`: a hub's nodes beside the Studio's own db (instead of the counter example).
+    const hub = arg('--hub');
+    const service = await StudioSession.open({ db, dataDir: dirname(db), hub });
     serveApp(join(root, 'dist', 'renderer'));
     registerIpc(service);
     forwardEvents(service, () => win?.webContents);
-    const counter = resourcePath('examples', 'counter', 'manifest.toml');
-    const opened = await service.openManifest({ path: counter });
-    if (!opened.ok) console.error(`could not open the counter example: ${opened.error.message}`);
+    if (!hub) {
+      const counter = resourcePath('examples', 'counter', 'manifest.toml');
+      const opened = await service.openManifest({ path: counter });
+      if (!opened.ok) console.error(`could not open the counter example: ${opened.error.message}`);
+    }
     win = createStudioWindow(join(here, 'preload.cjs'), resourcePath('icon.png'));
     app.on('second-instance', () => win?.focus());
     app.on('window-all-closed', () => {

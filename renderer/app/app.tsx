@@ -8,6 +8,7 @@ import { EntryDetails } from '../features/entry-details/entry-details.tsx';
 import { EntryList } from '../features/entry-list/entry-list.tsx';
 import { HttpPanel } from '../features/http-panel/http-panel.tsx';
 import { MessagePanel } from '../features/message-panel/message-panel.tsx';
+import { OpenHubDialog } from '../features/hub/open-hub-dialog.tsx';
 import { afterOpen, openFiles, OpenManifestDialog } from '../features/open-manifest/open-manifest-dialog.tsx';
 import { ComponentChangedBanner } from '../features/replay/component-changed-banner.tsx';
 import { ReplayPanel } from '../features/replay/replay-panel.tsx';
@@ -15,7 +16,7 @@ import { HelpOverlay, useShortcuts } from '../features/shortcuts/shortcuts.tsx';
 import { StateView } from '../features/state-view/state-view.tsx';
 import { Stepper } from '../features/stepping/stepper.tsx';
 import { Toolbar } from '../features/toolbar/toolbar.tsx';
-import { useStudio, type Drawer, type RightTab } from '../store/index.ts';
+import { useCurrentActor, useStudio, type Drawer, type RightTab } from '../store/index.ts';
 
 const TABS: readonly { id: RightTab; label: string }[] = [
   { id: 'details', label: 'Details' },
@@ -26,6 +27,8 @@ const TABS: readonly { id: RightTab; label: string }[] = [
 
 export function App() {
   const theme = useStudio((s) => s.theme);
+  // Requests go to actors this Studio runs; a hub actor's node is the one that receives them.
+  const readOnly = useCurrentActor()?.node !== undefined;
   useShortcuts();
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -62,10 +65,11 @@ export function App() {
         <ChainGraph />
         <Stepper />
         <EntryList />
-        <BottomDrawer />
+        {!readOnly && <BottomDrawer />}
       </main>
       <RightColumn />
       <OpenManifestDialog />
+      <OpenHubDialog />
       <HelpOverlay />
       {dragging && <div className="drop-hint">Drop a manifest.toml with its .wasm to open it</div>}
     </div>

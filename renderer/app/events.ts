@@ -2,6 +2,7 @@
 import { api } from '../api/client.ts';
 import { onNewEntries, refreshActors, refreshBranches } from '../store/actions.ts';
 import { useStudio } from '../store/index.ts';
+import { refreshHub } from '../features/hub/hub-state.ts';
 
 export function wireEvents(): void {
   const c = api();
@@ -15,11 +16,15 @@ export function wireEvents(): void {
       wasOpen = true;
       void refreshActors().catch(() => {});
       void refreshBranches().catch(() => {});
+      void refreshHub().catch(() => {});
     }
   });
   c.on('log', (l) => s().appendLog(l));
   c.on('entries', (p) => onNewEntries(p));
-  c.on('actors', () => void refreshActors().catch(() => {}));
+  c.on('actors', () => {
+    void refreshActors().catch(() => {});
+    void refreshHub().catch(() => {});
+  });
   c.on('actorStatus', ({ actor, status }) => {
     s().setActors(s().actors.map((a) => (a.id === actor ? { ...a, status } : a)));
   });

@@ -162,7 +162,8 @@ export async function step(delta: number): Promise<void> {
 export async function selectHash(hash: Hex, branch?: string): Promise<void> {
   const s = get();
   if (!s.actorId) return;
-  const detail = await api().call('entry', { hash });
+  // The current actor's entry if it has this hash (identical histories on two hub nodes share hashes).
+  const detail = await api().call('entry', { hash, actor: s.actorId });
   if (detail.actor !== s.actorId) await showActor(detail.actor);
   if (branch) await viewBranch(branch);
   const st = get();

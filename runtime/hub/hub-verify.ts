@@ -6,7 +6,7 @@
  */
 import { toHex } from '../chain/entry.ts';
 import { verifyChain, type VerifyResult } from '../chain/verify.ts';
-import type { Hub } from '../store-pg/index.ts';
+import type { Hub, NodeRow } from '../store-pg/index.ts';
 import { checkSignature, fingerprint, headStatement } from './signing.ts';
 
 export interface NodeVerdict {
@@ -44,35 +44,42 @@ export async function verifyHub(hub: Hub, o: HubVerifyOptions = {}): Promise<Nod
       actor: o.actor,
       onProgress: (done, total) => o.onProgress?.(n.name, done, total),
     });
-    const pinned = o.keys?.get(n.name);
-    const key = pinned ?? n.publicKey;
-    const problems: string[] = [];
-    let signed = 0;
-    if (pinned && Buffer.compare(Buffer.from(pinned), Buffer.from(n.publicKey)) !== 0) {
-      problems.push(
-        `the hub's key for node ${n.name} (${fingerprint(n.publicKey)}) is not the pinned one (${fingerprint(pinned)})`,
-      );
-    }
-    for (const h of await hub.signedHeads(n.id)) {
-      if (o.actor !== undefined && h.actor !== o.actor) continue;
-      const where = `${h.actor}/${h.branch}${h.head ? ` head ${toHex(h.head).slice(0, 12)}… (#${h.seq})` : ' (empty)'}`;
-      if (!h.signature) {
-        problems.push(`${where}: not signed by node ${n.name}`);
-        continue;
-      }
-      const statement = headStatement({ node: n.name, actor: h.actor, branch: h.branch, head: h.head, seq: h.seq });
-      signed++;
-      if (!checkSignature(key, statement, h.signature)) {
-        problems.push(`${where}: the signature of node ${n.name} does not match (rewritten, or not its key)`);
-      }
-    }
-    out.push({
-      node: n.name,
-      chain,
-      signatures: problems,
-      signedHeads: signed,
-      key: { source: pinned ? 'pinned' : 'hub', fingerprint: fingerprint(key) },
-    });
+    out.push({ node: n.name, chain, ...(await checkHeads(hub, n, o)) });
   }
   return out;
+}
+
+/** Every branch head of a node (or of one of its actors) against the statement the node signed. */
+export async function checkHeads(
+  hub: Hub,
+  n: NodeRow,
+  o: { readonly actor?: string; readonly keys?: ReadonlyMap<string, Uint8Array> } = {},
+): Promise<Pick<NodeVerdict, 'signatures' | 'signedHeads' | 'key'>> {
+  const pinned = o.keys?.get(n.name);
+  const key = pinned ?? n.publicKey;
+  const problems: string[] = [];
+  let signed = 0;
+  if (pinned && Buffer.compare(Buffer.from(pinned), Buffer.from(n.publicKey)) !== 0) {
+    problems.push(
+      `the hub's key for node ${n.name} (${fingerprint(n.publicKey)}) is not the pinned one (${fingerprint(pinned)})`,
+    );
+  }
+  for (const h of await hub.signedHeads(n.id)) {
+    if (o.actor !== undefined && h.actor !== o.actor) continue;
+    const where = `${h.actor}/${h.branch}${h.head ? ` head ${toHex(h.head).slice(0, 12)}… (#${h.seq})` : ' (empty)'}`;
+    if (!h.signature) {
+      problems.push(`${where}: not signed by node ${n.name}`);
+      continue;
+    }
+    const statement = headStatement({ node: n.name, actor: h.actor, branch: h.branch, head: h.head, seq: h.seq });
+    signed++;
+    if (!checkSignature(key, statement, h.signature)) {
+      problems.push(`${where}: the signature of node ${n.name} does not match (rewritten, or not its key)`);
+    }
+  }
+  return {
+    signatures: problems,
+    signedHeads: signed,
+    key: { source: pinned ? 'pinned' : 'hub', fingerprint: fingerprint(key) },
+  };
 }

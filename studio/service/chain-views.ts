@@ -145,8 +145,11 @@ export class ChainViews {
     return e.seq;
   }
 
+  /** `actor`: that actor's entry with this hash if it has one (identical histories share hashes), else any. */
   async entry(hash: Hex, actor?: string): Promise<EntryDetail> {
-    const e = await requireEntry(this.reader, hash, actor);
+    const e =
+      (actor !== undefined && (await this.reader.entry(parseHash(hash), actor))) ||
+      (await requireEntry(this.reader, hash));
     const path = await this.pathFrom(e.actor, e.branch, e.seq);
     return entryDetail(this.reader, e, path.at(e.seq)?.noop ?? false, await this.links(e), this.name);
   }

@@ -56,7 +56,7 @@ export const PARAM_SCHEMAS: Schemas = {
     })
     .strict(),
   entryIndex: z.object({ actor, branch: branch.optional(), hash: hex }).strict(),
-  entry: z.object({ hash: hex }).strict(),
+  entry: z.object({ hash: hex, actor: actor.optional() }).strict(),
   graph: z
     .object({ actor, branch, fromSeq: seq, toSeq: seq })
     .strict()
@@ -104,6 +104,17 @@ export const PARAM_SCHEMAS: Schemas = {
     .object({ path: z.string().min(1).max(4096).optional(), upload: upload.optional() })
     .strict()
     .refine((p) => (p.path === undefined) !== (p.upload === undefined), 'give exactly one of path or upload'),
+  openHub: z
+    .object({
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// URL')
+        .max(4096),
+    })
+    .strict(),
+  closeHub: nothing,
+  hub: nothing,
+  attestations: z.object({ actor }).strict(),
 };
 
 export function isMethod(name: unknown): name is MethodName {

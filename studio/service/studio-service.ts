@@ -25,7 +25,6 @@ import type {
   PathSegment,
   ReplayResultView,
   StateView,
-  StudioApi,
   StudioEvents,
   UploadedFile,
   VerifyView,
@@ -37,6 +36,9 @@ import { parseHash } from './entry-views.ts';
 import { fireHttp, fireMessage } from './fire.ts';
 import { openManifest, RecentManifests, writeUpload } from './manifests.ts';
 import { validateRequest } from './params.ts';
+import { HUB_METHODS, type HubMethod, type LocalApi, type StudioEventListener } from './served.ts';
+
+const isHubMethod = (m: string): m is HubMethod => (HUB_METHODS as readonly string[]).includes(m);
 import { RingBuffer } from './ring-buffer.ts';
 import * as tt from './time-travel.ts';
 
@@ -50,9 +52,9 @@ export interface StudioServiceOptions {
   readonly logCapacity?: number;
 }
 
-export type StudioEventListener = <E extends EventName>(event: E, payload: StudioEvents[E]) => void;
+export type { StudioEventListener };
 
-export class StudioService implements StudioApi {
+export class StudioService implements LocalApi {
   readonly system: ActorSystem;
   /** The transports' subscriptions (each gets every event). */
   private readonly listeners = new Set<StudioEventListener>();
@@ -78,6 +80,7 @@ export class StudioService implements StudioApi {
   /** The one entry point for transports: checks the method name and its params, then runs it. */
   async invoke(method: unknown, params: unknown): Promise<unknown> {
     const req = validateRequest(method, params);
+    if (isHubMethod(req.method)) throw badRequest(`${req.method}: hubs are opened by the Studio's session`);
     const fn = this[req.method] as (p: unknown) => Promise<unknown>;
     return fn.call(this, req.params);
   }
@@ -219,8 +222,8 @@ export class StudioService implements StudioApi {
     return this.views.entryIndex(p.actor, await this.branchOf(p.actor, p.branch), p.hash);
   }
 
-  async entry(p: { hash: Hex }): Promise<EntryDetail> {
-    return this.views.entry(p.hash);
+  async entry(p: { hash: Hex; actor?: string }): Promise<EntryDetail> {
+    return this.views.entry(p.hash, p.actor);
   }
 
   async graph(p: { actor: string; branch: string; fromSeq: number; toSeq: number }): Promise<GraphWindow> {

@@ -1,23 +1,26 @@
-/** The supervision hierarchy with status and start/stop/restart. */
+/** The supervision hierarchy with status and start/stop/restart; a hub's actors below, under their nodes. */
 import { useState } from 'react';
 import type { ActorView } from '../../../studio/contract.ts';
 import { api, errorMessage } from '../../api/client.ts';
 import { refreshActors, showActor } from '../../store/actions.ts';
 import { useStudio } from '../../store/index.ts';
+import { HubActors } from '../hub/hub-actors.tsx';
 
 export function ActorTree() {
-  const actors = useStudio((s) => s.actors);
+  const all = useStudio((s) => s.actors);
+  const actors = all.filter((a) => a.node === undefined);
   const roots = actors.filter((a) => a.parent === null || !actors.some((p) => p.id === a.parent));
   const [err, setErr] = useState<string | null>(null);
   return (
     <section className="actors" aria-label="Actors">
       <h3>Actors</h3>
-      {actors.length === 0 && <p className="empty">No actors yet. Open a manifest to start one.</p>}
+      {all.length === 0 && <p className="empty">No actors yet. Open a manifest to start one.</p>}
       <ul role="tree" aria-label="Actor tree">
         {roots.map((a) => (
           <ActorNode key={a.id} a={a} all={actors} depth={0} onError={setErr} />
         ))}
       </ul>
+      <HubActors render={(a, all) => <ActorNode key={a.id} a={a} all={all} depth={0} onError={setErr} />} />
       {err && <p className="error-text small">{err}</p>}
     </section>
   );
@@ -54,7 +57,7 @@ function ActorNode({
           {a.name}
           <span className="muted small"> {a.status}</span>
         </button>
-        <span className="actor-actions">
+        <span className="actor-actions" hidden={a.node !== undefined}>
           {a.status === 'running' || a.status === 'starting' ? (
             <button type="button" aria-label={`Stop ${a.name}`} title="Stop" onClick={() => void act('stopActor')}>
               ■

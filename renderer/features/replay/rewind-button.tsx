@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { EntryView } from '../../../studio/contract.ts';
 import { api, errorMessage } from '../../api/client.ts';
 import { refreshActors, refreshBranches, viewBranch } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import { useCurrentActor, useStudio } from '../../store/index.ts';
 
 /**
  * "Continue from here": fork the chain at this entry and make the fork live, so the next request the actor handles
@@ -11,6 +11,8 @@ import { useStudio } from '../../store/index.ts';
 export function RewindButton({ entry }: { entry: EntryView }) {
   const [err, setErr] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // A hub actor's chain is its node's to extend: the Studio only reads it.
+  const readOnly = useCurrentActor()?.node !== undefined;
   const go = async () => {
     setBusy(true);
     setErr(null);
@@ -27,6 +29,7 @@ export function RewindButton({ entry }: { entry: EntryView }) {
       setBusy(false);
     }
   };
+  if (readOnly) return null;
   return (
     <>
       <button

@@ -2,6 +2,8 @@
 import { useStudio, useCurrentActor } from '../../store/index.ts';
 import { viewBranch } from '../../store/actions.ts';
 import { BundleButtons } from '../bundles/bundle-buttons.tsx';
+import { AttestationBadge } from '../hub/attestation-badge.tsx';
+import { OpenHubButton } from '../hub/open-hub-dialog.tsx';
 import { IntegrityBadge } from '../integrity/integrity-badge.tsx';
 import { runReplay } from '../replay/replay-panel.tsx';
 
@@ -22,6 +24,7 @@ export function Toolbar() {
       <button type="button" onClick={() => setOpen(true)} aria-label="Open manifest" title="Open a manifest (O)">
         Open…
       </button>
+      <OpenHubButton />
       {actor && (
         <span className="where">
           <strong>{actor.name}</strong>
@@ -36,6 +39,7 @@ export function Toolbar() {
         </span>
       )}
       <IntegrityBadge />
+      <AttestationBadge />
       <button
         type="button"
         disabled={!actor || replaying}
