@@ -67,7 +67,16 @@ export async function startCluster(dir: string, opts: { port?: number; bin?: str
   const bin = opts.bin ?? findPgBin();
   if (!bin) throw new Error('no PostgreSQL server binaries found: apt-get install postgresql (or set THEATER_PG_BIN)');
   mkdirSync(dir, { recursive: true });
-  if (asRoot()) chownPostgres(dir);
+  if (asRoot()) {
+    chownPostgres(dir);
+    const r = spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-w', dir], { encoding: 'utf8' });
+    if (r.status !== 0) {
+      throw new Error(
+        `the server runs as the postgres user, who cannot reach ${dir} (a parent folder is private): ` +
+          'set THEATER_PG_DIR to a folder under /tmp',
+      );
+    }
+  }
   if (!existsSync(join(dir, 'PG_VERSION'))) {
     pg(bin, 'initdb', ['-D', dir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
   }

@@ -3,8 +3,9 @@
  * `export THEATER_TEST_PG=$(npm run -s pg:start)` locally); without it a test file starts its own throwaway
  * cluster from the installed server binaries. Each hub gets a fresh database on that server.
  *
- * Where there is no PostgreSQL at all, hub suites are skipped with the reason — except in CI ($CI set), where
- * they fail: a hub test that silently did not run would claim behaviour nobody checked.
+ * Where there is no PostgreSQL at all, hub suites are skipped with the reason — except in CI (.ci/run sets
+ * THEATER_REQUIRE_PG; $CI counts too), where they fail: a hub test that silently did not run would claim behaviour
+ * nobody checked.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,8 @@ import { describe, it } from 'vitest';
 import { destroyCluster, findPgBin, startCluster, type Cluster } from './pg-cluster.ts';
 
 export const PG_AVAILABLE = Boolean(process.env.THEATER_TEST_PG) || findPgBin() !== undefined;
+/** Where a missing PostgreSQL is a failure, not a reason to skip. */
+export const PG_REQUIRED = Boolean(process.env.THEATER_REQUIRE_PG || process.env.CI);
 
 const MISSING =
   'no PostgreSQL: set THEATER_TEST_PG=postgres://… (npm run -s pg:start prints one) or apt-get install postgresql';
@@ -21,7 +24,7 @@ const MISSING =
 /** `describe` for suites that need PostgreSQL: skipped with the reason when there is none, failing in CI. */
 export function describeHub(name: string, fn: () => void): void {
   if (PG_AVAILABLE) describe(name, fn);
-  else if (process.env.CI) describe(name, () => it('has a PostgreSQL server to test against', () => fail()));
+  else if (PG_REQUIRED) describe(name, () => it('has a PostgreSQL server to test against', () => fail()));
   else describe.skip(`${name} — skipped: ${MISSING}`, fn);
 }
 
