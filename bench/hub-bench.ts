@@ -5,7 +5,7 @@
  * (shipper poll + transaction + NOTIFY + the Studio's read); and recording with shipping on vs off — record_ratio
  * (recorded / unrecorded msgs/s) for both, with reply latencies, rounds interleaved in one process. Asserts nothing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -32,7 +32,8 @@ export interface HubSizes {
 }
 
 export async function benchHub(chainDb: string, entries: number, size: HubSizes, log: (s: string) => void) {
-  const server = await testServer();
+  // Its own cluster (not $THEATER_TEST_PG): the server's CPU time is read from its processes.
+  const server = await testServer({ own: true });
   const dir = mkdtempSync(join(tmpdir(), 'theater-bench-hub-'));
   const key = loadNodeKey(join(dir, 'node.key'), { create: true });
   const out: Record<string, number> = {};
@@ -65,7 +66,7 @@ export async function benchHub(chainDb: string, entries: number, size: HubSizes,
     log(
       `hub: record ${size.rounds} rounds x ${size.msgs} msgs: unrecorded, recorded, recorded + shipping, interleaved`,
     );
-    Object.assign(out, await recordWithShipping(await server.newHub(), dir, size));
+    Object.assign(out, await recordWithShipping(await server.newHub(), dir, size, server.cluster!.dir));
     return out;
   } finally {
     await server.close();
@@ -147,7 +148,38 @@ async function pipelined(system: ActorSystem, id: string, n: number, window: num
   return { rate: n / ((now() - t0) / 1000), lat };
 }
 
-async function recordWithShipping(url: string, dir: string, o: HubSizes): Promise<Record<string, number>> {
+/**
+ * CPU time (ms, user + system) of a cluster's PostgreSQL processes so far: the postmaster (its pid is the first line
+ * of postmaster.pid) and its children, from /proc. On a deployment this work runs on the hub's machine.
+ */
+function serverCpuMs(clusterDir: string): number {
+  const postmaster = Number(readFileSync(join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields after the command: state ppid ... utime (14th overall) stime (15th), counted from 'state' as index 0.
+      const ppid = Number(f[1]);
+      if (Number(pid) !== postmaster && ppid !== postmaster) continue;
+      // The postmaster's own, plus what its ended children (backends of closed connections) used.
+      const own = Number(f[11]) + Number(f[12]);
+      const ended = Number(pid) === postmaster ? Number(f[13]) + Number(f[14]) : 0;
+      total += ((own + ended) * 1000) / tick;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
+async function recordWithShipping(
+  url: string,
+  dir: string,
+  o: HubSizes,
+  clusterDir: string,
+): Promise<Record<string, number>> {
   const off = ActorSystem.open({ db: join(dir, 'off.db'), ephemeralPorts: true, unrecordedForBenchmark: true });
   const on = ActorSystem.open({ db: join(dir, 'on.db'), ephemeralPorts: true });
   const shipDb = join(dir, 'ship.db');
@@ -172,6 +204,9 @@ async function recordWithShipping(url: string, dir: string, o: HubSizes): Promis
     await shippedAll();
     const rates = { off: [] as number[], on: [] as number[], ship: [] as number[] };
     const lats = { off: [] as number[], on: [] as number[], ship: [] as number[] };
+    // CPU per message of this process (runtime, workers, the shipper's thread) and of PostgreSQL, per kind of round.
+    const cpu = { off: 0, on: 0, ship: 0 };
+    const pgCpu = { off: 0, on: 0, ship: 0 };
     const orders = [
       ['off', 'on', 'ship'],
       ['ship', 'off', 'on'],
@@ -179,11 +214,16 @@ async function recordWithShipping(url: string, dir: string, o: HubSizes): Promis
     ] as const;
     for (let r = 0; r < o.rounds; r++) {
       for (const k of orders[r % orders.length]!) {
+        const [c0, p0] = [process.cpuUsage(), serverCpuMs(clusterDir)];
         const res = await pipelined(systems[k], ids[k], o.msgs, o.window);
         rates[k].push(res.rate);
         lats[k].push(...res.lat);
-        // The next round starts with nothing left to ship: shipping only ever overlaps its own rounds.
+        // The next round starts with nothing left to ship: shipping only ever overlaps its own rounds (and its CPU
+        // is counted with them).
         if (k === 'ship') await shippedAll();
+        const c = process.cpuUsage(c0);
+        cpu[k] += (c.user + c.system) / 1000;
+        pgCpu[k] += serverCpuMs(clusterDir) - p0;
       }
     }
     const med = (a: number[]) =>
@@ -201,6 +241,11 @@ async function recordWithShipping(url: string, dir: string, o: HubSizes): Promis
       record_reply_p99_ms_ship_off: pct(lats.on, 99),
       record_reply_p50_ms_ship_on: pct(lats.ship, 50),
       record_reply_p99_ms_ship_on: pct(lats.ship, 99),
+      // What shipping costs per message, in CPU: on the node (reading, encoding, sending; the shipper's thread) and
+      // on the hub's PostgreSQL (which shares this machine's cores in this benchmark).
+      ship_node_cpu_us_per_msg: ((cpu.ship - cpu.on) * 1000) / (o.msgs * o.rounds),
+      ship_pg_cpu_us_per_msg: ((pgCpu.ship - pgCpu.on) * 1000) / (o.msgs * o.rounds),
+      record_node_cpu_us_per_msg: (cpu.on * 1000) / (o.msgs * o.rounds),
     };
   } finally {
     await hub.close();

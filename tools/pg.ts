@@ -3,16 +3,15 @@
  * The cluster lives in .theater/pg/ (gitignored; THEATER_PG_DIR to move it), listens on 127.0.0.1 only, and its URL
  * is printed on stdout alone, so that `export THEATER_TEST_PG=$(npm run -s pg:start)` works.
  */
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { clusterPort, findPgBin, startCluster, stopCluster } from '../runtime/testing/pg-cluster.ts';
+import { clusterPort, clusterRunning, findPgBin, startCluster, stopCluster } from '../runtime/testing/pg-cluster.ts';
 
 const dir = resolve(process.env.THEATER_PG_DIR ?? join('.theater', 'pg'));
 const command = process.argv[2] ?? 'start';
 
 if (command === 'start') {
   const port = clusterPort(dir);
-  if (port !== undefined && existsSync(join(dir, 'postmaster.pid'))) {
+  if (port !== undefined && clusterRunning(dir)) {
     console.log(`postgres://postgres@127.0.0.1:${port}/postgres`);
   } else {
     if (!findPgBin()) {

@@ -94,9 +94,23 @@ function serverStart(bin: string, dir: string, port: number): void {
   pg(bin, 'pg_ctl', ['-D', dir, '-o', opts, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
 }
 
+/**
+ * Whether a server is running on this directory. A postmaster.pid alone is not enough: a server killed with the
+ * machine (or SIGKILL) leaves it behind, and `pg_ctl status` checks that its pid is alive.
+ */
+export function clusterRunning(dir: string, bin = findPgBin()): boolean {
+  if (!bin || !existsSync(join(dir, 'postmaster.pid'))) return false;
+  const cmd = join(bin, 'pg_ctl');
+  const args = ['-D', dir, 'status'];
+  const r = asRoot()
+    ? spawnSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { encoding: 'utf8' })
+    : spawnSync(cmd, args, { encoding: 'utf8' });
+  return r.status === 0;
+}
+
 /** Stops the server (fast shutdown: open connections are closed, which is what a restart test wants). */
 export function stopCluster(dir: string, bin = findPgBin()): void {
-  if (!bin || !existsSync(join(dir, 'postmaster.pid'))) return;
+  if (!bin || !clusterRunning(dir, bin)) return;
   pg(bin, 'pg_ctl', ['-D', dir, '-m', 'fast', '-w', '-t', '60', 'stop']);
 }
 
