@@ -1,14 +1,16 @@
 /**
- * `npm run bench [-- --quick] [-- --out file.json] [-- --only runtime,chain,studio,latency,hub]`: every figure of
- * issue 5 (and issue 6's Studio input latency while an actor spins, and issue 16's hub figures) measured in one run,
- * printed as a table and written to bench/results.json. `--only spawn` runs just the spawn figures (part of runtime).
- * The hub figures need PostgreSQL ($THEATER_TEST_PG, or installed server binaries); without it they are skipped,
- * saying so. Prints figures; asserts nothing (benchmarks never run inside `npm test`).
+ * `npm run bench [-- --quick] [-- --out file.json] [-- --only runtime,chain,studio,latency,build,hub]`: every
+ * figure of issue 5 (and issue 6's Studio input latency while an actor spins, issue 12's build times and issue 16's
+ * hub figures) measured in one run, printed as a table and written to bench/results.json. `--only spawn` runs just
+ * the spawn figures (part of runtime). The hub figures need PostgreSQL ($THEATER_TEST_PG, or installed server
+ * binaries); without it they are skipped, saying so. Prints figures; asserts nothing (benchmarks never run inside
+ * `npm test`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchBuild } from './build-bench.ts';
 import { benchChain } from './chain-bench.ts';
 import { benchHub } from './hub-bench.ts';
 import { PG_AVAILABLE } from '../runtime/testing/pg.ts';
@@ -21,7 +23,7 @@ const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, out: { type: 'string' }, only: { type: 'string' } },
 });
 const quick = values.quick === true;
-const only = new Set((values.only ?? 'runtime,chain,studio,latency,hub').split(','));
+const only = new Set((values.only ?? 'runtime,chain,studio,latency,build,hub').split(','));
 const log = (s: string) => console.error(`[bench] ${s}`);
 
 const size = quick
@@ -100,6 +102,10 @@ if (only.has('latency')) {
   ensureRenderer(log);
   log(`latency: Studio inputs, idle vs an actor spinning, ${size.inputSegments} segments of each, interleaved`);
   Object.assign(results, await benchLatency({ rounds: size.inputRounds, segments: size.inputSegments }, log));
+}
+if (only.has('build')) {
+  log('build: the TypeScript and C templates, cold (a fresh `theater build`) and warm (rebuilt in one process)');
+  Object.assign(results, await benchBuild({ rounds: quick ? 1 : 3 }, log));
 }
 if (only.has('hub') && db) {
   if (!PG_AVAILABLE)

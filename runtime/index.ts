@@ -72,3 +72,12 @@ export { checkSignature, fingerprint, loadNodeKey, ATTESTATION_STATEMENT, type N
 // A node's shipper, for programs that embed the runtime (`theater run --hub` runs it on its own thread: HubLink).
 export { Shipper, type ShipperOptions, type ShipperStatus } from './hub/shipper.ts';
 export { HubLink } from './hub/hub-link.ts';
+
+// An actor's log read back from the chain (runtime.log lines and what it wrote to stdout/stderr through WASI), cut
+// into lines exactly as `theater run` and the live log show them.
+export { LogLines, type LogLine, type LogStream } from './chain/log-lines.ts';
+
+// Actor projects (`theater new`, `theater build`): for a front end that builds, e.g. to rebuild and then offer a
+// replay against the new component.
+export { buildProject, describeResult, type BuildResult } from './build/build.ts';
+export { BuildError, loadProject, type Project } from './build/project.ts';

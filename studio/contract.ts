@@ -256,6 +256,27 @@ export interface AttestationView {
   readonly at: number;
 }
 
+/** "Save as test": a range of a branch (or all of it) written as a chain test that `theater test` runs. */
+export interface SaveTestRequest {
+  readonly actor: string;
+  readonly branch?: string;
+  /** Ends of the range, in either order (widened to whole calls); both absent: the whole branch. */
+  readonly from?: Hex;
+  readonly to?: Hex;
+  /** The folder to write into; default: theater-tests/ beside the actor's manifest. */
+  readonly dir?: string;
+  readonly name?: string;
+}
+
+export interface SavedTestView {
+  /** The test manifest (.test.json) and its bundle, as absolute paths. */
+  readonly file: string;
+  readonly bundle: string;
+  readonly entries: number;
+  readonly fromSeq: number;
+  readonly toSeq: number;
+}
+
 /** Every request: method name → (params) → result. */
 export interface StudioApi {
   openManifest(p: { path: string }): Promise<OpenResult>;
@@ -305,6 +326,7 @@ export interface StudioApi {
   hub(p: Record<string, never>): Promise<HubView | null>;
   /** Attestations of a hub actor (newest first); none for a local one. */
   attestations(p: { actor: string }): Promise<readonly AttestationView[]>;
+  saveTest(p: SaveTestRequest): Promise<SavedTestView>;
 }
 
 /** Pushed from the service to every renderer. */
@@ -365,6 +387,7 @@ export const METHODS = [
   'closeHub',
   'hub',
   'attestations',
+  'saveTest',
 ] as const satisfies readonly MethodName[];
 
 export const EVENTS = [

@@ -1,6 +1,6 @@
 /**
- * The lint rules that keep the layers apart really fire: a deep import of the runtime from the Studio, a renderer
- * import of the runtime, the runtime importing the Studio — and the cycle check finds a cycle that goes through
+ * The lint rules that keep the layers apart really fire: a deep import of the runtime from the Studio (or from
+ * theater dap / theater test), a renderer import of the runtime, the runtime importing the Studio — and the cycle check finds a cycle that goes through
  * type-only imports (which ESLint's import-x/no-cycle skips).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -54,6 +54,34 @@ describe('layering rules', () => {
     );
     expect(msgs).toHaveLength(3);
     expect(msgs.every((m) => m.includes('studio/contract.ts'))).toBe(true);
+  });
+
+  it('theater dap and theater test use the rest of the runtime only through runtime/index.ts', async () => {
+    for (const file of ['runtime/dap/example.ts', 'runtime/regress/example.ts']) {
+      const deep = await restricted(
+        file,
+        "import { ChainStore } from '../store/chain-store.ts';\nexport const s = ChainStore;\n",
+      );
+      expect(deep).toHaveLength(1);
+      expect(deep[0]).toContain('runtime/index.ts');
+      const api = await restricted(
+        file,
+        "import { ChainStore } from '../index.ts';\nimport { x } from './sibling.ts';\nexport const s = [ChainStore, x];\n",
+      );
+      expect(api).toEqual([]);
+      // Still plain Node: the runtime-wide rule holds here too.
+      const studio = await restricted(
+        file,
+        "import { KIND_ORDER } from '../../studio/contract.ts';\nexport const k = KIND_ORDER;\n",
+      );
+      expect(studio.some((m) => m.includes('plain Node'))).toBe(true);
+    }
+    // The rest of the runtime may import its own modules directly.
+    const cli = await restricted(
+      'runtime/cli/example.ts',
+      "import { ChainStore } from '../store/chain-store.ts';\nexport const s = ChainStore;\n",
+    );
+    expect(cli).toEqual([]);
   });
 
   it('the runtime imports nothing of the Studio, Electron or the renderer', async () => {

@@ -5,6 +5,7 @@
 //   node assets/examples/build.mjs counter js-notes
 //   node assets/examples/build.mjs --force js-notes  # rebuild JS components even if their inputs did not change
 //   node assets/examples/build.mjs --check          # rebuild C components in memory; exit 1 if any differs from git
+//   node assets/examples/build.mjs --out /tmp/x js-notes  # build into another folder (always from source; CI does)
 //
 // The committed .wasm files are what the runtime and the tests load; this script is how they are reproduced. The
 // C output is deterministic: rebuilding from the same sources with the same tools gives the same bytes. JS output is
@@ -220,8 +221,8 @@ async function build(spec) {
     // --force), and the inputs' hash is recorded next to the .wasm.
     const stamp = join(here, spec.out.replace(/\.wasm$/, '.inputs.json'));
     const inputs = tsInputsHash(spec);
-    const out = join(here, spec.out);
-    if (!force && existsSync(stamp) && existsSync(out)) {
+    const out = join(outRoot, spec.out);
+    if (!force && outRoot === here && existsSync(stamp) && existsSync(out)) {
       const recorded = JSON.parse(readFileSync(stamp, 'utf8'));
       const sha = createHash('sha256').update(readFileSync(out)).digest('hex');
       if (recorded.inputs === inputs && recorded.wasm === sha) {
@@ -234,9 +235,9 @@ async function build(spec) {
     }
     component = await compileTs(spec);
     const wasm = createHash('sha256').update(component).digest('hex');
-    writeFileSync(stamp, JSON.stringify({ inputs, wasm }, null, 2) + '\n');
+    if (outRoot === here) writeFileSync(stamp, JSON.stringify({ inputs, wasm }, null, 2) + '\n');
   }
-  const out = join(here, spec.out);
+  const out = join(outRoot, spec.out);
   mkdirSync(dirname(out), { recursive: true });
   const before = existsSync(out) ? readFileSync(out) : null;
   if (check) {
@@ -260,8 +261,11 @@ const args = process.argv.slice(2);
 const force = args.includes('--force');
 // --check: rebuild in memory and compare with the committed .wasm (C only), writing nothing; exit 1 on a difference.
 const check = args.includes('--check');
+// --out <dir>: write the components (and nothing else) under <dir>, laid out as here; no inputs-hash skip.
+const outAt = args.indexOf('--out');
+const outRoot = outAt >= 0 ? resolve(args[outAt + 1] ?? fail('--out needs a folder')) : here;
 const mismatches = [];
-const wanted = args.filter((a) => a !== '--force' && a !== '--check');
+const wanted = args.filter((a, i) => a !== '--force' && a !== '--check' && i !== outAt && i !== outAt + 1);
 for (const name of wanted) {
   if (!EXAMPLES[name]) fail(`unknown example "${name}"; known: ${Object.keys(EXAMPLES).join(', ')}`);
 }

@@ -48,6 +48,8 @@ function initFor(componentDir: string): WorkerInit {
     actorId: 'a',
     componentDir,
     modules: {},
+    env: [],
+    args: [],
     imports: ['test:x/runtime'],
     head: EMPTY_HEAD,
     state: null,

@@ -22,6 +22,7 @@ import { Script } from 'node:vm';
 import type { MessagePort } from 'node:worker_threads';
 import type { ComponentInstance, ImportObject } from '../chain/recorder.ts';
 import { MODULE_FILE, SCRIPT_FILE } from '../component/files.ts';
+import { isResourceName } from '../chain/resources.ts';
 import type { PoolMessage, WorkerInit } from '../actors/protocol.ts';
 
 type Instantiate = (getCoreModule: (name: string) => WebAssembly.Module, imports: object) => Promise<ComponentInstance>;
@@ -122,6 +123,7 @@ function prepare(componentDir: string, modules: WorkerInit['modules'], query = '
   const late = (iface: string) =>
     new Proxy({} as Record<string, (...args: never[]) => unknown>, {
       get: (_, name: string) => {
+        if (isResourceName(name)) return lateResource(iface, name);
         let fn: ((...args: never[]) => unknown) | undefined;
         return (...args: never[]) => {
           if (!bound) {
@@ -131,6 +133,16 @@ function prepare(componentDir: string, modules: WorkerInit['modules'], query = '
           fn ??= bound[iface]![name]!;
           return fn(...args);
         };
+      },
+    });
+  // A resource class is read once too, then used in `instanceof` checks and for static functions: a stand-in that
+  // answers both from the class bound later.
+  const lateResource = (iface: string, name: string) =>
+    new Proxy(class {}, {
+      get: (target, prop) => {
+        if (prop === Symbol.hasInstance) return (x: unknown) => !!bound && x instanceof (bound[iface]![name] as never);
+        if (prop === 'prototype') return target.prototype;
+        return bound ? (bound[iface]![name] as unknown as Record<string | symbol, unknown>)[prop] : undefined;
       },
     });
   const imports = new Proxy({} as ImportObject, { get: (_, iface: string) => late(iface) });

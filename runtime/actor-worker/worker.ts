@@ -54,6 +54,8 @@ const ctx: ActorContext = {
   callTimeoutMs: init.callTimeoutMs,
   state: () => (unrecorded ? plainState : chain.state),
   log: (msg) => void (unrecorded || logs.push(msg)),
+  env: () => init.env,
+  args: () => init.args,
   host(op, args) {
     // What this actor recorded so far goes first, so the runtime holds the entry that `cause` will point at.
     flush();

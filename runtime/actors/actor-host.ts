@@ -27,6 +27,9 @@ export interface ActorHostOptions {
   readonly head: ChainHead;
   readonly state: Uint8Array | null;
   readonly callTimeoutMs: number;
+  /** The manifest's `[env]` and `args` (wasi:cli/environment). */
+  readonly env: readonly (readonly [string, string])[];
+  readonly args: readonly string[];
   readonly sink: ChainSink;
   /** Answers the actor's blocking host calls (send, request, spawn, ...). */
   readonly hostCall: (req: RpcRequest) => Promise<RpcReply>;
@@ -132,6 +135,8 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
       head: this.chain.head,
       state: this.chain.state,
       callTimeoutMs: this.opts.callTimeoutMs,
+      env: this.opts.env,
+      args: this.opts.args,
       rpcSignal,
       rpcPort: port2,
       busySince: this.busySince.buffer as SharedArrayBuffer,

@@ -16,6 +16,9 @@ export interface WorkerInit {
   readonly head: ChainHead;
   readonly state: Uint8Array | null;
   readonly callTimeoutMs: number;
+  /** The manifest's `[env]` and `args`, for wasi:cli/environment. */
+  readonly env: readonly (readonly [string, string])[];
+  readonly args: readonly string[];
   /** Int32Array over it: [0] RPC reply signal. */
   readonly rpcSignal: SharedArrayBuffer;
   readonly rpcPort: MessagePort;

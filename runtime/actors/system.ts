@@ -80,6 +80,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       head: head ? { hash: head.hash, seq: head.seq, state: head.state } : EMPTY_HEAD,
       state,
       callTimeoutMs: manifest.callTimeoutMs,
+      env: manifest.env,
+      args: manifest.args,
       sink: {
         append: (actor, batch, cb) =>
           this.writer.enqueue({ actor, branch: this.running.get(actor)?.branch ?? branch, ...batch }, cb),

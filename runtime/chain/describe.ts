@@ -4,6 +4,7 @@
  */
 import { decode, type Value } from './canonical.ts';
 import { toHex, type Entry } from './entry.ts';
+import { isResourceRef } from './resources.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -50,6 +51,12 @@ export function shortText(v: unknown, max = 100): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
+/** A WASI resource as `stdout#2` (its label) or `output-stream#5`, e.g. the stream a write goes to. */
+function resourceText(v: unknown): string | undefined {
+  if (!isResourceRef(v)) return undefined;
+  return `${v.label ?? v.$resource.slice(v.$resource.indexOf('#') + 1)}#${v.handle}`;
+}
+
 /** One line saying what an entry recorded, e.g. `log("count -> 1") → ok` or `→ [{"status":200,...}]`. */
 export function summarizeEntry(e: Entry, blob: (h: Uint8Array) => Uint8Array | undefined, max = 100): string {
   const val = (h: Uint8Array | null): unknown => {
@@ -74,8 +81,10 @@ export function summarizeEntry(e: Entry, blob: (h: Uint8Array) => Uint8Array | u
     case 'import': {
       const args = val(e.input) as unknown[];
       const out = val(e.output) as { return?: unknown; throw?: unknown } | null;
-      const argText = Array.isArray(args) ? args.map((a) => shortText(a, max)).join(', ') : '';
-      const result = out && 'throw' in out ? `err ${shortText(out.throw, max)}` : shortText(out?.return ?? null, max);
+      const argText = Array.isArray(args) ? args.map((a) => resourceText(a) ?? shortText(a, max)).join(', ') : '';
+      const ret = out?.return ?? null;
+      const result =
+        out && 'throw' in out ? `err ${shortText(out.throw, max)}` : (resourceText(ret) ?? shortText(ret, max));
       return `(${argText}) → ${result}`.slice(0, max * 2);
     }
     case 'event':

@@ -9,6 +9,14 @@ import { encode, type Value } from './canonical.ts';
 import type { ChainBuilder } from './builder.ts';
 import type { Hash, Origin } from './entry.ts';
 import { camelCase, kebabCase } from '../component/names.ts';
+import {
+  isResourceName,
+  methodNames,
+  ResourceTable,
+  resourceFnName,
+  staticNames,
+  type ResourceClass,
+} from './resources.ts';
 
 /** jco's import object: interface name → function name (camelCase) → host function. */
 export type ImportObject = Record<string, Record<string, (...args: never[]) => unknown>>;
@@ -52,8 +60,9 @@ export function settle(outcome: ImportOutcome): unknown {
 }
 
 /**
- * Wraps every function of every imported interface. `afterImport` runs once each import entry is on the chain
- * (the worker ships entries from there, so a call that never returns still leaves what it did on record).
+ * Wraps every function of every imported interface, and every method and drop of every imported resource
+ * (resources.ts). `afterImport` runs once each import entry is on the chain (the worker ships entries from there,
+ * so a call that never returns still leaves what it did on record).
  */
 export function interceptImports(
   imports: ImportObject,
@@ -61,23 +70,81 @@ export function interceptImports(
   strategy: ImportStrategy,
   afterImport?: () => void,
 ): ImportObject {
+  const table = new ResourceTable();
+  let resources = false;
+  /** One crossing: record the input, let the strategy produce the outcome, record it, hand the guest its value. */
+  const cross = (iface: string, wit: string, args: readonly unknown[], perform: () => unknown): unknown => {
+    const input = encode((resources ? table.toRecord(args) : args) as Value);
+    const inputHash = chain.blob(input);
+    const live = resources ? () => recordable(table, perform) : perform;
+    const outcome = strategy.outcome(iface, wit, input, inputHash, live);
+    chain.append('import', iface, wit, { input: inputHash, output: chain.value(outcome as unknown as Value) });
+    afterImport?.();
+    return settle(resources ? (table.fromRecord(outcome) as ImportOutcome) : outcome);
+  };
+
   const out: ImportObject = {};
   for (const [iface, fns] of Object.entries(imports)) {
     const wrapped: Record<string, (...args: never[]) => unknown> = {};
     for (const [name, fn] of Object.entries(fns)) {
+      if (isResourceName(name)) {
+        resources = true;
+        wrapped[name] = standInClass(table, iface, name, fn as unknown as ResourceClass, cross);
+        continue;
+      }
       const wit = kebabCase(name);
-      wrapped[name] = (...args: never[]) => {
-        const input = encode(args);
-        const inputHash = chain.blob(input);
-        const outcome = strategy.outcome(iface, wit, input, inputHash, () => fn(...args));
-        chain.append('import', iface, wit, { input: inputHash, output: chain.value(outcome) });
-        afterImport?.();
-        return settle(outcome);
-      };
+      wrapped[name] = (...args: never[]) =>
+        cross(iface, wit, args, () => fn(...((resources ? table.toHost(args) : args) as never[])));
     }
     out[iface] = wrapped;
   }
   return out;
+}
+
+/** A live host call's result (or thrown value) with host objects replaced by their recorded refs. */
+function recordable(table: ResourceTable, perform: () => unknown): unknown {
+  try {
+    return table.toRecord(perform());
+  } catch (e) {
+    if (e instanceof Error) throw e; // a host failure: liveStrategy turns it into a trap
+    throw table.toRecord(e); // a WIT error value (e.g. stream-error holding an io error resource)
+  }
+}
+
+type Cross = (iface: string, wit: string, args: readonly unknown[], perform: () => unknown) => unknown;
+
+/**
+ * The class the guest sees for a host resource class: same method names, each one a recorded crossing whose first
+ * argument is the resource itself. Dropping it (jco calls Symbol.dispose) is recorded too.
+ */
+function standInClass(table: ResourceTable, iface: string, name: string, host: ResourceClass, cross: Cross) {
+  const standIn = class {} as unknown as ResourceClass & Record<string, unknown>;
+  Object.defineProperty(standIn, 'name', { value: name });
+  const proto = standIn.prototype as Record<string | symbol, unknown>;
+  for (const m of methodNames(host)) {
+    const wit = resourceFnName('method', name, m);
+    proto[m] = function (this: object, ...args: unknown[]) {
+      return cross(iface, wit, [this, ...args], () => {
+        const self = table.hostOf(this) as Record<string, (...a: unknown[]) => unknown>;
+        return self[m]!(...(table.toHost(args) as unknown[]));
+      });
+    };
+  }
+  for (const s of staticNames(host)) {
+    const wit = resourceFnName('static', name, s);
+    const fn = (host as unknown as Record<string, (...a: unknown[]) => unknown>)[s]!;
+    standIn[s] = (...args: unknown[]) => cross(iface, wit, args, () => fn(...(table.toHost(args) as unknown[])));
+  }
+  const drop = resourceFnName('resource-drop', name);
+  proto[Symbol.dispose] = function (this: object) {
+    cross(iface, drop, [this], () => {
+      (table.hostOf(this) as Partial<Disposable>)[Symbol.dispose]?.();
+      return undefined;
+    });
+    table.forget(this);
+  };
+  table.register(host, iface, name, standIn);
+  return standIn as unknown as (...args: never[]) => unknown;
 }
 
 export type ErrorKind = 'trap' | 'handler-error' | 'timeout' | 'startup';

@@ -1,6 +1,8 @@
 /** Read-only commands: events, verify, state. */
 import { summarizeEntry, toDisplay, bytesAsJson } from '../chain/describe.ts';
+import { decode } from '../chain/canonical.ts';
 import { toHex } from '../chain/entry.ts';
+import { LogLines } from '../chain/log-lines.ts';
 import { verifyChain, type VerifyResult } from '../chain/verify.ts';
 import type { ChainReader } from '../reader/chain-reader.ts';
 import type { StoredEntry } from '../store/index.ts';
@@ -8,9 +10,13 @@ import { resolveActor, resolveEntry, withReader, type Source } from './context.t
 
 const PAGE = 2048;
 
-export function eventsCommand(source: Source, o: { actor?: string; json?: boolean; limit?: number }): Promise<void> {
+export function eventsCommand(
+  source: Source,
+  o: { actor?: string; json?: boolean; limit?: number; logs?: boolean },
+): Promise<void> {
   return withReader(source, async (store) => {
     if (o.actor !== undefined) await resolveActor(store, o.actor);
+    if (o.logs) return logsOnly(store, o.actor);
     const total = await store.countEntries(o.actor);
     let skip = o.limit !== undefined ? Math.max(0, total - o.limit) : 0;
     for (let afterId = 0; ;) {
@@ -38,6 +44,31 @@ export function payloads(store: ChainReader, entries: readonly StoredEntry[]): P
     if (e.output) hashes.push(e.output);
   }
   return store.blobs(hashes);
+}
+
+/** The actor's log read back from the chain: runtime.log lines and stdout/stderr lines, as they were shown live. */
+async function logsOnly(store: ChainReader, actor: string | undefined): Promise<void> {
+  const readers = new Map<string, LogLines>();
+  for (let afterId = 0; ;) {
+    const page = await store.entries({ actor, afterId, limit: PAGE });
+    const inputs = await store.blobs(page.flatMap((e) => (e.kind === 'import' && e.input ? [e.input] : [])));
+    let out = '';
+    for (const e of page) {
+      let reader = readers.get(e.actor);
+      if (!reader) readers.set(e.actor, (reader = new LogLines()));
+      if (e.kind === 'event') reader.reset(); // a new instance: new streams
+      if (e.kind !== 'import' || !e.input) continue;
+      const input = inputs.get(toHex(e.input));
+      if (!input) continue;
+      for (const line of reader.feed(e.iface, e.fn, decode(input))) {
+        const mark = line.stream === 'log' ? '' : ` ${line.stream}`;
+        out += `${e.actor} #${e.seq}${mark}: ${line.text}\n`;
+      }
+    }
+    if (out) process.stdout.write(out);
+    if (page.length < PAGE) break;
+    afterId = page[page.length - 1]!.id;
+  }
 }
 
 function jsonLine(e: StoredEntry, summary: string): object {

@@ -6,6 +6,10 @@ import { hubOptions, hubUrl, openHubNode, registerHub } from './hub.ts';
 import { runCommand, type RunOptions } from './run.ts';
 import { eventsCommand, stateCommand, verifyCommand } from './inspect.ts';
 import { registerTimeTravel } from './timetravel.ts';
+import { registerNew } from './new.ts';
+import { registerBuild } from './build.ts';
+import { registerTest } from './test.ts';
+import { registerDap } from './dap.ts';
 
 const program = new Command('theater')
   .description('Run WebAssembly actors whose every boundary crossing is recorded in a verifiable hash chain.')
@@ -40,7 +44,13 @@ hubOptions(program.command('events'))
   .option('--actor <id>', 'only this actor')
   .option('--json', 'one JSON object per line: hash, parent, actor, seq, kind, interface, function, summary, ...')
   .option('--limit <n>', 'at most n entries (the latest n)', (v) => Number.parseInt(v, 10))
-  .action((o: { actor?: string; json?: boolean; limit?: number }, cmd: Command) => eventsCommand(source(cmd), o));
+  .option(
+    '--logs',
+    "only the actors' log lines: runtime.log and what they wrote to stdout/stderr (console.log, printf)",
+  )
+  .action((o: { actor?: string; json?: boolean; limit?: number; logs?: boolean }, cmd: Command) =>
+    eventsCommand(source(cmd), o),
+  );
 
 hubOptions(program.command('verify'))
   .description('recompute every hash; exit 0 if the chain is intact, 1 naming the first bad entry')
@@ -57,6 +67,10 @@ hubOptions(program.command('state'))
 
 registerTimeTravel(program, db, source, hubOptions);
 registerHub(program);
+registerNew(program);
+registerBuild(program);
+registerTest(program, db);
+registerDap(program);
 
 // The seed's form: `theater --manifest path/to/manifest.toml`.
 program.action(async (o: { manifest?: string }) => {

@@ -4,6 +4,7 @@
  */
 import type { HandlerConfig, HandlerType, Manifest, SourceLoc } from '../manifest/index.ts';
 import { importHandler } from '../imports/index.ts';
+import { wasiRefusal } from '../imports/wasi/index.ts';
 import type { ComponentInfo } from './loader.ts';
 import { theaterInterface } from './names.ts';
 
@@ -44,15 +45,15 @@ export function checkComponent(c: ComponentInfo, m: Manifest): void {
       );
     }
   }
+  // One line per refused WASI package, not one per interface: they share a reason.
+  problems.push(...wasiRefusal(c.imports.filter((i) => !importHandler(i))));
   for (const iface of c.imports) {
     const handler = importHandler(iface);
     if (!handler) {
-      problems.push(
-        `the component imports ${iface}, which Theater does not provide. ` +
-          (iface.startsWith('wasi:')
-            ? 'Build it without WASI (componentize-js: disableFeatures; C: -nostdlib or no wasi-libc calls).'
-            : `Theater provides: ${providedList()}.`),
-      );
+      if (!iface.startsWith('wasi:'))
+        problems.push(
+          `the component imports ${iface}, which Theater does not provide. Theater provides: ${providedList()}.`,
+        );
     } else if (handler.grantedBy && !grants.has(handler.grantedBy)) {
       problems.push(
         `the component imports ${iface} but the manifest does not grant it. Add ${handlerSnippet(m, handler.grantedBy)}.`,
@@ -67,5 +68,8 @@ function handlerSnippet(m: Manifest, type: HandlerConfig['type']): string {
 }
 
 function providedList(): string {
-  return ['runtime', 'message-server-host', 'supervisor', 'timing', 'random'].map(theaterInterface).join(', ');
+  return (
+    ['runtime', 'message-server-host', 'supervisor', 'timing', 'random'].map(theaterInterface).join(', ') +
+    ', and WASI 0.2 (cli, clocks, io, random; filesystem with no directories)'
+  );
 }

@@ -3,6 +3,7 @@
  * guest calls them synchronously; anything that needs the rest of the runtime goes through `host`, a blocking call
  * to the main thread.
  */
+import type { ResourceClass } from '../chain/resources.ts';
 import type { HandlerType } from '../manifest/index.ts';
 
 export interface ActorContext {
@@ -11,6 +12,10 @@ export interface ActorContext {
   /** The actor's state as of the current entry. */
   state(): Uint8Array | null;
   log(msg: string): void;
+  /** The manifest's `[env]`, as wasi:cli/environment hands it out. */
+  env(): readonly (readonly [string, string])[];
+  /** The manifest's `args`. */
+  args(): readonly string[];
   /** Blocking call into the runtime. Returns the ok value; throws the error string (jco lowers it as `err`). */
   host(op: HostOp, args: readonly unknown[]): unknown;
   requestShutdown(data: Uint8Array | null): void;
@@ -27,5 +32,6 @@ export interface ImportHandler {
   readonly iface: string;
   /** The manifest handler that grants this interface; null when every actor has it. */
   readonly grantedBy: HandlerType | null;
-  imports(ctx: ActorContext): Record<string, HostFunction>;
+  /** Functions (camelCase) and resource classes (PascalCase, see chain/resources.ts) by jco's names. */
+  imports(ctx: ActorContext): Record<string, HostFunction | ResourceClass>;
 }

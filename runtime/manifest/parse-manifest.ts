@@ -24,6 +24,8 @@ const TOP_KEYS = [
   'handlers',
   'handler',
   'limits',
+  'env',
+  'args',
 ];
 const NAME_RE = /^[a-z0-9][a-z0-9_-]*$/;
 /** Interfaces a component can export per wit/theater.wit; `implements` names one of them. */
@@ -68,6 +70,8 @@ export function parseManifest(text: string, file: string): Manifest {
   const handlers: HandlerConfig[] = t[handlersKey] === undefined ? [] : parseHandlers(c, handlersKey, t[handlersKey]);
   const initState = t['init_state'] === undefined ? undefined : readInitState(c, dir, t['init_state']);
   const callTimeoutMs = t['limits'] === undefined ? DEFAULT_CALL_TIMEOUT_MS : readLimits(c, t['limits']);
+  const env = t['env'] === undefined ? [] : readEnv(c, t['env']);
+  const args = t['args'] === undefined ? [] : readArgs(c, t['args']);
 
   return {
     file: abs,
@@ -78,6 +82,8 @@ export function parseManifest(text: string, file: string): Manifest {
     ...(implementsName !== undefined ? { implements: implementsName } : {}),
     handlers,
     ...(initState !== undefined ? { initState } : {}),
+    env,
+    args,
     callTimeoutMs,
     form,
   };
@@ -167,4 +173,20 @@ function readLimits(c: FieldChecks, v: unknown): number {
     MAX_CALL_TIMEOUT_MS,
     `Write call_timeout_ms = ${DEFAULT_CALL_TIMEOUT_MS}.`,
   );
+}
+
+/** `[env]`: string values only, since that is all a program's environment can hold. */
+function readEnv(c: FieldChecks, v: unknown): [string, string][] {
+  const table = c.table(['env'], v, 'Write [env] on its own line, then NAME = "value" lines.');
+  return Object.entries(table).map(([k, x]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+      c.fail(['env', k], `${JSON.stringify(k)} is not an environment variable name.`, 'Use letters, digits and "_".');
+    return [k, c.str(['env', k], x, `Write ${k} = "value" (environment values are strings).`)];
+  });
+}
+
+function readArgs(c: FieldChecks, v: unknown): string[] {
+  const hint = 'Write args = ["--verbose"] (a list of strings).';
+  if (!Array.isArray(v)) c.fail(['args'], `expected a list of strings, got ${c.got(['args'], v)}.`, hint);
+  return v.map((x: unknown, i: number) => c.str(['args', i], x, hint));
 }

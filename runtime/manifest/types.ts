@@ -59,6 +59,10 @@ export interface Manifest {
   readonly handlers: readonly HandlerConfig[];
   /** UTF-8 JSON bytes (already validated as JSON). */
   readonly initState?: Uint8Array;
+  /** `[env]`: the environment wasi:cli/environment hands the actor (getenv), as name/value pairs; default none. */
+  readonly env: readonly (readonly [string, string])[];
+  /** `args`: the arguments wasi:cli/environment hands the actor (argv); default none. */
+  readonly args: readonly string[];
   /** From `[limits] call_timeout_ms`; default 5000. */
   readonly callTimeoutMs: number;
   /** 'seed' = `component_path` + `[[handlers]]` with `config = {...}`; 'theater' = `component` + flat `[[handler]]`. */

@@ -10,7 +10,16 @@ import type { IndexRow, PathEntry } from '../reader/chain-reader.ts';
 import { openAudit, type Audit } from './audit.ts';
 import { openHistory, type History } from './history.ts';
 import { ENTRY_COLUMNS, ENTRY_FROM, buf, bytes, indexKey, toStoredEntry, type EntryRow } from './rows.ts';
-import { KIND_CODES, ORIGIN_CODES, SHORT_HASH, SMALL_BLOB, checkFileHeader, configure, migrate } from './schema.ts';
+import {
+  KIND_CODES,
+  ORIGIN_CODES,
+  SHORT_HASH,
+  SMALL_BLOB,
+  checkFileHeader,
+  checkReadable,
+  configure,
+  migrate,
+} from './schema.ts';
 import {
   ChainConflictError,
   ChainStoreOpenError,
@@ -69,8 +78,32 @@ export class ChainStore {
     }
   }
 
+  /**
+   * Opens an existing database for reading only (a debugger or a viewer beside the process that writes it): never
+   * creates, migrates or writes the file. Every write method throws (SQLite refuses them).
+   */
+  static openReadOnly(path: string): ChainStore {
+    checkFileHeader(path);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      checkReadable(db, path);
+      return new ChainStore(db, path);
+    } catch (e) {
+      db?.close();
+      if (e instanceof ChainStoreOpenError) throw e;
+      throw new ChainStoreOpenError(`cannot open ${path} for reading: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** Changes whenever another connection commits to the file: a cheap "is there anything new?" for readers that
+   *  follow a db someone else writes (SQLite's PRAGMA data_version). */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
   }
 
   /**

@@ -176,3 +176,22 @@ export function migrate(db: Database.Database, path: string): void {
     }).immediate();
   }
 }
+
+/**
+ * For a read-only connection (a debugger watching a db another process writes): the file must already be a chain
+ * database at exactly this build's schema version, since a reader may not migrate it.
+ */
+export function checkReadable(db: Database.Database, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  if (appId !== APPLICATION_ID)
+    throw new ChainStoreOpenError(`${path} is not a Theater chain database (application_id 0x${appId.toString(16)})`);
+  if (version !== SCHEMA_VERSION)
+    throw new ChainStoreOpenError(
+      `${path} has chain schema version ${version}; this build reads ${SCHEMA_VERSION} read-only. ` +
+        (version > SCHEMA_VERSION
+          ? 'Upgrade Theater.'
+          : 'Open it once with this build (theater verify) to migrate it.'),
+    );
+  db.pragma('busy_timeout = 5000');
+}

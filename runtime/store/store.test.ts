@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -172,6 +172,27 @@ describe('ChainStore', () => {
     db.close();
     expect(() => ChainStore.open(path)).toThrow(ChainStoreOpenError);
     expect(() => ChainStore.open(path)).toThrow(/newer Theater/);
+  });
+
+  it('opens read-only beside a writer: sees its commits (data_version moves), cannot write, creates nothing', () => {
+    const { store: writer, chain } = counter(1);
+    const reader = ChainStore.openReadOnly(path);
+    try {
+      expect(reader.countEntries()).toBe(4);
+      const v = reader.dataVersion();
+      expect(reader.dataVersion()).toBe(v); // nothing committed since
+      chain.counterRequest(2);
+      writer.appendBatches([chain.take()]);
+      expect(reader.dataVersion()).not.toBe(v);
+      expect(reader.countEntries()).toBe(7);
+      expect(() => reader.upsertActor({ id: 'other' })).toThrow(/readonly/);
+    } finally {
+      reader.close();
+      writer.close();
+    }
+    expect(() => ChainStore.openReadOnly(join(dir, 'missing.db'))).toThrow(ChainStoreOpenError);
+    expect(() => ChainStore.openReadOnly(join(dir, 'missing.db'))).toThrow(/missing\.db/);
+    expect(existsSync(join(dir, 'missing.db'))).toBe(false);
   });
 
   it('refuses a blob whose bytes do not hash to its key', () => {

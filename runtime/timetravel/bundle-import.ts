@@ -4,20 +4,10 @@
  * ONE store transaction that is rolled back on the first problem: other readers never see a partial import, and
  * a refused bundle leaves the database exactly as it was. Entries keep their hashes, so permalinks survive.
  */
-import {
-  ENTRY_KINDS,
-  ORIGINS,
-  entryHash,
-  hashEquals,
-  sha256,
-  toHex,
-  type Entry,
-  type EntryKind,
-  type Hash,
-  type Origin,
-} from '../chain/entry.ts';
+import { hashEquals, toHex, type Hash } from '../chain/entry.ts';
 import type { ChainStore } from '../store/index.ts';
-import { BUNDLE_FORMAT, BundleError, BundleReader, type BundleRecord } from './bundle-format.ts';
+import { BundleError, BundleReader } from './bundle-format.ts';
+import { readHeader, verifiedRecords, type TimedEntry } from './bundle-read.ts';
 
 export interface ImportOptions {
   /** Import onto this branch name instead of the bundle's. */
@@ -40,8 +30,6 @@ export interface ImportResult {
 
 const BATCH = 4096;
 
-type TimedEntry = Entry & { readonly ts: number };
-
 export function importBundle(store: ChainStore, file: string, o: ImportOptions = {}): ImportResult {
   const r = new BundleReader(file, o.maxBytes ?? 16 * 1024 ** 3);
   try {
@@ -52,18 +40,12 @@ export function importBundle(store: ChainStore, file: string, o: ImportOptions =
 }
 
 function readInto(store: ChainStore, r: BundleReader, o: ImportOptions): ImportResult {
-  const header = r.next();
-  if (!header || header.t !== 'header') throw new BundleError('the bundle has no header record');
-  if (header.format !== BUNDLE_FORMAT)
-    throw new BundleError(`bundle format ${String(header.format)}; this build reads ${BUNDLE_FORMAT}`);
-  const actor = str(header.actor, 'header.actor');
-  const branch = o.as ?? str(header.branch, 'header.branch');
-  const promised = Number(header.entries);
-  const base = hashOrNull(header.base, 'header.base');
+  const header = readHeader(r);
+  const { actor } = header;
+  const branch = o.as ?? header.branch;
+  const promised = header.entries;
 
-  let prev: Hash | null = base;
-  let prevSeq: number | null = null;
-  let lastGood: string | null = null;
+  let prev: Hash | null = header.base;
   let count = 0;
   let existing = 0;
   let started = false;
@@ -79,65 +61,16 @@ function readInto(store: ChainStore, r: BundleReader, o: ImportOptions): ImportR
     [entries, blobs] = [[], []];
   };
 
-  for (;;) {
-    let rec: BundleRecord | undefined;
-    try {
-      rec = r.next();
-    } catch (e) {
-      throw new BundleError(
-        `${(e as Error).message}; last good entry ${lastGood ?? 'none'} (#${count} of ${promised})`,
-        nextEntryName(lastGood),
-      );
-    }
-    if (!rec)
-      throw new BundleError(
-        `truncated: the file ends after ${count} of ${promised} entries, with no end record`,
-        nextEntryName(lastGood),
-      );
+  for (const rec of verifiedRecords(r, header)) {
     if (rec.t === 'component' || rec.t === 'blob') {
-      const bytes = rec.bytes;
-      if (!(bytes instanceof Uint8Array)) throw new BundleError(`${rec.t} record #${r.records} has no bytes`);
-      const hash = sha256(bytes);
-      if (rec.t === 'component') {
-        if (header.component !== null && toHex(hash) !== header.component) {
-          throw new BundleError(
-            `the embedded component hashes to ${toHex(hash)}, the header says ${String(header.component)}`,
-          );
-        }
-        component = { hash, bytes };
-      } else blobs.push({ hash, bytes });
+      if (rec.t === 'component') component = { hash: rec.hash, bytes: rec.bytes };
+      else blobs.push({ hash: rec.hash, bytes: rec.bytes });
       blobCount++;
       continue;
     }
-    if (rec.t === 'end') {
-      if (count !== promised || Number(rec.entries) !== count) {
-        throw new BundleError(
-          `the bundle holds ${count} entries; its header says ${promised}, its end record ${String(rec.entries)}`,
-        );
-      }
-      if (!(rec.digest instanceof Uint8Array) || !hashEquals(rec.digest, r.digestSoFar())) {
-        throw new BundleError("the end record's digest does not match the bytes before it: the file was altered");
-      }
-      if (r.next() !== undefined) throw new BundleError('bytes after the end record');
-      break;
-    }
-    if (rec.t !== 'entry') throw new BundleError(`unknown record type ${JSON.stringify(rec.t)} at #${r.records}`);
-    const e = toEntry(rec, actor);
-    const name = toHex(e.hash);
-    if (!hashEquals(e.parent, prev)) throw new BundleError(`entry ${name}: its parent is not the previous entry`, name);
-    if (prevSeq !== null && e.seq !== prevSeq + 1)
-      throw new BundleError(`entry ${name}: seq ${e.seq} after ${prevSeq}`, name);
-    if (prevSeq === null && base === null && e.seq !== 0)
-      throw new BundleError(`entry ${name}: a root entry must have seq 0`, name);
-    const recomputed = entryHash(e.parent, e);
-    if (!hashEquals(recomputed, e.hash)) {
-      throw new BundleError(
-        `entry ${name} (#${count}): its fields hash to ${toHex(recomputed)}, not to its hash — tampered`,
-        name,
-      );
-    }
-    count++;
-    [prev, prevSeq, lastGood] = [e.hash, e.seq, name];
+    const e = rec.entry;
+    count = rec.count;
+    prev = e.hash;
     if (!started && entries.length === 0 && store.entry(e.hash, actor)) {
       existing++; // identical history already here: nothing to write, the branch will just point further on
       blobs = []; // its blobs are here too
@@ -147,12 +80,13 @@ function readInto(store: ChainStore, r: BundleReader, o: ImportOptions): ImportR
     if (entries.length >= BATCH) flush();
     if (count % BATCH === 0) o.onProgress?.(count, promised);
   }
-  // The digest is checked before the last batch is written, so a damaged tail cannot slip in.
+  // The digest is checked (by verifiedRecords, before it returns) before the last batch is written, so a damaged
+  // tail cannot slip in.
   flush();
   if (!started && prev) startBranch(store, actor, branch, prev);
   // The component is stored as a blob keyed by its SHA-256, which is exactly how replay looks it up.
   if (component) store.appendBatches([{ actor, branch, entries: [], blobs: [component] }]);
-  if (header.component) store.upsertActor({ id: actor, component: String(header.component) });
+  if (header.component) store.upsertActor({ id: actor, component: header.component });
   o.onProgress?.(count, promised);
   return { actor, branch, entries: count, existing, blobs: blobCount, head: prev ? toHex(prev) : '', bytes: r.size };
 }
@@ -176,46 +110,4 @@ function startBranch(store: ChainStore, actor: string, branch: string, at: Hash 
     );
   }
   store.createBranch(actor, branch, at);
-}
-
-function nextEntryName(lastGood: string | null): string | null {
-  return lastGood === null ? '(the first entry)' : `(the entry after ${lastGood})`;
-}
-
-function str(v: unknown, what: string): string {
-  if (typeof v !== 'string') throw new BundleError(`${what} is not a string`);
-  return v;
-}
-
-function hashOrNull(v: unknown, what: string): Hash | null {
-  if (v === null || v === undefined) return null;
-  if (!(v instanceof Uint8Array) || v.length !== 32) throw new BundleError(`${what} is not a 32-byte hash`);
-  return v;
-}
-
-function toEntry(rec: BundleRecord, actor: string): TimedEntry {
-  const hash = hashOrNull(rec.hash, 'entry.hash');
-  if (!hash) throw new BundleError(`entry record #? has no hash`);
-  const name = toHex(hash);
-  const bad = (why: string) => new BundleError(`entry ${name}: ${why}`, name);
-  if (rec.actor !== actor) throw bad(`belongs to actor ${String(rec.actor)}, the bundle is ${actor}'s`);
-  if (!ENTRY_KINDS.includes(rec.kind as EntryKind)) throw bad(`unknown kind ${String(rec.kind)}`);
-  if (rec.origin !== null && !ORIGINS.includes(rec.origin as Origin)) throw bad(`unknown origin ${String(rec.origin)}`);
-  if (typeof rec.seq !== 'number' || typeof rec.iface !== 'string' || typeof rec.fn !== 'string')
-    throw bad('malformed fields');
-  return {
-    hash,
-    parent: hashOrNull(rec.parent, 'entry.parent'),
-    actor,
-    seq: rec.seq,
-    kind: rec.kind as EntryKind,
-    iface: rec.iface,
-    fn: rec.fn,
-    input: hashOrNull(rec.input, 'entry.input'),
-    output: hashOrNull(rec.output, 'entry.output'),
-    state: hashOrNull(rec.state, 'entry.state'),
-    cause: hashOrNull(rec.cause, 'entry.cause'),
-    origin: (rec.origin ?? null) as Origin | null,
-    ts: typeof rec.ts === 'number' ? rec.ts : 0,
-  };
 }

@@ -25,6 +25,8 @@ export { forkAt, listBranches, makeLive, nextForkName, type BranchInfo, type For
 export { replay, replayHere, type ReplayReport, type ReplayRequest, type Progress } from './replay.ts';
 export {
   replayFold,
+  COMPARE_FIELDS,
+  type CompareField,
   type ReplayResult,
   type CrossingView,
   type CopiedStep,
@@ -33,6 +35,22 @@ export {
 export { exportBundle, type ExportOptions, type ExportResult } from './bundle-export.ts';
 export { importBundle, type ImportOptions, type ImportResult } from './bundle-import.ts';
 export { BundleError, BUNDLE_FORMAT } from './bundle-format.ts';
+export { loadBundle, type BundleHeader, type LoadedBundle } from './bundle-read.ts';
+export { replayBundle, type BundleReplayReport, type BundleReplayRequest } from './replay-bundle.ts';
+export {
+  ChainTestError,
+  CHAIN_TEST_FORMAT,
+  DEFAULT_TEST_DIR,
+  TEST_SUFFIX,
+  checkChainTest,
+  describeSteps,
+  loadChainTest,
+  saveChainTest,
+  type ChainTest,
+  type ChainTestManifest,
+  type SaveTestOptions,
+  type SavedTest,
+} from './chain-test.ts';
 export {
   noOps,
   whoWrote,

@@ -65,10 +65,28 @@ export type ReplayResult =
 /** Makes a fresh instance whose imports go through the interceptor into `chain`, answered by `strategy`. */
 export type Instantiate = (chain: ChainBuilder, strategy: ImportStrategy) => Promise<ComponentInstance>;
 
+/**
+ * What a replayed entry must match besides its kind and function. Leave it undefined for the strictest check,
+ * every entry's hash (inputs, outputs, states, causes, origins, parents): a replay that passes reproduces the chain
+ * byte for byte. A set compares only the named fields, so a chain test can pin what a change must not alter
+ * (the state and the responses) and let the rest move (say, the text of a log line):
+ * - `state`: the state each call left (`return` entries);
+ * - `output`: each call's response or error (`return`/`error` entries);
+ * - `imports`: the arguments of each import call. An import is always answered from the record, so the sequence of
+ *   imported functions must stay the same either way: a call the record does not have has no answer to give.
+ */
+export const COMPARE_FIELDS = ['state', 'output', 'imports'] as const;
+export type CompareField = (typeof COMPARE_FIELDS)[number];
+
 export interface FoldOptions {
   readonly instantiate: Instantiate;
   readonly total?: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /** The path may start after the root (a range, as a chain test holds): the replay continues from its first
+   *  entry's parent with that entry's state, on a fresh instance made before the first call. */
+  readonly range?: boolean;
+  /** Undefined: every entry's hash must match. See COMPARE_FIELDS. */
+  readonly compare?: ReadonlySet<CompareField>;
 }
 
 const FRESH_INSTANCE = new Set(['start', 'resume', 'restart']);
@@ -83,6 +101,8 @@ class RecordStrategy implements ImportStrategy {
   constructor(
     private readonly recorded: readonly PathEntry[],
     private readonly terminal: PathEntry | null,
+    /** Import arguments are not compared: other arguments to the same function are answered without a word. */
+    private readonly anyArguments = false,
   ) {}
 
   outcome(iface: string, fn: string, input: Uint8Array, inputHash: Hash): ImportOutcome {
@@ -104,7 +124,7 @@ class RecordStrategy implements ImportStrategy {
       this.mismatch ??= { expected: rec ?? this.terminal, got: got(), reason };
       throw new HostTrap(`replay: ${reason}`); // nothing recorded can answer it: stop the guest
     }
-    if (!hashEquals(rec.input, inputHash)) {
+    if (!this.anyArguments && !hashEquals(rec.input, inputHash)) {
       // Same function, other arguments: answer with the recorded result anyway, so the call can finish and the
       // report can show the state it would have produced.
       this.mismatch ??= { expected: rec, got: got(), reason: `${iface}#${fn} was called with other arguments` };
@@ -180,6 +200,8 @@ async function fold(it: AsyncIterator<PathEntry>, opts: FoldOptions): Promise<Re
   };
   const strategy: ImportStrategy = { outcome: (...a) => current.outcome(...a) };
   let instance: ComponentInstance | undefined;
+  /** A stop event was replayed (in a range, a call after it is a divergence, not a reason to instantiate). */
+  let stopped = false;
   let count = 0;
   let lastHead: Hash | null = null;
   let next = await it.next();
@@ -190,8 +212,16 @@ async function fold(it: AsyncIterator<PathEntry>, opts: FoldOptions): Promise<Re
   while (!next.done) {
     const first: PathEntry = next.value;
     if (!chain) {
-      if (first.parent !== null) return { status: 'failed', count, message: 'replay starts at the root of a chain' };
-      chain = new ChainBuilder(first.actor, EMPTY_HEAD, null);
+      if (first.parent !== null && !opts.range)
+        return { status: 'failed', count, message: 'replay starts at the root of a chain' };
+      chain =
+        first.parent === null
+          ? new ChainBuilder(first.actor, EMPTY_HEAD, null)
+          : new ChainBuilder(
+              first.actor,
+              { hash: first.parent, seq: first.seq - 1, state: first.state },
+              first.stateBytes,
+            );
     }
     // One step: an event, or a call with its imports and its return/error.
     const step: PathEntry[] = [first];
@@ -215,9 +245,14 @@ async function fold(it: AsyncIterator<PathEntry>, opts: FoldOptions): Promise<Re
     let mismatch: RecordStrategy['mismatch'];
 
     if (first.kind === 'call' && !killed && !ended) {
+      if (!instance && opts.range && !stopped) {
+        const made = await instantiate(first);
+        if (typeof made === 'string') return { status: 'failed', count, message: made };
+        instance = made;
+      }
       if (!instance)
         return diverged(count, first, null, 'a call with no running instance (no start/resume event before it)');
-      const rec = new RecordStrategy(step.slice(1, -1), terminal);
+      const rec = new RecordStrategy(step.slice(1, -1), terminal, opts.compare && !opts.compare.has('imports'));
       current = rec;
       let params: Value;
       try {
@@ -248,13 +283,13 @@ async function fold(it: AsyncIterator<PathEntry>, opts: FoldOptions): Promise<Re
     for (let i = 0; i < n; i++) {
       const want = step[i];
       const got = batch.entries[i];
-      if (want && got && hashEquals(want.hash, got.hash)) {
+      if (want && got && same(want, got, opts.compare)) {
         count++;
         lastHead = want.hash;
         progress();
         continue;
       }
-      const reason = mismatch?.reason ?? describeMismatch(want, got);
+      const reason = mismatch?.reason ?? describeMismatch(want, got, opts.compare);
       const expectedState = terminal?.stateBytes ?? step[step.length - 1]!.stateBytes;
       return {
         status: 'diverged',
@@ -268,22 +303,31 @@ async function fold(it: AsyncIterator<PathEntry>, opts: FoldOptions): Promise<Re
       };
     }
     if (first.kind === 'event' && FRESH_INSTANCE.has(first.fn)) {
-      current = {
-        outcome: () => {
-          throw new HostTrap('replay: an import during instantiation is not in the record');
-        },
-      };
-      try {
-        instance = await opts.instantiate(chain, strategy);
-      } catch (e) {
-        return { status: 'failed', count, message: `could not instantiate the component: ${(e as Error).message}` };
-      }
+      const made = await instantiate(first);
+      if (typeof made === 'string') return { status: 'failed', count, message: made };
+      instance = made;
+      stopped = false;
     } else if (first.kind === 'event' && first.fn === 'stop') {
       instance = undefined;
+      stopped = true;
     }
   }
   progress(true);
   return { status: 'verified', count, head: lastHead && toHex(lastHead), copied };
+
+  /** A fresh instance (its imports go through the interceptor into the chain), or why there is none. */
+  async function instantiate(at: PathEntry): Promise<ComponentInstance | string> {
+    current = {
+      outcome: () => {
+        throw new HostTrap('replay: an import during instantiation is not in the record');
+      },
+    };
+    try {
+      return await opts.instantiate(chain!, strategy);
+    } catch (e) {
+      return `could not instantiate the component (at #${at.seq}): ${(e as Error).message}`;
+    }
+  }
 
   function diverged(c: number, at: PathEntry, got: CrossingView | null, reason: string): ReplayResult {
     return {
@@ -308,12 +352,47 @@ function killedReason(e: PathEntry): string | undefined {
   return undefined;
 }
 
-function describeMismatch(want: PathEntry | undefined, got: TimedEntry | undefined): string {
+/** Whether a produced entry matches the recorded one, as far as `compare` asks (see COMPARE_FIELDS). */
+function same(want: PathEntry, got: TimedEntry, compare: ReadonlySet<CompareField> | undefined): boolean {
+  if (!compare) return hashEquals(want.hash, got.hash);
+  return differingFields(want, got, compare).length === 0;
+}
+
+type EntryField = 'kind' | 'function' | 'input' | 'output' | 'state' | 'cause' | 'origin';
+
+function differingFields(want: PathEntry, got: TimedEntry, compare: ReadonlySet<CompareField>): EntryField[] {
+  const out: EntryField[] = [];
+  if (want.kind !== got.kind) out.push('kind');
+  if (want.iface !== got.iface || want.fn !== got.fn) out.push('function');
+  if (out.length > 0) return out;
+  // A call's input is the recorded one, re-issued: it differs only if the record was not decoded faithfully.
+  if (
+    (want.kind === 'call' || (want.kind === 'import' && compare.has('imports'))) &&
+    !hashEquals(want.input, got.input)
+  )
+    out.push('input');
+  if (
+    (want.kind === 'return' || want.kind === 'error') &&
+    compare.has('output') &&
+    !hashEquals(want.output, got.output)
+  )
+    out.push('output');
+  if (want.kind === 'return' && compare.has('state') && !hashEquals(want.state, got.state)) out.push('state');
+  return out;
+}
+
+function describeMismatch(
+  want: PathEntry | undefined,
+  got: TimedEntry | undefined,
+  compare?: ReadonlySet<CompareField>,
+): string {
   if (!want) return `the replay produced an extra ${got!.kind} ${got!.iface}#${got!.fn}`;
   if (!got) return `the replay produced nothing where the record has ${want.kind} ${want.iface}#${want.fn}`;
   if (want.kind !== got.kind || want.iface !== got.iface || want.fn !== got.fn) {
     return `expected ${want.kind} ${want.iface}#${want.fn}, got ${got.kind} ${got.iface}#${got.fn}`;
   }
+  if (compare)
+    return `${want.kind} ${want.iface}#${want.fn} differs in ${differingFields(want, got, compare).join(', ')}`;
   const fields = (['input', 'output', 'state', 'cause', 'origin'] as const).filter((f) => {
     const [a, b] = [want[f], got[f]];
     return typeof a === 'string' || typeof b === 'string' || a === null || b === null ? a !== b : !hashEquals(a, b);

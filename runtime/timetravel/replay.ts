@@ -141,11 +141,14 @@ const replayContext: ActorContext = {
   callTimeoutMs: 0,
   state: unreachable,
   log: unreachable,
+  env: unreachable,
+  args: unreachable,
   host: unreachable,
   requestShutdown: unreachable,
 };
 
-function instantiator(c: ComponentInfo): Instantiate {
+/** Fresh instances of a loaded component for the fold, with every live host function unreachable. */
+export function instantiator(c: ComponentInfo): Instantiate {
   return async (chain, strategy) => {
     const mod = (await import(pathToFileURL(join(c.dir, 'component.mjs')).href)) as {
       instantiate(

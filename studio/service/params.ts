@@ -115,6 +115,16 @@ export const PARAM_SCHEMAS: Schemas = {
   closeHub: nothing,
   hub: nothing,
   attestations: z.object({ actor }).strict(),
+  saveTest: z
+    .object({
+      actor,
+      branch: branch.optional(),
+      from: hex.optional(),
+      to: hex.optional(),
+      dir: z.string().min(1).max(4096).optional(),
+      name: z.string().min(1).max(200).optional(),
+    })
+    .strict(),
 };
 
 export function isMethod(name: unknown): name is MethodName {

@@ -24,6 +24,8 @@ import type {
   OpenResult,
   PathSegment,
   ReplayResultView,
+  SavedTestView,
+  SaveTestRequest,
   StateView,
   StudioEvents,
   UploadedFile,
@@ -335,5 +337,9 @@ export class StudioService implements LocalApi {
     const r = await tt.importView(this.system, join(this.opts.dataDir, 'imports'), p);
     this.emit('actors', {});
     return r;
+  }
+
+  async saveTest(p: SaveTestRequest): Promise<SavedTestView> {
+    return tt.saveTestView(this.system, p);
   }
 }

@@ -31,6 +31,8 @@ import type {
   StudioEvents,
   UploadedFile,
   VerifyView,
+  SavedTestView,
+  SaveTestRequest,
 } from '../contract.ts';
 import { badRequest, StudioError } from './api-error.ts';
 import { HubStudio, isHubActor } from './hub/hub-studio.ts';
@@ -288,5 +290,12 @@ export class StudioSession implements StudioApi, ServedApi {
     upload?: UploadedFile;
   }): Promise<{ readonly actor: string; readonly entries: number }> {
     return this.local.importBundle(p);
+  }
+
+  /** Local actors only: a test names the build beside the actor's manifest, which is on the hub actor's node. */
+  async saveTest(p: SaveTestRequest): Promise<SavedTestView> {
+    if (this.hubFor(p.actor))
+      throw badRequest(`${p.actor}: Save as test works on local actors (export the bundle of a hub actor instead)`);
+    return this.local.saveTest(p);
   }
 }

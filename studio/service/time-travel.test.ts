@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,5 +86,31 @@ describe('time travel through the StudioService', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('saves a range as a chain test, widened to whole calls; refuses a bad hash and an existing name', async () => {
+    const tests = join(dir, 'tests');
+    const saved = (await svc.invoke('saveTest', {
+      actor: 'counter',
+      branch: 'main',
+      from: returns[0],
+      to: returns[1],
+      dir: tests,
+      name: 'two increments',
+    })) as { file: string; entries: number; fromSeq: number; toSeq: number };
+    expect(saved).toMatchObject({ file: join(tests, 'two-increments.test.json'), entries: 6, fromSeq: 4, toSeq: 9 });
+    expect(JSON.parse(readFileSync(saved.file, 'utf8'))).toMatchObject({ actor: 'counter', finalState: { count: 2 } });
+    await expect(svc.invoke('saveTest', { actor: 'counter', from: 'xyz' })).rejects.toMatchObject({
+      code: 'bad-request',
+    });
+    await expect(
+      svc.invoke('saveTest', {
+        actor: 'counter',
+        branch: 'main',
+        dir: tests,
+        name: 'two increments',
+        from: returns[0],
+      }),
+    ).rejects.toThrow(/already exists/);
   });
 });

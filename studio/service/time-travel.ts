@@ -9,12 +9,24 @@ import {
   type CrossingView,
   importBundle,
   type ReplayReport,
+  saveChainTest,
+  SqliteReader,
   type StateDiff,
   TimeTravelError,
   BundleError,
 } from '../../runtime/index.ts';
-import type { DiffChange, DiffView, EntryKind, Hex, ReplayResultView, UploadedFile } from '../contract.ts';
+import type {
+  DiffChange,
+  DiffView,
+  EntryKind,
+  Hex,
+  ReplayResultView,
+  SavedTestView,
+  SaveTestRequest,
+  UploadedFile,
+} from '../contract.ts';
 import { badRequest, notFound, StudioError } from './api-error.ts';
+import { parseHash } from './entry-views.ts';
 
 /** Engine errors are about what the user asked for (no such entry/branch, bad bundle): not-found, not internal. */
 export async function engine<T>(run: () => T | Promise<T>): Promise<T> {
@@ -108,5 +120,21 @@ export function importView(system: ActorSystem, dir: string, p: { path?: string;
     }
     const r = importBundle(system.store, file!);
     return { actor: r.actor, entries: r.entries };
+  });
+}
+
+/** Save as test: what is queued is committed first, so the range the user sees is the range written. */
+export function saveTestView(system: ActorSystem, p: SaveTestRequest): Promise<SavedTestView> {
+  return engine(async () => {
+    await system.committed();
+    const r = await saveChainTest(SqliteReader.of(system.store), {
+      actor: p.actor,
+      branch: p.branch,
+      from: p.from ? parseHash(p.from) : undefined,
+      to: p.to ? parseHash(p.to) : undefined,
+      dir: p.dir,
+      name: p.name,
+    });
+    return { file: r.file, bundle: r.bundle, entries: r.entries, fromSeq: r.from.seq, toSeq: r.to.seq };
   });
 }

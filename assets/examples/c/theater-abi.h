@@ -46,10 +46,25 @@
  *
  * Ownership: the host copies everything it needs out of our memory before it calls the post-return function, so a
  * result may point at static data or at arena memory.
+ *
+ * With wasi-libc (printf, time, rand, malloc)
+ * -------------------------------------------
+ * Compiled hosted with --target=wasm32-wasi --sysroot=<wasi-libc> (what `theater build` does for C projects), this
+ * header leaves memcpy & co. to libc and takes its arena from malloc instead of owning the memory past __heap_base.
+ * The WASI adapter (wasi_snapshot_preview1) allocates its own long-lived state through `cabi_realloc`, so that one
+ * becomes libc's realloc and is never reset; the host's copies of arguments and import results go through
+ * `cabi_export_realloc` / `cabi_import_realloc`, which use the arena and are reset after each call as before.
  */
 #ifndef THEATER_ABI_H
 #define THEATER_ABI_H
 
+#if defined(__wasi__) && __STDC_HOSTED__
+#define TH_LIBC 1
+#include <stdint.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#else
 typedef unsigned char uint8_t;
 typedef unsigned short uint16_t;
 typedef unsigned int uint32_t;
@@ -58,6 +73,7 @@ typedef unsigned long size_t;    /* wasm32: 32 bits */
 typedef unsigned long uintptr_t;
 #define NULL ((void *)0)
 #define offsetof(t, f) __builtin_offsetof(t, f)
+#endif
 
 _Static_assert(sizeof(void *) == 4, "theater-abi.h assumes wasm32");
 
@@ -69,9 +85,11 @@ _Static_assert(sizeof(void *) == 4, "theater-abi.h assumes wasm32");
  * libc bits the compiler may call implicitly. With -mbulk-memory clang lowers __builtin_memcpy/memset to the
  * memory.copy/memory.fill instructions, so these do not recurse.
  * ---------------------------------------------------------------------------------------------------------------- */
+#ifndef TH_LIBC
 void *memcpy(void *dst, const void *src, size_t n) { __builtin_memcpy(dst, src, n); return dst; }
 void *memmove(void *dst, const void *src, size_t n) { __builtin_memmove(dst, src, n); return dst; }
 void *memset(void *dst, int c, size_t n) { __builtin_memset(dst, c, n); return dst; }
+#endif
 
 static inline int th_memeq(const void *a, const void *b, size_t n) {
   const uint8_t *x = a, *y = b;
@@ -84,6 +102,61 @@ static inline size_t th_strlen(const char *s) { size_t n = 0; while (s[n]) n++; 
  * The arena: everything between __heap_base (set by wasm-ld, after data and stack) and th_arena_top is in use.
  * Allocation bumps th_arena_top, growing linear memory when needed; th_arena_reset() frees everything.
  * ---------------------------------------------------------------------------------------------------------------- */
+#ifdef TH_LIBC
+/* With libc the arena is a malloc'd block. A call that needs more gets a block twice as big; the blocks it outgrew
+ * stay valid until the reset (the host reads results only then) and are freed there, so the arena settles at the
+ * size the largest call needs. */
+static uintptr_t th_arena_top, th_arena_base, th_arena_end;
+static void *th_arena_retired; /* outgrown blocks, linked through their first word */
+static inline void th_arena_reset(void) {
+  while (th_arena_retired) {
+    void *next = *(void **)th_arena_retired;
+    free(th_arena_retired);
+    th_arena_retired = next;
+  }
+  th_arena_top = th_arena_base;
+}
+static inline void *th_alloc(size_t align, size_t size) {
+  if (align == 0) align = 1;
+  uintptr_t p = (th_arena_top + align - 1) & ~(uintptr_t)(align - 1);
+  if (th_arena_base == 0 || p + size > th_arena_end || p + size < p) {
+    size_t cap = th_arena_base ? 2 * (th_arena_end - th_arena_base) : 65536;
+    while (cap < size + align + sizeof(void *)) cap *= 2;
+    uint8_t *block = malloc(cap);
+    if (!block) __builtin_trap();
+    if (th_arena_base) {
+      void *old = (void *)(th_arena_base - sizeof(void *));
+      *(void **)old = th_arena_retired;
+      th_arena_retired = old;
+    }
+    th_arena_base = (uintptr_t)block + sizeof(void *);
+    th_arena_end = (uintptr_t)block + cap;
+    p = (th_arena_base + align - 1) & ~(uintptr_t)(align - 1);
+  }
+  th_arena_top = p + size;
+  return (void *)p;
+}
+static inline int th_arena_fits(size_t extra) { return th_arena_top + extra <= th_arena_end; }
+
+TH_EXPORT("cabi_realloc")
+void *cabi_realloc(void *old_ptr, size_t old_size, size_t align, size_t new_size) {
+  (void)old_size;
+  (void)align; /* malloc's alignment (16) covers every canonical ABI type */
+  void *p = realloc(old_ptr, new_size);
+  if (!p && new_size) __builtin_trap();
+  return p;
+}
+static void *th_arena_realloc(void *old_ptr, size_t old_size, size_t align, size_t new_size) {
+  if (old_ptr && new_size <= old_size) return old_ptr;
+  void *p = th_alloc(align, new_size);
+  if (old_ptr && old_size) memcpy(p, old_ptr, old_size);
+  return p;
+}
+TH_EXPORT("cabi_export_realloc")
+void *cabi_export_realloc(void *o, size_t os, size_t a, size_t ns) { return th_arena_realloc(o, os, a, ns); }
+TH_EXPORT("cabi_import_realloc")
+void *cabi_import_realloc(void *o, size_t os, size_t a, size_t ns) { return th_arena_realloc(o, os, a, ns); }
+#else
 extern uint8_t __heap_base;
 static uintptr_t th_arena_top;
 
@@ -112,6 +185,7 @@ void *cabi_realloc(void *old_ptr, size_t old_size, size_t align, size_t new_size
   if (old_ptr && old_size) memcpy(p, old_ptr, old_size);
   return p;
 }
+#endif
 
 /* Define the post-return function of one export: it only resets the arena. `export` is the export's full name. */
 #define TH_POST_RETURN(export) TH_POST_RETURN_(export, __COUNTER__)
@@ -258,7 +332,11 @@ static inline void th_buf_reserve(th_buf *b, size_t extra) {
   if (b->len + extra <= b->cap) return;
   size_t cap = b->cap ? b->cap * 2 : 64;
   while (cap < b->len + extra) cap *= 2;
+#ifdef TH_LIBC
+  if (b->ptr && (uintptr_t)(b->ptr + b->cap) == th_arena_top && th_arena_fits(cap - b->cap)) {
+#else
   if (b->ptr && (uintptr_t)(b->ptr + b->cap) == th_arena_top) {     /* last allocation: extend in place */
+#endif
     th_alloc(1, cap - b->cap);
   } else {
     uint8_t *p = th_alloc(1, cap);

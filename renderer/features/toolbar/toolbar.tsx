@@ -6,6 +6,7 @@ import { AttestationBadge } from '../hub/attestation-badge.tsx';
 import { OpenHubButton } from '../hub/open-hub-dialog.tsx';
 import { IntegrityBadge } from '../integrity/integrity-badge.tsx';
 import { runReplay } from '../replay/replay-panel.tsx';
+import { SaveTestButton } from '../save-test/save-test.tsx';
 
 export function Toolbar() {
   const actor = useCurrentActor();
@@ -50,6 +51,7 @@ export function Toolbar() {
         ⟲ Replay
       </button>
       <BundleButtons />
+      <SaveTestButton />
       <span className="spacer" />
       <span className={`conn conn-${connection}`} role="status" aria-label="Connection">
         {connection === 'open'

@@ -37,12 +37,13 @@ out(
   (func $f (result u32) (canon lift (core func $i "hello")))
   (export "hello" (func $f)))`),
 );
-// A component that imports an interface Theater does not provide (and exports nothing of the actor world).
+// A component that imports an interface Theater does not provide (and exports nothing of the actor world). Not a
+// WASI one: Theater provides those it can record (wasi:filesystem with no directories among them).
 out(
   'wasm',
   'foreign-import.wasm',
   await parse(`(component
-  (import "wasi:filesystem/preopens@0.2.0" (instance $p (export "get-directories" (func (result u32)))))
+  (import "example:elsewhere/preopens@0.2.0" (instance $p (export "get-directories" (func (result u32)))))
   (alias export $p "get-directories" (func $gd))
   (core func $gd-low (canon lower (func $gd)))
   (core module $m (import "host" "gd" (func $gd (result i32))) (func (export "hello") (result i32) call $gd))

@@ -1,0 +1,265 @@
+/**
+ * Breakpoints that mean something on a chain, and the search that `continue` and `reverseContinue` run:
+ *
+ * - function breakpoints on `iface.fn` (an export call or an import; the interface by its short name
+ *   `runtime.log`, or in full `theater:simple/runtime.log`), optionally conditional on a JS-like expression over
+ *   `state`, `input`, `output` and `entry`;
+ * - data breakpoints on a JSON path of the state (`$.count`): hit at each entry whose state has another value
+ *   there than the entry before it — the change itself, whichever way the search runs;
+ * - the `error` exception filter: calls that failed (trap, timeout, handler error);
+ * - entry breakpoints: a line of a branch's chain listing is an entry of that branch.
+ */
+import { createContext, Script, type Context } from 'node:vm';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { formatPath, parsePath, valueAt, type PathEntry, type PathSegment } from '../index.ts';
+import { walkedDetail, type BranchView } from './chain-view.ts';
+
+export interface FunctionBreakpoint {
+  readonly id: number;
+  /** As the user wrote it. */
+  readonly name: string;
+  readonly iface: string | null;
+  readonly fn: string;
+  readonly condition: Condition | null;
+}
+
+export interface DataBreakpoint {
+  readonly id: number;
+  /** The JSON path, as written in a data id: "$.count". */
+  readonly dataId: string;
+  readonly path: readonly PathSegment[];
+}
+
+export interface Hit {
+  readonly index: number;
+  readonly reason: 'breakpoint' | 'function breakpoint' | 'data breakpoint' | 'exception';
+  readonly ids: readonly number[];
+  readonly description: string;
+}
+
+/** A compiled condition. Evaluated in a context of its own on JSON copies, with a time limit. */
+export class Condition {
+  private readonly script: Script;
+  private readonly context: Context = createContext({});
+
+  constructor(readonly source: string) {
+    // Values cross into the context as JSON text and are parsed there, so the expression only ever sees objects
+    // of its own realm (no path from them to this process's globals).
+    this.script = new Script(
+      `(() => { const { state, input, output, entry } = JSON.parse(__values); return (${source}\n); })()`,
+      { filename: 'breakpoint-condition' },
+    );
+  }
+
+  test(values: { state: unknown; input: unknown; output: unknown; entry: unknown }): boolean {
+    this.context.__values = JSON.stringify(values);
+    return Boolean(this.script.runInContext(this.context, { timeout: 100 }));
+  }
+}
+
+/** Parses a function breakpoint's name: `iface.fn` (the last dot splits), or a bare function name. */
+export function functionBreakpoint(
+  id: number,
+  name: string,
+  condition: string | undefined,
+): FunctionBreakpoint | string {
+  const trimmed = name.trim();
+  const dot = trimmed.lastIndexOf('.');
+  const iface = dot > 0 ? trimmed.slice(0, dot) : null;
+  const fn = dot > 0 ? trimmed.slice(dot + 1) : trimmed;
+  if (!fn) return `"${name}" names no function: write interface.function, e.g. runtime.log`;
+  let cond: Condition | null = null;
+  if (condition?.trim()) {
+    try {
+      cond = new Condition(condition);
+    } catch (e) {
+      return `the condition does not parse: ${(e as Error).message}`;
+    }
+  }
+  return { id, name: trimmed, iface, fn, condition: cond };
+}
+
+export function dataBreakpoint(id: number, dataId: string): DataBreakpoint {
+  const path = parsePath(dataId);
+  return { id, dataId: formatPath(path), path };
+}
+
+/** "theater:simple/runtime@0.1.0" and "runtime" and "theater:simple/runtime" all match a breakpoint's "runtime". */
+function ifaceMatches(want: string | null, iface: string): boolean {
+  if (want === null) return true;
+  const bare = iface.replace(/@[\d.]+$/, '');
+  return bare === want || bare.replace(/^[^/]*\//, '') === want;
+}
+
+export class Breakpoints {
+  functions: readonly FunctionBreakpoint[] = [];
+  data: readonly DataBreakpoint[] = [];
+  stopOnErrors = false;
+  /** "actor@branch" → seq → breakpoint id. */
+  private readonly entries = new Map<string, ReadonlyMap<number, number>>();
+  private nextId = 1;
+  /** Set when a condition threw: the search stops there and says so (a broken condition is never silently false). */
+  conditionError: string | null = null;
+
+  get empty(): boolean {
+    return (
+      this.functions.length === 0 &&
+      this.data.length === 0 &&
+      !this.stopOnErrors &&
+      [...this.entries.values()].every((m) => m.size === 0)
+    );
+  }
+
+  /** DAP setFunctionBreakpoints: replaces them all; each is verified or says why not. */
+  setFunctions(list: readonly DebugProtocol.FunctionBreakpoint[]): DebugProtocol.Breakpoint[] {
+    const kept: FunctionBreakpoint[] = [];
+    const out = list.map((b): DebugProtocol.Breakpoint => {
+      const id = this.nextId++;
+      const bp = functionBreakpoint(id, b.name, b.condition);
+      if (typeof bp === 'string') return { id, verified: false, message: bp };
+      kept.push(bp);
+      return { id, verified: true, message: bp.condition ? `when ${bp.condition.source}` : undefined };
+    });
+    this.functions = kept;
+    return out;
+  }
+
+  /** DAP setDataBreakpoints: a data id is a JSON path of the state. */
+  setData(list: readonly DebugProtocol.DataBreakpoint[]): DebugProtocol.Breakpoint[] {
+    this.data = list.map((b) => dataBreakpoint(this.nextId++, b.dataId));
+    return this.data.map((b) => ({ id: b.id, verified: true, message: `${b.dataId} changes` }));
+  }
+
+  /** Breakpoints on entries of one branch (lines of its listing: line = seq + 1), replacing that branch's. */
+  setEntries(key: string, seqs: readonly number[], length: number): DebugProtocol.Breakpoint[] {
+    const map = new Map<number, number>();
+    const out = seqs.map((seq): DebugProtocol.Breakpoint => {
+      if (seq < 0 || seq >= length) return { verified: false, message: `no entry #${seq} (the branch has ${length})` };
+      const id = map.get(seq) ?? this.nextId++;
+      map.set(seq, id);
+      return { id, verified: true, line: seq + 1 };
+    });
+    this.entries.set(key, map);
+    return out;
+  }
+
+  /**
+   * The first hit strictly after `from` (dir 1) or strictly before it (dir -1), or undefined. Yields to the event
+   * loop every `slice` entries (so a pause can land) and gives up when `cancelled()` says so.
+   */
+  async search(
+    view: BranchView,
+    from: number,
+    dir: 1 | -1,
+    cancelled: () => boolean,
+    slice = 4096,
+  ): Promise<Hit | 'cancelled' | undefined> {
+    if (this.empty) return undefined;
+    this.conditionError = null;
+    const at = this.entries.get(`${view.actor}@${view.branch}`);
+    let n = 0;
+    if (dir === 1) {
+      // Each entry is compared with the one before it: start the walk at `from` itself.
+      let prev: PathEntry | undefined;
+      for await (const e of view.walk(from, 1)) {
+        if (prev) {
+          const hit = this.check(e, prev, at);
+          if (hit) return hit;
+        }
+        prev = e;
+        if (++n % slice === 0) {
+          await new Promise((r) => setImmediate(r));
+          if (cancelled()) return 'cancelled';
+        }
+      }
+      return undefined;
+    }
+    // Backwards, an entry's predecessor is the next one the walk yields: check each entry once that one is known.
+    let cur: PathEntry | undefined;
+    for await (const e of view.walk(from - 1, -1)) {
+      if (cur) {
+        const hit = this.check(cur, e, at);
+        if (hit) return hit;
+      }
+      cur = e;
+      if (++n % slice === 0) {
+        await new Promise((r) => setImmediate(r));
+        if (cancelled()) return 'cancelled';
+      }
+    }
+    return cur ? this.check(cur, undefined, at) : undefined;
+  }
+
+  /** Whether entry `e` (whose predecessor on the path is `prev`) hits anything. */
+  check(e: PathEntry, prev: PathEntry | undefined, at?: ReadonlyMap<number, number>): Hit | undefined {
+    const ids: number[] = [];
+    const why: string[] = [];
+    let reason: Hit['reason'] | undefined;
+    const onEntry = at?.get(e.seq);
+    if (onEntry !== undefined) {
+      reason = 'breakpoint';
+      ids.push(onEntry);
+      why.push(`entry #${e.seq}`);
+    }
+    if (this.stopOnErrors && e.kind === 'error') {
+      reason ??= 'exception';
+      why.push(`${e.iface}#${e.fn} failed`);
+    }
+    if (e.kind === 'call' || e.kind === 'import') {
+      let detail: ReturnType<typeof walkedDetail> | undefined;
+      for (const bp of this.functions) {
+        if (bp.fn !== e.fn || !ifaceMatches(bp.iface, e.iface)) continue;
+        if (bp.condition) {
+          detail ??= walkedDetail(e);
+          let ok: boolean;
+          try {
+            ok = bp.condition.test({ ...detail, entry: entryFields(e) });
+          } catch (err) {
+            this.conditionError = `the condition of ${bp.name} (${bp.condition.source}) failed at #${e.seq}: ${(err as Error).message}`;
+            ok = true;
+          }
+          if (!ok) continue;
+        }
+        ids.push(bp.id);
+        reason ??= 'function breakpoint';
+        why.push(bp.name);
+      }
+    }
+    if (this.data.length > 0 && !sameState(e, prev)) {
+      const now = walkedDetail(e).state;
+      const before = prev ? walkedDetail(prev).state : undefined;
+      for (const bp of this.data) {
+        const a = before === undefined ? undefined : valueAt(before, bp.path);
+        const b = valueAt(now, bp.path);
+        if (JSON.stringify(a) === JSON.stringify(b)) continue;
+        ids.push(bp.id);
+        reason ??= 'data breakpoint';
+        why.push(`${bp.dataId}: ${show(a)} → ${show(b)}`);
+      }
+    }
+    if (!reason) return undefined;
+    return { index: e.seq, reason, ids, description: why.join('; ') };
+  }
+}
+
+function sameState(e: PathEntry, prev: PathEntry | undefined): boolean {
+  if (!prev) return e.state === null;
+  if (e.state === null || prev.state === null) return e.state === prev.state;
+  return Buffer.compare(e.state, prev.state) === 0;
+}
+
+function show(v: unknown): string {
+  return v === undefined ? '(absent)' : JSON.stringify(v);
+}
+
+/** What a condition sees as `entry`. */
+export function entryFields(e: PathEntry): Record<string, unknown> {
+  return {
+    seq: e.seq,
+    kind: e.kind,
+    iface: e.iface,
+    fn: e.fn,
+    origin: e.origin,
+    hash: Buffer.from(e.hash).toString('hex'),
+  };
+}

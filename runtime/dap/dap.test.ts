@@ -1,0 +1,384 @@
+/**
+ * `theater dap` driven as an editor drives it: a separate process speaking DAP over stdio, and a real DAP client
+ * (@vscode/debugadapter-testsupport's DebugClient). The chain is the golden counter recording (16 entries: start,
+ * init, three increments, a bogus message that fails, stop), and for attach a `theater run` writing a live db.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ActorSystem, ChainStore, importBundle } from '../index.ts';
+import { ATTACH_FIELDS, LAUNCH_FIELDS } from './start.ts';
+import { example, REPO, startTheater, tempDir, THEATER_BIN, utf8 } from '../testing/helpers.ts';
+
+const GOLDEN = fileURLToPath(new URL('../timetravel/fixtures/counter.bundle', import.meta.url));
+const GOLDEN_HEAD = '947283b813fde1ce480f496df13825de170ea8eef968f1e1f5d70f4cd0e734df';
+
+/** A DebugClient on a `theater dap` child process (DebugClient spawns `runtime executable`, with no arguments). */
+class TheaterDap extends DebugClient {
+  readonly child: ChildProcess;
+  stderr = '';
+  constructor(trace: string) {
+    super(process.execPath, THEATER_BIN, 'theater');
+    this.child = spawn(process.execPath, [THEATER_BIN, 'dap', '--trace', trace], {
+      cwd: REPO,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.connect(this.child.stdout!, this.child.stdin!);
+    // The machine running the tests may be loaded: starting Node with tsx can take seconds.
+    this.defaultTimeout = 40_000;
+  }
+}
+
+let dc: TheaterDap;
+let dir: string;
+let cleanup: () => void;
+let db: string;
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  db = join(dir, 'golden.db');
+  const store = ChainStore.open(db);
+  importBundle(store, GOLDEN);
+  store.close();
+  dc = new TheaterDap(join(dir, 'dap.trace'));
+});
+
+afterEach(async () => {
+  await dc.stop().catch(() => {});
+  dc.child.kill();
+  cleanup();
+});
+
+async function stopped(reason?: string): Promise<DebugProtocol.StoppedEvent> {
+  const e = (await dc.waitForEvent('stopped')) as DebugProtocol.StoppedEvent;
+  if (reason) expect(e.body.reason, e.body.description).toBe(reason);
+  return e;
+}
+
+async function top(threadId = 1): Promise<DebugProtocol.StackFrame[]> {
+  return (await dc.stackTraceRequest({ threadId })).body.stackFrames;
+}
+
+async function count(): Promise<string> {
+  const [frame] = await top();
+  return (await dc.evaluateRequest({ expression: '$.count', frameId: frame!.id, context: 'watch' })).body.result;
+}
+
+async function launch(args: Record<string, unknown>): Promise<DebugProtocol.StoppedEvent> {
+  const [, , e] = await Promise.all([
+    dc.launch({ db, actor: 'counter', ...args }),
+    dc.configurationSequence(),
+    stopped('entry'),
+  ]);
+  return e;
+}
+
+describe('theater dap', () => {
+  it('initializes with step-back, launches at the first entry, steps both ways and count goes back', async () => {
+    const init = await dc.initializeRequest({ adapterID: 'theater', linesStartAt1: true, pathFormat: 'path' });
+    expect(init.body).toMatchObject({
+      supportsStepBack: true,
+      supportsGotoTargetsRequest: true,
+      supportsDataBreakpoints: true,
+      supportsFunctionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsRestartRequest: true,
+    });
+    await launch({});
+    expect((await dc.threadsRequest()).body.threads).toEqual([{ id: 1, name: 'counter (main)' }]);
+    const [first] = await top();
+    expect(first).toMatchObject({ name: 'theater:runtime.start #0 (event)', line: 1 });
+
+    for (let i = 0; i < 5; i++) {
+      await Promise.all([dc.nextRequest({ threadId: 1 }), stopped('step')]);
+    }
+    // next steps over a call's imports: #0 → #1 call → #3 return → #4 call → #6 return → #7 call.
+    expect((await top())[0]!.name).toBe('message-server-client.handle-send #7');
+    expect(await count()).toBe('1');
+    for (let i = 0; i < 2; i++) {
+      await Promise.all([dc.stepBackRequest({ threadId: 1 }), stopped('step')]);
+    }
+    expect((await top())[0]!.name).toBe('message-server-client.handle-send #4');
+    expect(await count()).toBe('0');
+
+    // stepIn enters the call: the import is the top frame, on the call it is made from.
+    await Promise.all([dc.stepInRequest({ threadId: 1 }), stopped('step')]);
+    expect((await top()).map((f) => f.name)).toEqual(['runtime.log #5', 'message-server-client.handle-send #4']);
+    await Promise.all([dc.stepOutRequest({ threadId: 1 }), stopped('step')]);
+    expect((await top())[0]!.name).toBe('message-server-client.handle-send #6 (return)');
+    expect(await count()).toBe('1');
+
+    // The scopes at an entry: State (expandable JSON), Input, Output, Entry.
+    const [frame] = await top();
+    const scopes = (await dc.scopesRequest({ frameId: frame!.id })).body.scopes;
+    expect(scopes.map((s) => s.name)).toEqual(['State', 'Input', 'Output', 'Entry']);
+    const state = await dc.variablesRequest({ variablesReference: scopes[0]!.variablesReference });
+    expect(state.body.variables).toEqual([
+      expect.objectContaining({ name: 'count', value: '1', evaluateName: '$.count' }),
+    ]);
+    const entry = await dc.variablesRequest({ variablesReference: scopes[3]!.variablesReference });
+    const fields = Object.fromEntries(entry.body.variables.map((v) => [v.name, v.value]));
+    expect(fields).toMatchObject({ seq: '6', kind: '"return"', fn: '"handle-send"', origin: 'null' });
+    expect(fields.hash).toMatch(/^"5efde1086d08[0-9a-f]{52}"$/);
+  });
+
+  it('data breakpoint on $.count: hit by continue and by reverseContinue, at the entries that change it', async () => {
+    await launch({});
+    const [frame] = await top();
+    const [stateScope] = (await dc.scopesRequest({ frameId: frame!.id })).body.scopes;
+    // At #0 the state is empty: ask by expression instead of by variable.
+    const info = await dc.dataBreakpointInfoRequest({ name: '$.count' });
+    expect(info.body).toMatchObject({ dataId: '$.count', description: '$.count changes' });
+    expect(stateScope).toBeDefined();
+    const set = await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId! }] });
+    expect(set.body.breakpoints[0]).toMatchObject({ verified: true });
+
+    const go = async (fn: 'continueRequest' | 'reverseContinueRequest') => {
+      const [, e] = await Promise.all([dc[fn]({ threadId: 1 }), stopped('data breakpoint')]);
+      return { e, frame: (await top())[0]!, count: await count() };
+    };
+    let hit = await go('continueRequest');
+    expect(hit.frame.name).toBe('actor.init #3 (return)'); // absent → 0
+    expect(hit.e.body.description).toBe('$.count: (absent) → 0');
+    expect(hit.e.body.hitBreakpointIds).toEqual([set.body.breakpoints[0]!.id]);
+    hit = await go('continueRequest');
+    expect([hit.frame.name, hit.count]).toEqual(['message-server-client.handle-send #6 (return)', '1']);
+    hit = await go('continueRequest');
+    expect([hit.frame.name, hit.count]).toEqual(['message-server-client.handle-send #9 (return)', '2']);
+    hit = await go('reverseContinueRequest');
+    expect([hit.frame.name, hit.count, hit.e.body.description]).toEqual([
+      'message-server-client.handle-send #6 (return)',
+      '1',
+      '$.count: 0 → 1',
+    ]);
+    // The data breakpoint also comes from a variable of the State scope.
+    const [f] = await top();
+    const [s] = (await dc.scopesRequest({ frameId: f!.id })).body.scopes;
+    const byVariable = await dc.dataBreakpointInfoRequest({ variablesReference: s!.variablesReference, name: 'count' });
+    expect(byVariable.body.dataId).toBe('$.count');
+  });
+
+  it('function breakpoints on runtime.log (either way), conditions over input, failed calls, goto and evaluate', async () => {
+    await launch({});
+    const fb = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'runtime.log' }] });
+    expect(fb.body.breakpoints).toEqual([expect.objectContaining({ verified: true })]);
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('function breakpoint')]);
+    expect((await top()).map((f) => f.name)).toEqual(['runtime.log #2', 'actor.init #1']);
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('function breakpoint')]);
+    expect((await top())[0]!.name).toBe('runtime.log #5');
+    const [logFrame] = await top();
+    expect((await dc.evaluateRequest({ expression: 'input[0]', frameId: logFrame!.id })).body.result).toBe(
+      '"count -> 1"',
+    );
+    await Promise.all([dc.reverseContinueRequest({ threadId: 1 }), stopped('function breakpoint')]);
+    expect((await top())[0]!.name).toBe('runtime.log #2');
+
+    // A condition over the call's input: only the bogus message.
+    const cond = await dc.setFunctionBreakpointsRequest({
+      breakpoints: [{ name: 'message-server-client.handle-send', condition: "input[0].op === 'bogus'" }],
+    });
+    expect(cond.body.breakpoints[0]).toMatchObject({ verified: true });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('function breakpoint')]);
+    expect((await top())[0]!.name).toBe('message-server-client.handle-send #13');
+    const bad = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'runtime.log', condition: 'input[' }] });
+    expect(bad.body.breakpoints[0]).toMatchObject({ verified: false });
+    expect(bad.body.breakpoints[0]!.message).toContain('does not parse');
+
+    // Failed calls, through the exception filter; past the last hit, a run stops at the head.
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    await dc.setExceptionBreakpointsRequest({ filters: ['error'] });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('exception')]);
+    expect((await top())[0]!.name).toBe('message-server-client.handle-send #14 (error)');
+    const [, end] = await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('step')]);
+    expect(end.body.description).toBe('Reached the head of the chain');
+
+    // goto through the chain listing the frames point into (an editor's "Jump to Cursor" on line 13 = #12).
+    const [frame] = await top();
+    const listing = await dc.sourceRequest({
+      source: frame!.source!,
+      sourceReference: frame!.source!.sourceReference!,
+    });
+    const lines = listing.body.content.trimEnd().split('\n');
+    expect(lines).toHaveLength(16);
+    expect(lines[5]).toMatch(/^#5 + {2}import runtime\.log +\("count -> 1"\) → null +3351ead54f39$/);
+    const targets = await dc.gotoTargetsRequest({ source: frame!.source!, line: 13 });
+    await Promise.all([dc.gotoRequest({ threadId: 1, targetId: targets.body.targets[0]!.id }), stopped('goto')]);
+    expect(await count()).toBe('3');
+    // ...and to any entry by its hash, from the Debug Console.
+    await Promise.all([
+      dc.evaluateRequest({ expression: `.goto ${GOLDEN_HEAD.slice(0, 12)}`, context: 'repl' }),
+      stopped('goto'),
+    ]);
+    expect((await top())[0]!.name).toBe('theater:runtime.stop #15 (event)');
+    // A breakpoint on a line of the listing is a breakpoint on that entry, hit either way.
+    await dc.setExceptionBreakpointsRequest({ filters: [] });
+    const lineBp = await dc.setBreakpointsRequest({ source: frame!.source!, breakpoints: [{ line: 9 }, { line: 99 }] });
+    expect(lineBp.body.breakpoints.map((b) => b.verified)).toEqual([true, false]);
+    await Promise.all([dc.reverseContinueRequest({ threadId: 1 }), stopped('breakpoint')]);
+    expect((await top())[0]!.name).toBe('runtime.log #8');
+    await dc.setBreakpointsRequest({ source: frame!.source!, breakpoints: [] });
+    await Promise.all([dc.evaluateRequest({ expression: '.goto #15', context: 'repl' }), stopped('goto')]);
+    const missing = await dc.evaluateRequest({ expression: '$.nothing', context: 'repl' }).catch((e: Error) => e);
+    expect(String(missing)).toContain('$.nothing is not in the state at #15');
+  });
+
+  it('restart goes back to the start and replays the chain against the component', async () => {
+    await launch({ entry: 9 });
+    expect((await top())[0]!.name).toBe('message-server-client.handle-send #9 (return)');
+    const output = new Promise<string>((resolve) => {
+      dc.on('output', (e: DebugProtocol.OutputEvent) => {
+        if (e.body.output.startsWith('replay from the start')) resolve(e.body.output);
+      });
+    });
+    await Promise.all([dc.restartRequest({}), stopped('entry')]);
+    expect((await top())[0]!.name).toBe('message-server-client.handle-send #9 (return)');
+    expect(await output).toContain(`verified 16 entries, same head ${GOLDEN_HEAD.slice(0, 16)}`);
+  });
+
+  it('says what is wrong with a launch configuration', async () => {
+    await dc.initializeRequest({ adapterID: 'theater', pathFormat: 'path' });
+    const none = await dc
+      .launchRequest({ db: join(dir, 'nope.db') } as DebugProtocol.LaunchRequestArguments)
+      .catch((e: Error) => e);
+    expect(String(none)).toContain('nope.db');
+    const actor = await dc
+      .launchRequest({ db, actor: 'ghost' } as DebugProtocol.LaunchRequestArguments)
+      .catch((e: Error) => e);
+    expect(String(actor)).toContain('no actor ghost');
+    const trace = readFileSync(join(dir, 'dap.trace'), 'utf8');
+    expect(trace).toMatch(/^--> .*"command":"initialize"/m);
+  });
+});
+
+describe('the VS Code extension (editors/vscode)', () => {
+  const pkg = JSON.parse(readFileSync(join(REPO, 'editors/vscode/package.json'), 'utf8')) as {
+    contributes: {
+      debuggers: {
+        type: string;
+        configurationAttributes: Record<'launch' | 'attach', { properties: Record<string, unknown> }>;
+        initialConfigurations: Record<string, string>[];
+      }[];
+    };
+  };
+  const debuggerEntry = pkg.contributes.debuggers[0]!;
+
+  it('declares exactly the configuration keys the adapter reads', () => {
+    expect(debuggerEntry.type).toBe('theater');
+    expect(Object.keys(debuggerEntry.configurationAttributes.launch.properties).sort()).toEqual(
+      [...LAUNCH_FIELDS].sort(),
+    );
+    expect(Object.keys(debuggerEntry.configurationAttributes.attach.properties).sort()).toEqual(
+      [...ATTACH_FIELDS].sort(),
+    );
+  });
+
+  it("its initial launch configuration starts a session on the workspace's .theater/chain.db", async () => {
+    mkdirSync(join(dir, 'workspace', '.theater'), { recursive: true });
+    copyFileSync(db, join(dir, 'workspace', '.theater', 'chain.db'));
+    // What VS Code does with it: substitute ${workspaceFolder}, then send it as the launch request's arguments.
+    const config = JSON.parse(
+      JSON.stringify(debuggerEntry.initialConfigurations[0]).replaceAll('${workspaceFolder}', join(dir, 'workspace')),
+    ) as Record<string, unknown>;
+    expect(config).toMatchObject({ type: 'theater', request: 'launch' });
+    await Promise.all([dc.launch(config), dc.configurationSequence(), stopped('entry')]);
+    expect((await top())[0]!.name).toBe('theater:runtime.start #0 (event)');
+  });
+});
+
+describe('theater dap attach', () => {
+  it('follows a db that theater run is writing, and stops at a new entry that hits a breakpoint', async () => {
+    const live = join(dir, 'live.db');
+    const run = await startTheater(live);
+    try {
+      const outputs: string[] = [];
+      dc.on('output', (e: DebugProtocol.OutputEvent) => outputs.push(e.body.output));
+      await dc.initializeRequest({ adapterID: 'theater', pathFormat: 'path' });
+      await Promise.all([
+        dc.attachRequest({ db: live, actor: 'counter', pollMs: 50 } as DebugProtocol.AttachRequestArguments),
+        dc.waitForEvent('initialized').then(async () => {
+          await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'http-server.handle-request' }] });
+          await dc.configurationDoneRequest();
+        }),
+      ]);
+      const hit = stopped('function breakpoint');
+      const res = await fetch(`http://127.0.0.1:${run.http}/increment`, { method: 'POST' });
+      expect(await res.text()).toBe('{"count":1}');
+      await hit;
+      const [frame] = await top();
+      expect(frame!.name).toMatch(/^http-server\.handle-request #4$/);
+      expect(await count()).toBe('0'); // the state the call started from
+      expect(outputs.some((o) => o.includes('call   http-server.handle-request'))).toBe(true);
+
+      // Step on into what was committed after it, then follow again and pause.
+      await Promise.all([dc.nextRequest({ threadId: 1 }), stopped('step')]);
+      expect(await count()).toBe('1');
+      await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+      await dc.continueRequest({ threadId: 1 });
+      await fetch(`http://127.0.0.1:${run.http}/increment`, { method: 'POST' });
+      // Pause only once the follower has seen the second call (its output line), not after a guessed delay.
+      const calls = () => outputs.filter((o) => o.includes('call   http-server.handle-request')).length;
+      await vi.waitFor(() => expect(calls()).toBeGreaterThanOrEqual(2), { timeout: 40_000, interval: 50 });
+      await Promise.all([dc.pauseRequest({ threadId: 1 }), stopped('pause')]);
+      expect(await count()).toBe('2');
+    } catch (e) {
+      console.error(readFileSync(join(dir, 'dap.trace'), 'utf8'), dc.stderr);
+      throw e;
+    } finally {
+      run.child.kill('SIGINT');
+      await new Promise((r) => run.child.once('exit', r));
+    }
+    // Two Node processes (theater run and theater dap) start here: on a loaded machine that alone takes seconds.
+  }, 120_000);
+});
+
+describe('theater dap on large values', () => {
+  it('pages a 240-item array of the state, and watches an item of it', async () => {
+    // A real js-notes actor (TypeScript, componentize-js) given 240 notes.
+    const notes = join(dir, 'notes.db');
+    const system = ActorSystem.open({ db: notes, ephemeralPorts: true });
+    try {
+      const id = await system.start(example('js-notes'));
+      for (let i = 0; i < 240; i++)
+        await system.send(id, utf8(JSON.stringify({ op: 'add', text: `note ${i}` })), 'cli');
+      await system.stop(id);
+    } finally {
+      await system.close();
+    }
+    const [, , e] = await Promise.all([
+      dc.launch({ db: notes, actor: 'js-notes', entry: 0 }),
+      dc.configurationSequence(),
+      stopped('entry'),
+    ]);
+    expect(e.body.threadId).toBe(1);
+    // Run to the last change of $.notes: reverseContinue from the head with a data breakpoint.
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: '$.notes[239].text' }] });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('data breakpoint')]);
+    const [frame] = await top();
+    const [state] = (await dc.scopesRequest({ frameId: frame!.id })).body.scopes;
+    const vars = await dc.variablesRequest({ variablesReference: state!.variablesReference });
+    const list = vars.body.variables.find((v) => v.name === 'notes')!;
+    expect(list).toMatchObject({ value: 'Array(240)', indexedVariables: 240 });
+    const page = await dc.variablesRequest({
+      variablesReference: list.variablesReference,
+      filter: 'indexed',
+      start: 100,
+      count: 50,
+    });
+    expect(page.body.variables.map((v) => v.name)).toEqual(Array.from({ length: 50 }, (_, i) => String(100 + i)));
+    const item = await dc.variablesRequest({ variablesReference: page.body.variables[20]!.variablesReference });
+    expect(item.body.variables.find((v) => v.name === 'text')).toMatchObject({
+      value: '"note 120"',
+      evaluateName: '$.notes[120].text',
+    });
+    const info = await dc.dataBreakpointInfoRequest({
+      variablesReference: page.body.variables[20]!.variablesReference,
+      name: 'text',
+    });
+    expect(info.body.dataId).toBe('$.notes[120].text');
+  });
+});
