@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromHex, toHex } from '../chain/entry.ts';
 import type { ChainReader } from '../reader/chain-reader.ts';
+import type { FarSide } from '../timetravel/insight.ts';
 import { ChainStore, SqliteReader, type StoredEntry } from '../store/index.ts';
 
 /** A user mistake: printed as one line, exit code 2. */
@@ -23,6 +24,8 @@ export function openExisting(path: string): ChainStore {
 /** A chain to read, opened: from a db file or a hub node (cli/hub-source.ts). */
 export interface OpenReader {
   readonly reader: ChainReader;
+  /** A hub node's: lookups on the hub's other nodes, so that `follow` links a message that crossed nodes. */
+  readonly farSide?: FarSide;
   close(): Promise<void>;
 }
 
@@ -36,10 +39,10 @@ export function openDbReader(path: string): OpenReader {
 export type Source = () => Promise<OpenReader> | OpenReader;
 
 /** Runs `fn` on an opened reader and closes it afterwards, whatever happens. */
-export async function withReader<T>(open: Source, fn: (r: ChainReader) => Promise<T>): Promise<T> {
+export async function withReader<T>(open: Source, fn: (r: ChainReader, far?: FarSide) => Promise<T>): Promise<T> {
   const o = await open();
   try {
-    return await fn(o.reader);
+    return await fn(o.reader, o.farSide);
   } finally {
     await o.close();
   }

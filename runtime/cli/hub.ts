@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { attest } from '../hub/attest.ts';
+import { hubFarSide } from '../hub/far-side.ts';
 import { verdictOk, verifyHub } from '../hub/hub-verify.ts';
 import { loadNodeKey, loadPinnedKeys } from '../hub/signing.ts';
 import { Hub } from '../store-pg/index.ts';
@@ -42,7 +43,7 @@ export async function openHubNode(url: string, node: string | undefined): Promis
       name = names[0]!;
     }
     const reader = await hub.node(name);
-    return { reader, close: () => hub.close() };
+    return { reader, farSide: hubFarSide(hub), close: () => hub.close() };
   } catch (e) {
     await hub.close();
     throw e;

@@ -8,7 +8,8 @@ import {
   diffBranches,
   diffEntries,
   exportBundle,
-  followMessage,
+  followFrom,
+  type FarEntry,
   forkAt,
   importBundle,
   listBranches,
@@ -249,11 +250,13 @@ export function registerTimeTravel(
     .argument('<hash>', 'entry hash or a prefix of 12+ hex characters')
     .option('--db <file>', 'chain database')
     .action((hash: string, _o, cmd: Command) =>
-      withReader(source(cmd), async (s) => {
-        const l = await followMessage(s, (await resolveEntry(s, hash)).hash);
-        console.log(`sent:     ${l.sent ? await line(s, l.sent) : '(not from an actor)'}`);
-        console.log(`received: ${l.received ? await line(s, l.received) : '(not found)'}`);
-        console.log(`answered: ${l.answered ? await line(s, l.answered) : '(not yet)'}`);
+      withReader(source(cmd), async (s, far) => {
+        // In a hub, the other end may be on another node: it is printed with the node's name.
+        const l = await followFrom(s, await resolveEntry(s, hash), far);
+        const show = async (e: FarEntry) => `${e.node ? `[${e.node}] ` : ''}${await line(s, e)}`;
+        console.log(`sent:     ${l.sent ? await show(l.sent) : '(not from an actor)'}`);
+        console.log(`received: ${l.received ? await show(l.received) : '(not found)'}`);
+        console.log(`answered: ${l.answered ? await show(l.answered) : '(not yet)'}`);
       }),
     );
 }

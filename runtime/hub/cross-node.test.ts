@@ -3,6 +3,7 @@
  * counter on node b (listed under its manifest's `remotes`), b records a's chain head as the call's cause, and once
  * both nodes have shipped to a hub, following the message there leads from a's send to b's call and back.
  */
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { toHex } from '../chain/entry.ts';
 import { parseManifest } from '../manifest/index.ts';
 import { ChainStore, SqliteReader } from '../store/index.ts';
 import { Hub } from '../store-pg/index.ts';
-import { example, port, tempDir, utf8 } from '../testing/helpers.ts';
+import { THEATER_BIN, example, port, tempDir, utf8 } from '../testing/helpers.ts';
 import { describeHub, testServer, type TestServer } from '../testing/pg.ts';
 import { followFrom, followMessage } from '../timetravel/index.ts';
 import { hubFarSide } from './far-side.ts';
@@ -94,11 +95,12 @@ describe('messages to another node', () => {
 describeHub('causal links across nodes, in a hub', () => {
   let server: TestServer;
   let hub: Hub;
+  let url: string;
   const { dir, cleanup } = tempDir();
 
   beforeAll(async () => {
     server = await testServer();
-    const url = await server.newHub();
+    url = await server.newHub();
     const { a, b } = await twoNodes(dir);
     try {
       await a.send('relay', utf8('{"op":"forward","to":"far-counter","msg":{"op":"increment"}}'), 'cli');
@@ -134,4 +136,23 @@ describeHub('causal links across nodes, in a hub', () => {
     expect(back.sent).toMatchObject({ node: 'a', actor: 'relay', fn: 'send' });
     expect(toHex(back.sent!.hash)).toBe(toHex(send.hash));
   });
+
+  it('theater follow --hub prints the far end with its node, both ways', async () => {
+    const na = await hub.node('a');
+    const send = (await na.entries({ actor: 'relay' })).find((e) => e.kind === 'import' && e.fn === 'send')!;
+    const there = await cli('follow', toHex(send.hash), '--hub', url, '--node', 'a');
+    expect(there).toMatch(/^received: \[b\] counter #\d+ \w+ call message-server-client#handle-send/m);
+    expect(there).toMatch(/^answered: \[b\] counter #\d+ \w+ return/m);
+    const call = /^received: \[b\] counter #\d+ (\w+)/m.exec(there)![1]!;
+    const back = await cli('follow', call, '--hub', url, '--node', 'b');
+    expect(back).toContain(`sent:     [a] relay #${send.seq} ${toHex(send.hash).slice(0, 12)}`);
+  });
 });
+
+function cli(...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [THEATER_BIN, ...args], (err, stdout, stderr) =>
+      err ? reject(new Error(`theater ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout),
+    ),
+  );
+}
