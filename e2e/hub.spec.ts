@@ -113,6 +113,8 @@ test('a hub with two nodes: their actors, history, a message across nodes, verdi
       await expect(stateText(page)).toHaveText('{"count":2}');
       await expect(page.getByRole('status', { name: 'Integrity' })).toHaveText(/verified through #\d+/);
       await expect(page.getByRole('status', { name: 'Attestations' })).toHaveText(/verified by 1 node/);
+      // Read-only: nothing that would write, nor Save as test (its build is on node b).
+      await expect(page.getByRole('button', { name: 'Save as test' })).toHaveCount(0);
       await shot(page, info, '02-counter-on-node-b');
     });
 
