@@ -14,6 +14,7 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, '**/*.reliability.test.ts'],
     // Actors run in worker threads and tests use real ports: keep files in separate processes.
     pool: 'forks',
+    setupFiles: ['runtime/testing/vitest-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -8,6 +8,7 @@ export default defineConfig({
   test: {
     include: ['runtime/**/*.reliability.test.ts'],
     pool: 'forks',
+    setupFiles: ['runtime/testing/vitest-setup.ts'],
     fileParallelism: false,
     testTimeout: 180_000,
     hookTimeout: 60_000,

@@ -100,13 +100,22 @@ if (electron) {
   const { serveStudio } = await import('../studio/web/serve-studio.ts');
   let studio;
   try {
-    studio = await serveStudio({ db, port, hub });
+    // THEATER_EPHEMERAL_PORTS=1 starts actors on free ports (as `theater run` does): several Studios on one machine.
+    studio = await serveStudio({ db, port, hub, ephemeralPorts: process.env.THEATER_EPHEMERAL_PORTS === '1' });
   } catch (e) {
     console.error(`studio: ${e.message}`);
     process.exit(1);
   }
   const { session, host, opened } = studio;
   if (opened && !opened.ok) console.error(`studio: could not open the counter example: ${opened.error.message}`);
+  const dbView = await session.db({});
+  if (dbView.readOnly) {
+    const w = dbView.writer;
+    console.log(
+      `studio: read-only: ${w ? `pid ${w.pid} (${w.command})` : 'another process'} is writing ${db}; ` +
+        'its new entries show up live',
+    );
+  }
   const shown = await session.hub({});
   if (shown)
     console.log(

@@ -10,6 +10,7 @@ export { ACTOR_STATUSES, type ActorStatus } from './actors/actor-host.ts';
 export type { ActorSummary, Listener, RuntimeOptions, StartOptions, SystemEvents } from './actors/types.ts';
 export type { ActorErrorInfo, CallOutcome, ErrorKind, ExportOutcome } from './chain/recorder.ts';
 export { HTTP_SERVER, type HttpRequestRecord, type HttpResponseRecord } from './ingress/http-server.ts';
+export { encodeFrame, splitFrames } from './ingress/message-server.ts';
 
 // Manifests and components.
 export { loadManifest, ManifestError, formatManifestError, type Manifest } from './manifest/index.ts';
@@ -50,6 +51,16 @@ export {
   type BranchRow,
   type StoredEntry,
   type StoredStatus,
+} from './store/index.ts';
+
+// One writer per db: the writer lease, who holds it, where its actors listen (runtime/store/writer-lease.ts).
+export {
+  WriterBusyError,
+  WriterLease,
+  describeHolder,
+  type ListenerRow,
+  type WriterInfo,
+  type WriterStatus,
 } from './store/index.ts';
 
 // Time travel: state at an entry, diffs, forks, replay, bundles, who-wrote.

@@ -203,6 +203,29 @@ export interface MessageFireResult {
   readonly entries: readonly Hex[];
 }
 
+/** The process that writes the Studio's db: one process at a time holds a db's writer lease. */
+export interface WriterView {
+  readonly pid: number;
+  readonly host: string;
+  /** What it is, e.g. `theater run counter/manifest.toml --db chain.db`. */
+  readonly command: string;
+  /** ms since the epoch when it started writing. */
+  readonly since: number;
+  /** This Studio (it is running actors of this db). */
+  readonly self: boolean;
+}
+
+export interface DbView {
+  readonly path: string;
+  /**
+   * Another process writes the db: the Studio watches it (its commits show up live) and refuses whatever would
+   * write (start, stop, restart, fork, import, switching the live branch); requests fired go to the actors' ports.
+   */
+  readonly readOnly: boolean;
+  /** Who writes it now; null when nobody does (or, when readOnly, a writer that does not say who it is). */
+  readonly writer: WriterView | null;
+}
+
 /** A manifest or component that could not be loaded: where, and what to change. */
 export interface LoadErrorView {
   readonly file: string;
@@ -283,6 +306,8 @@ export interface StudioApi {
   /** Web: a manifest and the files it references, dropped or picked in the browser. */
   uploadManifest(p: { manifest: UploadedFile; files: readonly UploadedFile[] }): Promise<OpenResult>;
   recentManifests(p: Record<string, never>): Promise<readonly string[]>;
+  /** The db and who writes it. */
+  db(p: Record<string, never>): Promise<DbView>;
   listActors(p: Record<string, never>): Promise<readonly ActorView[]>;
   stopActor(p: { actor: string }): Promise<void>;
   restartActor(p: { actor: string }): Promise<void>;
@@ -314,10 +339,11 @@ export interface StudioApi {
     branch?: string;
     withComponent?: boolean;
   }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }>;
+  /** Imports onto the bundle's branch, or onto a branch of its own when that actor is running on it here. */
   importBundle(p: {
     path?: string;
     upload?: UploadedFile;
-  }): Promise<{ readonly actor: string; readonly entries: number }>;
+  }): Promise<{ readonly actor: string; readonly branch: string; readonly entries: number }>;
 
   /** Reads a hub beside the Studio's own db: its nodes' actors join the list, read-only. */
   openHub(p: { url: string }): Promise<HubView>;
@@ -349,6 +375,8 @@ export interface StudioEvents {
   };
   /** A running actor's component file changed on disk: offer to replay history against the new build. */
   componentChanged: { readonly actor: string; readonly path: string };
+  /** Who writes the db changed (a `theater run` started or ended, this Studio started or stopped its actors). */
+  db: DbView;
 }
 
 export type MethodName = keyof StudioApi;
@@ -361,6 +389,7 @@ export const METHODS = [
   'openManifest',
   'uploadManifest',
   'recentManifests',
+  'db',
   'listActors',
   'stopActor',
   'restartActor',
@@ -397,6 +426,7 @@ export const EVENTS = [
   'actors',
   'progress',
   'componentChanged',
+  'db',
 ] as const satisfies readonly EventName[];
 
 // Compile-time check that METHODS lists every method exactly: an unlisted method is a type error here.
@@ -406,5 +436,6 @@ export const METHODS_COMPLETE: Missing extends never ? true : Missing = true;
 /** Errors cross the transport as data. */
 export interface ApiError {
   readonly message: string;
-  readonly code?: 'bad-request' | 'not-found' | 'load-error' | 'internal';
+  /** `read-only`: another process writes the db (the message names it). */
+  readonly code?: 'bad-request' | 'not-found' | 'load-error' | 'read-only' | 'internal';
 }

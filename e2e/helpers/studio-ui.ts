@@ -61,3 +61,30 @@ export async function stepBackUntilState(page: Page, want: string, max = 30): Pr
   }
   await expect(stateText(page)).toHaveText(want);
 }
+
+/**
+ * How many entry nodes the chain graph has painted on a lane, counted from the canvas pixels along the lane's
+ * middle: runs of saturated colour (calls, returns, errors, imports; events are grey and not counted, nor are
+ * the yellow highlight rings). What the user sees, without knowing the graph's scale.
+ */
+export async function paintedNodes(page: Page, lane = 0): Promise<number> {
+  return page.getByRole('img', { name: /Chain graph canvas/ }).evaluate((el, laneIndex) => {
+    const canvas = el as HTMLCanvasElement;
+    const ratio = canvas.width / canvas.getBoundingClientRect().width;
+    // renderer/features/chain-graph/paint.ts: TOP 22, LANE_H 40, LABEL_W 88 (CSS pixels)
+    const y = Math.round((22 + laneIndex * 40 + 20) * ratio);
+    const x0 = Math.round(88 * ratio);
+    const row = canvas.getContext('2d')!.getImageData(x0, y, canvas.width - x0, 1).data;
+    let runs = 0;
+    let inRun = false;
+    for (let i = 0; i < row.length; i += 4) {
+      const [r, g, b] = [row[i]!, row[i + 1]!, row[i + 2]!];
+      // Yellow is the highlight ring around entries a request produced, not a node.
+      const yellow = r > 150 && g > 130 && b < 130;
+      const saturated = Math.max(r, g, b) - Math.min(r, g, b) > 60 && !yellow;
+      if (saturated && !inRun) runs++;
+      inRun = saturated;
+    }
+    return runs;
+  }, lane);
+}

@@ -46,7 +46,10 @@ app.whenReady().then(
     serveApp(join(root, 'dist', 'renderer'));
     registerIpc(service);
     forwardEvents(service, () => win?.webContents);
-    if (!hub) {
+    // Another process writes this db (a `theater run`): the Studio watches it and starts nothing of its own. On a
+    // hub, the hub's actors are what is shown: nothing is started either.
+    const watching = (await service.db({})).readOnly;
+    if (!hub && !watching) {
       const counter = resourcePath('examples', 'counter', 'manifest.toml');
       const opened = await service.openManifest({ path: counter });
       if (!opened.ok) console.error(`could not open the counter example: ${opened.error.message}`);

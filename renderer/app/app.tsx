@@ -10,6 +10,8 @@ import { HttpPanel } from '../features/http-panel/http-panel.tsx';
 import { MessagePanel } from '../features/message-panel/message-panel.tsx';
 import { OpenHubDialog } from '../features/hub/open-hub-dialog.tsx';
 import { afterOpen, openFiles, OpenManifestDialog } from '../features/open-manifest/open-manifest-dialog.tsx';
+import { ReadOnlyBanner } from '../features/db-status/read-only-banner.tsx';
+import { useDb } from '../features/db-status/db-status.ts';
 import { ComponentChangedBanner } from '../features/replay/component-changed-banner.tsx';
 import { ReplayPanel } from '../features/replay/replay-panel.tsx';
 import { HelpOverlay, useShortcuts } from '../features/shortcuts/shortcuts.tsx';
@@ -28,18 +30,20 @@ const TABS: readonly { id: RightTab; label: string }[] = [
 export function App() {
   const theme = useStudio((s) => s.theme);
   // Requests go to actors this Studio runs; a hub actor's node is the one that receives them.
-  const readOnly = useCurrentActor()?.node !== undefined;
+  const hubActor = useCurrentActor()?.node !== undefined;
   useShortcuts();
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
   const [dragging, setDragging] = useState(false);
+  // Another process writes the db: nothing can be opened here (firing still goes to its actors' ports).
+  const readOnly = useDb()?.readOnly === true;
 
   return (
     <div
       className="studio"
       onDragOver={(e) => {
-        if (e.dataTransfer.types.includes('Files')) {
+        if (e.dataTransfer.types.includes('Files') && !readOnly) {
           e.preventDefault();
           setDragging(true);
         }
@@ -49,14 +53,17 @@ export function App() {
         e.preventDefault();
         setDragging(false);
         const files = [...e.dataTransfer.files];
-        if (files.length === 0) return;
+        if (files.length === 0 || readOnly) return;
         void openFiles(files).then((r) =>
           r.ok ? afterOpen(r) : (useStudio.getState().setOpenDialog(true), undefined),
         );
       }}
     >
       <Toolbar />
-      <ComponentChangedBanner />
+      <div className="banners">
+        <ReadOnlyBanner />
+        <ComponentChangedBanner />
+      </div>
       <aside className="left">
         <ActorTree />
         <LogPanel />
@@ -65,7 +72,7 @@ export function App() {
         <ChainGraph />
         <Stepper />
         <EntryList />
-        {!readOnly && <BottomDrawer />}
+        {!hubActor && <BottomDrawer />}
       </main>
       <RightColumn />
       <OpenManifestDialog />

@@ -254,7 +254,10 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
         this.pending.delete(m.id);
         // Taken before the batch is handed on: its callback may run at once (a batch that fills the writer).
         const entries = [...this.takeCallEntries(), ...m.batch.entries.map((e) => e.hash)];
-        this.accept(m.batch, () => p?.resolve({ ...m.outcome, entries }));
+        // Acknowledged = committed: a call whose entries did not commit is answered with the store's error.
+        this.accept(m.batch, (err) =>
+          p?.resolve(err ? { ok: false, error: storeError(err), entries: [] } : { ...m.outcome, entries }),
+        );
         for (const line of m.logs) this.emit('log', line);
         if (!m.outcome.ok) this.afterFailure(m.outcome.error);
         this.settled();
@@ -270,7 +273,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   }
 
   /** Takes a batch the worker recorded: it must continue our chain exactly. False: dropped. */
-  private accept(batch: Batch, onCommitted?: () => void): boolean {
+  private accept(batch: Batch, onCommitted?: (err?: Error) => void): boolean {
     const first = batch.entries[0];
     if (first && !hashEquals(first.parent, this.chain.head.hash)) {
       // A batch from an instance we already gave up on (it raced its termination): drop it.
@@ -296,8 +299,29 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
       onCommitted?.();
       return;
     }
-    this.opts.sink.append(this.id, batch, onCommitted);
+    this.opts.sink.append(this.id, batch, (err) => {
+      if (err) this.onCommitFailure(err);
+      onCommitted?.(err);
+    });
     this.emit('entries', batch.entries.length, this.chain.head);
+  }
+
+  /**
+   * Entries of ours could not be committed (a full disk, or a bug: with the writer lease no one else appends). Our
+   * in-memory chain is now ahead of the store, so nothing more may be recorded on it: the actor fails, and a start
+   * resumes it from what the store holds.
+   */
+  private onCommitFailure(err: Error): void {
+    if (this._status === 'failed' || this._status === 'stopped') return;
+    const error = storeError(err);
+    const w = this.worker;
+    this.worker = undefined;
+    void w?.terminate();
+    for (const p of this.pending.values()) p.resolve({ ok: false, error, entries: [] });
+    this.pending.clear();
+    this.settled();
+    this.setStatus('failed');
+    this.emit('failure', error);
   }
 
   private afterFailure(error: ActorErrorInfo): void {
@@ -391,4 +415,13 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     this._status = s;
     this.emit('status', s);
   }
+}
+
+function storeError(err: Error): ActorErrorInfo {
+  return {
+    kind: 'store',
+    message:
+      `its entries could not be committed (${err.message}); nothing of this call is recorded. The chain holds ` +
+      'everything up to the last committed entry: start the actor again to continue from there',
+  };
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { decode } from '../chain/canonical.ts';
 import { toDisplay } from '../chain/describe.ts';
-import type { StoredEntry } from '../store/index.ts';
+import { ChainStore, WriterBusyError, type StoredEntry } from '../store/index.ts';
+import { TestChain } from '../store/test-chain.ts';
 import { example, port, text, utf8, withSystem } from '../testing/helpers.ts';
-import type { ActorSystem } from './system.ts';
+import { ActorSystem } from './system.ts';
 
 const payload = (system: ActorSystem, h: Uint8Array | null) => (h ? toDisplay(decode(system.store.blob(h)!)) : null);
 const stateText = (system: ActorSystem, e: StoredEntry) => (e.state ? text(system.store.blob(e.state)) : null);
@@ -77,6 +78,44 @@ describe('counter over real HTTP', () => {
     }).catch((e: Error) => {
       // withSystem closes the first system a second time; that must be harmless.
       throw e;
+    });
+  });
+});
+
+describe('acknowledged = committed, one writer', () => {
+  it('a call whose entries cannot be committed is answered with an error, never its outcome; the actor fails', async () => {
+    await withSystem(async (system) => {
+      const id = await system.start(example('counter'));
+      const base = `http://127.0.0.1:${port(system, id, 'http-server')}`;
+      expect(await (await fetch(`${base}/increment`, { method: 'POST' })).text()).toBe('{"count":1}');
+      // Another connection under the same lease (the last case the lease cannot exclude: a bug, or a Theater from
+      // before the lease) moves the branch head under the running actor: its next commit conflicts.
+      const rival = ChainStore.open(system.store.path, { lease: system.lease });
+      const head = rival.head(id)!;
+      const chain = new TestChain(id, 'main', { hash: head.hash, seq: head.seq, state: head.state });
+      chain.add('event', 'theater:runtime', 'rival');
+      rival.appendBatches([chain.take()]);
+      rival.close();
+      const before = system.store.countEntries(id);
+      const res = await fetch(`${base}/increment`, { method: 'POST' });
+      expect(res.status).toBe(500);
+      expect(await res.text()).toMatch(/store.*could not be committed/s);
+      expect(system.describe(id)?.status).toBe('failed');
+      expect(system.store.countEntries(id)).toBe(before); // nothing of it was written...
+      await system.stop(id);
+      await system.start(example('counter')); // ...and a start resumes from what the store holds
+      expect(await (await fetch(`http://127.0.0.1:${port(system, id, 'http-server')}/count`)).text()).toBe(
+        '{"count":1}',
+      );
+    });
+  });
+
+  it('a second runtime on the same db, even in the same process, is refused before it writes', async () => {
+    await withSystem(async (system) => {
+      await system.start(example('counter'));
+      const before = system.store.countEntries();
+      expect(() => ActorSystem.open({ db: system.store.path })).toThrow(WriterBusyError);
+      expect(system.store.countEntries()).toBe(before);
     });
   });
 });

@@ -13,11 +13,12 @@ import { theaterInterface } from '../component/names.ts';
 import { serveHttp } from '../ingress/http-server.ts';
 import { serveMessages } from '../ingress/message-server.ts';
 import { loadManifest, type Manifest } from '../manifest/index.ts';
-import { ChainStore } from '../store/index.ts';
+import { ChainStore, WriterLease } from '../store/index.ts';
 import { StoreWriter } from '../store/writer.ts';
 import { ActorHost } from './actor-host.ts';
 import { HostCalls } from './host-calls.ts';
 import type { ActorSummary, Listener, RunningActor, RuntimeOptions, StartOptions, SystemEvents } from './types.ts';
+import type { ImportOptions, ImportResult } from '../timetravel/bundle-import.ts';
 import { WorkerPool } from './worker-pool.ts';
 
 /** Idle actor workers kept booted per runtime: enough for a supervisor's burst of spawns, few for 2 cores. */
@@ -31,6 +32,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   private constructor(
     readonly store: ChainStore,
+    /** This process's writer lease on the db, held from open to close (see runtime/store/writer-lease.ts). */
+    readonly lease: WriterLease,
     readonly opts: RuntimeOptions,
   ) {
     super();
@@ -38,8 +41,18 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     this.workers = new WorkerPool({ size: WORKER_POOL_SIZE, maxHeapMb: opts.maxHeapMb ?? 1024 });
   }
 
+  /**
+   * Takes the db's writer lease first: a runtime records into its db, and only one process may. Throws
+   * WriterBusyError (naming the holder) before anything is written when another one does.
+   */
   static open(opts: RuntimeOptions): ActorSystem {
-    return new ActorSystem(ChainStore.open(opts.db), opts);
+    const lease = WriterLease.acquire(opts.db, opts.writer);
+    try {
+      return new ActorSystem(ChainStore.open(opts.db, { lease }), lease, opts);
+    } catch (e) {
+      lease.release();
+      throw e;
+    }
   }
 
   /** The running actor itself (its host, manifest, servers): for the runtime's own modules. */
@@ -183,6 +196,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     for (const child of [...a.children]) await this.stop(child, null, suspend);
     this.running.delete(id);
     await Promise.all(a.servers.map((s) => s.close()));
+    this.lease.forgetListeners(id);
     if (a.host.status !== 'starting')
       a.host.recordEvent('stop', suspend ? { reason: 'runtime shutdown' } : { data: data ?? null });
     await a.host.stop();
@@ -218,8 +232,12 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     for (const a of roots) await this.stop(a.id, null, true);
     this.hostCalls.close();
     await this.workers.close();
-    this.writer.flush();
-    this.store.close();
+    try {
+      this.writer.flush();
+      this.store.close();
+    } finally {
+      this.lease.release();
+    }
   }
 
   /** A line in an actor's log, as if the runtime said it about the actor. */
@@ -254,6 +272,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   private recordListener(a: RunningActor, l: Listener): void {
     a.listeners.push(l);
+    this.lease.recordListener(a.id, l);
     this.emit('listening', a.id, l);
   }
 
@@ -279,6 +298,19 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
           'runtime',
         );
     }
+  }
+
+  /**
+   * Imports a bundle (see runtime/timetravel/bundle-import.ts) through this runtime's store. A bundle for a branch
+   * an actor here is running on lands on a branch of its own: the running actor's next entries are never orphaned.
+   */
+  async importBundle(file: string, opts: ImportOptions = {}): Promise<ImportResult> {
+    const { importBundle } = await import('../timetravel/bundle-import.ts');
+    this.writer.flush();
+    return importBundle(this.store, file, {
+      ...opts,
+      live: (actor, branch) => this.running.get(actor)?.branch === branch,
+    });
   }
 
   /**

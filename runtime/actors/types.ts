@@ -7,6 +7,8 @@ import type { ActorHost, ActorStatus } from './actor-host.ts';
 export interface RuntimeOptions {
   /** Path of the SQLite chain store. */
   readonly db: string;
+  /** How this process names itself to other would-be writers of the db (default: its command line). */
+  readonly writer?: string;
   readonly cacheDir?: string;
   /** Bind every server to an ephemeral port instead of the manifest's (tests, several runtimes on one machine). */
   readonly ephemeralPorts?: boolean;

@@ -147,7 +147,8 @@ function standInClass(table: ResourceTable, iface: string, name: string, host: R
   return standIn as unknown as (...args: never[]) => unknown;
 }
 
-export type ErrorKind = 'trap' | 'handler-error' | 'timeout' | 'startup';
+/** `store`: the call ran but its entries could not be committed, so it is not acknowledged (never recorded). */
+export type ErrorKind = 'trap' | 'handler-error' | 'timeout' | 'startup' | 'store';
 
 /** A type, not an interface: records must satisfy Value's index signature to be recorded without casts. */
 export type ActorErrorInfo = {

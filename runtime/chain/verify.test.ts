@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChainStore, SqliteReader } from '../store/index.ts';
 import { TestChain } from '../store/test-chain.ts';
-import { toHex } from './entry.ts';
+import { sha256, toHex } from './entry.ts';
 import { verifyChain, type VerifyResult } from './verify.ts';
 
 let dir: string;
@@ -68,7 +68,7 @@ const flip = (b: Buffer, at = 0): Buffer => {
 };
 
 async function verify(actor?: string): Promise<VerifyResult> {
-  const store = ChainStore.open(path);
+  const store = ChainStore.openReadOnly(path);
   try {
     return await verifyChain(SqliteReader.of(store), actor === undefined ? {} : { actor });
   } finally {
@@ -114,6 +114,32 @@ describe('verifyChain', () => {
     expect(progress.slice(-2)).toEqual([1252, 1252]);
     expect(await verifyChain(reader, { actor: 'client' })).toMatchObject({ ok: true, count: 501 });
     expect(await verifyChain(reader, { actor: 'nobody' })).toMatchObject({ ok: false, reason: /no actor nobody/ });
+    store.close();
+  });
+
+  it('verifies one snapshot: entries another connection commits while it runs are not half-seen', async () => {
+    // 10002 entries: verify reports progress at 4096, in its first page of entries (8192); a second page follows.
+    build(2000);
+    const store = ChainStore.openReadOnly(path);
+    const reader = SqliteReader.of(store);
+    const writer = ChainStore.open(path);
+    const chain = new TestChain('latecomer');
+    chain.start();
+    for (let i = 0; i < 10; i++) chain.counterRequest(1_000_000 + i); // new blobs, never seen by the blob pass
+    let appended = false;
+    const r = await verifyChain(reader, {
+      onProgress: () => {
+        if (appended) return;
+        writer.appendBatches([chain.take()]);
+        appended = true;
+      },
+    });
+    expect(appended).toBe(true);
+    expect(r).toMatchObject({ ok: true, count: 10002 });
+    // Not even its branch: the heads are read last, and a verify without one snapshot would list latecomer's.
+    expect(r.ok && r.heads.map((h) => h.actor).sort()).toEqual(['client', 'counter']);
+    expect(await verifyChain(reader)).toMatchObject({ ok: true, count: 10002 + 31 }); // the next run sees them, whole
+    writer.close();
     store.close();
   });
 
@@ -216,6 +242,28 @@ describe('verifyChain', () => {
       raw((db) => db.prepare('DELETE FROM blobs WHERE id = ?').run(t.output_id));
       await expectFailsAt(t, /blob #\d+ \(its output\) not found/);
     });
+
+    it('a flipped byte in an embedded component (a blob no entry references, which replay loads)', async () => {
+      // As `theater import` of a bundle with its component stores it: a blob keyed by its SHA-256.
+      const component = new Uint8Array(4096).map((_, i) => (i * 31) & 0xff);
+      const hash = sha256(component);
+      const store = ChainStore.open(path);
+      store.appendBatches([{ actor: 'counter', branch: 'main', entries: [], blobs: [{ hash, bytes: component }] }]);
+      store.upsertActor({ id: 'counter', component: toHex(hash) });
+      store.close();
+      expect((await verify()).ok).toBe(true);
+      raw((db) => {
+        const id = db.prepare('SELECT id FROM blobs WHERE hash = ?').pluck().get(Buffer.from(hash)) as number;
+        db.prepare('UPDATE blobs SET bytes = ? WHERE id = ?').run(flip(Buffer.from(component), 2000), id);
+      });
+      expect(await verify()).toMatchObject({
+        ok: false,
+        entry: null,
+        reason: expect.stringMatching(/^blob .* \(the embedded component of actor counter\) hashes to /),
+      });
+      expect(await verify('counter')).toMatchObject({ ok: false });
+      expect(await verify('client')).toMatchObject({ ok: true }); // not client's component
+    });
   });
 
   // Verify reads pages packed by SQLite (store/audit.ts); a value of an unexpected type makes its page go row by
@@ -317,6 +365,15 @@ describe('verifyChain', () => {
       raw((db) => db.prepare('DELETE FROM entries WHERE id = ?').run(t.id));
       const r = await verify();
       expect(r).toMatchObject({ ok: false, entry: toHex(child.hash), reason: /parent \(entry #\d+\) not found/ });
+    });
+
+    it('a branch head set to NULL fails at the branch (every branch head exists, §7)', async () => {
+      raw((db) => db.prepare(`UPDATE branches SET head_id = NULL WHERE name = 'main'`).run());
+      expect(await verify()).toMatchObject({
+        ok: false,
+        entry: null,
+        reason: expect.stringMatching(/^branch counter\/main has entries .* but no head/),
+      });
     });
 
     it('a deleted head fails at the branch', async () => {

@@ -42,10 +42,19 @@ function short(h: Uint8Array): string {
   return `${toHex(h).slice(0, 12)}…`;
 }
 
+/**
+ * Verifies one snapshot of the chain: what writers commit meanwhile is not seen, not even in part. On SQLite that
+ * is one read transaction held for the whole verify (ChainReader.snapshot); on a hub, the id bound below.
+ */
 export async function verifyChain(store: ChainReader, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  return store.snapshot(() => verifySnapshot(store, opts));
+}
+
+async function verifySnapshot(store: ChainReader, opts: VerifyOptions): Promise<VerifyResult> {
   const total = await store.countEntries(opts.actor);
   // Entries up to this id were committed before the blob pass starts, and with them every blob they reference: a
-  // writer appending meanwhile (the runtime, a node shipping to the hub) cannot make one look like it is missing.
+  // writer appending meanwhile (a node shipping to the hub, where there is no snapshot) cannot make one look like
+  // it is missing. Inside a SQLite snapshot nothing is appended meanwhile and this is the last entry.
   const last = await store.audit.lastEntryId(opts.actor);
   const blobs = await hashBlobs(store);
   let count = 0;
@@ -115,12 +124,36 @@ export async function verifyChain(store: ChainReader, opts: VerifyOptions = {}):
     const name = `${b.actor ?? `#${b.actorId}`}/${b.branch}`;
     if (b.actor === null) return fail(null, `branch ${name}: its actor #${b.actorId} not found`);
     if (b.headId !== null && b.head === null) return fail(null, `branch ${name} head (entry #${b.headId}) not found`);
+    if (b.headId === null && b.headless === 1)
+      return fail(null, `branch ${name} has entries (or a fork base) but no head: its head was removed`);
     if (b.head !== null && b.headActorId !== b.actorId) {
       return fail(b.head, `branch ${name} head ${short(b.head)} is an entry of another actor`);
     }
     heads.push({ actor: b.actor, branch: b.branch, hash: b.head && toHex(b.head) });
   }
+  const unreferenced = await badUnreferencedBlob(store, blobs, opts.actor);
+  if (unreferenced) return fail(null, unreferenced);
   return { ok: true, count, heads };
+}
+
+/**
+ * A corrupt blob no entry references (a bad referenced one already failed at its entry): an embedded component
+ * (replay loads the recorded component from it), or a stray row. Checking one actor, only its component counts.
+ */
+async function badUnreferencedBlob(
+  store: ChainReader,
+  blobs: BlobHashes,
+  actor: string | undefined,
+): Promise<string | undefined> {
+  if (blobs.bad.size === 0) return undefined;
+  const components = new Map((await store.actors()).map((a) => [a.component, a.id]));
+  for (const b of blobs.bad.values()) {
+    const owner = components.get(toHex(b.stored));
+    if (actor !== undefined && owner !== actor) continue;
+    const what = owner === undefined ? 'referenced by no entry' : `the embedded component of actor ${owner}`;
+    return `blob ${short(b.stored)} (${what}) hashes to ${short(b.actual)}`;
+  }
+  return undefined;
 }
 
 const PAGE = 8192;

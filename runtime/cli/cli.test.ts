@@ -2,7 +2,8 @@
  * The user's session from the README, for real: `theater run` as a child process, HTTP on its port, Ctrl-C, then
  * `events`, `verify` and `state` on the file it left, and tampering with that file byte by byte.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,7 @@ const stop = (child: ChildProcess) =>
   });
 
 let hashes: string[] = [];
+let runOutput = '';
 
 beforeAll(async () => {
   const { child, http, output } = await startTheater(db, example('counter'), dir);
@@ -34,6 +36,7 @@ beforeAll(async () => {
   expect(await stop(child)).toBe(0);
   expect(output()).toContain('[counter] count -> 1000');
   expect(output()).toMatch(/SIGINT: stopped; everything recorded is committed/);
+  runOutput = output();
   hashes = theater('events', '--db', db, '--json')
     .out.trim()
     .split('\n')
@@ -54,6 +57,57 @@ describe('theater CLI on a real run', () => {
       expect.arrayContaining(['hash', 'parent', 'actor', 'kind', 'interface', 'function', 'summary']),
     );
   });
+
+  it('prints at Ctrl-C the head after the stop event, which is the chain’s last entry', () => {
+    const printed = /SIGINT: stopped; everything recorded is committed, head ([0-9a-f]{16})/.exec(runOutput)?.[1];
+    expect(printed).toBe(hashes.at(-1)!.slice(0, 16));
+    expect(theater('events', '--db', db, '--limit', '1').out).toMatch(/• event +stop /);
+  });
+
+  it('stops quietly when its reader goes away (theater events | head): exit 0, no EPIPE stack', async () => {
+    const child = spawn(process.execPath, [BIN, 'events', '--db', db], { cwd: dir });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy()); // read one chunk, then close the pipe
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('one exit-code convention: 0 ok, 1 the chain says no, 2 usage or input, 4 Theater failed', () => {
+    expect(theater('--help').code).toBe(0);
+    expect(theater('--help').out).toContain('Exit codes (every command):');
+    expect(theater('verify', '--db', join(dir, 'missing.db')).code).toBe(2);
+    expect(theater('no-such-command').code).toBe(2);
+    expect(theater('state', '--db', db, '--actor', 'nobody').code).toBe(2);
+    const notDb = join(dir, 'not-a.db');
+    writeFileSync(notDb, 'hello, I am text\n'.repeat(100));
+    const r = theater('verify', '--db', notDb);
+    expect([r.code, r.err.trim()]).toEqual([
+      2,
+      `theater: ${notDb} is not a Theater chain database: it is not a SQLite file`,
+    ]);
+    // A refused bundle is the chain saying no, like a failed verify: 1 (it was 2).
+    const bad = join(dir, 'bad.bundle');
+    writeFileSync(bad, 'THTRBDL1 but not really');
+    const imp = theater('import', bad, '--db', join(dir, 'import-target.db'));
+    expect(imp.code).toBe(1);
+    expect(imp.err).toMatch(/^theater: /);
+  });
+
+  it.skipIf(!otherNodeAbi())(
+    'says the SQLite driver cannot load (exit 4) when better-sqlite3 was built for another Node, not that the file is bad',
+    () => {
+      // Debian's own Node (the image's /usr/bin/node, another major version) loading our Node 24 build of the
+      // binding: the real ABI mismatch a user gets after switching Node versions.
+      const r = spawnSync('/usr/bin/node', [BIN, 'verify', '--db', db], { encoding: 'utf8', cwd: dir });
+      expect(r.status).toBe(4);
+      expect(r.stderr).toMatch(/the SQLite driver \(better-sqlite3's native binding\) cannot be loaded by Node v/);
+      expect(r.stderr).toMatch(/NODE_MODULE_VERSION/);
+      expect(r.stderr).toContain('npm rebuild better-sqlite3');
+      expect(r.stderr).not.toContain('is not a Theater chain database');
+    },
+  );
 
   it('verifies the intact chain: exit 0 with the count and head', () => {
     const r = theater('verify', '--db', db);
@@ -113,4 +167,11 @@ function firstUser(file: string, hash: string): string {
     .get(hash, hash, hash) as { h: string };
   raw.close();
   return row.h;
+}
+
+/** Whether /usr/bin/node exists and loads native modules of another ABI than ours. */
+function otherNodeAbi(): boolean {
+  if (!existsSync('/usr/bin/node')) return false;
+  const r = spawnSync('/usr/bin/node', ['-p', 'process.versions.modules'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() !== process.versions.modules;
 }

@@ -15,8 +15,17 @@ export function defaultDbPath(): string {
   return process.env.THEATER_DB ?? join('.theater', 'chain.db');
 }
 
-/** Opens an existing store: reading commands must not create an empty db at a mistyped path. */
+/**
+ * A read-only connection to an existing store: reading commands must not create an empty db at a mistyped path,
+ * and never need the writer lease (they work while `theater run` writes).
+ */
 export function openExisting(path: string): ChainStore {
+  if (!existsSync(path)) throw new UsageError(`no chain database at ${path} (give --db <file>, or run an actor first)`);
+  return ChainStore.openReadOnly(path);
+}
+
+/** A writing command's store (fork, branches --live): it takes the writer lease for as long as it runs. */
+export function openExistingForWriting(path: string): ChainStore {
   if (!existsSync(path)) throw new UsageError(`no chain database at ${path} (give --db <file>, or run an actor first)`);
   return ChainStore.open(path);
 }

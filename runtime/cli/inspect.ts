@@ -17,22 +17,27 @@ export function eventsCommand(
   return withReader(source, async (store) => {
     if (o.actor !== undefined) await resolveActor(store, o.actor);
     if (o.logs) return logsOnly(store, o.actor);
-    const total = await store.countEntries(o.actor);
-    let skip = o.limit !== undefined ? Math.max(0, total - o.limit) : 0;
-    for (let afterId = 0; ;) {
-      const page = await store.entries({ actor: o.actor, afterId, limit: PAGE });
-      const shown = page.slice(Math.min(skip, page.length));
-      skip -= page.length - shown.length;
-      const blobs = await payloads(store, shown);
-      let out = '';
-      for (const e of shown) {
-        const summary = summarizeEntry(e, (h) => blobs.get(toHex(h)));
-        out += o.json ? `${JSON.stringify(jsonLine(e, summary))}\n` : `${textLine(e, summary)}\n`;
+    // One snapshot: the count and the listing agree even while a writer appends (--limit n prints n).
+    await store.snapshot(async () => {
+      const total = await store.countEntries(o.actor);
+      let skip = o.limit !== undefined ? Math.max(0, total - o.limit) : 0;
+      for (let afterId = 0; ;) {
+        const page = await store.entries({ actor: o.actor, afterId, limit: PAGE });
+        const shown = page.slice(Math.min(skip, page.length));
+        skip -= page.length - shown.length;
+        const blobs = await payloads(store, shown);
+        let out = '';
+        for (const e of shown) {
+          const summary = summarizeEntry(e, (h) => blobs.get(toHex(h)));
+          out += o.json ? `${JSON.stringify(jsonLine(e, summary))}\n` : `${textLine(e, summary)}\n`;
+        }
+        if (out) process.stdout.write(out);
+        // The reader went away (`theater events | head`): the write failed with EPIPE and destroyed stdout.
+        if (process.stdout.destroyed) break;
+        if (page.length < PAGE) break;
+        afterId = page[page.length - 1]!.id;
       }
-      if (out) process.stdout.write(out);
-      if (page.length < PAGE) break;
-      afterId = page[page.length - 1]!.id;
-    }
+    });
   });
 }
 
@@ -66,6 +71,7 @@ async function logsOnly(store: ChainReader, actor: string | undefined): Promise<
       }
     }
     if (out) process.stdout.write(out);
+    if (process.stdout.destroyed) break; // the reader went away
     if (page.length < PAGE) break;
     afterId = page[page.length - 1]!.id;
   }

@@ -1,7 +1,8 @@
 /** `theater`: run actors headless and inspect, verify and replay their chains. */
 import { Command, CommanderError } from 'commander';
 import { formatManifestError, ManifestError } from '../manifest/index.ts';
-import { UsageError, defaultDbPath, openDbReader, type Source } from './context.ts';
+import { defaultDbPath, openDbReader, type Source } from './context.ts';
+import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.ts';
 import { hubOptions, hubUrl, openHubNode, registerHub } from './hub.ts';
 import { runCommand, type RunOptions } from './run.ts';
 import { eventsCommand, stateCommand, verifyCommand } from './inspect.ts';
@@ -15,8 +16,15 @@ const program = new Command('theater')
   .description('Run WebAssembly actors whose every boundary crossing is recorded in a verifiable hash chain.')
   .option('--manifest <path>', "run the actor a manifest describes (the seed's quick start; same as `theater run`)")
   .option('--db <file>', 'chain database (default: $THEATER_DB or .theater/chain.db)')
+  .addHelpText('after', EXIT_CODES_HELP)
   .showHelpAfterError()
   .exitOverride();
+
+// `theater events | head`: the reader went away; stop quietly (the commands stop writing when stdout is destroyed).
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(EXIT.ok);
+  throw e;
+});
 
 const db = (cmd: Command): string => (cmd.optsWithGlobals().db as string | undefined) ?? defaultDbPath();
 /** Where a reading command reads: a hub's node when it names a hub, else the db. */
@@ -81,9 +89,12 @@ program.action(async (o: { manifest?: string }) => {
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof CommanderError) process.exit(e.exitCode);
-  if (e instanceof ManifestError) console.error(`theater: ${formatManifestError(e)}`);
-  else if (e instanceof UsageError) console.error(`theater: ${e.message}`);
-  else console.error(`theater: ${(e as Error).message ?? e}`);
-  process.exit(2);
+  const code = exitCodeFor(e);
+  // Commander has printed its own message (and the help) already.
+  if (!(e instanceof CommanderError)) {
+    if (e instanceof ManifestError) console.error(`theater: ${formatManifestError(e)}`);
+    else console.error(`theater: ${(e as Error).message ?? e}`);
+    if (code === EXIT.failed && process.env.THEATER_DEBUG) console.error((e as Error).stack);
+  }
+  process.exit(code);
 }

@@ -48,8 +48,9 @@ export async function runCommand(manifest: string, db: string, o: RunOptions): P
   const stop = async (signal: string) => {
     if (closing) return;
     closing = true;
-    const head = a.host.head.hash;
     await system.close();
+    // Read after closing: the stop event is the last entry, and it is committed now.
+    const head = a.host.head.hash;
     if (link) {
       const r = await link.stop(DRAIN_MS);
       if (!r.caughtUp) out(`theater: hub: not everything is shipped yet; the next run with this db ships the rest`);

@@ -21,7 +21,15 @@ import {
   whoWrote,
   type ReplayReport,
 } from '../timetravel/index.ts';
-import { UsageError, openExisting, resolveActor, resolveEntry, withReader, type Source } from './context.ts';
+import {
+  UsageError,
+  openExisting,
+  openExistingForWriting,
+  resolveActor,
+  resolveEntry,
+  withReader,
+  type Source,
+} from './context.ts';
 import { payloads } from './inspect.ts';
 import { ChainStore as Store } from '../store/index.ts';
 
@@ -46,8 +54,9 @@ function progress(what: string): ((done: number, total: number) => void) & { cle
   return Object.assign(f, { clear: () => tty && process.stderr.write('\r\x1b[K') });
 }
 
-async function withStore<T>(db: string, fn: (s: ChainStore) => Promise<T>): Promise<T> {
-  const store = openExisting(db);
+/** Runs `fn` on the db: read-only, or (`write`) holding the writer lease, which another writer refuses (exit 3). */
+async function withStore<T>(db: string, fn: (s: ChainStore) => Promise<T>, write = false): Promise<T> {
+  const store = write ? openExistingForWriting(db) : openExisting(db);
   try {
     return await fn(store);
   } finally {
@@ -136,13 +145,17 @@ export function registerTimeTravel(
     .option('--db <file>', 'chain database')
     .option('--name <branch>', 'name of the new branch')
     .action((hash: string, o: { name?: string }, cmd: Command) =>
-      withStore(db(cmd), async (s) => {
-        const at = await resolveEntry(SqliteReader.of(s), hash);
-        const f = forkAt(s, at.hash, o.name);
-        console.log(
-          `${f.actor}: branch ${f.branch} from #${at.seq} ${short(at.hash)} is live (head ${short(f.head)}); the next run continues there`,
-        );
-      }),
+      withStore(
+        db(cmd),
+        async (s) => {
+          const at = await resolveEntry(SqliteReader.of(s), hash);
+          const f = forkAt(s, at.hash, o.name);
+          console.log(
+            `${f.actor}: branch ${f.branch} from #${at.seq} ${short(at.hash)} is live (head ${short(f.head)}); the next run continues there`,
+          );
+        },
+        true,
+      ),
     );
 
   program
@@ -152,15 +165,19 @@ export function registerTimeTravel(
     .option('--actor <id>', 'which actor')
     .option('--live <branch>', 'make this branch the live one (a running runtime switches on its next start)')
     .action((o: { actor?: string; live?: string }, cmd: Command) =>
-      withStore(db(cmd), async (s) => {
-        const actor = await resolveActor(SqliteReader.of(s), o.actor);
-        if (o.live) s.setLiveBranch(actor, o.live);
-        for (const b of listBranches(s, actor)) {
-          console.log(
-            `${b.live ? '*' : ' '} ${b.name.padEnd(16)} head #${b.seq} ${b.head ? toHex(b.head) : 'none'}${b.base ? ` (forked at ${short(b.base)})` : ''}`,
-          );
-        }
-      }),
+      withStore(
+        db(cmd),
+        async (s) => {
+          const actor = await resolveActor(SqliteReader.of(s), o.actor);
+          if (o.live) s.setLiveBranch(actor, o.live);
+          for (const b of listBranches(s, actor)) {
+            console.log(
+              `${b.live ? '*' : ' '} ${b.name.padEnd(16)} head #${b.seq} ${b.head ? toHex(b.head) : 'none'}${b.base ? ` (forked at ${short(b.base)})` : ''}`,
+            );
+          }
+        },
+        o.live !== undefined,
+      ),
     );
 
   hubOptions(program.command('export'))
@@ -197,7 +214,9 @@ export function registerTimeTravel(
 
   program
     .command('import')
-    .description('verify a bundle completely, then add it to the database (nothing is written if any check fails)')
+    .description(
+      'verify a bundle completely, then add it to the database (nothing is written if any check fails); refused while another process writes the db',
+    )
     .argument('<file>', 'bundle file')
     .option('--db <file>', 'chain database (created if missing)')
     .option('--as <branch>', 'import onto this branch name')

@@ -12,7 +12,8 @@ const job = workerData as ShipJob;
 const port = parentPort!;
 const post = (m: LinkMessage) => port.postMessage(m);
 
-const store = ChainStore.open(job.db);
+// Read-only: the runtime in this process holds the writer lease; the shipper only reads what it committed.
+const store = ChainStore.openReadOnly(job.db);
 const shipper = new Shipper({
   store,
   hub: job.hub,

@@ -100,7 +100,7 @@ function closed(t: NetworkThread, sid: number): void {
   if (t.servers.size === 0) t.worker.unref();
 }
 
-const ERROR_STATUS = { 'handler-error': 500, trap: 500, timeout: 504, startup: 503 } as const;
+const ERROR_STATUS = { 'handler-error': 500, trap: 500, timeout: 504, startup: 503, store: 500 } as const;
 
 function replyFor(out: ExportOutcome): FrontReply {
   if (!out.ok)

@@ -87,6 +87,12 @@ export interface ChainReader {
 
   /** Raw rows for verify. */
   readonly audit: AuditReader;
+
+  /**
+   * Runs `fn` with every read of this reader seeing one snapshot of the chain (SQLite: one read transaction held
+   * until `fn` settles). A hub reader has none and just runs `fn`: its verify bounds what it reads by entry id.
+   */
+  snapshot<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -126,6 +132,8 @@ export interface AuditBranchRow {
   readonly head: Buffer | null;
   readonly headActorId: number | null;
   readonly actorId: number;
+  /** For a branch without a head only: whether any entry was appended on it, or it has a fork base (1/0). */
+  readonly headless: number | null;
 }
 
 /** An entry row without joins (verify's fast path): [id, hash, parentId, actorId, seq, kind, fnId, inputId,

@@ -25,6 +25,7 @@ export async function openReader(spec: ReaderSpec): Promise<OpenedReader> {
     }
   }
   if (!existsSync(spec.db)) throw new Error(`no chain database at ${spec.db}`);
-  const store = ChainStore.open(spec.db);
+  // Read-only: a reader never takes the writer lease and works while `theater run` (or the Studio) writes.
+  const store = ChainStore.openReadOnly(spec.db);
   return { reader: SqliteReader.of(store), close: async () => store.close() };
 }

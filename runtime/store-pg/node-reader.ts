@@ -103,6 +103,14 @@ export class NodeReader implements ChainReader {
     return `node ${this.node} of the hub ${this.where}`;
   }
 
+  /**
+   * No snapshot: reads go through a pool (no one connection to hold a transaction on). Verify bounds what it reads
+   * by the last entry id instead; a node ships an entry's blobs before the entry, and heads after it.
+   */
+  async snapshot<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
   private async rows<T extends pg.QueryResultRow>(text: string, values: unknown[], name?: string): Promise<T[]> {
     return (await this.pool.query<T>({ text, values, name })).rows;
   }
@@ -395,7 +403,9 @@ export class NodeReader implements ChainReader {
       branches: (actor) =>
         this.rows<AuditBranchRow>(
           `SELECT a.name AS actor, b.name AS branch, b.head_id AS "headId", h.hash AS head,
-             h.actor_id AS "headActorId", b.actor_id AS "actorId"
+             h.actor_id AS "headActorId", b.actor_id AS "actorId",
+             CASE WHEN b.head_id IS NULL THEN (b.base_id IS NOT NULL
+               OR EXISTS (SELECT 1 FROM entries e WHERE e.branch_id = b.id))::int END AS headless
            FROM branches b JOIN actors a ON a.id = b.actor_id LEFT JOIN entries h ON h.id = b.head_id
            WHERE a.node_id = $1 AND ($2::text IS NULL OR a.name = $2) ORDER BY b.id`,
           [node, actor ?? null],

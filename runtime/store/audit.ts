@@ -30,9 +30,13 @@ export interface Audit {
   actorId(actor: string): number | undefined;
 }
 
+// A branch gets a head with its first entry (a fork: at creation), so a NULL head is fine only on a branch that
+// never had one. The EXISTS scans entries, but only for headless branches (an actor registered with no entries yet).
 const BRANCHES = `
   SELECT a.name AS actor, b.name AS branch, b.head_id AS headId, h.hash AS head, h.actor_id AS headActorId,
-    b.actor_id AS actorId
+    b.actor_id AS actorId,
+    CASE WHEN b.head_id IS NULL THEN b.base_id IS NOT NULL OR EXISTS (SELECT 1 FROM entries e WHERE e.branch_id = b.id)
+    END AS headless
   FROM branches b LEFT JOIN actors a ON a.id = b.actor_id LEFT JOIN entries h ON h.id = b.head_id`;
 
 export function openAudit(db: Database.Database): Audit {

@@ -1,28 +1,19 @@
 /**
  * The chain store: entries, blobs, actors and branches in one SQLite file. Synchronous (better-sqlite3): a commit
  * of a few hundred entries takes well under a millisecond of CPU, and the actors run on worker threads anyway.
+ *
+ * Two kinds of connection: `open` is a writer's (the process must hold the db's writer lease, see
+ * writer-lease.ts), `openReadOnly` a read-only one that any number of processes and threads may hold beside it.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { hashEquals, sha256, toHex, type Hash } from '../chain/entry.ts';
 import type { IndexRow, PathEntry } from '../reader/chain-reader.ts';
 import { openAudit, type Audit } from './audit.ts';
 import { openHistory, type History } from './history.ts';
 import { ENTRY_COLUMNS, ENTRY_FROM, buf, bytes, indexKey, toStoredEntry, type EntryRow } from './rows.ts';
-import {
-  KIND_CODES,
-  ORIGIN_CODES,
-  SHORT_HASH,
-  SMALL_BLOB,
-  checkFileHeader,
-  checkReadable,
-  configure,
-  migrate,
-} from './schema.ts';
+import { KIND_CODES, ORIGIN_CODES, SHORT_HASH, SMALL_BLOB, openChainDb } from './schema.ts';
 import {
   ChainConflictError,
-  ChainStoreOpenError,
   MAIN_BRANCH,
   type ActorInfo,
   type ActorRow,
@@ -31,6 +22,7 @@ import {
   type StoredEntry,
   storedStatus,
 } from './types.ts';
+import { WriterLease, readListeners, readWriterStatus, type ListenerRow, type WriterStatus } from './writer-lease.ts';
 
 const SELECT_ENTRY = `SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM}`;
 /** Enough to hold every blob a busy second of recording touches; cleared whole when full (cheap, good enough). */
@@ -56,54 +48,62 @@ export class ChainStore {
   private constructor(
     private readonly db: Database.Database,
     readonly path: string,
+    /** false: a read-only connection (SQLite refuses every write on it). */
+    readonly writable: boolean,
+    /** A lease this store took for itself (see `open`), released when it closes. */
+    private readonly ownLease: WriterLease | undefined,
   ) {
     this.stmts = prepare(db);
     this.audit = openAudit(db);
     this.history = openHistory(db);
   }
 
-  static open(path: string): ChainStore {
-    mkdirSync(dirname(path), { recursive: true });
-    checkFileHeader(path);
-    let db: Database.Database | undefined;
+  /**
+   * A writer's connection: created and migrated if needed. Under `lease`, the db's writer lease this process holds
+   * (an ActorSystem holds one for its lifetime); without one, the store takes the lease itself for as long as it is
+   * open (one-shot writers: `theater fork`, `import`). Throws WriterBusyError, naming the holder, if another process
+   * or another part of this one writes the db.
+   */
+  static open(path: string, opts: { readonly lease?: WriterLease } = {}): ChainStore {
+    if (opts.lease && !opts.lease.covers(path))
+      throw new Error(
+        `the writer lease given is for ${opts.lease.db}, not ${path}${opts.lease.held ? '' : ' (released)'}`,
+      );
+    const own = opts.lease ? undefined : WriterLease.acquire(path);
     try {
-      db = new Database(path);
-      configure(db);
-      migrate(db, path);
-      return new ChainStore(db, path);
+      return new ChainStore(openChainDb(path, 'write'), path, true, own);
     } catch (e) {
-      db?.close();
-      if (e instanceof ChainStoreOpenError) throw e;
-      throw new ChainStoreOpenError(`${path} is not a Theater chain database: ${(e as Error).message}`, { cause: e });
+      own?.release();
+      throw e;
     }
   }
 
-  /**
-   * Opens an existing database for reading only (a debugger or a viewer beside the process that writes it): never
-   * creates, migrates or writes the file. Every write method throws (SQLite refuses them).
-   */
+  /** A read-only connection to an existing db: never blocks or is blocked by the writer (WAL), never migrates. */
   static openReadOnly(path: string): ChainStore {
-    checkFileHeader(path);
-    let db: Database.Database | undefined;
-    try {
-      db = new Database(path, { readonly: true, fileMustExist: true });
-      checkReadable(db, path);
-      return new ChainStore(db, path);
-    } catch (e) {
-      db?.close();
-      if (e instanceof ChainStoreOpenError) throw e;
-      throw new ChainStoreOpenError(`cannot open ${path} for reading: ${(e as Error).message}`, { cause: e });
-    }
+    return new ChainStore(openChainDb(path, 'read'), path, false, undefined);
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+    this.ownLease?.release();
   }
 
-  /** Changes whenever another connection commits to the file: a cheap "is there anything new?" for readers that
-   *  follow a db someone else writes (SQLite's PRAGMA data_version). */
+  /** Who writes this db (see writer-lease.ts): the announced holder, and whether the lease is held right now. */
+  writer(): WriterStatus {
+    return readWriterStatus(this.db, this.path);
+  }
+
+  /** Where the writer's actors listen, as it announced (meaningful while `writer().live`). */
+  listeners(): ListenerRow[] {
+    return readListeners(this.db);
+  }
+
+  /**
+   * Changes whenever another connection (any process, or another connection of this one) commits to the db: a
+   * cheap way for a reader to notice new entries (PRAGMA data_version, one read of the WAL index).
+   */
   dataVersion(): number {
-    return this.db.pragma('data_version', { simple: true }) as number;
+    return this.stmts.dataVersion.get() as number;
   }
 
   /**
@@ -139,6 +139,36 @@ export class ChainStore {
     this.fnIds.clear();
     this.blobIds.clear();
     this.heads.clear();
+  }
+
+  /**
+   * Runs `fn` on one snapshot: every read in it sees the db as of its first read, whatever other connections
+   * commit meanwhile. For a reader's work that spans many queries and must be consistent across them (verify
+   * hashes every blob first, then walks the entries: an entry committed in between would reference a blob it never
+   * read). A long snapshot only delays checkpoints; writers are never blocked by it (WAL).
+   */
+  snapshot<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    return this.db.transaction(fn).deferred();
+  }
+
+  /**
+   * `snapshot` for a reader whose work awaits between reads (ChainReader.snapshot): opens a read transaction and
+   * takes its snapshot now (the first read does), and returns what ends it. Inside a transaction already, ends
+   * nothing. Only for a connection nothing writes through meanwhile (a reader's own, read-only one).
+   */
+  beginSnapshot(): () => void {
+    if (this.db.inTransaction) return () => {};
+    this.db.exec('BEGIN DEFERRED');
+    try {
+      this.db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+    return () => {
+      if (this.db.open && this.db.inTransaction) this.db.exec('COMMIT');
+    };
   }
 
   /** Runs `fn` in one transaction (appends inside it become savepoints): on a throw nothing of it is written. */
@@ -593,6 +623,7 @@ function prepare(db: Database.Database) {
     stateIdOf: db.prepare('SELECT state_id FROM entries WHERE id = ?'),
     hashOf: db.prepare('SELECT hash FROM entries WHERE id = ?').pluck(),
     countAll: db.prepare('SELECT count(*) FROM entries').pluck(),
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
     countActor: db
       .prepare('SELECT count(*) FROM entries WHERE actor_id = (SELECT id FROM actors WHERE name = ?)')
       .pluck(),

@@ -4,6 +4,7 @@ export type { Audit, AuditBlobRow, AuditBranchRow } from './audit.ts';
 export {
   ChainConflictError,
   ChainStoreOpenError,
+  SqliteDriverError,
   MAIN_BRANCH,
   type ActorInfo,
   type ActorRow,
@@ -13,5 +14,14 @@ export {
   STORED_STATUSES,
   type StoredStatus,
 } from './types.ts';
+export {
+  WriterBusyError,
+  WriterLease,
+  describeHolder,
+  leaseFile,
+  type ListenerRow,
+  type WriterInfo,
+  type WriterStatus,
+} from './writer-lease.ts';
 
 export { SqliteReader } from './sqlite-reader.ts';

@@ -13,10 +13,15 @@
  *   the full hash is SHA-256 of those few bytes, recomputed on read in about a microsecond. The 8 stored bytes
  *   still let verify tell a corrupted blob from a corrupted entry.
  * Together these bring a counter-like chain from ~245 to under 200 bytes per entry (see the store benchmark).
+ *
+ * Opening: nothing but SQLite ever opens a db file (or its -wal/-shm). SQLite's POSIX locks belong to the process
+ * and vanish when *any* descriptor of the file is closed, so one `fs` open + close of the db in a process that holds
+ * it lets another process delete the WAL from under it (SQLite's "How To Corrupt An SQLite Database File", §2.2;
+ * runtime/store/lock-retention.test.ts shows it). The header is therefore checked by SQLite itself.
  */
-import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
-import type Database from 'better-sqlite3';
-import { ChainStoreOpenError } from './types.ts';
+import Database from 'better-sqlite3';
+import { trackOpen } from './open-files.ts';
+import { ChainStoreOpenError, SqliteDriverError } from './types.ts';
 
 /** "Thea" — PRAGMA application_id, so `file` and we can tell our databases from any other SQLite file. */
 export const APPLICATION_ID = 0x54686561;
@@ -106,28 +111,87 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX entries_cause ON entries (cause) WHERE cause IS NOT NULL;
     `,
   },
+  {
+    // Who holds the writer lease (runtime/store/writer-lease.ts), and where that process's actors listen, so that
+    // readers (the Studio watching a `theater run`) can say who writes and fire requests at the real ports. Ops data,
+    // never hashed; trusted only while the lease is held (a kill -9 leaves the rows, the OS drops the lease).
+    version: 3,
+    sql: `
+      CREATE TABLE writer (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        lease   TEXT NOT NULL,
+        pid     INTEGER NOT NULL,
+        host    TEXT NOT NULL,
+        command TEXT NOT NULL,
+        since   INTEGER NOT NULL
+      );
+      CREATE TABLE listeners (
+        actor TEXT NOT NULL,
+        kind  TEXT NOT NULL,
+        host  TEXT NOT NULL,
+        port  INTEGER NOT NULL,
+        PRIMARY KEY (actor, kind, host, port)
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
-const SQLITE_MAGIC = 'SQLite format 3\0';
+export type OpenMode = 'read' | 'write';
 
-/** Before handing the file to SQLite: a non-SQLite file would otherwise fail later with "file is not a database". */
-export function checkFileHeader(path: string): void {
-  if (!existsSync(path) || statSync(path).size === 0) return;
-  const fd = openSync(path, 'r');
+/**
+ * Opens a chain db through SQLite only. `write` creates the file if needed, configures it and brings it to
+ * SCHEMA_VERSION (only the writer-lease holder opens for writing, so only it migrates); `read` is a read-only
+ * connection (SQLite refuses any write on it) to an existing file, which is never migrated: readers read an older
+ * file as it is (every migration so far only adds indexes and tables that readers treat as optional).
+ */
+export function openChainDb(path: string, mode: OpenMode): Database.Database {
+  let db: Database.Database;
   try {
-    const head = Buffer.alloc(16);
-    const n = readSync(fd, head, 0, 16, 0);
-    if (n < 16 || head.toString('latin1') !== SQLITE_MAGIC) {
-      throw new ChainStoreOpenError(`${path} is not a Theater chain database: it is not a SQLite file`);
+    db = new Database(path, mode === 'read' ? { readonly: true, fileMustExist: true } : {});
+  } catch (e) {
+    throw openError(path, e, true);
+  }
+  try {
+    // SQLite reads the header here: a file that is not SQLite fails with SQLITE_NOTADB before anything is written.
+    db.pragma('schema_version');
+    if (mode === 'write') {
+      configure(db);
+      migrate(db, path);
+    } else {
+      configureReader(db);
+      checkReadable(db, path);
     }
-  } finally {
-    closeSync(fd);
+    trackOpen(path, db);
+    return db;
+  } catch (e) {
+    db.close();
+    throw openError(path, e, false);
   }
 }
 
-export function configure(db: Database.Database): void {
+/** What went wrong opening a file, said for a user: not SQLite, not ours, unreadable, or no SQLite driver at all. */
+function openError(path: string, e: unknown, constructing: boolean): Error {
+  if (e instanceof ChainStoreOpenError) return e;
+  if (e instanceof Database.SqliteError) {
+    if (e.code === 'SQLITE_NOTADB')
+      return new ChainStoreOpenError(`${path} is not a Theater chain database: it is not a SQLite file`, { cause: e });
+    if (e.code.startsWith('SQLITE_CANTOPEN'))
+      return new ChainStoreOpenError(`cannot open ${path}: ${e.message} (check that it exists and is readable)`, {
+        cause: e,
+      });
+    if (e.code.startsWith('SQLITE_CORRUPT'))
+      return new ChainStoreOpenError(`${path} is damaged: ${e.message}`, { cause: e });
+    return new ChainStoreOpenError(`cannot open ${path}: SQLite says ${e.message} (${e.code})`, { cause: e });
+  }
+  // Anything else thrown while constructing is better-sqlite3 failing to load its native binding (missing, or built
+  // for another Node ABI): a broken install, not a broken file.
+  if (constructing) return new SqliteDriverError(e);
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+function configure(db: Database.Database): void {
   // WAL + synchronous=NORMAL: a committed transaction survives a kill -9 of this process and the file is never
   // corrupted by one (the WAL is append-only and checksummed; recovery replays or drops whole transactions).
   // Not durable against power loss or an OS crash: the last transactions before the loss can roll back (the file
@@ -146,26 +210,62 @@ export function configure(db: Database.Database): void {
   db.pragma('wal_autocheckpoint = 10000');
 }
 
+/** A reader's connection: it waits for the writer's short locks (WAL recovery, checkpoints) instead of failing. */
+function configureReader(db: Database.Database): void {
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -65536');
+}
+
+/** A reader accepts our files up to this build's version, never another application's, never an empty file. */
+function checkReadable(db: Database.Database, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  if (version === 0 && appId === 0) {
+    const tables = userTables(db);
+    if (tables.length > 0)
+      throw new ChainStoreOpenError(
+        `${path} is not a Theater chain database: it is another application's SQLite database (tables: ${tables.join(', ')})`,
+      );
+    throw new ChainStoreOpenError(`${path} is an empty database: no actor has run on it yet`);
+  }
+  if (appId !== APPLICATION_ID)
+    throw new ChainStoreOpenError(
+      `${path} is not a Theater chain database: its application_id is 0x${appId.toString(16)}, not Theater's 0x${APPLICATION_ID.toString(16)}`,
+    );
+  if (version > SCHEMA_VERSION) throw newerThanUs(path, version);
+}
+
+function userTables(db: Database.Database): string[] {
+  return db
+    .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+    .pluck()
+    .all() as string[];
+}
+
+function newerThanUs(path: string, version: number): ChainStoreOpenError {
+  return new ChainStoreOpenError(
+    `${path} was written by a newer Theater (chain schema version ${version}; this build knows up to ` +
+      `${SCHEMA_VERSION}). Upgrade Theater to open it.`,
+  );
+}
+
+/** Whether a table exists (readers of an older file: tables added by later migrations may be absent). */
+export function hasTable(db: Database.Database, name: string): boolean {
+  return db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(name) !== undefined;
+}
+
 /** Brings the file to SCHEMA_VERSION, refusing files that are not ours or are newer than this build. */
-export function migrate(db: Database.Database, path: string): void {
+function migrate(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   const appId = db.pragma('application_id', { simple: true }) as number;
   const notOurs = (why: string) => new ChainStoreOpenError(`${path} is not a Theater chain database: ${why}`);
   if (version === 0 && appId === 0) {
-    const tables = db
-      .prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
-      .pluck()
-      .all() as string[];
+    const tables = userTables(db);
     if (tables.length > 0) throw notOurs(`it is another application's SQLite database (tables: ${tables.join(', ')})`);
   } else if (appId !== APPLICATION_ID) {
     throw notOurs(`its application_id is 0x${appId.toString(16)}, not Theater's 0x${APPLICATION_ID.toString(16)}`);
   }
-  if (version > SCHEMA_VERSION) {
-    throw new ChainStoreOpenError(
-      `${path} was written by a newer Theater (chain schema version ${version}; this build knows up to ` +
-        `${SCHEMA_VERSION}). Upgrade Theater to open it.`,
-    );
-  }
+  if (version > SCHEMA_VERSION) throw newerThanUs(path, version);
   for (const m of MIGRATIONS) {
     if (m.version <= version) continue;
     // One transaction per migration: a crash mid-migration leaves the previous version intact.
@@ -175,23 +275,4 @@ export function migrate(db: Database.Database, path: string): void {
       db.pragma(`user_version = ${m.version}`);
     }).immediate();
   }
-}
-
-/**
- * For a read-only connection (a debugger watching a db another process writes): the file must already be a chain
- * database at exactly this build's schema version, since a reader may not migrate it.
- */
-export function checkReadable(db: Database.Database, path: string): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  const appId = db.pragma('application_id', { simple: true }) as number;
-  if (appId !== APPLICATION_ID)
-    throw new ChainStoreOpenError(`${path} is not a Theater chain database (application_id 0x${appId.toString(16)})`);
-  if (version !== SCHEMA_VERSION)
-    throw new ChainStoreOpenError(
-      `${path} has chain schema version ${version}; this build reads ${SCHEMA_VERSION} read-only. ` +
-        (version > SCHEMA_VERSION
-          ? 'Upgrade Theater.'
-          : 'Open it once with this build (theater verify) to migrate it.'),
-    );
-  db.pragma('busy_timeout = 5000');
 }

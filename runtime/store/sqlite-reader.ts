@@ -134,6 +134,16 @@ export class SqliteReader implements ChainReader {
   async children(id: number): Promise<StoredEntry[]> {
     return this.store.history.children(id);
   }
+
+  /** One read transaction for all of `fn` (a verify: its blob pass and its entry walk see the same db). */
+  async snapshot<T>(fn: () => Promise<T>): Promise<T> {
+    const end = this.store.beginSnapshot();
+    try {
+      return await fn();
+    } finally {
+      end();
+    }
+  }
 }
 
 /** A synchronous page generator as an async one; `break` in the consumer closes the underlying one too. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256, toHex } from '../chain/entry.ts';
-import { ChainConflictError, ChainStore, ChainStoreOpenError, StoreWriter } from './index.ts';
+import { ChainConflictError, ChainStore, ChainStoreOpenError, StoreWriter, WriterLease } from './index.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import { TestChain } from './test-chain.ts';
 
@@ -83,10 +83,17 @@ describe('ChainStore', () => {
     store.close();
   });
 
-  it('rolls back a whole transaction when another process moved the head since it was cached', () => {
-    const { store, chain } = counter(1);
-    // A second connection (another process) appends to the same branch: our cached head is now stale.
-    const other = ChainStore.open(path);
+  it('rolls back a whole transaction when another connection moved the head since it was cached', () => {
+    // Two writing connections under one lease (e.g. a writer thread beside the main thread), or a Theater from
+    // before the lease: the compare-and-set on the head is the last line of defence.
+    const lease = WriterLease.acquire(path);
+    const store = ChainStore.open(path, { lease });
+    const chain = new TestChain('counter');
+    chain.start();
+    chain.counterRequest(0);
+    store.appendBatches([chain.take()]);
+    // The second connection appends to the same branch: our cached head is now stale.
+    const other = ChainStore.open(path, { lease });
     const rival = new TestChain('counter', 'main', { hash: chain.head, seq: 3, state: null });
     rival.counterRequest(7);
     other.appendBatches([rival.take()]);
@@ -100,6 +107,7 @@ describe('ChainStore', () => {
     expect(store.head('counter')?.hash).toEqual(rival.head);
     other.close();
     store.close();
+    lease.release();
   });
 
   it('keeps everything across close and reopen', () => {

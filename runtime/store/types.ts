@@ -83,3 +83,19 @@ export class ChainConflictError extends Error {
 export class ChainStoreOpenError extends Error {
   override readonly name = 'ChainStoreOpenError';
 }
+
+/**
+ * better-sqlite3's native binding could not be loaded (not installed, or built for another Node version): the
+ * install is broken, whatever file was asked for.
+ */
+export class SqliteDriverError extends Error {
+  override readonly name = 'SqliteDriverError';
+  constructor(cause: unknown) {
+    const why = (cause instanceof Error ? cause.message : String(cause)).split('\n').join(' ');
+    super(
+      `the SQLite driver (better-sqlite3's native binding) cannot be loaded by Node ${process.version}: ${why} ` +
+        `Rebuild it for this Node with \`npm rebuild better-sqlite3\` (or reinstall: \`npm ci\`).`,
+      { cause },
+    );
+  }
+}

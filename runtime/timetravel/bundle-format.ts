@@ -4,9 +4,11 @@
  * that references them. The end record carries SHA-256 of every byte before it, so truncation is always caught.
  * Synchronous I/O on purpose: import runs inside one SQLite transaction, which cannot span an await.
  */
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { createHash, type Hash as Hasher } from 'node:crypto';
 import { type CanonicalError, decode, encode, type Value } from '../chain/canonical.ts';
+import { liveDbFileAt } from '../store/open-files.ts';
+import { TimeTravelError } from './state.ts';
 
 export const BUNDLE_MAGIC = Buffer.from('THTRBDL1', 'latin1');
 export const BUNDLE_FORMAT = 1;
@@ -45,6 +47,10 @@ export class BundleWriter {
   bytes = 0;
 
   constructor(path: string) {
+    refuseChainDb(path, 'write a bundle over');
+    if (existsSync(path) && isSqliteFile(path)) {
+      throw new TimeTravelError(`refusing to write a bundle over ${path}: it is a SQLite database (a chain db?)`);
+    }
     this.fd = openSync(path, 'w');
     this.raw(BUNDLE_MAGIC);
   }
@@ -91,6 +97,7 @@ export class BundleReader {
   records = 0;
 
   constructor(path: string, maxBytes: number) {
+    refuseChainDb(path, 'read a bundle from');
     this.fd = openSync(path, 'r');
     this.size = fstatSync(this.fd).size;
     if (this.size > maxBytes) {
@@ -189,5 +196,27 @@ export class BundleReader {
 
   close(): void {
     closeSync(this.fd);
+  }
+}
+
+/**
+ * A bundle path that is a chain db this process has open (or its -wal/-shm): opening it with fs would drop SQLite's
+ * locks on it (see runtime/store/schema.ts), and writing would destroy it. Refused before any open: a usage
+ * mistake (exit 2), not a bad bundle.
+ */
+function refuseChainDb(path: string, what: string): void {
+  const live = liveDbFileAt(path);
+  if (live)
+    throw new TimeTravelError(`refusing to ${what} ${path}: it is ${live}, a chain database open here, not a bundle`);
+}
+
+/** Whether a file (not open through SQLite here: see refuseChainDb) starts with SQLite's header. */
+function isSqliteFile(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(16);
+    return readSync(fd, head, 0, 16, 0) === 16 && head.toString('latin1') === 'SQLite format 3\0';
+  } finally {
+    closeSync(fd);
   }
 }

@@ -15,6 +15,12 @@ export interface ImportOptions {
   /** Refuse files larger than this (default 16 GiB). */
   readonly maxBytes?: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Branches a running actor appends to (ActorSystem.importBundle passes its own): importing onto one would move
+   * its head under the running actor and orphan the actor's next entries. A bundle for such a branch lands on a
+   * branch of its own (`<branch>-import-N`); one imported `as` such a branch is refused.
+   */
+  readonly live?: (actor: string, branch: string) => boolean;
 }
 
 export interface ImportResult {
@@ -42,7 +48,15 @@ export function importBundle(store: ChainStore, file: string, o: ImportOptions =
 function readInto(store: ChainStore, r: BundleReader, o: ImportOptions): ImportResult {
   const header = readHeader(r);
   const { actor } = header;
-  const branch = o.as ?? header.branch;
+  let branch = o.as ?? header.branch;
+  if (o.live?.(actor, branch)) {
+    if (o.as !== undefined)
+      throw new BundleError(
+        `${actor} is running on branch ${branch}: importing onto it would move the branch under the running actor. ` +
+          'Import under another name, or stop the actor first.',
+      );
+    branch = freeBranchName(store, actor, `${branch}-import`);
+  }
   const promised = header.entries;
 
   let prev: Hash | null = header.base;
@@ -110,4 +124,11 @@ function startBranch(store: ChainStore, actor: string, branch: string, at: Hash 
     );
   }
   store.createBranch(actor, branch, at);
+}
+
+function freeBranchName(store: ChainStore, actor: string, base: string): string {
+  const taken = new Set(store.branches(actor).map((b) => b.name));
+  let n = 1;
+  while (taken.has(`${base}-${n}`)) n++;
+  return `${base}-${n}`;
 }

@@ -167,4 +167,31 @@ describe('bundles', () => {
       cleanup();
     }
   });
+
+  it('never opens the chain db itself as a bundle: not to read one from it, not to write one over it', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const db = join(dir, 'chain.db');
+      const store = ChainStore.open(db);
+      importBundle(store, GOLDEN);
+      const before = store.countEntries();
+      // Either would open the db with fs while SQLite holds it (dropping its locks); writing would destroy it.
+      for (const path of [db, `${db}-wal`]) {
+        expect(() => importBundle(store, path)).toThrow(/refusing to read a bundle from .*a chain database open here/);
+        await expect(exportOf(store, path, { actor: 'counter' })).rejects.toThrow(/refusing to write a bundle over/);
+      }
+      expect(store.countEntries()).toBe(before);
+      store.close();
+      // Not open here, but a SQLite file all the same: not overwritten either.
+      expect(() => withStore(join(dir, 'other.db'), (s) => (importBundle(s, GOLDEN), 0))).not.toThrow();
+      const reader = ChainStore.openReadOnly(join(dir, 'other.db'));
+      await expect(exportOf(reader, db, { actor: 'counter' })).rejects.toThrow(/it is a SQLite database/);
+      reader.close();
+      const again = ChainStore.openReadOnly(db);
+      expect(await verifyChain(SqliteReader.of(again))).toMatchObject({ ok: true, count: before });
+      again.close();
+    } finally {
+      cleanup();
+    }
+  });
 });

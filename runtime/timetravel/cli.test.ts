@@ -37,5 +37,5 @@ describe('theater CLI: time travel', () => {
     } finally {
       cleanup();
     }
-  });
+  }, 180_000); // six CLI processes one after another, two replaying a component: 114 s alone at load 20 (60 s timed out)
 });

@@ -18,6 +18,7 @@ export class StudioError extends Error {
 
 export const badRequest = (message: string): StudioError => new StudioError('bad-request', message);
 export const notFound = (message: string): StudioError => new StudioError('not-found', message);
+export const readOnly = (message: string): StudioError => new StudioError('read-only', message);
 
 export function toApiError(e: unknown): ApiError {
   if (e instanceof StudioError) return { message: e.message, code: e.code };

@@ -37,6 +37,7 @@ export const PARAM_SCHEMAS: Schemas = {
   openManifest: z.object({ path: z.string().min(1).max(4096) }).strict(),
   uploadManifest: z.object({ manifest: upload, files: z.array(upload).max(64) }).strict(),
   recentManifests: nothing,
+  db: nothing,
   listActors: nothing,
   stopActor: z.object({ actor }).strict(),
   restartActor: z.object({ actor }).strict(),

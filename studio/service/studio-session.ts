@@ -9,6 +9,7 @@ import type {
   ActorView,
   AttestationView,
   BranchView,
+  DbView,
   DiffView,
   EntryDetail,
   EntryPage,
@@ -158,6 +159,11 @@ export class StudioSession implements StudioApi, ServedApi {
     return this.local.recentManifests(p);
   }
 
+  /** The Studio's own db and who writes it (a hub is read-only by nature and has no writer here). */
+  db(p: Record<string, never>): Promise<DbView> {
+    return this.local.db(p);
+  }
+
   async listActors(p: Record<string, never>): Promise<readonly ActorView[]> {
     const local = await this.local.listActors(p);
     return this.hubStudio ? [...local, ...(await this.hubStudio.listActors())] : local;
@@ -288,7 +294,7 @@ export class StudioSession implements StudioApi, ServedApi {
   importBundle(p: {
     path?: string;
     upload?: UploadedFile;
-  }): Promise<{ readonly actor: string; readonly entries: number }> {
+  }): Promise<{ readonly actor: string; readonly branch: string; readonly entries: number }> {
     return this.local.importBundle(p);
   }
 

@@ -6,8 +6,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type ActorSystem,
+  type ChainStore,
   type CrossingView,
-  importBundle,
+  type ImportResult,
   type ReplayReport,
   saveChainTest,
   SqliteReader,
@@ -110,24 +111,36 @@ export async function replayView(run: () => Promise<ReplayReport>): Promise<Repl
   }
 }
 
-export function importView(system: ActorSystem, dir: string, p: { path?: string; upload?: UploadedFile }) {
-  return engine(() => {
+/** Writes an upload to `dir` (or takes the path given) and imports it with `run`. */
+export function importView(
+  dir: string,
+  p: { path?: string; upload?: UploadedFile },
+  run: (file: string) => Promise<ImportResult>,
+) {
+  return engine(async () => {
     let file = p.path;
     if (p.upload) {
       mkdirSync(dir, { recursive: true });
       file = join(dir, `upload-${Date.now()}-${p.upload.name}`);
       writeFileSync(file, Buffer.from(p.upload.base64, 'base64'));
     }
-    const r = importBundle(system.store, file!);
-    return { actor: r.actor, entries: r.entries };
+    const r = await run(file!);
+    return { actor: r.actor, branch: r.branch, entries: r.entries };
   });
 }
 
-/** Save as test: what is queued is committed first, so the range the user sees is the range written. */
-export function saveTestView(system: ActorSystem, p: SaveTestRequest): Promise<SavedTestView> {
+/**
+ * Save as test: what this Studio's runtime has queued is committed first, so the range the user sees is the range
+ * written. It only reads the chain (through the Studio's read connection), so it works while another process writes.
+ */
+export function saveTestView(
+  system: ActorSystem | undefined,
+  store: ChainStore,
+  p: SaveTestRequest,
+): Promise<SavedTestView> {
   return engine(async () => {
-    await system.committed();
-    const r = await saveChainTest(SqliteReader.of(system.store), {
+    await system?.committed();
+    const r = await saveChainTest(SqliteReader.of(store), {
       actor: p.actor,
       branch: p.branch,
       from: p.from ? parseHash(p.from) : undefined,

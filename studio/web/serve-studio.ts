@@ -16,7 +16,10 @@ export const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
 export interface ServeOptions {
   readonly db: string;
   readonly dataDir?: string;
-  /** Opened at launch; null opens nothing. Default: the counter example (none when a hub is given). */
+  /**
+   * Opened at launch (unless another process writes the db); null opens nothing. Default: the counter example
+   * (none when a hub is given).
+   */
   readonly manifest?: string | null;
   /** A hub whose nodes' actors the Studio shows beside its own (postgres:// URL). */
   readonly hub?: string;
@@ -46,7 +49,9 @@ export async function serveStudio(o: ServeOptions): Promise<ServedStudio> {
   let host: WebHost | undefined;
   try {
     const manifest = o.manifest === undefined ? (o.hub ? null : DEFAULT_MANIFEST) : o.manifest;
-    const opened = manifest === null ? null : await session.openManifest({ path: manifest });
+    // Another process writes this db (a `theater run`): the Studio watches it and starts nothing of its own.
+    const watching = (await session.db({})).readOnly;
+    const opened = manifest === null || watching ? null : await session.openManifest({ path: manifest });
     host = await startWebHost({
       service: session,
       staticDir: o.staticDir ?? RENDERER_DIR,

@@ -4,6 +4,7 @@ import type { ActorView } from '../../../studio/contract.ts';
 import { api, errorMessage } from '../../api/client.ts';
 import { refreshActors, showActor } from '../../store/actions.ts';
 import { useStudio } from '../../store/index.ts';
+import { useReadOnly } from '../db-status/db-status.ts';
 import { HubActors } from '../hub/hub-actors.tsx';
 
 export function ActorTree() {
@@ -38,6 +39,7 @@ function ActorNode({
   onError: (e: string | null) => void;
 }) {
   const selected = useStudio((s) => s.actorId === a.id);
+  const readOnly = useReadOnly('start, stop or restart actors');
   const children = all.filter((c) => c.parent === a.id);
   const act = async (m: 'stopActor' | 'restartActor' | 'startActor') => {
     onError(null);
@@ -59,18 +61,31 @@ function ActorNode({
         </button>
         <span className="actor-actions" hidden={a.node !== undefined}>
           {a.status === 'running' || a.status === 'starting' ? (
-            <button type="button" aria-label={`Stop ${a.name}`} title="Stop" onClick={() => void act('stopActor')}>
+            <button
+              type="button"
+              aria-label={`Stop ${a.name}`}
+              title={readOnly ?? 'Stop'}
+              disabled={readOnly !== null}
+              onClick={() => void act('stopActor')}
+            >
               ■
             </button>
           ) : (
-            <button type="button" aria-label={`Start ${a.name}`} title="Start" onClick={() => void act('startActor')}>
+            <button
+              type="button"
+              aria-label={`Start ${a.name}`}
+              title={readOnly ?? 'Start'}
+              disabled={readOnly !== null}
+              onClick={() => void act('startActor')}
+            >
               ▶
             </button>
           )}
           <button
             type="button"
             aria-label={`Restart ${a.name}`}
-            title="Restart"
+            title={readOnly ?? 'Restart'}
+            disabled={readOnly !== null}
             onClick={() => void act('restartActor')}
           >
             ↻

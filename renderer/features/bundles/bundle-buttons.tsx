@@ -3,11 +3,13 @@ import { useState } from 'react';
 import { api, errorMessage } from '../../api/client.ts';
 import { refreshActors, showActor } from '../../store/actions.ts';
 import { useStudio } from '../../store/index.ts';
+import { useReadOnly } from '../db-status/db-status.ts';
 
 export function BundleButtons() {
   const actorId = useStudio((s) => s.actorId);
   const branch = useStudio((s) => s.viewBranch);
   const [msg, setMsg] = useState<string | null>(null);
+  const readOnly = useReadOnly('import bundles');
   const exp = async () => {
     if (!actorId) return;
     try {
@@ -35,7 +37,7 @@ export function BundleButtons() {
       const r = await api().call('importBundle', { upload: { name: f.name, base64: btoa(bin) } });
       await refreshActors();
       await showActor(r.actor);
-      setMsg(`Imported ${r.entries} entries`);
+      setMsg(`Imported ${r.entries} entries onto ${r.branch}`);
     } catch (e) {
       setMsg(`Import failed: ${errorMessage(e)}`);
     }
@@ -51,11 +53,12 @@ export function BundleButtons() {
       >
         ⇩ Export
       </button>
-      <label className="button" title="Import a bundle">
+      <label className={`button${readOnly ? ' disabled' : ''}`} title={readOnly ?? 'Import a bundle'}>
         ⇧ Import
         <input
           type="file"
           aria-label="Import bundle"
+          disabled={readOnly !== null}
           className="visually-hidden"
           onChange={(e) => e.target.files?.[0] && void imp(e.target.files[0])}
         />

@@ -3,6 +3,7 @@ import type { EntryView } from '../../../studio/contract.ts';
 import { api, errorMessage } from '../../api/client.ts';
 import { refreshActors, refreshBranches, viewBranch } from '../../store/actions.ts';
 import { useCurrentActor, useStudio } from '../../store/index.ts';
+import { useReadOnly } from '../db-status/db-status.ts';
 
 /**
  * "Continue from here": fork the chain at this entry and make the fork live, so the next request the actor handles
@@ -12,7 +13,9 @@ export function RewindButton({ entry }: { entry: EntryView }) {
   const [err, setErr] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // A hub actor's chain is its node's to extend: the Studio only reads it.
-  const readOnly = useCurrentActor()?.node !== undefined;
+  const hubActor = useCurrentActor()?.node !== undefined;
+  // Another process writes the Studio's db: shown, disabled, saying who.
+  const readOnly = useReadOnly('fork');
   const go = async () => {
     setBusy(true);
     setErr(null);
@@ -29,16 +32,16 @@ export function RewindButton({ entry }: { entry: EntryView }) {
       setBusy(false);
     }
   };
-  if (readOnly) return null;
+  if (hubActor) return null;
   return (
     <>
       <button
         type="button"
         className="primary"
-        disabled={busy}
+        disabled={busy || readOnly !== null}
         onClick={() => void go()}
         aria-label="Continue from here"
-        title="Fork the chain here and make the fork live (C)"
+        title={readOnly ?? 'Fork the chain here and make the fork live (C)'}
       >
         ⑂ Continue from here
       </button>

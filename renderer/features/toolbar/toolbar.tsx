@@ -2,6 +2,7 @@
 import { useStudio, useCurrentActor } from '../../store/index.ts';
 import { viewBranch } from '../../store/actions.ts';
 import { BundleButtons } from '../bundles/bundle-buttons.tsx';
+import { useReadOnly } from '../db-status/db-status.ts';
 import { AttestationBadge } from '../hub/attestation-badge.tsx';
 import { OpenHubButton } from '../hub/open-hub-dialog.tsx';
 import { IntegrityBadge } from '../integrity/integrity-badge.tsx';
@@ -19,10 +20,17 @@ export function Toolbar() {
   const branches = useStudio((s) => s.branches);
   const current = useStudio((s) => s.viewBranch);
   const replaying = useStudio((s) => s.replay.phase === 'running');
+  const readOnly = useReadOnly('open and start manifests');
   return (
     <header className="toolbar" role="banner">
       <span className="brand">Theater Studio</span>
-      <button type="button" onClick={() => setOpen(true)} aria-label="Open manifest" title="Open a manifest (O)">
+      <button
+        type="button"
+        onClick={() => setOpen(true)}
+        aria-label="Open manifest"
+        title={readOnly ?? 'Open a manifest (O)'}
+        disabled={readOnly !== null}
+      >
         Open…
       </button>
       <OpenHubButton />
