@@ -110,7 +110,7 @@ describeHub('causal links across nodes, in a hub', () => {
       await b.close();
     }
     for (const n of ['a', 'b']) {
-      const store = ChainStore.open(join(dir, `${n}.db`));
+      const store = ChainStore.openReadOnly(join(dir, `${n}.db`));
       const s = new Shipper({ store, hub: url, node: n, key: loadNodeKey(join(dir, `${n}.key`), { create: true }) });
       s.start();
       while (!s.caughtUp) await new Promise((r) => setTimeout(r, 20));

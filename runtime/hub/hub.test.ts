@@ -54,7 +54,7 @@ async function record(db: string): Promise<void> {
 }
 
 async function ship(db: string, hub: string, node: string, key: NodeKey): Promise<Shipper> {
-  const store = ChainStore.open(db);
+  const store = ChainStore.openReadOnly(db);
   const shipper = new Shipper({ store, hub, node, key, pageSize: 7 }).start(); // small pages: many transactions
   try {
     while (!shipper.caughtUp) await new Promise((r) => setTimeout(r, 20));
@@ -82,7 +82,7 @@ describeHub('the hub, on a real PostgreSQL', () => {
     key = loadNodeKey(join(dir, 'a.key'), { create: true });
     await ship(join(dir, 'a.db'), url, 'a', key);
     hub = await Hub.open(url);
-    local = ChainStore.open(join(dir, 'a.db'));
+    local = ChainStore.openReadOnly(join(dir, 'a.db'));
   });
 
   afterAll(async () => {

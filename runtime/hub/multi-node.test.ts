@@ -71,7 +71,7 @@ describeHub('three nodes shipping to one hub, through a kill -9 and a PostgreSQL
     return t;
   };
   const localMax = (n: string) => {
-    const s = ChainStore.open(db(n));
+    const s = ChainStore.openReadOnly(db(n));
     try {
       return s.audit.lastEntryId();
     } finally {
@@ -155,7 +155,7 @@ describeHub('three nodes shipping to one hub, through a kill -9 and a PostgreSQL
       expect(from).toBe(shippedAtKill);
 
       for (const n of NODES) {
-        const local = ChainStore.open(db(n));
+        const local = ChainStore.openReadOnly(db(n));
         try {
           const here = SqliteReader.of(local);
           const there = await hub.node(n);

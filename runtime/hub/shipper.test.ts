@@ -33,7 +33,7 @@ describeHub('the shipper through a PostgreSQL restart', () => {
     const url = await server.newHub();
     const db = join(dir, 'n.db');
     const system = ActorSystem.open({ db, ephemeralPorts: true });
-    const store = ChainStore.open(db);
+    const store = ChainStore.openReadOnly(db);
     const seen: ShipperStatus[] = [];
     const shipper = new Shipper({
       store,

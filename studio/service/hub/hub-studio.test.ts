@@ -15,7 +15,7 @@ import type { ActorView, StudioEvents } from '../../contract.ts';
 import { StudioSession } from '../studio-session.ts';
 
 async function ship(db: string, url: string, node: string, dir: string): Promise<void> {
-  const store = ChainStore.open(db);
+  const store = ChainStore.openReadOnly(db);
   const s = new Shipper({ store, hub: url, node, key: loadNodeKey(join(dir, `${node}.key`), { create: true }) });
   s.start();
   try {
@@ -92,7 +92,7 @@ describeHub('the Studio on a hub', () => {
   });
 
   it('reads a hub actor as it reads a local one: pages, details, state, branches', async () => {
-    const local = ChainStore.open(join(dir, 'b.db'));
+    const local = ChainStore.openReadOnly(join(dir, 'b.db'));
     try {
       const mine = local.entries({ actor: 'counter' });
       const page = (await session.invoke('entries', { actor: 'counter@b', offset: 0, limit: 100 })) as {
