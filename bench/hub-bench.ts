@@ -41,7 +41,7 @@ export async function benchHub(chainDb: string, entries: number, size: HubSizes,
     // ---- ship throughput: the whole chain into an empty hub, pages of 2,000 in one transaction each --------------
     const url = await server.newHub();
     log(`hub: shipping ${entries} entries into ${new URL(url).pathname.slice(1)}`);
-    const store = ChainStore.open(chainDb);
+    const store = ChainStore.openReadOnly(chainDb);
     const t0 = now();
     const shipper = new Shipper({ store, hub: url, node: 'bench', key }).start();
     while (!shipper.caughtUp) await new Promise((r) => setTimeout(r, 50));
@@ -95,7 +95,7 @@ async function streamLatency(
   const db = join(dir, 'stream.db');
   const system = ActorSystem.open({ db, ephemeralPorts: true });
   const id = await system.start(COUNTER);
-  const store = ChainStore.open(db);
+  const store = ChainStore.openReadOnly(db); // the system above holds the writer lease; the shipper only reads
   const shipper = new Shipper({ store, hub: url, node: 'stream', key }).start();
   while (!shipper.caughtUp) await new Promise((r) => setTimeout(r, 20));
   const session = await StudioSession.open({ db: join(dir, 'stream-studio.db'), dataDir: dir, hub: url });
@@ -190,7 +190,7 @@ async function recordWithShipping(
   const systems = { off, on, ship };
   // The shipper has shipped everything `ship` committed (it runs on its own thread; this only watches the hub).
   const shippedAll = async () => {
-    const s = ChainStore.open(shipDb);
+    const s = ChainStore.openReadOnly(shipDb);
     const last = s.audit.lastEntryId();
     s.close();
     for (let i = 0; i < 3000; i++) {

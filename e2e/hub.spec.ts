@@ -24,7 +24,7 @@ let dir: string;
 let b: ActorSystem;
 
 async function ship(node: string): Promise<void> {
-  const store = ChainStore.open(join(dir, `${node}.db`));
+  const store = ChainStore.openReadOnly(join(dir, `${node}.db`));
   const s = new Shipper({ store, hub: url, node, key: loadNodeKey(join(dir, `${node}.key`), { create: true }) });
   s.start();
   try {
