@@ -6,7 +6,7 @@ import { hash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { canonicalBody, ZERO_HASH } from '../runtime/chain/entry.ts';
 import { verifyChain } from '../runtime/chain/verify.ts';
-import { ChainStore } from '../runtime/store/index.ts';
+import { ChainStore, SqliteReader } from '../runtime/store/index.ts';
 import { replay, stateAt } from '../runtime/timetravel/index.ts';
 import { pct } from './runtime-bench.ts';
 
@@ -48,7 +48,7 @@ export async function benchChain(db: string, o: { samples: number; shaSample: nu
     const lat: number[] = [];
     for (const h of hashes) {
       const t0 = performance.now();
-      stateAt(store, h);
+      await stateAt(SqliteReader.of(store), h);
       lat.push(performance.now() - t0);
     }
     lat.sort((a, b) => a - b);
@@ -86,7 +86,7 @@ export async function benchChain(db: string, o: { samples: number; shaSample: nu
       for (const _ of rows.iterate()) n++;
       select.push(n / ((performance.now() - t0) / 1000));
       t0 = performance.now();
-      const v = verifyChain(store, { actor: 'counter' });
+      const v = await verifyChain(SqliteReader.of(store), { actor: 'counter' });
       const s = (performance.now() - t0) / 1000;
       if (!v.ok) throw new Error(`the bench chain does not verify: ${v.reason}`);
       verified.push(v.count / s);

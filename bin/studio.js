@@ -33,9 +33,11 @@ const cli = new Command('theater-studio')
   .option('--no-open', 'print the URL only; open no window')
   .option('--web', 'use the web host even where Electron is installed')
   .option('--manifest <path>', "open this actor's manifest at launch instead of the counter example (your own project)")
+  .option('--hub <url>', "also read a chain hub (postgres://…): its nodes' actors beside the Studio's own, read-only")
   .showHelpAfterError()
   .parse();
 const { db, port, open, web } = cli.opts();
+const hub = cli.opts().hub ?? process.env.THEATER_HUB;
 const manifest = cli.opts().manifest === undefined ? undefined : resolve(cli.opts().manifest);
 if (manifest !== undefined && !existsSync(manifest))
   cli.error(`--manifest ${cli.opts().manifest}: no such file`, { exitCode: 2 });
@@ -101,6 +103,7 @@ if (electron) {
   }
   const electronArgs = [join(root, 'dist', 'electron', 'main.js'), '--db', db];
   if (manifest) electronArgs.push('--manifest', manifest);
+  if (hub) electronArgs.push('--hub', hub);
   const child = spawn(electron, electronArgs, {
     cwd: root,
     stdio: 'inherit',
@@ -109,14 +112,26 @@ if (electron) {
 } else {
   register();
   const { serveStudio } = await import('../studio/web/serve-studio.ts');
-  // THEATER_EPHEMERAL_PORTS=1 starts actors on free ports (as `theater run` does): several Studios on one machine.
-  const studio = await serveStudio({ db, port, manifest, ephemeralPorts: process.env.THEATER_EPHEMERAL_PORTS === '1' });
-  const { service, host, opened } = studio;
+  let studio;
+  try {
+    // THEATER_EPHEMERAL_PORTS=1 starts actors on free ports (as `theater run` does): several Studios on one machine.
+    studio = await serveStudio({
+      db,
+      port,
+      manifest,
+      hub,
+      ephemeralPorts: process.env.THEATER_EPHEMERAL_PORTS === '1',
+    });
+  } catch (e) {
+    console.error(`studio: ${e.message}`);
+    process.exit(1);
+  }
+  const { session, host, opened } = studio;
   if (opened && !opened.ok)
     console.error(`studio: could not open ${manifest ?? 'the counter example'}: ${opened.error.message}`);
   // Said where it cannot be missed: requests scripted against the manifest's port would go elsewhere.
   if (opened?.ok && opened.note) console.log(`studio: ${opened.note}`);
-  const dbView = await service.db({});
+  const dbView = await session.db({});
   if (dbView.readOnly) {
     const w = dbView.writer;
     console.log(
@@ -124,8 +139,13 @@ if (electron) {
         'its new entries show up live',
     );
   }
-  for (const a of await service.listActors({})) {
-    if (a.status !== 'running') continue;
+  const shown = await session.hub({});
+  if (shown)
+    console.log(
+      `  hub ${shown.url}: ${shown.nodes.map((n) => `${n.name} (${n.actors} actors)`).join(', ') || 'no nodes yet'}`,
+    );
+  for (const a of await session.listActors({})) {
+    if (a.status !== 'running' || a.node) continue;
     for (const l of a.listeners) console.log(`  ${a.id}: ${l.kind} on ${l.host}:${l.port}`);
   }
   console.log(`Theater Studio (chain db ${db})`);

@@ -40,6 +40,8 @@ export interface ActorView {
   readonly listeners: readonly ListenerView[];
   /** Something about how it runs that the user should know (e.g. its manifest's port was taken). */
   readonly note?: string;
+  /** Actors read from a hub: the node whose chain it is (their ids are `<actor>@<node>`; they are read-only). */
+  readonly node?: string;
 }
 
 /** One row of the entry list / one node of the graph: small, no payloads. */
@@ -286,6 +288,36 @@ export interface LogLine {
   readonly failure?: boolean;
 }
 
+/** A chain hub on PostgreSQL the Studio reads (docs/hub.md). */
+export interface HubView {
+  /** The URL without its password. */
+  readonly url: string;
+  readonly nodes: readonly HubNodeView[];
+}
+
+export interface HubNodeView {
+  readonly name: string;
+  /** Fingerprint of the node's Ed25519 public key as the hub registered it. */
+  readonly key: string;
+  /** ms since epoch; null: never shipped. */
+  readonly lastSeen: number | null;
+  readonly actors: number;
+}
+
+/** "Node X replayed this actor's branch through head H: verified" (or how it failed), signed by X. */
+export interface AttestationView {
+  readonly attester: string;
+  readonly branch: string;
+  readonly head: Hex;
+  readonly seq: number;
+  readonly verdict: 'verified' | 'diverged' | 'failed';
+  readonly detail: string;
+  /** The attester's signature of its statement holds (under its key as the hub registered it). */
+  readonly signed: boolean;
+  /** ms since epoch. */
+  readonly at: number;
+}
+
 /** "Save as test": a range of a branch (or all of it) written as a chain test that `theater test` runs. */
 export interface SaveTestRequest {
   readonly actor: string;
@@ -324,7 +356,8 @@ export interface StudioApi {
   entries(p: EntryQuery): Promise<EntryPage>;
   /** Position of an entry in the unfiltered branch list, for jumping to it. */
   entryIndex(p: { actor: string; branch?: string; hash: Hex }): Promise<number>;
-  entry(p: { hash: Hex }): Promise<EntryDetail>;
+  /** `actor`: prefer that actor's entry (identical histories on two hub nodes share hashes). */
+  entry(p: { hash: Hex; actor?: string }): Promise<EntryDetail>;
   graph(p: { actor: string; branch: string; fromSeq: number; toSeq: number }): Promise<GraphWindow>;
   stateAt(p: { hash: Hex }): Promise<StateView>;
   diff(p: { a: Hex; b: Hex }): Promise<DiffView>;
@@ -354,6 +387,14 @@ export interface StudioApi {
     readonly entries: number;
     readonly added?: number;
   }>;
+
+  /** Reads a hub beside the Studio's own db: its nodes' actors join the list, read-only. */
+  openHub(p: { url: string }): Promise<HubView>;
+  closeHub(p: Record<string, never>): Promise<void>;
+  /** The hub being read, if any. */
+  hub(p: Record<string, never>): Promise<HubView | null>;
+  /** Attestations of a hub actor (newest first); none for a local one. */
+  attestations(p: { actor: string }): Promise<readonly AttestationView[]>;
   saveTest(p: SaveTestRequest): Promise<SavedTestView>;
 
   // ---- reading the chain the way a person looks for things (issue 13) ------------------------------------------
@@ -470,6 +511,10 @@ export const METHODS = [
   'logHistory',
   'findEntries',
   'listPosition',
+  'openHub',
+  'closeHub',
+  'hub',
+  'attestations',
   'saveTest',
 ] as const satisfies readonly MethodName[];
 

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, type BrowserWindow } from 'electron';
-import { StudioService } from '../../studio/service/studio-service.ts';
+import { StudioSession } from '../../studio/service/studio-session.ts';
 import { LINK_SCHEME } from '../../studio/contract.ts';
 import { registerAppScheme, serveApp } from './app-protocol.ts';
 import { deepLinkInArgs, openDeepLink } from './deep-link.ts';
@@ -49,15 +49,22 @@ app.on('open-url', (event, url) => {
 app.whenReady().then(
   async () => {
     const db = studioDb();
-    const service = StudioService.open({ db, dataDir: dirname(db) });
+    // `--hub postgres://…`: a hub's nodes beside the Studio's own db (instead of the counter example).
+    const hub = argValue('--hub');
+    const service = await StudioSession.open({ db, dataDir: dirname(db), hub });
     serveApp(join(root, 'dist', 'renderer'));
     registerIpc(service);
     forwardEvents(service, () => win?.webContents);
-    // The actor the launcher was asked to open (bin/studio.js --manifest), else the counter example.
-    const manifest = argValue('--manifest') ?? resourcePath('examples', 'counter', 'manifest.toml');
-    // Another process writes this db (a `theater run`): the Studio watches it and starts nothing of its own.
-    const opened = (await service.db({})).readOnly ? null : await service.openManifest({ path: manifest });
-    if (opened && !opened.ok) console.error(`could not open ${manifest}: ${opened.error.message}`);
+    // Another process writes this db (a `theater run`): the Studio watches it and starts nothing of its own. On a
+    // hub, the hub's actors are what is shown: nothing is started either (unless a manifest was asked for).
+    const watching = (await service.db({})).readOnly;
+    const asked = argValue('--manifest');
+    if (!watching && (asked || !hub)) {
+      // The actor the launcher was asked to open (bin/studio.js --manifest), else the counter example.
+      const manifest = asked ?? resourcePath('examples', 'counter', 'manifest.toml');
+      const opened = await service.openManifest({ path: manifest });
+      if (!opened.ok) console.error(`could not open ${manifest}: ${opened.error.message}`);
+    }
     win = createStudioWindow(join(here, 'preload.cjs'), resourcePath('icon.png'));
     if (earlyLink) openDeepLink(win, earlyLink);
     app.on('second-instance', (_e, argv) => {

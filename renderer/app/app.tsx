@@ -11,6 +11,7 @@ import { Splitter } from '../features/layout/splitter.tsx';
 import { MessagePanel } from '../features/message-panel/message-panel.tsx';
 import { Notices } from '../features/notices/notices.tsx';
 import { openFiles, OpenManifestDialog } from '../features/open-manifest/open-manifest-dialog.tsx';
+import { OpenHubDialog } from '../features/hub/open-hub-dialog.tsx';
 import { ReadOnlyBanner } from '../features/db-status/read-only-banner.tsx';
 import { useDb } from '../features/db-status/db-status.ts';
 import { ComponentChangedBanner } from '../features/replay/component-changed-banner.tsx';
@@ -19,7 +20,7 @@ import { HelpOverlay, useShortcuts } from '../features/shortcuts/shortcuts.tsx';
 import { StateView } from '../features/state-view/state-view.tsx';
 import { Stepper } from '../features/stepping/stepper.tsx';
 import { Toolbar } from '../features/toolbar/toolbar.tsx';
-import { actions, useStudio, type Drawer, type RightTab } from '../store/index.ts';
+import { actions, useCurrentActor, useStudio, type Drawer, type RightTab } from '../store/index.ts';
 
 const TABS: readonly { id: RightTab; label: string }[] = [
   { id: 'details', label: 'Details' },
@@ -30,6 +31,8 @@ const TABS: readonly { id: RightTab; label: string }[] = [
 
 export function App() {
   const theme = useStudio((s) => s.theme);
+  // Requests go to actors this Studio runs; a hub actor's node is the one that receives them.
+  const hubActor = useCurrentActor()?.node !== undefined;
   useShortcuts();
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -43,6 +46,7 @@ export function App() {
     ...(sizes.right !== null ? { '--right-w': `${sizes.right}px` } : {}),
     ...(sizes.drawer !== null ? { '--drawer-h': `${sizes.drawer}px` } : {}),
   } as CSSProperties;
+  // Another process writes the db: nothing can be opened here (firing still goes to its actors' ports).
   const readOnly = useDb()?.readOnly === true;
 
   return (
@@ -89,10 +93,11 @@ export function App() {
         <ChainGraph />
         <Stepper />
         <EntryList />
-        <BottomDrawer />
+        {!hubActor && <BottomDrawer />}
       </main>
       <RightColumn />
       <OpenManifestDialog />
+      <OpenHubDialog />
       <HelpOverlay />
       <Notices />
       {dragging && <div className="drop-hint">Drop a manifest.toml with its .wasm to open it</div>}

@@ -235,6 +235,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   async close(): Promise<void> {
     const roots = [...this.running.values()].filter((a) => !a.parent || !this.running.has(a.parent));
     for (const a of roots) await this.stop(a.id, null, true);
+    this.hostCalls.close();
     await this.workers.close();
     try {
       this.writer.flush();
@@ -242,6 +243,11 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     } finally {
       this.lease.release();
     }
+  }
+
+  /** A line in an actor's log, as if the runtime said it about the actor. */
+  log(actor: string, msg: string): void {
+    this.emit('log', actor, msg);
   }
 
   private allocateId(name: string, parent: string | null): string {

@@ -1,12 +1,13 @@
 /**
- * Streaming verification of a chain store: every entry hash is recomputed from its stored fields, every link and
- * blob is checked, and the first problem (in insertion order) is reported as data. Prints nothing.
+ * Streaming verification of a chain: every entry hash is recomputed from its stored fields, every link and blob is
+ * checked, and the first problem (in insertion order) is reported as data. Prints nothing. The same code verifies a
+ * SQLite store (`theater verify`) and a node's chains in a hub (`theater hub verify`): it reads through ChainReader.
  *
  * Memory stays constant: blobs are hashed in one streaming pass (only corrupt ones are remembered), then entries
- * stream with their references already resolved by SQLite joins on primary keys — no JS set of all hashes.
+ * stream in pages with their references resolved from what was just read — no JS set of all hashes.
  */
-import type { ChainStore } from '../store/index.ts';
-import { kindName, originName } from '../store/rows.ts';
+import type { ChainReader, LeanEntryRow } from '../reader/chain-reader.ts';
+import { kindName, originName } from '../reader/codes.ts';
 import { HASH_BYTES, entryHash, hashEquals, sha256, toHex, type EntryBody, type Hash } from './entry.ts';
 
 export interface VerifyOptions {
@@ -41,14 +42,21 @@ function short(h: Uint8Array): string {
   return `${toHex(h).slice(0, 12)}…`;
 }
 
-/** Verifies one snapshot of the store: what writers commit meanwhile is not seen, not even in part. */
-export function verifyChain(store: ChainStore, opts: VerifyOptions = {}): VerifyResult {
+/**
+ * Verifies one snapshot of the chain: what writers commit meanwhile is not seen, not even in part. On SQLite that
+ * is one read transaction held for the whole verify (ChainReader.snapshot); on a hub, the id bound below.
+ */
+export async function verifyChain(store: ChainReader, opts: VerifyOptions = {}): Promise<VerifyResult> {
   return store.snapshot(() => verifySnapshot(store, opts));
 }
 
-function verifySnapshot(store: ChainStore, opts: VerifyOptions): VerifyResult {
-  const total = store.countEntries(opts.actor);
-  const blobs = hashBlobs(store);
+async function verifySnapshot(store: ChainReader, opts: VerifyOptions): Promise<VerifyResult> {
+  const total = await store.countEntries(opts.actor);
+  // Entries up to this id were committed before the blob pass starts, and with them every blob they reference: a
+  // writer appending meanwhile (a node shipping to the hub, where there is no snapshot) cannot make one look like
+  // it is missing. Inside a SQLite snapshot nothing is appended meanwhile and this is the last entry.
+  const last = await store.audit.lastEntryId(opts.actor);
+  const blobs = await hashBlobs(store);
   let count = 0;
   const fail = (entry: Uint8Array | null, reason: string): VerifyResult => ({
     ok: false,
@@ -57,24 +65,26 @@ function verifySnapshot(store: ChainStore, opts: VerifyOptions): VerifyResult {
     reason,
   });
   // Checking a single actor: it must exist, or "ok, 0 entries" would hide a typo.
-  if (opts.actor !== undefined && store.audit.actorId(opts.actor) === undefined) {
-    return fail(null, `no actor ${opts.actor} in ${store.path}`);
+  if (opts.actor !== undefined && (await store.audit.actorId(opts.actor)) === undefined) {
+    return fail(null, `no actor ${opts.actor} in ${store.source}`);
   }
   // Entries stream in id order without joins; parents are resolved from the rows just read (normally the previous
   // entry of the same actor), blobs from the hashes computed in the blob pass, names from two tiny tables.
-  const actors = store.audit.actorNames();
-  const fns = store.audit.fnNames();
+  const actors = await store.audit.actorNames();
+  const fns = await store.audit.fnNames();
   const lastOf = new Map<number, ParentInfo>();
   let afterId = 0;
   for (;;) {
-    const page = store.audit.leanEntries(opts.actor, afterId, PAGE);
+    const read = await store.audit.leanEntries(opts.actor, afterId, PAGE);
+    const page = read.length > 0 && read[read.length - 1]![0] > last ? read.filter((r) => r[0] <= last) : read;
+    await blobs.prepare(page);
     for (const row of page) {
       const [id, hash, parentId, actorId, seq, kind, fnId, inputId, outputId, stateId, cause, origin] = row;
       afterId = id;
       let parent: ParentInfo | undefined;
       if (parentId !== null) {
         const last = lastOf.get(actorId);
-        parent = last && last.id === parentId ? last : lookupParent(store, parentId);
+        parent = last && last.id === parentId ? last : await lookupParent(store, parentId);
       }
       const names = fns.get(fnId);
       const reason = checkEntry(
@@ -107,10 +117,10 @@ function verifySnapshot(store: ChainStore, opts: VerifyOptions): VerifyResult {
     }
     if (page.length < PAGE) break;
   }
-  opts.onProgress?.(count, total);
+  opts.onProgress?.(count, count);
 
   const heads: VerifiedHead[] = [];
-  for (const b of store.audit.branches(opts.actor)) {
+  for (const b of await store.audit.branches(opts.actor)) {
     const name = `${b.actor ?? `#${b.actorId}`}/${b.branch}`;
     if (b.actor === null) return fail(null, `branch ${name}: its actor #${b.actorId} not found`);
     if (b.headId !== null && b.head === null) return fail(null, `branch ${name} head (entry #${b.headId}) not found`);
@@ -121,7 +131,7 @@ function verifySnapshot(store: ChainStore, opts: VerifyOptions): VerifyResult {
     }
     heads.push({ actor: b.actor, branch: b.branch, hash: b.head && toHex(b.head) });
   }
-  const unreferenced = badUnreferencedBlob(store, blobs, opts.actor);
+  const unreferenced = await badUnreferencedBlob(store, blobs, opts.actor);
   if (unreferenced) return fail(null, unreferenced);
   return { ok: true, count, heads };
 }
@@ -130,9 +140,13 @@ function verifySnapshot(store: ChainStore, opts: VerifyOptions): VerifyResult {
  * A corrupt blob no entry references (a bad referenced one already failed at its entry): an embedded component
  * (replay loads the recorded component from it), or a stray row. Checking one actor, only its component counts.
  */
-function badUnreferencedBlob(store: ChainStore, blobs: BlobHashes, actor: string | undefined): string | undefined {
+async function badUnreferencedBlob(
+  store: ChainReader,
+  blobs: BlobHashes,
+  actor: string | undefined,
+): Promise<string | undefined> {
   if (blobs.bad.size === 0) return undefined;
-  const components = new Map(store.actors().map((a) => [a.component, a.id]));
+  const components = new Map((await store.actors()).map((a) => [a.component, a.id]));
   for (const b of blobs.bad.values()) {
     const owner = components.get(toHex(b.stored));
     if (actor !== undefined && owner !== actor) continue;
@@ -153,8 +167,8 @@ interface ParentInfo {
   readonly actorId: number;
 }
 
-function lookupParent(store: ChainStore, id: number): ParentInfo | undefined {
-  const r = store.audit.entryById(id);
+async function lookupParent(store: ChainReader, id: number): Promise<ParentInfo | undefined> {
+  const r = await store.audit.entryById(id);
   return r && { id, ...r };
 }
 
@@ -165,6 +179,8 @@ interface BadBlob {
 
 /** Every blob's actual SHA-256, by id: `full(id)` (undefined = no such blob) and the corrupt ones. */
 interface BlobHashes {
+  /** Makes `full` answer for the blobs these rows reference (past MAX_BLOB_TABLE they are read per page). */
+  prepare(rows: readonly LeanEntryRow[]): Promise<void>;
   full(id: number): Hash | undefined;
   readonly bad: ReadonlyMap<number, BadBlob>;
 }
@@ -174,34 +190,45 @@ interface BlobHashes {
  * one flat table (32 bytes per blob id) so entries need no blob joins; past MAX_BLOB_TABLE they are recomputed
  * per reference instead (constant memory, slower).
  */
-function hashBlobs(store: ChainStore): BlobHashes {
+async function hashBlobs(store: ChainReader): Promise<BlobHashes> {
   const bad = new Map<number, BadBlob>();
-  const max = store.audit.maxBlobId();
+  const max = await store.audit.maxBlobId();
   const keep = max <= MAX_BLOB_TABLE;
   const table = keep ? Buffer.alloc((max + 1) * HASH_BYTES) : undefined;
   const present = keep ? new Uint8Array(max + 1) : undefined;
-  for (const b of store.audit.blobs()) {
-    // A small blob stores only a prefix of its hash: compare that many bytes.
-    const actual = sha256(b.bytes);
-    if (!hashEquals(actual.subarray(0, b.hash.length), b.hash)) bad.set(b.id, { stored: b.hash, actual });
-    if (table && present && b.id >= 0 && b.id <= max) {
-      table.set(actual, b.id * HASH_BYTES);
-      present[b.id] = 1;
+  for await (const page of store.audit.blobs()) {
+    for (const b of page) {
+      // A small blob stores only a prefix of its hash: compare that many bytes.
+      const actual = sha256(b.bytes);
+      if (!hashEquals(actual.subarray(0, b.hash.length), b.hash)) bad.set(b.id, { stored: b.hash, actual });
+      if (table && present && b.id >= 0 && b.id <= max) {
+        table.set(actual, b.id * HASH_BYTES);
+        present[b.id] = 1;
+      }
     }
   }
   if (table && present) {
     return {
       bad,
+      prepare: async () => {},
       full: (id) =>
         id >= 0 && id <= max && present[id] === 1 ? table.subarray(id * HASH_BYTES, (id + 1) * HASH_BYTES) : undefined,
     };
   }
+  let page = new Map<number, Hash>();
   return {
     bad,
-    full: (id) => {
-      const b = store.audit.blobById(id);
-      return b && sha256(b.bytes);
+    prepare: async (rows) => {
+      page = new Map();
+      for (const r of rows) {
+        for (const id of [r[7], r[8], r[9]]) {
+          if (id === null || page.has(id)) continue;
+          const b = await store.audit.blobById(id);
+          if (b) page.set(id, sha256(b.bytes));
+        }
+      }
     },
+    full: (id) => page.get(id),
   };
 }
 

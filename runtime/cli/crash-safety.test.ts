@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../chain/verify.ts';
 import { encodeFrame, splitFrames } from '../ingress/message-server.ts';
-import { ChainStore } from '../store/index.ts';
+import { ChainStore, SqliteReader } from '../store/index.ts';
 import { startTheater, tempDir } from '../testing/helpers.ts';
 
 const MESSAGES = 10_000;
@@ -41,14 +41,18 @@ function stream(port: number, count: number, onAck: (n: number) => void): Promis
   });
 }
 
-function countIn(db: string): { count: number; verified: boolean; entries: number } {
+async function countIn(db: string): Promise<{ count: number; verified: boolean; entries: number }> {
   const store = ChainStore.open(db);
   try {
     const head = store.head('counter');
     const state = head?.state
       ? (JSON.parse(Buffer.from(store.blob(head.state)!).toString()) as { count: number })
       : { count: 0 };
-    return { count: state.count, verified: verifyChain(store).ok, entries: store.countEntries() };
+    return {
+      count: state.count,
+      verified: (await verifyChain(SqliteReader.of(store))).ok,
+      entries: store.countEntries(),
+    };
   } finally {
     store.close();
   }
@@ -82,7 +86,7 @@ describe('kill -9 during a stream of 10,000 messages', () => {
         });
         await exited;
         totalAcked += acked;
-        const after = countIn(db);
+        const after = await countIn(db);
         expect(after.verified).toBe(true);
         // Acknowledged means committed; a few more may have committed without their acknowledgement arriving.
         expect(after.count).toBeGreaterThanOrEqual(totalAcked);
@@ -103,7 +107,7 @@ describe('kill -9 during a stream of 10,000 messages', () => {
         child.on('exit', r);
         child.kill('SIGINT');
       });
-      expect(countIn(db).verified).toBe(true);
+      expect((await countIn(db)).verified).toBe(true);
     },
     120_000,
   );

@@ -5,43 +5,10 @@
  */
 import type Database from 'better-sqlite3';
 import { HASH_BYTES } from '../chain/entry.ts';
+import type { AuditBlobRow, AuditBranchRow, LeanEntryRow } from '../reader/chain-reader.ts';
 import { SMALL_BLOB } from './schema.ts';
 
-export interface AuditBlobRow {
-  readonly id: number;
-  /** The full hash, or the first 8 bytes of it for a small blob. */
-  readonly hash: Buffer;
-  readonly bytes: Buffer;
-}
-
-export interface AuditBranchRow {
-  readonly actor: string | null;
-  readonly branch: string;
-  readonly headId: number | null;
-  /** NULL when headId points at no row. */
-  readonly head: Buffer | null;
-  readonly headActorId: number | null;
-  readonly actorId: number;
-  /** For a branch without a head only: whether any entry was appended on it, or it has a fork base (1/0). */
-  readonly headless: number | null;
-}
-
-/** An entry row without joins (verify's fast path): [id, hash, parentId, actorId, seq, kind, fnId, inputId,
- *  outputId, stateId, cause, origin]. */
-export type LeanEntryRow = [
-  number,
-  Buffer,
-  number | null,
-  number,
-  number,
-  number,
-  number,
-  number | null,
-  number | null,
-  number | null,
-  Buffer | null,
-  number | null,
-];
+export type { AuditBlobRow, AuditBranchRow, LeanEntryRow };
 
 export interface Audit {
   /** Entries in insertion order without joins; references are resolved by the caller. Returns fewer than `limit`
@@ -51,12 +18,14 @@ export interface Audit {
   entryById(id: number): { hash: Buffer; seq: number; actorId: number } | undefined;
   /** One blob by id. */
   blobById(id: number): AuditBlobRow | undefined;
+  /** Highest entry id (0 when none), of one actor or all. */
+  lastEntryId(actor?: string): number;
   /** Highest blob id (0 when none). */
   maxBlobId(): number;
   actorNames(): Map<number, string>;
   fnNames(): Map<number, { iface: string; fn: string }>;
-  /** Every entry (or one actor's), in insertion order, with what its integer references resolve to. */
-  blobs(): IterableIterator<AuditBlobRow>;
+  /** Every blob in pages: small ones packed by the page, large ones a few at a time. */
+  blobPages(): IterableIterator<AuditBlobRow[]>;
   branches(actor?: string): AuditBranchRow[];
   actorId(actor: string): number | undefined;
 }
@@ -71,7 +40,9 @@ const BRANCHES = `
   FROM branches b LEFT JOIN actors a ON a.id = b.actor_id LEFT JOIN entries h ON h.id = b.head_id`;
 
 export function openAudit(db: Database.Database): Audit {
-  const largeBlobs = db.prepare(`SELECT id, hash, bytes FROM blobs WHERE NOT (${SMALL}) ORDER BY id`);
+  const largeBlobs = db.prepare(
+    `SELECT id, hash, bytes FROM blobs WHERE NOT (${SMALL}) AND id > ? ORDER BY id LIMIT ${LARGE_PAGE}`,
+  );
   const smallBlobs = db.prepare(
     `SELECT id, hash, bytes FROM blobs WHERE ${SMALL} AND id > ? ORDER BY id LIMIT ${PAGE}`,
   );
@@ -96,6 +67,8 @@ export function openAudit(db: Database.Database): Audit {
   const byId = db.prepare('SELECT hash, seq, actor_id AS actorId FROM entries WHERE id = ?');
   const blobById = db.prepare('SELECT id, hash, bytes FROM blobs WHERE id = ?');
   const maxBlob = db.prepare('SELECT coalesce(max(id), 0) FROM blobs').pluck();
+  const lastEntry = db.prepare('SELECT coalesce(max(id), 0) FROM entries').pluck();
+  const lastEntryOf = db.prepare('SELECT coalesce(max(id), 0) FROM entries WHERE actor_id = ?').pluck();
   const actorsAll = db.prepare('SELECT id, name FROM actors');
   const fnsAll = db.prepare('SELECT id, iface, fn FROM fns');
   return {
@@ -111,22 +84,30 @@ export function openAudit(db: Database.Database): Audit {
     entryById: (id) => byId.get(id) as { hash: Buffer; seq: number; actorId: number } | undefined,
     blobById: (id) => blobById.get(id) as AuditBlobRow | undefined,
     maxBlobId: () => maxBlob.get() as number,
+    lastEntryId: (actor) =>
+      (actor === undefined ? lastEntry.get() : lastEntryOf.get(actorId.get(actor) ?? -1)) as number,
     actorNames: () => new Map((actorsAll.all() as { id: number; name: string }[]).map((r) => [r.id, r.name])),
     fnNames: () =>
       new Map(
         (fnsAll.all() as { id: number; iface: string; fn: string }[]).map((r) => [r.id, { iface: r.iface, fn: r.fn }]),
       ),
-    *blobs() {
-      // Small blobs (most of them) come packed by the page like entries; large ones one by one, so that a page
-      // never holds more than PAGE × SMALL_BLOB bytes.
+    *blobPages() {
+      // Small blobs (most of them) come packed by the page like entries; large ones a few at a time, so that a
+      // page never holds more than PAGE × SMALL_BLOB bytes or a few large blobs. Paged, never iterated: the
+      // caller may await between pages, and an open iterator would keep the connection busy meanwhile.
       for (let afterId = 0; ;) {
         const page =
           unpackBlobs(packedSmallBlobs.get(afterId) as unknown[]) ?? (smallBlobs.all(afterId) as AuditBlobRow[]);
-        yield* page;
+        if (page.length > 0) yield page;
         if (page.length < PAGE) break;
         afterId = page[page.length - 1]!.id;
       }
-      yield* largeBlobs.iterate() as IterableIterator<AuditBlobRow>;
+      for (let afterId = 0; ;) {
+        const page = largeBlobs.all(afterId) as AuditBlobRow[];
+        if (page.length > 0) yield page;
+        if (page.length < LARGE_PAGE) break;
+        afterId = page[page.length - 1]!.id;
+      }
     },
     branches(actor) {
       if (actor === undefined) return branches.all() as AuditBranchRow[];
@@ -137,6 +118,7 @@ export function openAudit(db: Database.Database): Audit {
 }
 
 const PAGE = 4096;
+const LARGE_PAGE = 16;
 const SMALL = `length(bytes) <= ${SMALL_BLOB}`;
 
 /** The number columns of a lean row, in order after id and hash (cause sits between state_id and origin). */

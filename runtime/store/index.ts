@@ -1,7 +1,6 @@
-export { ChainStore } from './chain-store.ts';
+export { ChainStore, type BranchHead } from './chain-store.ts';
 export { StoreWriter, type WriterOptions, type OnCommitted } from './writer.ts';
 export type { Audit, AuditBlobRow, AuditBranchRow } from './audit.ts';
-export type { PathEntry } from './history.ts';
 export {
   ChainConflictError,
   ChainStoreOpenError,
@@ -15,7 +14,6 @@ export {
   STORED_STATUSES,
   type StoredStatus,
 } from './types.ts';
-export { ActorIndex, Path, type PathRow } from './path-index.ts';
 export {
   WriterBusyError,
   WriterLease,
@@ -25,3 +23,5 @@ export {
   type WriterInfo,
   type WriterStatus,
 } from './writer-lease.ts';
+
+export { SqliteReader } from './sqlite-reader.ts';

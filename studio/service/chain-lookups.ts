@@ -11,7 +11,7 @@ export interface LookupDeps {
   /** The actor's path index once it holds the whole chain (refuses unknown actors). */
   fullIndex(actor: string): Promise<ActorIndex>;
   /** The branch asked for, or the actor's live branch; refuses a branch the actor does not have. */
-  branchOf(actor: string, branch: string | undefined): string;
+  branchOf(actor: string, branch: string | undefined): Promise<string>;
   /** An entry as the list shows it (its no-op flag from its path). */
   entry(hash: Hex): Promise<EntryView>;
 }
@@ -25,7 +25,7 @@ export class ChainLookups {
 
   async logHistory(q: LogQuery): Promise<LogPage> {
     const index = await this.deps.fullIndex(q.actor);
-    return this.logs.page(index, this.deps.branchOf(q.actor, q.branch), q);
+    return this.logs.page(index, await this.deps.branchOf(q.actor, q.branch), q);
   }
 
   /** Entries whose hash starts with the prefix, oldest first (a 6-digit prefix is almost always unique). */

@@ -18,7 +18,6 @@ import {
   type Value,
 } from '../../runtime/index.ts';
 import type { LogEntryLine, LogPage, LogQuery } from '../contract.ts';
-import { entryById } from './entry-views.ts';
 
 const IMPORT = ENTRY_KINDS.indexOf('import');
 const EVENT = ENTRY_KINDS.indexOf('event');
@@ -82,7 +81,7 @@ export class LogHistory {
       // An event starts a new instance (start, resume, restart): output the old one buffered is gone.
       if (row.kind === EVENT) log.reader.reset();
       else if (row.kind === IMPORT && logSource(index.fnKey(row.fn))) {
-        const e = entryById(this.store, index.actor, row.id);
+        const e = this.store.entries({ actor: index.actor, afterId: row.id - 1, limit: 1 })[0];
         const bytes = e?.input ? this.store.blob(e.input) : undefined;
         if (e && bytes) {
           let input: Value;

@@ -57,7 +57,7 @@ export const PARAM_SCHEMAS: Schemas = {
     })
     .strict(),
   entryIndex: z.object({ actor, branch: branch.optional(), hash: hex }).strict(),
-  entry: z.object({ hash: hex }).strict(),
+  entry: z.object({ hash: hex, actor: actor.optional() }).strict(),
   graph: z
     .object({ actor, branch, fromSeq: seq, toSeq: seq })
     .strict()
@@ -126,6 +126,17 @@ export const PARAM_SCHEMAS: Schemas = {
   logHistory: z
     .object({ actor, branch: branch.optional(), offset: seq, limit, search: z.string().max(1024).optional() })
     .strict(),
+  openHub: z
+    .object({
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// URL')
+        .max(4096),
+    })
+    .strict(),
+  closeHub: nothing,
+  hub: nothing,
+  attestations: z.object({ actor }).strict(),
   saveTest: z
     .object({
       actor,

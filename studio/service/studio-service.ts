@@ -7,15 +7,15 @@
  */
 import { join } from 'node:path';
 import {
-  ActorIndex,
   type ActorSummary,
   type ActorSystem,
   type ChainStore,
   forkAt,
   importBundle,
+  replay,
+  SqliteReader,
   toHex,
   verifyOffThread,
-  type Path,
 } from '../../runtime/index.ts';
 import type {
   ActorView,
@@ -42,23 +42,23 @@ import type {
   SavedTestView,
   SaveTestRequest,
   StateView,
-  StudioApi,
   StudioEvents,
   UploadedFile,
   VerifyView,
 } from '../contract.ts';
 import { badRequest, notFound, readOnly } from './api-error.ts';
 import { ChainLookups } from './chain-lookups.ts';
+import { ChainViews } from './chain-views.ts';
 import { ComponentWatcher } from './component-watch.ts';
 import { DbAccess } from './db-access.ts';
 import { DbWatch } from './db-watch.ts';
 import { WatchedLogs } from './watched-logs.ts';
-import { EntryQueries } from './entry-query.ts';
-import { entryDetail, entryView, parseHash, requireEntry, stateView } from './entry-views.ts';
+import { parseHash } from './entry-views.ts';
 import { fireHttp, fireMessage } from './fire.ts';
 import { fireHttpAt, fireMessageAt } from './fire-remote.ts';
 import { openManifest, RecentManifests, startChild, writeUpload } from './manifests.ts';
 import { validateRequest } from './params.ts';
+import { HUB_METHODS, type HubMethod, type LocalApi, type StudioEventListener } from './served.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import * as tt from './time-travel.ts';
 
@@ -74,12 +74,11 @@ export interface StudioServiceOptions {
   readonly writer?: string;
 }
 
-export type StudioEventListener = <E extends EventName>(event: E, payload: StudioEvents[E]) => void;
+export type { StudioEventListener };
 
-/** How far back from a branch head requests are served before the index is built: a list page and graph windows. */
-const TAIL = 8192;
+const isHubMethod = (m: string): m is HubMethod => (HUB_METHODS as readonly string[]).includes(m);
 
-export class StudioService implements StudioApi {
+export class StudioService implements LocalApi {
   private readonly access: DbAccess;
   /** The Studio's read connection: every query goes through it. */
   readonly store: ChainStore;
@@ -89,8 +88,8 @@ export class StudioService implements StudioApi {
   /** The transports' subscriptions (each gets every event). */
   private readonly listeners = new Set<StudioEventListener>();
   private readonly logRing: RingBuffer<LogLine>;
-  private readonly indexes = new Map<string, ActorIndex>();
-  private readonly queries: EntryQueries;
+  /** Every read of the chain, through the read connection: the same code the hub Studio runs per node. */
+  private readonly views: ChainViews;
   private readonly recent: RecentManifests;
   private readonly watcher: ComponentWatcher;
   private readonly lookups: ChainLookups;
@@ -107,13 +106,13 @@ export class StudioService implements StudioApi {
     });
     this.store = this.access.store;
     this.logRing = new RingBuffer(opts.logCapacity ?? 5000);
-    this.queries = new EntryQueries(this.store);
+    this.views = new ChainViews(SqliteReader.of(this.store));
     this.watchedLogs = new WatchedLogs(this.store);
     this.recent = new RecentManifests(join(opts.dataDir, 'recent-manifests.json'));
     this.watcher = new ComponentWatcher((actor, path) => this.emit('componentChanged', { actor, path }));
     this.lookups = new ChainLookups({
       store: this.store,
-      fullIndex: (actor) => this.fullIndex(actor),
+      fullIndex: (actor) => this.views.fullIndex(actor),
       branchOf: (actor, branch) => this.branchOf(actor, branch),
       entry: async (hash) => {
         const { input: _i, output: _o, effects: _e, causedBy: _c, ...view } = await this.entry({ hash });
@@ -149,6 +148,7 @@ export class StudioService implements StudioApi {
   /** The one entry point for transports: checks the method name and its params, then runs it. */
   async invoke(method: unknown, params: unknown): Promise<unknown> {
     const req = validateRequest(method, params);
+    if (isHubMethod(req.method)) throw badRequest(`${req.method}: hubs are opened by the Studio's session`);
     const fn = this[req.method] as (p: unknown) => Promise<unknown>;
     return fn.call(this, req.params);
   }
@@ -160,7 +160,7 @@ export class StudioService implements StudioApi {
   }
 
   async close(): Promise<void> {
-    for (const ix of this.indexes.values()) ix.stop();
+    this.views.stop();
     this.watcher.close();
     this.dbWatch.stop();
     await this.access.close();
@@ -209,52 +209,10 @@ export class StudioService implements StudioApi {
     this.emit('log', line);
   }
 
-  /** The actor's index, its build started (in slices: see ActorIndex.build). Refuses unknown actors. */
-  private index(actor: string): ActorIndex {
-    let ix = this.indexes.get(actor);
-    if (!ix) {
-      if (!this.store.actors().some((a) => a.id === actor)) throw notFound(`no actor ${actor}`);
-      ix = new ActorIndex(this.store, actor);
-      this.indexes.set(actor, ix);
-      void ix.build();
-    }
-    return ix;
-  }
-
-  /** The actor's index once it holds the whole chain (filters, positions far from the head). */
-  private async fullIndex(actor: string): Promise<ActorIndex> {
-    const ix = this.index(actor);
-    await ix.build();
-    ix.refresh();
-    return ix;
-  }
-
-  /**
-   * The path of `branch` holding positions `from` and after. Until the index is built, positions near the head are
-   * read straight from the store (so the Studio opens on the head of a million entries at once); others wait.
-   */
-  private async pathFrom(actor: string, branch: string, from: number): Promise<Path> {
-    const ix = this.index(actor);
-    if (!ix.built) {
-      const head = this.store.head(actor, branch);
-      if (head && from > head.seq - TAIL) return ix.tail(head.id, head.seq, head.seq + 1 - Math.max(0, from));
-    }
-    return (await this.fullIndex(actor)).path(branch);
-  }
-
-  /** The actor's branches whose path passes through `e` (its own, and forks made at or after it). */
-  private async branchesThrough(e: { readonly id: number; readonly actor: string; readonly seq: number }) {
-    const out: string[] = [];
-    for (const b of this.store.branches(e.actor)) {
-      if ((await this.pathFrom(e.actor, b.name, e.seq)).at(e.seq)?.id === e.id) out.push(b.name);
-    }
-    return out;
-  }
-
-  private branchOf(actor: string, branch: string | undefined): string {
-    const b = branch ?? this.running(actor)?.branch ?? this.store.liveBranch(actor);
-    if (!this.store.branches(actor).some((x) => x.name === b)) throw notFound(`actor ${actor} has no branch ${b}`);
-    return b;
+  /** The branch a request means: the one named, else the one the actor runs on here (or its live one). */
+  private async branchOf(actor: string, branch: string | undefined): Promise<string> {
+    await this.views.index(actor); // refuses unknown actors
+    return this.views.branchOf(actor, branch ?? this.running(actor)?.branch);
   }
 
   // ---- actors ----------------------------------------------------------------------------------------------------
@@ -368,40 +326,27 @@ export class StudioService implements StudioApi {
   // ---- the chain -------------------------------------------------------------------------------------------------
 
   async entries(q: EntryQuery): Promise<EntryPage> {
-    this.index(q.actor); // refuses unknown actors
-    const branch = this.branchOf(q.actor, q.branch);
-    if (EntryQueries.filtered(q)) return this.queries.filteredPage(await this.fullIndex(q.actor), q, branch);
-    return this.queries.page(q.actor, await this.pathFrom(q.actor, branch, q.offset), q);
+    return this.views.entries(q, await this.branchOf(q.actor, q.branch));
   }
 
   async entryIndex(p: { actor: string; branch?: string; hash: Hex }): Promise<number> {
-    this.index(p.actor);
-    const branch = this.branchOf(p.actor, p.branch);
-    const e = this.store.entry(parseHash(p.hash), p.actor);
-    const onPath = e && (await this.pathFrom(p.actor, branch, e.seq)).at(e.seq)?.id === e.id;
-    if (!e || !onPath) throw notFound(`entry ${p.hash} is not on that branch of ${p.actor}`);
-    return e.seq;
+    return this.views.entryIndex(p.actor, await this.branchOf(p.actor, p.branch), p.hash);
   }
 
-  async entry(p: { hash: Hex }): Promise<EntryDetail> {
-    const e = requireEntry(this.store, p.hash);
-    const path = await this.pathFrom(e.actor, e.branch, e.seq);
-    return entryDetail(this.store, e, path.at(e.seq)?.noop ?? false);
+  async entry(p: { hash: Hex; actor?: string }): Promise<EntryDetail> {
+    return this.views.entry(p.hash, p.actor);
   }
 
   async graph(p: { actor: string; branch: string; fromSeq: number; toSeq: number }): Promise<GraphWindow> {
-    this.index(p.actor);
-    const branch = this.branchOf(p.actor, p.branch);
-    return this.queries.graph(p.actor, branch, await this.pathFrom(p.actor, branch, p.fromSeq), p.fromSeq, p.toSeq);
+    return this.views.graph(p.actor, await this.branchOf(p.actor, p.branch), p.fromSeq, p.toSeq);
   }
 
   async stateAt(p: { hash: Hex }): Promise<StateView> {
-    // By design every entry carries the state as of it: a lookup, not a recomputation.
-    return stateView(this.store, requireEntry(this.store, p.hash).state);
+    return this.views.stateAt(p.hash);
   }
 
   async diff(p: { a: Hex; b: Hex }): Promise<DiffView> {
-    return tt.diff(this.store, p.a, p.b);
+    return this.views.diff(p.a, p.b);
   }
 
   async diffBranches(p: {
@@ -409,30 +354,17 @@ export class StudioService implements StudioApi {
     a: string;
     b: string;
   }): Promise<DiffView & { readonly mergeBase: Hex | null }> {
-    return tt.branchDiff(this.store, p.actor, p.a, p.b);
+    return this.views.diffBranches(p.actor, p.a, p.b);
   }
 
   async whoWrote(p: { hash: Hex; path: readonly PathSegment[] }): Promise<EntryView | null> {
-    const w = await tt.lastWriter(this.store, p.hash, p.path);
-    return w ? entryView(this.store, w, false) : null;
+    return this.views.whoWrote(p.hash, p.path);
   }
 
   async branches(p: { actor: string }): Promise<readonly BranchView[]> {
-    const store = this.store;
-    this.index(p.actor); // refuses unknown actors
-    const live = this.running(p.actor)?.branch ?? store.liveBranch(p.actor);
-    return store.branches(p.actor).map((b) => {
-      const head = b.head ? store.entry(b.head) : undefined;
-      const base = b.base ? store.entry(b.base) : undefined;
-      return {
-        name: b.name,
-        head: b.head ? toHex(b.head) : null,
-        headSeq: head?.seq ?? -1,
-        base: b.base ? toHex(b.base) : null,
-        baseSeq: base?.seq ?? null,
-        live: b.name === live,
-      };
-    });
+    await this.views.index(p.actor); // refuses unknown actors
+    const live = this.running(p.actor)?.branch ?? this.store.liveBranch(p.actor);
+    return this.views.branches(p.actor, live);
   }
 
   async fork(p: { actor: string; hash: Hex; name?: string }): Promise<BranchView> {
@@ -470,10 +402,11 @@ export class StudioService implements StudioApi {
   }
 
   async replay(p: { actor: string; branch?: string; componentPath?: string }): Promise<ReplayResultView> {
-    this.index(p.actor); // refuses unknown actors with not-found
+    await this.views.index(p.actor); // refuses unknown actors with not-found
     await this.system?.committed(); // the replay worker reads through its own connection: commit what is queued
-    return tt.replayView(this.store.path, p, (done, total) =>
-      this.emit('progress', { task: 'replay', actor: p.actor, done, total }),
+    const req = { db: this.store.path, actor: p.actor, branch: p.branch, component: p.componentPath };
+    return tt.replayView(() =>
+      replay(req, (done, total) => this.emit('progress', { task: 'replay', actor: p.actor, done, total })),
     );
   }
 
@@ -491,7 +424,7 @@ export class StudioService implements StudioApi {
         count: r.count,
         entry: r.entry,
         reason: r.reason,
-        ...(bad ? { actor: bad.actor, seq: bad.seq, through: await this.branchesThrough(bad) } : {}),
+        ...(bad ? { actor: bad.actor, seq: bad.seq, through: await this.views.branchesThrough(bad) } : {}),
       };
     }
     const head =
@@ -543,9 +476,9 @@ export class StudioService implements StudioApi {
     branch?: string;
     withComponent?: boolean;
   }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }> {
-    this.index(p.actor);
+    await this.views.index(p.actor);
     await this.system?.committed();
-    return tt.exportView(this.store, join(this.opts.dataDir, 'bundles'), p);
+    return this.views.exportBundle(join(this.opts.dataDir, 'bundles'), p.actor, p);
   }
 
   async importBundle(p: {
@@ -572,12 +505,7 @@ export class StudioService implements StudioApi {
   }
 
   async listPosition(p: Omit<EntryQuery, 'offset' | 'limit'> & { hash: Hex }): Promise<number | null> {
-    this.index(p.actor); // refuses unknown actors
-    const branch = this.branchOf(p.actor, p.branch);
-    const e = this.store.entry(parseHash(p.hash), p.actor);
-    if (!e || (await this.pathFrom(p.actor, branch, e.seq)).at(e.seq)?.id !== e.id) return null;
-    const q = { ...p, offset: 0, limit: 1 };
-    return EntryQueries.filtered(q) ? this.queries.position(await this.fullIndex(p.actor), q, branch, e.seq) : e.seq;
+    return this.views.listPosition(p, await this.branchOf(p.actor, p.branch));
   }
 
   async saveTest(p: SaveTestRequest): Promise<SavedTestView> {

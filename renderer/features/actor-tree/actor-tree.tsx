@@ -1,21 +1,24 @@
-/** The supervision hierarchy with status and start/stop/restart. */
+/** The supervision hierarchy with status and start/stop/restart; a hub's actors below, under their nodes. */
 import type { ActorView } from '../../../studio/contract.ts';
 import { actions, useStudio } from '../../store/index.ts';
 import { Icon } from '../common/icons.tsx';
 import { useReadOnly } from '../db-status/db-status.ts';
+import { HubActors } from '../hub/hub-actors.tsx';
 
 export function ActorTree() {
-  const actors = useStudio((s) => s.actors);
+  const all = useStudio((s) => s.actors);
+  const actors = all.filter((a) => a.node === undefined);
   const roots = actors.filter((a) => a.parent === null || !actors.some((p) => p.id === a.parent));
   return (
     <section className="actors" aria-label="Actors">
       <h3>Actors</h3>
-      {actors.length === 0 && <p className="empty">No actors yet. Open a manifest to start one.</p>}
+      {all.length === 0 && <p className="empty">No actors yet. Open a manifest to start one.</p>}
       <ul role="tree" aria-label="Actor tree">
         {roots.map((a) => (
           <ActorNode key={a.id} a={a} all={actors} depth={0} />
         ))}
       </ul>
+      <HubActors render={(a, all) => <ActorNode key={a.id} a={a} all={all} depth={0} />} />
     </section>
   );
 }
@@ -38,7 +41,7 @@ function ActorNode({ a, all, depth }: { a: ActorView; all: readonly ActorView[];
           {a.name}
           <span className="muted small"> {a.status}</span>
         </button>
-        <span className="actor-actions">
+        <span className="actor-actions" hidden={a.node !== undefined}>
           {a.status === 'running' || a.status === 'starting' ? (
             <>
               <button

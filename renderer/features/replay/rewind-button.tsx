@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { EntryView } from '../../../studio/contract.ts';
-import { actions, errorMessage } from '../../store/index.ts';
+import { actions, errorMessage, useCurrentActor } from '../../store/index.ts';
 import { Icon } from '../common/icons.tsx';
 import { useReadOnly } from '../db-status/db-status.ts';
 
@@ -11,6 +11,9 @@ import { useReadOnly } from '../db-status/db-status.ts';
 export function RewindButton({ entry }: { entry: EntryView }) {
   const [err, setErr] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // A hub actor's chain is its node's to extend: the Studio only reads it.
+  const hubActor = useCurrentActor()?.node !== undefined;
+  // Another process writes the Studio's db: shown, disabled, saying who.
   const readOnly = useReadOnly('fork');
   const go = async () => {
     setBusy(true);
@@ -23,6 +26,7 @@ export function RewindButton({ entry }: { entry: EntryView }) {
       setBusy(false);
     }
   };
+  if (hubActor) return null;
   return (
     <>
       <button

@@ -21,11 +21,14 @@ export function defaultTestDir(manifest: string): string {
 export function SaveTestButton() {
   const actor = useCurrentActor();
   const [open, setOpen] = useState(false);
+  // A hub actor's build is on its node, beside a manifest this machine does not have: the service refuses it too.
+  const hub = actor?.node !== undefined;
   return (
     <>
       <button
         type="button"
         disabled={!actor}
+        hidden={hub}
         onClick={() => setOpen(true)}
         aria-label="Save as test"
         title="Save a range of this branch as a regression test (theater test)"

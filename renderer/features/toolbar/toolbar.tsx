@@ -3,6 +3,8 @@ import { actions, useStudio, useCurrentActor } from '../../store/index.ts';
 import { BundleButtons } from '../bundles/bundle-buttons.tsx';
 import { Icon } from '../common/icons.tsx';
 import { useReadOnly } from '../db-status/db-status.ts';
+import { AttestationBadge } from '../hub/attestation-badge.tsx';
+import { OpenHubButton } from '../hub/open-hub-dialog.tsx';
 import { IntegrityBadge } from '../integrity/integrity-badge.tsx';
 import { CopyLinkButton } from '../permalink/copy-link.tsx';
 import { SaveTestButton } from '../save-test/save-test.tsx';
@@ -31,6 +33,7 @@ export function Toolbar() {
       >
         Open…
       </button>
+      <OpenHubButton />
       {actor && (
         <span className="where">
           {/* The id, not the name: a supervisor's child "counter" is not the counter beside it. */}
@@ -52,6 +55,7 @@ export function Toolbar() {
         </span>
       )}
       <IntegrityBadge />
+      <AttestationBadge />
       <button
         type="button"
         disabled={!actor || replaying}

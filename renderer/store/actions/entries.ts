@@ -116,7 +116,8 @@ export function entryActions(ctx: ActionContext, a: Actions): EntryActions {
   async function selectHash(hash: string, branch?: string): Promise<void> {
     const s = get();
     if (!s.actorId) return;
-    const detail = await api.call('entry', { hash });
+    // The current actor's entry if it has this hash (identical histories on two hub nodes share hashes).
+    const detail = await api.call('entry', { hash, actor: s.actorId });
     if (detail.actor !== s.actorId) await a.showActor(detail.actor);
     if (branch) await a.viewBranch(branch);
     let index: number | null;
