@@ -127,7 +127,11 @@ describeHub('three nodes shipping to one hub, through a kill -9 and a PostgreSQL
     const shippedAtKill = await hubHolds('b');
     await probe.close();
     const committed = localMax('b');
-    expect(shippedAtKill).toBeLessThan(committed);
+    // The hub was seen behind b when it was killed (killedAt). A page whose COMMIT b had already sent may still land
+    // in PostgreSQL after the kill, so the hub can be level with b here: what follows checks the resumed shipper
+    // adds exactly b's missing entries either way.
+    expect(killedAt!.hub).toBeLessThan(killedAt!.local);
+    expect(shippedAtKill).toBeLessThanOrEqual(committed);
     const b2 = await start('b');
     const resumed = stream(b2.messages!, PER_NODE);
 
