@@ -42,6 +42,7 @@ import type {
 } from '../../contract.ts';
 import { notFound } from '../api-error.ts';
 import { ChainViews } from '../chain-views.ts';
+import { parseHash } from '../entry-views.ts';
 import * as tt from '../time-travel.ts';
 
 export const HUB_ID = /^(.+)@([A-Za-z0-9][A-Za-z0-9._-]*)$/;
@@ -230,17 +231,38 @@ export class HubStudio {
     const { node, actor, views } = await this.resolve(id);
     await views.index(actor);
     const r = await verifyOffThread({ hub: this.hub.url, node, actor }, onProgress);
-    if (!r.ok) return { ok: false, count: r.count, entry: r.entry, reason: r.reason };
+    if (!r.ok) {
+      // Where the first bad entry sits, so the Studio can mark what follows it as unverified.
+      const bad = r.entry ? await views.reader.entry(parseHash(r.entry), actor) : undefined;
+      return {
+        ok: false,
+        count: r.count,
+        entry: r.entry,
+        reason: r.reason,
+        ...(bad ? { actor: id, seq: bad.seq, through: await views.branchesThrough(bad) } : {}),
+      };
+    }
     const row = (await this.hub.nodes()).find((n) => n.name === node)!;
     const heads = await checkHeads(this.hub, row, { actor });
     if (heads.signatures.length > 0) {
       return { ok: false, count: r.count, entry: null, reason: `signed heads: ${heads.signatures[0]}` };
     }
     const live = await views.reader.liveBranch(actor);
+    // Each branch's head as verified, with its seq: the badge speaks of the branch on screen.
+    const branches = await Promise.all(
+      r.heads
+        .filter((h) => h.actor === actor)
+        .map(async (h) => ({
+          branch: h.branch,
+          head: h.hash,
+          seq: h.hash ? ((await views.reader.entry(parseHash(h.hash), actor))?.seq ?? -1) : -1,
+        })),
+    );
     return {
       ok: true,
       count: r.count,
       head: r.heads.find((h) => h.actor === actor && h.branch === live)?.hash ?? null,
+      branches,
     };
   }
 
