@@ -28,11 +28,14 @@ import type {
   EntryView,
   GraphWindow,
   Hex,
+  LogPage,
+  LogQuery,
   PathSegment,
   StateView,
 } from '../contract.ts';
 import { notFound } from './api-error.ts';
 import { EntryQueries } from './entry-query.ts';
+import { LogHistory } from './log-history.ts';
 import {
   entryDetail,
   entryView,
@@ -61,6 +64,7 @@ export interface ChainViewsOptions {
 export class ChainViews {
   private readonly indexes = new Map<string, ActorIndex>();
   private readonly queries: EntryQueries;
+  private readonly logs: LogHistory;
   private readonly name: ActorName;
   private known = new Set<string>();
 
@@ -70,6 +74,7 @@ export class ChainViews {
   ) {
     this.name = opts.name ?? sameName;
     this.queries = new EntryQueries(reader, this.name);
+    this.logs = new LogHistory(reader);
   }
 
   /** Ends index builds in progress (the reader is about to close). */
@@ -146,6 +151,21 @@ export class ChainViews {
     const query = { ...q, offset: 0, limit: 1 };
     if (!EntryQueries.filtered(query)) return e.seq;
     return this.queries.position(await this.fullIndex(q.actor), query, branch, e.seq);
+  }
+
+  /** Entries whose hash starts with the prefix, oldest first (a 6-digit prefix is almost always unique). */
+  async findEntries(prefix: string, limit: number): Promise<EntryView[]> {
+    const found = (await this.reader.entriesByPrefix(prefix)).slice(0, limit);
+    const blobs = await payloads(this.reader, found);
+    const noops = await Promise.all(
+      found.map(async (e) => (await this.pathFrom(e.actor, e.branch, e.seq)).at(e.seq)?.noop ?? false),
+    );
+    return found.map((e, k) => entryView(e, noops[k]!, blobs, this.name));
+  }
+
+  /** The actor's log as its chain recorded it on `branch` (runtime.log lines and stdout/stderr), paged. */
+  async logHistory(q: LogQuery, branch: string): Promise<LogPage> {
+    return this.logs.page(await this.fullIndex(q.actor), branch, q);
   }
 
   /** The actor's branches whose path passes through `e` (its own, and forks made at or after it). */

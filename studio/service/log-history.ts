@@ -13,7 +13,7 @@ import {
   mayLog,
   toHex,
   type ActorIndex,
-  type ChainStore,
+  type ChainReader,
   type Path,
   type Value,
 } from '../../runtime/index.ts';
@@ -37,11 +37,15 @@ interface PathLog {
 
 export class LogHistory {
   private readonly logs = new Map<string, PathLog>();
+  /** One collection at a time: two pages asked at once must not read (and add) the same rows twice. */
+  private lock: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly store: ChainStore) {}
+  constructor(private readonly reader: ChainReader) {}
 
   async page(index: ActorIndex, branch: string, q: LogQuery): Promise<LogPage> {
-    const log = await this.collect(index, branch);
+    const run = this.lock.then(() => this.collect(index, branch));
+    this.lock = run.catch(() => {});
+    const log = await run;
     const needle = q.search?.trim().toLowerCase() ?? '';
     if (!needle)
       return { total: log.lines.length, offset: q.offset, items: log.lines.slice(q.offset, q.offset + q.limit) };
@@ -70,32 +74,40 @@ export class LogHistory {
     log.pathRef = path;
     while (log.scanned < path.length) {
       const end = Math.min(path.length, log.scanned + SLICE);
-      this.read(index, path, log, end);
-      if (end < path.length) await new Promise<void>((resolve) => setImmediate(resolve));
+      await this.read(index, path, log, end);
     }
     return log;
   }
 
-  private read(index: ActorIndex, path: Path, log: PathLog, end: number): void {
+  /** Positions log.scanned..end: the log imports' entries and inputs are read in one go per window. */
+  private async read(index: ActorIndex, path: Path, log: PathLog, end: number): Promise<void> {
+    const rows: { readonly i: number; readonly id: number | null }[] = []; // id null: an event
     path.scan(log.scanned, end, (i, row) => {
-      // An event starts a new instance (start, resume, restart): output the old one buffered is gone.
-      if (row.kind === EVENT) log.reader.reset();
-      else if (row.kind === IMPORT && logSource(index.fnKey(row.fn))) {
-        const e = this.store.entries({ actor: index.actor, afterId: row.id - 1, limit: 1 })[0];
-        const bytes = e?.input ? this.store.blob(e.input) : undefined;
-        if (e && bytes) {
-          let input: Value;
-          try {
-            input = decode(bytes);
-          } catch {
-            return true; // an undecodable payload logs nothing; verify names it
-          }
-          for (const l of log.reader.feed(e.iface, e.fn, input))
-            log.lines.push({ hash: toHex(e.hash), seq: i, ts: e.ts, stream: l.stream, text: l.text });
-        }
-      }
+      if (row.kind === EVENT) rows.push({ i, id: null });
+      else if (row.kind === IMPORT && logSource(index.fnKey(row.fn))) rows.push({ i, id: row.id });
       return true;
     });
+    const ids = rows.flatMap((r) => (r.id === null ? [] : [r.id]));
+    const entries = new Map((await this.reader.entriesByIds(ids)).map((e, k) => [ids[k]!, e]));
+    const blobs = await this.reader.blobs([...entries.values()].flatMap((e) => (e?.input ? [e.input] : [])));
+    for (const r of rows) {
+      // An event starts a new instance (start, resume, restart): output the old one buffered is gone.
+      if (r.id === null) {
+        log.reader.reset();
+        continue;
+      }
+      const e = entries.get(r.id);
+      const bytes = e?.input ? blobs.get(toHex(e.input)) : undefined;
+      if (!e || !bytes) continue;
+      let input: Value;
+      try {
+        input = decode(bytes);
+      } catch {
+        continue; // an undecodable payload logs nothing; verify names it
+      }
+      for (const l of log.reader.feed(e.iface, e.fn, input))
+        log.lines.push({ hash: toHex(e.hash), seq: r.i, ts: e.ts, stream: l.stream, text: l.text });
+    }
     log.scanned = end;
   }
 }

@@ -47,7 +47,6 @@ import type {
   VerifyView,
 } from '../contract.ts';
 import { badRequest, notFound, readOnly } from './api-error.ts';
-import { ChainLookups } from './chain-lookups.ts';
 import { ChainViews } from './chain-views.ts';
 import { ComponentWatcher } from './component-watch.ts';
 import { DbAccess } from './db-access.ts';
@@ -92,7 +91,6 @@ export class StudioService implements LocalApi {
   private readonly views: ChainViews;
   private readonly recent: RecentManifests;
   private readonly watcher: ComponentWatcher;
-  private readonly lookups: ChainLookups;
   /** What the user should know about a running actor (ActorView.note), e.g. that it listens on other ports. */
   private readonly notes = new Map<string, string>();
 
@@ -110,15 +108,6 @@ export class StudioService implements LocalApi {
     this.watchedLogs = new WatchedLogs(this.store);
     this.recent = new RecentManifests(join(opts.dataDir, 'recent-manifests.json'));
     this.watcher = new ComponentWatcher((actor, path) => this.emit('componentChanged', { actor, path }));
-    this.lookups = new ChainLookups({
-      store: this.store,
-      fullIndex: (actor) => this.views.fullIndex(actor),
-      branchOf: (actor, branch) => this.branchOf(actor, branch),
-      entry: async (hash) => {
-        const { input: _i, output: _o, effects: _e, causedBy: _c, ...view } = await this.entry({ hash });
-        return view;
-      },
-    });
     this.dbWatch = new DbWatch(this.store, (id) => this.running(id) !== undefined, {
       entries: (e, afterId) => {
         this.emit('entries', e);
@@ -494,14 +483,14 @@ export class StudioService implements LocalApi {
     return r;
   }
 
-  // ---- finding things in the chain (chain-lookups.ts) ------------------------------------------------------------
+  // ---- finding things in the chain -------------------------------------------------------------------------------
 
   async logHistory(p: LogQuery): Promise<LogPage> {
-    return this.lookups.logHistory(p);
+    return this.views.logHistory(p, await this.branchOf(p.actor, p.branch));
   }
 
   async findEntries(p: { prefix: string; limit: number }): Promise<readonly EntryView[]> {
-    return this.lookups.findEntries(p);
+    return this.views.findEntries(p.prefix, p.limit);
   }
 
   async listPosition(p: Omit<EntryQuery, 'offset' | 'limit'> & { hash: Hex }): Promise<number | null> {

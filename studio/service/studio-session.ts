@@ -201,16 +201,15 @@ export class StudioSession implements StudioApi, ServedApi {
     return this.hubFor(p.actor)?.listPosition(p) ?? this.local.listPosition(p);
   }
 
-  async logHistory(p: LogQuery): Promise<LogPage> {
-    // The log history is read from the Studio's own db; a hub actor's log lines are in its entries (runtime#log
-    // imports), which the entry list's search finds.
-    if (this.hubFor(p.actor)) return { total: 0, offset: p.offset, items: [] };
-    return this.local.logHistory(p);
+  logHistory(p: LogQuery): Promise<LogPage> {
+    return this.hubFor(p.actor)?.logHistory(p) ?? this.local.logHistory(p);
   }
 
-  /** A typed hash: the Studio's own db (the hub's actors are found through the entry list's search). */
-  findEntries(p: { prefix: string; limit: number }): Promise<readonly EntryView[]> {
-    return this.local.findEntries(p);
+  /** A typed hash: the Studio's own db first, then the hub's nodes. */
+  async findEntries(p: { prefix: string; limit: number }): Promise<readonly EntryView[]> {
+    const local = await this.local.findEntries(p);
+    if (!this.hubStudio || local.length >= p.limit) return local;
+    return [...local, ...(await this.hubStudio.findEntries({ ...p, limit: p.limit - local.length }))];
   }
 
   entryIndex(p: { actor: string; branch?: string; hash: Hex }): Promise<number> {

@@ -110,6 +110,16 @@ describeHub('the Studio on a hub', () => {
         hashes: string[];
       };
       expect(graph.hashes[0]).toBe(page.items[0]!.hash);
+      // Its log, read back from the entries the node shipped (runtime.log lines), and a typed hash prefix.
+      const log = (await session.invoke('logHistory', { actor: 'counter@b', offset: 0, limit: 50 })) as {
+        items: { text: string }[];
+      };
+      expect(log.items.map((l) => l.text)).toEqual(expect.arrayContaining(['count -> 1', 'count -> 2', 'count -> 3']));
+      const found = (await session.invoke('findEntries', { prefix: hash.slice(0, 10), limit: 5 })) as {
+        hash: string;
+        actor: string;
+      }[];
+      expect(found).toEqual([expect.objectContaining({ hash, actor: 'counter@b' })]);
     } finally {
       local.close();
     }

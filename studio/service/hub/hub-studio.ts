@@ -34,6 +34,8 @@ import type {
   GraphWindow,
   Hex,
   HubView,
+  LogPage,
+  LogQuery,
   PathSegment,
   ReplayResultView,
   StateView,
@@ -182,6 +184,12 @@ export class HubStudio {
     return views.entryIndex(actor, await views.branchOf(actor, p.branch), p.hash);
   }
 
+  async logHistory(p: LogQuery): Promise<LogPage> {
+    const { actor, views } = await this.resolve(p.actor);
+    await views.index(actor);
+    return views.logHistory({ ...p, actor }, await views.branchOf(actor, p.branch));
+  }
+
   async listPosition(p: Omit<EntryQuery, 'offset' | 'limit'> & { hash: Hex }): Promise<number | null> {
     const { actor, views } = await this.resolve(p.actor);
     await views.index(actor);
@@ -296,6 +304,16 @@ export class HubStudio {
     }
     const found = (await this.hub.entriesByHash(Buffer.from(hash, 'hex')))[0];
     return found && { views: await this.nodeViews(found.node), actor: found.entry.actor };
+  }
+
+  /** Entries whose hash starts with the prefix, node by node (a typed hash in the Studio's search). */
+  async findEntries(p: { prefix: string; limit: number }): Promise<EntryView[]> {
+    const out: EntryView[] = [];
+    for (const n of await this.hub.nodes()) {
+      if (out.length >= p.limit) break;
+      if (n.actors > 0) out.push(...(await (await this.nodeViews(n.name)).findEntries(p.prefix, p.limit - out.length)));
+    }
+    return out;
   }
 
   async has(hash: Hex): Promise<boolean> {
