@@ -5,12 +5,13 @@
  * integrity verdict with signed heads and the attestation of another node's replay, and shows new entries as b
  * ships them. A second Studio opens the same hub from the "Open hub…" dialog.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { ActorSystem, attest, ChainStore, Hub, loadNodeKey, Shipper } from '../runtime/index.ts';
-import { example, port, utf8 } from '../runtime/testing/helpers.ts';
+import { attest, Hub, loadNodeKey, type ActorSystem } from '../runtime/index.ts';
+import { utf8 } from '../runtime/testing/helpers.ts';
+import { relayToCounter, shipNode } from '../runtime/testing/hub-nodes.ts';
 import { PG_AVAILABLE, PG_REQUIRED, testServer, type TestServer } from '../runtime/testing/pg.ts';
 import { serveStudio, type ServedStudio } from '../studio/web/serve-studio.ts';
 import { focusApp, openTab, rows, shot, stateText } from './helpers/studio-ui.ts';
@@ -23,43 +24,14 @@ let url: string;
 let dir: string;
 let b: ActorSystem;
 
-async function ship(node: string): Promise<void> {
-  const store = ChainStore.openReadOnly(join(dir, `${node}.db`));
-  const s = new Shipper({ store, hub: url, node, key: loadNodeKey(join(dir, `${node}.key`), { create: true }) });
-  s.start();
-  try {
-    while (!s.caughtUp) await new Promise((r) => setTimeout(r, 20));
-  } finally {
-    await s.stop(0);
-    store.close();
-  }
-}
-
 test.beforeAll(async () => {
   test.setTimeout(120_000);
   dir = mkdtempSync(join(tmpdir(), 'studio-hub-e2e-'));
   server = await testServer();
   url = await server.newHub();
-  b = ActorSystem.open({ db: join(dir, 'b.db'), ephemeralPorts: true });
-  await b.start(example('counter'));
-  const relay = join(dir, 'relay.toml');
-  writeFileSync(
-    relay,
-    `name = "relay"\ncomponent = ${JSON.stringify(example('relay', 'relay.wasm'))}\n[[handler]]\n` +
-      `type = "message-server"\nremotes = { far = "127.0.0.1:${port(b, 'counter', 'message-server')}" }\n`,
-  );
-  const a = ActorSystem.open({ db: join(dir, 'a.db'), ephemeralPorts: true });
-  await a.start(relay);
-  for (let i = 0; i < 2; i++)
-    await a.send('relay', utf8('{"op":"forward","to":"far","msg":{"op":"increment"}}'), 'cli');
-  await a.close();
-  for (let i = 0; i < 300; i++) {
-    await b.committed();
-    if (b.store.entries({ actor: 'counter' }).filter((e) => e.kind === 'return').length >= 3) break;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  await ship('a');
-  await ship('b');
+  b = await relayToCounter(dir, 2);
+  await shipNode(dir, url, 'a');
+  await shipNode(dir, url, 'b');
   // Node a replays b's chain from the hub and signs that it verified.
   const hub = await Hub.open(url);
   try {
@@ -144,7 +116,7 @@ test('a hub with two nodes: their actors, history, a message across nodes, verdi
 
     await test.step('node b records and ships more: the list grows without a reload', async () => {
       await b.send('counter', utf8('{"op":"increment"}'), 'cli');
-      await ship('b');
+      await shipNode(dir, url, 'b');
       await expect(rows(page, /return .*message-server-client\.handle-send/)).toHaveCount(3);
       await shot(page, info, '05-streamed-in');
     });

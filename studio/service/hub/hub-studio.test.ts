@@ -4,27 +4,15 @@
  * a message's link from one node's relay to the other node's counter, the signed-head check in the integrity
  * verdict, attestations, new entries streaming in as a node ships, and nothing that would write.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ActorSystem, attest, attestationsOf, ChainStore, Hub, loadNodeKey, Shipper } from '../../../runtime/index.ts';
-import { example, port, tempDir, utf8 } from '../../../runtime/testing/helpers.ts';
+import { attest, attestationsOf, ChainStore, Hub, loadNodeKey, type ActorSystem } from '../../../runtime/index.ts';
+import { tempDir, utf8 } from '../../../runtime/testing/helpers.ts';
+import { relayToCounter, shipNode } from '../../../runtime/testing/hub-nodes.ts';
 import { forgeBranch } from '../../../runtime/testing/hub-forgery.ts';
 import { describeHub, hubSql, testServer, type TestServer } from '../../../runtime/testing/pg.ts';
 import type { ActorView, StudioEvents } from '../../contract.ts';
 import { StudioSession } from '../studio-session.ts';
-
-async function ship(db: string, url: string, node: string, dir: string): Promise<void> {
-  const store = ChainStore.openReadOnly(db);
-  const s = new Shipper({ store, hub: url, node, key: loadNodeKey(join(dir, `${node}.key`), { create: true }) });
-  s.start();
-  try {
-    while (!s.caughtUp) await new Promise((r) => setTimeout(r, 20));
-  } finally {
-    await s.stop(0);
-    store.close();
-  }
-}
 
 describeHub('the Studio on a hub', () => {
   let server: TestServer;
@@ -38,26 +26,9 @@ describeHub('the Studio on a hub', () => {
     server = await testServer();
     url = await server.newHub();
     // Node b: a counter, kept running (it ships more later). Node a: a relay that forwards to b's counter.
-    b = ActorSystem.open({ db: join(dir, 'b.db'), ephemeralPorts: true });
-    await b.start(example('counter'));
-    const relay = join(dir, 'relay.toml');
-    writeFileSync(
-      relay,
-      `name = "relay"\ncomponent = ${JSON.stringify(example('relay', 'relay.wasm'))}\n[[handler]]\n` +
-        `type = "message-server"\nremotes = { far = "127.0.0.1:${port(b, 'counter', 'message-server')}" }\n`,
-    );
-    const a = ActorSystem.open({ db: join(dir, 'a.db'), ephemeralPorts: true });
-    await a.start(relay);
-    for (let i = 0; i < 3; i++)
-      await a.send('relay', utf8('{"op":"forward","to":"far","msg":{"op":"increment"}}'), 'cli');
-    await a.close();
-    for (let i = 0; i < 300; i++) {
-      await b.committed();
-      if (b.store.entries({ actor: 'counter' }).filter((e) => e.kind === 'return').length >= 4) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    await ship(join(dir, 'a.db'), url, 'a', dir);
-    await ship(join(dir, 'b.db'), url, 'b', dir);
+    b = await relayToCounter(dir, 3);
+    await shipNode(dir, url, 'a');
+    await shipNode(dir, url, 'b');
     session = await StudioSession.open({ db: join(dir, 'studio.db'), dataDir: dir, ephemeralPorts: true, hub: url });
     session.onEvent((event, payload) => events.push({ event, payload }));
   });
@@ -179,7 +150,7 @@ describeHub('the Studio on a hub', () => {
   it('streams new entries in as the node ships them (LISTEN/NOTIFY)', async () => {
     events.length = 0;
     await b.send('counter', utf8('{"op":"increment"}'), 'cli');
-    await ship(join(dir, 'b.db'), url, 'b', dir);
+    await shipNode(dir, url, 'b');
     for (let i = 0; i < 200 && !events.some((e) => e.event === 'entries'); i++)
       await new Promise((r) => setTimeout(r, 20));
     const got = events.find((e) => e.event === 'entries')?.payload as StudioEvents['entries'] | undefined;
