@@ -8,9 +8,10 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../chain/verify.ts';
-import { encodeFrame, splitFrames } from '../ingress/message-server.ts';
+import { encodeFrame } from '../ingress/message-server.ts';
 import { ChainStore, SqliteReader } from '../store/index.ts';
 import { startTheater, tempDir } from '../testing/helpers.ts';
+import { streamIncrements } from '../testing/message-stream.ts';
 
 const MESSAGES = 10_000;
 const { dir, cleanup } = tempDir();
@@ -19,26 +20,6 @@ afterAll(cleanup);
 async function startRuntime(db: string): Promise<{ child: ChildProcess; port: number }> {
   const t = await startTheater(db);
   return { child: t.child, port: t.messages! };
-}
-
-/** Sends `count` increments as fast as the socket takes them; counts the acknowledgements until the socket dies. */
-function stream(port: number, count: number, onAck: (n: number) => void): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let acked = 0;
-    let buf: Buffer = Buffer.alloc(0);
-    const frame = encodeFrame({ type: 'send', msg: { op: 'increment' } });
-    socket.on('connect', () => socket.write(Buffer.concat(Array.from({ length: count }, () => frame))));
-    socket.on('data', (d: Buffer) => {
-      const { frames, rest } = splitFrames(Buffer.concat([buf, d]));
-      buf = rest;
-      for (const f of frames) {
-        if ((JSON.parse(f.toString()) as { ok: boolean }).ok) onAck(++acked);
-      }
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => resolve(acked));
-  });
 }
 
 async function countIn(db: string): Promise<{ count: number; verified: boolean; entries: number }> {
@@ -81,7 +62,7 @@ describe('kill -9 during a stream of 10,000 messages', () => {
         const { child, port } = await startRuntime(db);
         const killAt = 200 + Math.floor(rand() * 3000); // after this many acknowledgements
         const exited = new Promise((r) => child.on('exit', r));
-        const acked = await stream(port, MESSAGES, (n) => {
+        const acked = await streamIncrements(port, MESSAGES, (n) => {
           if (n === killAt) child.kill('SIGKILL');
         });
         await exited;

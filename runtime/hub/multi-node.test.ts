@@ -6,17 +6,17 @@
  * same verify — `theater hub verify` passes with the nodes' keys pinned, a tampered row is named, and a forged and
  * rehashed branch fails the signature check.
  */
-import { execFile, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { toHex } from '../chain/entry.ts';
 import { verifyChain } from '../chain/verify.ts';
-import { encodeFrame, splitFrames } from '../ingress/message-server.ts';
 import { ChainStore, SqliteReader } from '../store/index.ts';
 import { Hub } from '../store-pg/index.ts';
+import { theater } from '../testing/cli-process.ts';
 import { REPO, startTheater, tempDir, type RunningTheater } from '../testing/helpers.ts';
+import { streamIncrements } from '../testing/message-stream.ts';
 import { forgeBranch } from '../testing/hub-forgery.ts';
 import { restartCluster } from '../testing/pg-cluster.ts';
 import { describeHub, hubSql, testServer, type TestServer } from '../testing/pg.ts';
@@ -24,33 +24,10 @@ import { describeHub, hubSql, testServer, type TestServer } from '../testing/pg.
 const NODES = ['a', 'b', 'c'] as const;
 const PER_NODE = 1500;
 
-/** Sends `count` increments as fast as the socket takes them; resolves with the acknowledgements received. */
-function stream(port: number, count: number, onAck: (n: number) => void = () => {}): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let acked = 0;
-    let buf: Buffer = Buffer.alloc(0);
-    const frame = encodeFrame({ type: 'send', msg: { op: 'increment' } });
-    socket.on('connect', () => socket.write(Buffer.concat(Array.from({ length: count }, () => frame))));
-    socket.on('data', (d: Buffer) => {
-      const { frames, rest } = splitFrames(Buffer.concat([buf, d]));
-      buf = rest;
-      for (const f of frames) {
-        if ((JSON.parse(f.toString()) as { ok: boolean }).ok) onAck(++acked);
-      }
-      if (acked === count) socket.end();
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => resolve(acked));
-  });
-}
-
-function theater(...args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(REPO, 'bin/theater.js'), ...args], { cwd: REPO }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr });
-    });
-  });
+/** `theater …` in its own process, its stdout and stderr as one text. */
+async function cli(...args: string[]): Promise<{ code: number; out: string }> {
+  const r = await theater(args, { cwd: REPO });
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 /** Resolves once the process has ended (a process killed by a signal has no exit code, only a signalCode). */
@@ -111,7 +88,7 @@ describeHub('three nodes shipping to one hub, through a kill -9 and a PostgreSQL
     };
     let killing: Promise<void> | undefined;
     const streams = NODES.map((n) =>
-      stream(running.get(n)!.messages!, PER_NODE, (k) => {
+      streamIncrements(running.get(n)!.messages!, PER_NODE, (k) => {
         if (n === 'b' && k === 500) killing = killB();
       }),
     );
@@ -133,10 +110,10 @@ describeHub('three nodes shipping to one hub, through a kill -9 and a PostgreSQL
     expect(killedAt!.hub).toBeLessThan(killedAt!.local);
     expect(shippedAtKill).toBeLessThanOrEqual(committed);
     const b2 = await start('b');
-    const resumed = stream(b2.messages!, PER_NODE);
+    const resumed = streamIncrements(b2.messages!, PER_NODE);
 
     // PostgreSQL restarts while a and c take more increments: they keep answering from their own stores.
-    const more = ['a', 'c'].map((n) => stream(running.get(n)!.messages!, PER_NODE));
+    const more = ['a', 'c'].map((n) => streamIncrements(running.get(n)!.messages!, PER_NODE));
     await new Promise((r) => setTimeout(r, 300));
     restartCluster(server.cluster!);
     expect(await Promise.all([resumed, ...more])).toEqual([PER_NODE, PER_NODE, PER_NODE]);
@@ -182,7 +159,7 @@ describeHub('three nodes shipping to one hub, through a kill -9 and a PostgreSQL
     const keys = join(dir, 'keys');
     mkdirSync(keys);
     for (const n of NODES) copyFileSync(join(dir, `${n}.key.pub`), join(keys, `${n}.pub`));
-    const ok = await theater('hub', 'verify', '--hub', url, '--keys', keys);
+    const ok = await cli('hub', 'verify', '--hub', url, '--keys', keys);
     expect(ok.out).not.toMatch(/FAILED/);
     expect(ok.code).toBe(0);
     expect(ok.out.match(/signed heads? verified \(pinned key/g)).toHaveLength(3);
@@ -196,14 +173,14 @@ describeHub('three nodes shipping to one hub, through a kill -9 and a PostgreSQL
       [Buffer.from('{"count":1000}')],
     );
     await hubSql(url, 'UPDATE blobs SET bytes = $1 WHERE id = $2', [Buffer.from('{"count":1001}'), row!.id]);
-    const tampered = await theater('hub', 'verify', '--hub', url, '--node', 'c');
+    const tampered = await cli('hub', 'verify', '--hub', url, '--node', 'c');
     expect(tampered.code).toBe(1);
     expect(tampered.out).toContain(`entry:  ${row!.first.toString('hex')}`);
     await hubSql(url, 'UPDATE blobs SET bytes = $1 WHERE id = $2', [row!.bytes, row!.id]);
 
     // A hub writer rewrites a's history and recomputes every hash: the chain rules hold, the signature does not.
     const forged = await forgeBranch(url, 'a', 'counter', 'main', '{"count":2900}', '{"count":29000}');
-    const caught = await theater('hub', 'verify', '--hub', url, '--node', 'a', '--keys', keys);
+    const caught = await cli('hub', 'verify', '--hub', url, '--node', 'a', '--keys', keys);
     expect(caught.code).toBe(1);
     expect(caught.out).toMatch(/entries verified/);
     expect(caught.out).toMatch(/signature check FAILED/);
