@@ -90,6 +90,17 @@ export default tseslint.config(
       outside(['**/renderer/**'], 'The renderer is a client of the contract, never imported.'),
     ],
   ),
+  // Their tests may also use the runtime's test helpers (temp dirs, a real PostgreSQL), never its internals.
+  layer(
+    ['studio/**/*.test.ts'],
+    [
+      outside(
+        ['**/runtime/**', '!**/runtime/index.ts', '!**/runtime/testing', '!**/runtime/testing/**'],
+        'Use the runtime through its public API, runtime/index.ts (tests: and runtime/testing/).',
+      ),
+      outside(['**/renderer/**'], 'The renderer is a client of the contract, never imported.'),
+    ],
+  ),
   // The contract is shared with the renderer: types and constants only, no imports at all of runtime or Node.
   layer(
     ['studio/contract.ts'],

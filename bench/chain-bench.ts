@@ -6,7 +6,7 @@ import { hash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { canonicalBody, ZERO_HASH } from '../runtime/chain/entry.ts';
 import { verifyChain } from '../runtime/chain/verify.ts';
-import { ChainStore } from '../runtime/store/index.ts';
+import { ChainStore, SqliteReader } from '../runtime/store/index.ts';
 import { replay, stateAt } from '../runtime/timetravel/index.ts';
 import { pct } from './runtime-bench.ts';
 
@@ -55,7 +55,7 @@ export async function benchChain(db: string, o: { samples: number; shaSample: nu
     const lat: number[] = [];
     for (const h of hashes) {
       const t0 = performance.now();
-      stateAt(store, h);
+      await stateAt(SqliteReader.of(store), h);
       lat.push(performance.now() - t0);
     }
     lat.sort((a, b) => a - b);
@@ -95,7 +95,7 @@ export async function benchChain(db: string, o: { samples: number; shaSample: nu
       for (const _ of rows.iterate()) n++;
       select.push(n / ((performance.now() - t0) / 1000));
       t0 = performance.now();
-      const v = verifyChain(store, { actor: 'counter' });
+      const v = await verifyChain(SqliteReader.of(store), { actor: 'counter' });
       const s = (performance.now() - t0) / 1000;
       if (!v.ok) throw new Error(`the bench chain does not verify: ${v.reason}`);
       verified.push(v.count / s);
@@ -113,12 +113,12 @@ export async function benchChain(db: string, o: { samples: number; shaSample: nu
     let incCount = 0;
     for (let round = 0; round < 3; round++) {
       let t0 = performance.now();
-      const full = verifyChain(store, { incremental: false });
+      const full = await verifyChain(SqliteReader.of(store), { incremental: false });
       fullMs.push(performance.now() - t0);
       if (!full.ok) throw new Error(`the bench store does not verify: ${full.reason}`);
       fullCount = full.count;
       t0 = performance.now();
-      const inc = verifyChain(store);
+      const inc = await verifyChain(SqliteReader.of(store));
       incMs.push(performance.now() - t0);
       if (!inc.ok) throw new Error(`the bench store does not verify incrementally: ${inc.reason}`);
       if (!inc.from)

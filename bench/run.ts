@@ -1,8 +1,10 @@
 /**
- * `npm run bench [-- --quick] [-- --out file.json] [-- --only runtime,chain,studio,latency,build]`: every figure of
- * issue 5 (and issue 6's Studio input latency while an actor spins, issue 12's build times) measured in one run, printed as a table and written to
- * bench/results.json. `--only spawn` runs just the spawn figures (part of runtime). Prints figures; asserts nothing
- * (benchmarks never run inside `npm test`).
+ * `npm run bench [-- --quick] [-- --out file.json] [-- --only runtime,chain,studio,latency,build,hub]`: every
+ * figure of issue 5 (and issue 6's Studio input latency while an actor spins, issue 12's build times and issue 16's
+ * hub figures) measured in one run, printed as a table and written to bench/results.json. `--only spawn` runs just
+ * the spawn figures (part of runtime). The hub figures need PostgreSQL ($THEATER_TEST_PG, or installed server
+ * binaries); without it they are skipped, saying so. Prints figures; asserts nothing (benchmarks never run inside
+ * `npm test`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -10,6 +12,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchBuild } from './build-bench.ts';
 import { benchChain } from './chain-bench.ts';
+import { benchHub } from './hub-bench.ts';
+import { PG_AVAILABLE } from '../runtime/testing/pg.ts';
 import { genChain } from './gen-chain.ts';
 import { benchLatency } from './latency-bench.ts';
 import { ROOT, benchHttp, benchRecord, benchSpawn } from './runtime-bench.ts';
@@ -19,7 +23,7 @@ const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, out: { type: 'string' }, only: { type: 'string' } },
 });
 const quick = values.quick === true;
-const only = new Set((values.only ?? 'runtime,chain,studio,latency,build').split(','));
+const only = new Set((values.only ?? 'runtime,chain,studio,latency,build,hub').split(','));
 const log = (s: string) => console.error(`[bench] ${s}`);
 
 const size = quick
@@ -36,6 +40,7 @@ const size = quick
       sha: 20_000,
       inputRounds: 2,
       inputSegments: 2,
+      streamed: 20,
     }
   : {
       msgs: 20_000,
@@ -50,6 +55,7 @@ const size = quick
       sha: 100_000,
       inputRounds: 3,
       inputSegments: 3,
+      streamed: 50,
     };
 
 const results: Record<string, unknown> = {};
@@ -83,7 +89,7 @@ if (only.has('runtime') || only.has('spawn')) {
   Object.assign(results, await benchSpawn(size));
 }
 let db: string | undefined;
-if (only.has('chain') || only.has('studio')) {
+if (only.has('chain') || only.has('studio') || only.has('hub')) {
   const file = join(ROOT, `bench/.cache/counter-${size.chain >= 1_000_000 ? '1m' : `${size.chain / 1000}k`}.db`);
   const g0 = performance.now();
   db = await genChain(file, size.chain, log);
@@ -110,6 +116,22 @@ if (only.has('latency')) {
 if (only.has('build')) {
   log('build: the TypeScript and C templates, cold (a fresh `theater build`) and warm (rebuilt in one process)');
   Object.assign(results, await benchBuild({ rounds: quick ? 1 : 3 }, log));
+}
+if (only.has('hub') && db) {
+  if (!PG_AVAILABLE)
+    log('hub: skipped (no PostgreSQL: set THEATER_TEST_PG, npm run pg:start, or apt-get install postgresql)');
+  else {
+    ensureRenderer(log);
+    Object.assign(
+      results,
+      await benchHub(
+        db,
+        size.chain,
+        { msgs: size.msgs, rounds: size.rounds, window: size.window, streamed: size.streamed },
+        log,
+      ),
+    );
+  }
 }
 results.mode = quick ? 'quick' : 'full';
 results.total_s = (performance.now() - t0) / 1000;
@@ -143,6 +165,11 @@ const ROWS: Row[] = [
   ['studio_heap_mb', '≤ 300', (v) => v <= 300, f1],
   ['studio_input_latency_p95_ms_idle', '< 100', (v) => v < 100, f1],
   ['studio_input_latency_p95_ms_spin', '< 100', (v) => v < 100, f1],
+  ['hub_ship_entries_per_s', 'report', undefined, n0],
+  ['record_ratio_ship_off', 'report', undefined, f2],
+  ['record_ratio_ship_on', 'report', undefined, f2],
+  ['studio_hub_first_paint_ms', '≤ 1,000', (v) => v <= 1000, n0],
+  ['hub_stream_p50_ms', 'report', undefined, f1],
 ];
 const lines: string[] = [`| key | value | target | |`, `|---|---|---|---|`];
 for (const [k, target, met, fmt] of ROWS) {

@@ -53,12 +53,20 @@ export function ensureRenderer(log: (s: string) => void): void {
   execFileSync('npm', ['run', '-s', 'build:renderer'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-export async function benchStudio(chainDb: string, entries: number): Promise<StudioFigures> {
+/**
+ * `chainDb` is opened as the Studio's own db (a copy), or, with `hub`, the Studio starts on an empty db reading that
+ * hub (postgres:// URL), whose first actor is the chain (bench/hub-bench.ts ships it there).
+ */
+export async function benchStudio(chainDb: string, entries: number, o: { hub?: string } = {}): Promise<StudioFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'theater-bench-studio-'));
-  // A copy: opening the counter resumes it, which records on the chain.
   const db = join(dir, 'studio.db');
-  copyFileSync(chainDb, db);
-  const studio = await serveStudio({ db, dataDir: dir, ephemeralPorts: true, manifest: COUNTER });
+  // A copy: opening the counter resumes it, which records on the chain.
+  if (!o.hub) copyFileSync(chainDb, db);
+  const studio = await serveStudio(
+    o.hub
+      ? { db, dataDir: dir, ephemeralPorts: true, manifest: null, hub: o.hub }
+      : { db, dataDir: dir, ephemeralPorts: true, manifest: COUNTER },
+  );
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyChain } from '../runtime/chain/verify.ts';
-import { ChainStore } from '../runtime/store/index.ts';
+import { ChainStore, SqliteReader } from '../runtime/store/index.ts';
 import { exportBundle, importBundle, replay, stateAt } from '../runtime/timetravel/index.ts';
 import { DEFAULT_DB, genChain } from './gen-chain.ts';
 
@@ -43,7 +43,7 @@ for (let i = 0; i < samples; i++) {
 const lat: number[] = [];
 for (const h of hashes) {
   const t0 = process.hrtime.bigint();
-  stateAt(store, h);
+  await stateAt(SqliteReader.of(store), h);
   lat.push(secs(t0) * 1e6);
 }
 lat.sort((a, b) => a - b);
@@ -51,7 +51,7 @@ const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor((p / 100) * l
 out('state-at latency', `p50 ${pct(50)} µs, p99 ${pct(99)} µs (${lat.length} random entries)`);
 
 let t0 = process.hrtime.bigint();
-const v = verifyChain(store, { actor: 'counter' });
+const v = await verifyChain(SqliteReader.of(store), { actor: 'counter' });
 let s = secs(t0);
 out('verify', `${v.ok ? 'ok' : 'FAILED'}: ${Math.round(v.count / s)} entries/s (${s.toFixed(1)} s)`);
 
@@ -62,7 +62,7 @@ out('replay (worker)', `${r.status}: ${Math.round(r.count / s)} entries/s (${s.t
 
 const file = join(tmpdir(), `theater-bench-${process.pid}.bundle`);
 t0 = process.hrtime.bigint();
-const ex = exportBundle(store, file, { actor: 'counter' });
+const ex = await exportBundle(SqliteReader.of(store), file, { actor: 'counter' });
 s = secs(t0);
 out('export', `${(ex.bytes / MB / s).toFixed(1)} MB/s (${(ex.bytes / MB).toFixed(1)} MB, ${s.toFixed(1)} s)`);
 store.close();

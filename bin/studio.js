@@ -1,29 +1,46 @@
 #!/usr/bin/env node
 // `npm start`: the Theater Studio. Electron where its binary is installed; otherwise the web host, opened in a
 // Chromium app window when there is a display and a Chromium, else its URL (with the launch token) printed.
-//   --no-open   print the URL only        --port N   web host port (default: any free one)
-//   --db PATH   the Studio's chain db (default ~/.theater-studio/studio.db, or $THEATER_STUDIO_DB)
-//   --web       use the web host even where Electron is installed
+// `theater-studio --help` lists the options (and starts nothing).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
 import { register } from 'tsx/esm/api';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(name);
-const option = (name) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const db = option('--db') ?? process.env.THEATER_STUDIO_DB ?? join(homedir(), '.theater-studio', 'studio.db');
-const port = option('--port') !== undefined ? Number(option('--port')) : 0;
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`studio: --port takes a number 0..65535, got ${option('--port')}`);
-  process.exit(2);
+
+function portNumber(v) {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port number 0..65535');
+  return n;
 }
+
+// Options are parsed before anything starts: --help, or a mistyped option, never opens a Studio on a db.
+const cli = new Command('theater-studio')
+  .description(
+    'The Theater Studio (the counter example opened). Electron where its binary is installed; else the same ' +
+      'Studio as a local web app on 127.0.0.1 with a per-launch token, opened in a Chromium window or its URL printed.',
+  )
+  .option(
+    '--db <path>',
+    "the Studio's chain db",
+    process.env.THEATER_STUDIO_DB ?? join(homedir(), '.theater-studio', 'studio.db'),
+  )
+  .option('--port <n>', 'web host port (0: any free one)', portNumber, 0)
+  .option('--no-open', 'print the URL only; open no window')
+  .option('--web', 'use the web host even where Electron is installed')
+  .option('--manifest <path>', "open this actor's manifest at launch instead of the counter example (your own project)")
+  .option('--hub <url>', "also read a chain hub (postgres://…): its nodes' actors beside the Studio's own, read-only")
+  .showHelpAfterError()
+  .parse();
+const { db, port, open, web } = cli.opts();
+const hub = cli.opts().hub ?? process.env.THEATER_HUB;
+const manifest = cli.opts().manifest === undefined ? undefined : resolve(cli.opts().manifest);
+if (manifest !== undefined && !existsSync(manifest))
+  cli.error(`--manifest ${cli.opts().manifest}: no such file`, { exitCode: 2 });
 
 /** Newest modification time under a folder (the renderer's sources), ignoring build output. */
 function newest(dir) {
@@ -78,13 +95,16 @@ function findChromium() {
 
 buildRendererIfStale();
 
-const electron = flag('--web') ? undefined : electronBinary();
+const electron = web ? undefined : electronBinary();
 if (electron) {
   for (const script of ['electron/build-electron.mjs', 'electron/install-app-deps.mjs']) {
     const r = spawnSync(process.execPath, [join(root, script)], { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
-  const child = spawn(electron, [join(root, 'dist', 'electron', 'main.js'), '--db', db], {
+  const electronArgs = [join(root, 'dist', 'electron', 'main.js'), '--db', db];
+  if (manifest) electronArgs.push('--manifest', manifest);
+  if (hub) electronArgs.push('--hub', hub);
+  const child = spawn(electron, electronArgs, {
     cwd: root,
     stdio: 'inherit',
   });
@@ -92,11 +112,26 @@ if (electron) {
 } else {
   register();
   const { serveStudio } = await import('../studio/web/serve-studio.ts');
-  // THEATER_EPHEMERAL_PORTS=1 starts actors on free ports (as `theater run` does): several Studios on one machine.
-  const studio = await serveStudio({ db, port, ephemeralPorts: process.env.THEATER_EPHEMERAL_PORTS === '1' });
-  const { service, host, opened } = studio;
-  if (opened && !opened.ok) console.error(`studio: could not open the counter example: ${opened.error.message}`);
-  const dbView = await service.db({});
+  let studio;
+  try {
+    // THEATER_EPHEMERAL_PORTS=1 starts actors on free ports (as `theater run` does): several Studios on one machine.
+    studio = await serveStudio({
+      db,
+      port,
+      manifest,
+      hub,
+      ephemeralPorts: process.env.THEATER_EPHEMERAL_PORTS === '1',
+    });
+  } catch (e) {
+    console.error(`studio: ${e.message}`);
+    process.exit(1);
+  }
+  const { session, host, opened } = studio;
+  if (opened && !opened.ok)
+    console.error(`studio: could not open ${manifest ?? 'the counter example'}: ${opened.error.message}`);
+  // Said where it cannot be missed: requests scripted against the manifest's port would go elsewhere.
+  if (opened?.ok && opened.note) console.log(`studio: ${opened.note}`);
+  const dbView = await session.db({});
   if (dbView.readOnly) {
     const w = dbView.writer;
     console.log(
@@ -104,13 +139,18 @@ if (electron) {
         'its new entries show up live',
     );
   }
-  for (const a of await service.listActors({})) {
-    if (a.status !== 'running') continue;
+  const shown = await session.hub({});
+  if (shown)
+    console.log(
+      `  hub ${shown.url}: ${shown.nodes.map((n) => `${n.name} (${n.actors} actors)`).join(', ') || 'no nodes yet'}`,
+    );
+  for (const a of await session.listActors({})) {
+    if (a.status !== 'running' || a.node) continue;
     for (const l of a.listeners) console.log(`  ${a.id}: ${l.kind} on ${l.host}:${l.port}`);
   }
   console.log(`Theater Studio (chain db ${db})`);
   console.log(`  ${host.url}`);
-  const chromium = flag('--no-open') || !process.env.DISPLAY ? undefined : findChromium();
+  const chromium = !open || !process.env.DISPLAY ? undefined : findChromium();
   if (chromium) {
     const profile = mkdtempSync(join(tmpdir(), 'theater-studio-chromium-'));
     const browser = spawn(
@@ -126,7 +166,7 @@ if (electron) {
       { stdio: 'ignore', detached: false },
     );
     browser.on('exit', () => console.log('studio: the window was closed; the Studio keeps running until Ctrl-C'));
-  } else if (!flag('--no-open')) {
+  } else if (open) {
     console.log('  (no display or no Chromium here: open the URL above in a browser on this machine)');
   }
   const stop = () => void studio.close().finally(() => process.exit(0));

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { expect, test } from './fixtures/studio.ts';
-import { fireIncrements, shot } from './helpers/studio-ui.ts';
+import { fireIncrements, rows, shot } from './helpers/studio-ui.ts';
 
 function tamper<T>(dir: string, fn: (db: Database.Database) => T): T {
   const db = new Database(join(dir, 'studio.db'));
@@ -41,7 +41,7 @@ test('a byte flipped in the db file under a running Studio: the integrity badge 
   });
 
   await page.getByRole('button', { name: 'Re-check integrity' }).click();
-  await expect(badge).toHaveText(new RegExp(`✗ broken at ${bad.slice(0, 10)}: .*its input`));
+  await expect(badge).toHaveText(new RegExp(`✗ broken at ${bad.slice(0, 10)} \\(#\\d+\\): .*its input`));
   await expect(badge.locator('.integrity, :scope')).toHaveClass(/bad/);
   await shot(page, info, '01-broken-at-flipped-blob');
   // Clicking the broken verdict takes you to the bad entry (a click while a re-check runs only re-checks: retry).
@@ -51,6 +51,24 @@ test('a byte flipped in the db file under a running Studio: the integrity badge 
     await expect(details.getByText(bad, { exact: true })).toBeVisible({ timeout: 2000 });
   }).toPass({ timeout: 20_000 });
   await shot(page, info, '02-bad-entry-selected');
+
+  // Issue 13, item 10: the bad entry and everything recorded after it are marked; what came before is not.
+  await expect(details.getByRole('note', { name: 'Unverified entry' })).toContainText('first bad entry');
+  const seq = tamper(dir, (db) =>
+    db.prepare('SELECT seq FROM entries WHERE hash = ?').pluck().get(Buffer.from(bad, 'hex')),
+  );
+  await expect(rows(page, new RegExp(`^#${seq} `))).toHaveAccessibleName(/\(unverified\)$/);
+  await expect(rows(page, new RegExp(`^#${Number(seq) - 1} `))).not.toHaveAccessibleName(/unverified/);
+  await expect(rows(page, /^#0 /)).not.toHaveAccessibleName(/unverified/);
+  const list = page.getByRole('grid', { name: 'Entry list' });
+  await expect(list.getByRole('row').last()).toHaveAccessibleName(/\(unverified\)$/);
+  // A later entry says why it is marked, naming the first bad one.
+  await list.getByRole('row').last().click();
+  await expect(details.getByRole('note', { name: 'Unverified entry' })).toContainText(
+    `Recorded after the first bad entry (#${seq}, ${bad.slice(0, 10)})`,
+  );
+  await expect(list.locator('.row.unverified .unverified-mark').first()).toBeVisible();
+  await shot(page, info, '03-later-entries-marked-unverified');
 });
 
 test('a deleted entry row, and a changed hashed column, are named after a re-check', async ({ studio }, info) => {
@@ -78,7 +96,7 @@ test('a deleted entry row, and a changed hashed column, are named after a re-che
   );
   await page.getByRole('button', { name: 'Re-check integrity' }).click();
   await expect(badge).toHaveText(
-    new RegExp(`✗ broken at ${calls[2]!.hash.toString('hex').slice(0, 10)}: .*stored hash`),
+    new RegExp(`✗ broken at ${calls[2]!.hash.toString('hex').slice(0, 10)} \\(#\\d+\\): .*stored hash`),
   );
   await shot(page, info, '01-broken-at-changed-origin');
 
@@ -89,6 +107,6 @@ test('a deleted entry row, and a changed hashed column, are named after a re-che
     return c.toString('hex');
   });
   await page.getByRole('button', { name: 'Re-check integrity' }).click();
-  await expect(badge).toHaveText(new RegExp(`✗ broken at ${child.slice(0, 10)}: .*not found`));
+  await expect(badge).toHaveText(new RegExp(`✗ broken at ${child.slice(0, 10)} \\(#\\d+\\): .*not found`));
   await shot(page, info, '02-broken-at-deleted-parent');
 });

@@ -36,19 +36,19 @@ export { bytesAsJson, shortText, summarizeEntry, toDisplay } from './chain/descr
 export { verifyChain, type VerifyOptions, type VerifyResult, type VerifiedHead } from './chain/verify.ts';
 export { verifyOffThread } from './chain/verify-job.ts';
 
-// The store (reading; the runtime writes) and the in-memory index of an actor's branch paths.
+// Reading a chain, wherever it is (the SQLite store, a hub node), and the in-memory index of an actor's branch paths.
+export { ActorIndex, Path, type ChainReader, type PathEntry, type PathRow } from './reader/index.ts';
+
+// The SQLite store (the runtime writes; its SqliteReader reads).
 export {
-  ActorIndex,
   ChainConflictError,
   ChainStore,
   ChainStoreOpenError,
   MAIN_BRANCH,
-  Path,
+  SqliteReader,
   STORED_STATUSES,
   type ActorRow,
   type BranchRow,
-  type PathEntry,
-  type PathRow,
   type StoredEntry,
   type StoredStatus,
 } from './store/index.ts';
@@ -66,9 +66,29 @@ export {
 // Time travel: state at an entry, diffs, forks, replay, bundles, who-wrote.
 export * from './timetravel/index.ts';
 
+// Hash-correct chains built without wasm, for tests and benchmarks of the runtime's clients.
+export { TestChain } from './store/test-chain.ts';
+// The hub: a PostgreSQL database holding many nodes' chains (docs/hub.md). Its nodes read as ChainReaders.
+export {
+  Hub,
+  HubOpenError,
+  attestationsOf,
+  describeUrl,
+  type AttestationRow,
+  type HubNotification,
+  type NodeRow,
+} from './store-pg/index.ts';
+export { hubFarSide } from './hub/far-side.ts';
+export { attest, type AttestOptions, type Attested } from './hub/attest.ts';
+export { checkHeads, verifyHub, verdictOk, type NodeVerdict } from './hub/hub-verify.ts';
+export { checkSignature, fingerprint, loadNodeKey, ATTESTATION_STATEMENT, type NodeKey } from './hub/signing.ts';
+// A node's shipper, for programs that embed the runtime (`theater run --hub` runs it on its own thread: HubLink).
+export { Shipper, type ShipperOptions, type ShipperStatus } from './hub/shipper.ts';
+export { HubLink } from './hub/hub-link.ts';
+
 // An actor's log read back from the chain (runtime.log lines and what it wrote to stdout/stderr through WASI), cut
 // into lines exactly as `theater run` and the live log show them.
-export { LogLines, type LogLine, type LogStream } from './chain/log-lines.ts';
+export { LogLines, mayLog, type LogLine, type LogStream } from './chain/log-lines.ts';
 
 // Actor projects (`theater new`, `theater build`): for a front end that builds, e.g. to rebuild and then offer a
 // replay against the new component.

@@ -38,6 +38,10 @@ export interface ActorView {
   readonly head: Hex | null;
   readonly seq: number;
   readonly listeners: readonly ListenerView[];
+  /** Something about how it runs that the user should know (e.g. its manifest's port was taken). */
+  readonly note?: string;
+  /** Actors read from a hub: the node whose chain it is (their ids are `<actor>@<node>`; they are read-only). */
+  readonly node?: string;
 }
 
 /** One row of the entry list / one node of the graph: small, no payloads. */
@@ -56,7 +60,7 @@ export interface EntryView {
   readonly ts: number;
   /** One line: what was called with what, or what came back. */
   readonly summary: string;
-  /** For `return` entries: the state did not change. */
+  /** For `return` entries: the call changed nothing anywhere (same state, and no message or order to another actor). */
   readonly noop: boolean;
 }
 
@@ -64,9 +68,10 @@ export interface EntryView {
 export interface EntryDetail extends EntryView {
   readonly input: unknown;
   readonly output: unknown;
-  /** The receiving actor's call entries caused by this entry (a send/request import), if any. */
+  /** Entries in other actors this one caused: the call a send/request started, a spawned/stopped/restarted child's
+   * event, a supervisor's handle-child-error/exit call. */
   readonly effects: readonly { readonly actor: string; readonly hash: Hex }[];
-  /** For a call with a cause: the sender's send/request import entry. */
+  /** The entry in another actor that caused this one (a send/request/spawn/…-child import, a child's error or stop). */
   readonly causedBy: { readonly actor: string; readonly hash: Hex } | null;
 }
 
@@ -138,10 +143,18 @@ export interface GraphWindow {
   readonly hashes: readonly Hex[];
 }
 
+/** The component a replay ran: which file, which build (sha256), and whether it is the one that recorded. */
+export interface ReplayBuild {
+  readonly path: string;
+  readonly sha256: string;
+  readonly recorded: boolean;
+}
+
 export type ReplayResultView =
-  | { readonly status: 'verified'; readonly count: number; readonly head: Hex }
+  | { readonly status: 'verified'; readonly count: number; readonly head: Hex; readonly build?: ReplayBuild }
   | {
       readonly status: 'diverged';
+      readonly build?: ReplayBuild;
       readonly index: number;
       /** The recorded entry where replay produced something else. */
       readonly entry: Hex;
@@ -165,8 +178,25 @@ export type ReplayResultView =
   | { readonly status: 'failed'; readonly message: string };
 
 export type VerifyView =
-  | { readonly ok: true; readonly count: number; readonly head: Hex | null }
-  | { readonly ok: false; readonly count: number; readonly entry: Hex | null; readonly reason: string };
+  | {
+      readonly ok: true;
+      /** Entries checked: every branch of the actor (of the whole db without one). */
+      readonly count: number;
+      readonly head: Hex | null;
+      /** Each branch of the actor as verified: its head and that head's seq. */
+      readonly branches?: readonly { readonly branch: string; readonly head: Hex | null; readonly seq: number }[];
+    }
+  | {
+      readonly ok: false;
+      readonly count: number;
+      readonly entry: Hex | null;
+      readonly reason: string;
+      /** Where the first bad entry is: everything recorded after it on its path is unverified. */
+      readonly actor?: string;
+      readonly seq?: number;
+      /** The actor's branches whose path passes through the bad entry: their entries from `seq` on are unverified. */
+      readonly through?: readonly string[];
+    };
 
 export interface HttpFire {
   readonly actor: string;
@@ -234,7 +264,15 @@ export interface LoadErrorView {
 }
 
 export type OpenResult =
-  { readonly ok: true; readonly actor: string } | { readonly ok: false; readonly error: LoadErrorView };
+  | {
+      readonly ok: true;
+      readonly actor: string;
+      /** The manifest's actor was running already: this is it, nothing was started. */
+      readonly alreadyRunning?: boolean;
+      /** What the user should know about how it started (e.g. on other ports than the manifest's). */
+      readonly note?: string;
+    }
+  | { readonly ok: false; readonly error: LoadErrorView };
 
 export interface UploadedFile {
   readonly name: string;
@@ -245,6 +283,39 @@ export interface LogLine {
   readonly actor: string;
   readonly msg: string;
   readonly ts: number;
+  /** An actor's failure (a trap, a timeout, …), said by the runtime rather than logged by the actor: the Studio
+   * shows it as a notice whichever actor is on screen (the actor's own lines are read from its chain). */
+  readonly failure?: boolean;
+}
+
+/** A chain hub on PostgreSQL the Studio reads (docs/hub.md). */
+export interface HubView {
+  /** The URL without its password. */
+  readonly url: string;
+  readonly nodes: readonly HubNodeView[];
+}
+
+export interface HubNodeView {
+  readonly name: string;
+  /** Fingerprint of the node's Ed25519 public key as the hub registered it. */
+  readonly key: string;
+  /** ms since epoch; null: never shipped. */
+  readonly lastSeen: number | null;
+  readonly actors: number;
+}
+
+/** "Node X replayed this actor's branch through head H: verified" (or how it failed), signed by X. */
+export interface AttestationView {
+  readonly attester: string;
+  readonly branch: string;
+  readonly head: Hex;
+  readonly seq: number;
+  readonly verdict: 'verified' | 'diverged' | 'failed';
+  readonly detail: string;
+  /** The attester's signature of its statement holds (under its key as the hub registered it). */
+  readonly signed: boolean;
+  /** ms since epoch. */
+  readonly at: number;
 }
 
 /** "Save as test": a range of a branch (or all of it) written as a chain test that `theater test` runs. */
@@ -285,7 +356,8 @@ export interface StudioApi {
   entries(p: EntryQuery): Promise<EntryPage>;
   /** Position of an entry in the unfiltered branch list, for jumping to it. */
   entryIndex(p: { actor: string; branch?: string; hash: Hex }): Promise<number>;
-  entry(p: { hash: Hex }): Promise<EntryDetail>;
+  /** `actor`: prefer that actor's entry (identical histories on two hub nodes share hashes). */
+  entry(p: { hash: Hex; actor?: string }): Promise<EntryDetail>;
   graph(p: { actor: string; branch: string; fromSeq: number; toSeq: number }): Promise<GraphWindow>;
   stateAt(p: { hash: Hex }): Promise<StateView>;
   diff(p: { a: Hex; b: Hex }): Promise<DiffView>;
@@ -307,11 +379,76 @@ export interface StudioApi {
     withComponent?: boolean;
   }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }>;
   /** Imports onto the bundle's branch, or onto a branch of its own when that actor is running on it here. */
-  importBundle(p: {
-    path?: string;
-    upload?: UploadedFile;
-  }): Promise<{ readonly actor: string; readonly branch: string; readonly entries: number }>;
+  importBundle(p: { path?: string; upload?: UploadedFile }): Promise<{
+    readonly actor: string;
+    /** The branch they went to. */
+    readonly branch: string;
+    /** Entries in the bundle, and how many of them the db did not have yet. */
+    readonly entries: number;
+    readonly added?: number;
+  }>;
+
+  /** Reads a hub beside the Studio's own db: its nodes' actors join the list, read-only. */
+  openHub(p: { url: string }): Promise<HubView>;
+  closeHub(p: Record<string, never>): Promise<void>;
+  /** The hub being read, if any. */
+  hub(p: Record<string, never>): Promise<HubView | null>;
+  /** Attestations of a hub actor (newest first); none for a local one. */
+  attestations(p: { actor: string }): Promise<readonly AttestationView[]>;
   saveTest(p: SaveTestRequest): Promise<SavedTestView>;
+
+  // ---- reading the chain the way a person looks for things (issue 13) ------------------------------------------
+  /** The actor's log as recorded in the chain (every line, also those from before this Studio ran), paged. */
+  logHistory(p: LogQuery): Promise<LogPage>;
+  /** Entries whose hash starts with `prefix` (6 to 64 hex digits), in any actor: what a typed hash means. */
+  findEntries(p: { prefix: string; limit: number }): Promise<readonly EntryView[]>;
+  /** Where an entry is in the list as filtered (null: the filter hides it, or it is not on that branch). */
+  listPosition(p: Omit<EntryQuery, 'offset' | 'limit'> & { hash: Hex }): Promise<number | null>;
+}
+
+/**
+ * A permalink: where the Studio stands, by names and hashes only, so it survives a restart, a reload and a bundle's
+ * export and import (hashes do). Written as URL parameters with these keys: after `#` in the web host's URL, after
+ * `?` in an Electron deep link (`theater-studio://open?actor=…&entry=…`).
+ */
+export interface StudioLink {
+  readonly actor: string;
+  readonly branch?: string;
+  /** The selected entry. */
+  readonly entry?: Hex;
+  /** A diff's two picks. */
+  readonly a?: Hex;
+  readonly b?: Hex;
+}
+export const LINK_KEYS = ['actor', 'branch', 'entry', 'a', 'b'] as const satisfies readonly (keyof StudioLink)[];
+/** The deep-link scheme the Electron app registers. */
+export const LINK_SCHEME = 'theater-studio';
+
+/** A page of an actor's recorded log: lines of the branch's path, oldest first. */
+export interface LogQuery {
+  readonly actor: string;
+  readonly branch?: string;
+  /** Index among the (filtered) lines. */
+  readonly offset: number;
+  readonly limit: number;
+  /** Case-insensitive text the lines must contain. */
+  readonly search?: string;
+}
+
+/** One line of an actor's log, read back from the entry that recorded it. */
+export interface LogEntryLine {
+  /** The import entry (runtime.log, or a WASI write to stdout/stderr) that recorded the line. */
+  readonly hash: Hex;
+  readonly seq: number;
+  readonly ts: number;
+  readonly stream: 'log' | 'stdout' | 'stderr';
+  readonly text: string;
+}
+
+export interface LogPage {
+  readonly total: number;
+  readonly offset: number;
+  readonly items: readonly LogEntryLine[];
 }
 
 /** Pushed from the service to every renderer. */
@@ -371,6 +508,13 @@ export const METHODS = [
   'fireMessage',
   'exportBundle',
   'importBundle',
+  'logHistory',
+  'findEntries',
+  'listPosition',
+  'openHub',
+  'closeHub',
+  'hub',
+  'attestations',
   'saveTest',
 ] as const satisfies readonly MethodName[];
 

@@ -44,6 +44,9 @@ const EXAMPLES = {
     { out: 'supervisor/children/flaky.wasm', c: 'supervisor/children/flaky.c', world: 'counter' },
   ],
   'js-notes': [{ out: 'js-notes/js-notes.wasm', ts: 'js-notes/notes.ts', world: 'message-actor' }],
+  // The misbehave world (runtime and message-server-host in; actor and message-server-client out) is exactly what a
+  // relay needs, so it is reused rather than adding a world to the WIT.
+  relay: [{ out: 'relay/relay.wasm', c: 'relay/relay.c', world: 'misbehave' }],
   // Its memory is capped at link time, so "allocate without bound" ends in a trap, not in the host running out.
   misbehave: [
     {

@@ -35,6 +35,16 @@ export function api(): StudioClient {
   return client;
 }
 
+/** The same client, connecting only when first used: what the app's actions are built with. */
+export const studioClient: StudioClient = {
+  call: (method, params) => api().call(method, params),
+  on: (event, cb) => api().on(event, cb),
+  onState: (cb) => api().onState(cb),
+  get kind() {
+    return api().kind;
+  },
+};
+
 /** A readable one-liner for any thrown value, for error banners. */
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;

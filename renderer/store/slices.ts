@@ -1,6 +1,7 @@
 /**
- * The store's slices, each a typed piece of state with the actions that replace it. Collections are replaced, never
- * mutated, so narrow selectors and `useShallow` see every change.
+ * The store's slices, each a typed piece of state with the setters that replace it (zustand's slices pattern). A
+ * setter touches its own slice only; what spans slices (opening an actor resets the selection) is an action, in
+ * actions/. Collections are replaced, never mutated, so narrow selectors and `useShallow` see every change.
  */
 import type { StateCreator } from 'zustand';
 import type {
@@ -12,7 +13,7 @@ import type {
   Hex,
   HttpFire,
   HttpFireResult,
-  LogLine,
+  LogEntryLine,
   ReplayResultView,
   StudioEvents,
   VerifyView,
@@ -20,11 +21,14 @@ import type {
 import type { ConnectionState } from '../api/client.ts';
 
 export type StudioState = ConnectionSlice &
+  NoticesSlice &
   ActorsSlice &
+  LogSlice &
   EntriesSlice &
   SelectionSlice &
   GraphSlice &
   PanelsSlice &
+  LayoutSlice &
   ThemeSlice;
 type Slice<T> = StateCreator<StudioState, [], [], T>;
 
@@ -40,44 +44,95 @@ export const connectionSlice: Slice<ConnectionSlice> = (set) => ({
   setConnection: (connection, retryInMs) => set({ connection, retryInMs }),
 });
 
-// ---- actors, branches, logs --------------------------------------------------------------------------------------
-const MAX_LOGS = 2000;
+// ---- notices: errors and news the user should see -----------------------------------------------------------------
+export type NoticeTone = 'error' | 'info';
+export interface Notice {
+  readonly id: number;
+  readonly tone: NoticeTone;
+  readonly text: string;
+}
+export interface NoticesSlice {
+  /** Oldest first. Actions add them (a failed request is shown, never swallowed) and expire them. */
+  readonly notices: readonly Notice[];
+  addNotice(n: Notice): void;
+  dismissNotice(id: number): void;
+}
+const MAX_NOTICES = 4;
+export const noticesSlice: Slice<NoticesSlice> = (set) => ({
+  notices: [],
+  addNotice: (n) =>
+    set((s) => ({
+      // The same text twice (a request failing on every refresh) is one notice, refreshed.
+      notices: [...s.notices.filter((x) => x.text !== n.text), n].slice(-MAX_NOTICES),
+    })),
+  dismissNotice: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
+});
+
+// ---- actors, branches --------------------------------------------------------------------------------------
 export interface ActorsSlice {
   readonly actors: readonly ActorView[];
   readonly actorId: string | null;
   readonly branches: readonly BranchView[];
   /** The branch whose entries the list and stepping walk (defaults to the actor's live branch). */
   readonly viewBranch: string | null;
-  readonly logs: readonly LogLine[];
   setActors(actors: readonly ActorView[]): void;
-  selectActor(id: string | null): void;
   setBranches(b: readonly BranchView[]): void;
   setViewBranch(b: string | null): void;
-  setLogs(l: readonly LogLine[]): void;
-  appendLog(l: LogLine): void;
 }
 export const actorsSlice: Slice<ActorsSlice> = (set) => ({
   actors: [],
   actorId: null,
   branches: [],
   viewBranch: null,
-  logs: [],
   setActors: (actors) => set({ actors }),
-  selectActor: (actorId) =>
-    set({
-      actorId,
-      branches: [],
-      viewBranch: null,
-      selected: null,
-      diffA: null,
-      diffB: null,
-      highlighted: new Set(),
-      divergence: null,
-    }),
   setBranches: (branches) => set({ branches }),
   setViewBranch: (viewBranch) => set({ viewBranch }),
-  setLogs: (logs) => set({ logs: logs.slice(-MAX_LOGS) }),
-  appendLog: (l) => set((s) => ({ logs: [...s.logs.slice(-(MAX_LOGS - 1)), l] })),
+});
+
+// ---- the log of the actor on screen, read back from its chain (paged like the entry list) -------------------------
+export const LOG_PAGE = 200;
+export interface CachedLogPage {
+  readonly version: number;
+  readonly items: readonly LogEntryLine[];
+}
+export interface LogSlice {
+  /** Text the lines must contain ('' = all). */
+  readonly logFilter: string;
+  readonly logTotal: number;
+  readonly logPages: ReadonlyMap<number, CachedLogPage>;
+  /** Bumped when the log may have grown; older pages are refetched but shown meanwhile. */
+  readonly logVersion: number;
+  /** Answers to requests made before this version (another actor, branch or filter) are dropped. */
+  readonly logBase: number;
+  setLogFilter(text: string): void;
+  storeLogPage(page: number, version: number, total: number, items: readonly LogEntryLine[]): void;
+  invalidateLog(dropPages: boolean): void;
+}
+export const logSlice: Slice<LogSlice> = (set) => ({
+  logFilter: '',
+  logTotal: 0,
+  logPages: new Map(),
+  logVersion: 1,
+  logBase: 1,
+  setLogFilter: (logFilter) =>
+    set((s) => ({
+      logFilter,
+      logPages: new Map(),
+      logTotal: 0,
+      logVersion: s.logVersion + 1,
+      logBase: s.logVersion + 1,
+    })),
+  storeLogPage: (page, version, total, items) =>
+    set((s) => {
+      const cur = s.logPages.get(page);
+      if (version < s.logBase || (cur && cur.version > version)) return {};
+      return { logTotal: total, logPages: new Map(s.logPages).set(page, { version, items }) };
+    }),
+  invalidateLog: (dropPages) =>
+    set((s) => ({
+      logVersion: s.logVersion + 1,
+      ...(dropPages ? { logPages: new Map(), logTotal: 0, logBase: s.logVersion + 1 } : {}),
+    })),
 });
 
 // ---- entries (paged cache for the list) --------------------------------------------------------------------------
@@ -90,6 +145,9 @@ export interface EntryFilter {
   readonly hideNoops: boolean;
 }
 export const EMPTY_FILTER: EntryFilter = { kinds: [], iface: '', fn: '', search: '', hideNoops: false };
+export function isFiltered(f: EntryFilter): boolean {
+  return f.kinds.length > 0 || !!f.iface || !!f.fn || !!f.search || f.hideNoops;
+}
 export interface CachedPage {
   readonly version: number;
   readonly items: readonly EntryView[];
@@ -197,6 +255,31 @@ export interface HttpHistoryItem {
   readonly error?: string;
   readonly at: number;
 }
+/** Where a failed integrity check found the first bad entry: it and what was recorded after it are unverified. */
+export interface BrokenAt {
+  readonly actor: string;
+  readonly seq: number;
+  readonly entry: string;
+  /** Branches whose path passes through it. */
+  readonly through: readonly string[];
+}
+
+function brokenAt(v: VerifyView): BrokenAt | null {
+  if (v.ok || v.actor === undefined || v.seq === undefined || !v.entry) return null;
+  return { actor: v.actor, seq: v.seq, entry: v.entry, through: v.through ?? [] };
+}
+
+/**
+ * Whether an entry is the first bad one or was recorded after it (the bad entry is its ancestor: same actor, seq at
+ * or past it, on a branch whose path passes through it). Its payload cannot be trusted.
+ */
+export function isUnverified(
+  broken: BrokenAt | null,
+  e: { readonly actor: string; readonly seq: number; readonly branch: string },
+): boolean {
+  return !!broken && e.actor === broken.actor && e.seq >= broken.seq && broken.through.includes(e.branch);
+}
+
 export interface PanelsSlice {
   readonly rightTab: RightTab;
   readonly drawer: Drawer;
@@ -204,6 +287,8 @@ export interface PanelsSlice {
   readonly openDialog: boolean;
   readonly replay: TaskState<ReplayResultView>;
   readonly verify: TaskState<VerifyView>;
+  /** The last integrity check's first bad entry, kept while a re-check runs; null once a check passes. */
+  readonly broken: BrokenAt | null;
   readonly progress: StudioEvents['progress'] | null;
   readonly componentChanged: StudioEvents['componentChanged'] | null;
   readonly httpHistory: readonly HttpHistoryItem[];
@@ -224,6 +309,7 @@ export const panelsSlice: Slice<PanelsSlice> = (set) => ({
   openDialog: false,
   replay: { phase: 'idle' },
   verify: { phase: 'idle' },
+  broken: null,
   progress: null,
   componentChanged: null,
   httpHistory: [],
@@ -232,10 +318,44 @@ export const panelsSlice: Slice<PanelsSlice> = (set) => ({
   setHelp: (helpOpen) => set({ helpOpen }),
   setOpenDialog: (openDialog) => set({ openDialog }),
   setReplay: (replay) => set({ replay }),
-  setVerify: (verify) => set({ verify }),
+  setVerify: (verify) => set(verify.phase === 'done' ? { verify, broken: brokenAt(verify.result) } : { verify }),
   setProgress: (progress) => set({ progress }),
   setComponentChanged: (componentChanged) => set({ componentChanged }),
   pushHttp: (h) => set((s) => ({ httpHistory: [h, ...s.httpHistory].slice(0, 50) })),
+});
+
+// ---- layout: the sizes the user dragged the panels to, remembered -------------------------------------------------
+/** A panel's size in CSS pixels, or null for the default (which follows the window: see studio.css). */
+export interface PanelSizes {
+  readonly left: number | null;
+  readonly right: number | null;
+  readonly drawer: number | null;
+}
+export type PanelName = keyof PanelSizes;
+export interface LayoutSlice {
+  readonly sizes: PanelSizes;
+  setSize(panel: PanelName, px: number | null): void;
+}
+const LAYOUT_KEY = 'studio.layout';
+const NO_SIZES: PanelSizes = { left: null, right: null, drawer: null };
+function savedSizes(): PanelSizes {
+  try {
+    const v: unknown = JSON.parse(localStorage.getItem(LAYOUT_KEY) ?? 'null');
+    if (typeof v !== 'object' || v === null) return NO_SIZES;
+    const px = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null);
+    const o = v as Record<string, unknown>;
+    return { left: px(o.left), right: px(o.right), drawer: px(o.drawer) };
+  } catch {
+    return NO_SIZES; // no storage here, or a value from another version: the defaults
+  }
+}
+export const layoutSlice: Slice<LayoutSlice> = (set, get) => ({
+  sizes: typeof localStorage !== 'undefined' ? savedSizes() : NO_SIZES,
+  setSize: (panel, px) => {
+    const sizes = { ...get().sizes, [panel]: px === null ? null : Math.round(px) };
+    if (typeof localStorage !== 'undefined') localStorage.setItem(LAYOUT_KEY, JSON.stringify(sizes));
+    set({ sizes });
+  },
 });
 
 // ---- theme -------------------------------------------------------------------------------------------------------

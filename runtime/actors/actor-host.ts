@@ -111,6 +111,8 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   private restarts: number[] = [];
   /** The head as of the last batch handed to the sink: the parent of the next one this thread commits. */
   private committedHead: ChainHead;
+  /** This instance asked to stop (runtime.shutdown, or WASI exit): the system stops the actor once it is idle. */
+  private shutdownRequested = false;
 
   constructor(private readonly opts: ActorHostOptions) {
     super();
@@ -135,9 +137,12 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     return this.opts.component;
   }
 
-  /** Records a runtime event (start, resume, restart, stop) on the actor's chain. */
-  recordEvent(name: string, details: Value, onCommitted?: (err?: Error) => void): void {
-    this.chain.append('event', RUNTIME_EVENTS, name, { input: this.chain.value(details) });
+  /**
+   * Records a runtime event (start, resume, restart, stop) on the actor's chain; `cause` links it to the supervisor's
+   * entry that asked for it (docs/chain-format.md §5).
+   */
+  recordEvent(name: string, details: Value, cause: Hash | null = null, onCommitted?: (err?: Error) => void): void {
+    this.chain.append('event', RUNTIME_EVENTS, name, { input: this.chain.value(details), cause });
     this.commitOwn(onCommitted);
   }
 
@@ -156,6 +161,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
 
   async start(): Promise<void> {
     this.setStatus('starting');
+    this.shutdownRequested = false;
     const modules = await compiledModules(this.opts.component);
     const componentDir = this.opts.component.dir;
     // Its channel (ports, shared memory, record ring) came with the worker: nothing of it is made now.
@@ -267,12 +273,12 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   }
 
   /** Terminates the instance and starts a fresh one from the last committed state, recording why. */
-  async restart(reason: string): Promise<void> {
+  async restart(reason: string, cause: Hash | null = null): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
     this.retireRing();
     await w?.terminate();
-    this.recordEvent('restart', { reason, component: this.opts.component.sha256 });
+    this.recordEvent('restart', { reason, component: this.opts.component.sha256 }, cause);
     await this.start();
   }
 
@@ -311,6 +317,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
         return;
       }
       case 'shutdown':
+        this.shutdownRequested = true;
         this.emit('shutdown', m.data);
         return;
       case 'ready':
@@ -404,8 +411,22 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
 
   private afterFailure(error: ActorErrorInfo): void {
     this.emit('failure', error);
+    if (error.kind !== 'trap' || this._status !== 'running') return;
     // After a trap the instance's memory may be inconsistent; the component model forbids re-entering it.
-    if (error.kind === 'trap' && this._status === 'running') this.replaceInstance(`trap: ${error.message}`);
+    if (this.shutdownRequested) this.endInstance(error.message);
+    else this.replaceInstance(`trap: ${error.message}`);
+  }
+
+  /**
+   * The instance trapped after asking to stop (WASI exit ends the call with a trap): no fresh instance, which would
+   * run on as if the actor had not exited. Calls queued behind it fail; the system's stop records why it stopped.
+   */
+  private endInstance(reason: string): void {
+    const w = this.worker;
+    this.worker = undefined;
+    this.retireRing();
+    void w?.terminate();
+    this.failPending(`actor ${this.id} is stopping: ${reason}`);
   }
 
   /** The instance is unusable: start a fresh one, or (supervised, or crash-looping) wait as failed. */

@@ -7,8 +7,9 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { Hash, Origin } from '../chain/entry.ts';
 import type { ExportOutcome } from '../chain/recorder.ts';
 import { theaterInterface } from '../component/names.ts';
-import { loadManifest, type Manifest } from '../manifest/index.ts';
+import { loadManifest, type Manifest, type RemoteAddress } from '../manifest/index.ts';
 import type { RpcReply, RpcRequest } from './protocol.ts';
+import { RemotePeers } from './remote-peers.ts';
 import type { RunningActor, StartOptions } from './types.ts';
 
 /** What answering a host call needs of the runtime (ActorSystem provides it). */
@@ -17,15 +18,29 @@ export interface HostCallSystem {
   send(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null): Promise<ExportOutcome>;
   request(id: string, msg: Uint8Array, origin: Origin, cause: Hash | null): Promise<ExportOutcome>;
   start(manifest: Manifest, so: StartOptions): Promise<string>;
-  stop(id: string): Promise<void>;
-  restart(id: string, reason: string): Promise<void>;
+  stop(id: string, data: Uint8Array | null, suspend: boolean, cause: Hash | null): Promise<void>;
+  restart(id: string, reason: string, cause: Hash | null): Promise<void>;
+  /** A line in an actor's log (a message to another node that it refused after the send had returned). */
+  log(actor: string, msg: string): void;
 }
 
 export class HostCalls {
   /** Actors blocked in a `request` host call, and whom they wait for: a request back to them would deadlock. */
   private readonly waitingOn = new Map<string, string>();
 
-  constructor(private readonly system: HostCallSystem) {}
+  /** Actors on other nodes, reached through their message ports (a manifest's `remotes`). */
+  private readonly remote: RemotePeers;
+
+  constructor(private readonly system: HostCallSystem) {
+    this.remote = new RemotePeers((caller, peer, error) =>
+      system.log(caller, `a message to ${peer} was refused: ${error}`),
+    );
+  }
+
+  /** Closes the connections to other nodes. */
+  close(): void {
+    this.remote.close();
+  }
 
   async answer(caller: string, req: RpcRequest): Promise<RpcReply> {
     try {
@@ -42,12 +57,21 @@ export class HostCalls {
     const [a0, a1] = req.args;
     switch (req.op) {
       case 'send': {
+        const away = remoteOf(system, self, String(a0));
+        if (away) {
+          await this.remote.send(caller, away, a1 as Uint8Array, req.cause).catch((e: Error) => {
+            throw new Error(`send to ${String(a0)}: ${e.message}`);
+          });
+          return undefined;
+        }
         const to = target(system, String(a0));
         // One-way: the sender goes on once the message is queued, not when it is handled.
         void system.send(to, a1 as Uint8Array, 'actor', req.cause);
         return undefined;
       }
       case 'request': {
+        const away = remoteOf(system, self, String(a0));
+        if (away) return this.remote.request(away, a1 as Uint8Array, req.cause);
         const to = target(system, String(a0));
         if (to === caller) throw new Error('an actor cannot request itself (it would wait for its own reply)');
         for (let t: string | undefined = to; t; t = this.waitingOn.get(t)) {
@@ -68,15 +92,20 @@ export class HostCalls {
         const path = childManifestPath(self.manifest.dir, String(a0));
         const manifest = loadManifest(path);
         insideOrThrow(self.manifest.dir, manifest.componentPath, 'component');
-        return system.start(manifest, { parent: caller, initState: (a1 as Uint8Array | null) ?? undefined });
+        // The child's start event records the supervisor's head as its cause: the spawn import is that head's child.
+        return system.start(manifest, {
+          parent: caller,
+          initState: (a1 as Uint8Array | null) ?? undefined,
+          cause: req.cause,
+        });
       }
       case 'list-children':
         return [...self.children];
       case 'stop-child':
-        await system.stop(child(system, caller, String(a0)));
+        await system.stop(child(system, caller, String(a0)), null, false, req.cause);
         return undefined;
       case 'restart-child':
-        await system.restart(child(system, caller, String(a0)), `restarted by its supervisor ${caller}`);
+        await system.restart(child(system, caller, String(a0)), `restarted by its supervisor ${caller}`, req.cause);
         return undefined;
       case 'get-child-state':
         return system.actor(child(system, caller, String(a0)))?.host.state ?? null;
@@ -86,6 +115,13 @@ export class HostCalls {
       }
     }
   }
+}
+
+/** The address of `id` when it is not an actor here but one the caller's manifest lists under `remotes`. */
+function remoteOf(system: HostCallSystem, self: RunningActor, id: string): RemoteAddress | undefined {
+  if (system.actor(id)) return undefined;
+  for (const h of self.manifest.handlers) if (h.type === 'message-server') return h.remotes?.get(id);
+  return undefined;
 }
 
 function target(system: HostCallSystem, id: string): string {

@@ -229,7 +229,8 @@ describe('restart policy', () => {
       expect(await res.text()).toBe('{"count":1}');
       await system.committed();
       const { verifyChain } = await import('../chain/verify.ts');
-      expect(verifyChain(system.store)).toMatchObject({ ok: true });
+      const { SqliteReader } = await import('../store/index.ts');
+      expect(await verifyChain(SqliteReader.of(system.store))).toMatchObject({ ok: true });
     });
   });
 });

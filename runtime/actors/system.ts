@@ -143,10 +143,14 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       let started: Promise<void>;
       const committed = (resolve: () => void, reject: (e: Error) => void) => (e?: Error) => (e ? reject(e) : resolve());
       if (resuming) {
-        started = new Promise((resolve, reject) => host.recordEvent('resume', details, committed(resolve, reject)));
+        started = new Promise((resolve, reject) =>
+          host.recordEvent('resume', details, so.cause ?? null, committed(resolve, reject)),
+        );
       } else {
         host.seedState(so.initState !== undefined ? so.initState : (manifest.initState ?? null));
-        started = new Promise((resolve, reject) => host.recordEvent('start', details, committed(resolve, reject)));
+        started = new Promise((resolve, reject) =>
+          host.recordEvent('start', details, so.cause ?? null, committed(resolve, reject)),
+        );
       }
       await Promise.all([host.start(), started]);
       if (!resuming) {
@@ -195,9 +199,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /**
    * Stops an actor and its children; its supervisor hears of the exit. `suspend` is the runtime shutting down:
-   * the actors are not "stopped" by anyone, so the next run resumes them (children included).
+   * the actors are not "stopped" by anyone, so the next run resumes them (children included). `cause`: the
+   * supervisor's head when it asked (stop-child), recorded on the stop event.
    */
-  async stop(id: string, data: Uint8Array | null = null, suspend = false): Promise<void> {
+  async stop(id: string, data: Uint8Array | null = null, suspend = false, cause: Hash | null = null): Promise<void> {
     const a = this.running.get(id);
     if (!a) return;
     for (const child of [...a.children]) await this.stop(child, null, suspend);
@@ -205,7 +210,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     await Promise.all(a.servers.map((s) => s.close()));
     this.lease.forgetListeners(id);
     if (a.host.status !== 'starting')
-      a.host.recordEvent('stop', suspend ? { reason: 'runtime shutdown' } : { data: data ?? null });
+      a.host.recordEvent('stop', suspend ? { reason: 'runtime shutdown' } : { data: data ?? null }, cause);
+    // The supervisor's handle-child-exit call is caused by this stop event.
+    const stopped = a.host.head.hash;
     await a.host.stop();
     this.updateActor({ id, status: suspend ? 'suspended' : 'stopped' });
     // Stopped means on record: a start right after reads the head this stop event moved. (A writer that failed
@@ -220,6 +227,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         'handle-child-exit',
         [id, data ?? undefined],
         'runtime',
+        stopped,
       );
     }
   }
@@ -229,17 +237,19 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return !!id && !!this.running.get(id)?.host.component.exports.includes(theaterInterface('supervisor-handlers'));
   }
 
-  async restart(id: string, reason = 'restarted by request'): Promise<void> {
+  /** `cause`: the supervisor's head when it asked (restart-child), recorded on the restart event. */
+  async restart(id: string, reason = 'restarted by request', cause: Hash | null = null): Promise<void> {
     const a = this.running.get(id);
     if (!a) throw new Error(`no running actor ${id}`);
     await a.host.idle();
-    await a.host.restart(reason);
+    await a.host.restart(reason, cause);
   }
 
   /** Stops everything and commits what is queued. */
   async close(): Promise<void> {
     const roots = [...this.running.values()].filter((a) => !a.parent || !this.running.has(a.parent));
     for (const a of roots) await this.stop(a.id, null, true);
+    this.hostCalls.close();
     await this.workers.close();
     try {
       await this.writer.close();
@@ -247,6 +257,11 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     } finally {
       this.lease.release();
     }
+  }
+
+  /** A line in an actor's log, as if the runtime said it about the actor. */
+  log(actor: string, msg: string): void {
+    this.emit('log', actor, msg);
   }
 
   /** Display data about an actor, written by the writer thread in order with its entries. */
@@ -298,14 +313,14 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   private onFailure(a: RunningActor, err: ActorErrorInfo): void {
     this.emit('failure', a.id, err);
     if (this.supervises(a.parent)) {
-      void this.running
-        .get(a.parent!)!
-        .host.call(
-          theaterInterface('supervisor-handlers'),
-          'handle-child-error',
-          [a.id, { kind: err.kind, message: err.message }],
-          'runtime',
-        );
+      void this.running.get(a.parent!)!.host.call(
+        theaterInterface('supervisor-handlers'),
+        'handle-child-error',
+        [a.id, { kind: err.kind, message: err.message }],
+        'runtime',
+        // Caused by the child's error entry, now its head.
+        a.host.head.hash,
+      );
     }
   }
 

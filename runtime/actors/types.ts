@@ -1,6 +1,7 @@
 /** The runtime's public shapes: options, the running actors as the system keeps and reports them, its events. */
 import type { ChainHead } from '../chain/builder.ts';
 import type { ActorErrorInfo } from '../chain/recorder.ts';
+import type { Hash } from '../chain/entry.ts';
 import type { Manifest } from '../manifest/index.ts';
 import type { ActorHost, ActorStatus } from './actor-host.ts';
 
@@ -76,4 +77,6 @@ export interface StartOptions {
   readonly initState?: Uint8Array | null;
   /** The id to resume under (a supervisor's children keep their ids across runs). */
   readonly id?: string;
+  /** The supervisor's chain head when it asked for this start (spawn): recorded as the start event's cause. */
+  readonly cause?: Hash | null;
 }

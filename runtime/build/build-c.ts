@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BuildError, rel, type Project, type Step } from './project.ts';
-import { preopenOnly } from './wasi-shim.ts';
+import { preopenRoot } from './wasi-shim.ts';
 
 const VERSIONS = ['', '-19', '-18', '-17', '-16', '-15', '-14'];
 /** Where Debian's wasi-libc package puts the sysroot (headers in /usr/include/wasm32-wasi, libs in /usr/lib/wasm32-wasi). */
@@ -90,7 +90,7 @@ export async function compileC(p: Project, step: Step): Promise<Uint8Array> {
     });
     const binary = readFileSync(core);
     const { componentEmbed, componentNew } = await import('@bytecodealliance/jco');
-    preopenOnly(p.witDir);
+    preopenRoot();
     return await step('component (world + WASI adapter)', async () => {
       try {
         const embedded = await componentEmbed({ witPath: p.witDir, world: p.world, binary });

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { camelCase } from '../component/names.ts';
 import { BuildError, rel, type Project, type Step } from './project.ts';
-import { preopenOnly } from './wasi-shim.ts';
+import { preopenRoot } from './wasi-shim.ts';
 
 /** componentize-js needs these off: Theater has no outgoing HTTP (it could not be replayed) and serves HTTP itself. */
 export const DISABLED_FEATURES = ['http', 'fetch-event'] as const;
@@ -65,7 +65,7 @@ export function exportName(iface: string): string {
 
 export async function componentizeTs(p: Project, bundle: string, step: Step): Promise<Uint8Array> {
   const { componentize } = await import('@bytecodealliance/componentize-js');
-  preopenOnly(p.witDir);
+  preopenRoot();
   return step('componentize (StarlingMonkey)', async () => {
     try {
       const { component } = await componentize({

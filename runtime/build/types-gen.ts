@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Project, Step } from './project.ts';
-import { preopenOnly } from './wasi-shim.ts';
+import { preopenRoot } from './wasi-shim.ts';
 
 export const TYPES_DIR = 'types';
 
@@ -28,7 +28,7 @@ export async function refreshTypes(p: Project, step: Step): Promise<void> {
 
 export async function writeTypes(p: { readonly dir: string; readonly witDir: string; readonly world: string }) {
   const { types } = await import('@bytecodealliance/jco');
-  preopenOnly(p.witDir);
+  preopenRoot();
   const files = await types(p.witDir, { worldName: p.world, guest: true, quiet: true });
   const out = join(p.dir, TYPES_DIR);
   rmSync(out, { recursive: true, force: true });

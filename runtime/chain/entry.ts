@@ -26,6 +26,19 @@ export type Hash = Uint8Array;
 export const ENTRY_KINDS = ['call', 'return', 'error', 'import', 'event'] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
+/**
+ * Imports that reach another actor: a message, or a supervisor's order about a child. The receiving side records
+ * the sender's chain head just before the import as its `cause` (the host call runs before the import is recorded).
+ * A call that made one changed something outside its own state, so it is never a no-op.
+ */
+export const CROSSING_IMPORTS: ReadonlySet<string> = new Set([
+  'send',
+  'request',
+  'spawn',
+  'stop-child',
+  'restart-child',
+]);
+
 /** Where an export call's input came from. Hashed: provenance is part of what happened. */
 export const ORIGINS = ['runtime', 'http', 'message-port', 'actor', 'studio', 'cli'] as const;
 export type Origin = (typeof ORIGINS)[number];

@@ -21,6 +21,13 @@ const STREAM_WRITES = new Set(['[method]output-stream.write', '[method]output-st
 
 const utf8 = new TextDecoder();
 
+/** Whether an import of this interface and function can make log lines: the others need not be decoded. */
+export function mayLog(iface: string, fn: string): boolean {
+  return (
+    (iface === RUNTIME_LOG.iface && fn === RUNTIME_LOG.fn) || (iface === 'wasi:io/streams' && STREAM_WRITES.has(fn))
+  );
+}
+
 /** Complete lines out of a stream of writes. */
 export class LineBuffer {
   private pending = '';

@@ -7,7 +7,8 @@ import { ChainStore } from '../store/index.ts';
 import { TestChain } from '../store/test-chain.ts';
 import { toHex } from './entry.ts';
 import { sealOf } from './verify-checkpoint.ts';
-import { verifyChain, type VerifyOptions, type VerifyResult } from './verify.ts';
+import type { VerifyOptions, VerifyResult } from './verify-result.ts';
+import { verifySqlite } from './verify-sqlite.ts';
 
 let dir: string;
 let path: string;
@@ -44,7 +45,7 @@ function append(requests: number, from = 0): void {
 function verify(opts: VerifyOptions = {}): VerifyResult {
   const store = ChainStore.open(path);
   try {
-    return verifyChain(store, opts);
+    return verifySqlite(store, opts);
   } finally {
     store.close();
   }

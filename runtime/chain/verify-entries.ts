@@ -240,7 +240,7 @@ function name<T extends string>(cache: Map<number, string>, code: number, lookup
 }
 
 /** An entry row as stored, references unresolved. */
-interface RowSource {
+export interface RowSource {
   readonly id: number;
   readonly hash: Uint8Array;
   readonly parentId: number | null;
@@ -255,7 +255,7 @@ interface RowSource {
   readonly origin: number | null;
 }
 
-interface CheckRow extends RowSource {
+export interface CheckRow extends RowSource {
   readonly parent: Uint8Array | null;
   readonly parentSeq: number | null;
   readonly parentActorId: number | null;
@@ -293,7 +293,7 @@ function resolve(
 }
 
 /** undefined = fine; otherwise what was expected vs found. */
-function checkEntry(r: CheckRow, blobs: BlobHashes): string | undefined {
+export function checkEntry(r: CheckRow, blobs: BlobHashes): string | undefined {
   if (r.parentId !== null) {
     if (r.parent === null) return `parent (entry #${r.parentId}) not found: deleted or never stored`;
     if (r.parentId >= r.id) return `parent ${short(r.parent)} (#${r.parentId}) was inserted after it (#${r.id})`;

@@ -6,7 +6,8 @@ import { ChainStore } from '../store/index.ts';
 import { TestChain } from '../store/test-chain.ts';
 import { tempDir } from '../testing/helpers.ts';
 import { verifyStore } from './verify-parallel.ts';
-import { verifyChain, type VerifyResult } from './verify.ts';
+import type { VerifyResult } from './verify-result.ts';
+import { verifySqlite } from './verify-sqlite.ts';
 
 // Three pages of entries (PAGE_IDS = 8192) and two of blobs: every thread gets a range of its own.
 const { dir, cleanup } = tempDir();
@@ -51,7 +52,7 @@ function copy(tamper?: (db: Database.Database) => void): string {
 function sequential(path: string, opts = {}): VerifyResult {
   const store = ChainStore.open(path);
   try {
-    return verifyChain(store, opts);
+    return verifySqlite(store, opts);
   } finally {
     store.close();
   }

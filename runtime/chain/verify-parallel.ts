@@ -18,7 +18,8 @@ import { workerScript } from '../worker-script.ts';
 import { hashEquals, toHex } from './entry.ts';
 import { blobTableBytes, pageStart, MAX_BLOB_TABLE } from './verify-blobs.ts';
 import { StoreDigest, checkCheckpoint } from './verify-checkpoint.ts';
-import { checkHeads, saveCheckpoint, verifyChain, type VerifyOptions, type VerifyResult } from './verify.ts';
+import type { VerifyOptions, VerifyResult } from './verify-result.ts';
+import { checkHeads, saveCheckpoint, verifySqlite } from './verify-sqlite.ts';
 
 /** Below this many entries one thread is done before more would have started. */
 export const PARALLEL_MIN = 100_000;
@@ -69,7 +70,7 @@ export async function verifyStore(db: string, opts: ParallelOptions = {}): Promi
     const maxBlob = store.audit.maxBlobId();
     const threads = Math.min(opts.threads ?? Math.min(availableParallelism(), 4), Math.ceil(maxEntry / PAGE_IDS));
     if (threads <= 1 || maxEntry < (opts.parallelFrom ?? PARALLEL_MIN) || maxBlob > MAX_BLOB_TABLE) {
-      return verifyChain(store, opts);
+      return verifySqlite(store, opts);
     }
     return await parallel(store, { maxEntry, maxBlob, threads }, opts);
   } finally {

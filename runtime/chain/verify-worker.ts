@@ -1,14 +1,14 @@
-/** verify-job's worker: its own read connection to the store (WAL lets it read while the runtime writes). */
-import { ChainStore } from '../store/index.ts';
+/** verify-job's worker: its own read connection to the store (WAL lets it read while the runtime writes) or hub. */
+import { openReader } from '../reader/open-reader.ts';
 import { serveJob } from '../worker-job.ts';
 import type { VerifyJob } from './verify-job.ts';
 import { verifyChain } from './verify.ts';
 
-serveJob((job: VerifyJob, progress) => {
-  const store = ChainStore.openReadOnly(job.db);
+serveJob(async (job: VerifyJob, progress) => {
+  const { reader, close } = await openReader(job);
   try {
-    return verifyChain(store, { actor: job.actor, onProgress: progress });
+    return await verifyChain(reader, { actor: job.actor, onProgress: progress });
   } finally {
-    store.close();
+    await close();
   }
 });

@@ -2,7 +2,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromHex, toHex } from '../chain/entry.ts';
-import { ChainStore, type StoredEntry } from '../store/index.ts';
+import type { ChainReader } from '../reader/chain-reader.ts';
+import type { FarSide } from '../timetravel/insight.ts';
+import { ChainStore, SqliteReader, type StoredEntry } from '../store/index.ts';
 
 /** A user mistake: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -28,33 +30,61 @@ export function openExistingForWriting(path: string): ChainStore {
   return ChainStore.open(path);
 }
 
+/** A chain to read, opened: from a db file or a hub node (cli/hub-source.ts). */
+export interface OpenReader {
+  readonly reader: ChainReader;
+  /** A hub node's: lookups on the hub's other nodes, so that `follow` links a message that crossed nodes. */
+  readonly farSide?: FarSide;
+  close(): Promise<void>;
+}
+
+/** Opens a db file for reading. */
+export function openDbReader(path: string): OpenReader {
+  const store = openExisting(path);
+  return { reader: SqliteReader.of(store), close: async () => store.close() };
+}
+
+/** How a command gets its chain: `--db`, or `--hub` and `--node`. */
+export type Source = () => Promise<OpenReader> | OpenReader;
+
+/** Runs `fn` on an opened reader and closes it afterwards, whatever happens. */
+export async function withReader<T>(open: Source, fn: (r: ChainReader, far?: FarSide) => Promise<T>): Promise<T> {
+  const o = await open();
+  try {
+    return await fn(o.reader, o.farSide);
+  } finally {
+    await o.close();
+  }
+}
+
 /** The actor a command is about: the one named, or the only one in the db. */
-export function resolveActor(store: ChainStore, named?: string): string {
-  const ids = store.actors().map((a) => a.id);
+export async function resolveActor(store: ChainReader, named?: string): Promise<string> {
+  const ids = (await store.actors()).map((a) => a.id);
+  const where = store.source;
   if (named !== undefined) {
     if (!ids.includes(named))
-      throw new UsageError(`no actor ${named} in ${store.path}; it has: ${ids.join(', ') || 'none'}`);
+      throw new UsageError(`no actor ${named} in ${where}; it has: ${ids.join(', ') || 'none'}`);
     return named;
   }
   if (ids.length === 1) return ids[0]!;
-  if (ids.length === 0) throw new UsageError(`${store.path} has no actors yet`);
-  throw new UsageError(`${store.path} holds several actors; pick one with --actor (${ids.join(', ')})`);
+  if (ids.length === 0) throw new UsageError(`${where} has no actors yet`);
+  throw new UsageError(`${where} holds several actors; pick one with --actor (${ids.join(', ')})`);
 }
 
 export const MIN_PREFIX = 12;
 
 /** A full hash or a unique prefix of at least 12 hex characters. */
-export function resolveEntry(store: ChainStore, ref: string, actor?: string): StoredEntry {
+export async function resolveEntry(store: ChainReader, ref: string, actor?: string): Promise<StoredEntry> {
   const hex = ref.toLowerCase();
   if (!/^[0-9a-f]+$/.test(hex)) throw new UsageError(`${ref} is not a hex hash`);
   if (hex.length === 64) {
-    const e = store.entry(fromHex(hex), actor);
+    const e = await store.entry(fromHex(hex), actor);
     if (!e) throw new UsageError(`no entry ${ref}${actor ? ` in actor ${actor}` : ''}`);
     return e;
   }
   if (hex.length < MIN_PREFIX)
     throw new UsageError(`hash prefix ${ref} is too short: give at least ${MIN_PREFIX} hex characters`);
-  const found = store.entriesByPrefix(hex, actor);
+  const found = await store.entriesByPrefix(hex, actor);
   if (found.length === 0) throw new UsageError(`no entry starts with ${ref}`);
   if (found.length > 1)
     throw new UsageError(`${ref} is ambiguous: ${found.map((e) => toHex(e.hash).slice(0, 16)).join(', ')}`);

@@ -8,9 +8,10 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../chain/verify.ts';
-import { encodeFrame, splitFrames } from '../ingress/message-server.ts';
-import { ChainStore } from '../store/index.ts';
+import { encodeFrame } from '../ingress/message-server.ts';
+import { ChainStore, SqliteReader } from '../store/index.ts';
 import { startTheater, tempDir } from '../testing/helpers.ts';
+import { streamIncrements } from '../testing/message-stream.ts';
 
 const MESSAGES = 10_000;
 const { dir, cleanup } = tempDir();
@@ -21,34 +22,18 @@ async function startRuntime(db: string): Promise<{ child: ChildProcess; port: nu
   return { child: t.child, port: t.messages! };
 }
 
-/** Sends `count` increments as fast as the socket takes them; counts the acknowledgements until the socket dies. */
-function stream(port: number, count: number, onAck: (n: number) => void): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let acked = 0;
-    let buf: Buffer = Buffer.alloc(0);
-    const frame = encodeFrame({ type: 'send', msg: { op: 'increment' } });
-    socket.on('connect', () => socket.write(Buffer.concat(Array.from({ length: count }, () => frame))));
-    socket.on('data', (d: Buffer) => {
-      const { frames, rest } = splitFrames(Buffer.concat([buf, d]));
-      buf = rest;
-      for (const f of frames) {
-        if ((JSON.parse(f.toString()) as { ok: boolean }).ok) onAck(++acked);
-      }
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => resolve(acked));
-  });
-}
-
-function countIn(db: string): { count: number; verified: boolean; entries: number } {
+async function countIn(db: string): Promise<{ count: number; verified: boolean; entries: number }> {
   const store = ChainStore.open(db);
   try {
     const head = store.head('counter');
     const state = head?.state
       ? (JSON.parse(Buffer.from(store.blob(head.state)!).toString()) as { count: number })
       : { count: 0 };
-    return { count: state.count, verified: verifyChain(store).ok, entries: store.countEntries() };
+    return {
+      count: state.count,
+      verified: (await verifyChain(SqliteReader.of(store))).ok,
+      entries: store.countEntries(),
+    };
   } finally {
     store.close();
   }
@@ -77,12 +62,12 @@ describe('kill -9 during a stream of 10,000 messages', () => {
         const { child, port } = await startRuntime(db);
         const killAt = 200 + Math.floor(rand() * 3000); // after this many acknowledgements
         const exited = new Promise((r) => child.on('exit', r));
-        const acked = await stream(port, MESSAGES, (n) => {
+        const acked = await streamIncrements(port, MESSAGES, (n) => {
           if (n === killAt) child.kill('SIGKILL');
         });
         await exited;
         totalAcked += acked;
-        const after = countIn(db);
+        const after = await countIn(db);
         expect(after.verified).toBe(true);
         // Acknowledged means committed; a few more may have committed without their acknowledgement arriving.
         expect(after.count).toBeGreaterThanOrEqual(totalAcked);
@@ -103,7 +88,7 @@ describe('kill -9 during a stream of 10,000 messages', () => {
         child.on('exit', r);
         child.kill('SIGINT');
       });
-      expect(countIn(db).verified).toBe(true);
+      expect((await countIn(db)).verified).toBe(true);
     },
     120_000,
   );

@@ -3,51 +3,77 @@ import { summarizeEntry, toDisplay, bytesAsJson } from '../chain/describe.ts';
 import { decode } from '../chain/canonical.ts';
 import { toHex } from '../chain/entry.ts';
 import { LogLines } from '../chain/log-lines.ts';
-import { verifyChain } from '../chain/verify.ts';
-import type { ChainStore, StoredEntry } from '../store/index.ts';
-import { openExisting, resolveActor, resolveEntry } from './context.ts';
+import { verifyChain, type VerifyResult } from '../chain/verify.ts';
+import type { ChainReader } from '../reader/chain-reader.ts';
+import type { StoredEntry } from '../store/index.ts';
+import { resolveActor, resolveEntry, withReader, type Source } from './context.ts';
 
-export function eventsCommand(db: string, o: { actor?: string; json?: boolean; limit?: number; logs?: boolean }): void {
-  const store = openExisting(db);
-  try {
-    if (o.actor !== undefined) resolveActor(store, o.actor);
+const PAGE = 2048;
+
+export function eventsCommand(
+  source: Source,
+  o: { actor?: string; json?: boolean; limit?: number; logs?: boolean },
+): Promise<void> {
+  return withReader(source, async (store) => {
+    if (o.actor !== undefined) await resolveActor(store, o.actor);
     if (o.logs) return logsOnly(store, o.actor);
     // One snapshot: the count and the listing agree even while a writer appends (--limit n prints n).
-    store.snapshot(() => listEvents(store, o));
-  } finally {
-    store.close();
-  }
+    await store.snapshot(async () => {
+      const total = await store.countEntries(o.actor);
+      let skip = o.limit !== undefined ? Math.max(0, total - o.limit) : 0;
+      for (let afterId = 0; ;) {
+        const page = await store.entries({ actor: o.actor, afterId, limit: PAGE });
+        const shown = page.slice(Math.min(skip, page.length));
+        skip -= page.length - shown.length;
+        const blobs = await payloads(store, shown);
+        let out = '';
+        for (const e of shown) {
+          const summary = summarizeEntry(e, (h) => blobs.get(toHex(h)));
+          out += o.json ? `${JSON.stringify(jsonLine(e, summary))}\n` : `${textLine(e, summary)}\n`;
+        }
+        if (out) process.stdout.write(out);
+        // The reader went away (`theater events | head`): the write failed with EPIPE and destroyed stdout.
+        if (process.stdout.destroyed) break;
+        if (page.length < PAGE) break;
+        afterId = page[page.length - 1]!.id;
+      }
+    });
+  });
 }
 
-function listEvents(store: ChainStore, o: { actor?: string; json?: boolean; limit?: number }): void {
-  const total = store.countEntries(o.actor);
-  const skip = o.limit !== undefined ? Math.max(0, total - o.limit) : 0;
-  const blob = (h: Uint8Array) => store.blob(h);
-  let i = 0;
-  for (const e of store.iterateEntries({ actor: o.actor })) {
-    if (i++ < skip) continue;
-    const summary = summarizeEntry(e, blob);
-    process.stdout.write(o.json ? `${JSON.stringify(jsonLine(e, summary))}\n` : `${textLine(e, summary)}\n`);
-    // The reader went away (`theater events | head`): the write failed with EPIPE and destroyed stdout.
-    if (process.stdout.destroyed) break;
+/** The input and output blobs of a page of entries, in one read: what their summaries decode. */
+export function payloads(store: ChainReader, entries: readonly StoredEntry[]): Promise<Map<string, Uint8Array>> {
+  const hashes: Uint8Array[] = [];
+  for (const e of entries) {
+    if (e.input) hashes.push(e.input);
+    if (e.output) hashes.push(e.output);
   }
+  return store.blobs(hashes);
 }
 
 /** The actor's log read back from the chain: runtime.log lines and stdout/stderr lines, as they were shown live. */
-function logsOnly(store: ReturnType<typeof openExisting>, actor: string | undefined): void {
+async function logsOnly(store: ChainReader, actor: string | undefined): Promise<void> {
   const readers = new Map<string, LogLines>();
-  for (const e of store.iterateEntries({ actor })) {
-    let reader = readers.get(e.actor);
-    if (!reader) readers.set(e.actor, (reader = new LogLines()));
-    if (e.kind === 'event') reader.reset(); // a new instance: new streams
-    if (e.kind !== 'import' || !e.input) continue;
-    const input = store.blob(e.input);
-    if (!input) continue;
-    for (const line of reader.feed(e.iface, e.fn, decode(input))) {
-      const mark = line.stream === 'log' ? '' : ` ${line.stream}`;
-      process.stdout.write(`${e.actor} #${e.seq}${mark}: ${line.text}\n`);
+  for (let afterId = 0; ;) {
+    const page = await store.entries({ actor, afterId, limit: PAGE });
+    const inputs = await store.blobs(page.flatMap((e) => (e.kind === 'import' && e.input ? [e.input] : [])));
+    let out = '';
+    for (const e of page) {
+      let reader = readers.get(e.actor);
+      if (!reader) readers.set(e.actor, (reader = new LogLines()));
+      if (e.kind === 'event') reader.reset(); // a new instance: new streams
+      if (e.kind !== 'import' || !e.input) continue;
+      const input = inputs.get(toHex(e.input));
+      if (!input) continue;
+      for (const line of reader.feed(e.iface, e.fn, decode(input))) {
+        const mark = line.stream === 'log' ? '' : ` ${line.stream}`;
+        out += `${e.actor} #${e.seq}${mark}: ${line.text}\n`;
+      }
     }
+    if (out) process.stdout.write(out);
     if (process.stdout.destroyed) break; // the reader went away
+    if (page.length < PAGE) break;
+    afterId = page[page.length - 1]!.id;
   }
 }
 
@@ -77,46 +103,46 @@ function textLine(e: StoredEntry, summary: string): string {
   return `${e.actor} #${e.seq} ${toHex(e.hash).slice(0, 12)} ${KIND_MARK[e.kind]} ${e.kind.padEnd(6)} ${fn}${origin} ${summary}`;
 }
 
-export function verifyCommand(db: string, o: { actor?: string }): void {
-  const store = openExisting(db);
-  try {
+export function verifyCommand(source: Source, o: { actor?: string }): Promise<void> {
+  return withReader(source, async (store) => {
     const tty = process.stderr.isTTY;
-    const r = verifyChain(store, {
+    const r = await verifyChain(store, {
       actor: o.actor,
       onProgress: (done, total) => tty && process.stderr.write(`\rverifying ${done}/${total}`),
     });
     if (tty) process.stderr.write('\r\x1b[K');
-    if (r.ok) {
-      const heads = r.heads.filter((h) => h.hash).map((h) => `${h.actor}/${h.branch} ${h.hash}`);
-      console.log(`${r.count} entries verified, head${heads.length > 1 ? 's' : ''} ${heads.join(', ') || 'none'}`);
-    } else {
-      console.log(`verification FAILED after ${r.count} good entries`);
-      console.log(`  entry:  ${r.entry ?? '(not an entry)'}`);
-      console.log(`  reason: ${r.reason}`);
-      process.exitCode = 1;
-    }
-  } finally {
-    store.close();
-  }
+    for (const line of verifyLines(r)) console.log(line);
+    if (!r.ok) process.exitCode = 1;
+  });
 }
 
-export function stateCommand(db: string, o: { actor?: string; at?: string }): void {
-  const store = openExisting(db);
-  try {
+/** What `verify` prints, and `hub verify` for each node. */
+export function verifyLines(r: VerifyResult): string[] {
+  if (r.ok) {
+    const heads = r.heads.filter((h) => h.hash).map((h) => `${h.actor}/${h.branch} ${h.hash}`);
+    return [`${r.count} entries verified, head${heads.length > 1 ? 's' : ''} ${heads.join(', ') || 'none'}`];
+  }
+  return [
+    `verification FAILED after ${r.count} good entries`,
+    `  entry:  ${r.entry ?? '(not an entry)'}`,
+    `  reason: ${r.reason}`,
+  ];
+}
+
+export function stateCommand(source: Source, o: { actor?: string; at?: string }): Promise<void> {
+  return withReader(source, async (store) => {
     let entry: StoredEntry | undefined;
-    if (o.at) entry = resolveEntry(store, o.at, o.actor);
+    if (o.at) entry = await resolveEntry(store, o.at, o.actor);
     else {
-      const actor = resolveActor(store, o.actor);
-      entry = store.head(actor, store.liveBranch(actor));
+      const actor = await resolveActor(store, o.actor);
+      entry = await store.head(actor, await store.liveBranch(actor));
     }
     if (!entry) throw new Error('no entries yet');
-    const bytes = entry.state ? store.blob(entry.state) : undefined;
+    const bytes = entry.state ? await store.blob(entry.state) : undefined;
     const where = `${entry.actor} #${entry.seq} ${toHex(entry.hash).slice(0, 12)}`;
     if (!bytes) return void console.log(`${where}: no state`);
     const json = bytesAsJson(bytes);
     console.log(json !== undefined ? JSON.stringify(json, null, 2) : JSON.stringify(toDisplay(bytes)));
     if (process.stderr.isTTY) console.error(`(state as of ${where})`);
-  } finally {
-    store.close();
-  }
+  });
 }

@@ -1,9 +1,10 @@
 /** `theater`: run actors headless and inspect, verify and replay their chains. */
 import { Command, CommanderError } from 'commander';
 import { formatManifestError, ManifestError } from '../manifest/index.ts';
-import { defaultDbPath } from './context.ts';
+import { defaultDbPath, openDbReader, type Source } from './context.ts';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.ts';
-import { runCommand } from './run.ts';
+import { hubOptions, hubUrl, openHubNode, registerHub } from './hub.ts';
+import { runCommand, type RunOptions } from './run.ts';
 import { eventsCommand, stateCommand, verifyCommand } from './inspect.ts';
 import { registerTimeTravel } from './timetravel.ts';
 import { registerNew } from './new.ts';
@@ -26,16 +27,26 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 const db = (cmd: Command): string => (cmd.optsWithGlobals().db as string | undefined) ?? defaultDbPath();
+/** Where a reading command reads: a hub's node when it names a hub, else the db. */
+const source =
+  (cmd: Command): Source =>
+  () => {
+    const url = hubUrl(cmd);
+    return url ? openHubNode(url, cmd.opts().node as string | undefined) : openDbReader(db(cmd));
+  };
 
 program
   .command('run')
   .description('start an actor (and its children) from a manifest; Ctrl-C commits and exits')
   .argument('<manifest>', 'path to manifest.toml')
   .option('--db <file>', 'chain database')
-  .action((manifest: string, _o, cmd: Command) => runCommand(manifest, db(cmd)));
+  .option('--hub <url>', 'also ship every committed entry to this hub (postgres:// URL)')
+  .option('--node <name>', "this node's name in the hub (default: the host name)")
+  .option('--key <file>', "this node's Ed25519 key file (default: node.key beside the db; created if missing)")
+  .option('--config <file>', 'a node config with a [hub] table (default: $THEATER_CONFIG or .theater/config.toml)')
+  .action((manifest: string, o: RunOptions, cmd: Command) => runCommand(manifest, db(cmd), o));
 
-program
-  .command('events')
+hubOptions(program.command('events'))
   .description('every recorded crossing, in chain order')
   .option('--db <file>', 'chain database')
   .option('--actor <id>', 'only this actor')
@@ -46,25 +57,24 @@ program
     "only the actors' log lines: runtime.log and what they wrote to stdout/stderr (console.log, printf)",
   )
   .action((o: { actor?: string; json?: boolean; limit?: number; logs?: boolean }, cmd: Command) =>
-    eventsCommand(db(cmd), o),
+    eventsCommand(source(cmd), o),
   );
 
-program
-  .command('verify')
+hubOptions(program.command('verify'))
   .description('recompute every hash; exit 0 if the chain is intact, 1 naming the first bad entry')
   .option('--db <file>', 'chain database')
   .option('--actor <id>', 'only this actor')
-  .action((o: { actor?: string }, cmd: Command) => verifyCommand(db(cmd), o));
+  .action((o: { actor?: string }, cmd: Command) => verifyCommand(source(cmd), o));
 
-program
-  .command('state')
+hubOptions(program.command('state'))
   .description("an actor's state: the latest, or as of an entry")
   .option('--db <file>', 'chain database')
   .option('--actor <id>', 'which actor (needed when the db holds several)')
   .option('--at <hash>', 'entry hash or a prefix of 12+ hex characters')
-  .action((o: { actor?: string; at?: string }, cmd: Command) => stateCommand(db(cmd), o));
+  .action((o: { actor?: string; at?: string }, cmd: Command) => stateCommand(source(cmd), o));
 
-registerTimeTravel(program, db);
+registerTimeTravel(program, db, source, hubOptions);
+registerHub(program);
 registerNew(program);
 registerBuild(program);
 registerTest(program, db);
@@ -73,7 +83,7 @@ registerDap(program);
 // The seed's form: `theater --manifest path/to/manifest.toml`.
 program.action(async (o: { manifest?: string }) => {
   if (!o.manifest) return program.help();
-  await runCommand(o.manifest, db(program));
+  await runCommand(o.manifest, db(program), {});
 });
 
 try {

@@ -1,9 +1,18 @@
-/** `theater run <manifest>`: the runtime, headless. Logs stream to stdout; Ctrl-C commits and exits cleanly. */
+/**
+ * `theater run <manifest>`: the runtime, headless. Logs stream to stdout; Ctrl-C commits and exits cleanly. With a
+ * hub (`--hub`, or a config's [hub]), a shipper on its own thread copies every committed entry there.
+ */
 import { toHex } from '../chain/entry.ts';
 import { ActorSystem } from '../actors/system.ts';
 import { ActorLoadError } from '../component/check.ts';
+import { HubLink } from '../hub/hub-link.ts';
+import { hubSettings, type HubFlags } from '../hub/node-config.ts';
+import type { ShipperStatus } from '../hub/shipper.ts';
 
-export async function runCommand(manifest: string, db: string): Promise<void> {
+export type RunOptions = HubFlags;
+
+export async function runCommand(manifest: string, db: string, o: RunOptions): Promise<void> {
+  const hub = hubSettings(o, db);
   // THEATER_EPHEMERAL_PORTS=1 binds every server to a free port (tests; several runtimes on one machine).
   const system = ActorSystem.open({ db, ephemeralPorts: process.env.THEATER_EPHEMERAL_PORTS === '1' });
   const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -26,6 +35,13 @@ export async function runCommand(manifest: string, db: string): Promise<void> {
     throw e;
   }
   const a = system.actor(id)!;
+  // After the start is committed, so the first page already holds it.
+  const link =
+    hub &&
+    HubLink.start({ db, hub: hub.url, node: hub.node, keyFile: hub.keyFile }, (s) => {
+      const line = shipLine(s);
+      if (line) out(line);
+    });
   out(`theater: ${id} running (chain at #${a.host.head.seq}); chain db: ${db}. Ctrl-C to stop.`);
 
   let closing = false;
@@ -35,6 +51,10 @@ export async function runCommand(manifest: string, db: string): Promise<void> {
     await system.close();
     // Read after closing: the stop event is the last entry, and it is committed now.
     const head = a.host.head.hash;
+    if (link) {
+      const r = await link.stop(DRAIN_MS);
+      if (!r.caughtUp) out(`theater: hub: not everything is shipped yet; the next run with this db ships the rest`);
+    }
     out(
       `theater: ${signal}: stopped; everything recorded is committed${head ? `, head ${toHex(head).slice(0, 16)}` : ''}`,
     );
@@ -43,4 +63,25 @@ export async function runCommand(manifest: string, db: string): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   await new Promise(() => {}); // run until a signal
+}
+
+/** How long a stopping node keeps shipping what it committed (a hub that is down must not hold up the exit). */
+const DRAIN_MS = 5000;
+
+/** One line of shipper news for the log (shipped pages are not news: `theater hub status` shows progress). */
+function shipLine(s: ShipperStatus): string | undefined {
+  switch (s.kind) {
+    case 'connected':
+      return `theater: hub: ${s.message}`;
+    case 'error':
+      return `theater: hub: ${s.fatal ? 'stopped shipping: ' : ''}${s.message}${s.fatal ? '' : ' (retrying)'}`;
+    case 'caught-up':
+      return `theater: hub: shipped through local #${s.through}`;
+    case 'shipped':
+      return undefined;
+    default: {
+      const never: never = s;
+      return String(never);
+    }
+  }
 }

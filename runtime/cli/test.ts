@@ -4,7 +4,7 @@ import { dirname, relative } from 'node:path';
 import type { Command } from 'commander';
 import { COMPARE_FIELDS, saveChainTest, type CompareField } from '../index.ts';
 import { findTests, junitXml, NoTestsError, outcomeLines, runTests, totalsLine } from '../regress/index.ts';
-import { UsageError, openExisting, resolveActor, resolveEntry } from './context.ts';
+import { UsageError, openDbReader, resolveActor, resolveEntry, withReader } from './context.ts';
 
 type Db = (cmd: Command) => string;
 
@@ -67,31 +67,31 @@ export function registerTest(program: Command, db: Db): void {
     .option('--component <file.wasm>', "the build to test (default: the actor's manifest's component)")
     .option('--compare <fields>', `what must match, comma-separated from ${COMPARE_FIELDS.join(',')} (default: all)`)
     .option('--force', 'overwrite existing files')
-    .action((o: SaveOptions, cmd: Command) => {
-      const store = openExisting(db(cmd));
-      try {
-        const actor = resolveActor(store, o.actor);
-        const saved = saveChainTest(store, {
-          actor,
-          branch: o.branch,
-          from: o.from ? resolveEntry(store, o.from, actor).hash : undefined,
-          to: o.to ? resolveEntry(store, o.to, actor).hash : undefined,
-          file: o.output,
-          dir: o.dir,
-          name: o.name,
-          component: o.component,
-          compare: o.compare === undefined ? undefined : compareFields(o.compare),
-          overwrite: o.force,
-        });
-        const rel = (p: string) => relative(process.cwd(), p) || p;
-        console.log(
-          `${rel(saved.file)}: ${saved.entries} entries, #${saved.from.seq}..#${saved.to.seq} of ${actor} ` +
-            `(bundle ${rel(saved.bundle)}); run it with: theater test ${rel(saved.file)}`,
-        );
-      } finally {
-        store.close();
-      }
-    });
+    .action((o: SaveOptions, cmd: Command) =>
+      withReader(
+        () => openDbReader(db(cmd)),
+        async (store) => {
+          const actor = await resolveActor(store, o.actor);
+          const saved = await saveChainTest(store, {
+            actor,
+            branch: o.branch,
+            from: o.from ? (await resolveEntry(store, o.from, actor)).hash : undefined,
+            to: o.to ? (await resolveEntry(store, o.to, actor)).hash : undefined,
+            file: o.output,
+            dir: o.dir,
+            name: o.name,
+            component: o.component,
+            compare: o.compare === undefined ? undefined : compareFields(o.compare),
+            overwrite: o.force,
+          });
+          const rel = (p: string) => relative(process.cwd(), p) || p;
+          console.log(
+            `${rel(saved.file)}: ${saved.entries} entries, #${saved.from.seq}..#${saved.to.seq} of ${actor} ` +
+              `(bundle ${rel(saved.bundle)}); run it with: theater test ${rel(saved.file)}`,
+          );
+        },
+      ),
+    );
 }
 
 function compareFields(s: string): CompareField[] {

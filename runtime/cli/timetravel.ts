@@ -2,12 +2,14 @@
 import type { Command } from 'commander';
 import { summarizeEntry } from '../chain/describe.ts';
 import { toHex } from '../chain/entry.ts';
-import type { ChainStore, StoredEntry } from '../store/index.ts';
+import type { ChainReader } from '../reader/chain-reader.ts';
+import { SqliteReader, type ChainStore, type StoredEntry } from '../store/index.ts';
 import {
   diffBranches,
   diffEntries,
   exportBundle,
-  followMessage,
+  followFrom,
+  type FarEntry,
   forkAt,
   importBundle,
   listBranches,
@@ -15,18 +17,35 @@ import {
   parsePath,
   renderDiff,
   replay,
+  replayHere,
   whoWrote,
   type ReplayReport,
 } from '../timetravel/index.ts';
-import { UsageError, openExisting, openExistingForWriting, resolveActor, resolveEntry } from './context.ts';
+import {
+  UsageError,
+  openExisting,
+  openExistingForWriting,
+  resolveActor,
+  resolveEntry,
+  withReader,
+  type Source,
+} from './context.ts';
+import { payloads } from './inspect.ts';
 import { ChainStore as Store } from '../store/index.ts';
 
 type Db = (cmd: Command) => string;
+/** The chain a reading command is about: `--db`, or `--hub` with `--node` (see main.ts). */
+type Sources = (cmd: Command) => Source;
 
 const short = (h: Uint8Array | string | null) =>
   h === null ? 'none' : (typeof h === 'string' ? h : toHex(h)).slice(0, 12);
-const line = (store: ChainStore, e: StoredEntry) =>
-  `${e.actor} #${e.seq} ${short(e.hash)} ${e.kind} ${e.iface.replace(/^theater:simple\//, '')}#${e.fn} ${summarizeEntry(e, (h) => store.blob(h), 80)}`;
+
+/** One line per entry: actor, seq, hash, kind, function and what it recorded. */
+async function line(store: ChainReader, e: StoredEntry): Promise<string> {
+  const blobs = await payloads(store, [e]);
+  const summary = summarizeEntry(e, (h) => blobs.get(toHex(h)), 80);
+  return `${e.actor} #${e.seq} ${short(e.hash)} ${e.kind} ${e.iface.replace(/^theater:simple\//, '')}#${e.fn} ${summary}`;
+}
 
 /** A progress line on stderr, only on a terminal (CI logs stay clean). */
 function progress(what: string): ((done: number, total: number) => void) & { clear(): void } {
@@ -36,18 +55,22 @@ function progress(what: string): ((done: number, total: number) => void) & { cle
 }
 
 /** Runs `fn` on the db: read-only, or (`write`) holding the writer lease, which another writer refuses (exit 3). */
-function withStore<T>(db: string, fn: (s: ChainStore) => T, write = false): T {
+async function withStore<T>(db: string, fn: (s: ChainStore) => Promise<T>, write = false): Promise<T> {
   const store = write ? openExistingForWriting(db) : openExisting(db);
   try {
-    return fn(store);
+    return await fn(store);
   } finally {
     store.close();
   }
 }
 
-export function registerTimeTravel(program: Command, db: Db): void {
-  program
-    .command('replay')
+export function registerTimeTravel(
+  program: Command,
+  db: Db,
+  source: Sources,
+  hubOptions: (c: Command) => Command,
+): void {
+  hubOptions(program.command('replay'))
     .description(
       're-run the chain against the component (or another build) with every import answered from the record; exit 0 verified, 1 diverged',
     )
@@ -57,18 +80,20 @@ export function registerTimeTravel(program: Command, db: Db): void {
     .option('--component <file.wasm>', 'replay against another build of the component')
     .option('--json', 'print the result as JSON')
     .action(async (o: { actor?: string; branch?: string; component?: string; json?: boolean }, cmd: Command) => {
-      const path = db(cmd);
-      const actor = withStore(path, (s) => resolveActor(s, o.actor));
       const p = progress('replaying');
-      const r = await replay({ db: path, actor, branch: o.branch, component: o.component }, p);
+      const r = await withReader(source(cmd), async (s) => {
+        const actor = await resolveActor(s, o.actor);
+        const req = { actor, branch: o.branch, component: o.component };
+        // A db is replayed on a worker thread (it opens the file itself); a hub node on this one.
+        return s instanceof SqliteReader ? replay({ db: s.source, ...req }, p) : replayHere(s, req, p);
+      });
       p.clear();
       if (o.json) console.log(JSON.stringify(r, null, 2));
       else printReplay(r);
       if (r.status !== 'verified') process.exitCode = 1;
     });
 
-  program
-    .command('diff')
+  hubOptions(program.command('diff'))
     .description('state diff between two entries (hashes or 12+ hex prefixes), or two branches from their merge-base')
     .argument('<a>', 'entry hash, or a branch name')
     .argument('<b>', 'entry hash, or a branch name')
@@ -76,17 +101,18 @@ export function registerTimeTravel(program: Command, db: Db): void {
     .option('--actor <id>', 'which actor, for branch names')
     .option('--json', 'print the diff as JSON')
     .action((a: string, b: string, o: { actor?: string; json?: boolean }, cmd: Command) =>
-      withStore(db(cmd), (s) => {
+      withReader(source(cmd), async (s) => {
         const isHash = (x: string) => /^[0-9a-f]{12,64}$/i.test(x);
         if (isHash(a) && isHash(b)) {
-          const d = diffEntries(s, resolveEntry(s, a, o.actor).hash, resolveEntry(s, b, o.actor).hash);
+          const [ea, eb] = [await resolveEntry(s, a, o.actor), await resolveEntry(s, b, o.actor)];
+          const d = await diffEntries(s, ea.hash, eb.hash);
           if (o.json)
             return console.log(JSON.stringify({ a: toHex(d.a.hash), b: toHex(d.b.hash), diff: d.diff }, null, 2));
-          console.log(`${line(s, d.a)}\n${line(s, d.b)}`);
+          console.log(`${await line(s, d.a)}\n${await line(s, d.b)}`);
           for (const l of renderDiff(d.diff)) console.log(`  ${l}`);
           return;
         }
-        const d = diffBranches(s, resolveActor(s, o.actor), a, b);
+        const d = await diffBranches(s, await resolveActor(s, o.actor), a, b);
         if (o.json)
           return console.log(
             JSON.stringify(
@@ -100,7 +126,7 @@ export function registerTimeTravel(program: Command, db: Db): void {
               2,
             ),
           );
-        console.log(`merge-base: ${d.base ? line(s, d.base) : 'none (unrelated histories)'}`);
+        console.log(`merge-base: ${d.base ? await line(s, d.base) : 'none (unrelated histories)'}`);
         for (const side of [d.a, d.b]) {
           console.log(`${side.branch} (head #${side.head.seq} ${short(side.head.hash)}) since the merge-base:`);
           for (const l of renderDiff(side.sinceBase)) console.log(`  ${l}`);
@@ -121,8 +147,8 @@ export function registerTimeTravel(program: Command, db: Db): void {
     .action((hash: string, o: { name?: string }, cmd: Command) =>
       withStore(
         db(cmd),
-        (s) => {
-          const at = resolveEntry(s, hash);
+        async (s) => {
+          const at = await resolveEntry(SqliteReader.of(s), hash);
           const f = forkAt(s, at.hash, o.name);
           console.log(
             `${f.actor}: branch ${f.branch} from #${at.seq} ${short(at.hash)} is live (head ${short(f.head)}); the next run continues there`,
@@ -141,8 +167,8 @@ export function registerTimeTravel(program: Command, db: Db): void {
     .action((o: { actor?: string; live?: string }, cmd: Command) =>
       withStore(
         db(cmd),
-        (s) => {
-          const actor = resolveActor(s, o.actor);
+        async (s) => {
+          const actor = await resolveActor(SqliteReader.of(s), o.actor);
           if (o.live) s.setLiveBranch(actor, o.live);
           for (const b of listBranches(s, actor)) {
             console.log(
@@ -154,8 +180,7 @@ export function registerTimeTravel(program: Command, db: Db): void {
       ),
     );
 
-  program
-    .command('export')
+  hubOptions(program.command('export'))
     .description("write an actor's chain (a branch, or a range) as one verifiable bundle file")
     .requiredOption('-o, --output <file>', 'bundle file to write')
     .option('--db <file>', 'chain database')
@@ -169,16 +194,16 @@ export function registerTimeTravel(program: Command, db: Db): void {
         o: { output: string; actor?: string; branch?: string; from?: string; to?: string; withComponent?: boolean },
         cmd: Command,
       ) =>
-        withStore(db(cmd), (s) => {
-          const actor = resolveActor(s, o.actor);
+        withReader(source(cmd), async (s) => {
+          const actor = await resolveActor(s, o.actor);
           const p = progress('exporting');
-          const r = exportBundle(s, o.output, {
+          const r = await exportBundle(s, o.output, {
             actor,
             branch: o.branch,
             withComponent: o.withComponent,
             onProgress: p,
-            from: o.from ? resolveEntry(s, o.from, actor).hash : undefined,
-            to: o.to ? resolveEntry(s, o.to, actor).hash : undefined,
+            from: o.from ? (await resolveEntry(s, o.from, actor)).hash : undefined,
+            to: o.to ? (await resolveEntry(s, o.to, actor)).hash : undefined,
           });
           p.clear();
           console.log(
@@ -210,48 +235,47 @@ export function registerTimeTravel(program: Command, db: Db): void {
       }
     });
 
-  program
-    .command('who-wrote')
+  hubOptions(program.command('who-wrote'))
     .description('the entry that last changed a JSON path of the state at an entry')
     .argument('<hash>', 'entry hash or a prefix of 12+ hex characters')
     .argument('<json-path>', 'e.g. $.notes[0].text, count or /notes/0/text')
     .option('--db <file>', 'chain database')
     .action((hash: string, path: string, _o, cmd: Command) =>
-      withStore(db(cmd), (s) => {
-        const w = whoWrote(s, resolveEntry(s, hash).hash, parsePath(path));
+      withReader(source(cmd), async (s) => {
+        const w = await whoWrote(s, (await resolveEntry(s, hash)).hash, parsePath(path));
         console.log(`${w.path} = ${JSON.stringify(w.value) ?? '(absent)'}`);
         if (!w.writer) return console.log('never written on this path');
-        console.log(`written by ${line(s, w.call ?? w.writer)}`);
-        if (w.call) console.log(`  returned at ${line(s, w.writer)}`);
+        console.log(`written by ${await line(s, w.call ?? w.writer)}`);
+        if (w.call) console.log(`  returned at ${await line(s, w.writer)}`);
         console.log(`  before: ${JSON.stringify(w.previous) ?? '(absent)'}`);
       }),
     );
 
-  program
-    .command('noops')
+  hubOptions(program.command('noops'))
     .description('export calls that did not change the state')
     .option('--db <file>', 'chain database')
     .option('--actor <id>', 'which actor')
     .option('--limit <n>', 'at most n', (v) => Number.parseInt(v, 10))
     .action((o: { actor?: string; limit?: number }, cmd: Command) =>
-      withStore(db(cmd), (s) => {
-        const head = s.head(resolveActor(s, o.actor));
+      withReader(source(cmd), async (s) => {
+        const head = await s.head(await resolveActor(s, o.actor));
         if (!head) throw new UsageError('no entries');
-        for (const n of noOps(s, head.hash, { limit: o.limit })) console.log(line(s, n.call));
+        for (const n of await noOps(s, head.hash, { limit: o.limit })) console.log(await line(s, n.call));
       }),
     );
 
-  program
-    .command('follow')
+  hubOptions(program.command('follow'))
     .description('follow a message: from a send/request import to the receiver and back, or from a call to its sender')
     .argument('<hash>', 'entry hash or a prefix of 12+ hex characters')
     .option('--db <file>', 'chain database')
     .action((hash: string, _o, cmd: Command) =>
-      withStore(db(cmd), (s) => {
-        const l = followMessage(s, resolveEntry(s, hash).hash);
-        console.log(`sent:     ${l.sent ? line(s, l.sent) : '(not from an actor)'}`);
-        console.log(`received: ${l.received ? line(s, l.received) : '(not found)'}`);
-        console.log(`answered: ${l.answered ? line(s, l.answered) : '(not yet)'}`);
+      withReader(source(cmd), async (s, far) => {
+        // In a hub, the other end may be on another node: it is printed with the node's name.
+        const l = await followFrom(s, await resolveEntry(s, hash), far);
+        const show = async (e: FarEntry) => `${e.node ? `[${e.node}] ` : ''}${await line(s, e)}`;
+        console.log(`sent:     ${l.sent ? await show(l.sent) : '(not from an actor)'}`);
+        console.log(`received: ${l.received ? await show(l.received) : '(not found)'}`);
+        console.log(`answered: ${l.answered ? await show(l.answered) : '(not yet)'}`);
       }),
     );
 }

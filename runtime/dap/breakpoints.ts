@@ -161,7 +161,7 @@ export class Breakpoints {
     if (dir === 1) {
       // Each entry is compared with the one before it: start the walk at `from` itself.
       let prev: PathEntry | undefined;
-      for (const e of view.walk(from, 1)) {
+      for await (const e of view.walk(from, 1)) {
         if (prev) {
           const hit = this.check(e, prev, at);
           if (hit) return hit;
@@ -176,7 +176,7 @@ export class Breakpoints {
     }
     // Backwards, an entry's predecessor is the next one the walk yields: check each entry once that one is known.
     let cur: PathEntry | undefined;
-    for (const e of view.walk(from - 1, -1)) {
+    for await (const e of view.walk(from - 1, -1)) {
       if (cur) {
         const hit = this.check(cur, e, at);
         if (hit) return hit;

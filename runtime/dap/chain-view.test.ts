@@ -41,13 +41,13 @@ describe('BranchView.walk', () => {
         const n = view.length;
         expect(n).toBe(branch === 'main' ? 4501 : 2001 + 300);
         for (const from of [0, 1, 255, 256, 1300, 2100, n - 1]) {
-          const up = [...view.walk(from, 1)].map((e) => e.seq);
+          const up = (await collect(view.walk(from, 1))).map((e) => e.seq);
           expect(up).toEqual(Array.from({ length: n - from }, (_, i) => from + i));
-          const down = [...view.walk(from, -1)].map((e) => e.seq);
+          const down = (await collect(view.walk(from, -1))).map((e) => e.seq);
           expect(down).toEqual(Array.from({ length: from + 1 }, (_, i) => from - i));
         }
         // Each entry is the one the branch's path holds at that position (parents link up, across the fork).
-        const all = [...view.walk(0, 1)];
+        const all = await collect(view.walk(0, 1));
         for (let i = 1; i < all.length; i++) expect(Buffer.compare(all[i]!.parent!, all[i - 1]!.hash)).toBe(0);
       }
     } finally {
@@ -55,3 +55,9 @@ describe('BranchView.walk', () => {
     }
   });
 });
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}

@@ -1,11 +1,15 @@
 /**
  * What the debug adapter reads, in one place: an actor's branch path by position (= seq) from the runtime's path
  * index, entries and their decoded payloads by position, streamed walks for breakpoint searches, and refreshes
- * when another process commits. Read-only: the db is opened so that nothing here can write it.
+ * when another process commits. Read-only: the db is opened so that nothing here can write it. Every read goes
+ * through the runtime's ChainReader (the SQLite store's here), the interface the Studio and the CLI read a db or a
+ * hub node through, so the adapter reads what they read.
  */
 import {
   ActorIndex,
   ChainStore,
+  SqliteReader,
+  type ChainReader,
   ENTRY_KINDS,
   bytesAsJson,
   decode,
@@ -32,7 +36,7 @@ export class BranchView {
   private version = -1;
 
   constructor(
-    private readonly store: ChainStore,
+    private readonly store: ChainReader,
     private readonly index: ActorIndex,
     readonly actor: string,
     readonly branch: string,
@@ -66,17 +70,17 @@ export class BranchView {
     return row && this.index.fnKey(row.fn);
   }
 
-  entryAt(i: number): StoredEntry | undefined {
+  async entryAt(i: number): Promise<StoredEntry | undefined> {
     this.sync();
     const row = this.path.at(i);
-    const hash = row && this.store.hashOf(row.id);
-    return hash && this.store.entry(hash);
+    return row && (await this.store.entriesByIds([row.id]))[0];
   }
 
-  detailAt(i: number): EntryDetail | undefined {
-    const entry = this.entryAt(i);
+  async detailAt(i: number): Promise<EntryDetail | undefined> {
+    const entry = await this.entryAt(i);
     if (!entry) return undefined;
-    const blob = (h: Uint8Array | null) => (h ? (this.store.blob(h) ?? null) : null);
+    const blobs = await this.store.blobs([entry.state, entry.input, entry.output].filter((h) => h !== null));
+    const blob = (h: Uint8Array | null) => (h ? (blobs.get(toHex(h)) ?? null) : null);
     return {
       entry,
       state: stateJson(blob(entry.state)),
@@ -90,18 +94,13 @@ export class BranchView {
    * (`dir` -1), streamed from the store. Read in windows that grow from 256 entries: a store walk first lists the
    * ids between its two ends, so a search that hits nearby must not list the whole branch first.
    */
-  *walk(from: number, dir: 1 | -1): Generator<PathEntry> {
+  async *walk(from: number, dir: 1 | -1): AsyncGenerator<PathEntry> {
     const n = this.length;
     if (from < 0 || from >= n) return;
     let size = 256;
     for (let at = from; dir === 1 ? at < n : at >= 0; at += dir * size, size = Math.min(size * 4, 65_536)) {
       const [lo, hi] = dir === 1 ? [at, Math.min(n - 1, at + size - 1)] : [Math.max(0, at - size + 1), at];
-      const it = this.store.history.path(this.idAt(hi), { fromSeq: lo, descending: dir === -1 });
-      try {
-        yield* it;
-      } finally {
-        it.return?.();
-      }
+      for await (const page of this.store.path(this.idAt(hi), { fromSeq: lo, descending: dir === -1 })) yield* page;
     }
   }
 
@@ -112,12 +111,12 @@ export class BranchView {
   }
 
   /** Position of an entry on this branch, or undefined when the branch does not pass through it. */
-  positionOf(hashHex: string): number | undefined {
+  async positionOf(hashHex: string): Promise<number | undefined> {
     const matches = /^[0-9a-f]{64}$/.test(hashHex)
-      ? [this.store.entry(Buffer.from(hashHex, 'hex'), this.actor)].filter((e) => e !== undefined)
-      : this.store.entriesByPrefix(hashHex, this.actor);
+      ? [await this.store.entry(Buffer.from(hashHex, 'hex'), this.actor)].filter((e) => e !== undefined)
+      : await this.store.entriesByPrefix(hashHex, this.actor);
     for (const e of matches) {
-      const here = this.entryAt(e.seq);
+      const here = await this.entryAt(e.seq);
       if (here && toHex(here.hash) === toHex(e.hash)) return e.seq;
     }
     return undefined;
@@ -128,9 +127,11 @@ export class BranchView {
 export class ChainView {
   private readonly indexes = new Map<string, ActorIndex>();
   private lastVersion: number;
+  private readonly reader: ChainReader;
 
-  private constructor(readonly store: ChainStore) {
+  private constructor(private readonly store: ChainStore) {
     this.lastVersion = store.dataVersion();
+    this.reader = SqliteReader.of(store);
   }
 
   /** Opens the db read-only: the adapter never writes, and can watch a db another process is writing. */
@@ -138,36 +139,36 @@ export class ChainView {
     return new ChainView(ChainStore.openReadOnly(db));
   }
 
-  actors(): string[] {
-    return this.store.actors().map((a) => a.id);
+  async actors(): Promise<string[]> {
+    return (await this.reader.actors()).map((a) => a.id);
   }
 
-  liveBranch(actor: string): string {
-    return this.store.liveBranch(actor);
+  liveBranch(actor: string): Promise<string> {
+    return this.reader.liveBranch(actor);
   }
 
-  branches(actor: string): string[] {
-    return this.store.branches(actor).map((b) => b.name);
+  async branches(actor: string): Promise<string[]> {
+    return (await this.reader.branches(actor)).map((b) => b.name);
   }
 
   /** The branch, with the actor's index built (read in slices; a million entries take a few seconds). */
   async branch(actor: string, branch?: string): Promise<BranchView> {
-    if (!this.actors().includes(actor)) throw new Error(`no actor ${actor} in ${this.store.path}`);
-    const name = branch ?? this.liveBranch(actor);
-    if (!this.branches(actor).includes(name))
-      throw new Error(`actor ${actor} has no branch ${name} (it has ${this.branches(actor).join(', ')})`);
+    if (!(await this.actors()).includes(actor)) throw new Error(`no actor ${actor} in ${this.reader.source}`);
+    const name = branch ?? (await this.liveBranch(actor));
+    const names = await this.branches(actor);
+    if (!names.includes(name)) throw new Error(`actor ${actor} has no branch ${name} (it has ${names.join(', ')})`);
     let index = this.indexes.get(actor);
-    if (!index) this.indexes.set(actor, (index = new ActorIndex(this.store, actor)));
+    if (!index) this.indexes.set(actor, (index = new ActorIndex(this.reader, actor)));
     await index.build();
-    return new BranchView(this.store, index, actor, name);
+    return new BranchView(this.reader, index, actor, name);
   }
 
   /** Reads what other processes committed since the last call; true when there was anything. Cheap otherwise. */
-  refresh(): boolean {
+  async refresh(): Promise<boolean> {
     const v = this.store.dataVersion();
     if (v === this.lastVersion) return false;
     this.lastVersion = v;
-    for (const ix of this.indexes.values()) if (ix.built) ix.refresh();
+    for (const ix of this.indexes.values()) if (ix.built) await ix.refresh();
     return true;
   }
 

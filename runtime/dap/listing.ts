@@ -18,9 +18,9 @@ export function listingLine(e: PathEntry): string {
   return `#${String(e.seq).padEnd(6)} ${indent}${e.kind.padEnd(6)} ${fn}  ${summarizeEntry(e, (h) => blob(h) ?? undefined, 120)}  ${toHex(e.hash).slice(0, 12)}`;
 }
 
-export function listingText(view: BranchView): string {
+export async function listingText(view: BranchView): Promise<string> {
   const lines: string[] = [];
-  for (const e of view.walk(0, 1)) {
+  for await (const e of view.walk(0, 1)) {
     lines.push(listingLine(e));
     if (lines.length >= LISTING_MAX) {
       lines.push(`(the listing stops at ${LISTING_MAX} entries; the branch has ${view.length})`);

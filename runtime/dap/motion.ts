@@ -45,7 +45,7 @@ export class Motion {
   /** Moves one step (where `to` says) and reports it. */
   async step(t: ThreadState, to: (v: BranchView, i: number) => number): Promise<void> {
     this.halt();
-    this.host.chain.refresh();
+    await this.host.chain.refresh();
     const pos = to(await this.host.threads.view(t), t.pos);
     setImmediate(() => this.host.stop(t, pos, 'step'));
   }
@@ -53,7 +53,7 @@ export class Motion {
   /** Runs to the next breakpoint hit either way; past the last one, stops at the end (or, attached, follows). */
   async run(thread: ThreadState, dir: 1 | -1): Promise<void> {
     this.halt();
-    this.host.chain.refresh();
+    await this.host.chain.refresh();
     const view = await this.host.threads.view(thread);
     const run: Run = { thread, cancelled: false };
     this.running = run;
@@ -70,7 +70,7 @@ export class Motion {
     if (dir === 1 && this.host.followMs !== null) return this.follow(run.thread);
     const end = dir === 1 ? view.length - 1 : 0;
     const where = dir === 1 ? 'the head of the chain' : 'the start of the chain';
-    say(`no breakpoint hit: stopped at ${where} (${threads.describe(run.thread, end)})`);
+    say(`no breakpoint hit: stopped at ${where} (${await threads.describe(run.thread, end)})`);
     stop(run.thread, end, 'step', `Reached ${where}`);
   }
 
@@ -82,16 +82,20 @@ export class Motion {
     this.running = run;
     let seen = (thread.view?.length ?? 1) - 1;
     thread.pos = seen;
-    run.timer = setInterval(() => {
+    // One look at a time: a tick that is still reading when the next fires lets that one pass.
+    let looking = false;
+    const look = async () => {
+      if (looking) return;
+      looking = true;
       try {
-        if (run.cancelled || !chain.refresh()) return;
+        if (run.cancelled || !(await chain.refresh())) return;
         const view = thread.view!;
         const now = view.length - 1;
         if (now <= seen) return;
         const from = seen;
         seen = thread.pos = now;
         let echoed = 0;
-        for (const e of view.walk(from + 1, 1)) {
+        for await (const e of view.walk(from + 1, 1)) {
           say(`${thread.actor}: ${listingLine(e)}`);
           if (++echoed >= ECHO) break;
         }
@@ -105,8 +109,11 @@ export class Motion {
           .catch((e: unknown) => this.lost(thread, e));
       } catch (e) {
         this.lost(thread, e);
+      } finally {
+        looking = false;
       }
-    }, this.host.followMs ?? 200);
+    };
+    run.timer = setInterval(() => void look(), this.host.followMs ?? 200);
   }
 
   /** The db could not be read while following (deleted, replaced): say why and stop where the thread was. */

@@ -143,11 +143,11 @@ export class TheaterDebugSession extends DebugSession {
     const { main, threads, motion } = this.opened;
     setImmediate(() => {
       if (args.kind === 'launch' || args.stopOnEntry)
-        return this.stopAt(main, main.pos, 'entry', `${main.actor}/${main.branch}`);
-      this.say(
-        `attached to ${main.actor}/${main.branch} at ${threads.describe(main, main.pos)}; following new entries`,
-      );
-      motion.follow(main);
+        return void this.stopAt(main, main.pos, 'entry', `${main.actor}/${main.branch}`);
+      void threads.describe(main, main.pos).then((at) => {
+        this.say(`attached to ${main.actor}/${main.branch} at ${at}; following new entries`);
+        motion.follow(main);
+      });
     });
   }
 
@@ -155,8 +155,8 @@ export class TheaterDebugSession extends DebugSession {
     this.answer(response, async () => {
       const { args, main, chain, motion, threads } = this.o;
       motion.halt();
-      chain.refresh();
-      const pos = args.kind === 'launch' ? startPosition(await threads.view(main), args) : 0;
+      await chain.refresh();
+      const pos = args.kind === 'launch' ? await startPosition(await threads.view(main), args) : 0;
       setImmediate(() => {
         this.stopAt(main, pos, 'entry', 'restarted: back at the start');
         // "Replay from the start": the recorded path re-executed against the component, on a worker thread.
@@ -181,8 +181,8 @@ export class TheaterDebugSession extends DebugSession {
 
   // ---- where a thread stands -----------------------------------------------------------------------------------
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    this.answer(response, () => {
-      this.opened?.threads.sync();
+    this.answer(response, async () => {
+      await this.opened?.threads.sync();
       const all = this.opened?.threads.all() ?? [];
       response.body = { threads: all.map((t) => new Thread(t.id, `${t.actor} (${t.branch})`)) };
     });
@@ -220,7 +220,7 @@ export class TheaterDebugSession extends DebugSession {
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     this.answer(response, async () => {
       const { view, pos } = await this.at(args.frameId);
-      const d = view.detailAt(pos);
+      const d = await view.detailAt(pos);
       if (!d) throw new Error(`no entry at #${pos}`);
       response.body = { scopes: scopes(d, this.vars) };
     });
@@ -244,15 +244,15 @@ export class TheaterDebugSession extends DebugSession {
       const goto = /^\.goto\s+(\S+)\s*$/.exec(args.expression.trim());
       if (goto) {
         const ref = goto[1]!;
-        const to = /^#\d+$/.test(ref) ? Number(ref.slice(1)) : view.positionOf(ref.toLowerCase());
+        const to = /^#\d+$/.test(ref) ? Number(ref.slice(1)) : await view.positionOf(ref.toLowerCase());
         if (to === undefined || to >= view.length)
           throw new Error(`no entry ${goto[1]} on ${view.actor}/${view.branch}`);
-        response.body = { result: `at ${this.o.threads.describe(thread, to)}`, variablesReference: 0 };
+        response.body = { result: `at ${await this.o.threads.describe(thread, to)}`, variablesReference: 0 };
         this.o.motion.halt();
         setImmediate(() => this.stopAt(thread, to, 'goto'));
         return;
       }
-      const r = evaluate(args.expression, view.detailAt(pos));
+      const r = evaluate(args.expression, await view.detailAt(pos));
       const v = this.vars.variable('', r.value, r.statePath);
       response.body = {
         result: v.value,
@@ -395,7 +395,7 @@ export class TheaterDebugSession extends DebugSession {
       const pos = this.convertClientLineToDebugger(args.line) - 1;
       if (pos < 0 || pos >= view.length) throw new Error(`line ${args.line} is past the last entry`);
       const id = this.frames.create({ thread: t.id, pos });
-      response.body = { targets: [{ id, label: threads.describe(t, pos), line: args.line }] };
+      response.body = { targets: [{ id, label: await threads.describe(t, pos), line: args.line }] };
     });
   }
 
@@ -410,12 +410,19 @@ export class TheaterDebugSession extends DebugSession {
   }
 
   /** Moves a thread and tells the client; every reference handed out before is dropped (DAP's lifetime rule). */
-  private stopAt(t: ThreadState, pos: number, reason: string, description?: string, hitIds?: readonly number[]): void {
+  private async stopAt(
+    t: ThreadState,
+    pos: number,
+    reason: string,
+    description?: string,
+    hitIds?: readonly number[],
+  ): Promise<void> {
     t.pos = pos;
     this.vars.reset();
     this.frames.reset();
     const e: DebugProtocol.StoppedEvent = new StoppedEvent(reason, t.id);
-    e.body.description = description ?? `${reason}: ${this.opened?.threads.describe(t, pos) ?? `#${pos}`}`;
+    const at = description ?? (await this.opened?.threads.describe(t, pos).catch(() => undefined));
+    e.body.description = description ?? `${reason}: ${at ?? `#${pos}`}`;
     e.body.text = description;
     e.body.allThreadsStopped = false;
     if (hitIds && hitIds.length > 0) e.body.hitBreakpointIds = [...hitIds];

@@ -101,14 +101,14 @@ export function pickActor(a: StartArguments, actors: readonly string[]): string 
 }
 
 /** Where a session starts: the launch's entry (default the first), or an attached db's head. */
-export function startPosition(view: BranchView, a: StartArguments): number {
+export async function startPosition(view: BranchView, a: StartArguments): Promise<number> {
   if (a.kind === 'attach') return view.length - 1;
   if (a.entry === undefined) return 0;
   if (typeof a.entry === 'number') {
     if (a.entry >= view.length) throw new Error(`entry #${a.entry} is not on this branch (0..${view.length - 1})`);
     return a.entry;
   }
-  const at = view.positionOf(a.entry.toLowerCase());
+  const at = await view.positionOf(a.entry.toLowerCase());
   if (at === undefined) throw new Error(`no entry ${a.entry} on ${view.actor}/${view.branch}`);
   return at;
 }
@@ -130,14 +130,14 @@ export async function openSession(
 ): Promise<Opened> {
   const chain = ChainView.open(resolve(args.db));
   try {
-    const actor = pickActor(args, chain.actors());
+    const actor = pickActor(args, await chain.actors());
     const threads = new Threads(chain);
-    threads.sync((x) => (x === actor ? args.branch : undefined));
+    await threads.sync((x) => (x === actor ? args.branch : undefined));
     const motion = new Motion({ ...host, chain, threads, followMs: args.kind === 'attach' ? args.pollMs : null });
     const main = threads.byActor(actor);
     const view = await threads.view(main);
     if (view.length === 0) throw new Error(`${actor}/${main.branch} has no entries yet`);
-    main.pos = startPosition(view, args);
+    main.pos = await startPosition(view, args);
     return { chain, threads, motion, args, main };
   } catch (e) {
     chain.close();

@@ -25,10 +25,10 @@ export class Threads {
   constructor(private readonly chain: ChainView) {}
 
   /** Adds a thread for every actor that has none yet (new actors appear while attached). */
-  sync(branchFor?: (actor: string) => string | undefined): void {
-    for (const actor of this.chain.actors()) {
+  async sync(branchFor?: (actor: string) => string | undefined): Promise<void> {
+    for (const actor of await this.chain.actors()) {
       if (this.list.some((t) => t.actor === actor)) continue;
-      const branch = branchFor?.(actor) ?? this.chain.liveBranch(actor);
+      const branch = branchFor?.(actor) ?? (await this.chain.liveBranch(actor));
       this.list.push({ id: this.list.length + 1, actor, branch, pos: 0, view: undefined, listing: undefined });
     }
   }
@@ -75,7 +75,7 @@ export class Threads {
     const t = this.byListing(ref);
     if (!t) return undefined;
     const view = await this.view(t);
-    if (t.listing?.ref === ref) return (t.listing.text ??= listingText(view));
+    if (t.listing?.ref === ref) return (t.listing.text ??= await listingText(view));
     return listingText(view);
   }
 
@@ -84,8 +84,8 @@ export class Threads {
   }
 
   /** "#12 return http-server.handle-request 05e20983def8" for messages. */
-  describe(t: ThreadState, i: number): string {
-    const e = t.view?.entryAt(i);
+  async describe(t: ThreadState, i: number): Promise<string> {
+    const e = await t.view?.entryAt(i);
     if (!e) return `#${i}`;
     return `#${e.seq} ${e.kind} ${e.iface.replace(/^[^/]*\//, '').replace(/@[\d.]+$/, '')}.${e.fn} ${toHex(e.hash).slice(0, 12)}`;
   }

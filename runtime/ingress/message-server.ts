@@ -3,6 +3,7 @@
  *
  * Framing (docs/message-port.md): each frame is a 4-byte big-endian length, then that many bytes of UTF-8 JSON.
  *   client → actor  {"type":"send","msg":<any JSON>}      or  {"type":"request","msg":<any JSON>}
+ *                   (and "cause":"<64 hex>" when the client is an actor on another node: its chain head)
  *   actor → client  {"ok":true}  /  {"ok":true,"response":<JSON or null>}  /  {"ok":false,"error":"..."}
  * Frames on one connection are answered in order. A malformed frame gets an error reply; an oversized one also
  * closes the connection (its remaining bytes cannot be trusted to be a frame boundary).
@@ -102,7 +103,7 @@ export async function serveMessages(
 }
 
 async function answer(system: Ingress, actorId: string, frame: Buffer): Promise<object> {
-  let req: { type?: unknown; msg?: unknown };
+  let req: { type?: unknown; msg?: unknown; cause?: unknown };
   try {
     req = JSON.parse(frame.toString('utf8')) as typeof req;
   } catch (e) {
@@ -118,11 +119,20 @@ async function answer(system: Ingress, actorId: string, frame: Buffer): Promise<
     // JSON.parse accepts nesting that JSON.stringify then overflows the stack on (a few thousand levels).
     return { ok: false, error: `msg cannot be passed on: ${(e as Error).message}` };
   }
+  // A message from an actor on another node names the sender's chain head as its cause (a relay's remote send):
+  // recorded on the call, it links the two chains wherever both are shipped (a hub).
+  let cause: Uint8Array | null = null;
+  if (req.cause !== undefined) {
+    if (typeof req.cause !== 'string' || !/^[0-9a-f]{64}$/.test(req.cause)) {
+      return { ok: false, error: 'cause must be 64 lowercase hex digits (the sending chain head)' };
+    }
+    cause = new Uint8Array(Buffer.from(req.cause, 'hex'));
+  }
   const msg = new Uint8Array(Buffer.from(json, 'utf8'));
   const out =
     req.type === 'send'
-      ? await system.send(actorId, msg, 'message-port')
-      : await system.request(actorId, msg, 'message-port');
+      ? await system.send(actorId, msg, 'message-port', cause)
+      : await system.request(actorId, msg, 'message-port', cause);
   if (!out.ok) return { ok: false, error: `${out.error.kind}: ${out.error.message}` };
   if (req.type === 'send') return { ok: true };
   const [reply] = out.response as [Uint8Array | undefined];

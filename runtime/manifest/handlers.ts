@@ -8,6 +8,7 @@ import {
   MAX_MAX_BODY_BYTES,
   type HandlerConfig,
   type HandlerType,
+  type RemoteAddress,
 } from './types.ts';
 import { closest } from './manifest-error.ts';
 import { formatPath } from './located-toml.ts';
@@ -15,7 +16,7 @@ import { formatPath } from './located-toml.ts';
 /** Fields each handler type takes; anything else is a typo or a misunderstanding, so it is an error. */
 const FIELDS: Record<HandlerType, readonly string[]> = {
   'http-server': ['port', 'host', 'max_body_bytes'],
-  'message-server': ['port', 'host'],
+  'message-server': ['port', 'host', 'remotes'],
   supervisor: [],
   timing: [],
   random: [],
@@ -99,7 +100,9 @@ export function parseHandlers(c: FieldChecks, key: 'handlers' | 'handler', list:
             );
       out.push({ type, port, host, maxBodyBytes, loc });
     } else if (type === 'message-server') {
-      out.push(port === undefined ? { type, host, loc } : { type, port, host, loc });
+      const remotes =
+        fields['remotes'] === undefined ? {} : { remotes: readRemotes(c, [...fieldsAt, 'remotes'], fields['remotes']) };
+      out.push(port === undefined ? { type, host, ...remotes, loc } : { type, port, host, ...remotes, loc });
     } else {
       out.push({ type, loc });
     }
@@ -172,4 +175,25 @@ function readHost(c: FieldChecks, at: TomlPath, v: unknown): string {
     );
   }
   return host;
+}
+
+/**
+ * `remotes = { name = "host:port", ... }`: actors on other nodes this actor may send to and request from by
+ * `name`, through their message port. A name must not be empty; an address is a host (as for `host`) and a port.
+ */
+function readRemotes(c: FieldChecks, at: TomlPath, v: unknown): ReadonlyMap<string, RemoteAddress> {
+  const out = new Map<string, RemoteAddress>();
+  const example =
+    'Write remotes = { counter = "10.0.0.2:8081" } (a name, then the host and message port of that actor).';
+  const table = c.table(at, v, example);
+  for (const [name, raw] of Object.entries(table)) {
+    const addr = c.nonEmptyStr([...at, name], raw, example);
+    const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.%-]+):(\d{1,5})$/.exec(addr);
+    const port = m ? Number(m[2]) : NaN;
+    if (!m || port < 1 || port > 65535) {
+      c.fail([...at, name], `expected "host:port", got ${JSON.stringify(addr)}.`, example);
+    }
+    out.set(name, { host: m[1]!.replace(/^\[|\]$/g, ''), port });
+  }
+  return out;
 }

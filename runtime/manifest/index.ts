@@ -1,4 +1,4 @@
-export type { SourceLoc, HandlerType, HandlerConfig, Manifest } from './types.ts';
+export type { SourceLoc, HandlerType, HandlerConfig, Manifest, RemoteAddress } from './types.ts';
 export { ManifestError, formatManifestError } from './manifest-error.ts';
 export { parseManifest } from './parse-manifest.ts';
 export { loadManifest } from './load-manifest.ts';

@@ -27,8 +27,21 @@ export type HandlerConfig =
       readonly loc: SourceLoc;
     }
   // No port: the actor is reachable only from other actors.
-  | { readonly type: 'message-server'; readonly port?: number; readonly host: string; readonly loc: SourceLoc }
+  | {
+      readonly type: 'message-server';
+      readonly port?: number;
+      readonly host: string;
+      /** Actors on other nodes the actor may message by these names, at their message ports (when given). */
+      readonly remotes?: ReadonlyMap<string, RemoteAddress>;
+      readonly loc: SourceLoc;
+    }
   | { readonly type: 'supervisor' | 'timing' | 'random' | 'runtime'; readonly loc: SourceLoc };
+
+/** Another node's actor, reached through its message port (docs/message-port.md). */
+export interface RemoteAddress {
+  readonly host: string;
+  readonly port: number;
+}
 
 export interface Manifest {
   /** Absolute path of the manifest file. */

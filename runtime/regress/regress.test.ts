@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { saveChainTest, sha256, toHex, type ActorSystem, type ChainTestManifest } from '../index.ts';
+import { SqliteReader, saveChainTest, sha256, toHex, type ActorSystem, type ChainTestManifest } from '../index.ts';
 import { example, REPO, THEATER_BIN, utf8, withSystem } from '../testing/helpers.ts';
 import { runTest } from './run-tests.ts';
 
@@ -38,7 +38,7 @@ describe('chain tests', () => {
   it('a saved branch passes against its build and diverges against counter-by-two at the first increment', async () => {
     await withSystem(async (system, dir) => {
       const id = await counterChain(system);
-      const saved = saveChainTest(system.store, { actor: id, dir, name: 'three increments' });
+      const saved = await saveChainTest(SqliteReader.of(system.store), { actor: id, dir, name: 'three increments' });
       expect(saved.entries).toBe(system.store.countEntries(id));
       const m = readManifest(saved.file);
       // The manifest names the build relative to itself and writes the range out for review.
@@ -68,7 +68,7 @@ describe('chain tests', () => {
       const all = system.store.entries({ actor: id });
       // #8 is the second increment's log import, #10 the third increment's call.
       expect([all[8]!.kind, all[10]!.kind]).toEqual(['import', 'call']);
-      const saved = saveChainTest(system.store, {
+      const saved = await saveChainTest(SqliteReader.of(system.store), {
         actor: id,
         dir,
         from: all[8]!.hash,
@@ -92,7 +92,7 @@ describe('chain tests', () => {
   it('a test whose files were altered is an error, not a failure, and says what is wrong', async () => {
     await withSystem(async (system, dir) => {
       const id = await counterChain(system);
-      const saved = saveChainTest(system.store, { actor: id, dir, name: 't' });
+      const saved = await saveChainTest(SqliteReader.of(system.store), { actor: id, dir, name: 't' });
       const manifest = readManifest(saved.file);
       const bundle = readFileSync(saved.bundle);
 

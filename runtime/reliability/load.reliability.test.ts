@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../chain/verify.ts';
-import { ChainStore } from '../store/index.ts';
+import { ChainStore, SqliteReader } from '../store/index.ts';
 import { REPO, startTheater, tempDir } from '../testing/helpers.ts';
 
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 1000);
@@ -98,7 +98,7 @@ describe(`load: ${CONNECTIONS} concurrent HTTP clients for ${SECONDS} s`, () => 
       const returns = store
         .entries({ actor: 'counter' })
         .filter((e) => e.kind === 'return' && e.fn === 'handle-request');
-      const v = verifyChain(store);
+      const v = await verifyChain(SqliteReader.of(store));
       const figures = {
         connections: CONNECTIONS,
         seconds: j.duration,

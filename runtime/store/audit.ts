@@ -5,43 +5,10 @@
  * silently dropping the entry. All are pages, streams or tiny: memory stays constant however long the chain is.
  */
 import type Database from 'better-sqlite3';
+import type { AuditBlobRow, AuditBranchRow, LeanEntryRow } from '../reader/chain-reader.ts';
 import { SMALL_BLOB } from './schema.ts';
 
-export interface AuditBlobRow {
-  readonly id: number;
-  /** The full hash, or the first 8 bytes of it for a small blob. */
-  readonly hash: Buffer;
-  readonly bytes: Buffer;
-}
-
-export interface AuditBranchRow {
-  readonly actor: string | null;
-  readonly branch: string;
-  readonly headId: number | null;
-  /** NULL when headId points at no row. */
-  readonly head: Buffer | null;
-  readonly headActorId: number | null;
-  readonly actorId: number;
-  /** For a branch without a head only: whether any entry was appended on it, or it has a fork base (1/0). */
-  readonly headless: number | null;
-}
-
-/** An entry row without joins (verify's fast path): [id, hash, parentId, actorId, seq, kind, fnId, inputId,
- *  outputId, stateId, cause, origin]. */
-export type LeanEntryRow = [
-  number,
-  Buffer,
-  number | null,
-  number,
-  number,
-  number,
-  number,
-  number | null,
-  number | null,
-  number | null,
-  Buffer | null,
-  number | null,
-];
+export type { AuditBlobRow, AuditBranchRow, LeanEntryRow };
 
 export interface Audit {
   /** Entries in insertion order without joins; references are resolved by the caller. Returns fewer than `limit`
@@ -51,6 +18,8 @@ export interface Audit {
   entryById(id: number): { hash: Buffer; seq: number; actorId: number } | undefined;
   /** One blob by id. */
   blobById(id: number): AuditBlobRow | undefined;
+  /** Highest entry id (0 when none), of one actor or all. */
+  lastEntryId(actor?: string): number;
   /** Highest blob id (0 when none). */
   maxBlobId(): number;
   /** Highest entry id (0 when none). */
@@ -61,6 +30,8 @@ export interface Audit {
   smallBlobRows(afterId: number, limit: number): AuditBlobRow[];
   /** Large blobs with ids in [fromId, toId], in id order (streamed). */
   largeBlobs(fromId: number, toId: number): IterableIterator<AuditBlobRow>;
+  /** Every blob in pages of rows, small ones first (the ChainReader's blob pass; verify reads packed pages). */
+  blobPages(): IterableIterator<AuditBlobRow[]>;
   branches(actor?: string): AuditBranchRow[];
   actorId(actor: string): number | undefined;
 }
@@ -90,6 +61,7 @@ export function openAudit(db: Database.Database): Audit {
   const blobById = db.prepare('SELECT id, hash, bytes FROM blobs WHERE id = ?');
   const maxBlob = db.prepare('SELECT coalesce(max(id), 0) FROM blobs').pluck();
   const maxEntry = db.prepare('SELECT coalesce(max(id), 0) FROM entries').pluck();
+  const lastEntryOf = db.prepare('SELECT coalesce(max(id), 0) FROM entries WHERE actor_id = ?').pluck();
   const actorsAll = db.prepare('SELECT id, name FROM actors');
   const fnsAll = db.prepare('SELECT id, iface, fn FROM fns');
   return {
@@ -101,6 +73,8 @@ export function openAudit(db: Database.Database): Audit {
     blobById: (id) => blobById.get(id) as AuditBlobRow | undefined,
     maxBlobId: () => maxBlob.get() as number,
     maxEntryId: () => maxEntry.get() as number,
+    lastEntryId: (actor) =>
+      (actor === undefined ? maxEntry.get() : lastEntryOf.get(actorId.get(actor) ?? -1)) as number,
     actorNames: () => new Map((actorsAll.all() as { id: number; name: string }[]).map((r) => [r.id, r.name])),
     fnNames: () =>
       new Map(
@@ -108,6 +82,21 @@ export function openAudit(db: Database.Database): Audit {
       ),
     smallBlobRows: (afterId, limit) => smallBlobs.all(afterId, limit) as AuditBlobRow[],
     largeBlobs: (fromId, toId) => largeBlobs.iterate(fromId, toId) as IterableIterator<AuditBlobRow>,
+    *blobPages() {
+      // Paged, never iterated: the caller may await between pages, and an open iterator would keep the connection
+      // busy meanwhile.
+      for (let afterId = 0; ;) {
+        const page = smallBlobs.all(afterId, PAGE) as AuditBlobRow[];
+        if (page.length > 0) yield page;
+        if (page.length < PAGE) break;
+        afterId = page[page.length - 1]!.id;
+      }
+      const max = maxBlob.get() as number;
+      for (let lo = 1; lo <= max; lo += LARGE_PAGE_IDS) {
+        const page = largeBlobs.all(lo, lo + LARGE_PAGE_IDS - 1) as AuditBlobRow[];
+        if (page.length > 0) yield page;
+      }
+    },
     branches(actor) {
       if (actor === undefined) return branches.all() as AuditBranchRow[];
       return branchesOf.all(actorId.get(actor) ?? -1) as AuditBranchRow[];
@@ -116,4 +105,7 @@ export function openAudit(db: Database.Database): Audit {
   };
 }
 
+const PAGE = 4096;
+/** Large blobs are read by id range, this many ids at a time. */
+const LARGE_PAGE_IDS = 4096;
 const SMALL = `length(bytes) <= ${SMALL_BLOB}`;

@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import { hashEquals, sha256, toHex, type Hash } from '../chain/entry.ts';
 import { ChainAppender, type AppendResult, type EncodedAppend } from './append.ts';
+import type { IndexRow, PathEntry } from '../reader/chain-reader.ts';
 import { openAudit, type Audit } from './audit.ts';
 import { HashIndex, SRC_BLOB, SRC_ENTRY, hasRuns, hashKey, idsWithKey, idsWithKeyBetween } from './hash-index.ts';
 import { openHistory, type History } from './history.ts';
@@ -147,6 +148,25 @@ export class ChainStore {
     return this.db.transaction(fn).deferred();
   }
 
+  /**
+   * `snapshot` for a reader whose work awaits between reads (ChainReader.snapshot): opens a read transaction and
+   * takes its snapshot now (the first read does), and returns what ends it. Inside a transaction already, ends
+   * nothing. Only for a connection nothing writes through meanwhile (a reader's own, read-only one).
+   */
+  beginSnapshot(): () => void {
+    if (this.db.inTransaction) return () => {};
+    this.db.exec('BEGIN DEFERRED');
+    try {
+      this.db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+    return () => {
+      if (this.db.open && this.db.inTransaction) this.db.exec('COMMIT');
+    };
+  }
+
   /** Runs `fn` in one transaction (appends inside it become savepoints): on a throw nothing of it is written. */
   transaction<T>(fn: () => T): T {
     return this.appender.inTransaction(fn);
@@ -164,6 +184,12 @@ export class ChainStore {
 
   branches(actor: string): BranchRow[] {
     const rows = this.stmts.branches.all(actor) as (Omit<BranchRow, 'head' | 'base'> & BranchHashes)[];
+    return rows.map((r) => ({ ...r, head: bytes(r.head), base: bytes(r.base) }));
+  }
+
+  /** Every branch of every actor with its head's row id and seq (a shipper moves a hub's heads with these). */
+  branchHeads(): BranchHead[] {
+    const rows = this.stmts.branchHeads.all() as (Omit<BranchHead, 'head' | 'base'> & BranchHashes)[];
     return rows.map((r) => ({ ...r, head: bytes(r.head), base: bytes(r.base) }));
   }
 
@@ -200,12 +226,27 @@ export class ChainStore {
     return toStoredEntry(row);
   }
 
+  /** An entry by its row id, undefined when there is none. */
+  entryById(id: number): StoredEntry | undefined {
+    const row = this.stmts.entryById.get(id) as EntryRow | undefined;
+    return row && toStoredEntry(row);
+  }
+
   blob(hash: Hash): Uint8Array | undefined {
     for (const c of this.stmts.blobCandidates.all({ key: hashKey(hash) }) as { hash: Buffer; bytes: Buffer }[]) {
       const match = c.hash.length === hash.length ? hashEquals(c.hash, hash) : hashEquals(sha256(c.bytes), hash);
       if (match) return bytes(c.bytes);
     }
     return undefined;
+  }
+
+  /**
+   * Committed entries after row id `afterId`, in id order, with their blobs' bytes (up to `limit`): what a shipper
+   * reads to copy the chain elsewhere (runtime/hub/shipper.ts). Reads only: commits are not delayed by it beyond
+   * SQLite's own locking, and it may run on its own connection in another thread.
+   */
+  committedSince(afterId: number, limit: number): PathEntry[] {
+    return this.history.since(afterId, limit);
   }
 
   /** Entries whose hex hash starts with `hexPrefix` (≥ 4 hex digits), in insertion order. */
@@ -311,8 +352,17 @@ function entryParams(
   return params;
 }
 
-/** [id, parentId, branchId, kind code, fnId, stateId] */
-export type IndexRow = [number, number | null, number, number, number, number | null];
+export type { IndexRow };
+export interface BranchHead {
+  readonly actor: string;
+  readonly branch: string;
+  /** Row id of the head entry; null for a branch with no entries. */
+  readonly headId: number | null;
+  readonly head: Hash | null;
+  /** The head's seq (null with no head). */
+  readonly seq: number | null;
+  readonly base: Hash | null;
+}
 interface BranchHashes {
   head: Buffer | null;
   base: Buffer | null;
@@ -325,6 +375,7 @@ function prepare(db: Database.Database, older: boolean) {
     insertBranch: db.prepare('INSERT INTO branches (actor_id, name, base_id, created) VALUES (?, ?, ?, ?)'),
     setHead: db.prepare('UPDATE branches SET head_id = ? WHERE id = ?'),
     entryByHash: db.prepare(`${SELECT_ENTRY} WHERE e.id IN (${idsWithKey(SRC_ENTRY, older)}) AND e.hash = @hash`),
+    entryById: db.prepare(`${SELECT_ENTRY} WHERE e.id = ?`),
     byPrefix:
       db.prepare(`${SELECT_ENTRY} WHERE e.id IN (${idsWithKeyBetween(SRC_ENTRY, older)}) AND hex(e.hash) LIKE @like
       ORDER BY e.id`),
@@ -335,6 +386,9 @@ function prepare(db: Database.Database, older: boolean) {
       (SELECT 1 FROM branches b WHERE b.actor_id = actors.id AND b.name = ?)`),
     actors: db.prepare(`SELECT name AS id, live_branch AS liveBranch, component, manifest, status, parent,
       created FROM actors ORDER BY id`),
+    branchHeads: db.prepare(`SELECT a.name AS actor, b.name AS branch, b.head_id AS headId, h.hash AS head,
+      h.seq AS seq, bs.hash AS base FROM branches b JOIN actors a ON a.id = b.actor_id
+      LEFT JOIN entries h ON h.id = b.head_id LEFT JOIN entries bs ON bs.id = b.base_id ORDER BY b.id`),
     branches: db.prepare(`SELECT a.name AS actor, b.name, h.hash AS head, bs.hash AS base, b.created
       FROM branches b JOIN actors a ON a.id = b.actor_id LEFT JOIN entries h ON h.id = b.head_id
       LEFT JOIN entries bs ON bs.id = b.base_id WHERE a.name = ? ORDER BY b.id`),

@@ -15,22 +15,26 @@ import {
   toStoredEntry,
   type EntryRow,
 } from './rows.ts';
+import type { PathEntry, PathOptions } from '../reader/chain-reader.ts';
 import type { StoredEntry } from './types.ts';
 import { SRC_CAUSE, hashKey, idsWithKey } from './hash-index.ts';
 
-export interface PathEntry extends StoredEntry {
-  readonly inputBytes: Uint8Array | null;
-  readonly outputBytes: Uint8Array | null;
-  readonly stateBytes: Uint8Array | null;
-}
+export type { PathEntry };
 
 export interface History {
   /** The entries from the root (or from `fromSeq`) to the entry with row id `headId`, root first; streamed. */
-  path(headId: number, opts?: { fromSeq?: number; descending?: boolean }): IterableIterator<PathEntry>;
+  path(headId: number, opts?: PathOptions): IterableIterator<PathEntry>;
+  /** The same walk, a chunk of entries at a time. */
+  pathPages(headId: number, opts?: PathOptions): IterableIterator<PathEntry[]>;
   /** Entries whose `cause` is `hash` (calls made by a message sent when the sender's head was `hash`). */
   causedBy(hash: Uint8Array): StoredEntry[];
   /** Entries whose parent is the entry with row id `id` (more than one where branches fork). */
   children(id: number): StoredEntry[];
+  /**
+   * Up to `limit` entries committed after row id `afterId`, in id order (every actor and branch), with their blobs'
+   * bytes: what a shipper copies to a hub. Parents before children, as they were appended.
+   */
+  since(afterId: number, limit: number): PathEntry[];
 }
 
 /**
@@ -73,6 +77,12 @@ const CHUNK_ROWS = `
     CAST(group_concat(hash, '') AS BLOB), CAST(group_concat(cause, '') AS BLOB)
   FROM (SELECT * FROM entries WHERE id BETWEEN ? AND ? ORDER BY id)`;
 
+/** The same packing for the entries committed after an id, in id order (a shipper's page). */
+const SINCE_ROWS = CHUNK_ROWS.replace('WHERE id BETWEEN ? AND ?', 'WHERE id > ?').replace(
+  'ORDER BY id)',
+  'ORDER BY id LIMIT ?)',
+);
+
 /** The blobs a chunk references, packed the same way: [id, hash length, bytes length] rows, hashes, bytes. */
 const CHUNK_BLOBS = `
   SELECT json_group_array(json_array(id, octet_length(hash), octet_length(bytes))),
@@ -105,6 +115,7 @@ type BlobRef = readonly [hash: Uint8Array, bytes: Uint8Array];
 export function openHistory(db: Database.Database, older = false): History {
   const ids = db.prepare(PATH_IDS).pluck();
   const chunk = db.prepare(CHUNK_ROWS).raw();
+  const sinceRows = db.prepare(SINCE_ROWS).raw();
   const chunkBlobs = db.prepare(CHUNK_BLOBS).raw();
   const hashById = db.prepare('SELECT hash FROM entries WHERE id = ?').pluck();
   const names = {
@@ -118,43 +129,69 @@ export function openHistory(db: Database.Database, older = false): History {
   const children = db.prepare(`SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM} WHERE e.parent_id = ? ORDER BY e.id`);
   return {
     *path(headId, opts = {}) {
-      const fromSeq = opts.fromSeq ?? 0;
-      const want = (ids.all(headId, fromSeq, fromSeq) as number[]).reverse(); // root first
-      const actors = new Map(names.actors.all() as [number, string][]);
-      const fns = new Map(
-        (names.fns.all() as [number, string, string][]).map(([id, iface, fn]) => [id, [iface, fn] as const]),
-      );
-      const branches = new Map(names.branches.all() as [number, string][]);
-      const chunks: number[][] = [];
-      for (let i = 0; i < want.length; i += CHUNK) chunks.push(want.slice(i, i + CHUNK));
-      if (opts.descending) chunks.reverse();
-      for (const c of chunks) {
-        const rows = unpack(chunk.get(c[0], c[c.length - 1]) as [string, Buffer | null, Buffer | null]);
-        // Other actors' and branches' entries can sit between path ids: keep only the path's (both sorted).
-        const keep: Raw[] = [];
-        let j = 0;
-        for (const r of rows) {
-          while (j < c.length && c[j]! < r[0]) j++;
-          if (c[j] === r[0]) keep.push(r);
-        }
-        const blobs = readBlobs(keep);
-        // Ascending, each entry's parent is the one before it; the chunk's first looks its parent up.
-        const first = keep[0]?.[1];
-        let parent =
-          first === null || first === undefined ? null : ((hashById.get(first) as Buffer | undefined) ?? null);
-        const out = keep.map((r) => {
-          const e = toPathEntry(r, parent, blobs, actors, fns, branches);
-          parent = r[12];
-          return e;
-        });
-        if (opts.descending) out.reverse();
-        yield* out;
-      }
+      for (const page of pathPages(headId, opts)) yield* page;
+    },
+    pathPages,
+    since(afterId, limit) {
+      const rows = unpack(sinceRows.get(afterId, limit) as [string, Buffer | null, Buffer | null]);
+      const { actors, fns, branches } = readNames();
+      const blobs = readBlobs(rows);
+      // Parents are mostly rows of this page; the others (an actor's first entry in this page) are looked up.
+      const hashes = new Map<number, Buffer>(rows.map((r) => [r[0], r[12]]));
+      return rows.map((r) => {
+        const pid = r[1];
+        const parent = pid === null ? null : (hashes.get(pid) ?? (hashById.get(pid) as Buffer | undefined) ?? null);
+        return toPathEntry(r, parent, blobs, actors, fns, branches);
+      });
     },
     causedBy: (hash) =>
       (causedBy.all({ key: hashKey(hash), cause: Buffer.from(hash) }) as EntryRow[]).map(toStoredEntry),
     children: (id) => (children.all(id) as EntryRow[]).map(toStoredEntry),
   };
+
+  function* pathPages(headId: number, opts: PathOptions = {}): IterableIterator<PathEntry[]> {
+    const fromSeq = opts.fromSeq ?? 0;
+    const want = (ids.all(headId, fromSeq, fromSeq) as number[]).reverse(); // root first
+    const actors = new Map(names.actors.all() as [number, string][]);
+    const fns = new Map(
+      (names.fns.all() as [number, string, string][]).map(([id, iface, fn]) => [id, [iface, fn] as const]),
+    );
+    const branches = new Map(names.branches.all() as [number, string][]);
+    const chunks: number[][] = [];
+    for (let i = 0; i < want.length; i += CHUNK) chunks.push(want.slice(i, i + CHUNK));
+    if (opts.descending) chunks.reverse();
+    for (const c of chunks) {
+      const rows = unpack(chunk.get(c[0], c[c.length - 1]) as [string, Buffer | null, Buffer | null]);
+      // Other actors' and branches' entries can sit between path ids: keep only the path's (both sorted).
+      const keep: Raw[] = [];
+      let j = 0;
+      for (const r of rows) {
+        while (j < c.length && c[j]! < r[0]) j++;
+        if (c[j] === r[0]) keep.push(r);
+      }
+      const blobs = readBlobs(keep);
+      // Ascending, each entry's parent is the one before it; the chunk's first looks its parent up.
+      const first = keep[0]?.[1];
+      let parent = first === null || first === undefined ? null : ((hashById.get(first) as Buffer | undefined) ?? null);
+      const out = keep.map((r) => {
+        const e = toPathEntry(r, parent, blobs, actors, fns, branches);
+        parent = r[12];
+        return e;
+      });
+      if (opts.descending) out.reverse();
+      if (out.length > 0) yield out;
+    }
+  }
+
+  function readNames() {
+    return {
+      actors: new Map(names.actors.all() as [number, string][]),
+      fns: new Map(
+        (names.fns.all() as [number, string, string][]).map(([id, iface, fn]) => [id, [iface, fn] as const]),
+      ),
+      branches: new Map(names.branches.all() as [number, string][]),
+    };
+  }
 
   function readBlobs(rows: readonly Raw[]): Map<number, BlobRef> {
     const want = new Set<number>();

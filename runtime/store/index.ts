@@ -1,4 +1,4 @@
-export { ChainStore } from './chain-store.ts';
+export { ChainStore, type BranchHead } from './chain-store.ts';
 export type { Audit, AuditBlobRow, AuditBranchRow } from './audit.ts';
 export type { CheckpointRow } from './checkpoints.ts';
 export type { PathEntry } from './history.ts';
@@ -15,7 +15,6 @@ export {
   STORED_STATUSES,
   type StoredStatus,
 } from './types.ts';
-export { ActorIndex, Path, type PathRow } from './path-index.ts';
 export {
   WriterBusyError,
   WriterLease,
@@ -25,3 +24,5 @@ export {
   type WriterInfo,
   type WriterStatus,
 } from './writer-lease.ts';
+
+export { SqliteReader } from './sqlite-reader.ts';

@@ -1,18 +1,9 @@
 /** SELECT fragments and row → model mapping shared by the store's read paths and its audit queries. */
-import { sha256, type EntryKind, type Hash, type Origin } from '../chain/entry.ts';
-import { KIND_CODES, ORIGIN_CODES } from './schema.ts';
+import { sha256, type Hash, type Origin } from '../chain/entry.ts';
+import { kindName, originName } from '../reader/codes.ts';
 import type { StoredEntry } from './types.ts';
 
-const KIND_NAMES = new Map<number, EntryKind>(Object.entries(KIND_CODES).map(([k, v]) => [v, k as EntryKind]));
-const ORIGIN_NAMES = new Map<number, Origin>(Object.entries(ORIGIN_CODES).map(([k, v]) => [v, k as Origin]));
-
-export function kindName(code: number): EntryKind | undefined {
-  return KIND_NAMES.get(code);
-}
-
-export function originName(code: number): Origin | undefined {
-  return ORIGIN_NAMES.get(code);
-}
+export { kindName, originName };
 
 /** Joins that turn integer references back into the hashed values. LEFT JOIN blobs/parent: absent refs are NULL. */
 export const ENTRY_FROM = `

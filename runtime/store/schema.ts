@@ -35,9 +35,8 @@ export const SHORT_HASH = 8;
 /** Bytes of a hash that the hash index's keys hold (hash-index.ts). */
 export const KEY_BYTES = 6;
 
-/** Entry kinds and origins as stored (small integers: 0 and 1 take no bytes in a SQLite record). Never renumber. */
-export const KIND_CODES = { call: 0, return: 1, import: 2, error: 3, event: 4 } as const;
-export const ORIGIN_CODES = { runtime: 0, http: 1, 'message-port': 2, actor: 3, studio: 4, cli: 5 } as const;
+/** Entry kinds and origins as stored (small integers: 0 and 1 take no bytes in a SQLite record), shared with the hub. */
+export { KIND_CODES, ORIGIN_CODES } from '../reader/codes.ts';
 
 interface Migration {
   readonly version: number;

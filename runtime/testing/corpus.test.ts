@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActorSystem } from '../actors/system.ts';
+import { SqliteReader } from '../store/index.ts';
 import { verifyChain } from '../chain/verify.ts';
 import { ActorLoadError } from '../component/check.ts';
 import { ComponentError } from '../component/loader.ts';
@@ -52,7 +53,7 @@ afterAll(async () => {
     await system.close();
     const again = ActorSystem.open({ db: join(dir, 'chain.db'), ephemeralPorts: true });
     try {
-      expect(verifyChain(again.store)).toMatchObject({ ok: true });
+      expect(await verifyChain(SqliteReader.of(again.store))).toMatchObject({ ok: true });
     } finally {
       await again.close();
     }

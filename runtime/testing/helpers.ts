@@ -70,11 +70,16 @@ export interface RunningTheater {
 }
 
 /**
- * `theater run <manifest> --db <db>` as a real child process on free ports; resolves once it says it is running,
+ * `theater run <manifest> --db <db> [args]` as a real child process on free ports; resolves once it says it is running,
  * with the ports it printed.
  */
-export function startTheater(db: string, manifest = example('counter'), cwd?: string): Promise<RunningTheater> {
-  const child = spawn(process.execPath, [THEATER_BIN, 'run', manifest, '--db', db], {
+export function startTheater(
+  db: string,
+  manifest = example('counter'),
+  cwd?: string,
+  args: readonly string[] = [],
+): Promise<RunningTheater> {
+  const child = spawn(process.execPath, [THEATER_BIN, 'run', manifest, '--db', db, ...args], {
     cwd,
     env: { ...process.env, THEATER_EPHEMERAL_PORTS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -16,7 +16,7 @@ import {
   type Hash,
   type Origin,
 } from '../chain/entry.ts';
-import type { PathEntry } from '../store/history.ts';
+import type { PathEntry } from '../reader/chain-reader.ts';
 import { BUNDLE_FORMAT, BundleError, BundleReader, type BundleRecord } from './bundle-format.ts';
 
 export type TimedEntry = Entry & { readonly ts: number };

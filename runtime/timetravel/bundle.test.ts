@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import type { ActorSystem } from '../actors/system.ts';
 import { toHex } from '../chain/entry.ts';
 import { verifyChain } from '../chain/verify.ts';
-import { ChainStore } from '../store/index.ts';
+import { ChainStore, SqliteReader } from '../store/index.ts';
 import { example, tempDir, utf8, withSystem } from '../testing/helpers.ts';
-import { exportBundle } from './bundle-export.ts';
+import { exportBundle, type ExportOptions } from './bundle-export.ts';
 import { BundleError } from './bundle-format.ts';
 import { importBundle } from './bundle-import.ts';
 import { replayHere } from './replay.ts';
@@ -17,14 +17,17 @@ const GOLDEN_HEAD = '947283b813fde1ce480f496df13825de170ea8eef968f1e1f5d70f4cd0e
 
 const inc = (s: ActorSystem, id: string) => s.send(id, utf8('{"op":"increment"}'), 'cli');
 
-function withStore<T>(path: string, fn: (s: ChainStore) => T): T {
+async function withStore<T>(path: string, fn: (s: ChainStore) => T | Promise<T>): Promise<T> {
   const s = ChainStore.open(path);
   try {
-    return fn(s);
+    return await fn(s);
   } finally {
     s.close();
   }
 }
+
+const verify = (s: ChainStore, actor?: string) => verifyChain(SqliteReader.of(s), actor ? { actor } : {});
+const exportOf = (s: ChainStore, file: string, o: ExportOptions) => exportBundle(SqliteReader.of(s), file, o);
 
 async function counterChain(system: ActorSystem, n = 3): Promise<string> {
   const id = await system.start(example('counter'));
@@ -39,20 +42,19 @@ describe('bundles', () => {
     await withSystem(async (system, dir) => {
       const id = await counterChain(system);
       const file = join(dir, 'c.bundle');
-      const out = exportBundle(system.store, file, { actor: id });
+      const out = await exportOf(system.store, file, { actor: id });
       const hashes = system.store.entries({ actor: id }).map((e) => toHex(e.hash));
       const db2 = join(dir, 'other.db');
-      withStore(db2, (s) => {
+      await withStore(db2, async (s) => {
         const r = importBundle(s, file);
         expect(r).toMatchObject({ actor: id, branch: 'main', entries: hashes.length, existing: 0, head: out.head });
         expect(s.entries({ actor: id }).map((e) => toHex(e.hash))).toEqual(hashes);
-        expect(verifyChain(s).ok).toBe(true);
+        expect((await verify(s)).ok).toBe(true);
         expect(importBundle(s, file)).toMatchObject({ existing: hashes.length });
         expect(s.countEntries()).toBe(hashes.length);
       });
       // The manifest is not known in db2, but the component is found through the chain's own db (here: same file).
-      const r = await replayHere(ChainStore.open(db2), {
-        db: db2,
+      const r = await replayHere(SqliteReader.of(ChainStore.open(db2)), {
         actor: id,
         component: example('counter', 'counter.wasm'),
       });
@@ -66,14 +68,14 @@ describe('bundles', () => {
       const all = system.store.entries({ actor: id });
       const mid = all[7]!;
       const [first, second] = [join(dir, 'a.bundle'), join(dir, 'b.bundle')];
-      exportBundle(system.store, first, { actor: id, to: mid.hash });
-      exportBundle(system.store, second, { actor: id, from: all[8]!.hash });
-      withStore(join(dir, 'r.db'), (s) => {
+      await exportOf(system.store, first, { actor: id, to: mid.hash });
+      await exportOf(system.store, second, { actor: id, from: all[8]!.hash });
+      await withStore(join(dir, 'r.db'), async (s) => {
         expect(() => importBundle(s, second)).toThrow(/does not have/);
         importBundle(s, first);
         importBundle(s, second);
         expect(toHex(s.head(id)!.hash)).toBe(toHex(all.at(-1)!.hash));
-        expect(verifyChain(s).ok).toBe(true);
+        expect((await verify(s)).ok).toBe(true);
       });
     });
   });
@@ -82,14 +84,14 @@ describe('bundles', () => {
     await withSystem(async (system, dir) => {
       const id = await counterChain(system);
       const file = join(dir, 'c.bundle');
-      exportBundle(system.store, file, { actor: id });
+      await exportOf(system.store, file, { actor: id });
       const entries = system.store.entries({ actor: id });
       const target = join(dir, 'target.db');
 
       const cut = join(dir, 'cut.bundle');
       copyFileSync(file, cut);
       truncateSync(cut, statSync(file).size - 40);
-      withStore(target, (s) => {
+      await withStore(target, (s) => {
         expect(() => importBundle(s, cut)).toThrow(BundleError);
         expect(s.countEntries()).toBe(0);
         expect(s.actors()).toEqual([]);
@@ -106,7 +108,7 @@ describe('bundles', () => {
       bytes[at + 2] = bytes[at + 2]! ^ 0x02;
       const bad = join(dir, 'bad.bundle');
       writeFileSync(bad, bytes);
-      withStore(target, (s) => {
+      await withStore(target, (s) => {
         let err: BundleError | undefined;
         try {
           importBundle(s, bad);
@@ -137,8 +139,8 @@ describe('bundles', () => {
       expect(at).toBeGreaterThan(0);
       raw[at + 9] = 0x39; // "count -> 9"
       writeFileSync(dbFile, raw);
-      withStore(dbFile, (s) => {
-        const v = verifyChain(s, { actor: id });
+      await withStore(dbFile, async (s) => {
+        const v = await verify(s, id);
         expect(v.ok).toBe(false);
         if (!v.ok) expect(v.entry).toBe(toHex(log.hash));
       });
@@ -153,9 +155,9 @@ describe('bundles', () => {
       try {
         const r = importBundle(store, GOLDEN);
         expect(r).toMatchObject({ actor: 'counter', entries: 16, head: GOLDEN_HEAD });
-        expect(verifyChain(store).ok).toBe(true);
+        expect((await verify(store)).ok).toBe(true);
         // No manifest in this db: the component comes from the bundle itself (stored by its SHA-256).
-        const rep = await replayHere(store, { db, actor: 'counter' });
+        const rep = await replayHere(SqliteReader.of(store), { actor: 'counter' });
         expect(rep).toMatchObject({ status: 'verified', count: 16, head: GOLDEN_HEAD });
         expect(rep.component.sha256).toBe(rep.component.recorded);
       } finally {
@@ -166,7 +168,7 @@ describe('bundles', () => {
     }
   });
 
-  it('never opens the chain db itself as a bundle: not to read one from it, not to write one over it', () => {
+  it('never opens the chain db itself as a bundle: not to read one from it, not to write one over it', async () => {
     const { dir, cleanup } = tempDir();
     try {
       const db = join(dir, 'chain.db');
@@ -176,17 +178,17 @@ describe('bundles', () => {
       // Either would open the db with fs while SQLite holds it (dropping its locks); writing would destroy it.
       for (const path of [db, `${db}-wal`]) {
         expect(() => importBundle(store, path)).toThrow(/refusing to read a bundle from .*a chain database open here/);
-        expect(() => exportBundle(store, path, { actor: 'counter' })).toThrow(/refusing to write a bundle over/);
+        await expect(exportOf(store, path, { actor: 'counter' })).rejects.toThrow(/refusing to write a bundle over/);
       }
       expect(store.countEntries()).toBe(before);
       store.close();
       // Not open here, but a SQLite file all the same: not overwritten either.
       expect(() => withStore(join(dir, 'other.db'), (s) => (importBundle(s, GOLDEN), 0))).not.toThrow();
       const reader = ChainStore.openReadOnly(join(dir, 'other.db'));
-      expect(() => exportBundle(reader, db, { actor: 'counter' })).toThrow(/it is a SQLite database/);
+      await expect(exportOf(reader, db, { actor: 'counter' })).rejects.toThrow(/it is a SQLite database/);
       reader.close();
       const again = ChainStore.openReadOnly(db);
-      expect(verifyChain(again)).toMatchObject({ ok: true, count: before });
+      expect(await verifyChain(SqliteReader.of(again))).toMatchObject({ ok: true, count: before });
       again.close();
     } finally {
       cleanup();

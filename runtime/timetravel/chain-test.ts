@@ -18,12 +18,12 @@ import { decode } from '../chain/canonical.ts';
 import { bytesAsJson, toDisplay } from '../chain/describe.ts';
 import { hashEquals, sha256, toHex, type Hash } from '../chain/entry.ts';
 import { loadManifest } from '../manifest/index.ts';
-import type { ChainStore, StoredEntry } from '../store/index.ts';
-import type { PathEntry } from '../store/history.ts';
+import type { ChainReader, PathEntry } from '../reader/chain-reader.ts';
+import type { StoredEntry } from '../store/index.ts';
 import { exportBundle } from './bundle-export.ts';
 import { loadBundle, type LoadedBundle } from './bundle-read.ts';
 import { COMPARE_FIELDS, type CompareField } from './replay-engine.ts';
-import { entryOrThrow, TimeTravelError } from './state.ts';
+import { readEntry, TimeTravelError } from './state.ts';
 
 export const CHAIN_TEST_FORMAT = 1;
 export const TEST_SUFFIX = '.test.json';
@@ -168,13 +168,16 @@ export interface SavedTest {
   readonly to: { readonly seq: number; readonly hash: string };
 }
 
-/** Writes a chain test for a range of an actor's branch. */
-export function saveChainTest(store: ChainStore, o: SaveTestOptions): SavedTest {
-  const branch = o.branch ?? store.liveBranch(o.actor);
-  const head = store.head(o.actor, branch);
+/**
+ * Writes a chain test for a range of an actor's branch. Reads through a ChainReader (a db, or a hub node): the
+ * range is read the way every other history reader reads it.
+ */
+export async function saveChainTest(store: ChainReader, o: SaveTestOptions): Promise<SavedTest> {
+  const branch = o.branch ?? (await store.liveBranch(o.actor));
+  const head = await store.head(o.actor, branch);
   if (!head) throw new TimeTravelError(`actor ${o.actor} has no entries on branch ${branch}`);
-  const { from, to } = snapRange(store, o.actor, head, o.from, o.to);
-  const manifestFile = store.actors().find((a) => a.id === o.actor)?.manifest ?? null;
+  const { from, to } = await snapRange(store, o.actor, head, o.from, o.to);
+  const manifestFile = (await store.actors()).find((a) => a.id === o.actor)?.manifest ?? null;
   const component = o.component ? resolve(o.component) : componentOf(manifestFile);
   if (!component)
     throw new TimeTravelError(
@@ -192,7 +195,7 @@ export function saveChainTest(store: ChainStore, o: SaveTestOptions): SavedTest 
       if (existsSync(f)) throw new TimeTravelError(`${f} already exists (choose another name, or overwrite)`);
   mkdirSync(dir, { recursive: true });
 
-  const out = exportBundle(store, bundle, { actor: o.actor, branch, from: from.hash, to: to.hash });
+  const out = await exportBundle(store, bundle, { actor: o.actor, branch, from: from.hash, to: to.hash });
   const loaded = loadBundle(bundle); // describe what was written, not what we meant to write
   const last = loaded.entries[loaded.entries.length - 1]!;
   const manifest: ChainTestManifest = {
@@ -221,42 +224,46 @@ export function saveChainTest(store: ChainStore, o: SaveTestOptions): SavedTest 
  * Widens a range to whole calls: `from` back to the call it is inside (an import, return or error is), `to`
  * forward along the branch to the return or error of the call it is inside (a call or an import is).
  */
-function snapRange(
-  store: ChainStore,
+async function snapRange(
+  store: ChainReader,
   actor: string,
   head: StoredEntry,
   fromHash: Hash | undefined,
   toHash: Hash | undefined,
-): { from: StoredEntry; to: StoredEntry } {
-  let to = toHash ? entryOrThrow(store, toHash, actor) : head;
+): Promise<{ from: StoredEntry; to: StoredEntry }> {
+  let to = toHash ? await readEntry(store, toHash, actor) : head;
   if (to.seq > head.seq) throw new TimeTravelError(`entry #${to.seq} is after the head of the branch (#${head.seq})`);
-  let from: StoredEntry | undefined = fromHash ? entryOrThrow(store, fromHash, actor) : undefined;
+  let from: StoredEntry | undefined = fromHash ? await readEntry(store, fromHash, actor) : undefined;
   if (from && from.seq > to.seq) [from, to] = [to, from];
   // The branch must pass through `to`; when `to` is inside a call, the branch goes on to that call's end.
-  const it = store.history.path(head.id, { fromSeq: to.seq });
-  try {
-    const at = it.next();
-    if (at.done || !hashEquals(at.value.hash, to.hash))
-      throw new TimeTravelError(`entry #${to.seq} ${toHex(to.hash).slice(0, 12)} is not on this branch`);
-    if (to.kind === 'call' || to.kind === 'import') {
-      let end: StoredEntry | undefined;
-      for (const e of it) {
-        if (e.kind === 'return' || e.kind === 'error') end = e;
-        if (e.kind !== 'import') break;
+  let at: StoredEntry | undefined;
+  let end: StoredEntry | undefined;
+  const inCall = to.kind === 'call' || to.kind === 'import';
+  walk: for await (const page of store.path(head.id, { fromSeq: to.seq })) {
+    for (const e of page) {
+      if (!at) {
+        at = e;
+        if (!hashEquals(e.hash, to.hash) || !inCall) break walk;
+        continue;
       }
-      if (!end) throw new TimeTravelError(`the range ends inside a call that has not returned (#${to.seq})`);
-      to = end;
+      if (e.kind === 'return' || e.kind === 'error') end = e;
+      if (e.kind !== 'import') break walk;
     }
-  } finally {
-    it.return?.();
+  }
+  if (!at || !hashEquals(at.hash, to.hash))
+    throw new TimeTravelError(`entry #${to.seq} ${toHex(to.hash).slice(0, 12)} is not on this branch`);
+  if (inCall) {
+    if (!end) throw new TimeTravelError(`the range ends inside a call that has not returned (#${to.seq})`);
+    to = end;
   }
   if (!from) {
-    const root = store.history.path(to.id, { fromSeq: 0 }).next();
-    if (root.done) throw new TimeTravelError('empty branch');
-    return { from: root.value, to };
+    for await (const page of store.path(to.id, { fromSeq: 0 })) {
+      if (page[0]) return { from: page[0], to };
+    }
+    throw new TimeTravelError('empty branch');
   }
   while (from.kind === 'import' || from.kind === 'return' || from.kind === 'error') {
-    const up: StoredEntry | undefined = from.parent ? store.entry(from.parent, actor) : undefined;
+    const up: StoredEntry | undefined = from.parent ? await store.entry(from.parent, actor) : undefined;
     if (!up) break;
     from = up;
   }

@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { verifyChain } from '../chain/verify.ts';
 import { toHex } from '../chain/entry.ts';
 import type { ActorSystem } from '../actors/system.ts';
+import { SqliteReader } from '../store/index.ts';
 import { example, text, utf8, withSystem } from '../testing/helpers.ts';
 import { forkAt, listBranches } from './fork.ts';
 import { diffBranches, diffEntries, stateAt } from './state.ts';
 import { noOps, whoWrote } from './insight.ts';
 
 const inc = (s: ActorSystem, id: string) => s.send(id, utf8('{"op":"increment"}'), 'cli');
+const rd = (s: ActorSystem) => SqliteReader.of(s.store);
 
 describe('state-at, forks and branches on a real counter', () => {
   it('state-at equals what the actor returned, on two branches; both branches verify', async () => {
@@ -19,8 +21,8 @@ describe('state-at, forks and branches on a real counter', () => {
         expect(out.ok).toBe(true);
         returned.push([system.actor(id)!.host.head.hash!, text(out.ok ? out.state : null)!]);
       }
-      for (const [hash, state] of returned) expect(text(stateAt(system.store, hash).bytes)).toBe(state);
-      expect(stateAt(system.store, returned[2]![0]).json).toEqual({ count: 3 });
+      for (const [hash, state] of returned) expect(text((await stateAt(rd(system), hash)).bytes)).toBe(state);
+      expect((await stateAt(rd(system), returned[2]![0])).json).toEqual({ count: 3 });
 
       // Rewind to count 1 and go on from there: the running actor is resumed on fork-1 with {count:1}.
       const [at1] = returned[0]!;
@@ -30,9 +32,9 @@ describe('state-at, forks and branches on a real counter', () => {
       const out = await inc(system, id);
       expect(out.ok && text(out.state)).toBe('{"count":2}');
       const forkHead = system.actor(id)!.host.head.hash!;
-      expect(stateAt(system.store, forkHead).json).toEqual({ count: 2 });
+      expect((await stateAt(rd(system), forkHead)).json).toEqual({ count: 2 });
       // The old branch is untouched: its count-3 entry still says 3.
-      expect(stateAt(system.store, returned[2]![0]).json).toEqual({ count: 3 });
+      expect((await stateAt(rd(system), returned[2]![0])).json).toEqual({ count: 3 });
 
       await system.committed();
       const branches = listBranches(system.store, id);
@@ -40,18 +42,18 @@ describe('state-at, forks and branches on a real counter', () => {
         ['main', false],
         ['fork-1', true],
       ]);
-      const v = verifyChain(system.store, { actor: id });
+      const v = await verifyChain(rd(system), { actor: id });
       expect(v.ok).toBe(true);
 
-      const d = diffBranches(system.store, id, 'main', 'fork-1');
+      const d = await diffBranches(rd(system), id, 'main', 'fork-1');
       expect(toHex(d.base!.hash)).toBe(toHex(at1));
       expect(d.diff).toEqual({ kind: 'json', changes: [{ op: 'changed', path: ['count'], before: 3, after: 2 }] });
-      expect(diffEntries(system.store, at1, forkHead).diff).toEqual({
+      expect((await diffEntries(rd(system), at1, forkHead)).diff).toEqual({
         kind: 'json',
         changes: [{ op: 'changed', path: ['count'], before: 1, after: 2 }],
       });
       // who-wrote: on the fork, count was written by the increment after the rewind.
-      const w = whoWrote(system.store, forkHead, ['count']);
+      const w = await whoWrote(rd(system), forkHead, ['count']);
       expect(w.value).toBe(2);
       expect(w.previous).toBe(1);
       expect(w.call?.kind).toBe('call');
@@ -79,7 +81,7 @@ describe('state-at, forks and branches on a real counter', () => {
       system.store.appendBatches([{ actor: id, branch: 'copy', entries: rest, blobs: [] }]);
       expect(system.store.countEntries(id)).toBe(before);
       expect(toHex(system.store.head(id, 'copy')!.hash)).toBe(toHex(head.hash));
-      expect(verifyChain(system.store, { actor: id }).ok).toBe(true);
+      expect((await verifyChain(rd(system), { actor: id })).ok).toBe(true);
     });
   });
 
@@ -91,7 +93,7 @@ describe('state-at, forks and branches on a real counter', () => {
       await system.send(id, utf8('{"op":"bogus"}'), 'cli');
       await system.committed();
       const head = system.store.head(id)!;
-      const calls = noOps(system.store, head.hash, { includeErrors: true }).map((n) => n.call.fn);
+      const calls = (await noOps(rd(system), head.hash, { includeErrors: true })).map((n) => n.call.fn);
       expect(calls).toContain('handle-request');
       expect(calls).not.toContain('init');
     });

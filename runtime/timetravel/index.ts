@@ -5,6 +5,7 @@ export {
   diffBranches,
   mergeBase,
   TimeTravelError,
+  readEntry,
   type StateAt,
   type EntryDiff,
   type BranchDiff,
@@ -50,4 +51,16 @@ export {
   type SaveTestOptions,
   type SavedTest,
 } from './chain-test.ts';
-export { noOps, whoWrote, followMessage, type NoOp, type WhoWrote, type MessageLink } from './insight.ts';
+export {
+  noOps,
+  whoWrote,
+  followMessage,
+  causalLinks,
+  followFrom,
+  type FarEntry,
+  type FarSide,
+  type NoOp,
+  type WhoWrote,
+  type MessageLink,
+  type CausalLinks,
+} from './insight.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../chain/entry.ts';
+import { ChainStore, SqliteReader } from '../store/index.ts';
 import { example, utf8, withSystem } from '../testing/helpers.ts';
 import { followMessage } from './insight.ts';
 import { replayHere } from './replay.ts';
@@ -21,21 +22,20 @@ describe('causal links across actors', () => {
       }
       await system.committed();
       const sent = system.store.entries({ actor: sup }).find((e) => e.kind === 'import' && e.fn === 'send')!;
-      const link = followMessage(system.store, sent.hash);
+      const link = await followMessage(SqliteReader.of(system.store), sent.hash);
       expect(link.received?.actor).toBe(flaky);
       expect(link.received?.kind).toBe('call');
       expect(link.received?.origin).toBe('actor');
       expect(toHex(link.received!.cause!)).toBe(toHex(sent.parent!));
-      const back = followMessage(system.store, link.received!.hash);
+      const back = await followMessage(SqliteReader.of(system.store), link.received!.hash);
       expect(toHex(back.sent!.hash)).toBe(toHex(sent.hash));
       expect(back.answered?.kind).toMatch(/return|error/);
 
       await system.close();
-      const { ChainStore } = await import('../store/index.ts');
       const store = ChainStore.open(join(dir, 'chain.db'));
       try {
         for (const actor of [sup, flaky]) {
-          const r = await replayHere(store, { db: join(dir, 'chain.db'), actor });
+          const r = await replayHere(SqliteReader.of(store), { actor });
           expect(r.status, JSON.stringify(r)).toBe('verified');
         }
       } finally {

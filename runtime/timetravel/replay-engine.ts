@@ -19,7 +19,7 @@ import {
   type ImportOutcome,
   type ImportStrategy,
 } from '../chain/recorder.ts';
-import type { PathEntry } from '../store/history.ts';
+import type { PathEntry } from '../reader/chain-reader.ts';
 import { diffStates, type StateDiff } from './json-diff.ts';
 
 /** A crossing as shown in a divergence report: decoded, display-ready. */
@@ -171,16 +171,26 @@ function viewProduced(e: TimedEntry, blobs: readonly Blob[]): CrossingView {
 }
 
 /** The fold. `entries` is one path, root first. */
-export async function replayFold(entries: Iterable<PathEntry>, opts: FoldOptions): Promise<ReplayResult> {
-  const it = entries[Symbol.iterator]();
+export async function replayFold(
+  entries: AsyncIterable<PathEntry> | Iterable<PathEntry>,
+  opts: FoldOptions,
+): Promise<ReplayResult> {
+  const it = Symbol.asyncIterator in entries ? entries[Symbol.asyncIterator]() : asAsync(entries[Symbol.iterator]());
   try {
     return await fold(it, opts);
   } finally {
-    it.return?.(); // a divergence stops early: release the store's statement behind the path
+    await it.return?.(); // a divergence stops early: release the store's statement behind the path
   }
 }
 
-async function fold(it: Iterator<PathEntry>, opts: FoldOptions): Promise<ReplayResult> {
+function asAsync<T>(it: Iterator<T>): AsyncIterator<T> {
+  return {
+    next: async () => it.next(),
+    return: async () => it.return?.() ?? { done: true, value: undefined },
+  };
+}
+
+async function fold(it: AsyncIterator<PathEntry>, opts: FoldOptions): Promise<ReplayResult> {
   const copied: CopiedStep[] = [];
   let chain: ChainBuilder | undefined;
   let current: ImportStrategy = {
@@ -194,7 +204,7 @@ async function fold(it: Iterator<PathEntry>, opts: FoldOptions): Promise<ReplayR
   let stopped = false;
   let count = 0;
   let lastHead: Hash | null = null;
-  let next = it.next();
+  let next = await it.next();
   const progress = (force = false) => {
     if (force || count % PROGRESS_EVERY < 1) opts.onProgress?.(count, opts.total ?? count);
   };
@@ -215,15 +225,15 @@ async function fold(it: Iterator<PathEntry>, opts: FoldOptions): Promise<ReplayR
     }
     // One step: an event, or a call with its imports and its return/error.
     const step: PathEntry[] = [first];
-    next = it.next();
+    next = await it.next();
     if (first.kind === 'call') {
       while (!next.done && next.value.kind === 'import') {
         step.push(next.value);
-        next = it.next();
+        next = await it.next();
       }
       if (!next.done && (next.value.kind === 'return' || next.value.kind === 'error')) {
         step.push(next.value);
-        next = it.next();
+        next = await it.next();
       }
     }
     const terminal = step.length > 1 ? step[step.length - 1]! : null;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { ActorSystem } from '../actors/system.ts';
 import { toHex } from '../chain/entry.ts';
+import { SqliteReader } from '../store/index.ts';
 import { example, utf8, withSystem } from '../testing/helpers.ts';
 import { replay, replayHere } from './replay.ts';
 
@@ -54,7 +55,7 @@ describe('deterministic replay with real components', () => {
   });
 
   it('js-notes (timing.now as u64, random-bytes) replays verified', async () => {
-    await withSystem(async (system, dir) => {
+    await withSystem(async (system) => {
       const id = await system.start(example('js-notes'));
       for (const text of ['one', 'two']) {
         const out = await system.request(id, utf8(JSON.stringify({ op: 'add', text })), 'cli');
@@ -66,13 +67,13 @@ describe('deterministic replay with real components', () => {
       const fns = system.store.entries({ actor: id }).map((e) => e.fn);
       expect(fns).toContain('now');
       expect(fns).toContain('random-bytes');
-      const r = await replayHere(system.store, { db: join(dir, 'chain.db'), actor: id });
+      const r = await replayHere(SqliteReader.of(system.store), { actor: id });
       expect(r).toMatchObject({ status: 'verified', head: toHex(head.hash) });
     });
   });
 
   it('a fork replays verified along its own path', async () => {
-    await withSystem(async (system, dir) => {
+    await withSystem(async (system) => {
       const id = await system.start(example('counter'));
       await inc(system, id);
       const at = system.actor(id)!.host.head.hash!;
@@ -81,7 +82,7 @@ describe('deterministic replay with real components', () => {
       await inc(system, id);
       await system.committed();
       for (const branch of ['main', 'fork-1']) {
-        const r = await replayHere(system.store, { db: join(dir, 'chain.db'), actor: id, branch });
+        const r = await replayHere(SqliteReader.of(system.store), { actor: id, branch });
         expect(r).toMatchObject({ status: 'verified', head: toHex(system.store.head(id, branch)!.hash) });
       }
     });

@@ -15,14 +15,18 @@ import { defaultCacheDir, loadComponent, type ComponentInfo } from '../component
 import { buildImports } from '../imports/index.ts';
 import type { ActorContext } from '../imports/types.ts';
 import { loadManifest } from '../manifest/index.ts';
-import { type ChainStore, type StoredEntry } from '../store/index.ts';
+import { eachEntry, type ChainReader } from '../reader/chain-reader.ts';
+import type { ReaderSpec } from '../reader/open-reader.ts';
+import type { StoredEntry } from '../store/index.ts';
 import { replayFold, type Instantiate, type ReplayResult } from './replay-engine.ts';
 import { TimeTravelError } from './state.ts';
 import { runJob } from '../worker-job.ts';
 import { workerScript } from '../worker-script.ts';
 
-export interface ReplayRequest {
-  readonly db: string;
+/** What to replay: a db file or a hub node (the worker opens it), and which chain of it. */
+export type ReplayRequest = ReaderSpec & ReplayTarget;
+
+export interface ReplayTarget {
   readonly actor?: string;
   /** Replay the path to this branch's head (default: the live branch). */
   readonly branch?: string;
@@ -52,17 +56,17 @@ export function replay(req: ReplayRequest, onProgress?: Progress): Promise<Repla
   );
 }
 
-export async function replayHere(store: ChainStore, req: ReplayRequest, onProgress?: Progress): Promise<ReplayReport> {
-  const { actor, head, target } = resolveTarget(store, req);
+export async function replayHere(store: ChainReader, req: ReplayTarget, onProgress?: Progress): Promise<ReplayReport> {
+  const { actor, head, target } = await resolveTarget(store, req);
   // One walk: its first entry (the start event) names the recorded component, then the fold continues it. A path
   // holds no statement open between chunks, so the store answers other queries meanwhile.
-  const path = store.history.path(head.id);
-  const first = path.next();
+  const path = eachEntry(store.path(head.id));
+  const first = await path.next();
   const recorded = first.done ? null : componentOf(first.value);
   const component = await resolveComponent(store, actor, recorded, req);
   const entries = first.done
     ? path
-    : (function* () {
+    : (async function* () {
         yield first.value;
         yield* path;
       })();
@@ -70,21 +74,26 @@ export async function replayHere(store: ChainStore, req: ReplayRequest, onProgre
   return { ...result, actor, target, component: { sha256: component.sha256, recorded, path: component.path } };
 }
 
-function resolveTarget(store: ChainStore, req: ReplayRequest): { actor: string; head: StoredEntry; target: string } {
+async function resolveTarget(
+  store: ChainReader,
+  req: ReplayTarget,
+): Promise<{ actor: string; head: StoredEntry; target: string }> {
   if (req.head) {
-    const head = store.entry(fromHex(req.head), req.actor);
+    const head = await store.entry(fromHex(req.head), req.actor);
     if (!head) throw new TimeTravelError(`no entry ${req.head}`);
     return { actor: head.actor, head, target: `entry ${req.head.slice(0, 16)}` };
   }
-  const actors = store.actors().map((a) => a.id);
+  const actors = (await store.actors()).map((a) => a.id);
   const actor = req.actor ?? (actors.length === 1 ? actors[0] : undefined);
   if (!actor || !actors.includes(actor)) {
     throw new TimeTravelError(
-      req.actor ? `no actor ${req.actor} in ${store.path}` : `pick an actor (--actor): ${actors.join(', ') || 'none'}`,
+      req.actor
+        ? `no actor ${req.actor} in ${store.source}`
+        : `pick an actor (--actor): ${actors.join(', ') || 'none'}`,
     );
   }
-  const branch = req.branch ?? store.liveBranch(actor);
-  const head = store.head(actor, branch);
+  const branch = req.branch ?? (await store.liveBranch(actor));
+  const head = await store.head(actor, branch);
   if (!head) throw new TimeTravelError(`actor ${actor} has no entries on branch ${branch}`);
   return { actor, head, target: `${actor}/${branch}` };
 }
@@ -97,19 +106,19 @@ function componentOf(e: { kind: string; inputBytes: Uint8Array | null }): string
 
 /** The given build; else the actor's manifest's component if it is the recorded one; else one stored in a bundle. */
 async function resolveComponent(
-  store: ChainStore,
+  store: ChainReader,
   actor: string,
   recorded: string | null,
-  req: ReplayRequest,
+  req: ReplayTarget,
 ): Promise<ComponentInfo> {
   const cache = req.cacheDir ?? defaultCacheDir();
   if (req.component) return loadComponent(req.component, cache);
-  const manifest = store.actors().find((a) => a.id === actor)?.manifest;
+  const manifest = (await store.actors()).find((a) => a.id === actor)?.manifest;
   if (manifest && existsSync(manifest)) {
     const c = await loadComponent(loadManifest(manifest).componentPath, cache);
     if (recorded === null || c.sha256 === recorded) return c;
   }
-  const bytes = recorded ? store.blob(fromHex(recorded)) : undefined;
+  const bytes = recorded ? await store.blob(fromHex(recorded)) : undefined;
   if (bytes) {
     const dir = join(tmpdir(), 'theater-components');
     mkdirSync(dir, { recursive: true });

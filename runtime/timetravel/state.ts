@@ -4,6 +4,7 @@
  */
 import { bytesAsJson } from '../chain/describe.ts';
 import { hashEquals, toHex, type Hash } from '../chain/entry.ts';
+import type { ChainReader } from '../reader/chain-reader.ts';
 import type { ChainStore, StoredEntry } from '../store/index.ts';
 import { diffStates, type StateDiff } from './json-diff.ts';
 
@@ -19,17 +20,28 @@ export class TimeTravelError extends Error {
   override readonly name = 'TimeTravelError';
 }
 
+/** For the write side (fork, import), which works on the SQLite store itself. */
 export function entryOrThrow(store: ChainStore, hash: Hash, actor?: string): StoredEntry {
   const e = store.entry(hash, actor);
-  if (!e) throw new TimeTravelError(`no entry ${toHex(hash)}${actor ? ` of actor ${actor}` : ''} in ${store.path}`);
+  if (!e) throw noEntry(hash, actor, store.path);
   return e;
 }
 
+export async function readEntry(store: ChainReader, hash: Hash, actor?: string): Promise<StoredEntry> {
+  const e = await store.entry(hash, actor);
+  if (!e) throw noEntry(hash, actor, store.source);
+  return e;
+}
+
+function noEntry(hash: Hash, actor: string | undefined, source: string): TimeTravelError {
+  return new TimeTravelError(`no entry ${toHex(hash)}${actor ? ` of actor ${actor}` : ''} in ${source}`);
+}
+
 /** The actor's state as of an entry, on whatever branch the entry lies. */
-export function stateAt(store: ChainStore, hash: Hash): StateAt {
-  const entry = entryOrThrow(store, hash);
+export async function stateAt(store: ChainReader, hash: Hash): Promise<StateAt> {
+  const entry = await readEntry(store, hash);
   if (entry.state === null) return { entry, bytes: null, json: undefined };
-  const bytes = store.blob(entry.state);
+  const bytes = await store.blob(entry.state);
   if (!bytes)
     throw new TimeTravelError(`entry ${toHex(hash)}: its state blob ${toHex(entry.state)} is missing; run verify`);
   return { entry, bytes, json: bytesAsJson(bytes) };
@@ -42,9 +54,9 @@ export interface EntryDiff {
 }
 
 /** The state diff between two entries (of one actor or of two; any branches). */
-export function diffEntries(store: ChainStore, a: Hash, b: Hash): EntryDiff {
-  const sa = stateAt(store, a);
-  const sb = stateAt(store, b);
+export async function diffEntries(store: ChainReader, a: Hash, b: Hash): Promise<EntryDiff> {
+  const sa = await stateAt(store, a);
+  const sb = await stateAt(store, b);
   return { a: sa.entry, b: sb.entry, diff: diffStates(sa.bytes, sb.bytes) };
 }
 
@@ -52,16 +64,34 @@ export function diffEntries(store: ChainStore, a: Hash, b: Hash): EntryDiff {
  * The nearest common ancestor of two entries of one actor, by walking parents: the higher one down to the lower
  * one's height, then both together. Linear in the distance to the fork point, not in the chain's length.
  */
-export function mergeBase(store: ChainStore, a: Hash, b: Hash): StoredEntry | undefined {
-  let x: StoredEntry | undefined = entryOrThrow(store, a);
-  let y: StoredEntry | undefined = entryOrThrow(store, b);
+export async function mergeBase(store: ChainReader, a: Hash, b: Hash): Promise<StoredEntry | undefined> {
+  let x: StoredEntry | undefined = await readEntry(store, a);
+  let y: StoredEntry | undefined = await readEntry(store, b);
   if (x.actor !== y.actor) return undefined;
-  const up = (e: StoredEntry) => (e.parent ? store.entry(e.parent, e.actor) : undefined);
-  while (x && y && x.seq > y.seq) x = up(x);
-  while (x && y && y.seq > x.seq) y = up(y);
-  while (x && y && !hashEquals(x.hash, y.hash)) [x, y] = [up(x), up(y)];
+  // Walks parent links in pages of index rows (one read per page, not per entry: the hub is a round trip away),
+  // down to the lower one's height, then both together.
+  const up = async (e: StoredEntry, steps: number) => {
+    if (steps === 0) return e;
+    const rows = await store.ancestorRows(e.id, steps + 1);
+    const target = rows[steps];
+    return target === undefined ? undefined : (await store.entriesByIds([target[0]]))[0];
+  };
+  if (x.seq > y.seq) x = await up(x, x.seq - y.seq);
+  if (x && y.seq > x.seq) y = await up(y, y.seq - x.seq);
+  while (x && y && !hashEquals(x.hash, y.hash)) {
+    // Same height from here: compare the two walks a page at a time.
+    const [ra, rb] = await Promise.all([store.ancestorRows(x.id, WALK_PAGE), store.ancestorRows(y.id, WALK_PAGE)]);
+    const n = Math.min(ra.length, rb.length);
+    let i = 0;
+    while (i < n && ra[i]![0] !== rb[i]![0]) i++;
+    if (i < n) return (await store.entriesByIds([ra[i]![0]]))[0];
+    if (n < WALK_PAGE) return undefined; // a root reached without meeting: unrelated histories
+    [x, y] = await store.entriesByIds([ra[n - 1]![0], rb[n - 1]![0]]);
+  }
   return x && y ? x : undefined;
 }
+
+const WALK_PAGE = 4096;
 
 export interface BranchDiff {
   readonly actor: string;
@@ -73,18 +103,23 @@ export interface BranchDiff {
 }
 
 /** Two branches of an actor: where they split, and what each changed since. */
-export function diffBranches(store: ChainStore, actor: string, branchA: string, branchB: string): BranchDiff {
-  const head = (name: string) => {
-    const h = store.head(actor, name);
+export async function diffBranches(
+  store: ChainReader,
+  actor: string,
+  branchA: string,
+  branchB: string,
+): Promise<BranchDiff> {
+  const head = async (name: string) => {
+    const h = await store.head(actor, name);
     if (!h) throw new TimeTravelError(`actor ${actor} has no branch ${name} (or it is empty)`);
     return h;
   };
-  const ha = head(branchA);
-  const hb = head(branchB);
-  const base = mergeBase(store, ha.hash, hb.hash);
-  const baseState = base ? stateAt(store, base.hash).bytes : null;
-  const sa = stateAt(store, ha.hash).bytes;
-  const sb = stateAt(store, hb.hash).bytes;
+  const ha = await head(branchA);
+  const hb = await head(branchB);
+  const base = await mergeBase(store, ha.hash, hb.hash);
+  const baseState = base ? (await stateAt(store, base.hash)).bytes : null;
+  const sa = (await stateAt(store, ha.hash)).bytes;
+  const sb = (await stateAt(store, hb.hash)).bytes;
   return {
     actor,
     base,

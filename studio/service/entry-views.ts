@@ -1,9 +1,11 @@
-/** StoredEntry → the contract's views: small rows for lists, decoded payloads only for the one selected entry. */
+/**
+ * StoredEntry → the contract's views: small rows for lists, decoded payloads only for the one selected entry.
+ * Payload blobs are read a page at a time (`payloads`), never one read per row: on a hub each read is a round trip.
+ */
 import {
   bytesAsJson,
-  type ChainStore,
+  type ChainReader,
   decode,
-  followMessage,
   fromHex,
   type Hash,
   type StoredEntry,
@@ -16,11 +18,28 @@ import { badRequest, notFound } from './api-error.ts';
 
 const hx = (h: Hash | null): string | null => (h ? toHex(h) : null);
 
-export function entryView(store: ChainStore, e: StoredEntry, noop: boolean): EntryView {
+/** Blobs by hex hash, read beforehand for a page of entries. */
+export type Blobs = ReadonlyMap<string, Uint8Array>;
+
+/** The contract's name for an actor of this reader (a hub qualifies it with its node). */
+export type ActorName = (actor: string) => string;
+export const sameName: ActorName = (a) => a;
+
+/** The input and output blobs of a page of entries, in one read: what their summaries and searches decode. */
+export function payloads(reader: ChainReader, entries: readonly StoredEntry[]): Promise<Map<string, Uint8Array>> {
+  const hashes: Hash[] = [];
+  for (const e of entries) {
+    if (e.input) hashes.push(e.input);
+    if (e.output) hashes.push(e.output);
+  }
+  return reader.blobs(hashes);
+}
+
+export function entryView(e: StoredEntry, noop: boolean, blobs: Blobs, name: ActorName = sameName): EntryView {
   return {
     hash: toHex(e.hash),
     parent: hx(e.parent),
-    actor: e.actor,
+    actor: name(e.actor),
     seq: e.seq,
     kind: e.kind,
     iface: e.iface,
@@ -30,15 +49,15 @@ export function entryView(store: ChainStore, e: StoredEntry, noop: boolean): Ent
     state: hx(e.state),
     branch: e.branch,
     ts: e.ts,
-    summary: summarizeEntry(e, (h) => store.blob(h)),
+    summary: summarizeEntry(e, (h) => blobs.get(toHex(h))),
     noop,
   };
 }
 
 /** A recorded canonical value as display JSON; a missing or undecodable blob says so instead of throwing. */
-export function decodedValue(store: ChainStore, h: Hash | null): unknown {
+export function decodedValue(blobs: Blobs, h: Hash | null): unknown {
   if (!h) return null;
-  const bytes = store.blob(h);
+  const bytes = blobs.get(toHex(h));
   if (!bytes) return { missing: toHex(h) };
   try {
     return toDisplay(decode(bytes));
@@ -47,34 +66,31 @@ export function decodedValue(store: ChainStore, h: Hash | null): unknown {
   }
 }
 
-export function entryDetail(store: ChainStore, e: StoredEntry, noop: boolean): EntryDetail {
+/** Where a message went (from a send/request import) or came from (from a call another actor caused). */
+export interface CausalLinks {
+  readonly effects: EntryDetail['effects'];
+  readonly causedBy: EntryDetail['causedBy'];
+}
+
+export async function entryDetail(
+  reader: ChainReader,
+  e: StoredEntry,
+  noop: boolean,
+  links: CausalLinks,
+  name: ActorName = sameName,
+): Promise<EntryDetail> {
+  const blobs = await payloads(reader, [e]);
   return {
-    ...entryView(store, e, noop),
-    input: decodedValue(store, e.input),
-    output: decodedValue(store, e.output),
-    ...causalLinks(store, e),
+    ...entryView(e, noop, blobs, name),
+    input: decodedValue(blobs, e.input),
+    output: decodedValue(blobs, e.output),
+    ...links,
   };
 }
 
-const link = (x: StoredEntry | undefined) => (x ? { actor: x.actor, hash: toHex(x.hash) } : null);
-
-/** Where a message went (from a send/request import) or came from (from a call another actor caused). */
-function causalLinks(store: ChainStore, e: StoredEntry): Pick<EntryDetail, 'effects' | 'causedBy'> {
-  const sends = e.kind === 'import' && (e.fn === 'send' || e.fn === 'request');
-  if (!sends && !(e.kind === 'call' && e.cause)) return { effects: [], causedBy: null };
-  try {
-    const m = followMessage(store, e.hash);
-    return sends
-      ? { effects: m.received ? [link(m.received)!] : [], causedBy: null }
-      : { effects: [], causedBy: link(m.sent) };
-  } catch {
-    return { effects: [], causedBy: null }; // the other side is not in this store (e.g. an imported bundle of one actor)
-  }
-}
-
-export function stateView(store: ChainStore, state: Hash | null): StateView {
+export async function stateView(reader: ChainReader, state: Hash | null): Promise<StateView> {
   if (!state) return { hash: null, size: 0 };
-  const bytes = store.blob(state);
+  const bytes = await reader.blob(state);
   if (!bytes) throw notFound(`state blob ${toHex(state)} is not in the store`);
   const json = bytesAsJson(bytes);
   return json !== undefined
@@ -83,12 +99,12 @@ export function stateView(store: ChainStore, state: Hash | null): StateView {
 }
 
 /** Lower-cased text of an entry's decoded input and output, for the entry list's full-text search. */
-export function searchText(store: ChainStore, e: StoredEntry): string {
+export function searchText(e: StoredEntry, blobs: Blobs): string {
   const parts = [
     e.iface,
     e.fn,
-    JSON.stringify(decodedValue(store, e.input)),
-    JSON.stringify(decodedValue(store, e.output)),
+    JSON.stringify(decodedValue(blobs, e.input)),
+    JSON.stringify(decodedValue(blobs, e.output)),
   ];
   return parts.join('\n').toLowerCase();
 }
@@ -101,12 +117,8 @@ export function parseHash(h: string): Hash {
   }
 }
 
-export function entryById(store: ChainStore, actor: string, id: number): StoredEntry | undefined {
-  return store.entries({ actor, afterId: id - 1, limit: 1 })[0];
-}
-
-export function requireEntry(store: ChainStore, hash: string): StoredEntry {
-  const e = store.entry(parseHash(hash));
+export async function requireEntry(reader: ChainReader, hash: string, actor?: string): Promise<StoredEntry> {
+  const e = await reader.entry(parseHash(hash), actor);
   if (!e) throw notFound(`no entry ${hash}`);
   return e;
 }

@@ -45,15 +45,14 @@ function withEphemeralPorts(m: Manifest): Manifest {
 const PORT_TAKEN = /already in use/;
 
 /**
- * Starts the actor. A port conflict is not a reason to refuse the example the user asked for: the actor is started
- * on ephemeral ports instead, and `note` says so (the actor tree shows the real ports).
+ * Starts the actor. A manifest whose actor is running already is that actor (opening it again selects it). A port
+ * conflict is not a reason to refuse the example the user asked for: the actor is started on ephemeral ports
+ * instead, and the result's `note` says where it listens (`log` gets it too).
  */
-export async function openManifest(
-  system: ActorSystem,
-  path: string,
-  note: (msg: string) => void,
-): Promise<OpenResult> {
+export async function openManifest(system: ActorSystem, path: string, log: (msg: string) => void): Promise<OpenResult> {
   const file = resolve(path);
+  const running = system.list().find((a) => a.manifest === file && a.parent === null);
+  if (running) return { ok: true, actor: running.id, alreadyRunning: true };
   let manifest: Manifest;
   try {
     manifest = loadManifest(file);
@@ -64,12 +63,35 @@ export async function openManifest(
     return { ok: true, actor: await system.start(manifest) };
   } catch (e) {
     if (!(e instanceof Error) || !PORT_TAKEN.test(e.message)) return { ok: false, error: loadErrorView(e, file) };
-    note(`${e.message}; started on ephemeral ports instead`);
+    let actor: string;
     try {
-      return { ok: true, actor: await system.start(withEphemeralPorts(manifest)) };
+      actor = await system.start(withEphemeralPorts(manifest));
     } catch (e2) {
       return { ok: false, error: loadErrorView(e2, file) };
     }
+    const taken = /port (\d+)/.exec(e.message)?.[1] ?? 'port';
+    const where = (system.describe(actor)?.listeners ?? [])
+      .map((l) => `${l.kind === 'http-server' ? 'HTTP' : 'messages'} on ${l.host}:${l.port}`)
+      .join(', ');
+    const note = `The manifest's port ${taken} is in use by another program: ${actor} listens on other ports instead (${where}).`;
+    log(note);
+    return { ok: true, actor, note };
+  }
+}
+
+/**
+ * Brings a stopped supervised child back under its running supervisor, resuming its own chain (as a resumed
+ * supervisor does with the children it had). Already back (its supervisor resumed it): nothing to do.
+ */
+export async function startChild(
+  system: ActorSystem,
+  child: { readonly id: string; readonly parent: string; readonly manifest: string },
+): Promise<OpenResult> {
+  if (system.describe(child.id)) return { ok: true, actor: child.id };
+  try {
+    return { ok: true, actor: await system.start(child.manifest, { parent: child.parent, id: child.id }) };
+  } catch (e) {
+    return { ok: false, error: loadErrorView(e, child.manifest) };
   }
 }
 

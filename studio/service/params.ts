@@ -57,7 +57,7 @@ export const PARAM_SCHEMAS: Schemas = {
     })
     .strict(),
   entryIndex: z.object({ actor, branch: branch.optional(), hash: hex }).strict(),
-  entry: z.object({ hash: hex }).strict(),
+  entry: z.object({ hash: hex, actor: actor.optional() }).strict(),
   graph: z
     .object({ actor, branch, fromSeq: seq, toSeq: seq })
     .strict()
@@ -105,6 +105,38 @@ export const PARAM_SCHEMAS: Schemas = {
     .object({ path: z.string().min(1).max(4096).optional(), upload: upload.optional() })
     .strict()
     .refine((p) => (p.path === undefined) !== (p.upload === undefined), 'give exactly one of path or upload'),
+  findEntries: z
+    .object({
+      prefix: z.string().regex(/^[0-9a-f]{6,64}$/, '6 to 64 lowercase hex digits'),
+      limit: z.number().int().min(1).max(50),
+    })
+    .strict(),
+  listPosition: z
+    .object({
+      actor,
+      branch: branch.optional(),
+      hash: hex,
+      kinds: z.array(kind).max(KIND_ORDER.length).optional(),
+      iface: z.string().max(256).optional(),
+      fn: z.string().max(256).optional(),
+      search: z.string().max(1024).optional(),
+      hideNoops: z.boolean().optional(),
+    })
+    .strict(),
+  logHistory: z
+    .object({ actor, branch: branch.optional(), offset: seq, limit, search: z.string().max(1024).optional() })
+    .strict(),
+  openHub: z
+    .object({
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// URL')
+        .max(4096),
+    })
+    .strict(),
+  closeHub: nothing,
+  hub: nothing,
+  attestations: z.object({ actor }).strict(),
   saveTest: z
     .object({
       actor,

@@ -7,15 +7,15 @@
  */
 import { join } from 'node:path';
 import {
-  ActorIndex,
   type ActorSummary,
   type ActorSystem,
   type ChainStore,
   forkAt,
   importBundle,
+  replay,
+  SqliteReader,
   toHex,
   verifyOffThread,
-  type Path,
 } from '../../runtime/index.ts';
 import type {
   ActorView,
@@ -32,6 +32,8 @@ import type {
   HttpFire,
   HttpFireResult,
   LogLine,
+  LogPage,
+  LogQuery,
   MessageFire,
   MessageFireResult,
   OpenResult,
@@ -40,22 +42,22 @@ import type {
   SavedTestView,
   SaveTestRequest,
   StateView,
-  StudioApi,
   StudioEvents,
   UploadedFile,
   VerifyView,
 } from '../contract.ts';
 import { badRequest, notFound, readOnly } from './api-error.ts';
+import { ChainViews } from './chain-views.ts';
 import { ComponentWatcher } from './component-watch.ts';
 import { DbAccess } from './db-access.ts';
 import { DbWatch } from './db-watch.ts';
 import { WatchedLogs } from './watched-logs.ts';
-import { EntryQueries } from './entry-query.ts';
-import { entryDetail, entryView, parseHash, requireEntry, stateView } from './entry-views.ts';
+import { parseHash } from './entry-views.ts';
 import { fireHttp, fireMessage } from './fire.ts';
 import { fireHttpAt, fireMessageAt } from './fire-remote.ts';
-import { openManifest, RecentManifests, writeUpload } from './manifests.ts';
+import { openManifest, RecentManifests, startChild, writeUpload } from './manifests.ts';
 import { validateRequest } from './params.ts';
+import { HUB_METHODS, type HubMethod, type LocalApi, type StudioEventListener } from './served.ts';
 import { RingBuffer } from './ring-buffer.ts';
 import * as tt from './time-travel.ts';
 
@@ -71,12 +73,11 @@ export interface StudioServiceOptions {
   readonly writer?: string;
 }
 
-export type StudioEventListener = <E extends EventName>(event: E, payload: StudioEvents[E]) => void;
+export type { StudioEventListener };
 
-/** How far back from a branch head requests are served before the index is built: a list page and graph windows. */
-const TAIL = 8192;
+const isHubMethod = (m: string): m is HubMethod => (HUB_METHODS as readonly string[]).includes(m);
 
-export class StudioService implements StudioApi {
+export class StudioService implements LocalApi {
   private readonly access: DbAccess;
   /** The Studio's read connection: every query goes through it. */
   readonly store: ChainStore;
@@ -86,10 +87,12 @@ export class StudioService implements StudioApi {
   /** The transports' subscriptions (each gets every event). */
   private readonly listeners = new Set<StudioEventListener>();
   private readonly logRing: RingBuffer<LogLine>;
-  private readonly indexes = new Map<string, ActorIndex>();
-  private readonly queries: EntryQueries;
+  /** Every read of the chain, through the read connection: the same code the hub Studio runs per node. */
+  private readonly views: ChainViews;
   private readonly recent: RecentManifests;
   private readonly watcher: ComponentWatcher;
+  /** What the user should know about a running actor (ActorView.note), e.g. that it listens on other ports. */
+  private readonly notes = new Map<string, string>();
 
   private constructor(readonly opts: StudioServiceOptions) {
     this.access = new DbAccess({
@@ -101,7 +104,7 @@ export class StudioService implements StudioApi {
     });
     this.store = this.access.store;
     this.logRing = new RingBuffer(opts.logCapacity ?? 5000);
-    this.queries = new EntryQueries(this.store);
+    this.views = new ChainViews(SqliteReader.of(this.store));
     this.watchedLogs = new WatchedLogs(this.store);
     this.recent = new RecentManifests(join(opts.dataDir, 'recent-manifests.json'));
     this.watcher = new ComponentWatcher((actor, path) => this.emit('componentChanged', { actor, path }));
@@ -134,6 +137,7 @@ export class StudioService implements StudioApi {
   /** The one entry point for transports: checks the method name and its params, then runs it. */
   async invoke(method: unknown, params: unknown): Promise<unknown> {
     const req = validateRequest(method, params);
+    if (isHubMethod(req.method)) throw badRequest(`${req.method}: hubs are opened by the Studio's session`);
     const fn = this[req.method] as (p: unknown) => Promise<unknown>;
     return fn.call(this, req.params);
   }
@@ -145,7 +149,7 @@ export class StudioService implements StudioApi {
   }
 
   async close(): Promise<void> {
-    for (const ix of this.indexes.values()) ix.stop();
+    this.views.stop();
     this.watcher.close();
     this.dbWatch.stop();
     await this.access.close();
@@ -167,7 +171,7 @@ export class StudioService implements StudioApi {
 
   private wire(s: ActorSystem): void {
     s.on('log', (actor, msg) => this.log(actor, msg));
-    s.on('failure', (actor, err) => this.log(actor, `✗ ${err.kind}: ${err.message}`));
+    s.on('failure', (actor, err) => this.log(actor, `✗ ${err.kind}: ${err.message}`, true));
     s.on('entries', (actor, count, head) => {
       if (!head.hash) return;
       this.emit('entries', {
@@ -188,49 +192,16 @@ export class StudioService implements StudioApi {
     s.on('listening', () => this.emit('actors', {}));
   }
 
-  private log(actor: string, msg: string): void {
-    const line: LogLine = { actor, msg, ts: Date.now() };
+  private log(actor: string, msg: string, failure = false): void {
+    const line: LogLine = { actor, msg, ts: Date.now(), ...(failure ? { failure } : {}) };
     this.logRing.push(line);
     this.emit('log', line);
   }
 
-  /** The actor's index, its build started (in slices: see ActorIndex.build). Refuses unknown actors. */
-  private index(actor: string): ActorIndex {
-    let ix = this.indexes.get(actor);
-    if (!ix) {
-      if (!this.store.actors().some((a) => a.id === actor)) throw notFound(`no actor ${actor}`);
-      ix = new ActorIndex(this.store, actor);
-      this.indexes.set(actor, ix);
-      void ix.build();
-    }
-    return ix;
-  }
-
-  /** The actor's index once it holds the whole chain (filters, positions far from the head). */
-  private async fullIndex(actor: string): Promise<ActorIndex> {
-    const ix = this.index(actor);
-    await ix.build();
-    ix.refresh();
-    return ix;
-  }
-
-  /**
-   * The path of `branch` holding positions `from` and after. Until the index is built, positions near the head are
-   * read straight from the store (so the Studio opens on the head of a million entries at once); others wait.
-   */
-  private async pathFrom(actor: string, branch: string, from: number): Promise<Path> {
-    const ix = this.index(actor);
-    if (!ix.built) {
-      const head = this.store.head(actor, branch);
-      if (head && from > head.seq - TAIL) return ix.tail(head.id, head.seq, head.seq + 1 - Math.max(0, from));
-    }
-    return (await this.fullIndex(actor)).path(branch);
-  }
-
-  private branchOf(actor: string, branch: string | undefined): string {
-    const b = branch ?? this.running(actor)?.branch ?? this.store.liveBranch(actor);
-    if (!this.store.branches(actor).some((x) => x.name === b)) throw notFound(`actor ${actor} has no branch ${b}`);
-    return b;
+  /** The branch a request means: the one named, else the one the actor runs on here (or its live one). */
+  private async branchOf(actor: string, branch: string | undefined): Promise<string> {
+    await this.views.index(actor); // refuses unknown actors
+    return this.views.branchOf(actor, branch ?? this.running(actor)?.branch);
   }
 
   // ---- actors ----------------------------------------------------------------------------------------------------
@@ -238,10 +209,8 @@ export class StudioService implements StudioApi {
   async openManifest(p: { path: string }): Promise<OpenResult> {
     const system = await this.access.runtimeForStart('start an actor');
     const r = await openManifest(system, p.path, (msg) => this.log('studio', msg));
-    if (r.ok) {
-      this.recent.add(system.describe(r.actor)?.manifest ?? p.path);
-      this.emit('actors', {});
-    } else await this.access.releaseIfIdle();
+    if (r.ok) this.opened(system, r, p.path);
+    else await this.access.releaseIfIdle();
     return r;
   }
 
@@ -249,9 +218,17 @@ export class StudioService implements StudioApi {
     const system = await this.access.runtimeForStart('start an actor');
     const path = writeUpload(join(this.opts.dataDir, 'uploads'), p.manifest, p.files);
     const r = await openManifest(system, path, (msg) => this.log('studio', msg));
-    if (r.ok) this.emit('actors', {});
+    if (r.ok) this.opened(system, r, path);
     else await this.access.releaseIfIdle();
     return r;
+  }
+
+  /** After a manifest opened (by path, upload or drop): it is recent, and what to know about it is kept. */
+  private opened(system: ActorSystem, r: Extract<OpenResult, { ok: true }>, path: string): void {
+    this.recent.add(system.describe(r.actor)?.manifest ?? path);
+    if (r.note) this.notes.set(r.actor, r.note);
+    else if (!r.alreadyRunning) this.notes.delete(r.actor);
+    this.emit('actors', {});
   }
 
   async recentManifests(_p: Record<string, never>): Promise<readonly string[]> {
@@ -273,7 +250,8 @@ export class StudioService implements StudioApi {
       const r = running.get(row.id);
       if (r) {
         const { branch, ...view } = r;
-        return { ...view, liveBranch: branch };
+        const note = this.notes.get(row.id);
+        return { ...view, liveBranch: branch, ...(note ? { note } : {}) };
       }
       const head = store.head(row.id, row.liveBranch);
       return {
@@ -318,8 +296,16 @@ export class StudioService implements StudioApi {
     const row = this.store.actors().find((a) => a.id === p.actor);
     if (!row) throw notFound(`no actor ${p.actor}`);
     if (!row.manifest) throw badRequest(`${p.actor} has no recorded manifest to start it from`);
-    if (row.parent) throw badRequest(`${p.actor} is supervised by ${row.parent}: start or restart its supervisor`);
-    return this.openManifest({ path: row.manifest });
+    if (!row.parent) return this.openManifest({ path: row.manifest });
+    // A supervised child comes back under its supervisor (started first when it is not running).
+    if (!this.running(row.parent)) {
+      const parent = await this.startActor({ actor: row.parent });
+      if (!parent.ok) return parent;
+    }
+    const system = await this.access.runtimeForStart(`start ${p.actor}`);
+    const r = await startChild(system, { id: row.id, parent: row.parent, manifest: row.manifest });
+    if (r.ok) this.emit('actors', {});
+    return r;
   }
 
   async logs(p: { actor?: string; limit: number }): Promise<readonly LogLine[]> {
@@ -329,40 +315,27 @@ export class StudioService implements StudioApi {
   // ---- the chain -------------------------------------------------------------------------------------------------
 
   async entries(q: EntryQuery): Promise<EntryPage> {
-    this.index(q.actor); // refuses unknown actors
-    const branch = this.branchOf(q.actor, q.branch);
-    if (EntryQueries.filtered(q)) return this.queries.filteredPage(await this.fullIndex(q.actor), q, branch);
-    return this.queries.page(q.actor, await this.pathFrom(q.actor, branch, q.offset), q);
+    return this.views.entries(q, await this.branchOf(q.actor, q.branch));
   }
 
   async entryIndex(p: { actor: string; branch?: string; hash: Hex }): Promise<number> {
-    this.index(p.actor);
-    const branch = this.branchOf(p.actor, p.branch);
-    const e = this.store.entry(parseHash(p.hash), p.actor);
-    const onPath = e && (await this.pathFrom(p.actor, branch, e.seq)).at(e.seq)?.id === e.id;
-    if (!e || !onPath) throw notFound(`entry ${p.hash} is not on that branch of ${p.actor}`);
-    return e.seq;
+    return this.views.entryIndex(p.actor, await this.branchOf(p.actor, p.branch), p.hash);
   }
 
-  async entry(p: { hash: Hex }): Promise<EntryDetail> {
-    const e = requireEntry(this.store, p.hash);
-    const path = await this.pathFrom(e.actor, e.branch, e.seq);
-    return entryDetail(this.store, e, path.at(e.seq)?.noop ?? false);
+  async entry(p: { hash: Hex; actor?: string }): Promise<EntryDetail> {
+    return this.views.entry(p.hash, p.actor);
   }
 
   async graph(p: { actor: string; branch: string; fromSeq: number; toSeq: number }): Promise<GraphWindow> {
-    this.index(p.actor);
-    const branch = this.branchOf(p.actor, p.branch);
-    return this.queries.graph(p.actor, branch, await this.pathFrom(p.actor, branch, p.fromSeq), p.fromSeq, p.toSeq);
+    return this.views.graph(p.actor, await this.branchOf(p.actor, p.branch), p.fromSeq, p.toSeq);
   }
 
   async stateAt(p: { hash: Hex }): Promise<StateView> {
-    // By design every entry carries the state as of it: a lookup, not a recomputation.
-    return stateView(this.store, requireEntry(this.store, p.hash).state);
+    return this.views.stateAt(p.hash);
   }
 
   async diff(p: { a: Hex; b: Hex }): Promise<DiffView> {
-    return tt.diff(this.store, p.a, p.b);
+    return this.views.diff(p.a, p.b);
   }
 
   async diffBranches(p: {
@@ -370,30 +343,17 @@ export class StudioService implements StudioApi {
     a: string;
     b: string;
   }): Promise<DiffView & { readonly mergeBase: Hex | null }> {
-    return tt.branchDiff(this.store, p.actor, p.a, p.b);
+    return this.views.diffBranches(p.actor, p.a, p.b);
   }
 
   async whoWrote(p: { hash: Hex; path: readonly PathSegment[] }): Promise<EntryView | null> {
-    const w = await tt.lastWriter(this.store, p.hash, p.path);
-    return w ? entryView(this.store, w, false) : null;
+    return this.views.whoWrote(p.hash, p.path);
   }
 
   async branches(p: { actor: string }): Promise<readonly BranchView[]> {
-    const store = this.store;
-    this.index(p.actor); // refuses unknown actors
-    const live = this.running(p.actor)?.branch ?? store.liveBranch(p.actor);
-    return store.branches(p.actor).map((b) => {
-      const head = b.head ? store.entry(b.head) : undefined;
-      const base = b.base ? store.entry(b.base) : undefined;
-      return {
-        name: b.name,
-        head: b.head ? toHex(b.head) : null,
-        headSeq: head?.seq ?? -1,
-        base: b.base ? toHex(b.base) : null,
-        baseSeq: base?.seq ?? null,
-        live: b.name === live,
-      };
-    });
+    await this.views.index(p.actor); // refuses unknown actors
+    const live = this.running(p.actor)?.branch ?? this.store.liveBranch(p.actor);
+    return this.views.branches(p.actor, live);
   }
 
   async fork(p: { actor: string; hash: Hex; name?: string }): Promise<BranchView> {
@@ -431,10 +391,11 @@ export class StudioService implements StudioApi {
   }
 
   async replay(p: { actor: string; branch?: string; componentPath?: string }): Promise<ReplayResultView> {
-    this.index(p.actor); // refuses unknown actors with not-found
+    await this.views.index(p.actor); // refuses unknown actors with not-found
     await this.system?.committed(); // the replay worker reads through its own connection: commit what is queued
-    return tt.replayView(this.store.path, p, (done, total) =>
-      this.emit('progress', { task: 'replay', actor: p.actor, done, total }),
+    const req = { db: this.store.path, actor: p.actor, branch: p.branch, component: p.componentPath };
+    return tt.replayView(() =>
+      replay(req, (done, total) => this.emit('progress', { task: 'replay', actor: p.actor, done, total })),
     );
   }
 
@@ -444,12 +405,30 @@ export class StudioService implements StudioApi {
     const r = await verifyOffThread({ db: this.store.path, actor: p.actor }, (done, total) =>
       this.emit('progress', { task: 'verify', actor, done, total }),
     );
-    if (!r.ok) return { ok: false, count: r.count, entry: r.entry, reason: r.reason };
+    if (!r.ok) {
+      // Where the first bad entry sits, so the Studio can mark what follows it as unverified.
+      const bad = r.entry ? this.store.entry(parseHash(r.entry)) : undefined;
+      return {
+        ok: false,
+        count: r.count,
+        entry: r.entry,
+        reason: r.reason,
+        ...(bad ? { actor: bad.actor, seq: bad.seq, through: await this.views.branchesThrough(bad) } : {}),
+      };
+    }
     const head =
       p.actor === undefined
         ? null
         : (r.heads.find((h) => h.actor === p.actor && h.branch === this.store.liveBranch(p.actor))?.hash ?? null);
-    return { ok: true, count: r.count, head };
+    // Each branch's head as verified, with its seq: the badge speaks of the branch on screen, not of all of them.
+    const branches = r.heads
+      .filter((h) => h.actor === p.actor)
+      .map((h) => ({
+        branch: h.branch,
+        head: h.hash,
+        seq: h.hash ? (this.store.entry(parseHash(h.hash))?.seq ?? -1) : -1,
+      }));
+    return { ok: true, count: r.count, head, ...(p.actor !== undefined ? { branches } : {}) };
   }
 
   // ---- injecting inputs ------------------------------------------------------------------------------------------
@@ -486,9 +465,9 @@ export class StudioService implements StudioApi {
     branch?: string;
     withComponent?: boolean;
   }): Promise<{ readonly file: string; readonly bytes: number; readonly downloadUrl?: string }> {
-    this.index(p.actor);
+    await this.views.index(p.actor);
     await this.system?.committed();
-    return tt.exportView(this.store, join(this.opts.dataDir, 'bundles'), p);
+    return this.views.exportBundle(join(this.opts.dataDir, 'bundles'), p.actor, p);
   }
 
   async importBundle(p: {
@@ -502,6 +481,20 @@ export class StudioService implements StudioApi {
     );
     this.emit('actors', {});
     return r;
+  }
+
+  // ---- finding things in the chain -------------------------------------------------------------------------------
+
+  async logHistory(p: LogQuery): Promise<LogPage> {
+    return this.views.logHistory(p, await this.branchOf(p.actor, p.branch));
+  }
+
+  async findEntries(p: { prefix: string; limit: number }): Promise<readonly EntryView[]> {
+    return this.views.findEntries(p.prefix, p.limit);
+  }
+
+  async listPosition(p: Omit<EntryQuery, 'offset' | 'limit'> & { hash: Hex }): Promise<number | null> {
+    return this.views.listPosition(p, await this.branchOf(p.actor, p.branch));
   }
 
   async saveTest(p: SaveTestRequest): Promise<SavedTestView> {

@@ -1,6 +1,6 @@
 /**
- * The time-travel methods of StudioApi over runtime/timetravel: conversions from the engine's results to the
- * contract's views, and engine errors to not-found/bad-request ApiErrors.
+ * Conversions from the time-travel engine's results (runtime/timetravel) to the contract's views, and engine errors
+ * to not-found/bad-request ApiErrors. The reads themselves are in chain-views.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,17 +8,13 @@ import {
   type ActorSystem,
   type ChainStore,
   type CrossingView,
-  diffBranches,
-  diffEntries,
-  exportBundle,
   type ImportResult,
-  replay,
+  type ReplayReport,
   saveChainTest,
+  SqliteReader,
   type StateDiff,
   TimeTravelError,
   BundleError,
-  toHex,
-  whoWrote,
 } from '../../runtime/index.ts';
 import type {
   DiffChange,
@@ -81,30 +77,6 @@ export function assertNever(x: never): never {
   throw new Error(`unexpected ${JSON.stringify(x)}`);
 }
 
-export function diff(store: ChainStore, a: Hex, b: Hex): Promise<DiffView> {
-  return engine(() => diffView(a, b, diffEntries(store, parseHash(a), parseHash(b)).diff));
-}
-
-export function branchDiff(
-  store: ChainStore,
-  actor: string,
-  a: string,
-  b: string,
-): Promise<DiffView & { readonly mergeBase: Hex | null }> {
-  return engine(() => {
-    const d = diffBranches(store, actor, a, b);
-    return {
-      ...diffView(toHex(d.a.head.hash), toHex(d.b.head.hash), d.diff),
-      mergeBase: d.base ? toHex(d.base.hash) : null,
-    };
-  });
-}
-
-/** The entry that last changed `path` of the state (the who-wrote index), or null if none did. */
-export function lastWriter(store: ChainStore, hash: Hex, path: readonly (string | number)[]) {
-  return engine(() => whoWrote(store, parseHash(hash), path).writer);
-}
-
 function crossing(c: CrossingView | null): {
   iface: string;
   fn: string;
@@ -116,21 +88,22 @@ function crossing(c: CrossingView | null): {
   return { iface: c.iface, fn: c.fn, kind: c.kind as EntryKind, input: c.input, output: c.output };
 }
 
-/** Replays on a worker with its own read connection to `db` (the caller commits what it has queued first). */
-export async function replayView(
-  db: string,
-  p: { actor: string; branch?: string; componentPath?: string },
-  onProgress: (done: number, total: number) => void,
-): Promise<ReplayResultView> {
-  const r = await engine(() =>
-    replay({ db, actor: p.actor, branch: p.branch, component: p.componentPath }, onProgress),
-  );
+/** Runs a replay (engine errors become not-found) and shapes its report for the contract. */
+export async function replayView(run: () => Promise<ReplayReport>): Promise<ReplayResultView> {
+  const r = await engine(run);
+  // Which build ran, so a verdict names it ("verified against counter.wasm, the recorded build").
+  const build = {
+    path: r.component.path,
+    sha256: r.component.sha256,
+    recorded: r.component.sha256 === r.component.recorded,
+  };
   switch (r.status) {
     case 'verified':
-      return { status: 'verified', count: r.count, head: r.head ?? '' };
+      return { status: 'verified', count: r.count, head: r.head ?? '', build };
     case 'diverged':
       return {
         status: 'diverged',
+        build,
         index: r.index,
         entry: r.expected?.hash ?? '',
         seq: r.expected?.seq ?? r.index,
@@ -143,19 +116,6 @@ export async function replayView(
     default:
       return assertNever(r);
   }
-}
-
-export function exportView(
-  store: ChainStore,
-  dir: string,
-  p: { actor: string; branch?: string; withComponent?: boolean },
-) {
-  return engine(() => {
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${p.actor.replace(/[^\w.-]/g, '_')}-${p.branch ?? 'live'}-${Date.now()}.theater-bundle`);
-    const r = exportBundle(store, file, { actor: p.actor, branch: p.branch, withComponent: p.withComponent });
-    return { file, bytes: r.bytes };
-  });
 }
 
 /** Writes an upload to `dir` (or takes the path given) and imports it with `run`. */
@@ -172,7 +132,7 @@ export function importView(
       writeFileSync(file, Buffer.from(p.upload.base64, 'base64'));
     }
     const r = await run(file!);
-    return { actor: r.actor, branch: r.branch, entries: r.entries };
+    return { actor: r.actor, branch: r.branch, entries: r.entries, added: r.entries - r.existing };
   });
 }
 
@@ -187,7 +147,7 @@ export function saveTestView(
 ): Promise<SavedTestView> {
   return engine(async () => {
     await system?.committed();
-    const r = saveChainTest(store, {
+    const r = await saveChainTest(SqliteReader.of(store), {
       actor: p.actor,
       branch: p.branch,
       from: p.from ? parseHash(p.from) : undefined,

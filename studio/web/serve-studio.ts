@@ -1,10 +1,11 @@
 /**
- * The web Studio as one call: a StudioService on a db, the counter example (or any manifest) opened, the web host
- * on loopback. Used by `npm start` (bin/studio.js) and by the end-to-end fixture.
+ * The web Studio as one call: a StudioSession on a db (and a hub, when given), the counter example (or any manifest)
+ * opened, the web host on loopback. Used by `npm start` (bin/studio.js) and by the end-to-end fixture.
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StudioService } from '../service/studio-service.ts';
+import { StudioSession } from '../service/studio-session.ts';
+import type { StudioService } from '../service/studio-service.ts';
 import type { OpenResult } from '../contract.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
 
@@ -15,8 +16,13 @@ export const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
 export interface ServeOptions {
   readonly db: string;
   readonly dataDir?: string;
-  /** Opened at launch (unless another process writes the db); null opens nothing. Default: the counter example. */
+  /**
+   * Opened at launch (unless another process writes the db); null opens nothing. Default: the counter example
+   * (none when a hub is given).
+   */
   readonly manifest?: string | null;
+  /** A hub whose nodes' actors the Studio shows beside its own (postgres:// URL). */
+  readonly hub?: string;
   readonly port?: number;
   readonly token?: string;
   readonly ephemeralPorts?: boolean;
@@ -24,6 +30,9 @@ export interface ServeOptions {
 }
 
 export interface ServedStudio {
+  /** What the web host serves: the Studio's own db and actors, and the hub when one is open. */
+  readonly session: StudioSession;
+  /** The Studio's own db and actors (tests set up state through it). */
   readonly service: StudioService;
   readonly host: WebHost;
   readonly opened: OpenResult | null;
@@ -31,31 +40,38 @@ export interface ServedStudio {
 }
 
 export async function serveStudio(o: ServeOptions): Promise<ServedStudio> {
-  const service = StudioService.open({
+  const session = await StudioSession.open({
     db: o.db,
     dataDir: o.dataDir ?? dirname(o.db),
     ephemeralPorts: o.ephemeralPorts,
+    hub: o.hub,
   });
   let host: WebHost | undefined;
   try {
-    const manifest = o.manifest === undefined ? DEFAULT_MANIFEST : o.manifest;
+    const manifest = o.manifest === undefined ? (o.hub ? null : DEFAULT_MANIFEST) : o.manifest;
     // Another process writes this db (a `theater run`): the Studio watches it and starts nothing of its own.
-    const watching = (await service.db({})).readOnly;
-    const opened = manifest === null || watching ? null : await service.openManifest({ path: manifest });
-    host = await startWebHost({ service, staticDir: o.staticDir ?? RENDERER_DIR, port: o.port, token: o.token });
+    const watching = (await session.db({})).readOnly;
+    const opened = manifest === null || watching ? null : await session.openManifest({ path: manifest });
+    host = await startWebHost({
+      service: session,
+      staticDir: o.staticDir ?? RENDERER_DIR,
+      port: o.port,
+      token: o.token,
+    });
     const h = host;
     return {
-      service,
+      session,
+      service: session.local,
       host: h,
       opened,
       close: async () => {
         await h.close();
-        await service.close();
+        await session.close();
       },
     };
   } catch (e) {
     await host?.close();
-    await service.close();
+    await session.close();
     throw e;
   }
 }

@@ -9,13 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { StudioService } from '../service/studio-service.ts';
+import type { ServedApi } from '../service/served.ts';
 import { checkRequest, sessionCookie, webCsp, type GateConfig } from './gate.ts';
 import { serveStatic } from './static-files.ts';
 import { serveClient } from './ws-api.ts';
 
 export interface WebHostOptions {
-  readonly service: StudioService;
+  readonly service: ServedApi;
   /** dist/renderer. */
   readonly staticDir: string;
   /** 0 (default): any free port. */

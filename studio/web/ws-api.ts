@@ -9,7 +9,7 @@
 import type { WebSocket } from 'ws';
 import type { ApiError } from '../contract.ts';
 import { toApiError } from '../service/api-error.ts';
-import type { StudioService } from '../service/studio-service.ts';
+import type { ServedApi } from '../service/served.ts';
 
 export type RequestId = number | string;
 
@@ -36,7 +36,7 @@ function parseFrame(data: string): { id: RequestId | null; method?: unknown; par
   return { id, method: o.method, params: o.params };
 }
 
-export function serveClient(ws: WebSocket, service: StudioService, hook: ResultHook): void {
+export function serveClient(ws: WebSocket, service: ServedApi, hook: ResultHook): void {
   const send = (frame: ServerFrame) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };

@@ -1,98 +1,90 @@
-/** The supervision hierarchy with status and start/stop/restart. */
-import { useState } from 'react';
+/** The supervision hierarchy with status and start/stop/restart; a hub's actors below, under their nodes. */
 import type { ActorView } from '../../../studio/contract.ts';
-import { api, errorMessage } from '../../api/client.ts';
-import { refreshActors, showActor } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import { actions, useStudio } from '../../store/index.ts';
+import { Icon } from '../common/icons.tsx';
 import { useReadOnly } from '../db-status/db-status.ts';
+import { HubActors } from '../hub/hub-actors.tsx';
 
 export function ActorTree() {
-  const actors = useStudio((s) => s.actors);
+  const all = useStudio((s) => s.actors);
+  const actors = all.filter((a) => a.node === undefined);
   const roots = actors.filter((a) => a.parent === null || !actors.some((p) => p.id === a.parent));
-  const [err, setErr] = useState<string | null>(null);
   return (
     <section className="actors" aria-label="Actors">
       <h3>Actors</h3>
-      {actors.length === 0 && <p className="empty">No actors yet. Open a manifest to start one.</p>}
+      {all.length === 0 && <p className="empty">No actors yet. Open a manifest to start one.</p>}
       <ul role="tree" aria-label="Actor tree">
         {roots.map((a) => (
-          <ActorNode key={a.id} a={a} all={actors} depth={0} onError={setErr} />
+          <ActorNode key={a.id} a={a} all={actors} depth={0} />
         ))}
       </ul>
-      {err && <p className="error-text small">{err}</p>}
+      <HubActors render={(a, all) => <ActorNode key={a.id} a={a} all={all} depth={0} />} />
     </section>
   );
 }
 
-function ActorNode({
-  a,
-  all,
-  depth,
-  onError,
-}: {
-  a: ActorView;
-  all: readonly ActorView[];
-  depth: number;
-  onError: (e: string | null) => void;
-}) {
+function ActorNode({ a, all, depth }: { a: ActorView; all: readonly ActorView[]; depth: number }) {
   const selected = useStudio((s) => s.actorId === a.id);
   const readOnly = useReadOnly('start, stop or restart actors');
   const children = all.filter((c) => c.parent === a.id);
-  const act = async (m: 'stopActor' | 'restartActor' | 'startActor') => {
-    onError(null);
-    try {
-      const r = await api().call(m, { actor: a.id });
-      if (r && typeof r === 'object' && 'ok' in r && !r.ok) onError(`${r.error.file}: ${r.error.message}`);
-      await refreshActors();
-    } catch (e) {
-      onError(errorMessage(e));
-    }
-  };
+  const act = (m: 'stopActor' | 'restartActor' | 'startActor') => void actions.actorCommand(a.id, m);
   return (
     <li role="treeitem" aria-selected={selected} aria-label={`${a.name} ${a.status}`}>
       <div className={`actor-row ${selected ? 'selected' : ''}`} style={{ paddingLeft: 6 + depth * 14 }}>
-        <button type="button" className="actor-name" onClick={() => void showActor(a.id)} title={a.id}>
+        <button
+          type="button"
+          className="actor-name"
+          onClick={() => actions.guard('Showing the actor', actions.showActor(a.id))}
+          title={a.id}
+        >
           <span className={`dot st-${a.status}`} aria-hidden />
           {a.name}
           <span className="muted small"> {a.status}</span>
         </button>
-        <span className="actor-actions">
+        <span className="actor-actions" hidden={a.node !== undefined}>
           {a.status === 'running' || a.status === 'starting' ? (
-            <button
-              type="button"
-              aria-label={`Stop ${a.name}`}
-              title={readOnly ?? 'Stop'}
-              disabled={readOnly !== null}
-              onClick={() => void act('stopActor')}
-            >
-              ■
-            </button>
+            <>
+              <button
+                type="button"
+                aria-label={`Stop ${a.name}`}
+                title={readOnly ?? 'Stop'}
+                disabled={readOnly !== null}
+                onClick={() => act('stopActor')}
+              >
+                <Icon name="stop" />
+              </button>
+              <button
+                type="button"
+                aria-label={`Restart ${a.name}`}
+                title={readOnly ?? 'Restart: a fresh instance from the last committed state'}
+                disabled={readOnly !== null}
+                onClick={() => act('restartActor')}
+              >
+                <Icon name="restart" />
+              </button>
+            </>
           ) : (
             <button
               type="button"
               aria-label={`Start ${a.name}`}
-              title={readOnly ?? 'Start'}
               disabled={readOnly !== null}
-              onClick={() => void act('startActor')}
+              title={
+                readOnly ??
+                (a.parent
+                  ? `Start again under its supervisor ${a.parent} (started too if stopped), resuming its chain`
+                  : 'Start, resuming its chain')
+              }
+              onClick={() => act('startActor')}
             >
-              ▶
+              <Icon name="play" />
             </button>
           )}
-          <button
-            type="button"
-            aria-label={`Restart ${a.name}`}
-            title={readOnly ?? 'Restart'}
-            disabled={readOnly !== null}
-            onClick={() => void act('restartActor')}
-          >
-            ↻
-          </button>
         </span>
       </div>
       {children.length > 0 && (
         <ul role="group">
           {children.map((c) => (
-            <ActorNode key={c.id} a={c} all={all} depth={depth + 1} onError={onError} />
+            <ActorNode key={c.id} a={c} all={all} depth={depth + 1} />
           ))}
         </ul>
       )}

@@ -5,8 +5,7 @@
 import { zoomIdentity, type ZoomTransform } from 'd3';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../../api/client.ts';
-import { ensureChunk, selectHash, shiftPick } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import { actions, useStudio } from '../../store/index.ts';
 import { createPanZoom, type PanZoom } from '../../viz/behaviors/zoom.ts';
 import { assignLanes, laneCount, type Lane } from '../../viz/layout/lanes.ts';
 import { chunksFor, MAX_FETCH_SEQS, seqScale, translateFor } from '../../viz/layout/viewport.ts';
@@ -33,7 +32,6 @@ export function ChainGraph() {
   const sizeRef = useRef(size);
   const [view, setView] = useState<{ from: number; to: number }>({ from: 0, to: 0 });
   const follow = useStudio((s) => s.follow);
-  const setFollow = useStudio((s) => s.setFollow);
   const lanesN = useStudio((s) => Math.max(1, laneCount(assignLanes(s.branches))));
 
   /** Fetches what is on screen, lazily, one fixed chunk at a time; returns the visible seq range. */
@@ -46,7 +44,8 @@ export function ChainGraph() {
       const a = Math.max(from, lane.fromSeq);
       const b = Math.min(to, lane.toSeq);
       if (a > b) continue;
-      for (const c of chunksFor(Math.max(lane.fromSeq, a - 64), b)) void ensureChunk(lane.branch, c).catch(() => {});
+      for (const c of chunksFor(Math.max(lane.fromSeq, a - 64), b))
+        actions.guard('Loading the graph', actions.ensureChunk(lane.branch, c));
     }
     return { from, to };
   }, []);
@@ -82,6 +81,7 @@ export function ChainGraph() {
       diffB: s.diffB?.hash ?? null,
       highlighted: s.highlighted,
       divergence: s.divergence,
+      broken: s.broken && s.broken.actor === s.actorId ? s.broken : null,
     });
     if (!firstPaintMarked && s.chunks.size > 0) {
       firstPaintMarked = true;
@@ -166,6 +166,7 @@ export function ChainGraph() {
           s.diffB !== prev.diffB ||
           s.highlighted !== prev.highlighted ||
           s.divergence !== prev.divergence ||
+          s.broken !== prev.broken ||
           s.theme !== prev.theme ||
           s.viewBranch !== prev.viewBranch
         )
@@ -211,8 +212,12 @@ export function ChainGraph() {
     if (!lane || Math.abs(laneY(lane.lane) - py) > LANE_H / 2) return;
     const e = entryAt(s.chunks, lane.branch, seq);
     if (!e) return;
-    if (ev.shiftKey) shiftPick(await api().call('entry', { hash: e.hash }));
-    else await selectHash(e.hash, lane.branch);
+    try {
+      if (ev.shiftKey) actions.shiftPick(await api().call('entry', { hash: e.hash }));
+      else await actions.selectHash(e.hash, lane.branch);
+    } catch (err) {
+      actions.report('Selecting the entry', err);
+    }
   };
 
   const height = Math.max(90, TOP + lanesN * LANE_H + 8);
@@ -235,7 +240,7 @@ export function ChainGraph() {
           aria-pressed={follow}
           aria-label="Follow live head"
           title="Keep the newest entry in view (F)"
-          onClick={() => setFollow(!follow)}
+          onClick={() => actions.setFollow(!follow)}
         >
           {follow ? '● Following head' : '○ Follow head'}
         </button>

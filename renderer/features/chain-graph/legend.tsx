@@ -7,9 +7,9 @@ export function Legend() {
   return (
     <ul className="legend" aria-label="Entry kinds">
       {KIND_ORDER.map((k) => (
-        <li key={k}>
+        <li key={k} title={KIND_LABEL[k]}>
           <span className="swatch" style={{ background: kindColor(k, theme) }} />
-          {KIND_LABEL[k]}
+          <span className="legend-label">{KIND_LABEL[k]}</span>
         </li>
       ))}
     </ul>

@@ -55,6 +55,7 @@ describe('paint at density detail', () => {
       diffB: null,
       highlighted: new Set(),
       divergence: null,
+      broken: null,
     });
     const y = laneY(0);
     const columns = rects.filter(([, , ry, w, h]) => w === 1 && h === 10 && ry === y - 5).map(([c, px]) => [c, px]);
@@ -73,5 +74,40 @@ describe('paint at density detail', () => {
     }
     expect(expected.length).toBeGreaterThan(200);
     expect(columns).toEqual(expected);
+  });
+});
+
+describe('paint of a broken chain', () => {
+  it('hatches from the first bad entry on, on lanes whose path passes through it only', () => {
+    const t = zoomIdentity.translate(LABEL_W, 0).scale(1);
+    const x = seqScale(t);
+    const scene = (through: readonly string[]) => ({
+      width: 900,
+      height: 100,
+      x,
+      k: t.k,
+      lanes: [{ branch: 'main', lane: 0, fromSeq: 0, toSeq: 20, baseSeq: null }],
+      chunks: new Map<string, GraphWindow>(),
+      theme: 'dark' as const,
+      viewBranch: 'main',
+      liveBranch: 'main',
+      selected: null,
+      diffA: null,
+      diffB: null,
+      highlighted: new Set<string>(),
+      divergence: null,
+      broken: { seq: 8, through },
+    });
+    const red = (rects: [string, number, number, number, number][]) => rects.filter(([c]) => c === '#f05a5a');
+    const marked = recorder();
+    paint(marked.ctx, scene(['main']));
+    const [bar] = red(marked.rects);
+    expect(bar).toBeDefined();
+    // It starts half a step before seq 8 (so entry 8 itself is under it), never at seq 7.
+    expect(bar![1]).toBeGreaterThan(x(7));
+    expect(bar![1]).toBeLessThan(x(8));
+    const other = recorder();
+    paint(other.ctx, scene(['fork-1']));
+    expect(red(other.rects)).toHaveLength(0);
   });
 });

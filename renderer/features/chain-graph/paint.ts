@@ -28,6 +28,8 @@ export interface Scene {
   readonly diffB: Hex | null;
   readonly highlighted: ReadonlySet<Hex>;
   readonly divergence: Hex | null;
+  /** The failed integrity check's first bad entry of this actor: from its seq on, lanes through it are unverified. */
+  readonly broken: { readonly seq: number; readonly through: readonly string[] } | null;
 }
 
 type Ink = Record<'bg' | 'grid' | 'text' | 'strong' | 'edge' | 'band' | 'bandErr' | 'laneActive', string>;
@@ -100,6 +102,7 @@ export function paint(ctx: CanvasRenderingContext2D, s: Scene): void {
     ctx.lineTo(s.x(to), y);
     ctx.stroke();
     if (detail === 'nodes') paintGroups(ctx, s, lane, from, to, ink);
+    paintUnverified(ctx, s, lane, from, to);
     paintNodes(ctx, s, lane, from, to, detail);
   }
   paintLabels(ctx, s, ink);
@@ -171,6 +174,20 @@ function paintGroups(ctx: CanvasRenderingContext2D, s: Scene, lane: Lane, from: 
 
 function radius(k: number): number {
   return Math.max(2, Math.min(7, k * SEQ_SPACING * 0.22));
+}
+
+/** A red hatch under the first bad entry and what follows it on a lane whose path passes through it. */
+function paintUnverified(ctx: CanvasRenderingContext2D, s: Scene, lane: Lane, from: number, to: number): void {
+  const b = s.broken;
+  if (!b || to < b.seq || !b.through.includes(lane.branch)) return;
+  const y = laneY(lane.lane);
+  const half = (s.k * SEQ_SPACING) / 2;
+  const x0 = Math.max(0, s.x(Math.max(from, b.seq)) - half);
+  const x1 = Math.min(s.width, s.x(to) + half);
+  ctx.fillStyle = s.theme === 'dark' ? 'rgba(240,90,90,0.22)' : 'rgba(201,42,42,0.16)';
+  ctx.fillRect(x0, y - LANE_H / 2 + 4, x1 - x0, LANE_H - 8);
+  ctx.fillStyle = s.theme === 'dark' ? '#f05a5a' : '#c92a2a';
+  ctx.fillRect(x0, y + LANE_H / 2 - 6, x1 - x0, 2);
 }
 
 function paintNodes(

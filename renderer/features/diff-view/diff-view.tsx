@@ -2,8 +2,7 @@
 import { useState } from 'react';
 import type { DiffView as Diff } from '../../../studio/contract.ts';
 import { api } from '../../api/client.ts';
-import { selectHash } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import { actions, useStudio } from '../../store/index.ts';
 import { pathText } from '../common/format.ts';
 import { useAsync } from '../common/use-async.ts';
 
@@ -52,7 +51,11 @@ function Pick({
       <span className="pick">{label}</span>
       {e ? (
         <>
-          <button type="button" className="link mono" onClick={() => void selectHash(e.hash)}>
+          <button
+            type="button"
+            className="link mono"
+            onClick={() => actions.guard('Going to the entry', actions.selectHash(e.hash))}
+          >
             #{e.seq} {e.fn}
           </button>
           <span className="muted small"> {e.branch}</span>

@@ -1,21 +1,24 @@
-/** Everything recorded about the selected entry, payloads fetched lazily by hash. */
+/**
+ * Everything recorded about the selected entry. What the list row already knows (kind, function, seq, hash, …) is
+ * shown at once, from the selection; payloads and causal links are fetched by hash, and until they arrive for this
+ * entry the panel says so rather than showing the previous entry's (a live tail moves the selection every 100 ms).
+ */
 import type { ReactNode } from 'react';
 import { api } from '../../api/client.ts';
-import { pickDiff, selectHash } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import { actions, isUnverified, useStudio } from '../../store/index.ts';
 import { KIND_LABEL, kindColor } from '../../viz/layout/kinds.ts';
 import { pretty } from '../common/format.ts';
 import { useAsync } from '../common/use-async.ts';
 import { RewindButton } from '../replay/rewind-button.tsx';
 
 export function EntryDetails() {
-  const hash = useStudio((s) => s.selected?.entry.hash ?? null);
+  const e = useStudio((s) => s.selected?.entry ?? null);
+  const hash = e?.hash ?? null;
   const theme = useStudio((s) => s.theme);
+  const broken = useStudio((s) => s.broken);
   const d = useAsync(hash ? () => api().call('entry', { hash }) : null, [hash]);
-  if (!hash) return <p className="empty">Select an entry in the graph or the list (or press → ).</p>;
-  if (d.status === 'error') return <p className="error-text">Could not load the entry: {d.message}</p>;
-  if (d.status !== 'ok') return <p className="muted">Loading…</p>;
-  const e = d.value;
+  if (!e) return <p className="empty">Select an entry in the graph or the list (or press → ).</p>;
+  const detail = d.status === 'ok' && d.value.hash === e.hash ? d.value : null;
   return (
     <div className="details" aria-label="Entry details">
       <div className="details-head">
@@ -26,9 +29,22 @@ export function EntryDetails() {
           {e.iface}.{e.fn}
         </strong>
       </div>
+      {broken && isUnverified(broken, e) && (
+        <p className="unverified-note" role="note" aria-label="Unverified entry">
+          {e.hash === broken.entry
+            ? 'This is the first bad entry the integrity check found: '
+            : `Recorded after the first bad entry (#${broken.seq}, ${broken.entry.slice(0, 10)}): `}
+          its payload below cannot be trusted.
+        </p>
+      )}
       <div className="actions">
         <RewindButton entry={e} />
-        <button type="button" onClick={() => pickDiff(e)} aria-label="Pick for diff" title="Pick as diff A, then B (D)">
+        <button
+          type="button"
+          onClick={() => actions.pickDiff(e)}
+          aria-label="Pick for diff"
+          title="Pick as diff A, then B (D)"
+        >
           Pick for diff
         </button>
       </div>
@@ -46,28 +62,39 @@ export function EntryDetails() {
           </code>
         </Row>
         <Row k="parent">{e.parent ? <HashLink hash={e.parent} /> : <span className="muted">root</span>}</Row>
-        {e.causedBy && (
+        {detail?.causedBy && (
           <Row k="caused by">
-            <HashLink hash={e.causedBy.hash} label={`${e.causedBy.actor} · ${e.causedBy.hash.slice(0, 10)}`} />
+            <HashLink
+              hash={detail.causedBy.hash}
+              label={`${detail.causedBy.actor} · ${detail.causedBy.hash.slice(0, 10)}`}
+            />
           </Row>
         )}
-        {e.effects.length > 0 && (
+        {detail && detail.effects.length > 0 && (
           <Row k="effects">
-            {e.effects.map((x) => (
+            {detail.effects.map((x) => (
               <HashLink key={x.hash} hash={x.hash} label={`${x.actor} · ${x.hash.slice(0, 10)}`} />
             ))}
           </Row>
         )}
         <Row k="recorded">{new Date(e.ts).toLocaleTimeString()}</Row>
       </dl>
-      <h4>Input</h4>
-      <pre className="payload" aria-label="Input">
-        {pretty(e.input)}
-      </pre>
-      <h4>Output</h4>
-      <pre className="payload" aria-label="Output">
-        {pretty(e.output)}
-      </pre>
+      {d.status === 'error' ? (
+        <p className="error-text">Could not load the payloads: {d.message}</p>
+      ) : !detail ? (
+        <p className="muted">Loading the payloads…</p>
+      ) : (
+        <>
+          <h4>Input</h4>
+          <pre className="payload" aria-label="Input">
+            {pretty(detail.input)}
+          </pre>
+          <h4>Output</h4>
+          <pre className="payload" aria-label="Output">
+            {pretty(detail.output)}
+          </pre>
+        </>
+      )}
     </div>
   );
 }
@@ -87,7 +114,7 @@ function HashLink({ hash, label }: { hash: string; label?: string }) {
       type="button"
       className="link mono"
       aria-label={`Go to entry ${hash.slice(0, 10)}`}
-      onClick={() => void selectHash(hash)}
+      onClick={() => actions.guard('Going to the entry', actions.selectHash(hash))}
     >
       {label ?? hash.slice(0, 16)}
     </button>

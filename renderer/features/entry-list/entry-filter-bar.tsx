@@ -1,26 +1,40 @@
 import { useEffect, useState } from 'react';
 import type { EntryKind } from '../../../studio/contract.ts';
-import { useStudio } from '../../store/index.ts';
+import { actions, useStudio } from '../../store/index.ts';
 import { groupDigits } from '../common/format.ts';
 import { KIND_LABEL, KIND_ORDER, kindColor } from '../../viz/layout/kinds.ts';
+
+const HASH_PREFIX = /^[0-9a-f]{6,64}$/;
 
 /** Filters for the list; typing is debounced so a search does not hit the service per keystroke. */
 export function EntryFilterBar() {
   const filter = useStudio((s) => s.filter);
-  const setFilter = useStudio((s) => s.setFilter);
   const total = useStudio((s) => s.total);
   const theme = useStudio((s) => s.theme);
   const [search, setSearch] = useState(filter.search);
   const [fn, setFn] = useState(filter.fn);
   useEffect(() => {
     const t = setTimeout(() => {
-      if (search !== filter.search || fn !== filter.fn) setFilter({ search, fn });
+      if (search === filter.search && fn === filter.fn) return;
+      const typed = search.trim().toLowerCase();
+      // A hash, or its first 6+ hex digits, goes to that entry; text that is no entry's hash searches payloads.
+      if (HASH_PREFIX.test(typed)) {
+        void actions.jumpToHash(typed).then(
+          (found) => (found ? setSearch('') : actions.guard('Filtering the list', actions.setFilter({ search, fn }))),
+          (e: unknown) => actions.report('Looking up the hash', e),
+        );
+      } else actions.guard('Filtering the list', actions.setFilter({ search, fn }));
     }, 250);
     return () => clearTimeout(t);
-  }, [search, fn, filter.search, filter.fn, setFilter]);
+  }, [search, fn, filter.search, filter.fn]);
 
   const toggleKind = (k: EntryKind) =>
-    setFilter({ kinds: filter.kinds.includes(k) ? filter.kinds.filter((x) => x !== k) : [...filter.kinds, k] });
+    actions.guard(
+      'Filtering the list',
+      actions.setFilter({
+        kinds: filter.kinds.includes(k) ? filter.kinds.filter((x) => x !== k) : [...filter.kinds, k],
+      }),
+    );
 
   return (
     <div className="filter-bar" role="toolbar" aria-label="Entry filters">
@@ -28,7 +42,7 @@ export function EntryFilterBar() {
         type="search"
         id="entry-search"
         aria-label="Search payloads"
-        placeholder="Search payloads…  (/)"
+        placeholder="Search payloads or a hash…  (/)"
         value={search}
         onChange={(e) => setSearch(e.target.value)}
       />
@@ -43,7 +57,7 @@ export function EntryFilterBar() {
       <select
         aria-label="Filter by interface"
         value={filter.iface}
-        onChange={(e) => setFilter({ iface: e.target.value })}
+        onChange={(e) => actions.guard('Filtering the list', actions.setFilter({ iface: e.target.value }))}
       >
         <option value="">all interfaces</option>
         {[
@@ -73,7 +87,7 @@ export function EntryFilterBar() {
             onClick={() => toggleKind(k)}
           >
             <span className="swatch" style={{ background: kindColor(k, theme) }} />
-            {k}
+            <span className="chip-label">{k}</span>
           </button>
         ))}
       </span>
@@ -81,7 +95,7 @@ export function EntryFilterBar() {
         <input
           type="checkbox"
           checked={filter.hideNoops}
-          onChange={(e) => setFilter({ hideNoops: e.target.checked })}
+          onChange={(e) => actions.guard('Filtering the list', actions.setFilter({ hideNoops: e.target.checked }))}
         />
         hide no-ops
       </label>

@@ -1,13 +1,14 @@
 /** The entry list beside the graph: virtualized, paged from the service, same kind colours as the graph. */
 import { useEffect, useEffectEvent, useRef } from 'react';
 import type { EntryView } from '../../../studio/contract.ts';
-import { ensurePage, selectIndex, shiftPick } from '../../store/actions.ts';
-import { PAGE, useStudio } from '../../store/index.ts';
+import { actions, isUnverified, PAGE, useStudio } from '../../store/index.ts';
 import { KIND_LABEL, kindColor } from '../../viz/layout/kinds.ts';
 import { EntryFilterBar } from './entry-filter-bar.tsx';
 import { useFixedRows } from './fixed-rows.ts';
 
 const ROW = 24;
+const UNVERIFIED =
+  'Unverified: at or after the first bad entry the integrity check found; this payload may be tampered';
 
 export function EntryList() {
   const total = useStudio((s) => s.total);
@@ -21,6 +22,7 @@ export function EntryList() {
   const diffA = useStudio((s) => s.diffA?.hash ?? null);
   const diffB = useStudio((s) => s.diffB?.hash ?? null);
   const theme = useStudio((s) => s.theme);
+  const broken = useStudio((s) => s.broken);
   const scrollRef = useRef<HTMLDivElement>(null);
   // Until the first page answers we do not know the total: ask for page 0 to learn it.
   const count = total;
@@ -31,8 +33,9 @@ export function EntryList() {
 
   useEffect(() => {
     if (!actorId || !viewBranch) return;
-    void ensurePage(0).catch(() => {});
-    for (let p = Math.floor(first / PAGE); p <= Math.floor(last / PAGE); p++) void ensurePage(p).catch(() => {});
+    actions.guard('Loading entries', actions.ensurePage(0));
+    for (let p = Math.floor(first / PAGE); p <= Math.floor(last / PAGE); p++)
+      actions.guard('Loading entries', actions.ensurePage(p));
   }, [actorId, viewBranch, first, last, listVersion]);
 
   // Scroll when the selection moves, not when the list's geometry does (that would fight the user's scrolling).
@@ -58,29 +61,43 @@ export function EntryList() {
           {items.map((it) => {
             const e = rowAt(it.index);
             const sel = e ? e.hash === selectedHash : it.index === selectedIndex;
+            const untrusted = !!e && isUnverified(broken, e);
             const cls = [
               'row',
               sel ? 'selected' : '',
               e && highlighted.has(e.hash) ? 'hl' : '',
               e?.kind === 'error' ? 'err' : '',
+              untrusted ? 'unverified' : '',
             ].join(' ');
             return (
               <div
                 key={it.index}
                 role="row"
+                aria-rowindex={it.index + 1}
                 aria-selected={sel}
-                aria-label={e ? `#${e.seq} ${e.kind} ${e.iface}.${e.fn} ${e.summary}` : 'loading'}
+                aria-label={
+                  e
+                    ? `#${e.seq} ${e.kind} ${e.iface}.${e.fn} ${e.summary}${untrusted ? ' (unverified)' : ''}`
+                    : 'loading'
+                }
                 className={cls}
                 style={{ transform: `translateY(${it.start}px)`, height: ROW }}
                 onClick={(ev) => {
                   if (!e) return;
-                  if (ev.shiftKey) shiftPick(e);
-                  else void selectIndex(it.index);
+                  if (ev.shiftKey) actions.shiftPick(e);
+                  else actions.guard('Selecting the entry', actions.selectIndex(it.index));
                 }}
               >
                 {e ? (
                   <>
-                    <span className="c-seq mono">{e.seq}</span>
+                    <span className="c-seq mono">
+                      {untrusted && (
+                        <span className="unverified-mark" title={UNVERIFIED}>
+                          !
+                        </span>
+                      )}
+                      {e.seq}
+                    </span>
                     <span className="c-kind">
                       <span
                         className="swatch"

@@ -1,9 +1,8 @@
 /** Fire HTTP requests at the actor's HTTP handler; see the response and which entries it produced. */
 import { useState } from 'react';
 import type { HttpFire, HttpFireResult } from '../../../studio/contract.ts';
-import { api, errorMessage } from '../../api/client.ts';
-import { selectHash } from '../../store/actions.ts';
-import { useCurrentActor, useStudio } from '../../store/index.ts';
+import { actions, errorMessage, useCurrentActor, useStudio } from '../../store/index.ts';
+import { Icon } from '../common/icons.tsx';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -27,7 +26,16 @@ export function HttpPanel() {
   const [body, setBody] = useState('');
   const [busy, setBusy] = useState(false);
   const [last, setLast] = useState<{ res: HttpFireResult | null; error?: string } | null>(null);
-  const hasHttp = actor?.listeners.some((l) => l.kind === 'http-server') ?? false;
+  const http = actor?.listeners.find((l) => l.kind === 'http-server');
+  const running = actor?.status === 'running';
+  // Why a request cannot go, in the user's terms: a stopped actor has no listeners, but it may well have a handler.
+  const why = !actor
+    ? null
+    : !running
+      ? `${actor.id} is ${actor.status}: start it (▶ in the actor tree) to send it requests.`
+      : !http
+        ? `${actor.id} has no HTTP handler in its manifest.`
+        : null;
   let bodyError: string | null = null;
   if (body.trim() && /json/i.test(headers)) {
     try {
@@ -40,13 +48,9 @@ export function HttpPanel() {
   const send = async (req: HttpFire) => {
     setBusy(true);
     try {
-      const res = await api().call('fireHttp', req);
-      setLast({ res });
-      useStudio.getState().pushHttp({ req, res, at: Date.now() });
-      useStudio.getState().setHighlighted(res.entries);
+      setLast({ res: await actions.fireHttp(req) });
     } catch (e) {
       setLast({ res: null, error: errorMessage(e) });
-      useStudio.getState().pushHttp({ req, res: null, error: errorMessage(e), at: Date.now() });
     } finally {
       setBusy(false);
     }
@@ -78,11 +82,25 @@ export function HttpPanel() {
             value={path}
             onChange={(e) => setPath(e.target.value)}
           />
-          <button type="submit" className="primary" disabled={!actor || busy} aria-label="Send HTTP request">
+          <button
+            type="submit"
+            className="primary"
+            disabled={!actor || busy || why !== null}
+            aria-label="Send HTTP request"
+          >
             {busy ? 'Sending…' : 'Send'}
           </button>
         </div>
-        {!hasHttp && actor && <div className="muted small">{actor.name} has no HTTP handler in its manifest.</div>}
+        {why ? (
+          <div className="warn-text small">{why}</div>
+        ) : (
+          http && (
+            <div className="muted small">
+              {actor?.id} listens on http://{http.host}:{http.port}
+            </div>
+          )
+        )}
+        {actor?.note && <div className="warn-text small">{actor.note}</div>}
         <div className="two-col">
           <label>
             Headers <span className="muted small">(one “name: value” per line)</span>
@@ -133,7 +151,10 @@ export function HttpPanel() {
                   title="Send again"
                   onClick={() => void send(h.req)}
                 >
-                  ↻ {h.req.method} {h.req.path}
+                  <Icon name="restart" />
+                  <span>
+                    {h.req.method} {h.req.path}
+                  </span>
                 </button>
                 <span className={h.res && h.res.status < 400 ? 'ok-text small' : 'error-text small'}>
                   {' '}
@@ -160,7 +181,11 @@ function Response({ res }: { res: HttpFireResult }) {
           · {res.ms.toFixed(0)} ms · {res.entries.length} entries
         </span>
         {res.entries[0] && (
-          <button type="button" className="link small" onClick={() => void selectHash(res.entries[0]!)}>
+          <button
+            type="button"
+            className="link small"
+            onClick={() => actions.guard('Going to the entry', actions.selectHash(res.entries[0]!))}
+          >
             show in chain
           </button>
         )}

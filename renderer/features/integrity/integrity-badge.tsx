@@ -1,18 +1,44 @@
-/** "verified through #N" or the first bad link; re-checked on demand and after new entries settle. */
+/**
+ * "verified through #N" of the branch on screen, or the first bad link; re-checked on demand and as entries arrive.
+ * #N is the seq of that branch's head when it was checked — not a count of every branch's entries, which the
+ * tooltip gives — and "of #M" says that newer entries are still to be checked.
+ */
 import { useState } from 'react';
-import type { VerifyView } from '../../../studio/contract.ts';
-import { runVerify, selectHash } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import type { BranchView, VerifyView } from '../../../studio/contract.ts';
+import { actions, useStudio } from '../../store/index.ts';
 
-function verdict(r: VerifyView): { text: string; cls: string } {
-  if (r.ok) return { text: r.count === 0 ? '✓ empty chain' : `✓ verified through #${r.count - 1}`, cls: 'good' };
-  return { text: `✗ broken at ${r.entry ? r.entry.slice(0, 10) : '?'}: ${r.reason}`, cls: 'bad' };
+interface Verdict {
+  readonly text: string;
+  readonly cls: string;
+  readonly title: string;
+}
+
+function verdict(r: VerifyView, actor: string | null, view: BranchView | undefined): Verdict {
+  const all = `${r.count.toLocaleString('en-US')} entries on every branch${actor ? ` of ${actor}` : ''}`;
+  if (!r.ok) {
+    const at = `${r.entry?.slice(0, 10) ?? '?'}${r.seq !== undefined ? ` (#${r.seq})` : ''}`;
+    return {
+      text: `✗ broken at ${at}: ${r.reason}`,
+      cls: 'bad',
+      title: `✗ broken at ${at}: ${r.reason}. Click: go to the first bad entry. ${all}.`,
+    };
+  }
+  if (r.count === 0) return { text: '✓ empty chain', cls: 'good', title: 'Nothing recorded yet' };
+  const checked = r.branches?.find((b) => b.branch === view?.name);
+  if (!checked || checked.seq < 0) return { text: `✓ ${all} verified`, cls: 'good', title: `${all} verified` };
+  const behind = view && view.headSeq > checked.seq ? ` of #${view.headSeq}` : '';
+  return {
+    text: `✓ verified through #${checked.seq}${behind}`,
+    cls: 'good',
+    title: `${view?.name}: every entry through #${checked.seq} verified (${all}). Click to re-check.`,
+  };
 }
 
 export function IntegrityBadge() {
   const v = useStudio((s) => s.verify);
   const actorId = useStudio((s) => s.actorId);
   const progress = useStudio((s) => (s.progress?.task === 'verify' ? s.progress : null));
+  const view = useStudio((s) => s.branches.find((b) => b.name === s.viewBranch));
   // While re-checking, keep the last verdict on screen rather than flicker to "verifying…" after every request. A
   // new actor's chain is verified by showActor once it is on screen; an old verdict must not stand for it. (State
   // adjusted during render, React's pattern for "information from previous renders".)
@@ -25,26 +51,28 @@ export function IntegrityBadge() {
 
   let text = 'integrity: not checked';
   let cls = 'neutral';
+  let title = 'Re-check every hash link (V)';
   if (v.phase === 'running') {
     if (progress) text = `verifying ${progress.done}/${progress.total}…`;
-    else if (last.result) ({ text, cls } = verdict(last.result));
+    else if (last.result) ({ text, cls, title } = verdict(last.result, actorId, view));
     else text = 'verifying…';
   }
   if (v.phase === 'error') {
     text = `verify failed: ${v.message}`;
     cls = 'bad';
   }
-  if (v.phase === 'done') ({ text, cls } = verdict(v.result));
+  if (v.phase === 'done') ({ text, cls, title } = verdict(v.result, actorId, view));
   return (
     <span className={`integrity ${cls}`} role="status" aria-label="Integrity">
       <button
         type="button"
         className="plain"
-        title="Re-check every hash link (V)"
+        title={title}
         aria-label="Re-check integrity"
         onClick={() => {
-          if (v.phase === 'done' && !v.result.ok && v.result.entry) void selectHash(v.result.entry);
-          void runVerify();
+          if (v.phase === 'done' && !v.result.ok && v.result.entry)
+            actions.guard('Going to the entry', actions.selectHash(v.result.entry));
+          void actions.runVerify();
         }}
       >
         {text}

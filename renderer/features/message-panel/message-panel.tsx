@@ -1,10 +1,10 @@
 /** Send (fire and forget) or request (wait for a reply) a JSON message to any running actor. */
 import { useState } from 'react';
-import type { MessageFireResult } from '../../../studio/contract.ts';
-import { api, errorMessage } from '../../api/client.ts';
-import { selectHash } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import type { ActorView, MessageFireResult } from '../../../studio/contract.ts';
+import { actions, errorMessage, useStudio } from '../../store/index.ts';
 import { pretty } from '../common/format.ts';
+
+const MESSAGE_EXPORT = 'theater:simple/message-server-client';
 
 export function MessagePanel() {
   const actors = useStudio((s) => s.actors);
@@ -20,16 +20,24 @@ export function MessagePanel() {
   } catch (e) {
     jsonError = errorMessage(e);
   }
+  // The target stays what the user chose, also when it stops: the panel says so instead of switching silently.
   const to = target || actorId || '';
-  const running = actors.filter((a) => a.status === 'running');
+  const toActor = actors.find((a) => a.id === to);
+  const takesMessages = (a: ActorView) => a.status === 'running' && a.exports.includes(MESSAGE_EXPORT);
+  const targets = actors.filter((a) => takesMessages(a) || a.id === to);
+  const why = !toActor
+    ? null
+    : toActor.status !== 'running'
+      ? `${toActor.id} is ${toActor.status}: start it to send it messages.`
+      : !takesMessages(toActor)
+        ? `${toActor.id} does not take messages (its component does not export message-server-client).`
+        : null;
 
   const fire = async () => {
-    if (!to || jsonError) return;
+    if (!to || jsonError || why) return;
     setBusy(true);
     try {
-      const r = await api().call('fireMessage', { actor: to, kind, json });
-      setRes({ r });
-      useStudio.getState().setHighlighted(r.entries);
+      setRes({ r: await actions.fireMessage({ actor: to, kind, json }) });
     } catch (e) {
       setRes({ r: null, error: errorMessage(e) });
     } finally {
@@ -48,9 +56,10 @@ export function MessagePanel() {
     >
       <div className="row-form">
         <select aria-label="Target actor" value={to} onChange={(e) => setTarget(e.target.value)}>
-          {running.map((a) => (
+          {targets.map((a) => (
             <option key={a.id} value={a.id}>
-              {a.name} ({a.id.slice(0, 8)})
+              {a.id}
+              {takesMessages(a) ? '' : ` (${a.status})`}
             </option>
           ))}
         </select>
@@ -62,10 +71,16 @@ export function MessagePanel() {
             </label>
           ))}
         </span>
-        <button type="submit" className="primary" disabled={busy || !!jsonError || !to} aria-label="Send message">
+        <button
+          type="submit"
+          className="primary"
+          disabled={busy || !!jsonError || !to || why !== null}
+          aria-label="Send message"
+        >
           {busy ? 'Sending…' : kind === 'request' ? 'Request' : 'Send'}
         </button>
       </div>
+      {why && <div className="warn-text small">{why}</div>}
       <div className="two-col">
         <label>
           Message (JSON)
@@ -97,7 +112,11 @@ export function MessagePanel() {
                   · {res.r.ms.toFixed(0)} ms · {res.r.entries.length} entries
                 </span>
                 {res.r.entries[0] && (
-                  <button type="button" className="link small" onClick={() => void selectHash(res.r!.entries[0]!)}>
+                  <button
+                    type="button"
+                    className="link small"
+                    onClick={() => actions.guard('Going to the entry', actions.selectHash(res.r!.entries[0]!))}
+                  >
                     show in chain
                   </button>
                 )}

@@ -1,19 +1,12 @@
 /** Open a manifest: by path, by upload (manifest + the files it names), by drag-and-drop, or from the recent list. */
 import { useEffect, useRef, useState } from 'react';
-import type { LoadErrorView, OpenResult, UploadedFile } from '../../../studio/contract.ts';
-import { api, errorMessage } from '../../api/client.ts';
-import { refreshActors, showActor } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import type { LoadErrorView, OpenResult } from '../../../studio/contract.ts';
+import { api } from '../../api/client.ts';
+import { actions, errorMessage, useStudio } from '../../store/index.ts';
 import { useAsync } from '../common/use-async.ts';
+import { readUpload } from '../common/uploads.ts';
 
-async function toUpload(f: File): Promise<UploadedFile> {
-  const buf = new Uint8Array(await f.arrayBuffer());
-  let bin = '';
-  for (let i = 0; i < buf.length; i += 0x8000) bin += String.fromCharCode(...buf.subarray(i, i + 0x8000));
-  return { name: f.name, base64: btoa(bin) };
-}
-
-/** Upload a set of files: the .toml is the manifest, the rest are what it references. */
+/** Upload a set of files: the .toml is the manifest, the rest are what it references; its actor is shown. */
 export async function openFiles(files: readonly File[]): Promise<OpenResult> {
   const manifest = files.find((f) => f.name.endsWith('.toml'));
   if (!manifest)
@@ -25,15 +18,8 @@ export async function openFiles(files: readonly File[]): Promise<OpenResult> {
         hint: 'Drop the manifest.toml together with the .wasm it names.',
       },
     };
-  const rest = await Promise.all(files.filter((f) => f !== manifest).map(toUpload));
-  return api().call('uploadManifest', { manifest: await toUpload(manifest), files: rest });
-}
-
-export async function afterOpen(r: OpenResult): Promise<void> {
-  if (!r.ok) return;
-  await refreshActors();
-  await showActor(r.actor);
-  useStudio.getState().setOpenDialog(false);
+  const rest = await Promise.all(files.filter((f) => f !== manifest).map(readUpload));
+  return actions.uploadManifest(await readUpload(manifest), rest);
 }
 
 export function OpenManifestDialog() {
@@ -55,7 +41,6 @@ export function OpenManifestDialog() {
     try {
       const r = await p;
       if (!r.ok) setError(r.error);
-      else await afterOpen(r);
     } catch (e) {
       setError({ file: path || '(upload)', message: errorMessage(e) });
     } finally {
@@ -83,7 +68,7 @@ export function OpenManifestDialog() {
           className="row-form"
           onSubmit={(e) => {
             e.preventDefault();
-            if (path.trim()) void run(api().call('openManifest', { path: path.trim() }));
+            if (path.trim()) void run(actions.openManifest(path.trim()));
           }}
         >
           <input
@@ -122,7 +107,7 @@ export function OpenManifestDialog() {
                 <button
                   type="button"
                   className="link mono"
-                  onClick={() => (setPath(p), void run(api().call('openManifest', { path: p })))}
+                  onClick={() => (setPath(p), void run(actions.openManifest(p)))}
                 >
                   {p}
                 </button>

@@ -1,7 +1,9 @@
-import { useStudio } from '../../store/index.ts';
-import { runReplay } from './replay-panel.tsx';
+import { actions, useStudio } from '../../store/index.ts';
 
-/** When a running actor's .wasm changes on disk, offer the everyday loop: "did my change alter behaviour?" */
+/**
+ * When a running actor's .wasm changes on disk, offer the everyday loop: "did my change alter behaviour?" The replay
+ * is of the actor whose component changed, which need not be the one on screen (several can be open).
+ */
 export function ComponentChangedBanner() {
   const c = useStudio((s) => s.componentChanged);
   const clear = useStudio((s) => s.setComponentChanged);
@@ -16,7 +18,10 @@ export function ComponentChangedBanner() {
         className="primary"
         onClick={() => {
           clear(null);
-          void runReplay(c.path);
+          void (async () => {
+            if (useStudio.getState().actorId !== c.actor) await actions.showActor(c.actor);
+            await actions.runReplay(c.path);
+          })();
         }}
       >
         Replay history against the new build

@@ -1,36 +1,10 @@
 /** Replay the branch (or against another build) and show the verdict; a divergence is marked on the graph. */
 import { useState } from 'react';
-import { api, errorMessage } from '../../api/client.ts';
-import { runVerify, selectHash, verifySettled } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import type { ReplayBuild } from '../../../studio/contract.ts';
+import { actions, useStudio } from '../../store/index.ts';
 import { pretty } from '../common/format.ts';
+import { Icon } from '../common/icons.tsx';
 import { DiffBody } from '../diff-view/diff-view.tsx';
-
-export async function runReplay(componentPath?: string): Promise<void> {
-  const s = useStudio.getState();
-  if (!s.actorId) return;
-  s.setRightTab('replay');
-  s.setReplay({ phase: 'running' });
-  s.setDivergence(null);
-  await verifySettled();
-  try {
-    const r = await api().call('replay', {
-      actor: s.actorId,
-      ...(s.viewBranch ? { branch: s.viewBranch } : {}),
-      ...(componentPath ? { componentPath } : {}),
-    });
-    useStudio.getState().setReplay({ phase: 'done', result: r });
-    if (r.status === 'diverged') {
-      useStudio.getState().setDivergence(r.entry);
-      void selectHash(r.entry).catch(() => {});
-    }
-  } catch (e) {
-    useStudio.getState().setReplay({ phase: 'error', message: errorMessage(e) });
-  } finally {
-    useStudio.getState().setProgress(null);
-    void runVerify();
-  }
-}
 
 export function ReplayPanel() {
   const replay = useStudio((s) => s.replay);
@@ -47,17 +21,18 @@ export function ReplayPanel() {
           type="button"
           className="primary"
           disabled={replay.phase === 'running'}
-          onClick={() => void runReplay()}
+          onClick={() => void actions.runReplay()}
           aria-label="Replay chain"
         >
-          ⟲ Replay chain
+          <Icon name="replay" />
+          <span>Replay chain</span>
         </button>
       </div>
       <form
         className="row-form"
         onSubmit={(e) => {
           e.preventDefault();
-          if (path.trim()) void runReplay(path.trim());
+          if (path.trim()) void actions.runReplay(path.trim());
         }}
       >
         <input
@@ -82,6 +57,23 @@ export function ReplayPanel() {
   );
 }
 
+/** Which build a replay ran: its file, its sha256, and whether it is the one that recorded the chain. */
+function BuildLine({ build }: { build: ReplayBuild }) {
+  const file = build.path.split('/').at(-1);
+  return (
+    <div className="small" aria-label="Replayed build">
+      against{' '}
+      <span className="mono" title={build.path}>
+        {file}
+      </span>{' '}
+      <span className="mono muted" title={build.sha256}>
+        sha256 {build.sha256.slice(0, 12)}
+      </span>{' '}
+      {build.recorded ? '(the build that recorded it)' : '(another build than the one that recorded it)'}
+    </div>
+  );
+}
+
 function ReplayVerdict() {
   const replay = useStudio((s) => s.replay);
   if (replay.phase !== 'done') return null;
@@ -90,7 +82,8 @@ function ReplayVerdict() {
     case 'verified':
       return (
         <div className="verdict ok" role="status" aria-label="Replay result">
-          ✓ Replay verified: {r.count} entries reproduced exactly (head {r.head.slice(0, 10)}).
+          ✓ Replay verified: {r.count} entries reproduced exactly (head {r.head.slice(0, 10)})
+          {r.build && <BuildLine build={r.build} />}
         </div>
       );
     case 'failed':
@@ -104,11 +97,16 @@ function ReplayVerdict() {
         <div className="verdict bad" role="status" aria-label="Replay result">
           <div>
             ✗ Diverged at{' '}
-            <button type="button" className="link mono" onClick={() => void selectHash(r.entry)}>
+            <button
+              type="button"
+              className="link mono"
+              onClick={() => actions.guard('Going to the entry', actions.selectHash(r.entry))}
+            >
               #{r.seq}
             </button>{' '}
             (entry {r.index + 1} of the replay)
           </div>
+          {r.build && <BuildLine build={r.build} />}
           <div className="exp-got">
             <div>
               <h4>Expected (recorded)</h4>

@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import type { EntryView } from '../../../studio/contract.ts';
-import { api, errorMessage } from '../../api/client.ts';
-import { refreshActors, refreshBranches, viewBranch } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import { actions, errorMessage, useCurrentActor } from '../../store/index.ts';
+import { Icon } from '../common/icons.tsx';
 import { useReadOnly } from '../db-status/db-status.ts';
 
 /**
@@ -12,23 +11,22 @@ import { useReadOnly } from '../db-status/db-status.ts';
 export function RewindButton({ entry }: { entry: EntryView }) {
   const [err, setErr] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // A hub actor's chain is its node's to extend: the Studio only reads it.
+  const hubActor = useCurrentActor()?.node !== undefined;
+  // Another process writes the Studio's db: shown, disabled, saying who.
   const readOnly = useReadOnly('fork');
   const go = async () => {
     setBusy(true);
     setErr(null);
     try {
-      const b = await api().call('fork', { actor: entry.actor, hash: entry.hash });
-      if (!b.live) await api().call('setLiveBranch', { actor: entry.actor, branch: b.name });
-      useStudio.getState().setFollow(true);
-      await refreshBranches();
-      await viewBranch(b.name);
-      await refreshActors();
+      await actions.continueFrom(entry);
     } catch (e) {
       setErr(errorMessage(e));
     } finally {
       setBusy(false);
     }
   };
+  if (hubActor) return null;
   return (
     <>
       <button
@@ -39,7 +37,8 @@ export function RewindButton({ entry }: { entry: EntryView }) {
         aria-label="Continue from here"
         title={readOnly ?? 'Fork the chain here and make the fork live (C)'}
       >
-        ⑂ Continue from here
+        <Icon name="fork" />
+        <span>Continue from here</span>
       </button>
       {err && <span className="error-text small">{err}</span>}
     </>

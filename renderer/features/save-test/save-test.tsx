@@ -7,6 +7,7 @@
 import { useState } from 'react';
 import type { EntryView, SavedTestView } from '../../../studio/contract.ts';
 import { api, errorMessage } from '../../api/client.ts';
+import { Icon } from '../common/icons.tsx';
 import { useCurrentActor, useStudio } from '../../store/index.ts';
 
 type RangeChoice = 'picked' | 'selected' | 'branch';
@@ -20,16 +21,20 @@ export function defaultTestDir(manifest: string): string {
 export function SaveTestButton() {
   const actor = useCurrentActor();
   const [open, setOpen] = useState(false);
+  // A hub actor's build is on its node, beside a manifest this machine does not have: the service refuses it too.
+  const hub = actor?.node !== undefined;
   return (
     <>
       <button
         type="button"
         disabled={!actor}
+        hidden={hub}
         onClick={() => setOpen(true)}
         aria-label="Save as test"
         title="Save a range of this branch as a regression test (theater test)"
       >
-        ✓ Save as test
+        <Icon name="check" />
+        <span>Save as test</span>
       </button>
       {open && actor && <SaveTestDialog manifest={actor.manifest} onClose={() => setOpen(false)} />}
     </>

@@ -1,8 +1,7 @@
 /** Global keyboard shortcuts and the help overlay that lists them (the one place both are defined). */
 import { useEffect } from 'react';
-import { pickDiff, runVerify, selectIndex, step } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
-import { runReplay } from '../replay/replay-panel.tsx';
+import { actions, useStudio } from '../../store/index.ts';
+import { copyLink } from '../permalink/copy-link.tsx';
 
 interface Shortcut {
   readonly keys: readonly string[];
@@ -12,14 +11,26 @@ interface Shortcut {
 
 const s = () => useStudio.getState();
 export const SHORTCUTS: readonly Shortcut[] = [
-  { keys: ['ArrowLeft', 'k'], label: 'Previous entry', run: () => void step(-1) },
-  { keys: ['ArrowRight', 'j'], label: 'Next entry', run: () => void step(1) },
-  { keys: ['Home'], label: 'First entry', run: () => void selectIndex(0) },
-  { keys: ['End'], label: 'Last entry', run: () => void selectIndex(s().total - 1) },
+  { keys: ['ArrowLeft', 'k'], label: 'Previous entry', run: () => actions.guard('Stepping', actions.step(-1)) },
+  { keys: ['ArrowRight', 'j'], label: 'Next entry', run: () => actions.guard('Stepping', actions.step(1)) },
+  { keys: ['Home'], label: 'First entry', run: () => actions.guard('Selecting the entry', actions.selectIndex(0)) },
+  {
+    keys: ['End'],
+    label: 'Last entry',
+    run: () => actions.guard('Selecting the entry', actions.selectIndex(s().total - 1)),
+  },
   {
     keys: ['d'],
     label: 'Pick the selected entry for diff (A, then B)',
-    run: () => s().selected && pickDiff(s().selected!.entry),
+    run: () => s().selected && actions.pickDiff(s().selected!.entry),
+  },
+  {
+    keys: ['c'],
+    label: 'Continue from here: fork at the selected entry and make the fork live',
+    run: () => {
+      const sel = s().selected;
+      if (sel) actions.guard('Continue from here', actions.continueFrom(sel.entry));
+    },
   },
   { keys: ['1'], label: 'Details tab', run: () => s().setRightTab('details') },
   { keys: ['2'], label: 'State tab', run: () => s().setRightTab('state') },
@@ -27,21 +38,29 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ['4'], label: 'Replay tab', run: () => s().setRightTab('replay') },
   { keys: ['h'], label: 'HTTP panel', run: () => s().setDrawer(s().drawer === 'http' ? null : 'http') },
   { keys: ['m'], label: 'Message panel', run: () => s().setDrawer(s().drawer === 'message' ? null : 'message') },
-  { keys: ['r'], label: 'Replay the branch', run: () => void runReplay() },
-  { keys: ['v'], label: 'Re-check integrity', run: () => void runVerify() },
-  { keys: ['f'], label: 'Follow the live head', run: () => s().setFollow(!s().follow) },
+  { keys: ['r'], label: 'Replay the branch', run: () => void actions.runReplay() },
+  { keys: ['v'], label: 'Re-check integrity', run: () => void actions.runVerify() },
+  { keys: ['f'], label: 'Follow the live head', run: () => actions.setFollow(!s().follow) },
   { keys: ['o'], label: 'Open a manifest', run: () => s().setOpenDialog(true) },
+  { keys: ['l'], label: 'Copy a link to this place', run: () => void copyLink() },
   { keys: ['/'], label: 'Search payloads', run: () => document.getElementById('entry-search')?.focus() },
   { keys: ['t'], label: 'Toggle dark / light theme', run: () => s().setTheme(s().theme === 'dark' ? 'light' : 'dark') },
   { keys: ['?'], label: 'This help', run: () => s().setHelp(!s().helpOpen) },
 ];
 
-function typing(t: EventTarget | null): boolean {
+/** Inputs that take typed text: every key is theirs. (A file picker, a checkbox or a button takes none.) */
+const TEXT_INPUTS = new Set(['text', 'search', 'number', 'email', 'url', 'password', 'tel']);
+const MOVE_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End']);
+
+/** Whether the focused element takes this key itself. */
+function ownsKey(t: EventTarget | null, key: string): boolean {
   if (!(t instanceof HTMLElement)) return false;
-  // Range inputs take ←/→ themselves; text fields take every key.
-  return (
-    t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName) || t.getAttribute('role') === 'slider'
-  );
+  if (t.isContentEditable || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT') return true;
+  if (t instanceof HTMLInputElement && TEXT_INPUTS.has(t.type)) return true;
+  // Sliders and splitters move with the arrow keys; the other shortcuts still apply there.
+  const role = t.getAttribute('role');
+  const slides = (t instanceof HTMLInputElement && t.type === 'range') || role === 'slider' || role === 'separator';
+  return slides && MOVE_KEYS.has(key);
 }
 
 export function useShortcuts(): void {
@@ -52,7 +71,7 @@ export function useShortcuts(): void {
         s().setOpenDialog(false);
         return;
       }
-      if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target) || s().openDialog) return;
+      if (e.ctrlKey || e.metaKey || e.altKey || ownsKey(e.target, e.key) || s().openDialog) return;
       const sc = SHORTCUTS.find((x) => x.keys.includes(e.key));
       if (!sc) return;
       e.preventDefault();

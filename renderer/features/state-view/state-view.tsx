@@ -2,8 +2,7 @@
 import { useState } from 'react';
 import type { EntryView, PathSegment } from '../../../studio/contract.ts';
 import { api, errorMessage } from '../../api/client.ts';
-import { selectHash } from '../../store/actions.ts';
-import { useStudio } from '../../store/index.ts';
+import { actions, useStudio } from '../../store/index.ts';
 import { pathText } from '../common/format.ts';
 import { useAsync } from '../common/use-async.ts';
 import { JsonTree } from './json-tree.tsx';
@@ -50,7 +49,11 @@ export function StateView() {
           ) : who.entry ? (
             <>
               was last written by{' '}
-              <button type="button" className="link mono" onClick={() => who.entry && void selectHash(who.entry.hash)}>
+              <button
+                type="button"
+                className="link mono"
+                onClick={() => who.entry && actions.guard('Going to the entry', actions.selectHash(who.entry.hash))}
+              >
                 #{who.entry.seq} {who.entry.fn}
               </button>{' '}
               <span className="muted">{who.entry.summary}</span>

@@ -1,10 +1,12 @@
 /** The top bar: what is open, where the chain stands, and the global actions. */
-import { useStudio, useCurrentActor } from '../../store/index.ts';
-import { viewBranch } from '../../store/actions.ts';
+import { actions, useStudio, useCurrentActor } from '../../store/index.ts';
 import { BundleButtons } from '../bundles/bundle-buttons.tsx';
+import { Icon } from '../common/icons.tsx';
 import { useReadOnly } from '../db-status/db-status.ts';
+import { AttestationBadge } from '../hub/attestation-badge.tsx';
+import { OpenHubButton } from '../hub/open-hub-dialog.tsx';
 import { IntegrityBadge } from '../integrity/integrity-badge.tsx';
-import { runReplay } from '../replay/replay-panel.tsx';
+import { CopyLinkButton } from '../permalink/copy-link.tsx';
 import { SaveTestButton } from '../save-test/save-test.tsx';
 
 export function Toolbar() {
@@ -31,10 +33,18 @@ export function Toolbar() {
       >
         Open…
       </button>
+      <OpenHubButton />
       {actor && (
         <span className="where">
-          <strong>{actor.name}</strong>
-          <select aria-label="Branch" value={current ?? ''} onChange={(e) => void viewBranch(e.target.value)}>
+          {/* The id, not the name: a supervisor's child "counter" is not the counter beside it. */}
+          <strong aria-label="Actor" title={actor.manifest}>
+            {actor.id}
+          </strong>
+          <select
+            aria-label="Branch"
+            value={current ?? ''}
+            onChange={(e) => actions.guard('Showing the branch', actions.viewBranch(e.target.value))}
+          >
             {branches.map((b) => (
               <option key={b.name} value={b.name}>
                 {b.name}
@@ -45,16 +55,19 @@ export function Toolbar() {
         </span>
       )}
       <IntegrityBadge />
+      <AttestationBadge />
       <button
         type="button"
         disabled={!actor || replaying}
-        onClick={() => void runReplay()}
+        onClick={() => void actions.runReplay()}
         aria-label="Replay"
         title="Replay this branch and compare every hash (R)"
       >
-        ⟲ Replay
+        <Icon name="replay" />
+        <span>Replay</span>
       </button>
       <BundleButtons />
+      <CopyLinkButton />
       <SaveTestButton />
       <span className="spacer" />
       <span className={`conn conn-${connection}`} role="status" aria-label="Connection">
@@ -70,7 +83,7 @@ export function Toolbar() {
         title="Dark / light (T)"
         onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
       >
-        {theme === 'dark' ? '☾' : '☀'}
+        <Icon name={theme === 'dark' ? 'moon' : 'sun'} />
       </button>
       <button
         type="button"

@@ -35,8 +35,11 @@ export const wasiCliHandlers: readonly ImportHandler[] = [
     imports: (ctx) => ({
       exit: (status: { tag: 'ok' | 'err' }) => {
         ctx.requestShutdown(null);
-        // exit never returns: the call ends here, as an error that says why.
-        throw new HostTrap(`the actor called exit(${status?.tag === 'ok' ? 0 : 1})`);
+        // exit never returns: the call ends here, as an error that says why. WASI 0.2 passes on only success or
+        // failure (libc's exit(3) arrives as err), so the message does not invent a number.
+        throw new HostTrap(
+          status?.tag === 'ok' ? 'the actor called exit(0)' : 'the actor called exit with a failure status (non-zero)',
+        );
       },
     }),
   },

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChainStore } from './index.ts';
-import { TestChain } from './test-chain.ts';
+import { ChainStore, SqliteReader } from '../store/index.ts';
+import { TestChain } from '../store/test-chain.ts';
 import { ActorIndex, type Path, type PathRow } from './path-index.ts';
 
 let dir: string;
@@ -42,7 +42,7 @@ function forkedChain(): void {
 describe('ActorIndex', () => {
   it('serves a branch head tail equal to the built path, no-op flags included, across a fork point', async () => {
     forkedChain();
-    const ix = new ActorIndex(store, 'counter');
+    const ix = new ActorIndex(SqliteReader.of(store), 'counter');
     await ix.build();
     for (const branch of ['main', 'what-if']) {
       const full = ix.path(branch);
@@ -50,7 +50,7 @@ describe('ActorIndex', () => {
       expect(full.length).toBe(head.seq + 1);
       expect(rows(full, 0).some((r) => r?.noop)).toBe(true);
       for (const count of [1, 7, 45, head.seq + 1, head.seq + 50]) {
-        const tail = ix.tail(head.id, head.seq, count);
+        const tail = await ix.tail(head.id, head.seq, count);
         const first = Math.max(0, head.seq + 1 - count);
         expect(tail.first).toBe(first);
         expect(tail.length).toBe(full.length);
@@ -66,7 +66,7 @@ describe('ActorIndex', () => {
     chain.start();
     for (let i = 0; i < 4000; i++) chain.counterRequest(i); // 12,001 entries: more than one slice
     store.appendBatches([chain.take()]);
-    const ix = new ActorIndex(store, 'counter');
+    const ix = new ActorIndex(SqliteReader.of(store), 'counter');
     const done = ix.build();
     expect(ix.built).toBe(false); // it yields to the event loop between slices
     await done;
@@ -75,7 +75,7 @@ describe('ActorIndex', () => {
     chain.counterRequest(4000);
     store.appendBatches([chain.take()]);
     const v = ix.version;
-    ix.refresh();
+    await ix.refresh();
     expect(ix.version).toBeGreaterThan(v);
     expect(ix.path('main').length).toBe(12_004);
   });

@@ -1,0 +1,81 @@
+/**
+ * Issue 13, item 4: a laptop window (1024×700) is usable — the list shows rows with their summaries, the graph's
+ * controls are all there — and the side columns and the request drawer can be resized, and remember their size.
+ */
+import { expect, test } from './fixtures/studio.ts';
+import { curlBurst, httpPort } from './helpers/curl.ts';
+import { shot } from './helpers/studio-ui.ts';
+
+test.use({ viewport: { width: 1024, height: 700 } });
+
+test('1024×700: rows with summaries, every control in view; panels resize and keep their size', async ({
+  studio,
+}, info) => {
+  const { page, service } = studio;
+  await curlBurst(await httpPort(service, 'counter'), 10);
+  const list = page.getByRole('grid', { name: 'Entry list' });
+  await expect(list.getByRole('row').first()).toBeVisible();
+  await shot(page, info, '01-1024x700');
+
+  // At least eight whole rows, and the summary column has room to say something.
+  expect((await list.boundingBox())!.height).toBeGreaterThanOrEqual(8 * 24);
+  await expect(page.getByText('summary', { exact: true })).toBeInViewport({ ratio: 1 });
+  const summary = list.getByRole('row').last().locator('.c-sum');
+  expect((await summary.boundingBox())!.width).toBeGreaterThan(100);
+
+  // Nothing the user needs is cut off.
+  const buttons = ['Follow live head', 'Zoom in', 'Zoom out', 'Replay', 'Export bundle'];
+  buttons.push('Copy link', 'Save as test', 'Toggle theme', 'Keyboard shortcuts');
+  for (const name of buttons)
+    await expect(page.getByRole('button', { name, exact: true })).toBeInViewport({ ratio: 1 });
+  await expect(page.getByTitle('Import a bundle')).toBeInViewport({ ratio: 1 }); // a label around a file input
+  // The integrity verdict is read whole, not cut to "✓ ve…".
+  const verdict = page.getByRole('button', { name: 'Re-check integrity' });
+  await expect(verdict).toHaveText(/✓ verified through #\d+/);
+  expect(await verdict.evaluate((b) => b.scrollWidth <= b.clientWidth)).toBe(true);
+  await expect(page.getByLabel('Position')).toBeInViewport({ ratio: 1 });
+  await expect(page.getByLabel('Entry count')).toBeInViewport({ ratio: 1 });
+
+  // Resize with the mouse: the drawer up by 100 px, the left column right by 60 px, the inspector left by 40 px.
+  const drawer = page.getByRole('region', { name: 'Request panels' });
+  const left = page.locator('aside.left');
+  const right = page.locator('aside.right');
+  const before = {
+    drawer: (await drawer.boundingBox())!.height,
+    left: (await left.boundingBox())!.width,
+    right: (await right.boundingBox())!.width,
+  };
+  async function drag(name: string, dx: number, dy: number) {
+    const b = (await page.getByRole('separator', { name }).boundingBox())!;
+    const [x, y] = [b.x + b.width / 2, b.y + b.height / 2];
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    await page.mouse.move(x + dx / 2, y + dy / 2);
+    await page.mouse.move(x + dx, y + dy);
+    await page.mouse.up();
+  }
+  await drag('Resize the request panels', 0, -100);
+  await drag('Resize the actors and logs column', 60, 0);
+  await drag('Resize the inspector column', -40, 0);
+  const after = {
+    drawer: (await drawer.boundingBox())!.height,
+    left: (await left.boundingBox())!.width,
+    right: (await right.boundingBox())!.width,
+  };
+  expect(after.drawer - before.drawer).toBeCloseTo(100, -1);
+  expect(after.left - before.left).toBeCloseTo(60, -1);
+  expect(after.right - before.right).toBeCloseTo(40, -1);
+  // And with the keyboard: a focused handle moves its edge by the arrow keys.
+  await page.getByRole('separator', { name: 'Resize the actors and logs column' }).focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect.poll(async () => (await left.boundingBox())!.width).toBeCloseTo(after.left - 16, 0);
+  await shot(page, info, '02-resized');
+
+  // A reload remembers every size.
+  await page.reload();
+  await expect(list.getByRole('row').first()).toBeVisible();
+  expect((await drawer.boundingBox())!.height).toBeCloseTo(after.drawer, 0);
+  expect((await left.boundingBox())!.width).toBeCloseTo(after.left - 16, 0);
+  expect((await right.boundingBox())!.width).toBeCloseTo(after.right, 0);
+  await shot(page, info, '03-after-reload');
+});

@@ -1,0 +1,85 @@
+/**
+ * `theater hub verify`: every node's chains in the hub checked with the same code as `theater verify` checks a db
+ * (chain/verify.ts through the node's ChainReader), then every branch head against the statement its node signed
+ * when it shipped it. The first catches a changed row; the second a history rewritten with every hash recomputed,
+ * which is internally consistent and only a node's signature can expose.
+ */
+import { toHex } from '../chain/entry.ts';
+import { verifyChain, type VerifyResult } from '../chain/verify.ts';
+import type { Hub, NodeRow } from '../store-pg/index.ts';
+import { checkSignature, fingerprint, headStatement } from './signing.ts';
+
+export interface NodeVerdict {
+  readonly node: string;
+  /** The chain check, exactly as `theater verify` reports it for the node's own db. */
+  readonly chain: VerifyResult;
+  /** One line per branch head whose signature does not hold; empty when all do. */
+  readonly signatures: readonly string[];
+  /** Heads checked against a signature. */
+  readonly signedHeads: number;
+  /** Where the node's public key came from: pinned by the verifier, or the hub's own record. */
+  readonly key: { readonly source: 'pinned' | 'hub'; readonly fingerprint: string };
+}
+
+export interface HubVerifyOptions {
+  /** Only this node. */
+  readonly node?: string;
+  readonly actor?: string;
+  /** Public keys by node name that the verifier trusts (signing.ts loadPinnedKeys); others come from the hub. */
+  readonly keys?: ReadonlyMap<string, Uint8Array>;
+  readonly onProgress?: (node: string, done: number, total: number) => void;
+}
+
+export function verdictOk(v: NodeVerdict): boolean {
+  return v.chain.ok && v.signatures.length === 0;
+}
+
+export async function verifyHub(hub: Hub, o: HubVerifyOptions = {}): Promise<NodeVerdict[]> {
+  const nodes = (await hub.nodes()).filter((n) => o.node === undefined || n.name === o.node);
+  if (o.node !== undefined && nodes.length === 0) await hub.node(o.node); // throws, naming the nodes there are
+  const out: NodeVerdict[] = [];
+  for (const n of nodes) {
+    const reader = await hub.node(n.name);
+    const chain = await verifyChain(reader, {
+      actor: o.actor,
+      onProgress: (done, total) => o.onProgress?.(n.name, done, total),
+    });
+    out.push({ node: n.name, chain, ...(await checkHeads(hub, n, o)) });
+  }
+  return out;
+}
+
+/** Every branch head of a node (or of one of its actors) against the statement the node signed. */
+export async function checkHeads(
+  hub: Hub,
+  n: NodeRow,
+  o: { readonly actor?: string; readonly keys?: ReadonlyMap<string, Uint8Array> } = {},
+): Promise<Pick<NodeVerdict, 'signatures' | 'signedHeads' | 'key'>> {
+  const pinned = o.keys?.get(n.name);
+  const key = pinned ?? n.publicKey;
+  const problems: string[] = [];
+  let signed = 0;
+  if (pinned && Buffer.compare(Buffer.from(pinned), Buffer.from(n.publicKey)) !== 0) {
+    problems.push(
+      `the hub's key for node ${n.name} (${fingerprint(n.publicKey)}) is not the pinned one (${fingerprint(pinned)})`,
+    );
+  }
+  for (const h of await hub.signedHeads(n.id)) {
+    if (o.actor !== undefined && h.actor !== o.actor) continue;
+    const where = `${h.actor}/${h.branch}${h.head ? ` head ${toHex(h.head).slice(0, 12)}… (#${h.seq})` : ' (empty)'}`;
+    if (!h.signature) {
+      problems.push(`${where}: not signed by node ${n.name}`);
+      continue;
+    }
+    const statement = headStatement({ node: n.name, actor: h.actor, branch: h.branch, head: h.head, seq: h.seq });
+    signed++;
+    if (!checkSignature(key, statement, h.signature)) {
+      problems.push(`${where}: the signature of node ${n.name} does not match (rewritten, or not its key)`);
+    }
+  }
+  return {
+    signatures: problems,
+    signedHeads: signed,
+    key: { source: pinned ? 'pinned' : 'hub', fingerprint: fingerprint(key) },
+  };
+}
