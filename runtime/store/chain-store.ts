@@ -10,7 +10,16 @@ import { hashEquals, sha256, toHex, type Hash } from '../chain/entry.ts';
 import { ChainAppender, type AppendResult, type EncodedAppend } from './append.ts';
 import type { IndexRow, PathEntry } from '../reader/chain-reader.ts';
 import { openAudit, type Audit } from './audit.ts';
-import { HashIndex, SRC_BLOB, SRC_ENTRY, hasRuns, hashKey, idsWithKey, idsWithKeyBetween } from './hash-index.ts';
+import {
+  HashIndex,
+  type HashIndexLimits,
+  SRC_BLOB,
+  SRC_ENTRY,
+  hasRuns,
+  hashKey,
+  idsWithKey,
+  idsWithKeyBetween,
+} from './hash-index.ts';
 import { openHistory, type History } from './history.ts';
 import { openPackedPages, type PackedPages } from './packed-pages.ts';
 import { openCheckpoints, type Checkpoints } from './checkpoints.ts';
@@ -59,11 +68,12 @@ export class ChainStore {
     readonly writable: boolean,
     /** A lease this store took for itself (see `open`), released when it closes. */
     private readonly ownLease: WriterLease | undefined,
+    indexLimits?: HashIndexLimits,
   ) {
     // A writer's file is always current; a reader may be looking at an older one (see hasRuns).
     const older = !writable && !hasRuns(db);
     this.stmts = prepare(db, older);
-    this.hashIndex = new HashIndex(db);
+    this.hashIndex = new HashIndex(db, indexLimits);
     this.appender = new ChainAppender(db, this.hashIndex);
     this.audit = openAudit(db);
     this.history = openHistory(db, older);
@@ -77,7 +87,15 @@ export class ChainStore {
    * open (one-shot writers: `theater fork`, `import`). Throws WriterBusyError, naming the holder, if another process
    * or another part of this one writes the db.
    */
-  static open(path: string, opts: { readonly lease?: WriterLease; readonly claim?: LeaseClaim } = {}): ChainStore {
+  static open(
+    path: string,
+    opts: {
+      readonly lease?: WriterLease;
+      readonly claim?: LeaseClaim;
+      /** The hash index's thresholds (tests: smaller ones, to reach every step on a small store). */
+      readonly indexLimits?: HashIndexLimits;
+    } = {},
+  ): ChainStore {
     if (opts.lease && !opts.lease.covers(path))
       throw new Error(
         `the writer lease given is for ${opts.lease.db}, not ${path}${opts.lease.held ? '' : ' (released)'}`,
@@ -86,7 +104,7 @@ export class ChainStore {
     if (opts.claim) checkClaim(path, opts.claim);
     const own = opts.lease || opts.claim ? undefined : WriterLease.acquire(path);
     try {
-      return new ChainStore(openChainDb(path, 'write'), path, true, own);
+      return new ChainStore(openChainDb(path, 'write'), path, true, own, opts.indexLimits);
     } catch (e) {
       own?.release();
       throw e;

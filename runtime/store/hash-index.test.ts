@@ -75,4 +75,73 @@ describe('hash index (runs of sorted keys plus the tail)', () => {
     }
     store.close();
   });
+  it('tiered merges, a slice at a time: lookups answer at every step, the runs stay few, a killed merge goes on', () => {
+    const path = join(dir, 't.db');
+    // Small thresholds so that a few thousand rows reach level 3: runs of 4 are merged, ~32 keys per slice.
+    const indexLimits = { tailMax: 64, fanout: 4, sliceRows: 32 };
+    let store = ChainStore.open(path, { indexLimits });
+    const counter = new TestChain('counter');
+    const client = new TestChain('client');
+    counter.start();
+    client.start();
+    const runs = () =>
+      new Database(path, { readonly: true }).prepare('SELECT src, level, lo, hi FROM hash_runs ORDER BY id').all() as {
+        src: number;
+        level: number;
+      }[];
+    const sample = (every: number) => {
+      const all = store.entries({});
+      for (let i = 0; i < all.length; i += every) {
+        const e = all[i]!;
+        expect(store.entry(e.hash)?.id).toBe(e.id);
+        for (const b of [e.input, e.output, e.state]) if (b) expect(store.blob(b)).toBeDefined();
+        if (e.cause) expect(store.history.causedBy(e.cause).map((c) => c.id)).toContain(e.id);
+      }
+    };
+    let steps = 0;
+    let midMerge = 0;
+    for (let round = 0; round < 60; round++) {
+      // Under load (appendBatches keeps tails under 256 rows: level-1 runs here, tailMax 64)...
+      for (let i = 0; i < 30; i++) {
+        counter.counterRequest(round * 100 + i);
+        client.add('call', 'theater:simple/message-server-client', 'handle-send', {
+          input: new TextEncoder().encode(`ping ${round} ${i}`),
+          cause: counter.head,
+          origin: 'actor',
+        });
+      }
+      store.appendBatches([counter.take(), client.take()]);
+      // ...then a short idle moment: a few units of upkeep, often stopping inside a merge.
+      for (let i = 0; i < 7 && store.hashIndex.work(); i++) steps++;
+      if (runs().some((r) => r.src >= 10 && r.src < 20)) {
+        midMerge++;
+        sample(7);
+        if (round % 10 === 5) {
+          // The writer goes away mid-merge (each slice is its own transaction); the next one carries it on.
+          store.close();
+          store = ChainStore.open(path, { indexLimits });
+        }
+      }
+    }
+    while (store.hashIndex.work()) steps++;
+    sample(1);
+    const live = runs().filter((r) => r.src < 10);
+    const levels = live.map((r) => r.level);
+    // Nothing being built or dropped, at least three levels, and at most fanout - 1 runs at each merged level.
+    expect(runs().length).toBe(live.length);
+    expect(Math.max(...levels)).toBeGreaterThanOrEqual(3);
+    for (const src of [0, 1, 2]) {
+      for (let level = 1; level < 99; level++) {
+        expect(live.filter((r) => r.src === src && r.level === level).length).toBeLessThan(4);
+      }
+    }
+    // No key left behind by a dropped run: every key belongs to a live run.
+    const db = new Database(path, { readonly: true });
+    const orphans = db.prepare('SELECT count(*) FROM hash_keys WHERE run NOT IN (SELECT id FROM hash_runs)').pluck();
+    expect(orphans.get()).toBe(0);
+    db.close();
+    expect(midMerge).toBeGreaterThan(5);
+    expect(steps).toBeGreaterThan(100);
+    store.close();
+  });
 });

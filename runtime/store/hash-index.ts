@@ -8,10 +8,18 @@
  * B-tree's right edge, page after page, once. A lookup probes each run (one B-tree descent each) and scans the
  * *tail*, the rows committed after the last run, by id. The store's writer thread sorts the tail into a run when
  * it has been idle for a moment (tail of IDLE_RUN rows or more), and under load once the tail reaches TAIL_MAX (a
- * longer tail would slow lookups). Small runs made while idle are merged once there are SMALL_RUNS_MAX of them or
- * they hold TAIL_MAX rows together; runs of TAIL_MAX rows or more are never merged again, so under sustained load each key is written once, at
- * ~2 µs (against ~60 µs per row for the random-key index it replaces, bench/.cache-free micro-measure in
- * docs/record-path.md). A million entries make ~60 runs: a lookup is ~60 B-tree probes, well under a millisecond.
+ * longer tail would slow lookups). Small runs made while idle (level 0) are merged once there are SMALL_RUNS_MAX
+ * of them or they hold TAIL_MAX rows together. Under sustained load each key is written once, at ~2 µs (against
+ * ~60 µs per row for the random-key index it replaces, docs/record-path.md).
+ *
+ * Runs of level 1 and up are merged FANOUT at a time into one run a level up, so that a lookup probes a number of
+ * runs that grows with the log of the store's size (1M entries: ~12 runs per source instead of ~60). Such a merge
+ * only happens while the writer is idle, and a slice at a time (about SLICE_ROWS keys, one key range, one short
+ * transaction), so that a batch arriving meanwhile waits for one slice, never for a whole merge. The run being
+ * built is not probed until its last slice (hash_runs.src = source + BUILDING; its parts are marked by level =
+ * -its id); then, in one transaction, it replaces its parts, whose keys are deleted a slice at a time after that
+ * (src = source + DROPPED, no longer probed). Every step is its own transaction: a writer killed in the middle
+ * leaves a merge the next one carries on.
  * Every query compares the full hash afterwards: a key shared by two hashes costs one more row read, never a wrong
  * answer.
  *
@@ -38,6 +46,25 @@ const IDLE_RUN = 256;
 export const TAIL_MAX = 16_384;
 /** Small runs are merged once there are this many (each lookup probes every run). */
 const SMALL_RUNS_MAX = 8;
+/** Runs of one level (1 and up) merged into one of the next level. */
+const FANOUT = 8;
+/** About this many keys are moved (or deleted) per unit of a tiered merge's work. */
+const SLICE_ROWS = 4096;
+/** hash_runs.src of a run being built by a tiered merge, and of merged runs whose keys are being deleted. */
+const BUILDING = 10;
+const DROPPED = 20;
+/** Keys are sliced by their first two bytes (hashes: uniform). */
+const PREFIXES = 65536;
+/** Level of the one run an older file's migration made (schema.ts): never merged. */
+const LEVEL_FINAL = 99;
+
+/** The thresholds above; a test passes smaller ones to see every step on a small store. */
+export interface HashIndexLimits {
+  readonly tailMax: number;
+  readonly fanout: number;
+  readonly sliceRows: number;
+}
+const LIMITS: HashIndexLimits = { tailMax: TAIL_MAX, fanout: FANOUT, sliceRows: SLICE_ROWS };
 
 const key = (src: Source) => `substr(${SOURCES[src].column}, 1, ${KEY_BYTES})`;
 const through = (src: Source) => `(SELECT coalesce(max(hi), 0) FROM hash_runs WHERE src = ${src})`;
@@ -81,7 +108,10 @@ export class HashIndex {
   private statements: ReturnType<typeof prepare> | undefined;
 
   /** Statements prepared at first use: a reader of an older file (see hasRuns) never uses them. */
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly limits: HashIndexLimits = LIMITS,
+  ) {}
 
   private get s(): ReturnType<typeof prepare> {
     return (this.statements ??= prepare(this.db));
@@ -93,10 +123,12 @@ export class HashIndex {
   }
 
   /**
-   * One unit of upkeep in its own transaction: a run made from a source's tail, or small runs merged. `busy`:
-   * batches are waiting, so only a tail of TAIL_MAX rows is worth the pause. Returns whether it did anything.
+   * One unit of upkeep in its own transaction: a run made from a source's tail, small runs merged, or a slice of a
+   * tiered merge. `busy`: batches are waiting, so only a tail of TAIL_MAX rows is worth the pause. Returns whether
+   * it did anything.
    */
-  work(busy = false, runFrom = busy ? TAIL_MAX : IDLE_RUN): boolean {
+  work(busy = false, runFrom = busy ? this.limits.tailMax : IDLE_RUN): boolean {
+    const { tailMax, fanout } = this.limits;
     for (const src of [SRC_ENTRY, SRC_BLOB, SRC_CAUSE]) {
       const rows = this.tail(src);
       if (rows >= runFrom) {
@@ -108,10 +140,25 @@ export class HashIndex {
     for (const src of [SRC_ENTRY, SRC_BLOB, SRC_CAUSE]) {
       const small = this.s.smallRuns.all(src) as { id: number; lo: number; hi: number; n: number }[];
       const rows = small.reduce((n, r) => n + r.n, 0);
-      if (small.length >= SMALL_RUNS_MAX || (small.length > 1 && rows >= TAIL_MAX)) {
-        this.db.transaction(() => this.merge(src, small, rows >= TAIL_MAX ? 1 : 0)).immediate();
+      if (small.length >= SMALL_RUNS_MAX || (small.length > 1 && rows >= tailMax)) {
+        this.db.transaction(() => this.merge(src, small, rows >= tailMax ? 1 : 0)).immediate();
         return true;
       }
+    }
+    const dropped = this.s.droppedRun.get() as number | undefined;
+    if (dropped !== undefined) {
+      this.db.transaction(() => this.dropSlice(dropped)).immediate();
+      return true;
+    }
+    const building = this.s.buildingRun.get() as BuildingRun | undefined;
+    if (building) {
+      this.db.transaction(() => this.mergeSlice(building)).immediate();
+      return true;
+    }
+    const due = this.s.fullLevel.get(LEVEL_FINAL, fanout) as { src: number; level: number } | undefined;
+    if (due) {
+      this.db.transaction(() => this.startTieredMerge(due.src as Source, due.level)).immediate();
+      return true;
     }
     return false;
   }
@@ -132,7 +179,8 @@ export class HashIndex {
   private makeRun(src: Source): void {
     const { max, hi } = this.s.tail[src]!.get() as { max: number | null; hi: number };
     if (max === null || max <= hi) return;
-    const run = Number(this.s.insertRun.run(src, max - hi >= TAIL_MAX ? 1 : 0, hi + 1, max).lastInsertRowid);
+    const level = max - hi >= this.limits.tailMax ? 1 : 0;
+    const run = Number(this.s.insertRun.run(src, level, hi + 1, max).lastInsertRowid);
     this.s.fillRun[src]!.run(run, hi, max);
   }
 
@@ -145,7 +193,57 @@ export class HashIndex {
     this.s.dropKeys.run(ids);
     this.s.dropRuns.run(ids);
   }
+  /** Marks the oldest FANOUT runs of `level` as the parts of a new run one level up, and moves its first slice. */
+  private startTieredMerge(src: Source, level: number): void {
+    const parts = this.s.levelRuns.all(src, level, this.limits.fanout) as { id: number; lo: number; hi: number }[];
+    const hi = Math.max(...parts.map((p) => p.hi));
+    // While it is built, `lo` is the next key prefix to move; set to the parts' lowest row id when it is done.
+    const run = Number(this.s.insertRun.run(src + BUILDING, level + 1, 0, hi).lastInsertRowid);
+    this.s.markParts.run(-run, JSON.stringify(parts.map((p) => p.id)));
+    this.mergeSlice({ id: run, src: src + BUILDING, lo: 0 });
+  }
+
+  /** Copies the parts' keys of one prefix range into the run being built; after the last, it replaces them. */
+  private mergeSlice(b: BuildingRun): void {
+    const parts = this.s.parts.all(-b.id) as { id: number; lo: number; hi: number }[];
+    // The slice width follows from the parts alone, so a merge carried on by another writer slices the same way.
+    const rows = parts.reduce((n, p) => n + p.hi - p.lo + 1, 0);
+    const step = Math.max(1, Math.floor((PREFIXES * this.limits.sliceRows) / Math.max(rows, 1)));
+    const from = b.lo;
+    const to = Math.min(PREFIXES, from + step);
+    this.s.copySlice.run({ run: b.id, part: -b.id, lo: prefix(from), hi: to >= PREFIXES ? PAST_ALL_KEYS : prefix(to) });
+    if (to < PREFIXES) {
+      this.s.setLo.run(to, b.id);
+      return;
+    }
+    // Done: the new run is probed from now on, its parts no longer (their keys go a slice at a time).
+    this.s.finishRun.run(b.src - BUILDING, Math.min(...parts.map((p) => p.lo)), b.id);
+    this.s.dropParts.run(DROPPED, -b.id);
+  }
+
+  /** Deletes a slice of a replaced run's keys; the run's row goes with its last key. */
+  private dropSlice(run: number): void {
+    const bound = this.s.nthKey.get(run, this.limits.sliceRows) as { key: Buffer; id: number } | undefined;
+    if (bound === undefined) {
+      this.s.dropKeys.run(JSON.stringify([run]));
+      this.s.dropRuns.run(JSON.stringify([run]));
+    } else this.s.dropBelow.run(run, bound.key, bound.id);
+  }
 }
+
+interface BuildingRun {
+  readonly id: number;
+  readonly src: number;
+  /** The next key prefix to move. */
+  readonly lo: number;
+}
+
+/** The first two bytes of a key, as a key bound (a shorter blob sorts before every longer one it begins). */
+function prefix(n: number): Buffer {
+  return Buffer.from([n >> 8, n & 0xff]);
+}
+/** Sorts after every key (KEY_BYTES bytes). */
+const PAST_ALL_KEYS = Buffer.alloc(KEY_BYTES + 1, 0xff);
 
 function prepare(db: Database.Database) {
   const fill = (src: Source) => {
@@ -170,5 +268,22 @@ function prepare(db: Database.Database) {
     ),
     dropKeys: db.prepare('DELETE FROM hash_keys WHERE run IN (SELECT value FROM json_each(?))'),
     dropRuns: db.prepare('DELETE FROM hash_runs WHERE id IN (SELECT value FROM json_each(?))'),
+    // Tiered merges (see the top of this file).
+    fullLevel: db.prepare(`SELECT src, level FROM hash_runs WHERE src < ${BUILDING} AND level BETWEEN 1 AND ? - 1
+      GROUP BY src, level HAVING count(*) >= ? ORDER BY level, src LIMIT 1`),
+    levelRuns: db.prepare('SELECT id, lo, hi FROM hash_runs WHERE src = ? AND level = ? ORDER BY id LIMIT ?'),
+    markParts: db.prepare('UPDATE hash_runs SET level = ? WHERE id IN (SELECT value FROM json_each(?))'),
+    buildingRun: db.prepare(`SELECT id, src, lo FROM hash_runs WHERE src >= ${BUILDING} AND src < ${DROPPED} LIMIT 1`),
+    parts: db.prepare('SELECT id, lo, hi FROM hash_runs WHERE level = ?'),
+    copySlice: db.prepare(
+      `INSERT INTO hash_keys (run, key, id) SELECT @run, key, id FROM hash_keys
+       WHERE run IN (SELECT id FROM hash_runs WHERE level = @part) AND key >= @lo AND key < @hi ORDER BY 2, 3`,
+    ),
+    setLo: db.prepare('UPDATE hash_runs SET lo = ? WHERE id = ?'),
+    finishRun: db.prepare('UPDATE hash_runs SET src = ?, lo = ? WHERE id = ?'),
+    dropParts: db.prepare('UPDATE hash_runs SET src = src + ?, level = 0 WHERE level = ?'),
+    droppedRun: db.prepare(`SELECT id FROM hash_runs WHERE src >= ${DROPPED} LIMIT 1`).pluck(),
+    nthKey: db.prepare('SELECT key, id FROM hash_keys WHERE run = ? ORDER BY key, id LIMIT 1 OFFSET ?'),
+    dropBelow: db.prepare('DELETE FROM hash_keys WHERE run = ? AND (key, id) < (?, ?)'),
   };
 }
