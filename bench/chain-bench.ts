@@ -22,6 +22,13 @@ export interface ChainFigures {
   bare_select_entries_per_s: number;
   blobs_per_entry: number;
   verify_s: number;
+  /** The whole store, one thread: everything (no checkpoint), then again from the checkpoint that one saved. */
+  verify_full_store_entries_per_s: number;
+  verify_full_store_ms: number;
+  verify_incremental_ms: number;
+  /** Entries the incremental verify vouched for from its checkpoint, and entries it verified in full. */
+  verify_incremental_from_checkpoint: number;
+  verify_incremental_verified: number;
   replay_entries_per_s: number;
   replay_s: number;
   replay_status: string;
@@ -54,7 +61,9 @@ export async function benchChain(db: string, o: { samples: number; shaSample: nu
     lat.sort((a, b) => a - b);
 
     // Raw SHA-256 of the same canonical bytes verify hashes (parent ‖ canonical body), on a sample of the chain,
-    // bytes prepared beforehand so only hashing is timed; one-shot, the fastest way Node hashes (as verify does).
+    // bytes prepared beforehand so only hashing is timed; one-shot with a 'binary' (latin1) string result, the
+    // fastest way Node hashes (a Buffer result costs ~2.5x more: chain/entry.ts), and the digest is not even copied
+    // out (verify copies it).
     const inputs: Buffer[] = [];
     for (const e of store.iterateEntries({ actor: 'counter' })) {
       inputs.push(Buffer.concat([e.parent ?? ZERO_HASH, canonicalBody(e)]));
@@ -79,7 +88,7 @@ export async function benchChain(db: string, o: { samples: number; shaSample: nu
     const ratios: number[] = [];
     for (let round = 0; round < 3; round++) {
       let t0 = performance.now();
-      for (const b of inputs) hash('sha256', b, 'buffer');
+      for (const b of inputs) hash('sha256', b, 'binary');
       raw.push(inputs.length / ((performance.now() - t0) / 1000));
       t0 = performance.now();
       let n = 0;
@@ -95,6 +104,29 @@ export async function benchChain(db: string, o: { samples: number; shaSample: nu
     bare.close();
     const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
 
+    // The whole store, as `theater verify` does it: in full (which saves a checkpoint), then incrementally from
+    // that checkpoint (its digest over the same rows, no SHA-256 per entry), alternated; medians.
+    const fullMs: number[] = [];
+    const incMs: number[] = [];
+    let fullCount = 0;
+    let from: { verified: number } | undefined;
+    let incCount = 0;
+    for (let round = 0; round < 3; round++) {
+      let t0 = performance.now();
+      const full = await verifyChain(SqliteReader.of(store), { incremental: false });
+      fullMs.push(performance.now() - t0);
+      if (!full.ok) throw new Error(`the bench store does not verify: ${full.reason}`);
+      fullCount = full.count;
+      t0 = performance.now();
+      const inc = await verifyChain(SqliteReader.of(store));
+      incMs.push(performance.now() - t0);
+      if (!inc.ok) throw new Error(`the bench store does not verify incrementally: ${inc.reason}`);
+      if (!inc.from)
+        throw new Error(`the incremental verify did not start from a checkpoint: ${inc.checkpointRefused}`);
+      from = inc.from;
+      incCount = inc.count;
+    }
+
     const t0 = performance.now();
     const r = await replay({ db, actor: 'counter' });
     const replayS = (performance.now() - t0) / 1000;
@@ -109,6 +141,11 @@ export async function benchChain(db: string, o: { samples: number; shaSample: nu
       bare_select_entries_per_s: median(select),
       blobs_per_entry: blobCount / store.countEntries(),
       verify_s: total / median(verified),
+      verify_full_store_entries_per_s: fullCount / (median(fullMs) / 1000),
+      verify_full_store_ms: median(fullMs),
+      verify_incremental_ms: median(incMs),
+      verify_incremental_from_checkpoint: incCount - (from?.verified ?? 0),
+      verify_incremental_verified: from?.verified ?? 0,
       replay_entries_per_s: r.count / replayS,
       replay_s: replayS,
       replay_status: r.status,

@@ -70,7 +70,17 @@ const cpuModel = (() => {
 
 if (only.has('runtime')) {
   log(`record: ${size.rounds} rounds x ${size.msgs} msgs, recording on/off interleaved`);
-  Object.assign(results, await benchRecord(size));
+  const rec = await benchRecord(size);
+  Object.assign(results, rec);
+  // Where the CPU goes, per thread (µs per message; V8Worker: V8's own helper threads, garbage collection mostly).
+  const split = (t: Record<string, number>) =>
+    Object.entries(t)
+      .filter(([, v]) => v >= 0.5)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ');
+  results.record_cpu_split = split(rec.record_cpu_threads);
+  results.unrecorded_cpu_split = split(rec.unrecorded_cpu_threads);
   log(`http: ${size.http} POST /increment from autocannon`);
   Object.assign(results, await benchHttp({ requests: size.http, connections: 32 }));
 }

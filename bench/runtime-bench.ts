@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ActorSystem } from '../runtime/actors/system.ts';
+import { cpuByName, threadCpu } from './thread-cpu.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const COUNTER = join(ROOT, 'assets/examples/counter/manifest.toml');
@@ -21,13 +22,17 @@ export function pct(sorted: readonly number[], p: number): number {
 }
 const now = () => performance.now();
 
-/** `n` sends kept `window` in flight (a sliding window); returns msgs/s and per-message latencies (ms). */
+/**
+ * `n` sends kept `window` in flight (a sliding window); returns msgs/s, per-message latencies (ms), and the CPU
+ * time each thread of this process used meanwhile (ms, by thread name; Linux).
+ */
 async function pipelined(
   system: ActorSystem,
   id: string,
   n: number,
   window: number,
-): Promise<{ rate: number; lat: number[] }> {
+): Promise<{ rate: number; lat: number[]; cpu: Record<string, number> }> {
+  const cpu0 = threadCpu();
   const lat: number[] = [];
   let sent = 0;
   let failed = 0;
@@ -47,8 +52,9 @@ async function pipelined(
     for (let i = 0; i < Math.min(window, n); i++) one();
   });
   const ms = now() - t0;
+  const cpu = cpuByName(cpu0, threadCpu());
   if (failed) throw new Error(`${failed} of ${n} sends failed`);
-  return { rate: n / (ms / 1000), lat };
+  return { rate: n / (ms / 1000), lat, cpu };
 }
 
 export interface RecordFigures {
@@ -64,6 +70,13 @@ export interface RecordFigures {
   entries_per_msg: number;
   record_rounds: number[];
   unrecorded_rounds: number[];
+  /** CPU time per message in all threads (µs), recorded and not, and how many times more recording takes. */
+  record_cpu_us_per_msg: number;
+  unrecorded_cpu_us_per_msg: number;
+  record_cpu_ratio: number;
+  /** Recorded, per thread (µs per message, by thread name: MainThread, actor, store-writer, V8Worker = GC). */
+  record_cpu_threads: Record<string, number>;
+  unrecorded_cpu_threads: Record<string, number>;
 }
 
 /** Same actor, same messages, alternating ON/OFF rounds; the figure is the median round. */
@@ -86,12 +99,15 @@ export async function benchRecord(o: {
     const offR: number[] = [];
     let onLat: number[] = [];
     let offLat: number[] = [];
+    const onCpu: Record<string, number>[] = [];
+    const offCpu: Record<string, number>[] = [];
     for (let r = 0; r < o.rounds; r++) {
       const order = r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
       for (const which of order) {
         const res =
           which === 'on' ? await pipelined(on, idOn, o.msgs, o.window) : await pipelined(off, idOff, o.msgs, o.window);
         (which === 'on' ? onR : offR).push(res.rate);
+        (which === 'on' ? onCpu : offCpu).push(res.cpu);
         if (which === 'on') onLat = onLat.concat(res.lat);
         else offLat = offLat.concat(res.lat);
       }
@@ -114,6 +130,17 @@ export async function benchRecord(o: {
     const sorted = (a: number[]) => a.sort((x, y) => x - y);
     [onLat, offLat] = [sorted(onLat), sorted(offLat)];
     sorted(seqLat);
+    // CPU per message: the median round's total, and each thread's median.
+    const cpuPerMsg = (rounds: Record<string, number>[]) => {
+      const names = [...new Set(rounds.flatMap((r) => Object.keys(r)))];
+      const threads = Object.fromEntries(
+        names.map((name) => [name, (med(rounds.map((r) => r[name] ?? 0)) * 1000) / o.msgs]),
+      );
+      const total = (med(rounds.map((r) => Object.values(r).reduce((a, b) => a + b, 0))) * 1000) / o.msgs;
+      return { total, threads };
+    };
+    const cpuOn = cpuPerMsg(onCpu);
+    const cpuOff = cpuPerMsg(offCpu);
     return {
       record_msgs_per_s: med(onR),
       unrecorded_msgs_per_s: med(offR),
@@ -127,6 +154,11 @@ export async function benchRecord(o: {
       entries_per_msg: perMsg,
       record_rounds: onR.map(Math.round),
       unrecorded_rounds: offR.map(Math.round),
+      record_cpu_us_per_msg: cpuOn.total,
+      unrecorded_cpu_us_per_msg: cpuOff.total,
+      record_cpu_ratio: cpuOn.total / cpuOff.total,
+      record_cpu_threads: cpuOn.threads,
+      unrecorded_cpu_threads: cpuOff.threads,
     };
   } finally {
     await on.close();

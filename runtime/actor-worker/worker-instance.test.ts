@@ -7,7 +7,7 @@ import { EMPTY_HEAD } from '../chain/builder.ts';
 import { MODULE_FILE, SCRIPT_FILE } from '../component/files.ts';
 import { asScript } from '../component/loader.ts';
 import { tempDir } from '../testing/helpers.ts';
-import { inflightBuffer } from './inflight-log.ts';
+import { ringBuffer } from '../chain/record-ring.ts';
 import type { PoolMessage, WorkerInit } from '../actors/protocol.ts';
 import { cacheCompiledCode, instantiate, receiveInit } from './worker-instance.ts';
 
@@ -42,22 +42,18 @@ function component(name: string, js: string): string {
   return d;
 }
 
-function initFor(componentDir: string): WorkerInit {
-  const { port2 } = new MessageChannel();
+/** An init as the runtime sends it; `prepared`: the worker was offered this component, so no modules come. */
+function initFor(componentDir: string, prepared = false): WorkerInit {
   return {
     actorId: 'a',
     componentDir,
-    modules: {},
+    ...(prepared ? {} : { modules: {} }),
     env: [],
     args: [],
     imports: ['test:x/runtime'],
     head: EMPTY_HEAD,
     state: null,
     callTimeoutMs: 1000,
-    rpcSignal: new SharedArrayBuffer(4),
-    rpcPort: port2,
-    busySince: new SharedArrayBuffer(8),
-    inflight: inflightBuffer(),
   };
 }
 
@@ -68,17 +64,25 @@ function prepare(componentDir: string): PoolMessage & { t: 'prepare'; heard: Pro
   return { t: 'prepare', componentDir, modules: {}, ready: port2, heard };
 }
 
-/** What a pooled worker hears, in order, a pause between messages (an idle worker); resolves with its init. */
-async function deliver(messages: PoolMessage[]): Promise<WorkerInit> {
+/**
+ * What a pooled worker hears, in order, after its channel: a pause between messages (an idle worker) unless
+ * `back to back` (a worker taken while still booting); resolves with its init.
+ */
+async function deliver(messages: PoolMessage[], pace: 'paused' | 'back to back' = 'paused'): Promise<WorkerInit> {
   const { port1, port2 } = new MessageChannel();
-  const init = receiveInit(port2);
+  const rpc = new MessageChannel();
+  const init = new Promise<WorkerInit>((resolve) => receiveInit(port2, (got) => resolve(got)));
+  const channel = { rpcSignal: new SharedArrayBuffer(4), busySince: new SharedArrayBuffer(8), ring: ringBuffer() };
+  port1.postMessage({ t: 'channel', channel: { ...channel, rpcPort: rpc.port2 } } satisfies PoolMessage, [rpc.port2]);
   for (const m of messages) {
-    if (m.t === 'init') port1.postMessage(m, [m.init.rpcPort]);
-    else port1.postMessage({ t: m.t, componentDir: m.componentDir, modules: m.modules, ready: m.ready }, [m.ready]);
-    await new Promise((r) => setTimeout(r, 20));
+    if (m.t === 'prepare')
+      port1.postMessage({ t: m.t, componentDir: m.componentDir, modules: m.modules, ready: m.ready }, [m.ready]);
+    else port1.postMessage(m);
+    if (pace === 'paused') await new Promise((r) => setTimeout(r, 20));
   }
   const got = await init;
   port1.close();
+  rpc.port1.close();
   return got;
 }
 
@@ -97,7 +101,7 @@ describe.each(['module', 'script'] as const)('a pooled worker, the component loa
     const instances = () => (globalThis as { quietInstances?: number }).quietInstances ?? 0;
     const before = instances();
     const prep = prepare(d);
-    const init = await deliver([prep, { t: 'init', init: initFor(d) }]);
+    const init = await deliver([prep, { t: 'init', init: initFor(d, true) }]);
     await prep.heard; // the worker said it was ready
     expect(instances()).toBe(before + 1); // made while the worker waited
     const { imports, calls } = recordingImports();
@@ -105,6 +109,15 @@ describe.each(['module', 'script'] as const)('a pooled worker, the component loa
     instance['test:x/actor'].hello();
     expect(calls).toEqual(['hello']);
     expect(instances()).toBe(before + 1); // and that one is the actor's
+  });
+
+  it('runs an init that came right behind the offer of its component, without the modules sent again', async () => {
+    const d = component('hurried', QUIET);
+    const init = await deliver([prepare(d), { t: 'init', init: initFor(d, true) }], 'back to back');
+    const { imports, calls } = recordingImports();
+    const instance = (await instantiate(init, imports)) as unknown as Actor;
+    instance['test:x/actor'].hello();
+    expect(calls).toEqual(['hello']);
   });
 
   it('instantiates afresh when it prepared another component', async () => {

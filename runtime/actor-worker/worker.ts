@@ -15,101 +15,162 @@ import {
   type ExportOutcome,
 } from '../chain/recorder.ts';
 import type { Value } from '../chain/canonical.ts';
+import { encodeBatch } from '../chain/batch-codec.ts';
+import { RingWriter } from '../chain/record-ring.ts';
 import { buildImports } from '../imports/index.ts';
 import type { ActorContext } from '../imports/types.ts';
-import { InflightWriter } from './inflight-log.ts';
-import type { FromWorker, RpcReply, RpcRequest, ToWorker } from '../actors/protocol.ts';
+import type {
+  FromWorker,
+  PostedBatch,
+  RpcReply,
+  RpcRequest,
+  ToWorker,
+  WorkerChannel,
+  WorkerInit,
+} from '../actors/protocol.ts';
 import { cacheCompiledCode, instantiate, receiveInit } from './worker-instance.ts';
 
 const port = parentPort!;
 // Booted ahead of need by the worker pool: which actor this worker runs arrives by message.
-const init = await receiveInit(port);
-const post = (m: FromWorker) => port.postMessage(m);
-const rpcSignal = new Int32Array(init.rpcSignal);
-const busySince = new BigInt64Array(init.busySince);
+receiveInit(port, run);
 
-const chain = new ChainBuilder(init.actorId, init.head, init.state);
-let logs: string[] = [];
-/** BENCHMARK ONLY (WorkerInit.record === false): no interceptor, no entries; the state lives here. */
-const unrecorded = init.record === false;
-let plainState: Uint8Array | null = init.state;
+function run(init: WorkerInit, channel: WorkerChannel): void {
+  /** Batches travel as ring positions; only one too big for the ring is a buffer (transferred). */
+  const post = (m: FromWorker) =>
+    port.postMessage(m, 'batch' in m && m.batch && 'bytes' in m.batch ? [m.batch.bytes] : []);
+  const rpcSignal = new Int32Array(channel.rpcSignal);
+  const busySince = new BigInt64Array(channel.busySince);
 
-const inflight = new InflightWriter(init.inflight);
+  const chain = new ChainBuilder(init.actorId, init.head, init.state);
+  let logs: string[] = [];
+  /** BENCHMARK ONLY (WorkerInit.record === false): no interceptor, no entries; the state lives here. */
+  const unrecorded = init.record === false;
+  let plainState: Uint8Array | null = init.state;
 
-/** Posts what the call in progress has recorded so far. */
-function flush(): void {
-  if (chain.pending.entries.length === 0 && logs.length === 0) return;
-  post({ t: 'entries', batch: chain.drain(), logs });
-  logs = [];
-  inflight.reset();
-}
+  const ring = new RingWriter(channel.ring);
+  /** Entries written to the ring and not yet handed to the main thread. */
+  let ringEntries = 0;
+  /** Log lines of the call in progress already in the ring. */
+  let ringLogs = 0;
 
-/** After each import crossing: if the call never returns, what it did so far is still on record. */
-function publish(): void {
-  if (!inflight.append(chain.pending, logs)) flush();
-}
+  /**
+   * Moves what the chain recorded since the last call into the ring (each entry and blob encoded once, right here).
+   * A batch too big for the ring is posted on its own, after what the ring holds so far, keeping their order.
+   */
+  function toRing(): void {
+    const pending = chain.pending;
+    if (pending.entries.length === 0 && pending.blobs.length === 0 && ringLogs === logs.length) return;
+    const fresh = logs.slice(ringLogs);
+    // Full of records still being committed: what we wrote goes to the main thread first (the writer can then
+    // commit it and free the space).
+    if (ring.append(pending, fresh, postRange)) {
+      ringEntries += pending.entries.length;
+      ringLogs = logs.length;
+      chain.drain();
+      return;
+    }
+    const bytes = encodeBatch(pending, fresh);
+    const entries = pending.entries.length;
+    chain.drain();
+    ringLogs = logs.length;
+    postRange();
+    post({ t: 'entries', batch: { bytes, entries }, logs: [] });
+  }
 
-const ctx: ActorContext = {
-  actorId: init.actorId,
-  callTimeoutMs: init.callTimeoutMs,
-  state: () => (unrecorded ? plainState : chain.state),
-  log: (msg) => void (unrecorded || logs.push(msg)),
-  env: () => init.env,
-  args: () => init.args,
-  host(op, args) {
-    // What this actor recorded so far goes first, so the runtime holds the entry that `cause` will point at.
-    flush();
-    const req: RpcRequest = { op, args, cause: chain.head.hash };
-    Atomics.store(rpcSignal, 0, 0);
-    init.rpcPort.postMessage(req);
-    Atomics.wait(rpcSignal, 0, 0);
-    const reply = receiveMessageOnPort(init.rpcPort)?.message as RpcReply | undefined;
-    if (!reply) throw new Error(`runtime did not answer ${op}`);
-    if ('err' in reply) throw reply.err;
-    return reply.ok;
-  },
-  requestShutdown: (data) => post({ t: 'shutdown', data }),
-};
+  /** What the ring holds since the last post, for the main thread (undefined: nothing). */
+  function takeRange(): PostedBatch | undefined {
+    if (ring.pending === 0) return undefined;
+    const range = ring.take(ringEntries);
+    ringEntries = 0;
+    return { range };
+  }
 
-async function start(): Promise<ComponentInstance> {
-  const raw = buildImports(ctx, init.imports);
-  return instantiate(init, unrecorded ? raw : interceptImports(raw, chain, liveStrategy, publish));
-}
+  function postRange(): void {
+    const batch = takeRange();
+    if (batch) post({ t: 'entries', batch, logs: [] });
+  }
 
-start().then(
-  (instance) => {
-    port.on('message', (msg: ToWorker) => {
-      busySince[0] = BigInt(Date.now());
-      const outcome = unrecorded
-        ? callUnrecorded(instance, msg.iface, msg.fn, msg.params)
-        : callExport(instance, chain, msg.iface, msg.fn, msg.params, { origin: msg.origin, cause: msg.cause });
-      busySince[0] = 0n;
-      post({ t: 'result', id: msg.id, outcome, batch: chain.drain(), logs });
-      logs = [];
-      inflight.reset();
-    });
-    // Registered second: runs right after the first call, once its result is posted.
-    port.once('message', () => setImmediate(() => void cacheCompiledCode()));
-    post({ t: 'ready' });
-  },
-  (e: unknown) =>
-    post({ t: 'fatal', message: `could not instantiate: ${(e as Error)?.message ?? e}`, batch: chain.drain() }),
-);
+  /** Posts what the call in progress has recorded so far (before a blocking host call; when the ring is full). */
+  function flush(): void {
+    toRing();
+    const batch = takeRange();
+    if (!batch && logs.length === 0) return;
+    post({ t: 'entries', batch, logs });
+    logs = [];
+    ringLogs = 0;
+  }
 
-/** The same export call as callExport, minus every recording step. Benchmark baseline only. */
-function callUnrecorded(
-  instance: ComponentInstance,
-  iface: string,
-  fn: string,
-  params: readonly Value[],
-): ExportOutcome {
-  try {
-    const f = findExport(instance, iface, fn);
-    if (!f) throw new TypeError(`the component does not export ${iface}#${fn}`);
-    const result = f(plainState ?? undefined, params) as [Uint8Array | undefined, Value?];
-    plainState = result[0] ?? null;
-    return { ok: true, response: (result[1] ?? []) as Value, state: plainState };
-  } catch (e) {
-    return { ok: false, error: classifyError(e) };
+  /** After each import crossing: if the call never returns, what it did so far is still on record. */
+  function publish(): void {
+    toRing();
+    ring.publish();
+  }
+
+  const ctx: ActorContext = {
+    actorId: init.actorId,
+    callTimeoutMs: init.callTimeoutMs,
+    state: () => (unrecorded ? plainState : chain.state),
+    log: (msg) => void (unrecorded || logs.push(msg)),
+    env: () => init.env,
+    args: () => init.args,
+    host(op, args) {
+      // What this actor recorded so far goes first, so the runtime holds the entry that `cause` will point at.
+      flush();
+      const req: RpcRequest = { op, args, cause: chain.head.hash };
+      Atomics.store(rpcSignal, 0, 0);
+      channel.rpcPort.postMessage(req);
+      Atomics.wait(rpcSignal, 0, 0);
+      const reply = receiveMessageOnPort(channel.rpcPort)?.message as RpcReply | undefined;
+      if (!reply) throw new Error(`runtime did not answer ${op}`);
+      if ('err' in reply) throw reply.err;
+      return reply.ok;
+    },
+    requestShutdown: (data) => post({ t: 'shutdown', data }),
+  };
+
+  async function start(): Promise<ComponentInstance> {
+    const raw = buildImports(ctx, init.imports);
+    return instantiate(init, unrecorded ? raw : interceptImports(raw, chain, liveStrategy, publish));
+  }
+
+  start().then(
+    (instance) => {
+      port.on('message', (msg: ToWorker) => {
+        busySince[0] = BigInt(Date.now());
+        const outcome = unrecorded
+          ? callUnrecorded(instance, msg.iface, msg.fn, msg.params)
+          : callExport(instance, chain, msg.iface, msg.fn, msg.params, { origin: msg.origin, cause: msg.cause });
+        busySince[0] = 0n;
+        toRing();
+        post({ t: 'result', id: msg.id, outcome, batch: takeRange(), logs });
+        logs = [];
+        ringLogs = 0;
+      });
+      // Registered second: runs right after the first call, once its result is posted.
+      port.once('message', () => setImmediate(() => void cacheCompiledCode()));
+      post({ t: 'ready' });
+    },
+    (e: unknown) => {
+      toRing();
+      post({ t: 'fatal', message: `could not instantiate: ${(e as Error)?.message ?? e}`, batch: takeRange() });
+    },
+  );
+
+  /** The same export call as callExport, minus every recording step. Benchmark baseline only. */
+  function callUnrecorded(
+    instance: ComponentInstance,
+    iface: string,
+    fn: string,
+    params: readonly Value[],
+  ): ExportOutcome {
+    try {
+      const f = findExport(instance, iface, fn);
+      if (!f) throw new TypeError(`the component does not export ${iface}#${fn}`);
+      const result = f(plainState ?? undefined, params) as [Uint8Array | undefined, Value?];
+      plainState = result[0] ?? null;
+      return { ok: true, response: (result[1] ?? []) as Value, state: plainState };
+    } catch (e) {
+      return { ok: false, error: classifyError(e) };
+    }
   }
 }

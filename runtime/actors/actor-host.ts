@@ -4,21 +4,42 @@
  * terminated; the runtime records the timeout and starts a fresh instance from the last committed state.
  */
 import { EventEmitter } from 'node:events';
-import { MessageChannel, type Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Value } from '../chain/canonical.ts';
+import { decodeBatch, encodeBatch } from '../chain/batch-codec.ts';
 import { ChainBuilder, type Batch, type ChainHead } from '../chain/builder.ts';
 import { RUNTIME_EVENTS, hashEquals, type Hash, type Origin } from '../chain/entry.ts';
 import type { ActorErrorInfo, CallOutcome } from '../chain/recorder.ts';
+import { RingReader, type RingRange } from '../chain/record-ring.ts';
 import type { ComponentInfo } from '../component/loader.ts';
 import type { StoredStatus } from '../store/index.ts';
-import { inflightBuffer, readInflight } from '../actor-worker/inflight-log.ts';
-import type { FromWorker, PoolMessage, RpcReply, RpcRequest, ToWorker, WorkerInit } from './protocol.ts';
+import type { FromWorker, PoolMessage, PostedBatch, RpcReply, RpcRequest, ToWorker, WorkerInit } from './protocol.ts';
 import { compiledModules } from '../actor-worker/worker-entry.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
+/** Where a batch to commit is: a range of an instance's record ring, or a buffer of its own (wire form). */
+export type SinkBatch =
+  | { readonly ring: SharedArrayBuffer; readonly range: RingRange }
+  | { readonly bytes: ArrayBuffer; readonly entries: number };
+
 export interface ChainSink {
   /** Queue a batch for commit; `onCommitted` runs after it is durable (or with the error if it could not be). */
-  append(actor: string, batch: Batch, onCommitted?: (err?: Error) => void): void;
+  append(actor: string, batch: SinkBatch, onCommitted?: (err?: Error) => void): void;
+  /** An instance is gone: no batch appended after this names its ring. */
+  release(ring: SharedArrayBuffer): void;
+}
+
+/** One instance's record ring, and where the batches it posted so far end (its in-flight records start there). */
+interface InstanceRing {
+  readonly sab: SharedArrayBuffer;
+  readonly reader: RingReader;
+  pos: number;
+}
+
+/** What the main thread keeps of a batch: the first entry's parent and the head after the last one. */
+interface Summary {
+  readonly parent: Hash | null;
+  readonly head: ChainHead;
 }
 
 export interface ActorHostOptions {
@@ -59,6 +80,7 @@ interface PendingCall {
 
 export interface ActorHostEvents {
   log: [msg: string];
+  /** `count` entries were committed; `head` is the chain's head after them. */
   entries: [count: number, head: ChainHead];
   /** A call ended in an error of any kind (recorded). */
   failure: [error: ActorErrorInfo];
@@ -76,8 +98,8 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   private nextId = 1;
   private watchdog: NodeJS.Timeout | undefined;
   private busySince = new BigInt64Array(new SharedArrayBuffer(8));
-  /** The current instance's in-flight log: read when it dies mid-call. */
-  private inflight = inflightBuffer();
+  /** The current instance's record ring: read when it dies mid-call. */
+  private ring: InstanceRing | undefined;
   /** The in-flight call's `call` entry already reached us (posted before a blocking host call, or read from the
    *  in-flight log when the worker died). */
   private inflightRecorded = false;
@@ -87,6 +109,8 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   private idleWaiters: (() => void)[] = [];
   private _status: ActorStatus = 'starting';
   private restarts: number[] = [];
+  /** The head as of the last batch handed to the sink: the parent of the next one this thread commits. */
+  private committedHead: ChainHead;
   /** This instance asked to stop (runtime.shutdown, or WASI exit): the system stops the actor once it is idle. */
   private shutdownRequested = false;
 
@@ -94,6 +118,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     super();
     this.id = opts.id;
     this.chain = new ChainBuilder(opts.id, opts.head, opts.state);
+    this.committedHead = opts.head;
   }
 
   get status(): ActorStatus {
@@ -118,7 +143,15 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
    */
   recordEvent(name: string, details: Value, cause: Hash | null = null, onCommitted?: (err?: Error) => void): void {
     this.chain.append('event', RUNTIME_EVENTS, name, { input: this.chain.value(details), cause });
-    this.commit(this.chain.drain(), onCommitted);
+    this.commitOwn(onCommitted);
+  }
+
+  /** Commits what this thread appended to the chain itself (events, a dead call's error). */
+  private commitOwn(onCommitted?: (err?: Error) => void): void {
+    const drained = this.chain.drain();
+    const head = this.chain.head;
+    this.committedHead = head;
+    this.commit({ bytes: encodeBatch(drained), entries: drained.entries.length }, head, onCommitted);
   }
 
   /** Sets the state before the first call (a manifest's init_state); recorded with the next entry. */
@@ -129,30 +162,30 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   async start(): Promise<void> {
     this.setStatus('starting');
     this.shutdownRequested = false;
-    const { port1, port2 } = new MessageChannel();
-    const rpcSignal = new SharedArrayBuffer(4);
-    this.busySince = new BigInt64Array(new SharedArrayBuffer(8));
-    this.inflight = inflightBuffer();
+    const modules = await compiledModules(this.opts.component);
+    const componentDir = this.opts.component.dir;
+    // Its channel (ports, shared memory, record ring) came with the worker: nothing of it is made now.
+    const { worker, channel, prepared } = this.opts.workers.take({ componentDir, modules });
+    const port1 = channel.rpcPort;
+    this.busySince = new BigInt64Array(channel.busySince);
+    const ring: InstanceRing = { sab: channel.ring, reader: new RingReader(channel.ring), pos: 0 };
+    this.ring = ring;
     const init: WorkerInit = {
       actorId: this.id,
-      componentDir: this.opts.component.dir,
-      modules: await compiledModules(this.opts.component),
+      componentDir,
+      // A worker prepared for this component has its modules; a message carrying them costs ~0.5 ms.
+      ...(prepared ? {} : { modules }),
       imports: this.opts.component.imports,
       head: this.chain.head,
       state: this.chain.state,
       callTimeoutMs: this.opts.callTimeoutMs,
       env: this.opts.env,
       args: this.opts.args,
-      rpcSignal,
-      rpcPort: port2,
-      busySince: this.busySince.buffer as SharedArrayBuffer,
-      inflight: this.inflight,
       record: this.opts.record,
     };
-    const worker = this.opts.workers.take({ componentDir: init.componentDir, modules: init.modules });
-    worker.postMessage({ t: 'init', init } satisfies PoolMessage, [port2]);
+    worker.postMessage({ t: 'init', init } satisfies PoolMessage);
     this.worker = worker;
-    const signal = new Int32Array(rpcSignal);
+    const signal = new Int32Array(channel.rpcSignal);
     port1.on('message', (req: RpcRequest) => {
       void this.opts.hostCall(req).then((reply) => {
         if (this.worker !== worker) return; // that instance is gone; nobody is waiting
@@ -169,9 +202,9 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
           this.setStatus('running');
           resolve();
         } else if (m.t === 'fatal') {
-          this.accept(m.batch);
+          this.accept(m.batch, ring);
           reject(new Error(m.message));
-        } else this.onMessage(m);
+        } else this.onMessage(m, ring);
       });
       worker.on('error', (e) => {
         if (this.worker === worker) this.onWorkerDeath(`the actor's worker failed: ${e.message}`, 'trap');
@@ -235,6 +268,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     const w = this.worker;
     this.worker = undefined;
     this.failPending(`actor ${this.id} stopped`);
+    this.retireRing();
     await w?.terminate();
   }
 
@@ -242,27 +276,40 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   async restart(reason: string, cause: Hash | null = null): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
+    this.retireRing();
     await w?.terminate();
     this.recordEvent('restart', { reason, component: this.opts.component.sha256 }, cause);
     await this.start();
   }
 
-  private onMessage(m: FromWorker): void {
+  /** The instance is gone (or going): its ring is read no more once what it posted is committed. */
+  private retireRing(): void {
+    if (this.ring) this.opts.sink.release(this.ring.sab);
+    this.ring = undefined;
+  }
+
+  private onMessage(m: FromWorker, ring: InstanceRing): void {
     switch (m.t) {
-      case 'entries':
+      case 'entries': {
         this.inflightRecorded = true;
-        if (this.accept(m.batch)) this.callEntries.push(...m.batch.entries.map((e) => e.hash));
+        const hashes = this.hashesOf(m.batch, ring);
+        if (this.accept(m.batch, ring)) this.callEntries.push(...hashes);
         for (const line of m.logs) this.emit('log', line);
         return;
+      }
       case 'result': {
         this.inflightRecorded = false;
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
+        const state = m.outcome.ok ? m.outcome.state : undefined;
         // Taken before the batch is handed on: its callback may run at once (a batch that fills the writer).
-        const entries = [...this.takeCallEntries(), ...m.batch.entries.map((e) => e.hash)];
+        const entries = [...this.takeCallEntries(), ...this.hashesOf(m.batch, ring)];
         // Acknowledged = committed: a call whose entries did not commit is answered with the store's error.
-        this.accept(m.batch, (err) =>
-          p?.resolve(err ? { ok: false, error: storeError(err), entries: [] } : { ...m.outcome, entries }),
+        this.accept(
+          m.batch,
+          ring,
+          (err) => p?.resolve(err ? { ok: false, error: storeError(err), entries: [] } : { ...m.outcome, entries }),
+          state,
         );
         for (const line of m.logs) this.emit('log', line);
         if (!m.outcome.ok) this.afterFailure(m.outcome.error);
@@ -279,38 +326,68 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     }
   }
 
-  /** Takes a batch the worker recorded: it must continue our chain exactly. False: dropped. */
-  private accept(batch: Batch, onCommitted?: (err?: Error) => void): boolean {
-    const first = batch.entries[0];
-    if (first && !hashEquals(first.parent, this.chain.head.hash)) {
+  /**
+   * Takes a batch the worker posted: it must continue our chain exactly, or it is dropped (false). `state`: the
+   * state's bytes when the batch may have changed it (a call's result).
+   */
+  private accept(
+    posted: PostedBatch | undefined,
+    ring: InstanceRing,
+    onCommitted?: (err?: Error) => void,
+    state?: Uint8Array | null,
+  ): boolean {
+    if (!posted) {
+      onCommitted?.();
+      return true;
+    }
+    if ('range' in posted) {
+      ring.pos = posted.range.to;
+      const summary = ring.reader.summary(posted.range);
+      const find = (h: Hash) => ring.reader.blob(posted.range, h);
+      return this.take(summary, { ring: ring.sab, range: posted.range }, state, find, onCommitted);
+    }
+    const { batch } = decodeBatch(new Uint8Array(posted.bytes), this.id);
+    return this.take(summaryOf(batch), posted, state, (h) => blobIn(batch, h), onCommitted);
+  }
+
+  /** The hashes of the entries a posted batch holds, in order. */
+  private hashesOf(posted: PostedBatch | undefined, ring: InstanceRing): Hash[] {
+    if (!posted) return [];
+    if ('range' in posted) return ring.reader.entryHashes(posted.range);
+    return decodeBatch(new Uint8Array(posted.bytes), this.id).batch.entries.map((e) => e.hash);
+  }
+
+  private take(
+    summary: Summary | undefined,
+    batch: SinkBatch,
+    state: Uint8Array | null | undefined,
+    findBlob: (hash: Hash) => Uint8Array | undefined,
+    onCommitted?: (err?: Error) => void,
+  ): boolean {
+    if (summary && !hashEquals(summary.parent, this.chain.head.hash)) {
       // A batch from an instance we already gave up on (it raced its termination): drop it.
       onCommitted?.();
       return false;
     }
-    const last = batch.entries.at(-1);
-    if (last && !hashEquals(last.state, this.chain.head.state)) {
-      const blob = batch.blobs.find((b) => hashEquals(b.hash, last.state));
-      this.chain.sync(
-        { hash: last.hash, seq: last.seq, state: last.state },
-        last.state === null ? null : (blob?.bytes ?? null),
-      );
-    } else if (last) {
-      this.chain.sync({ hash: last.hash, seq: last.seq, state: last.state }, this.chain.state);
+    if (summary) {
+      const { head } = summary;
+      const unchanged = hashEquals(head.state, this.chain.head.state);
+      const bytes = unchanged ? this.chain.state : head.state === null ? null : (state ?? findBlob(head.state) ?? null);
+      this.chain.sync(head, bytes);
+      this.committedHead = head;
     }
-    this.commit(batch, onCommitted);
+    this.commit(batch, this.chain.head, onCommitted);
     return true;
   }
 
-  private commit(batch: Batch, onCommitted?: (err?: Error) => void): void {
-    if (batch.entries.length === 0 && batch.blobs.length === 0) {
-      onCommitted?.();
-      return;
-    }
+  private commit(batch: SinkBatch, head: ChainHead, onCommitted?: (err?: Error) => void): void {
+    const entries = 'range' in batch ? batch.range.entries : batch.entries;
+    // 'entries' once they are committed: whoever hears it may read them from the store.
     this.opts.sink.append(this.id, batch, (err) => {
       if (err) this.onCommitFailure(err);
+      else if (entries > 0) this.emit('entries', entries, head);
       onCommitted?.(err);
     });
-    this.emit('entries', batch.entries.length, this.chain.head);
   }
 
   /**
@@ -323,6 +400,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     const error = storeError(err);
     const w = this.worker;
     this.worker = undefined;
+    this.retireRing();
     void w?.terminate();
     for (const p of this.pending.values()) p.resolve({ ok: false, error, entries: [] });
     this.pending.clear();
@@ -346,6 +424,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   private endInstance(reason: string): void {
     const w = this.worker;
     this.worker = undefined;
+    this.retireRing();
     void w?.terminate();
     this.failPending(`actor ${this.id} is stopping: ${reason}`);
   }
@@ -354,6 +433,7 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
   private replaceInstance(reason: string): void {
     const w = this.worker;
     this.worker = undefined;
+    this.retireRing();
     void w?.terminate();
     const now = Date.now();
     this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
@@ -400,12 +480,18 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     if (!this.worker) return;
     this.disarmWatchdog();
     // What the call recorded before it died (up to its last import crossing) goes on record first.
-    const { batch, logs } = readInflight(this.inflight, this.id);
-    if (batch.entries.length > 0 && this.accept(batch)) {
-      this.inflightRecorded = true;
-      this.callEntries.push(...batch.entries.map((e) => e.hash));
+    const ring = this.ring;
+    if (ring && ((ring.reader.published - ring.pos) | 0) > 0) {
+      const { bytes, batch, logs } = ring.reader.copy(ring.pos, ring.reader.published, this.id);
+      ring.pos = ring.reader.published;
+      const summary = summaryOf(batch);
+      const posted = { bytes, entries: batch.entries.length };
+      if (summary && this.take(summary, posted, undefined, (h) => blobIn(batch, h))) {
+        this.inflightRecorded = true;
+        this.callEntries.push(...batch.entries.map((e) => e.hash));
+      }
+      for (const line of logs) this.emit('log', line);
     }
-    for (const line of logs) this.emit('log', line);
     const first = this.pending.entries().next().value;
     const error: ActorErrorInfo = { kind, message };
     if (first) {
@@ -419,9 +505,8 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
         });
       }
       this.chain.append('error', p.req.iface, p.req.fn, { output: this.chain.value(error) });
-      const recorded = this.chain.drain();
-      const entries = [...this.takeCallEntries(), ...recorded.entries.map((e) => e.hash)];
-      this.commit(recorded, () => p.resolve({ ok: false, error, entries }));
+      const entries = [...this.takeCallEntries(), ...this.chain.pending.entries.map((e) => e.hash)];
+      this.commitOwn(() => p.resolve({ ok: false, error, entries }));
       this.settled();
     }
     this.callEntries = [];
@@ -435,6 +520,17 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     this._status = s;
     this.emit('status', s);
   }
+}
+
+function summaryOf(batch: Batch): Summary | undefined {
+  const first = batch.entries[0];
+  const last = batch.entries.at(-1);
+  if (!first || !last) return undefined;
+  return { parent: first.parent, head: { hash: last.hash, seq: last.seq, state: last.state } };
+}
+
+function blobIn(batch: Batch, hash: Hash): Uint8Array | undefined {
+  return batch.blobs.find((b) => hashEquals(b.hash, hash))?.bytes;
 }
 
 function storeError(err: Error): ActorErrorInfo {

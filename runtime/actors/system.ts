@@ -13,8 +13,8 @@ import { theaterInterface } from '../component/names.ts';
 import { serveHttp } from '../ingress/http-server.ts';
 import { serveMessages } from '../ingress/message-server.ts';
 import { loadManifest, type Manifest } from '../manifest/index.ts';
-import { ChainStore, WriterLease } from '../store/index.ts';
-import { StoreWriter } from '../store/writer.ts';
+import { ChainStore, WriterLease, type ActorInfo } from '../store/index.ts';
+import { StoreWriter } from '../store-writer/store-writer.ts';
 import { ActorHost } from './actor-host.ts';
 import { HostCalls } from './host-calls.ts';
 import type { ActorSummary, Listener, RunningActor, RuntimeOptions, StartOptions, SystemEvents } from './types.ts';
@@ -37,7 +37,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     readonly opts: RuntimeOptions,
   ) {
     super();
-    this.writer = new StoreWriter(store);
+    // The connection that records lives on its own thread; this thread's `store` reads (and does the rare
+    // one-off writes of time travel, after a flush).
+    this.writer = StoreWriter.start(store.path, lease);
+    this.writer.on('committed', (lastEntryId) => this.emit('committed', lastEntryId));
     this.workers = new WorkerPool({ size: WORKER_POOL_SIZE, maxHeapMb: opts.maxHeapMb ?? 1024 });
   }
 
@@ -98,6 +101,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       sink: {
         append: (actor, batch, cb) =>
           this.writer.enqueue({ actor, branch: this.running.get(actor)?.branch ?? branch, ...batch }, cb),
+        release: (ring) => this.writer.release(ring),
       },
       hostCall: (req) => this.hostCalls.answer(id, req),
       workers: this.workers,
@@ -116,7 +120,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     };
     this.running.set(id, actor);
     if (so.parent) this.running.get(so.parent)?.children.add(id);
-    this.store.upsertActor({
+    this.updateActor({
       id,
       parent: so.parent,
       component: component.sha256,
@@ -127,7 +131,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     host.on('log', (msg) => this.emit('log', id, msg));
     host.on('entries', (n, h) => this.emit('entries', id, n, h));
     host.on('status', (s) => {
-      this.store.upsertActor({ id, status: s });
+      this.updateActor({ id, status: s });
       this.emit('status', id, s);
     });
     host.on('failure', (err) => this.onFailure(actor, err));
@@ -135,13 +139,20 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
     try {
       const details = { component: component.sha256, manifest: manifest.name };
+      // Committed while the worker gets ready: a started actor's start event is on record.
+      let started: Promise<void>;
+      const committed = (resolve: () => void, reject: (e: Error) => void) => (e?: Error) => (e ? reject(e) : resolve());
       if (resuming) {
-        host.recordEvent('resume', details, so.cause ?? null);
+        started = new Promise((resolve, reject) =>
+          host.recordEvent('resume', details, so.cause ?? null, committed(resolve, reject)),
+        );
       } else {
         host.seedState(so.initState !== undefined ? so.initState : (manifest.initState ?? null));
-        host.recordEvent('start', details, so.cause ?? null);
+        started = new Promise((resolve, reject) =>
+          host.recordEvent('start', details, so.cause ?? null, committed(resolve, reject)),
+        );
       }
-      await host.start();
+      await Promise.all([host.start(), started]);
       if (!resuming) {
         const out = await host.call(theaterInterface('actor'), 'init', [id], 'runtime');
         if (!out.ok) throw new Error(`${id}: init failed (${out.error.kind}): ${out.error.message}`);
@@ -203,7 +214,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     // The supervisor's handle-child-exit call is caused by this stop event.
     const stopped = a.host.head.hash;
     await a.host.stop();
-    this.store.upsertActor({ id, status: suspend ? 'suspended' : 'stopped' });
+    this.updateActor({ id, status: suspend ? 'suspended' : 'stopped' });
+    // Stopped means on record: a start right after reads the head this stop event moved. (A writer that failed
+    // has already failed every callback waiting on it; the stop itself is done either way.)
+    await this.writer.committed().catch(() => {});
     const parent = a.parent ? this.running.get(a.parent) : undefined;
     if (!parent) return;
     parent.children.delete(id);
@@ -238,7 +252,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     this.hostCalls.close();
     await this.workers.close();
     try {
-      this.writer.flush();
+      await this.writer.close();
       this.store.close();
     } finally {
       this.lease.release();
@@ -248,6 +262,11 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   /** A line in an actor's log, as if the runtime said it about the actor. */
   log(actor: string, msg: string): void {
     this.emit('log', actor, msg);
+  }
+
+  /** Display data about an actor, written by the writer thread in order with its entries. */
+  private updateActor(info: ActorInfo): void {
+    this.writer.upsertActor(info);
   }
 
   private allocateId(name: string, parent: string | null): string {

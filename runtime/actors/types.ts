@@ -61,7 +61,11 @@ export interface RunningActor {
 
 export interface SystemEvents {
   log: [actor: string, msg: string];
+  /** Entries of an actor were committed (`head`: its chain's head after them). */
   entries: [actor: string, count: number, head: ChainHead];
+  /** A transaction of the writer thread committed; `lastEntryId` is the highest entry id it holds (0: none).
+   *  What is committed is readable from the store from here on (e.g. `store.entries({ afterId })`). */
+  committed: [lastEntryId: number];
   status: [actor: string, status: ActorStatus];
   failure: [actor: string, error: ActorErrorInfo];
   listening: [actor: string, listener: Listener];

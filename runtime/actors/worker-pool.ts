@@ -8,7 +8,8 @@
  * finish, never keeps the process alive, and never takes a worker back: every start and restart gets a fresh one.
  */
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
-import type { PoolMessage, WorkerInit } from './protocol.ts';
+import { ringBuffer } from '../chain/record-ring.ts';
+import type { PoolMessage, WorkerChannel, WorkerInit } from './protocol.ts';
 import { workerEntry } from '../actor-worker/worker-entry.ts';
 
 export interface WorkerPoolOptions {
@@ -21,11 +22,24 @@ export interface WorkerPoolOptions {
 /** What a worker can be prepared with: the component's folder and its compiled core modules. */
 export interface Preparation {
   readonly componentDir: string;
-  readonly modules: WorkerInit['modules'];
+  readonly modules: NonNullable<WorkerInit['modules']>;
 }
 
-interface Idle {
+/** A worker taken for an actor, with the runtime's ends of its channel (protocol.ts WorkerChannel). */
+export interface TakenWorker {
   readonly worker: Worker;
+  readonly channel: Omit<WorkerChannel, 'rpcPort'> & { readonly rpcPort: MessagePort };
+  /** It was prepared for the component asked for (it needs no modules in its init). */
+  readonly prepared: boolean;
+}
+
+interface Booted {
+  readonly worker: Worker;
+  /** The runtime's ends: the other port went to the worker. */
+  readonly channel: TakenWorker['channel'];
+}
+
+interface Idle extends Booted {
   readonly componentDir: string;
   /** Booted, runtime loaded, component instantiated (or failed to: the start will say why). */
   ready: boolean;
@@ -52,18 +66,18 @@ export class WorkerPool {
    * queues the init). Send it `{ t: 'init' }` next. From now on it keeps the process alive, as an actor's worker
    * always has.
    */
-  take(component: Preparation): Worker {
+  take(component: Preparation): TakenWorker {
     if (this.closed) throw new Error('the actor system is closed');
     this.latest = component;
     const rank = (w: Idle) => (w.ready ? 2 : 0) + (w.componentDir === component.componentDir ? 1 : 0);
     const best = this.idle.reduce<Idle | undefined>((b, w) => (!b || rank(w) > rank(b) ? w : b), undefined);
     this.idle = this.idle.filter((w) => w !== best);
     best?.readyPort.close();
-    const worker = best?.worker ?? this.boot();
+    const { worker, channel } = best ?? this.boot();
     worker.removeAllListeners();
     worker.ref();
     this.scheduleRefill();
-    return worker;
+    return { worker, channel, prepared: best?.componentDir === component.componentDir };
   }
 
   /** Terminates the idle workers; a take after this throws. */
@@ -72,15 +86,27 @@ export class WorkerPool {
     clearTimeout(this.refill);
     const idle = this.idle.splice(0);
     for (const w of idle) w.readyPort.close();
+    for (const w of idle) w.channel.rpcPort.close();
     await Promise.all(idle.map((w) => w.worker.terminate()));
   }
 
-  private boot(): Worker {
-    return new Worker(workerEntry(), {
+  /** A new worker, told its channel at once (it has nothing to do with any actor yet). */
+  private boot(): Booted {
+    const worker = new Worker(workerEntry(), {
+      name: 'actor',
       resourceLimits: { maxOldGenerationSizeMb: this.opts.maxHeapMb },
       stdout: false,
       stderr: false,
     });
+    const { port1, port2 } = new MessageChannel();
+    const shared = {
+      rpcSignal: new SharedArrayBuffer(4),
+      busySince: new SharedArrayBuffer(8),
+      ring: ringBuffer(),
+    };
+    worker.postMessage({ t: 'channel', channel: { ...shared, rpcPort: port2 } } satisfies PoolMessage, [port2]);
+    port1.unref();
+    return { worker, channel: { ...shared, rpcPort: port1 } };
   }
 
   private scheduleRefill(): void {
@@ -98,11 +124,11 @@ export class WorkerPool {
   private fill(): void {
     const prep = this.latest;
     while (!this.closed && prep && this.idle.length < this.opts.size) {
-      const worker = this.boot();
+      const { worker, channel } = this.boot();
       worker.unref();
       const { port1, port2 } = new MessageChannel();
       worker.postMessage({ t: 'prepare', ...prep, ready: port2 } satisfies PoolMessage, [port2]);
-      const entry: Idle = { worker, componentDir: prep.componentDir, ready: false, readyPort: port1 };
+      const entry: Idle = { worker, channel, componentDir: prep.componentDir, ready: false, readyPort: port1 };
       port1.once('message', () => {
         entry.ready = true;
         port1.close();
@@ -112,6 +138,7 @@ export class WorkerPool {
       const drop = () => {
         this.idle = this.idle.filter((w) => w !== entry);
         port1.close();
+        channel.rpcPort.close();
       };
       worker.on('error', drop);
       worker.on('exit', drop);

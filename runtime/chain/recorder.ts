@@ -174,15 +174,26 @@ export interface CallMeta {
 /** jco's instance: versioned interface name → camelCase export functions. */
 export type ComponentInstance = Record<string, Record<string, (...args: unknown[]) => unknown>>;
 
-export function findExport(
-  instance: ComponentInstance,
-  iface: string,
-  fn: string,
-): ((...args: unknown[]) => unknown) | undefined {
+type ExportFn = (...args: unknown[]) => unknown;
+
+/** Per instance: interface → function name → the export (looked up once; a call is the hot path). */
+const exportsOf = new WeakMap<ComponentInstance, Map<string, Map<string, ExportFn | undefined>>>();
+
+export function findExport(instance: ComponentInstance, iface: string, fn: string): ExportFn | undefined {
+  let byIface = exportsOf.get(instance);
+  if (!byIface) exportsOf.set(instance, (byIface = new Map()));
+  let byFn = byIface.get(iface);
+  if (!byFn) byIface.set(iface, (byFn = new Map()));
+  if (byFn.has(fn)) return byFn.get(fn);
+  let found: ExportFn | undefined;
   for (const [key, obj] of Object.entries(instance)) {
-    if (key === iface || key.startsWith(`${iface}@`)) return obj[camelCase(fn)];
+    if (key === iface || key.startsWith(`${iface}@`)) {
+      found = obj[camelCase(fn)];
+      break;
+    }
   }
-  return undefined;
+  byFn.set(fn, found);
+  return found;
 }
 
 /**

@@ -115,6 +115,20 @@ describe('theater CLI on a real run', () => {
     expect(r.out).toBe(`${hashes.length} entries verified, head counter/main ${hashes.at(-1)}\n`);
   });
 
+  it('verifies again from the checkpoint the last verify saved, and says so; --full verifies every entry', () => {
+    const head = `${hashes.length} entries verified, head counter/main ${hashes.at(-1)}`;
+    const again = theater('verify', '--db', db);
+    expect(again.code).toBe(0);
+    const [first, second, ...rest] = again.out.split('\n');
+    expect(first).toBe(head);
+    expect(second).toMatch(
+      new RegExp(`^  ${hashes.length} of them vouched for by the checkpoint of \\S+ .*, 0 after it verified in full`),
+    );
+    expect(rest).toEqual(['']);
+    const full = theater('verify', '--db', db, '--full');
+    expect(full).toMatchObject({ code: 0, out: `${head}\n` });
+  });
+
   it('prints the latest state, and the state as of an entry given by a 12-character prefix', () => {
     expect(JSON.parse(theater('state', '--db', db).out)).toEqual({ count: 1000 });
     // hashes[6] is the return of the first increment.

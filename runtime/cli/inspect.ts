@@ -103,11 +103,12 @@ function textLine(e: StoredEntry, summary: string): string {
   return `${e.actor} #${e.seq} ${toHex(e.hash).slice(0, 12)} ${KIND_MARK[e.kind]} ${e.kind.padEnd(6)} ${fn}${origin} ${summary}`;
 }
 
-export function verifyCommand(source: Source, o: { actor?: string }): Promise<void> {
+export function verifyCommand(source: Source, o: { actor?: string; full?: boolean }): Promise<void> {
   return withReader(source, async (store) => {
     const tty = process.stderr.isTTY;
     const r = await verifyChain(store, {
       actor: o.actor,
+      incremental: o.full !== true,
       onProgress: (done, total) => tty && process.stderr.write(`\rverifying ${done}/${total}`),
     });
     if (tty) process.stderr.write('\r\x1b[K');
@@ -120,7 +121,17 @@ export function verifyCommand(source: Source, o: { actor?: string }): Promise<vo
 export function verifyLines(r: VerifyResult): string[] {
   if (r.ok) {
     const heads = r.heads.filter((h) => h.hash).map((h) => `${h.actor}/${h.branch} ${h.hash}`);
-    return [`${r.count} entries verified, head${heads.length > 1 ? 's' : ''} ${heads.join(', ') || 'none'}`];
+    const lines = [`${r.count} entries verified, head${heads.length > 1 ? 's' : ''} ${heads.join(', ') || 'none'}`];
+    // Said, so that nobody takes an incremental verify for a full one (--full).
+    if (r.from) {
+      const at = new Date(r.from.created).toISOString();
+      lines.push(
+        `  ${r.count - r.from.verified} of them vouched for by the checkpoint of ${at} (its rows unchanged: their ` +
+          `digest and seal check out), ${r.from.verified} after it verified in full; --full verifies all`,
+      );
+    } else if (r.checkpointRefused)
+      lines.push(`  a full verify: the last checkpoint was refused (${r.checkpointRefused})`);
+    return lines;
   }
   return [
     `verification FAILED after ${r.count} good entries`,

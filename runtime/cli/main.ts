@@ -64,7 +64,8 @@ hubOptions(program.command('verify'))
   .description('recompute every hash; exit 0 if the chain is intact, 1 naming the first bad entry')
   .option('--db <file>', 'chain database')
   .option('--actor <id>', 'only this actor')
-  .action((o: { actor?: string }, cmd: Command) => verifyCommand(source(cmd), o));
+  .option('--full', "verify every entry again, not only those after the last verify's checkpoint")
+  .action((o: { actor?: string; full?: boolean }, cmd: Command) => verifyCommand(source(cmd), o));
 
 hubOptions(program.command('state'))
   .description("an actor's state: the latest, or as of an entry")

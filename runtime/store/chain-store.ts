@@ -7,13 +7,25 @@
  */
 import type Database from 'better-sqlite3';
 import { hashEquals, sha256, toHex, type Hash } from '../chain/entry.ts';
+import { ChainAppender, type AppendResult, type EncodedAppend } from './append.ts';
 import type { IndexRow, PathEntry } from '../reader/chain-reader.ts';
 import { openAudit, type Audit } from './audit.ts';
-import { openHistory, type History } from './history.ts';
-import { ENTRY_COLUMNS, ENTRY_FROM, buf, bytes, indexKey, toStoredEntry, type EntryRow } from './rows.ts';
-import { KIND_CODES, ORIGIN_CODES, SHORT_HASH, SMALL_BLOB, openChainDb } from './schema.ts';
 import {
-  ChainConflictError,
+  HashIndex,
+  type HashIndexLimits,
+  SRC_BLOB,
+  SRC_ENTRY,
+  hasRuns,
+  hashKey,
+  idsWithKey,
+  idsWithKeyBetween,
+} from './hash-index.ts';
+import { openHistory, type History } from './history.ts';
+import { openPackedPages, type PackedPages } from './packed-pages.ts';
+import { openCheckpoints, type Checkpoints } from './checkpoints.ts';
+import { ENTRY_COLUMNS, ENTRY_FROM, buf, bytes, toStoredEntry, type EntryRow } from './rows.ts';
+import { KEY_BYTES, openChainDb } from './schema.ts';
+import {
   MAIN_BRANCH,
   type ActorInfo,
   type ActorRow,
@@ -22,28 +34,32 @@ import {
   type StoredEntry,
   storedStatus,
 } from './types.ts';
-import { WriterLease, readListeners, readWriterStatus, type ListenerRow, type WriterStatus } from './writer-lease.ts';
+import {
+  WriterLease,
+  checkClaim,
+  readListeners,
+  readWriterStatus,
+  type LeaseClaim,
+  type ListenerRow,
+  type WriterStatus,
+} from './writer-lease.ts';
 
 const SELECT_ENTRY = `SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM}`;
-/** Enough to hold every blob a busy second of recording touches; cleared whole when full (cheap, good enough). */
-const BLOB_ID_CACHE = 50_000;
 
 export class ChainStore {
   private readonly stmts: ReturnType<typeof prepare>;
   private readonly queryCache = new Map<string, Database.Statement>();
-  // Name → id caches. Ids of rows inserted by a rolled-back transaction would be wrong, so they are cleared then.
-  private readonly actorIds = new Map<string, number>();
-  private readonly fnIds = new Map<string, number>();
-  /**
-   * Hot-path caches, also cleared on rollback: recently stored blob ids by hash (states and log results repeat call
-   * after call), and each branch's head as of our last append (we are the only writer of our own appends).
-   */
-  private readonly blobIds = new Map<string, number>();
-  private readonly heads = new Map<string, { id: number; head: HeadRow | undefined }>();
+  private readonly appender: ChainAppender;
+  /** The runs that hash lookups probe; kept up to date by whoever writes (hash-index.ts). */
+  readonly hashIndex: HashIndex;
   /** Diagnostics for verify; same connection, same file. */
   readonly audit: Audit;
   /** Path walks and causal lookups for time travel; same connection. */
   readonly history: History;
+  /** The chain in large packed pages, read in order (verify); same connection. */
+  readonly pages: PackedPages;
+  /** What an earlier verify vouched for (incremental verify). */
+  readonly checkpoints: Checkpoints;
 
   private constructor(
     private readonly db: Database.Database,
@@ -52,10 +68,17 @@ export class ChainStore {
     readonly writable: boolean,
     /** A lease this store took for itself (see `open`), released when it closes. */
     private readonly ownLease: WriterLease | undefined,
+    indexLimits?: HashIndexLimits,
   ) {
-    this.stmts = prepare(db);
+    // A writer's file is always current; a reader may be looking at an older one (see hasRuns).
+    const older = !writable && !hasRuns(db);
+    this.stmts = prepare(db, older);
+    this.hashIndex = new HashIndex(db, indexLimits);
+    this.appender = new ChainAppender(db, this.hashIndex);
     this.audit = openAudit(db);
-    this.history = openHistory(db);
+    this.history = openHistory(db, older);
+    this.pages = openPackedPages(db);
+    this.checkpoints = openCheckpoints(db);
   }
 
   /**
@@ -64,14 +87,24 @@ export class ChainStore {
    * open (one-shot writers: `theater fork`, `import`). Throws WriterBusyError, naming the holder, if another process
    * or another part of this one writes the db.
    */
-  static open(path: string, opts: { readonly lease?: WriterLease } = {}): ChainStore {
+  static open(
+    path: string,
+    opts: {
+      readonly lease?: WriterLease;
+      readonly claim?: LeaseClaim;
+      /** The hash index's thresholds (tests: smaller ones, to reach every step on a small store). */
+      readonly indexLimits?: HashIndexLimits;
+    } = {},
+  ): ChainStore {
     if (opts.lease && !opts.lease.covers(path))
       throw new Error(
         `the writer lease given is for ${opts.lease.db}, not ${path}${opts.lease.held ? '' : ' (released)'}`,
       );
-    const own = opts.lease ? undefined : WriterLease.acquire(path);
+    // `claim`: another thread of this process holds the lease (the store's writer thread opens with it).
+    if (opts.claim) checkClaim(path, opts.claim);
+    const own = opts.lease || opts.claim ? undefined : WriterLease.acquire(path);
     try {
-      return new ChainStore(openChainDb(path, 'write'), path, true, own);
+      return new ChainStore(openChainDb(path, 'write'), path, true, own, opts.indexLimits);
     } catch (e) {
       own?.release();
       throw e;
@@ -107,38 +140,19 @@ export class ChainStore {
   }
 
   /**
-   * All batches in ONE transaction: either every entry is committed and every head moved, or nothing is.
-   *
-   * Foreign-key checks are off for this transaction (7 primary-key probes per entry, a third of its insert cost):
-   * every id written here comes from a row this connection read or inserted (actorId, fnId, blobId, the branch
-   * head), the id caches are dropped on rollback, and the store never deletes rows. Parent links are checked
-   * below by hash and seq. Inside an enclosing transaction (bundle import, fork) the pragma cannot change and the
-   * checks stay on.
+   * All batches in ONE transaction: either every entry is committed and every head moved, or nothing is (append.ts).
+   * For one-off writers (fork, bundle import, tests); a running system appends through its writer thread.
+   * Afterwards the hash index catches up (hash-index.ts): lookups by hash scan what is not in it yet.
    */
-  appendBatches(batches: readonly AppendBatch[]): void {
-    const checksOff = !this.db.inTransaction;
-    if (checksOff) this.stmts.foreignKeysOff.run();
-    try {
-      this.db
-        .transaction(() => {
-          const branches = new Map<string, BranchAppend>();
-          for (const b of batches) this.appendOne(b, branches);
-          for (const br of branches.values()) this.moveHead(br);
-        })
-        .immediate();
-    } catch (e) {
-      this.forgetCaches();
-      throw e;
-    } finally {
-      if (checksOff) this.stmts.foreignKeysOn.run();
-    }
+  appendBatches(batches: readonly AppendBatch[]): AppendResult {
+    const result = this.appender.appendBatches(batches);
+    this.hashIndex.catchUp();
+    return result;
   }
 
-  private forgetCaches(): void {
-    this.actorIds.clear();
-    this.fnIds.clear();
-    this.blobIds.clear();
-    this.heads.clear();
+  /** Wire-form batches and actor updates in one transaction: the writer thread's path (append.ts). */
+  appendEncoded(batches: readonly EncodedAppend[], actors: readonly ActorInfo[] = []): AppendResult {
+    return this.appender.appendEncoded(batches, actors);
   }
 
   /**
@@ -173,173 +187,12 @@ export class ChainStore {
 
   /** Runs `fn` in one transaction (appends inside it become savepoints): on a throw nothing of it is written. */
   transaction<T>(fn: () => T): T {
-    try {
-      return this.db.transaction(fn).immediate();
-    } catch (e) {
-      this.forgetCaches();
-      throw e;
-    }
-  }
-
-  /** The branch a batch appends to, as this transaction has left it so far. */
-  private branchAppend(actorId: number, b: AppendBatch, branches: Map<string, BranchAppend>): BranchAppend {
-    const key = `${actorId}\0${b.branch}`;
-    let br = branches.get(key);
-    if (br) return br;
-    let cached = this.heads.get(key);
-    if (!cached) {
-      const s = this.stmts;
-      const row = s.branch.get(actorId, b.branch) as { id: number; head_id: number | null } | undefined;
-      const id = row?.id ?? Number(s.insertBranch.run(actorId, b.branch, null, Date.now()).lastInsertRowid);
-      const headId = row?.head_id ?? null;
-      cached = { id, head: headId === null ? undefined : (s.headOf.get(headId) as HeadRow) };
-    }
-    br = {
-      key,
-      actor: b.actor,
-      name: b.branch,
-      id: cached.id,
-      start: cached.head,
-      head: cached.head,
-      fresh: false,
-      firstParent: undefined,
-    };
-    branches.set(key, br);
-    return br;
-  }
-
-  /** Compare-and-set, once per branch per transaction: if another process moved the head since we read it, the
-   *  whole transaction rolls back. */
-  private moveHead(br: BranchAppend): void {
-    if (br.head === br.start) return;
-    if (this.stmts.moveHead.run(br.head!.id, br.id, br.start?.id ?? null).changes !== 1) {
-      throw new ChainConflictError(br.actor, br.name, br.start ? bytes(br.start.hash) : null, br.firstParent ?? null);
-    }
-    this.heads.set(br.key, { id: br.id, head: br.head });
-  }
-
-  private appendOne(b: AppendBatch, branches: Map<string, BranchAppend>): void {
-    const s = this.stmts;
-    const actorId = this.actorId(b.actor);
-    const branch = this.branchAppend(actorId, b, branches);
-    // By object first: a batch's entries reference its blobs' own hash arrays (structured clone keeps that).
-    const own = new Map<Hash, number>();
-    for (const blob of b.blobs) own.set(blob.hash, this.blobId(blob.hash, blob.bytes));
-    const ref = (h: Hash | null, what: string, entry: Hash): number | null => {
-      if (h === null) return null;
-      const id = own.get(h) ?? this.blobIds.get(blobKey(h)) ?? this.findBlob(h)?.id;
-      if (id === undefined) throw new Error(`entry ${toHex(entry)} references blob ${toHex(h)} (${what}), not stored`);
-      return id;
-    };
-    const head = branch.head;
-    let prevHash: Hash | null = head ? bytes(head.hash) : null;
-    let prevSeq = head ? head.seq : -1;
-    let prevId: number | null = head ? head.id : null;
-    // Once one entry is new, every later one is too: an entry's hash commits to its parent, so an existing entry
-    // always has an existing parent. Likewise after an entry this transaction inserted: no one else can have
-    // appended its child meanwhile (we hold the write lock), so the probe is skipped.
-    let inserting = branch.fresh;
-    for (const [i, e] of b.entries.entries()) {
-      if (!hashEquals(e.parent, prevHash)) {
-        if (i === 0) throw new ChainConflictError(b.actor, b.branch, prevHash, e.parent);
-        throw new Error(`batch for ${b.actor}/${b.branch}: entry ${i}'s parent is not entry ${i - 1}`);
-      }
-      if (e.actor !== b.actor) throw new Error(`batch for ${b.actor} holds an entry of actor ${e.actor}`);
-      if (e.seq !== prevSeq + 1) throw new Error(`entry ${toHex(e.hash)} has seq ${e.seq}, expected ${prevSeq + 1}`);
-      // Identical history on two branches (or a re-imported bundle) hashes identically: the DAG stores each entry
-      // once, and the branch head simply moves onto the existing row.
-      const existing = inserting ? undefined : (s.entryId.get(indexKey(e.hash), buf(e.hash)) as number | undefined);
-      if (existing !== undefined) {
-        [prevId, prevHash, prevSeq] = [existing, e.hash, e.seq];
-        continue;
-      }
-      const origin = e.origin === null ? null : ORIGIN_CODES[e.origin];
-      prevId = Number(
-        s.insertEntry.run(
-          buf(e.hash),
-          prevId,
-          actorId,
-          e.seq,
-          KIND_CODES[e.kind],
-          this.fnId(e.iface, e.fn),
-          ref(e.input, 'input', e.hash),
-          ref(e.output, 'output', e.hash),
-          ref(e.state, 'state', e.hash),
-          buf(e.cause),
-          origin,
-          e.ts,
-          branch.id,
-        ).lastInsertRowid,
-      );
-      prevHash = e.hash;
-      prevSeq = e.seq;
-      inserting = true;
-    }
-    if (b.entries.length === 0) return;
-    branch.firstParent ??= b.entries[0]!.parent;
-    branch.head = { id: prevId!, hash: buf(prevHash!), seq: prevSeq };
-    branch.fresh = inserting;
-  }
-
-  private actorId(name: string): number {
-    let id = this.actorIds.get(name);
-    if (id === undefined) {
-      id = this.stmts.actorId.get(name) as number | undefined;
-      if (id === undefined) {
-        const now = Date.now();
-        id = Number(this.stmts.insertActor.run(name, now).lastInsertRowid);
-        this.stmts.insertBranch.run(id, MAIN_BRANCH, null, now);
-      }
-      this.actorIds.set(name, id);
-    }
-    return id;
-  }
-
-  private fnId(iface: string, fn: string): number {
-    const key = `${iface}\0${fn}`;
-    let id = this.fnIds.get(key);
-    if (id === undefined) {
-      id = this.stmts.fnId.get(iface, fn) as number | undefined;
-      id ??= Number(this.stmts.insertFn.run(iface, fn).lastInsertRowid);
-      this.fnIds.set(key, id);
-    }
-    return id;
-  }
-
-  /** Rows whose index prefix matches, filtered to the one whose full hash is `hash`. */
-  private findBlob(hash: Hash, withBytes = false): BlobCandidate | undefined {
-    const stmt = withBytes ? this.stmts.blobCandidatesWithBytes : this.stmts.blobCandidates;
-    for (const c of stmt.all(indexKey(hash)) as BlobCandidate[]) {
-      if (c.hash.length === hash.length ? hashEquals(c.hash, hash) : hashEquals(sha256(c.small!), hash)) return c;
-    }
-    return undefined;
-  }
-
-  private blobId(hash: Hash, data: Uint8Array): number {
-    const key = blobKey(hash);
-    const cached = this.blobIds.get(key);
-    if (cached !== undefined) return cached;
-    let id = this.findBlob(hash)?.id;
-    if (id === undefined) {
-      // The one invariant everything else trusts: a blob's key is the SHA-256 of its bytes.
-      if (!hashEquals(sha256(data), hash)) throw new Error(`blob ${toHex(hash)} does not hash to its key`);
-      const stored = data.length <= SMALL_BLOB ? hash.subarray(0, SHORT_HASH) : hash;
-      id = Number(this.stmts.insertBlob.run(buf(stored), buf(data)).lastInsertRowid);
-    }
-    if (this.blobIds.size >= BLOB_ID_CACHE) this.blobIds.clear();
-    this.blobIds.set(key, id);
-    return id;
+    return this.appender.inTransaction(fn);
   }
 
   /** Creates the actor (with an empty "main" branch) or updates the fields given; absent fields are kept. */
   upsertActor(info: ActorInfo): void {
-    this.db
-      .transaction(() => {
-        const id = this.actorId(info.id);
-        const { component = null, manifest = null, status = null, parent = null } = info;
-        this.stmts.updateActor.run(component, manifest, status, parent, id);
-      })
-      .immediate();
+    this.appender.upsertActor(info);
   }
 
   actors(): ActorRow[] {
@@ -377,18 +230,16 @@ export class ChainStore {
   createBranch(actor: string, name: string, baseHash: Hash): void {
     const base = this.entry(baseHash, actor);
     if (!base) throw new Error(`cannot create branch ${actor}/${name}: no entry ${toHex(baseHash)} of that actor`);
-    this.db
-      .transaction(() => {
-        const actorId = this.actorId(actor);
-        if (this.stmts.branch.get(actorId, name)) throw new Error(`branch ${actor}/${name} already exists`);
-        const id = Number(this.stmts.insertBranch.run(actorId, name, base.id, Date.now()).lastInsertRowid);
-        this.stmts.setHead.run(base.id, id);
-      })
-      .immediate();
+    this.transaction(() => {
+      const actorId = this.appender.actorId(actor);
+      if (this.stmts.branch.get(actorId, name)) throw new Error(`branch ${actor}/${name} already exists`);
+      const id = Number(this.stmts.insertBranch.run(actorId, name, base.id, Date.now()).lastInsertRowid);
+      this.stmts.setHead.run(base.id, id);
+    });
   }
 
   entry(hash: Hash, actor?: string): StoredEntry | undefined {
-    const row = this.stmts.entryByHash.get(indexKey(hash), buf(hash)) as EntryRow | undefined;
+    const row = this.stmts.entryByHash.get({ key: hashKey(hash), hash: buf(hash) }) as EntryRow | undefined;
     if (!row || (actor !== undefined && row.actor !== actor)) return undefined;
     return toStoredEntry(row);
   }
@@ -400,8 +251,11 @@ export class ChainStore {
   }
 
   blob(hash: Hash): Uint8Array | undefined {
-    const found = this.findBlob(hash, true);
-    return found && bytes(found.small!);
+    for (const c of this.stmts.blobCandidates.all({ key: hashKey(hash) }) as { hash: Buffer; bytes: Buffer }[]) {
+      const match = c.hash.length === hash.length ? hashEquals(c.hash, hash) : hashEquals(sha256(c.bytes), hash);
+      if (match) return bytes(c.bytes);
+    }
+    return undefined;
   }
 
   /**
@@ -417,9 +271,10 @@ export class ChainStore {
   entriesByPrefix(hexPrefix: string, actor?: string): StoredEntry[] {
     const p = hexPrefix.toLowerCase();
     if (!/^[0-9a-f]{4,64}$/.test(p)) throw new Error(`not a hash prefix (4 to 64 hex digits): ${hexPrefix}`);
-    const lo = Buffer.from(p.slice(0, 8).padEnd(8, '0'), 'hex');
-    const hi = Buffer.from(p.slice(0, 8).padEnd(8, 'f'), 'hex');
-    const rows = this.stmts.byPrefix.all(lo, hi, `${p.toUpperCase()}%`) as EntryRow[];
+    const digits = 2 * KEY_BYTES;
+    const lo = Buffer.from(p.slice(0, digits).padEnd(digits, '0'), 'hex');
+    const hi = Buffer.from(p.slice(0, digits).padEnd(digits, 'f'), 'hex');
+    const rows = this.stmts.byPrefix.all({ lo, hi, like: `${p.toUpperCase()}%` }) as EntryRow[];
     return rows.filter((r) => actor === undefined || r.actor === actor).map(toStoredEntry);
   }
 
@@ -504,11 +359,6 @@ export class ChainStore {
   }
 }
 
-/** The blob id cache's key: one character per hash byte (half the length of hex, and cheaper to make). */
-function blobKey(h: Hash): string {
-  return String.fromCharCode.apply(null, h as unknown as number[]);
-}
-
 function entryParams(
   opts: { actor?: string; branch?: string; afterId?: number; limit?: number },
   paged: boolean,
@@ -520,33 +370,7 @@ function entryParams(
   return params;
 }
 
-interface BlobCandidate {
-  id: number;
-  hash: Buffer;
-  /** The bytes, when the stored hash is a small blob's prefix (or when asked for). */
-  small: Buffer | null;
-}
 export type { IndexRow };
-interface HeadRow {
-  id: number;
-  hash: Buffer;
-  seq: number;
-}
-/** One branch being appended to within one appendBatches transaction. */
-interface BranchAppend {
-  readonly key: string;
-  readonly actor: string;
-  readonly name: string;
-  readonly id: number;
-  /** The head when the transaction started (undefined: empty branch): what the compare-and-set expects. */
-  readonly start: HeadRow | undefined;
-  /** The head after the batches appended so far. */
-  head: HeadRow | undefined;
-  /** The first appended entry's parent (what a conflict error reports). */
-  firstParent: Hash | null | undefined;
-  /** The head is an entry this transaction inserted, so it has no children yet. */
-  fresh: boolean;
-}
 export interface BranchHead {
   readonly actor: string;
   readonly branch: string;
@@ -562,32 +386,16 @@ interface BranchHashes {
   base: Buffer | null;
 }
 
-function prepare(db: Database.Database) {
-  const byHash = (alias: string) => `substr(${alias}.hash, 1, 4) = ? AND ${alias}.hash = ?`;
+function prepare(db: Database.Database, older: boolean) {
   return {
-    actorId: db.prepare('SELECT id FROM actors WHERE name = ?').pluck(),
-    insertActor: db.prepare('INSERT INTO actors (name, created) VALUES (?, ?)'),
-    updateActor: db.prepare(`UPDATE actors SET component = coalesce(?, component), manifest = coalesce(?, manifest),
-      status = coalesce(?, status), parent = coalesce(?, parent) WHERE id = ?`),
-    fnId: db.prepare('SELECT id FROM fns WHERE iface = ? AND fn = ?').pluck(),
-    insertFn: db.prepare('INSERT INTO fns (iface, fn) VALUES (?, ?)'),
-    blobCandidates: db.prepare(`SELECT id, hash, CASE WHEN length(hash) < 32 THEN bytes END AS small
-      FROM blobs WHERE substr(hash, 1, 4) = ?`),
-    blobCandidatesWithBytes: db.prepare('SELECT id, hash, bytes AS small FROM blobs WHERE substr(hash, 1, 4) = ?'),
-    insertBlob: db.prepare('INSERT INTO blobs (hash, bytes) VALUES (?, ?)'),
+    blobCandidates: db.prepare(`SELECT hash, bytes FROM blobs WHERE id IN (${idsWithKey(SRC_BLOB, older)})`),
     branch: db.prepare('SELECT id, head_id FROM branches WHERE actor_id = ? AND name = ?'),
     insertBranch: db.prepare('INSERT INTO branches (actor_id, name, base_id, created) VALUES (?, ?, ?, ?)'),
     setHead: db.prepare('UPDATE branches SET head_id = ? WHERE id = ?'),
-    moveHead: db.prepare('UPDATE branches SET head_id = ? WHERE id = ? AND head_id IS ?'),
-    foreignKeysOff: db.prepare('PRAGMA foreign_keys = OFF'),
-    foreignKeysOn: db.prepare('PRAGMA foreign_keys = ON'),
-    headOf: db.prepare('SELECT id, hash, seq FROM entries WHERE id = ?'),
-    insertEntry: db.prepare(`INSERT INTO entries (hash, parent_id, actor_id, seq, kind, fn_id, input_id, output_id,
-      state_id, cause, origin, ts, branch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    entryByHash: db.prepare(`${SELECT_ENTRY} WHERE ${byHash('e')}`),
-    entryId: db.prepare(`SELECT id FROM entries e WHERE ${byHash('e')}`).pluck(),
+    entryByHash: db.prepare(`${SELECT_ENTRY} WHERE e.id IN (${idsWithKey(SRC_ENTRY, older)}) AND e.hash = @hash`),
     entryById: db.prepare(`${SELECT_ENTRY} WHERE e.id = ?`),
-    byPrefix: db.prepare(`${SELECT_ENTRY} WHERE substr(e.hash, 1, 4) BETWEEN ? AND ? AND hex(e.hash) LIKE ?
+    byPrefix:
+      db.prepare(`${SELECT_ENTRY} WHERE e.id IN (${idsWithKeyBetween(SRC_ENTRY, older)}) AND hex(e.hash) LIKE @like
       ORDER BY e.id`),
     head: db.prepare(`${SELECT_ENTRY} WHERE e.id = (SELECT b.head_id FROM branches b JOIN actors x
       ON x.id = b.actor_id WHERE x.name = ? AND b.name = ?)`),

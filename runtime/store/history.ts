@@ -17,6 +17,7 @@ import {
 } from './rows.ts';
 import type { PathEntry, PathOptions } from '../reader/chain-reader.ts';
 import type { StoredEntry } from './types.ts';
+import { SRC_CAUSE, hashKey, idsWithKey } from './hash-index.ts';
 
 export type { PathEntry };
 
@@ -111,7 +112,7 @@ type Raw = [
 /** A referenced blob: its full hash and its bytes. */
 type BlobRef = readonly [hash: Uint8Array, bytes: Uint8Array];
 
-export function openHistory(db: Database.Database): History {
+export function openHistory(db: Database.Database, older = false): History {
   const ids = db.prepare(PATH_IDS).pluck();
   const chunk = db.prepare(CHUNK_ROWS).raw();
   const sinceRows = db.prepare(SINCE_ROWS).raw();
@@ -122,7 +123,9 @@ export function openHistory(db: Database.Database): History {
     fns: db.prepare('SELECT id, iface, fn FROM fns').raw(),
     branches: db.prepare('SELECT id, name FROM branches').raw(),
   };
-  const causedBy = db.prepare(`SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM} WHERE e.cause = ? ORDER BY e.id`);
+  const causedBy = db.prepare(
+    `SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM} WHERE e.id IN (${idsWithKey(SRC_CAUSE, older)}) AND e.cause = @cause ORDER BY e.id`,
+  );
   const children = db.prepare(`SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM} WHERE e.parent_id = ? ORDER BY e.id`);
   return {
     *path(headId, opts = {}) {
@@ -141,7 +144,8 @@ export function openHistory(db: Database.Database): History {
         return toPathEntry(r, parent, blobs, actors, fns, branches);
       });
     },
-    causedBy: (hash) => (causedBy.all(Buffer.from(hash)) as EntryRow[]).map(toStoredEntry),
+    causedBy: (hash) =>
+      (causedBy.all({ key: hashKey(hash), cause: Buffer.from(hash) }) as EntryRow[]).map(toStoredEntry),
     children: (id) => (children.all(id) as EntryRow[]).map(toStoredEntry),
   };
 

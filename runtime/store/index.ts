@@ -1,6 +1,7 @@
 export { ChainStore, type BranchHead } from './chain-store.ts';
-export { StoreWriter, type WriterOptions, type OnCommitted } from './writer.ts';
 export type { Audit, AuditBlobRow, AuditBranchRow } from './audit.ts';
+export type { CheckpointRow } from './checkpoints.ts';
+export type { PathEntry } from './history.ts';
 export {
   ChainConflictError,
   ChainStoreOpenError,

@@ -1,7 +1,6 @@
 /** SELECT fragments and row → model mapping shared by the store's read paths and its audit queries. */
 import { sha256, type Hash, type Origin } from '../chain/entry.ts';
 import { kindName, originName } from '../reader/codes.ts';
-import { INDEX_PREFIX } from './schema.ts';
 import type { StoredEntry } from './types.ts';
 
 export { kindName, originName };
@@ -94,9 +93,4 @@ export function blobHash(stored: Buffer | null, small: Buffer | null): Hash | nu
   if (small === null) return bytes(stored);
   const h = sha256(small);
   return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
-}
-
-/** The prefix that the hash indexes are on. */
-export function indexKey(h: Hash): Buffer {
-  return buf(h).subarray(0, INDEX_PREFIX);
 }

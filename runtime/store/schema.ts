@@ -6,9 +6,12 @@
  * - entries point at their parent, blobs and branch by integer id (1–3 bytes) instead of 32-byte hashes, and the
  *   hashes are recovered with joins. The one exception is `cause`: it names an entry of another actor that may not
  *   be committed yet when this entry is (workers flush independently), so it stays a raw hash;
- * - hash lookups go through an index on the first 4 bytes of the hash (`substr(hash, 1, 4)`) rather than a unique
- *   index on all 32: ~28 bytes smaller per row and still one b-tree probe. Queries always compare the full hash
- *   too, so a prefix collision (one in ~4 billion per pair) costs a second row read, never a wrong answer;
+ * - hash lookups (an entry or blob by hash, calls by cause) do not go through a B-tree index on the hash: such an
+ *   index takes a random key per row, so every commit rewrote pages all over it (~6 random page writes per recorded
+ *   message, the largest part of the store's cost on the hot path). Instead the store's writer thread sorts the
+ *   keys of rows already committed into runs, off the hot path, and lookups probe the runs plus a short scan of
+ *   the rows not yet in a run (hash-index.ts). Queries always compare the full hash too, so a key collision costs
+ *   a second row read, never a wrong answer;
  * - a small blob (≤ SMALL_BLOB bytes: states, log lines, most responses) keeps only the first 8 bytes of its hash;
  *   the full hash is SHA-256 of those few bytes, recomputed on read in about a microsecond. The 8 stored bytes
  *   still let verify tell a corrupted blob from a corrupted entry.
@@ -29,8 +32,8 @@ export const APPLICATION_ID = 0x54686561;
 /** Blobs up to this size store an 8-byte hash prefix instead of the full hash (see above). */
 export const SMALL_BLOB = 64;
 export const SHORT_HASH = 8;
-/** Bytes of the hash that the hash indexes hold; queries must use exactly `substr(<col>, 1, 4)`. */
-export const INDEX_PREFIX = 4;
+/** Bytes of a hash that the hash index's keys hold (hash-index.ts). */
+export const KEY_BYTES = 6;
 
 /** Entry kinds and origins as stored (small integers: 0 and 1 take no bytes in a SQLite record), shared with the hub. */
 export { KIND_CODES, ORIGIN_CODES } from '../reader/codes.ts';
@@ -131,6 +134,62 @@ const MIGRATIONS: readonly Migration[] = [
         host  TEXT NOT NULL,
         port  INTEGER NOT NULL,
         PRIMARY KEY (actor, kind, host, port)
+      );
+    `,
+  },
+  {
+    // Hash lookups without a random-key B-tree write per row (header comment; hash-index.ts). The three indexes on
+    // hashes go; their keys are copied into one sorted run per source, covering every row there is now. What is
+    // appended later is sorted into runs by the writer thread as it goes.
+    version: 4,
+    sql: `
+      DROP INDEX entries_hash;
+      DROP INDEX blobs_hash;
+      DROP INDEX entries_cause;
+      -- One run: the keys of rows lo..hi of a source (0 = entries.hash, 1 = blobs.hash, 2 = entries.cause), sorted.
+      -- Runs of a source cover consecutive id ranges from the first row on; rows after the last run are the tail.
+      CREATE TABLE hash_runs (
+        id    INTEGER PRIMARY KEY,
+        src   INTEGER NOT NULL,
+        level INTEGER NOT NULL,
+        lo    INTEGER NOT NULL,
+        hi    INTEGER NOT NULL
+      );
+      -- key = the first 6 bytes of the hash (KEY_BYTES); id = the row it came from. Level 99: never merged again.
+      CREATE TABLE hash_keys (
+        run INTEGER NOT NULL,
+        key BLOB NOT NULL,
+        id  INTEGER NOT NULL,
+        PRIMARY KEY (run, key, id)
+      ) WITHOUT ROWID;
+      INSERT INTO hash_runs (src, level, lo, hi) SELECT 0, 99, 1, max(id) FROM entries HAVING count(*) > 0;
+      INSERT INTO hash_runs (src, level, lo, hi) SELECT 1, 99, 1, max(id) FROM blobs HAVING count(*) > 0;
+      INSERT INTO hash_runs (src, level, lo, hi) SELECT 2, 99, 1, max(id) FROM entries HAVING count(*) > 0;
+      INSERT INTO hash_keys SELECT (SELECT id FROM hash_runs WHERE src = 0), substr(hash, 1, 6), id FROM entries
+        ORDER BY 2, 3;
+      INSERT INTO hash_keys SELECT (SELECT id FROM hash_runs WHERE src = 1), substr(hash, 1, 6), id FROM blobs
+        ORDER BY 2, 3;
+      INSERT INTO hash_keys SELECT (SELECT id FROM hash_runs WHERE src = 2), substr(cause, 1, 6), id FROM entries
+        WHERE cause IS NOT NULL ORDER BY 2, 3;
+    `,
+  },
+  {
+    // Incremental verify (chain/verify-checkpoint.ts): "every entry up to entry_id and every blob up to blob_id
+    // verified; what was stored then digests to digest". seal = SHA-256 of the row's canonical encoding, so that
+    // the checkpoint is checked too. Not part of the chain: a verifier that ignores it loses speed, not safety.
+    version: 5,
+    sql: `
+      CREATE TABLE verify_checkpoints (
+        id       INTEGER PRIMARY KEY,
+        entry_id INTEGER NOT NULL,
+        head     BLOB,
+        blob_id  INTEGER NOT NULL,
+        actor_id INTEGER NOT NULL,
+        fn_id    INTEGER NOT NULL,
+        count    INTEGER NOT NULL,
+        digest   BLOB NOT NULL,
+        created  INTEGER NOT NULL,
+        seal     BLOB NOT NULL
       );
     `,
   },

@@ -24,7 +24,8 @@ export class SqliteReader implements ChainReader {
   private constructor(readonly store: ChainStore) {
     const a = store.audit;
     this.audit = {
-      leanEntries: async (actor, afterId, limit) => a.leanEntries(actor, afterId, limit),
+      leanEntries: async (actor, afterId, limit) =>
+        a.leanEntries(actor === undefined ? null : (a.actorId(actor) ?? -1), afterId, limit),
       entryById: async (id) => a.entryById(id),
       blobById: async (id) => a.blobById(id),
       maxBlobId: async () => a.maxBlobId(),

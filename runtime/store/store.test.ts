@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256, toHex } from '../chain/entry.ts';
-import { ChainConflictError, ChainStore, ChainStoreOpenError, StoreWriter, WriterLease } from './index.ts';
+import { ChainConflictError, ChainStore, ChainStoreOpenError, WriterLease } from './index.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import { TestChain } from './test-chain.ts';
 
@@ -211,62 +211,6 @@ describe('ChainStore', () => {
     const blobs = batch.blobs.map((b) => ({ hash: b.hash, bytes: new Uint8Array([...b.bytes, 0]) }));
     expect(() => store.appendBatches([{ ...batch, blobs }])).toThrow(/does not hash to its key/);
     expect(store.countEntries()).toBe(0);
-    store.close();
-  });
-});
-
-describe('StoreWriter', () => {
-  it('commits queued batches together on the next tick, then calls back in order', async () => {
-    const store = ChainStore.open(path);
-    const writer = new StoreWriter(store);
-    const a = new TestChain('a');
-    const b = new TestChain('b');
-    const calls: string[] = [];
-    a.start();
-    writer.enqueue(a.take(), (err) => calls.push(`a1 ${err ?? 'ok'} ${store.countEntries('a')}`));
-    b.start();
-    writer.enqueue(b.take(), (err) => calls.push(`b1 ${err ?? 'ok'} ${store.countEntries('b')}`));
-    a.counterRequest(1);
-    writer.enqueue(a.take(), (err) => calls.push(`a2 ${err ?? 'ok'} ${store.countEntries('a')}`));
-    expect(store.countEntries()).toBe(0); // nothing before the tick
-    expect(calls).toEqual([]);
-    await new Promise((r) => setImmediate(r));
-    // Each callback saw its entries already committed.
-    expect(calls).toEqual(['a1 ok 4', 'b1 ok 1', 'a2 ok 4']);
-    store.close();
-  });
-
-  it('reports a conflict to that batch only and commits the others', () => {
-    const store = ChainStore.open(path);
-    const writer = new StoreWriter(store);
-    const results: string[] = [];
-    const a = new TestChain('a');
-    a.start();
-    const stale = new TestChain('a');
-    stale.start();
-    stale.counterRequest(1);
-    const b = new TestChain('b');
-    b.start();
-    writer.enqueue(a.take(), (e) => results.push(`a ${e?.name ?? 'ok'}`));
-    writer.enqueue(stale.take(), (e) => results.push(`stale ${e?.name ?? 'ok'}`));
-    writer.enqueue(b.take(), (e) => results.push(`b ${e?.name ?? 'ok'}`));
-    writer.flush();
-    expect(results).toEqual(['a ok', 'stale ChainConflictError', 'b ok']);
-    expect(store.countEntries()).toBe(2);
-    store.close();
-  });
-
-  it('flushes synchronously once enough entries are queued', () => {
-    const store = ChainStore.open(path);
-    const writer = new StoreWriter(store, { maxEntries: 10 });
-    const c = new TestChain('c');
-    let done = 0;
-    for (let i = 0; i < 4; i++) {
-      c.counterRequest(i);
-      writer.enqueue(c.take(), () => done++);
-    }
-    expect(done).toBe(4); // 12 entries ≥ 10: committed without waiting for a tick
-    expect(store.countEntries()).toBe(12);
     store.close();
   });
 });

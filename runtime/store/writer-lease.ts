@@ -151,6 +151,15 @@ export class WriterLease {
     return this.held && resolve(path) === this.db;
   }
 
+  /**
+   * What another thread of this process is given so that it may open a writer's connection under this lease (the
+   * store's writer thread): the lease itself is a connection and stays on the thread that took it.
+   */
+  claim(): LeaseClaim {
+    if (!this.held) throw new Error(`the writer lease of ${this.db} was released`);
+    return { db: this.db, lease: this.info.lease, pid: process.pid };
+  }
+
   /** An actor of this process listens here: readers may fire requests at it. */
   recordListener(actor: string, l: Omit<ListenerRow, 'actor'>): void {
     if (this.held) this.stmts.addListener.run({ actor, ...l });
@@ -173,6 +182,31 @@ export class WriterLease {
       this.announce.close();
       this.lock.close();
     }
+  }
+}
+
+/** A lease held by another thread of this process, by its id (see WriterLease.claim). */
+export interface LeaseClaim {
+  readonly db: string;
+  readonly lease: string;
+  readonly pid: number;
+}
+
+/**
+ * Throws unless this process holds, right now, the lease `claim` names on `path`: checked through SQLite (the lease
+ * file's lock is held, and the holder announced in the db is that lease of this process). WriterBusyError names
+ * the holder when someone else's lease it is.
+ */
+export function checkClaim(path: string, claim: LeaseClaim): void {
+  const db = openChainDb(path, 'read');
+  try {
+    const { holder, live } = readWriterStatus(db, path);
+    const ours = holder?.lease === claim.lease && holder.pid === process.pid && claim.pid === process.pid;
+    if (live && ours && resolve(path) === claim.db) return;
+    if (live && !ours) throw new WriterBusyError(resolve(path), holder);
+    throw new Error(`the writer lease of ${path} this thread was given (${claim.lease}) is not held any more`);
+  } finally {
+    db.close();
   }
 }
 
