@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChainStore } from '../store/index.ts';
+import { ChainStore, SqliteReader } from '../store/index.ts';
 import { TestChain } from '../store/test-chain.ts';
 import { toHex } from './entry.ts';
 import { sealOf } from './verify-checkpoint.ts';
+import { verifyChain } from './verify.ts';
 import type { VerifyOptions, VerifyResult } from './verify-result.ts';
 import { verifySqlite } from './verify-sqlite.ts';
 
@@ -199,5 +200,34 @@ describe('incremental verify from a checkpoint', () => {
   it('checkpoint: false leaves none', () => {
     expect(verify({ checkpoint: false }).ok).toBe(true);
     expect(checkpoint()).toEqual([]);
+  });
+});
+
+describe('verifyChain (the public entry point) and checkpoints', () => {
+  it("saves one from the writer's own store, and from a reader's only while nobody writes", async () => {
+    append(50);
+    const writer = ChainStore.open(path);
+    try {
+      // A reader while the writer holds the db: verifies, saves nothing (readers never wait for a writer).
+      const reader = ChainStore.openReadOnly(path);
+      const read = await verifyChain(SqliteReader.of(reader));
+      expect(read.ok && read.from).toBe(undefined);
+      reader.close();
+      expect(checkpoint()).toHaveLength(0);
+      // The writer's store saves one; the next verify starts from it.
+      const full = await verifyChain(SqliteReader.of(writer));
+      expect(full.ok && full.from).toBe(undefined);
+      expect(checkpoint()).toHaveLength(1);
+      expect(await verifyChain(SqliteReader.of(writer))).toMatchObject({ ok: true, from: { verified: 0 } });
+    } finally {
+      writer.close();
+    }
+    // Nobody writes: a reader (theater verify) starts from the checkpoint and saves the next one itself.
+    const before = checkpoint()[0]!.entry_id as number;
+    append(5, 50);
+    const reader = ChainStore.openReadOnly(path);
+    expect(await verifyChain(SqliteReader.of(reader))).toMatchObject({ ok: true, from: { verified: 5 * 5 } });
+    reader.close();
+    expect(checkpoint()).toMatchObject([{ entry_id: before + 5 * 5 }]);
   });
 });
