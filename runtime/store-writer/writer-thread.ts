@@ -36,9 +36,10 @@ import {
  *  a loaded machine stalls the threads that feed it for tens of ms; upkeep then would sort keys twice (hash-index.ts). */
 const QUIET_MS = 250;
 /**
- * Group commit: a commit has a fixed cost (the write lock, a WAL frame per page touched), so while traffic flows (the
- * last commit ended less than BUSY_MS ago) a small group waits GATHER_MS for more before committing. A lone request
- * after a pause commits at once.
+ * Group commit: a commit has a fixed cost (the write lock, a WAL frame per page touched), so while concurrent traffic
+ * flows (the last commit ended less than BUSY_MS ago and held more than one request) a small group waits GATHER_MS
+ * for more before committing. A lone request after a pause, and a client that sends one call at a time (each call
+ * waits for the last one's reply, so nothing more would come), commit at once.
  */
 const GATHER_BELOW = 256;
 const GATHER_MS = 1;
@@ -70,19 +71,21 @@ const targets = new Map<number, { readonly actor: string; readonly branch: strin
 let forget: number[] = [];
 /** Entries committed since the hash index last checked its tails under load. */
 let sinceUpkeep = 0;
-/** When the last commit ended (performance.now()). */
+/** When the last commit ended (performance.now()), and how many requests it held. */
 let lastCommit = -Infinity;
+let lastGroup = 0;
 for (;;) {
   // Read the counter before taking requests: one posted after this makes the wait below return at once.
   const seen = Atomics.load(control, POSTED);
   const items = take();
   if (items.length > 0) {
-    if (items.length < GATHER_BELOW && performance.now() - lastCommit < BUSY_MS) {
+    if (items.length < GATHER_BELOW && lastGroup > 1 && performance.now() - lastCommit < BUSY_MS) {
       gather(GATHER_MS);
       for (const more of take()) items.push(more);
     }
     sinceUpkeep += commit(items);
     lastCommit = performance.now();
+    lastGroup = items.length;
     // Under sustained load the writer is never idle: once the tail may be long enough to slow lookups, make a run.
     if (sinceUpkeep >= UPKEEP_EVERY) {
       sinceUpkeep = 0;
@@ -94,8 +97,9 @@ for (;;) {
   // Idle: after a quiet moment, one step of upkeep at a time, checking for requests between steps.
   if (sleep(seen, QUIET_MS) === 'timed-out') while (Atomics.load(control, POSTED) === seen && upkeep(false));
 }
-// Closing: leave the hash index caught up, so that whoever opens the store next looks up fast.
-while (upkeep(false));
+// Closing: leave the hash index's tails sorted, so that whoever opens the store next looks up fast. Tiered merges
+// (seconds on a big store) are left to the next writer's idle moments: closing stays quick.
+while (upkeep(false, false));
 store.close();
 init.notices.close();
 init.requests.close();
@@ -196,9 +200,9 @@ function apply(items: readonly WriteRequest[]): number {
   return store.appendEncoded(batches, actors).lastEntryId;
 }
 
-function upkeep(busy: boolean): boolean {
+function upkeep(busy: boolean, merge = true): boolean {
   try {
-    return store.hashIndex.work(busy);
+    return store.hashIndex.work(busy, undefined, merge);
   } catch {
     // A lookup structure only (a busy database, a full disk): recording goes on; the next idle turn tries again.
     return false;

@@ -124,10 +124,10 @@ export class HashIndex {
 
   /**
    * One unit of upkeep in its own transaction: a run made from a source's tail, small runs merged, or a slice of a
-   * tiered merge. `busy`: batches are waiting, so only a tail of TAIL_MAX rows is worth the pause. Returns whether
-   * it did anything.
+   * tiered merge. `busy`: batches are waiting, so only a tail of TAIL_MAX rows is worth the pause. `tiered` false:
+   * no step of a tiered merge (a writer closing). Returns whether it did anything.
    */
-  work(busy = false, runFrom = busy ? this.limits.tailMax : IDLE_RUN): boolean {
+  work(busy = false, runFrom = busy ? this.limits.tailMax : IDLE_RUN, tiered = true): boolean {
     const { tailMax, fanout } = this.limits;
     for (const src of [SRC_ENTRY, SRC_BLOB, SRC_CAUSE]) {
       const rows = this.tail(src);
@@ -145,6 +145,7 @@ export class HashIndex {
         return true;
       }
     }
+    if (!tiered) return false;
     const dropped = this.s.droppedRun.get() as number | undefined;
     if (dropped !== undefined) {
       this.db.transaction(() => this.dropSlice(dropped)).immediate();
