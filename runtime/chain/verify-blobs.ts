@@ -122,3 +122,25 @@ export function tableView(memory: ArrayBufferLike, maxId: number, bad: ReadonlyM
 export function pageStart(id: number): number {
   return Math.floor(Math.max(id - 1, 0) / PAGE_IDS) * PAGE_IDS + 1;
 }
+
+/**
+ * `table` for blobs from `fromId` up; below it (an incremental verify: blobs a checkpoint vouches for, not in the
+ * table) a blob's hash is computed from its bytes when an entry references it, once each.
+ */
+export function withOldBlobs(store: ChainStore, table: BlobHashes, fromId: number): BlobHashes {
+  const old = new Map<number, Hash | undefined>();
+  return {
+    bad: table.bad,
+    table: table.table,
+    present: table.present,
+    full(id) {
+      if (id >= fromId) return table.full(id);
+      if (!old.has(id)) {
+        const b = store.audit.blobById(id);
+        // Text, where someone stored text, counts as its UTF-8 bytes.
+        old.set(id, b && sha256(typeof b.bytes === 'string' ? Buffer.from(b.bytes) : b.bytes));
+      }
+      return old.get(id);
+    },
+  };
+}

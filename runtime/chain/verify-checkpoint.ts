@@ -20,8 +20,8 @@ import { createHash } from 'node:crypto';
 import type { AuditBlobRow, ChainStore, CheckpointRow } from '../store/index.ts';
 import { PAGE_IDS, type BlobPage, type EntryPage } from '../store/packed-pages.ts';
 import { encode } from './canonical.ts';
-import { hashEquals, sha256, toHex, type Hash } from './entry.ts';
-import { blobTableBytes, hashBlobs, pageStart, type BlobHashes } from './verify-blobs.ts';
+import { hashEquals, sha256, toHex } from './entry.ts';
+import { blobTableBytes, hashBlobs, pageStart, withOldBlobs, type BlobHashes } from './verify-blobs.ts';
 import { verifyEntries } from './verify-entries.ts';
 
 /**
@@ -201,20 +201,7 @@ export function blobsAfter(store: ChainStore, fromId: number, maxId: number, dig
     new ArrayBuffer(blobTableBytes(maxId)),
     digest.blobPage,
   );
-  const old = new Map<number, Hash | undefined>();
-  return {
-    bad: fresh.bad,
-    table: fresh.table,
-    present: fresh.present,
-    full(id) {
-      if (id >= fromId) return fresh.full(id);
-      if (!old.has(id)) {
-        const b = store.audit.blobById(id);
-        old.set(id, b && sha256(toBytes(b.bytes)));
-      }
-      return old.get(id);
-    },
-  };
+  return withOldBlobs(store, fresh, fromId);
 }
 
 /** Verifies the entries after a checked checkpoint; feeds the pages it reads to the next checkpoint's digest. */

@@ -6,8 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ChainStore } from '../store/index.ts';
 import { PAGE_IDS, type BlobPage, type EntryPage } from '../store/packed-pages.ts';
-import { sha256, type Hash } from './entry.ts';
-import { hashBlobs, tableView, type BlobHashes } from './verify-blobs.ts';
+import { hashBlobs, tableView, withOldBlobs, type BlobHashes } from './verify-blobs.ts';
 import { StoreDigest } from './verify-checkpoint.ts';
 import { verifyEntries } from './verify-entries.ts';
 import type { ParallelInit, ToVerifyWorker, FromVerifyWorker } from './verify-parallel.ts';
@@ -54,7 +53,8 @@ function handle(m: ToVerifyWorker): FromVerifyWorker {
     }
     case 'entries': {
       const bad = new Map(m.bad.map(([id, stored, actual]) => [id, { stored, actual }]));
-      blobs = withOld(tableView(init.table, init.maxBlob, bad), m.oldBelow);
+      // The shared table (filled by every thread's blob pass) with the corrupt blobs all threads found.
+      blobs = withOldBlobs(store, tableView(init.table, init.maxBlob, bad), m.oldBelow);
       const pass = verifyEntries(store, blobs, {
         actorId: null,
         afterId: m.afterId,
@@ -73,28 +73,6 @@ function take(): FromVerifyWorker & { t: 'done' } {
   const out = { t: 'done' as const, entries: [...entries], blobs: [...blobs] };
   digest.clear();
   return out;
-}
-
-/**
- * The shared table (filled by every thread's blob pass) with the corrupt blobs all threads found, and, below
- * `oldBelow` (an incremental verify: blobs a checkpoint vouches for, not in the table), a blob's hash computed
- * from its bytes when an entry references it.
- */
-function withOld(table: BlobHashes, oldBelow: number): BlobHashes {
-  const old = new Map<number, Hash | undefined>();
-  return {
-    table: table.table,
-    present: table.present,
-    bad: table.bad,
-    full(id) {
-      if (id >= oldBelow) return table.full(id);
-      if (!old.has(id)) {
-        const b = store.audit.blobById(id);
-        old.set(id, b && sha256(typeof b.bytes === 'string' ? Buffer.from(b.bytes) : b.bytes));
-      }
-      return old.get(id);
-    },
-  };
 }
 
 const EMPTY = new Uint8Array(0);
