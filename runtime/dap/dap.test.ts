@@ -297,10 +297,13 @@ describe('theater dap attach', () => {
     try {
       const outputs: string[] = [];
       dc.on('output', (e: DebugProtocol.OutputEvent) => outputs.push(e.body.output));
+      // Listened for before asking: the adapter sends 'initialized' right behind its initialize response, and the
+      // two can arrive in one chunk, dispatched before this test's code after the await would run.
+      const initialized = dc.waitForEvent('initialized');
       await dc.initializeRequest({ adapterID: 'theater', pathFormat: 'path' });
       await Promise.all([
         dc.attachRequest({ db: live, actor: 'counter', pollMs: 50 } as DebugProtocol.AttachRequestArguments),
-        dc.waitForEvent('initialized').then(async () => {
+        initialized.then(async () => {
           await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'http-server.handle-request' }] });
           await dc.configurationDoneRequest();
         }),
