@@ -32,12 +32,7 @@ function append(requests: number, from = 0): void {
   store.appendBatches([counter.take(), client.take()]);
   for (let i = from; i < from + requests; i++) {
     counter.counterRequest(i);
-    client.add('call', 'theater:simple/message-server-client', 'handle-send', {
-      input: new TextEncoder().encode(`ping ${i}`),
-      cause: counter.head,
-      origin: 'actor',
-    });
-    client.add('return', 'theater:simple/message-server-client', 'handle-send', { state: new Uint8Array([i]) });
+    client.ping(i, counter.head);
     store.appendBatches([counter.take(), client.take()]);
   }
   store.close();

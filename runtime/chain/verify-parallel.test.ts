@@ -24,12 +24,7 @@ beforeAll(() => {
   store.appendBatches([counter.take(), client.take()]);
   for (let i = 0; i < 4000; i++) {
     counter.counterRequest(i);
-    client.add('call', 'theater:simple/message-server-client', 'handle-send', {
-      input: new TextEncoder().encode(`ping ${i}`),
-      cause: counter.head,
-      origin: 'actor',
-    });
-    client.add('return', 'theater:simple/message-server-client', 'handle-send', { state: new Uint8Array([i & 255]) });
+    client.ping(i, counter.head);
     if (i % 200 === 199) store.appendBatches([counter.take(), client.take()]);
   }
   store.checkpoint();

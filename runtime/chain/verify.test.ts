@@ -26,12 +26,7 @@ function build(requests = 10): void {
   store.appendBatches([counter.take(), client.take()]);
   for (let i = 0; i < requests; i++) {
     counter.counterRequest(i);
-    client.add('call', 'theater:simple/message-server-client', 'handle-send', {
-      input: new TextEncoder().encode(`ping ${i}`),
-      cause: counter.head,
-      origin: 'actor',
-    });
-    client.add('return', 'theater:simple/message-server-client', 'handle-send', { state: new Uint8Array([i]) });
+    client.ping(i, counter.head);
     store.appendBatches([counter.take(), client.take()]);
   }
   store.close();

@@ -45,6 +45,19 @@ export class TestChain {
     });
   }
 
+  /**
+   * A message this actor handles: a message-server-client call "ping n" caused by `cause` (the sender's head), origin
+   * actor, and its return with the state [n & 255].
+   */
+  ping(n: number, cause: Hash | null): void {
+    this.add('call', 'theater:simple/message-server-client', 'handle-send', {
+      input: new TextEncoder().encode(`ping ${n}`),
+      cause,
+      origin: 'actor',
+    });
+    this.add('return', 'theater:simple/message-server-client', 'handle-send', { state: new Uint8Array([n & 255]) });
+  }
+
   /** One HTTP request to a counter: call, a log import, return with the new state. */
   counterRequest(n: number, opts: { uniqueRequests?: boolean } = {}): void {
     // Sizes as in a real counter run: request ~70 B, log ~15 B, response ~60 B, state ~12 B.
