@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChainStore, SqliteReader } from '../store/index.ts';
 import { TestChain } from '../store/test-chain.ts';
 import { sha256, toHex } from './entry.ts';
+import { verifyReader } from './verify-reader.ts';
 import { verifyChain, type VerifyResult } from './verify.ts';
 
 let dir: string;
@@ -62,10 +63,17 @@ const flip = (b: Buffer, at = 0): Buffer => {
   return c;
 };
 
+/**
+ * verifyChain's answer, checked against the other path's: the ChainReader verify a hub node goes through
+ * (verify-reader.ts) reads the same store page by page and must say exactly the same.
+ */
 async function verify(actor?: string): Promise<VerifyResult> {
   const store = ChainStore.openReadOnly(path);
   try {
-    return await verifyChain(SqliteReader.of(store), actor === undefined ? {} : { actor });
+    const opts = actor === undefined ? {} : { actor };
+    const r = await verifyChain(SqliteReader.of(store), opts);
+    expect(await verifyReader(SqliteReader.of(store), opts)).toEqual(r);
+    return r;
   } finally {
     store.close();
   }
