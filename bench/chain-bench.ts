@@ -104,8 +104,9 @@ export async function benchChain(db: string, o: { samples: number; shaSample: nu
     bare.close();
     const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
 
-    // The whole store, as `theater verify` does it: in full (which saves a checkpoint), then incrementally from
-    // that checkpoint (its digest over the same rows, no SHA-256 per entry), alternated; medians.
+    // The whole store on the writer's connection, one thread (`theater verify`, a reader, splits it over threads):
+    // in full (which saves a checkpoint), then incrementally from that checkpoint (its digest over the same rows,
+    // no SHA-256 per entry), alternated; medians.
     const fullMs: number[] = [];
     const incMs: number[] = [];
     let fullCount = 0;
