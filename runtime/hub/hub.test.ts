@@ -14,6 +14,7 @@ import type { ChainReader } from '../reader/chain-reader.ts';
 import { ChainStore, SqliteReader } from '../store/index.ts';
 import { attestationsOf, Hub, HubWriter, NodeKeyMismatch } from '../store-pg/index.ts';
 import { example, tempDir, utf8, withSystem } from '../testing/helpers.ts';
+import { entryInputsByHash } from '../testing/entry-inputs.ts';
 import { forgeBranch } from '../testing/hub-forgery.ts';
 import { describeHub, hubSql, testServer, type TestServer } from '../testing/pg.ts';
 import { diffBranches, followMessage, replayHere, stateAt, whoWrote } from '../timetravel/index.ts';
@@ -105,6 +106,23 @@ describeHub('the hub, on a real PostgreSQL', () => {
     const [v] = await verifyHub(hub);
     expect(v!.signatures).toEqual([]);
     expect(v!.signedHeads).toBe(local.branchHeads().length);
+  });
+
+  it('reads entries with their input bytes by id as the db does, none where there is no entry', async () => {
+    // Ids are each reader's own: both are asked for all their entries (the same ones, in the same order), newest
+    // first, then an id past the last.
+    const inputs = async (r: ChainReader) => {
+      const ids = (await r.entries({})).map((e) => e.id).reverse();
+      const ask = [...ids, ids[0]! + 1];
+      const got = await r.entryInputs(ask);
+      expect(got).toEqual(await entryInputsByHash(r, ask));
+      return got.map((e) => e && { ...e, id: 0, hash: toHex(e.hash), input: e.input && toHex(e.input) });
+    };
+    const here = await inputs(SqliteReader.of(local));
+    expect(await inputs(await remote())).toEqual(here);
+    expect(here.at(-1)).toBeUndefined();
+    expect(here.filter((e) => e?.input === null).length).toBeGreaterThan(0); // returns: no input
+    expect(here.filter((e) => e?.fn === 'log' && e.input !== null).length).toBeGreaterThan(0);
   });
 
   it('serves time travel as the db does: state, branch diff, who-wrote, a message across actors, replay', async () => {

@@ -37,6 +37,17 @@ export interface FnName {
   readonly fn: string;
 }
 
+/** An entry's hash, time and function with its input's bytes: what reading a log back needs, and nothing else. */
+export interface EntryInput {
+  readonly id: number;
+  readonly hash: Hash;
+  readonly ts: number;
+  readonly iface: string;
+  readonly fn: string;
+  /** null: no input, or its blob is missing (verify names that). */
+  readonly input: Uint8Array | null;
+}
+
 export interface EntryRange {
   readonly actor?: string;
   /** Narrows `actor`'s entries to those appended on that branch. */
@@ -57,6 +68,11 @@ export interface ChainReader {
   entry(hash: Hash, actor?: string): Promise<StoredEntry | undefined>;
   /** Entries by id, in the order asked (undefined where there is none). */
   entriesByIds(ids: readonly number[]): Promise<(StoredEntry | undefined)[]>;
+  /**
+   * Entries' hash, ts, function and input bytes by id, in the order asked (undefined where there is none): one read
+   * joining the input blob by its id, no lookup by hash (the log of a million entries reads its inputs this way).
+   */
+  entryInputs(ids: readonly number[]): Promise<(EntryInput | undefined)[]>;
   /** Entries whose hex hash starts with `hexPrefix` (4 to 64 hex digits), in insertion order. */
   entriesByPrefix(hexPrefix: string, actor?: string): Promise<StoredEntry[]>;
   /** Insertion order, paged by id. */

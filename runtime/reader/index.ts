@@ -4,6 +4,7 @@ export {
   type AuditBranchRow,
   type AuditReader,
   type ChainReader,
+  type EntryInput,
   type EntryRange,
   type FnName,
   type IndexRow,

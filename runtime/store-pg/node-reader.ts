@@ -11,6 +11,7 @@ import type {
   AuditBranchRow,
   AuditReader,
   ChainReader,
+  EntryInput,
   EntryRange,
   FnName,
   IndexRow,
@@ -179,6 +180,20 @@ export class NodeReader implements ChainReader {
       this.nodeId,
     ]);
     const byId = new Map(r.map((row) => [row.id, toEntry(row)]));
+    return ids.map((id) => byId.get(id));
+  }
+
+  async entryInputs(ids: readonly number[]): Promise<(EntryInput | undefined)[]> {
+    if (ids.length === 0) return [];
+    const r = await this.arrays<[number, Buffer, number, string, string, Buffer | null]>(
+      `SELECT e.id, e.hash, e.ts, f.iface, f.fn, bi.bytes FROM entries e JOIN fns f ON f.id = e.fn_id
+       LEFT JOIN blobs bi ON bi.id = e.input_id WHERE e.id = ANY($1::bigint[]) AND e.node_id = $2`,
+      [ids, this.nodeId],
+      'hub-entry-inputs',
+    );
+    const byId = new Map(
+      r.map(([id, hash, ts, iface, fn, input]) => [id, { id, hash: u8(hash), ts, iface, fn, input: u8n(input) }]),
+    );
     return ids.map((id) => byId.get(id));
   }
 

@@ -8,7 +8,7 @@
 import type Database from 'better-sqlite3';
 import { hashEquals, sha256, toHex, type Hash } from '../chain/entry.ts';
 import { ChainAppender, type AppendResult, type EncodedAppend } from './append.ts';
-import type { IndexRow, PathEntry } from '../reader/chain-reader.ts';
+import type { EntryInput, IndexRow, PathEntry } from '../reader/chain-reader.ts';
 import { openAudit, type Audit } from './audit.ts';
 import {
   HashIndex,
@@ -250,6 +250,22 @@ export class ChainStore {
     return row && toStoredEntry(row);
   }
 
+  /**
+   * Entries' hash, ts, function and input bytes by row id, in the order asked (undefined where there is none): one
+   * statement, the input blob joined by its id (no hash-index probe, no entry joins it does not need).
+   */
+  entryInputs(ids: readonly number[]): (EntryInput | undefined)[] {
+    if (ids.length === 0) return [];
+    const rows = this.stmts.entryInputs.all(JSON.stringify(ids)) as EntryInputRow[];
+    const byId = new Map(
+      rows.map(([id, hash, ts, iface, fn, input]) => [
+        id,
+        { id, hash: bytes(hash), ts, iface, fn, input: bytes(input) },
+      ]),
+    );
+    return ids.map((id) => byId.get(id));
+  }
+
   blob(hash: Hash): Uint8Array | undefined {
     for (const c of this.stmts.blobCandidates.all({ key: hashKey(hash) }) as { hash: Buffer; bytes: Buffer }[]) {
       const match = c.hash.length === hash.length ? hashEquals(c.hash, hash) : hashEquals(sha256(c.bytes), hash);
@@ -371,6 +387,9 @@ function entryParams(
 }
 
 export type { IndexRow };
+/** A row of `entryInputs` as SQLite returns it (raw): the input's bytes, NULL where it has none. */
+type EntryInputRow = [id: number, hash: Buffer, ts: number, iface: string, fn: string, input: Buffer | null];
+
 export interface BranchHead {
   readonly actor: string;
   readonly branch: string;
@@ -394,6 +413,12 @@ function prepare(db: Database.Database, older: boolean) {
     setHead: db.prepare('UPDATE branches SET head_id = ? WHERE id = ?'),
     entryByHash: db.prepare(`${SELECT_ENTRY} WHERE e.id IN (${idsWithKey(SRC_ENTRY, older)}) AND e.hash = @hash`),
     entryById: db.prepare(`${SELECT_ENTRY} WHERE e.id = ?`),
+    entryInputs: db
+      .prepare(
+        `SELECT e.id, e.hash, e.ts, f.iface, f.fn, bi.bytes FROM entries e JOIN fns f ON f.id = e.fn_id
+        LEFT JOIN blobs bi ON bi.id = e.input_id WHERE e.id IN (SELECT value FROM json_each(?))`,
+      )
+      .raw(),
     byPrefix:
       db.prepare(`${SELECT_ENTRY} WHERE e.id IN (${idsWithKeyBetween(SRC_ENTRY, older)}) AND hex(e.hash) LIKE @like
       ORDER BY e.id`),

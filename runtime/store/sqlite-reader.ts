@@ -7,6 +7,7 @@ import { toHex, type Hash } from '../chain/entry.ts';
 import type {
   AuditReader,
   ChainReader,
+  EntryInput,
   EntryRange,
   FnName,
   IndexRow,
@@ -71,6 +72,10 @@ export class SqliteReader implements ChainReader {
 
   async entriesByIds(ids: readonly number[]): Promise<(StoredEntry | undefined)[]> {
     return ids.map((id) => this.store.entryById(id));
+  }
+
+  async entryInputs(ids: readonly number[]): Promise<(EntryInput | undefined)[]> {
+    return this.store.entryInputs(ids);
   }
 
   async entriesByPrefix(hexPrefix: string, actor?: string): Promise<StoredEntry[]> {

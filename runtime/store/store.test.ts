@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decode } from '../chain/canonical.ts';
 import { sha256, toHex } from '../chain/entry.ts';
-import { ChainConflictError, ChainStore, ChainStoreOpenError, WriterLease } from './index.ts';
+import { entryInputsByHash } from '../testing/entry-inputs.ts';
+import { ChainConflictError, ChainStore, ChainStoreOpenError, SqliteReader, WriterLease } from './index.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import { TestChain } from './test-chain.ts';
 
@@ -155,6 +157,21 @@ describe('ChainStore', () => {
       all.slice(10, 15).map((e) => e.id),
     );
     expect([...store.iterateEntries({ actor: 'counter' })].map((e) => e.id)).toEqual(all.map((e) => e.id));
+    store.close();
+  });
+
+  it('reads entries with their input bytes by id in one go, in the order asked, as the long way does', async () => {
+    const { store } = counter(3);
+    const reader = SqliteReader.of(store);
+    const ids = store.entries({}).map((e) => e.id);
+    const ask = [ids.at(-1)! + 1, ...[...ids].reverse(), ids[1]!, 0]; // no such entry first and last; one asked twice
+    const got = await reader.entryInputs(ask);
+    expect(got).toEqual(await entryInputsByHash(reader, ask));
+    expect([got[0], got.at(-1)]).toEqual([undefined, undefined]);
+    const [log, ret] = [got.find((e) => e?.fn === 'log')!, got.find((e) => e?.fn === 'handle-request' && !e.input)];
+    expect(decode(log.input!)).toEqual(['count is 2']); // a small blob: stored under a hash prefix
+    expect(ret).toMatchObject({ iface: 'theater:simple/http-server', input: null }); // a return has no input
+    expect(await reader.entryInputs([])).toEqual([]);
     store.close();
   });
 

@@ -79,7 +79,7 @@ export class LogHistory {
     return log;
   }
 
-  /** Positions log.scanned..end: the log imports' entries and inputs are read in one go per window. */
+  /** Positions log.scanned..end: the log imports' entries with their inputs' bytes are read in one go per window. */
   private async read(index: ActorIndex, path: Path, log: PathLog, end: number): Promise<void> {
     const rows: { readonly i: number; readonly id: number | null }[] = []; // id null: an event
     path.scan(log.scanned, end, (i, row) => {
@@ -88,8 +88,7 @@ export class LogHistory {
       return true;
     });
     const ids = rows.flatMap((r) => (r.id === null ? [] : [r.id]));
-    const entries = new Map((await this.reader.entriesByIds(ids)).map((e, k) => [ids[k]!, e]));
-    const blobs = await this.reader.blobs([...entries.values()].flatMap((e) => (e?.input ? [e.input] : [])));
+    const entries = new Map((await this.reader.entryInputs(ids)).map((e, k) => [ids[k]!, e]));
     for (const r of rows) {
       // An event starts a new instance (start, resume, restart): output the old one buffered is gone.
       if (r.id === null) {
@@ -97,11 +96,10 @@ export class LogHistory {
         continue;
       }
       const e = entries.get(r.id);
-      const bytes = e?.input ? blobs.get(toHex(e.input)) : undefined;
-      if (!e || !bytes) continue;
+      if (!e?.input) continue;
       let input: Value;
       try {
-        input = decode(bytes);
+        input = decode(e.input);
       } catch {
         continue; // an undecodable payload logs nothing; verify names it
       }
