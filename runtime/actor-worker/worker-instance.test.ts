@@ -61,8 +61,11 @@ function initFor(componentDir: string, prepared = false): WorkerInit {
 function prepare(componentDir: string): PoolMessage & { t: 'prepare'; heard: Promise<unknown> } {
   const { port1, port2 } = new MessageChannel();
   const heard = new Promise((resolve) => port1.once('message', resolve)).finally(() => port1.close());
-  return { t: 'prepare', componentDir, modules: {}, ready: port2, heard };
+  return { t: 'prepare', componentDir, modules: {}, imports: ['test:x/runtime'], ready: port2, heard };
 }
+
+/** What the worker rehearsed (the imports of each rehearsal), and when the last `deliver` got its init. */
+let rehearsals: { imports: readonly string[]; beforeInit: boolean }[] = [];
 
 /**
  * What a pooled worker hears, in order, after its channel: a pause between messages (an idle worker) unless
@@ -71,12 +74,26 @@ function prepare(componentDir: string): PoolMessage & { t: 'prepare'; heard: Pro
 async function deliver(messages: PoolMessage[], pace: 'paused' | 'back to back' = 'paused'): Promise<WorkerInit> {
   const { port1, port2 } = new MessageChannel();
   const rpc = new MessageChannel();
-  const init = new Promise<WorkerInit>((resolve) => receiveInit(port2, (got) => resolve(got)));
+  rehearsals = [];
+  let initialised = false;
+  const init = new Promise<WorkerInit>((resolve) =>
+    receiveInit(
+      port2,
+      (got) => {
+        initialised = true;
+        resolve(got);
+      },
+      async (imports) => void rehearsals.push({ imports, beforeInit: !initialised }),
+    ),
+  );
   const channel = { rpcSignal: new SharedArrayBuffer(4), busySince: new SharedArrayBuffer(8), ring: ringBuffer() };
   port1.postMessage({ t: 'channel', channel: { ...channel, rpcPort: rpc.port2 } } satisfies PoolMessage, [rpc.port2]);
   for (const m of messages) {
     if (m.t === 'prepare')
-      port1.postMessage({ t: m.t, componentDir: m.componentDir, modules: m.modules, ready: m.ready }, [m.ready]);
+      port1.postMessage(
+        { t: m.t, componentDir: m.componentDir, modules: m.modules, imports: m.imports, ready: m.ready },
+        [m.ready],
+      );
     else port1.postMessage(m);
     if (pace === 'paused') await new Promise((r) => setTimeout(r, 20));
   }
@@ -104,6 +121,8 @@ describe.each(['module', 'script'] as const)('a pooled worker, the component loa
     const init = await deliver([prep, { t: 'init', init: initFor(d, true) }]);
     await prep.heard; // the worker said it was ready
     expect(instances()).toBe(before + 1); // made while the worker waited
+    // and it rehearsed a start with the component's imports, before its init came and before it said so
+    expect(rehearsals).toEqual([{ imports: ['test:x/runtime'], beforeInit: true }]);
     const { imports, calls } = recordingImports();
     const instance = (await instantiate(init, imports)) as unknown as Actor;
     instance['test:x/actor'].hello();
@@ -114,6 +133,8 @@ describe.each(['module', 'script'] as const)('a pooled worker, the component loa
   it('runs an init that came right behind the offer of its component, without the modules sent again', async () => {
     const d = component('hurried', QUIET);
     const init = await deliver([prepare(d), { t: 'init', init: initFor(d, true) }], 'back to back');
+    await new Promise((r) => setTimeout(r, 50)); // the deferred preparation's turn has passed
+    expect(rehearsals).toEqual([]); // a worker already running its actor rehearses nothing
     const { imports, calls } = recordingImports();
     const instance = (await instantiate(init, imports)) as unknown as Actor;
     instance['test:x/actor'].hello();

@@ -165,7 +165,11 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     const modules = await compiledModules(this.opts.component);
     const componentDir = this.opts.component.dir;
     // Its channel (ports, shared memory, record ring) came with the worker: nothing of it is made now.
-    const { worker, channel, prepared } = this.opts.workers.take({ componentDir, modules });
+    const { worker, channel, prepared } = this.opts.workers.take({
+      componentDir,
+      modules,
+      imports: this.opts.component.imports,
+    });
     const port1 = channel.rpcPort;
     this.busySince = new BigInt64Array(channel.busySince);
     const ring: InstanceRing = { sab: channel.ring, reader: new RingReader(channel.ring), pos: 0 };

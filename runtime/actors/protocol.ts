@@ -53,6 +53,8 @@ export type PoolMessage =
       readonly t: 'prepare';
       readonly componentDir: string;
       readonly modules: NonNullable<WorkerInit['modules']>;
+      /** The interfaces it imports: the worker rehearses a start with them (worker.ts `rehearse`). */
+      readonly imports: WorkerInit['imports'];
       /** Posted to (anything) once the worker is ready to run an actor, or its preparation failed. */
       readonly ready: MessagePort;
     }

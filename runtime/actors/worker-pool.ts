@@ -23,6 +23,7 @@ export interface WorkerPoolOptions {
 export interface Preparation {
   readonly componentDir: string;
   readonly modules: NonNullable<WorkerInit['modules']>;
+  readonly imports: WorkerInit['imports'];
 }
 
 /** A worker taken for an actor, with the runtime's ends of its channel (protocol.ts WorkerChannel). */
