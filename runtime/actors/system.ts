@@ -87,9 +87,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     if (this.running.has(id)) throw new Error(`an actor named ${id} is already running`);
 
     const branch = this.store.liveBranch(id);
-    const head = this.store.head(id, branch);
+    const resume = this.store.headWithState(id, branch);
+    const head = resume?.head;
     const resuming = head !== undefined;
-    const state = resuming && head.state ? (this.store.blob(head.state) ?? null) : null;
+    const state = resume?.state ?? null;
     const host = new ActorHost({
       id,
       component,

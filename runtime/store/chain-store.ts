@@ -217,6 +217,15 @@ export class ChainStore {
     return row && toStoredEntry(row);
   }
 
+  /**
+   * A branch's head with the actor's state bytes at it: what a start resumes from, in one read (its state blob by
+   * row id, not looked up by hash). Undefined when the branch has no entry.
+   */
+  headWithState(actor: string, branch: string): { head: StoredEntry; state: Uint8Array | null } | undefined {
+    const row = this.stmts.headWithState.get(actor, branch) as (EntryRow & { stateBytes: Buffer | null }) | undefined;
+    return row && { head: toStoredEntry(row), state: bytes(row.stateBytes) };
+  }
+
   liveBranch(actor: string): string {
     return (this.stmts.liveBranch.get(actor) as string | undefined) ?? MAIN_BRANCH;
   }
@@ -424,6 +433,8 @@ function prepare(db: Database.Database, older: boolean) {
       ORDER BY e.id`),
     head: db.prepare(`${SELECT_ENTRY} WHERE e.id = (SELECT b.head_id FROM branches b JOIN actors x
       ON x.id = b.actor_id WHERE x.name = ? AND b.name = ?)`),
+    headWithState: db.prepare(`SELECT ${ENTRY_COLUMNS}, bs.bytes AS stateBytes ${ENTRY_FROM} WHERE e.id =
+      (SELECT b.head_id FROM branches b JOIN actors x ON x.id = b.actor_id WHERE x.name = ? AND b.name = ?)`),
     liveBranch: db.prepare('SELECT live_branch FROM actors WHERE name = ?').pluck(),
     setLive: db.prepare(`UPDATE actors SET live_branch = ? WHERE name = ? AND EXISTS
       (SELECT 1 FROM branches b WHERE b.actor_id = actors.id AND b.name = ?)`),

@@ -53,6 +53,25 @@ describe('ChainStore', () => {
     store.close();
   });
 
+  it('reads what a start resumes from: a branch head and the state bytes at it, in one read', () => {
+    const { store } = counter(3);
+    const head = store.head('counter')!;
+    expect(head.state).not.toBeNull();
+    const resume = store.headWithState('counter', 'main')!;
+    expect(resume.head).toEqual(head);
+    expect(resume.state).toEqual(store.blob(head.state!));
+    expect(new TextDecoder().decode(resume.state!)).toBe('{"count":2}'); // the third request's
+    // A branch of its own: its head and its state, not the live branch's.
+    const base = store.entries({ actor: 'counter' })[3]!;
+    store.createBranch('counter', 'alt', base.hash);
+    const alt = store.headWithState('counter', 'alt')!;
+    expect(alt.head.hash).toEqual(base.hash);
+    expect(alt.state).toEqual(base.state && store.blob(base.state));
+    expect(store.headWithState('counter', 'nowhere')).toBeUndefined();
+    expect(store.headWithState('nobody', 'main')).toBeUndefined();
+    store.close();
+  });
+
   it('stores each distinct blob once', () => {
     const store = ChainStore.open(path);
     const chain = new TestChain('counter');
