@@ -31,16 +31,22 @@ import type {
 } from '../actors/protocol.ts';
 import { cacheCompiledCode, instantiate, receiveInit } from './worker-instance.ts';
 
-/** The stand-in ring of a rehearsal: it records nothing. */
+/** The stand-in ring of a rehearsal: nobody reads it, and the one call rehearsed fits in it. */
 const REHEARSAL_RING_BYTES = 4096;
+/** The stand-in instance of a rehearsal: one export that keeps the state and answers nothing. */
+const REHEARSAL_IFACE = 'theater:rehearsal/actor';
+const REHEARSAL_INSTANCE = {
+  [REHEARSAL_IFACE]: { rehearse: (state: Uint8Array | undefined) => [state, []] },
+} as unknown as ComponentInstance;
 
 // Booted ahead of need by the worker pool: which actor this worker runs arrives by message.
 receiveInit(parentPort!, (init, channel) => void run(init, channel, parentPort!, instantiate), rehearse);
 
 /**
- * A start on stand-ins (a port nobody reads, a fresh ring, an empty instance), run by a pooled worker while it
- * waits: V8 compiles a function the first time it runs, and in a fresh worker everything a start runs was not yet
- * compiled — ~0.5-0.9 ms of each warm spawn (measured against `node --no-lazy`). Nothing of it reaches the runtime.
+ * A start and one recorded call on stand-ins (a port nobody else reads, a fresh ring, a one-export instance), run
+ * by a pooled worker while it waits: V8 compiles a function the first time it runs, and in a fresh worker
+ * everything a start runs was not yet compiled — ~0.5-0.9 ms of each warm spawn (measured against `node
+ * --no-lazy`), more of an actor's first call. Nothing of it reaches the runtime.
  */
 async function rehearse(imports: WorkerInit['imports']): Promise<void> {
   const { port1, port2 } = new MessageChannel();
@@ -55,13 +61,27 @@ async function rehearse(imports: WorkerInit['imports']): Promise<void> {
     componentDir: '',
     imports,
     head: EMPTY_HEAD,
-    state: null,
+    state: new Uint8Array(8),
     callTimeoutMs: 0,
     env: [],
     args: [],
   };
   try {
-    await run(init, channel, port1, async () => ({}) as ComponentInstance);
+    await run(init, channel, port1, async () => REHEARSAL_INSTANCE);
+    const answered = new Promise<void>((resolve) =>
+      port2.on('message', (m: FromWorker) => m.t === 'result' && resolve()),
+    );
+    const call: ToWorker = {
+      t: 'call',
+      id: 0,
+      iface: REHEARSAL_IFACE,
+      fn: 'rehearse',
+      params: [new Uint8Array(16)],
+      origin: 'runtime',
+      cause: null,
+    };
+    port2.postMessage(call);
+    await answered;
   } finally {
     port1.close(); // and with it port2, and the listeners run added
   }
