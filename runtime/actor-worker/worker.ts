@@ -69,7 +69,8 @@ async function rehearse(imports: WorkerInit['imports']): Promise<void> {
   try {
     await run(init, channel, port1, async () => REHEARSAL_INSTANCE);
     const answered = new Promise<void>((resolve) =>
-      port2.on('message', (m: FromWorker) => m.t === 'result' && resolve()),
+      // (a start that failed on stand-ins posted 'fatal' and runs no call: that ends the rehearsal too)
+      port2.on('message', (m: FromWorker) => (m.t === 'result' || m.t === 'fatal') && resolve()),
     );
     const call: ToWorker = {
       t: 'call',
