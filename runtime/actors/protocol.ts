@@ -44,20 +44,24 @@ export interface WorkerInit {
   readonly record?: boolean;
 }
 
+/** What a pooled worker is prepared with: the component the next start will likely want (worker-pool.ts). */
+export interface Preparation {
+  readonly componentDir: string;
+  readonly modules: NonNullable<WorkerInit['modules']>;
+  /** The interfaces it imports: the worker rehearses a start with them (worker.ts `rehearse`). */
+  readonly imports: WorkerInit['imports'];
+}
+
 /** What a pooled worker hears before it runs an actor (worker-pool.ts, worker-instance.ts). */
 export type PoolMessage =
   /** First, at boot: its means of talking to the runtime. */
   | { readonly t: 'channel'; readonly channel: WorkerChannel }
   /** The component the next start will likely want: load and instantiate it now, imports bound at init. */
-  | {
+  | (Preparation & {
       readonly t: 'prepare';
-      readonly componentDir: string;
-      readonly modules: NonNullable<WorkerInit['modules']>;
-      /** The interfaces it imports: the worker rehearses a start with them (worker.ts `rehearse`). */
-      readonly imports: WorkerInit['imports'];
       /** Posted to (anything) once the worker is ready to run an actor, or its preparation failed. */
       readonly ready: MessagePort;
-    }
+    })
   /** The actor this worker runs; always the last pool message. */
   | { readonly t: 'init'; readonly init: WorkerInit };
 

@@ -9,7 +9,7 @@
  */
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { ringBuffer } from '../chain/record-ring.ts';
-import type { PoolMessage, WorkerChannel, WorkerInit } from './protocol.ts';
+import type { PoolMessage, Preparation, WorkerChannel } from './protocol.ts';
 import { workerEntry } from '../actor-worker/worker-entry.ts';
 
 export interface WorkerPoolOptions {
@@ -17,13 +17,6 @@ export interface WorkerPoolOptions {
   readonly size: number;
   /** Heap limit of every worker; an actor that allocates past it is terminated and recorded. */
   readonly maxHeapMb: number;
-}
-
-/** What a worker can be prepared with: the component's folder and its compiled core modules. */
-export interface Preparation {
-  readonly componentDir: string;
-  readonly modules: NonNullable<WorkerInit['modules']>;
-  readonly imports: WorkerInit['imports'];
 }
 
 /** A worker taken for an actor, with the runtime's ends of its channel (protocol.ts WorkerChannel). */

@@ -45,6 +45,9 @@ import {
 } from './writer-lease.ts';
 
 const SELECT_ENTRY = `SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM}`;
+/** The entry `e` is the head of the branch named by the parameters (actor name, branch name). */
+const IS_BRANCH_HEAD = `e.id = (SELECT b.head_id FROM branches b JOIN actors x ON x.id = b.actor_id
+  WHERE x.name = ? AND b.name = ?)`;
 
 export class ChainStore {
   private readonly stmts: ReturnType<typeof prepare>;
@@ -431,10 +434,8 @@ function prepare(db: Database.Database, older: boolean) {
     byPrefix:
       db.prepare(`${SELECT_ENTRY} WHERE e.id IN (${idsWithKeyBetween(SRC_ENTRY, older)}) AND hex(e.hash) LIKE @like
       ORDER BY e.id`),
-    head: db.prepare(`${SELECT_ENTRY} WHERE e.id = (SELECT b.head_id FROM branches b JOIN actors x
-      ON x.id = b.actor_id WHERE x.name = ? AND b.name = ?)`),
-    headWithState: db.prepare(`SELECT ${ENTRY_COLUMNS}, bs.bytes AS stateBytes ${ENTRY_FROM} WHERE e.id =
-      (SELECT b.head_id FROM branches b JOIN actors x ON x.id = b.actor_id WHERE x.name = ? AND b.name = ?)`),
+    head: db.prepare(`${SELECT_ENTRY} WHERE ${IS_BRANCH_HEAD}`),
+    headWithState: db.prepare(`SELECT ${ENTRY_COLUMNS}, bs.bytes AS stateBytes ${ENTRY_FROM} WHERE ${IS_BRANCH_HEAD}`),
     liveBranch: db.prepare('SELECT live_branch FROM actors WHERE name = ?').pluck(),
     setLive: db.prepare(`UPDATE actors SET live_branch = ? WHERE name = ? AND EXISTS
       (SELECT 1 FROM branches b WHERE b.actor_id = actors.id AND b.name = ?)`),
