@@ -14,6 +14,13 @@ const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Arra
   .WebAssembly;
 
 const compiled = new Map<string, Promise<Record<string, WebAssembly.Module>>>();
+/** The same modules once compiled: a start that finds them here posts its init without waiting a turn. */
+const done = new Map<string, Record<string, WebAssembly.Module>>();
+
+/** The component's compiled core modules if `compiledModules` has finished them, else undefined. */
+export function compiledModulesNow(c: ComponentInfo): Record<string, WebAssembly.Module> | undefined {
+  return done.get(c.sha256);
+}
 
 /** Compiles each core module once per process; WebAssembly.Module is shared with workers without recompiling. */
 export function compiledModules(c: ComponentInfo): Promise<Record<string, WebAssembly.Module>> {
@@ -22,6 +29,7 @@ export function compiledModules(c: ComponentInfo): Promise<Record<string, WebAss
     p = (async () => {
       const out: Record<string, WebAssembly.Module> = {};
       for (const name of c.coreModules) out[name] = await wasm.compile(await readFile(join(c.dir, name)));
+      done.set(c.sha256, out);
       return out;
     })();
     compiled.set(c.sha256, p);

@@ -14,7 +14,7 @@ import { RingReader, type RingRange } from '../chain/record-ring.ts';
 import type { ComponentInfo } from '../component/loader.ts';
 import type { StoredStatus } from '../store/index.ts';
 import type { FromWorker, PoolMessage, PostedBatch, RpcReply, RpcRequest, ToWorker, WorkerInit } from './protocol.ts';
-import { compiledModules } from '../actor-worker/worker-entry.ts';
+import { compiledModules, compiledModulesNow } from '../actor-worker/worker-entry.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
 /** Where a batch to commit is: a range of an instance's record ring, or a buffer of its own (wire form). */
@@ -142,12 +142,20 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
    * entry that asked for it (docs/chain-format.md §5).
    */
   recordEvent(name: string, details: Value, cause: Hash | null = null, onCommitted?: (err?: Error) => void): void {
-    this.chain.append('event', RUNTIME_EVENTS, name, { input: this.chain.value(details), cause });
+    this.appendEvent(name, details, cause);
     this.commitOwn(onCommitted);
   }
 
+  /**
+   * Appends a runtime event without committing it yet: a start appends its start event, posts the init (its head
+   * is that event) and only then hands the event to the writer (`commitOwn`).
+   */
+  appendEvent(name: string, details: Value, cause: Hash | null = null): void {
+    this.chain.append('event', RUNTIME_EVENTS, name, { input: this.chain.value(details), cause });
+  }
+
   /** Commits what this thread appended to the chain itself (events, a dead call's error). */
-  private commitOwn(onCommitted?: (err?: Error) => void): void {
+  commitOwn(onCommitted?: (err?: Error) => void): void {
     const drained = this.chain.drain();
     const head = this.chain.head;
     this.committedHead = head;
@@ -159,10 +167,10 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
     this.chain.setState(bytes);
   }
 
+  /** Gives the actor a pooled worker; when its component is compiled already, the init is posted before this returns. */
   async start(): Promise<void> {
-    this.setStatus('starting');
     this.shutdownRequested = false;
-    const modules = await compiledModules(this.opts.component);
+    const modules = compiledModulesNow(this.opts.component) ?? (await compiledModules(this.opts.component));
     const componentDir = this.opts.component.dir;
     // Its channel (ports, shared memory, record ring) came with the worker: nothing of it is made now.
     const { worker, channel, prepared } = this.opts.workers.take({
@@ -188,6 +196,10 @@ export class ActorHost extends EventEmitter<ActorHostEvents> {
       record: this.opts.record,
     };
     worker.postMessage({ t: 'init', init } satisfies PoolMessage);
+    // After the post, not before: the status event's listeners wake the store's writer thread (the actor's row),
+    // which would compete with the pooled worker for a core. (A component's first start awaits its compile with
+    // the status a new host has: starting.)
+    this.setStatus('starting');
     this.worker = worker;
     const signal = new Int32Array(channel.rpcSignal);
     port1.on('message', (req: RpcRequest) => {

@@ -86,11 +86,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     const id = so.id ?? this.allocateId(manifest.name, so.parent ?? null);
     if (this.running.has(id)) throw new Error(`an actor named ${id} is already running`);
 
-    const branch = this.store.liveBranch(id);
-    const resume = this.store.headWithState(id, branch);
-    const head = resume?.head;
+    const { branch, head, state } = this.store.liveHead(id);
     const resuming = head !== undefined;
-    const state = resume?.state ?? null;
     const host = new ActorHost({
       id,
       component,
@@ -121,14 +118,6 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     };
     this.running.set(id, actor);
     if (so.parent) this.running.get(so.parent)?.children.add(id);
-    this.updateActor({
-      id,
-      parent: so.parent,
-      component: component.sha256,
-      manifest: manifest.file,
-      status: 'starting',
-    });
-
     host.on('log', (msg) => this.emit('log', id, msg));
     host.on('entries', (n, h) => this.emit('entries', id, n, h));
     host.on('status', (s) => {
@@ -139,21 +128,23 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     host.on('shutdown', (data) => void host.idle().then(() => this.stop(id, data)));
 
     try {
+      // The start event is appended (the init carries the head), the pooled worker is given the actor, and only
+      // then does the writer thread hear of the actor's row and the event: the worker is woken first (measured,
+      // docs/record-path.md §Spawn). Committed while the worker gets ready: a started actor's start event is on
+      // record when this resolves.
+      if (!resuming) host.seedState(so.initState !== undefined ? so.initState : (manifest.initState ?? null));
       const details = { component: component.sha256, manifest: manifest.name };
-      // Committed while the worker gets ready: a started actor's start event is on record.
-      let started: Promise<void>;
-      const committed = (resolve: () => void, reject: (e: Error) => void) => (e?: Error) => (e ? reject(e) : resolve());
-      if (resuming) {
-        started = new Promise((resolve, reject) =>
-          host.recordEvent('resume', details, so.cause ?? null, committed(resolve, reject)),
-        );
-      } else {
-        host.seedState(so.initState !== undefined ? so.initState : (manifest.initState ?? null));
-        started = new Promise((resolve, reject) =>
-          host.recordEvent('start', details, so.cause ?? null, committed(resolve, reject)),
-        );
-      }
-      await Promise.all([host.start(), started]);
+      host.appendEvent(resuming ? 'resume' : 'start', details, so.cause ?? null);
+      const ready = host.start();
+      this.updateActor({
+        id,
+        parent: so.parent,
+        component: component.sha256,
+        manifest: manifest.file,
+        status: host.status,
+      });
+      const started = new Promise<void>((resolve, reject) => host.commitOwn((e) => (e ? reject(e) : resolve())));
+      await Promise.all([ready, started]);
       if (!resuming) {
         const out = await host.call(theaterInterface('actor'), 'init', [id], 'runtime');
         if (!out.ok) throw new Error(`${id}: init failed (${out.error.kind}): ${out.error.message}`);
@@ -303,8 +294,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /** A resumed supervisor gets back the children that were running when its runtime last stopped. */
   private async resumeChildren(a: RunningActor): Promise<void> {
-    for (const row of this.store.actors()) {
-      if (row.parent !== a.id || row.status === 'stopped' || !row.manifest) continue;
+    for (const row of this.store.children(a.id)) {
+      if (row.status === 'stopped' || !row.manifest) continue;
       await this.start(row.manifest, { parent: a.id, id: row.id }).catch((e: Error) =>
         this.emit('log', a.id, `could not resume child ${row.id}: ${e.message}`),
       );

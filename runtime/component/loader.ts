@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { fileVersion } from '../file-version.ts';
 import { MODULE_FILE, SCRIPT_FILE } from './files.ts';
 import { stripVersion } from './names.ts';
 
@@ -46,13 +47,13 @@ export function defaultCacheDir(): string {
 
 const loaded = new Map<string, Promise<ComponentInfo>>();
 /**
- * Each file's SHA-256 while its stat says it is unchanged (same inode, size, mtime, ctime; a rebuild changes at
- * least one): starting another actor of a component already loaded reads none of its bytes, however large.
+ * Each file's SHA-256 while its stat says it is unchanged (file-version.ts; a rebuild changes the version):
+ * starting another actor of a component already loaded reads none of its bytes, however large.
  */
 const hashes = new Map<string, { readonly version: string; readonly sha256: string }>();
 
 export async function loadComponent(path: string, cacheDir = defaultCacheDir()): Promise<ComponentInfo> {
-  const version = fileVersion(path); // before reading: a change while we read makes the next start read again
+  const version = versionOf(path); // before reading: a change while we read makes the next start read again
   const known = hashes.get(path);
   let sha256 = version !== undefined && known?.version === version ? known.sha256 : undefined;
   let bytes: Uint8Array | undefined;
@@ -71,10 +72,9 @@ export async function loadComponent(path: string, cacheDir = defaultCacheDir()):
   return p.then((info) => (info.path === path ? info : { ...info, path }));
 }
 
-function fileVersion(path: string): string | undefined {
+function versionOf(path: string): string | undefined {
   try {
-    const st = statSync(path);
-    return st.isFile() ? `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : undefined;
+    return fileVersion(statSync(path));
   } catch {
     return undefined; // readComponentFile says what is wrong
   }

@@ -219,6 +219,14 @@ describe('loadManifest file checks', () => {
     expect(loadManifest(file)).toBe(loadManifest(file)); // unchanged text: the same parsed value
   });
 
+  it('sees a same-size edit made just after a load (within one file timestamp tick)', () => {
+    const file = write('racy/manifest.toml', 'name = "first"\ncomponent = "a.wasm"\n');
+    expect(loadManifest(file).name).toBe('first');
+    // Same size, within the same timestamp tick: inode, size, mtime and ctime may all be unchanged.
+    write('racy/manifest.toml', 'name = "again"\ncomponent = "a.wasm"\n');
+    expect(loadManifest(file).name).toBe('again');
+  });
+
   it('refuses invalid UTF-8', () => {
     const file = write('bad-utf8.toml', Buffer.from([0x6e, 0x3d, 0x22, 0xff, 0x22, 0x0a]));
     expect(caught(() => loadManifest(file)).reason).toMatch(/UTF-8/);

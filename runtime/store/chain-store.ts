@@ -45,9 +45,7 @@ import {
 } from './writer-lease.ts';
 
 const SELECT_ENTRY = `SELECT ${ENTRY_COLUMNS} ${ENTRY_FROM}`;
-/** The entry `e` is the head of the branch named by the parameters (actor name, branch name). */
-const IS_BRANCH_HEAD = `e.id = (SELECT b.head_id FROM branches b JOIN actors x ON x.id = b.actor_id
-  WHERE x.name = ? AND b.name = ?)`;
+const ACTOR_COLUMNS = 'name AS id, live_branch AS liveBranch, component, manifest, status, parent, created';
 
 export class ChainStore {
   private readonly stmts: ReturnType<typeof prepare>;
@@ -199,8 +197,12 @@ export class ChainStore {
   }
 
   actors(): ActorRow[] {
-    const rows = this.stmts.actors.all() as (Omit<ActorRow, 'status'> & { status: string | null })[];
-    return rows.map((r) => ({ ...r, status: storedStatus(r.status) }));
+    return actorRows(this.stmts.actors.all());
+  }
+
+  /** The actors started under `parent` (a resumed supervisor's children), by name. */
+  children(parent: string): ActorRow[] {
+    return actorRows(this.stmts.children.all(parent));
   }
 
   branches(actor: string): BranchRow[] {
@@ -221,12 +223,15 @@ export class ChainStore {
   }
 
   /**
-   * A branch's head with the actor's state bytes at it: what a start resumes from, in one read (its state blob by
-   * row id, not looked up by hash). Undefined when the branch has no entry.
+   * What a start resumes from: the actor's live branch, its head, and the actor's state bytes at the head, in one
+   * read (the state blob by row id, not looked up by hash). No head: an actor the store does not know, or whose
+   * live branch has no entry yet (a second read then names the branch).
    */
-  headWithState(actor: string, branch: string): { head: StoredEntry; state: Uint8Array | null } | undefined {
-    const row = this.stmts.headWithState.get(actor, branch) as (EntryRow & { stateBytes: Buffer | null }) | undefined;
-    return row && { head: toStoredEntry(row), state: bytes(row.stateBytes) };
+  liveHead(actor: string): { branch: string; head?: StoredEntry; state: Uint8Array | null } {
+    type Row = EntryRow & { liveBranch: string; stateBytes: Buffer | null };
+    const row = this.stmts.liveHead.get(actor) as Row | undefined;
+    if (!row) return { branch: this.liveBranch(actor), state: null };
+    return { branch: row.liveBranch, head: toStoredEntry(row), state: bytes(row.stateBytes) };
   }
 
   liveBranch(actor: string): string {
@@ -434,13 +439,16 @@ function prepare(db: Database.Database, older: boolean) {
     byPrefix:
       db.prepare(`${SELECT_ENTRY} WHERE e.id IN (${idsWithKeyBetween(SRC_ENTRY, older)}) AND hex(e.hash) LIKE @like
       ORDER BY e.id`),
-    head: db.prepare(`${SELECT_ENTRY} WHERE ${IS_BRANCH_HEAD}`),
-    headWithState: db.prepare(`SELECT ${ENTRY_COLUMNS}, bs.bytes AS stateBytes ${ENTRY_FROM} WHERE ${IS_BRANCH_HEAD}`),
+    head: db.prepare(`${SELECT_ENTRY} WHERE e.id = (SELECT b.head_id FROM branches b JOIN actors x
+      ON x.id = b.actor_id WHERE x.name = ? AND b.name = ?)`),
+    liveHead: db.prepare(`SELECT ${ENTRY_COLUMNS}, bs.bytes AS stateBytes, x.live_branch AS liveBranch ${ENTRY_FROM}
+      JOIN actors x ON x.name = ? JOIN branches lb ON lb.actor_id = x.id AND lb.name = x.live_branch
+      WHERE e.id = lb.head_id`),
     liveBranch: db.prepare('SELECT live_branch FROM actors WHERE name = ?').pluck(),
     setLive: db.prepare(`UPDATE actors SET live_branch = ? WHERE name = ? AND EXISTS
       (SELECT 1 FROM branches b WHERE b.actor_id = actors.id AND b.name = ?)`),
-    actors: db.prepare(`SELECT name AS id, live_branch AS liveBranch, component, manifest, status, parent,
-      created FROM actors ORDER BY id`),
+    actors: db.prepare(`SELECT ${ACTOR_COLUMNS} FROM actors ORDER BY id`),
+    children: db.prepare(`SELECT ${ACTOR_COLUMNS} FROM actors WHERE parent = ? ORDER BY id`),
     branchHeads: db.prepare(`SELECT a.name AS actor, b.name AS branch, b.head_id AS headId, h.hash AS head,
       h.seq AS seq, bs.hash AS base FROM branches b JOIN actors a ON a.id = b.actor_id
       LEFT JOIN entries h ON h.id = b.head_id LEFT JOIN entries bs ON bs.id = b.base_id ORDER BY b.id`),
@@ -473,4 +481,9 @@ function prepare(db: Database.Database, older: boolean) {
       .prepare('SELECT count(*) FROM entries WHERE actor_id = (SELECT id FROM actors WHERE name = ?)')
       .pluck(),
   };
+}
+
+function actorRows(rows: unknown[]): ActorRow[] {
+  const stored = rows as (Omit<ActorRow, 'status'> & { status: string | null })[];
+  return stored.map((r) => ({ ...r, status: storedStatus(r.status) }));
 }

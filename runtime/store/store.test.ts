@@ -53,22 +53,27 @@ describe('ChainStore', () => {
     store.close();
   });
 
-  it('reads what a start resumes from: a branch head and the state bytes at it, in one read', () => {
+  it('reads what a start resumes from: the live branch, its head and the state bytes at it', () => {
     const { store } = counter(3);
     const head = store.head('counter')!;
     expect(head.state).not.toBeNull();
-    const resume = store.headWithState('counter', 'main')!;
+    const resume = store.liveHead('counter');
+    expect(resume.branch).toBe('main');
     expect(resume.head).toEqual(head);
     expect(resume.state).toEqual(store.blob(head.state!));
     expect(new TextDecoder().decode(resume.state!)).toBe('{"count":2}'); // the third request's
-    // A branch of its own: its head and its state, not the live branch's.
+    // A fork made live: its head (an entry of main, no entry of its own yet) and the state there.
     const base = store.entries({ actor: 'counter' })[3]!;
     store.createBranch('counter', 'alt', base.hash);
-    const alt = store.headWithState('counter', 'alt')!;
-    expect(alt.head.hash).toEqual(base.hash);
+    store.setLiveBranch('counter', 'alt');
+    const alt = store.liveHead('counter');
+    expect(alt.branch).toBe('alt');
+    expect(alt.head!.hash).toEqual(base.hash);
     expect(alt.state).toEqual(base.state && store.blob(base.state));
-    expect(store.headWithState('counter', 'nowhere')).toBeUndefined();
-    expect(store.headWithState('nobody', 'main')).toBeUndefined();
+    // Known actor whose live branch is empty, and an actor the store does not know: the branch, no head.
+    store.upsertActor({ id: 'fresh' });
+    expect(store.liveHead('fresh')).toEqual({ branch: 'main', state: null });
+    expect(store.liveHead('nobody')).toEqual({ branch: 'main', state: null });
     store.close();
   });
 
@@ -143,6 +148,20 @@ describe('ChainStore', () => {
       { id: 'counter', liveBranch: 'main', component: 'ab'.repeat(32), manifest: '/m/counter.toml', status: 'stopped' },
     ]);
     again.close();
+  });
+
+  it("lists an actor's children: the actors started under it, by name", () => {
+    const store = ChainStore.open(path);
+    store.upsertActor({ id: 'sup' });
+    store.upsertActor({ id: 'sup/b', parent: 'sup', status: 'stopped' });
+    store.upsertActor({ id: 'sup/a', parent: 'sup', manifest: '/m/a.toml', status: 'running' });
+    store.upsertActor({ id: 'other/c', parent: 'other' });
+    expect(store.children('sup').map((a) => [a.id, a.status])).toEqual([
+      ['sup/a', 'running'],
+      ['sup/b', 'stopped'],
+    ]);
+    expect(store.children('sup/a')).toEqual([]);
+    store.close();
   });
 
   it('forks: a branch starts at its base and takes its own entries', () => {
