@@ -91,7 +91,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     const host = new ActorHost({
       id,
       component,
-      head: head ? { hash: head.hash, seq: head.seq, state: head.state } : EMPTY_HEAD,
+      head: head ?? EMPTY_HEAD,
       state,
       callTimeoutMs: manifest.callTimeoutMs,
       env: manifest.env,

@@ -7,6 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import { hashEquals, sha256, toHex, type Hash } from '../chain/entry.ts';
+import type { ChainHead } from '../chain/builder.ts';
 import { ChainAppender, type AppendResult, type EncodedAppend } from './append.ts';
 import type { EntryInput, IndexRow, PathEntry } from '../reader/chain-reader.ts';
 import { openAudit, type Audit } from './audit.ts';
@@ -23,7 +24,7 @@ import {
 import { openHistory, type History } from './history.ts';
 import { openPackedPages, type PackedPages } from './packed-pages.ts';
 import { openCheckpoints, type Checkpoints } from './checkpoints.ts';
-import { ENTRY_COLUMNS, ENTRY_FROM, buf, bytes, toStoredEntry, type EntryRow } from './rows.ts';
+import { ENTRY_COLUMNS, ENTRY_FROM, blobHash, blobRef, buf, bytes, toStoredEntry, type EntryRow } from './rows.ts';
 import { KEY_BYTES, openChainDb } from './schema.ts';
 import {
   MAIN_BRANCH,
@@ -223,15 +224,19 @@ export class ChainStore {
   }
 
   /**
-   * What a start resumes from: the actor's live branch, its head, and the actor's state bytes at the head, in one
-   * read (the state blob by row id, not looked up by hash). No head: an actor the store does not know, or whose
-   * live branch has no entry yet (a second read then names the branch).
+   * What a start resumes from: the actor's live branch, its head (hash, seq, state hash), and the actor's state
+   * bytes at the head, in one read of four rows (the state blob by row id, not looked up by hash). No head: an
+   * actor the store does not know, or whose live branch has no entry yet (a second read then names the branch).
    */
-  liveHead(actor: string): { branch: string; head?: StoredEntry; state: Uint8Array | null } {
-    type Row = EntryRow & { liveBranch: string; stateBytes: Buffer | null };
+  liveHead(actor: string): { branch: string; head?: ChainHead; state: Uint8Array | null } {
+    type Row = Pick<EntryRow, 'hash' | 'seq' | 'state' | 'stateSmall'> & {
+      liveBranch: string;
+      stateBytes: Buffer | null;
+    };
     const row = this.stmts.liveHead.get(actor) as Row | undefined;
     if (!row) return { branch: this.liveBranch(actor), state: null };
-    return { branch: row.liveBranch, head: toStoredEntry(row), state: bytes(row.stateBytes) };
+    const head = { hash: bytes(row.hash), seq: row.seq, state: blobHash(row.state, row.stateSmall) };
+    return { branch: row.liveBranch, head, state: bytes(row.stateBytes) };
   }
 
   liveBranch(actor: string): string {
@@ -441,9 +446,9 @@ function prepare(db: Database.Database, older: boolean) {
       ORDER BY e.id`),
     head: db.prepare(`${SELECT_ENTRY} WHERE e.id = (SELECT b.head_id FROM branches b JOIN actors x
       ON x.id = b.actor_id WHERE x.name = ? AND b.name = ?)`),
-    liveHead: db.prepare(`SELECT ${ENTRY_COLUMNS}, bs.bytes AS stateBytes, x.live_branch AS liveBranch ${ENTRY_FROM}
-      JOIN actors x ON x.name = ? JOIN branches lb ON lb.actor_id = x.id AND lb.name = x.live_branch
-      WHERE e.id = lb.head_id`),
+    liveHead: db.prepare(`SELECT x.live_branch AS liveBranch, e.hash, e.seq, ${blobRef('bs', 'state')},
+      bs.bytes AS stateBytes FROM actors x JOIN branches lb ON lb.actor_id = x.id AND lb.name = x.live_branch
+      JOIN entries e ON e.id = lb.head_id LEFT JOIN blobs bs ON bs.id = e.state_id WHERE x.name = ?`),
     liveBranch: db.prepare('SELECT live_branch FROM actors WHERE name = ?').pluck(),
     setLive: db.prepare(`UPDATE actors SET live_branch = ? WHERE name = ? AND EXISTS
       (SELECT 1 FROM branches b WHERE b.actor_id = actors.id AND b.name = ?)`),
