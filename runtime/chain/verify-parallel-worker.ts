@@ -56,10 +56,11 @@ function handle(m: ToVerifyWorker): FromVerifyWorker {
       // The shared table (filled by every thread's blob pass) with the corrupt blobs all threads found.
       blobs = withOldBlobs(store, tableView(init.table, init.maxBlob, bad), m.oldBelow);
       const pass = verifyEntries(store, blobs, {
-        actorId: null,
+        actorId: m.actorId,
         afterId: m.afterId,
         toId: m.toId,
-        sink: digest.entryPage,
+        // The digest covers whole-store pages; one actor's pages are not those.
+        sink: m.actorId === null ? digest.entryPage : undefined,
         onPage: (count) => reply({ t: 'progress', count }),
       });
       return { ...take(), count: pass.count, bad: pass.bad };

@@ -77,6 +77,30 @@ describe('parallel verify', () => {
     }
   });
 
+  it("verifies one actor's chain on threads with exactly the single thread answer", async () => {
+    const intact = copy();
+    for (const actor of ['counter', 'client']) {
+      const p = await parallel(intact, { actor });
+      expect(p).toMatchObject({ ok: true });
+      expect(p).toEqual(sequential(intact, { actor }));
+    }
+    expect(await parallel(intact, { actor: 'nobody' })).toEqual(sequential(intact, { actor: 'nobody' }));
+    // A counter entry in the second thread's range, and one of the client's (each verify sees only its own).
+    const path = copy((db) => db.prepare('UPDATE entries SET seq = seq + 1 WHERE id = 16385').run());
+    const db = new Database(path, { readonly: true });
+    const bad = db
+      .prepare('SELECT a.name FROM entries e JOIN actors a ON a.id = e.actor_id WHERE e.id = 16385')
+      .pluck()
+      .get() as string;
+    db.close();
+    const other = bad === 'counter' ? 'client' : 'counter';
+    const p = await parallel(path, { actor: bad });
+    expect(p).toMatchObject({ ok: false });
+    expect(p).toEqual(sequential(path, { actor: bad }));
+    expect(await parallel(path, { actor: other })).toEqual(sequential(path, { actor: other }));
+    expect(await parallel(path, { actor: other })).toMatchObject({ ok: true });
+  });
+
   it('starts from a checkpoint, and a tamper before it still fails at the entry', async () => {
     const path = copy();
     expect(await parallel(path)).toMatchObject({ ok: true, count: 20002 });

@@ -1,12 +1,14 @@
 /**
- * Whole-store verify on several threads: the same passes as verify.ts, each split into contiguous ranges of fixed
- * id pages, one range per thread, each thread with its own read connection (WAL: they read while a writer writes).
- * Entries and blobs are independent given the stored parent hashes and the blob table, so the split costs nothing
- * but the threads' start (~50 ms): used from PARALLEL_MIN entries up, where a single thread takes seconds.
+ * Verify of a store, or of one actor in it, on several threads: the same passes as verify-sqlite.ts, each split into
+ * contiguous ranges of fixed id pages, one range per thread, each thread with its own read connection (WAL: they
+ * read while a writer writes). Entries and blobs are independent given the stored parent hashes and the blob table,
+ * so the split costs nothing but the threads' start (~50 ms): used from PARALLEL_MIN entries up, where a single
+ * thread takes seconds.
  *
- *   1. (from a checkpoint) page digests of what it vouches for, compared as one digest;
+ *   1. (whole store, from a checkpoint) page digests of what it vouches for, compared as one digest;
  *   2. blobs hashed into one SharedArrayBuffer table; the corrupt ones gathered;
- *   3. entries verified; the first bad one in id order wins; page digests for the next checkpoint.
+ *   3. entries (all, or the actor's) verified; the first bad one in id order wins; (whole store) page digests for
+ *      the next checkpoint.
  *
  * The answer is exactly verifyChain's: same reasons, same entry named, same count before it.
  */
@@ -18,8 +20,8 @@ import { workerScript } from '../worker-script.ts';
 import { hashEquals, toHex } from './entry.ts';
 import { blobTableBytes, pageStart, MAX_BLOB_TABLE } from './verify-blobs.ts';
 import { StoreDigest, checkCheckpoint } from './verify-checkpoint.ts';
-import type { VerifyOptions, VerifyResult } from './verify-result.ts';
-import { checkHeads, saveCheckpoint, verifySqlite } from './verify-sqlite.ts';
+import { failed, type VerifyOptions, type VerifyResult } from './verify-result.ts';
+import { checkHeads, saveCheckpoint, unknownActor, verifySqlite } from './verify-sqlite.ts';
 
 /** Below this many entries one thread is done before more would have started. */
 export const PARALLEL_MIN = 100_000;
@@ -36,6 +38,8 @@ export type ToVerifyWorker =
   | { readonly t: 'blobs'; readonly range: { fromId: number; toId: number; maxId: number } }
   | {
       readonly t: 'entries';
+      /** Only this actor's entries (its id), or null for all. */
+      readonly actorId: number | null;
       readonly afterId: number;
       readonly toId: number;
       readonly bad: readonly (readonly [number, Uint8Array, Uint8Array])[];
@@ -55,23 +59,32 @@ export type FromVerifyWorker =
   | { readonly t: 'unreadable'; readonly what: string }
   | { readonly t: 'error'; readonly message: string };
 
-export interface ParallelOptions extends Omit<VerifyOptions, 'actor'> {
+export interface ParallelOptions extends VerifyOptions {
   /** Threads to use (default: the machine's cores, at most 4). 1 verifies on the calling thread. */
   readonly threads?: number;
   /** From how many entries threads are used (default PARALLEL_MIN). */
   readonly parallelFrom?: number;
 }
 
-/** Verifies the whole store at `db` (its own connection). Same answer as verifyChain; faster from PARALLEL_MIN up. */
+/** How many threads a big verify uses by default: the machine's cores, at most 4. */
+export function verifyThreads(): number {
+  return Math.min(availableParallelism(), 4);
+}
+
+/**
+ * Verifies the store at `db`, or one actor's chain in it (`opts.actor`), on its own connections. Same answer as
+ * verifyChain; faster from PARALLEL_MIN up.
+ */
 export async function verifyStore(db: string, opts: ParallelOptions = {}): Promise<VerifyResult> {
   const store = ChainStore.openReadOnly(db);
   try {
     const maxEntry = store.audit.maxEntryId();
     const maxBlob = store.audit.maxBlobId();
-    const threads = Math.min(opts.threads ?? Math.min(availableParallelism(), 4), Math.ceil(maxEntry / PAGE_IDS));
+    const threads = Math.min(opts.threads ?? verifyThreads(), Math.ceil(maxEntry / PAGE_IDS));
     if (threads <= 1 || maxEntry < (opts.parallelFrom ?? PARALLEL_MIN) || maxBlob > MAX_BLOB_TABLE) {
       return verifySqlite(store, opts);
     }
+    if (opts.actor !== undefined) return await parallelActor(store, opts.actor, { maxEntry, maxBlob, threads }, opts);
     return await parallel(store, { maxEntry, maxBlob, threads }, opts);
   } finally {
     store.close();
@@ -122,48 +135,21 @@ async function parallel(
       }
     }
     // 2. Blobs after the checkpoint's (all of them without one), into the shared table.
-    const blobAnswers = await pool.each((i) => ({
-      t: 'blobs',
-      range: { ...idSlice(pageStart(fromBlob + 1), maxBlob, i, threads, fromBlob + 1), maxId: maxBlob },
-    }));
-    const bad: (readonly [number, Uint8Array, Uint8Array])[] = [];
-    for (const a of blobAnswers) {
-      if (a.t !== 'done') throw new Error(`a verify thread could not read: ${a.t === 'unreadable' ? a.what : ''}`);
-      addPages(digest, a);
-      bad.push(...((a.bad as (readonly [number, Uint8Array, Uint8Array])[]) ?? []));
-    }
-    // 3. Entries after the checkpoint's: each thread a contiguous range; the first bad one in id order wins.
-    let progress = 0;
-    const counts = new Array<number>(threads).fill(0);
-    const entryAnswers = await pool.each(
-      (i) => {
-        const r = idSlice(pageStart(fromEntry + 1), maxEntry, i, threads, fromEntry + 1);
-        return { t: 'entries', afterId: r.fromId - 1, toId: r.toId, bad, oldBelow: fromBlob + 1 };
-      },
-      (i, count) => {
-        counts[i] = count;
-        const now = base + counts.reduce((a, b) => a + b, 0);
-        if (now - progress >= 4096) opts.onProgress?.((progress = now), total);
+    const bad = await blobPass(pool, { fromBlob, maxBlob, threads }, digest);
+    // 3. Entries after the checkpoint's.
+    const pass = await entryPass(
+      pool,
+      { actorId: null, fromEntry, maxEntry, threads, bad, oldBelow: fromBlob + 1 },
+      {
+        base,
+        total,
+        digest,
+        onProgress: opts.onProgress,
       },
     );
-    let count = base;
-    for (const a of entryAnswers) {
-      if (a.t !== 'done') throw new Error('a verify thread failed');
-      addPages(digest, a);
-      const failed = a.bad as { entry: Uint8Array; reason: string } | undefined;
-      if (failed) {
-        opts.onProgress?.(count + (a.count ?? 0), total);
-        return { ok: false, count: count + (a.count ?? 0), entry: toHex(failed.entry), reason: failed.reason };
-      }
-      count += a.count ?? 0;
-    }
-    opts.onProgress?.(count, total);
-    const result = checkHeads(
-      store,
-      undefined,
-      count,
-      bad.map(([, stored, actual]) => ({ stored, actual })),
-    );
+    const count = pass.count;
+    if (pass.failed) return failed(count, pass.failed.entry, pass.failed.reason);
+    const result = checkHeads(store, undefined, count, badBlobs(bad));
     if (!result.ok) return result;
     saveCheckpoint(store, opts, digest, { maxEntry, maxBlob, count, names });
     if (fromEntry > 0 && cp) {
@@ -174,6 +160,111 @@ async function parallel(
   } finally {
     await pool.close();
   }
+}
+
+/** One actor's chain: blobs and entries as above, no checkpoint (a checkpoint covers the whole store). */
+async function parallelActor(
+  store: ChainStore,
+  actor: string,
+  at: { maxEntry: number; maxBlob: number; threads: number },
+  opts: ParallelOptions,
+): Promise<VerifyResult> {
+  const actorId = store.audit.actorId(actor);
+  if (actorId === undefined) return unknownActor(store, actor);
+  const { maxEntry, maxBlob, threads } = at;
+  const table = new SharedArrayBuffer(blobTableBytes(maxBlob));
+  const pool = startPool(store.path, { db: store.path, table, maxBlob }, threads);
+  try {
+    const bad = await blobPass(pool, { fromBlob: 0, maxBlob, threads });
+    const total = store.countEntries(actor);
+    const pass = await entryPass(
+      pool,
+      { actorId, fromEntry: 0, maxEntry, threads, bad, oldBelow: 1 },
+      {
+        base: 0,
+        total,
+        onProgress: opts.onProgress,
+      },
+    );
+    if (pass.failed) return failed(pass.count, pass.failed.entry, pass.failed.reason);
+    return checkHeads(store, actor, pass.count, badBlobs(bad));
+  } finally {
+    await pool.close();
+  }
+}
+
+type BadBlobRows = (readonly [id: number, stored: Uint8Array, actual: Uint8Array])[];
+
+const badBlobs = (rows: BadBlobRows) => rows.map(([, stored, actual]) => ({ stored, actual }));
+
+/** Pass 2: the blobs after `fromBlob` hashed into the shared table, a range per thread; the corrupt ones. */
+async function blobPass(
+  pool: Pool,
+  o: { fromBlob: number; maxBlob: number; threads: number },
+  digest?: StoreDigest,
+): Promise<BadBlobRows> {
+  const answers = await pool.each((i) => ({
+    t: 'blobs',
+    range: { ...idSlice(pageStart(o.fromBlob + 1), o.maxBlob, i, o.threads, o.fromBlob + 1), maxId: o.maxBlob },
+  }));
+  const bad: BadBlobRows = [];
+  for (const a of answers) {
+    if (a.t !== 'done') throw new Error(`a verify thread could not read: ${a.t === 'unreadable' ? a.what : ''}`);
+    if (digest) addPages(digest, a);
+    bad.push(...((a.bad as BadBlobRows | undefined) ?? []));
+  }
+  return bad;
+}
+
+/**
+ * Pass 3: the entries (all, or one actor's) after `fromEntry`, a contiguous range per thread. Counted from `base`;
+ * the first bad one in id order wins, with the count before it.
+ */
+async function entryPass(
+  pool: Pool,
+  o: {
+    actorId: number | null;
+    fromEntry: number;
+    maxEntry: number;
+    threads: number;
+    bad: BadBlobRows;
+    oldBelow: number;
+  },
+  report: { base: number; total: number; digest?: StoreDigest; onProgress?: VerifyOptions['onProgress'] },
+): Promise<{ count: number; failed?: { entry: Uint8Array; reason: string } }> {
+  let progress = 0;
+  const counts = new Array<number>(o.threads).fill(0);
+  const answers = await pool.each(
+    (i) => {
+      const r = idSlice(pageStart(o.fromEntry + 1), o.maxEntry, i, o.threads, o.fromEntry + 1);
+      return {
+        t: 'entries',
+        actorId: o.actorId,
+        afterId: r.fromId - 1,
+        toId: r.toId,
+        bad: o.bad,
+        oldBelow: o.oldBelow,
+      };
+    },
+    (i, count) => {
+      counts[i] = count;
+      const now = report.base + counts.reduce((a, b) => a + b, 0);
+      if (now - progress >= 4096) report.onProgress?.((progress = now), report.total);
+    },
+  );
+  let count = report.base;
+  for (const a of answers) {
+    if (a.t !== 'done') throw new Error('a verify thread failed');
+    if (report.digest) addPages(report.digest, a);
+    const bad = a.bad as { entry: Uint8Array; reason: string } | undefined;
+    count += a.count ?? 0;
+    if (bad) {
+      report.onProgress?.(count, report.total);
+      return { count, failed: bad };
+    }
+  }
+  report.onProgress?.(count, report.total);
+  return { count };
 }
 
 function addPages(d: StoreDigest, a: FromVerifyWorker): void {

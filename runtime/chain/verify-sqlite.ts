@@ -68,9 +68,8 @@ function verifySnapshot(store: ChainStore, opts: VerifyOptions): VerifyResult {
 
 /** One actor's chain (no checkpoint: a checkpoint covers the whole store). */
 function verifyActor(store: ChainStore, actor: string, opts: VerifyOptions): VerifyResult {
-  // It must exist, or "ok, 0 entries" would hide a typo.
   const actorId = store.audit.actorId(actor);
-  if (actorId === undefined) return { ok: false, count: 0, entry: null, reason: `no actor ${actor} in ${store.path}` };
+  if (actorId === undefined) return unknownActor(store, actor);
   const total = store.countEntries(actor);
   const maxEntry = store.audit.maxEntryId();
   const maxBlob = store.audit.maxBlobId();
@@ -84,6 +83,11 @@ function verifyActor(store: ChainStore, actor: string, opts: VerifyOptions): Ver
   opts.onProgress?.(pass.count, total);
   if (pass.bad) return fail(pass.count, pass.bad);
   return checkHeads(store, actor, pass.count, blobs.bad.values());
+}
+
+/** An actor the store does not have fails the verify: "ok, 0 entries" would hide a typo. */
+export function unknownActor(store: ChainStore, actor: string): VerifyResult {
+  return { ok: false, count: 0, entry: null, reason: `no actor ${actor} in ${store.path}` };
 }
 
 function fail(count: number, bad: { entry: Uint8Array; reason: string }): VerifyResult {

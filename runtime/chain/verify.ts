@@ -16,10 +16,11 @@ export type { VerifiedHead, VerifyOptions, VerifyResult } from './verify-result.
 /** Verifies one snapshot of the chain: what writers commit meanwhile is not seen, not even in part. */
 export async function verifyChain(chain: ChainReader, opts: VerifyOptions = {}): Promise<VerifyResult> {
   if (chain instanceof SqliteReader) {
-    // The whole store, read by a reader (theater verify, the Studio's verify worker): on several threads from
-    // PARALLEL_MIN entries up, each with its own read connection. The writer's own store verifies on its
-    // connection, which can save the checkpoint that readers save only while nobody writes.
-    if (opts.actor === undefined && !chain.store.writable) return verifyStore(chain.store.path, opts);
+    // One actor's chain, or the whole store read by a reader (theater verify, the Studio's verify worker): on
+    // several threads from PARALLEL_MIN entries up, each with its own read connection. The writer's own store
+    // verifies the whole store on its connection, which can save the checkpoint that readers save only while
+    // nobody writes (one actor's verify saves none).
+    if (opts.actor !== undefined || !chain.store.writable) return verifyStore(chain.store.path, opts);
     return verifySqlite(chain.store, opts);
   }
   return verifyReader(chain, opts);
