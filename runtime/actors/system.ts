@@ -129,9 +129,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
     try {
       // The start event is appended (the init carries the head), the pooled worker is given the actor, and only
-      // then does the writer thread hear of the actor's row and the event: the worker is woken first (measured,
-      // docs/record-path.md §Spawn). Committed while the worker gets ready: a started actor's start event is on
-      // record when this resolves.
+      // then does the writer thread hear of the actor's row and the event: the worker's wake-up comes first
+      // (docs/record-path.md §Spawn, §Third round). Committed while the worker gets ready: a started actor's start
+      // event is on record when this resolves.
       if (!resuming) host.seedState(so.initState !== undefined ? so.initState : (manifest.initState ?? null));
       const details = { component: component.sha256, manifest: manifest.name };
       host.appendEvent(resuming ? 'resume' : 'start', details, so.cause ?? null);
