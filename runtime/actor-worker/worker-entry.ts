@@ -13,27 +13,31 @@ export function workerEntry(): URL {
 const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } })
   .WebAssembly;
 
-const compiled = new Map<string, Promise<Record<string, WebAssembly.Module>>>();
-/** The same modules once compiled: a start that finds them here posts its init without waiting a turn. */
-const done = new Map<string, Record<string, WebAssembly.Module>>();
+type Modules = Record<string, WebAssembly.Module>;
+/** Per component: its compile in progress, and the modules once it is done (a start that finds them posts its init
+ *  without waiting a turn). */
+const compiled = new Map<string, { readonly promise: Promise<Modules>; modules?: Modules }>();
 
 /** The component's compiled core modules if `compiledModules` has finished them, else undefined. */
-export function compiledModulesNow(c: ComponentInfo): Record<string, WebAssembly.Module> | undefined {
-  return done.get(c.sha256);
+export function compiledModulesNow(c: ComponentInfo): Modules | undefined {
+  return compiled.get(c.sha256)?.modules;
 }
 
 /** Compiles each core module once per process; WebAssembly.Module is shared with workers without recompiling. */
-export function compiledModules(c: ComponentInfo): Promise<Record<string, WebAssembly.Module>> {
-  let p = compiled.get(c.sha256);
-  if (!p) {
-    p = (async () => {
-      const out: Record<string, WebAssembly.Module> = {};
+export function compiledModules(c: ComponentInfo): Promise<Modules> {
+  let known = compiled.get(c.sha256);
+  if (!known) {
+    const compile = async (): Promise<Modules> => {
+      const out: Modules = {};
       for (const name of c.coreModules) out[name] = await wasm.compile(await readFile(join(c.dir, name)));
-      done.set(c.sha256, out);
       return out;
-    })();
-    compiled.set(c.sha256, p);
-    p.catch(() => compiled.delete(c.sha256));
+    };
+    const entry: { promise: Promise<Modules>; modules?: Modules } = { promise: compile() };
+    entry.promise.then(
+      (modules) => (entry.modules = modules),
+      () => compiled.delete(c.sha256),
+    );
+    compiled.set(c.sha256, (known = entry));
   }
-  return p;
+  return known.promise;
 }

@@ -89,12 +89,11 @@ async function deliver(messages: PoolMessage[], pace: 'paused' | 'back to back' 
   const channel = { rpcSignal: new SharedArrayBuffer(4), busySince: new SharedArrayBuffer(8), ring: ringBuffer() };
   port1.postMessage({ t: 'channel', channel: { ...channel, rpcPort: rpc.port2 } } satisfies PoolMessage, [rpc.port2]);
   for (const m of messages) {
-    if (m.t === 'prepare')
-      port1.postMessage(
-        { t: m.t, componentDir: m.componentDir, modules: m.modules, imports: m.imports, ready: m.ready },
-        [m.ready],
-      );
-    else port1.postMessage(m);
+    if (m.t === 'prepare') {
+      // Without the test's own `heard` (a promise cannot be posted).
+      const { heard: _heard, ...message } = m as typeof m & { heard?: unknown };
+      port1.postMessage(message, [m.ready]);
+    } else port1.postMessage(m);
     if (pace === 'paused') await new Promise((r) => setTimeout(r, 20));
   }
   const got = await init;

@@ -100,8 +100,7 @@ async function parallel(
   const total = store.countEntries();
   const names = store.checkpoints.maxNameIds();
   const digest = new StoreDigest(store.checkpoints.names(names.actorId, names.fnId));
-  const table = new SharedArrayBuffer(blobTableBytes(maxBlob));
-  const pool = startPool(store.path, { db: store.path, table, maxBlob }, threads);
+  const pool = startPool(store.path, maxBlob, threads);
   try {
     // 1. A checkpoint, if there is one that checks out: what it vouches for is digested, not verified again.
     let fromEntry = 0;
@@ -172,8 +171,7 @@ async function parallelActor(
   const actorId = store.audit.actorId(actor);
   if (actorId === undefined) return unknownActor(store, actor);
   const { maxEntry, maxBlob, threads } = at;
-  const table = new SharedArrayBuffer(blobTableBytes(maxBlob));
-  const pool = startPool(store.path, { db: store.path, table, maxBlob }, threads);
+  const pool = startPool(store.path, maxBlob, threads);
   try {
     const bad = await blobPass(pool, { fromBlob: 0, maxBlob, threads });
     const total = store.countEntries(actor);
@@ -296,7 +294,9 @@ interface Pool {
   close(): Promise<void>;
 }
 
-function startPool(_db: string, init: ParallelInit, n: number): Pool {
+/** `n` verify threads on the store at `db`, sharing one blob table for ids up to `maxBlob`. */
+function startPool(db: string, maxBlob: number, n: number): Pool {
+  const init: ParallelInit = { db, table: new SharedArrayBuffer(blobTableBytes(maxBlob)), maxBlob };
   const script = workerScript(import.meta.url, 'verify-parallel-worker');
   const workers = Array.from({ length: n }, () => new Worker(script, { name: 'verify', workerData: init }));
   return {
