@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { THEATER_BIN, example, startTheater, tempDir, type RunningTheater } from '../testing/helpers.ts';
+import { THEATER_BIN, example, startTheater, stopChild, tempDir, type RunningTheater } from '../testing/helpers.ts';
 import { pythonQuery } from '../testing/outside.ts';
 
 const { dir, cleanup } = tempDir();
@@ -42,8 +42,8 @@ beforeAll(async () => {
   for (let i = 1; i <= 3; i++) await fetch(`http://127.0.0.1:${writer.http!}/increment`, { method: 'POST' });
 }, 120_000);
 
-afterAll(() => {
-  writer.child.kill('SIGKILL');
+afterAll(async () => {
+  await stopChild(writer.child, 'SIGKILL');
   cleanup();
 });
 
@@ -112,9 +112,7 @@ describe('one writer per db, readers unlimited', () => {
   it(
     'kill -9 of the writer frees the db: the next run takes it and resumes from the last committed state',
     async () => {
-      const exited = new Promise((r) => writer.child.once('exit', r));
-      writer.child.kill('SIGKILL');
-      await exited;
+      await stopChild(writer.child, 'SIGKILL');
       writer = await startTheater(db, example('counter'), dir);
       expect(await (await fetch(`http://127.0.0.1:${writer.http!}/count`)).json()).toEqual({ count: 4 });
       expect((await theater('run', example('counter'), '--db', db)).code).toBe(3);

@@ -12,7 +12,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ActorSystem, ChainStore, importBundle } from '../index.ts';
 import { ATTACH_FIELDS, LAUNCH_FIELDS } from './start.ts';
-import { example, REPO, startTheater, tempDir, THEATER_BIN, utf8 } from '../testing/helpers.ts';
+import { example, REPO, startTheater, stopChild, tempDir, THEATER_BIN, utf8 } from '../testing/helpers.ts';
 
 const GOLDEN = fileURLToPath(new URL('../timetravel/fixtures/counter.bundle', import.meta.url));
 const GOLDEN_HEAD = '947283b813fde1ce480f496df13825de170ea8eef968f1e1f5d70f4cd0e734df';
@@ -50,7 +50,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   await dc.stop().catch(() => {});
-  dc.child.kill();
+  await stopChild(dc.child);
   cleanup();
 });
 
@@ -332,8 +332,7 @@ describe('theater dap attach', () => {
       console.error(readFileSync(join(dir, 'dap.trace'), 'utf8'), dc.stderr);
       throw e;
     } finally {
-      run.child.kill('SIGINT');
-      await new Promise((r) => run.child.once('exit', r));
+      await stopChild(run.child, 'SIGINT');
     }
     // Two Node processes (theater run and theater dap) start here: on a loaded machine that alone takes seconds.
   }, 120_000);

@@ -6,7 +6,6 @@
  * same verify — `theater hub verify` passes with the nodes' keys pinned, a tampered row is named, and a forged and
  * rehashed branch fails the signature check.
  */
-import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -15,7 +14,7 @@ import { verifyChain } from '../chain/verify.ts';
 import { ChainStore, SqliteReader } from '../store/index.ts';
 import { Hub } from '../store-pg/index.ts';
 import { theater } from '../testing/cli-process.ts';
-import { REPO, startTheater, tempDir, type RunningTheater } from '../testing/helpers.ts';
+import { exited, REPO, startTheater, stopChild, tempDir, type RunningTheater } from '../testing/helpers.ts';
 import { streamIncrements } from '../testing/message-stream.ts';
 import { forgeBranch } from '../testing/hub-forgery.ts';
 import { restartCluster } from '../testing/pg-cluster.ts';
@@ -29,10 +28,6 @@ async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   const r = await theater(args, { cwd: REPO });
   return { code: r.code, out: r.stdout + r.stderr };
 }
-
-/** Resolves once the process has ended (a process killed by a signal has no exit code, only a signalCode). */
-const exited = (c: ChildProcess) =>
-  new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
 
 describeHub('three nodes shipping to one hub, through a kill -9 and a PostgreSQL restart', () => {
   let server: TestServer;
@@ -63,7 +58,7 @@ describeHub('three nodes shipping to one hub, through a kill -9 and a PostgreSQL
   });
 
   afterAll(async () => {
-    for (const t of running.values()) t.child.kill('SIGKILL');
+    for (const t of running.values()) await stopChild(t.child, 'SIGKILL');
     await server?.close();
     cleanup?.();
   });
@@ -128,8 +123,7 @@ describeHub('three nodes shipping to one hub, through a kill -9 and a PostgreSQL
       }
       for (const n of NODES) {
         const t = running.get(n)!;
-        t.child.kill('SIGINT');
-        await exited(t.child);
+        await stopChild(t.child, 'SIGINT');
         running.delete(n);
       }
       const from = Number(/hub: shipping to .* as node b .*from local #(\d+)/.exec(b2.output())?.[1]);

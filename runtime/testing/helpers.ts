@@ -61,6 +61,22 @@ export const frame = encodeFrame;
 
 export const THEATER_BIN = join(REPO, 'bin/theater.js');
 
+/** Resolves once the process has ended (a process killed by a signal has no exit code, only a signalCode). */
+export const exited = (child: ChildProcess) =>
+  new Promise<void>((r) =>
+    child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r()),
+  );
+
+/**
+ * Signals a child and resolves once it has exited. A test deletes the child's temp dir only after this: until the exit,
+ * the child may still be writing there (a trace line, the db's WAL), and the delete then fails with ENOTEMPTY.
+ */
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  const done = exited(child);
+  child.kill(signal);
+  return done;
+}
+
 export interface RunningTheater {
   readonly child: ChildProcess;
   readonly http?: number;

@@ -3,47 +3,22 @@
  * firing at its real ports), refusing every write while it does, taking the db over when it stops and giving it
  * back; and importing a bundle while the bundle's actor runs (it used to answer 200 and lose the next request).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, StudioEvents } from '../contract.ts';
+import {
+  example,
+  startTheater,
+  stopChild,
+  tempDir,
+  THEATER_BIN,
+  type RunningTheater,
+} from '../../runtime/testing/helpers.ts';
 import { StudioService } from './studio-service.ts';
 
-const COUNTER = resolve('assets/examples/counter/manifest.toml');
-const THEATER_BIN = resolve('bin/theater.js');
+const COUNTER = example('counter');
 const SLOW = 240_000;
-
-function tempDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'studio-shared-db-'));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-interface RunningTheater {
-  readonly child: ChildProcess;
-  readonly http: number;
-}
-
-/** `theater run` as its own process on free ports, once it says it is running. */
-function startTheater(db: string, manifest: string, cwd: string): Promise<RunningTheater> {
-  const child = spawn(process.execPath, [THEATER_BIN, 'run', manifest, '--db', db], {
-    cwd,
-    env: { ...process.env, THEATER_EPHEMERAL_PORTS: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((res, rej) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const http = /HTTP on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (http && /running \(chain at/.test(out)) res({ child, http: Number(http[1]) });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => rej(new Error(`theater run exited (${code}):\n${out}`)));
-  });
-}
 
 function theater(cwd: string, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((done) => {
@@ -82,13 +57,13 @@ describe('the Studio on a db a theater run is writing', () => {
 
   beforeAll(async () => {
     cli = await startTheater(db, COUNTER, dir);
-    await fetch(`http://127.0.0.1:${cli.http}/increment`, { method: 'POST' });
+    await fetch(`http://127.0.0.1:${cli.http!}/increment`, { method: 'POST' });
     svc = StudioService.open({ db, dataDir: dir, ephemeralPorts: true });
   }, SLOW);
 
   afterAll(async () => {
     await svc.close();
-    cli.child.kill('SIGKILL');
+    await stopChild(cli.child, 'SIGKILL');
     cleanup();
   });
 
@@ -106,13 +81,13 @@ describe('the Studio on a db a theater run is writing', () => {
     });
     const [counter] = await svc.listActors({});
     expect(counter).toMatchObject({ id: 'counter', status: 'running' });
-    expect(counter!.listeners).toContainEqual({ kind: 'http-server', host: '127.0.0.1', port: cli.http });
+    expect(counter!.listeners).toContainEqual({ kind: 'http-server', host: '127.0.0.1', port: cli.http! });
   });
 
   it('shows what the writer commits: an entries event, then the entries through the usual queries', async () => {
     const before = (await svc.entries({ actor: 'counter', offset: 0, limit: 1 })).total;
     const seen = nextEvent(svc, 'entries', (e) => e.actor === 'counter' && e.seq >= before + 2);
-    await fetch(`http://127.0.0.1:${cli.http}/increment`, { method: 'POST' });
+    await fetch(`http://127.0.0.1:${cli.http!}/increment`, { method: 'POST' });
     const e = await seen;
     const page = await svc.entries({ actor: 'counter', offset: before, limit: 10 });
     expect(page.total).toBe(before + 3);
@@ -184,7 +159,7 @@ describe('the Studio on a db a theater run is writing', () => {
       expect(await svc.db({})).toMatchObject({ readOnly: false, writer: null });
       const watching = nextEvent(svc, 'db', (d) => d.readOnly, 30_000);
       cli = await startTheater(db, COUNTER, dir);
-      expect(await (await fetch(`http://127.0.0.1:${cli.http}/count`)).json()).toEqual({ count: 3 });
+      expect(await (await fetch(`http://127.0.0.1:${cli.http!}/count`)).json()).toEqual({ count: 3 });
       expect((await watching).writer?.pid).toBe(cli.child.pid);
     },
     SLOW,
