@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTheater, tempDir } from '../testing/helpers.ts';
+import { startTheater, stopChild, tempDir } from '../testing/helpers.ts';
 import { pythonQuery } from '../testing/outside.ts';
 import { ChainStore } from './chain-store.ts';
 import { TestChain } from './test-chain.ts';
@@ -89,14 +89,12 @@ describe('the writer lease', () => {
   it('held by another process: refused with its pid and command; after kill -9 the OS has released it', async () => {
     const path = db();
     const t = await startTheater(path);
-    cleanups.push(() => void t.child.kill('SIGKILL'));
+    cleanups.push(() => stopChild(t.child, 'SIGKILL'));
     const e = refusal(() => WriterLease.acquire(path));
     expect(e.holder?.pid).toBe(t.child.pid);
     expect(e.holder?.command).toMatch(/^theater run .*counter\/manifest\.toml --db /);
 
-    const exited = new Promise((r) => t.child.once('exit', r));
-    t.child.kill('SIGKILL');
-    await exited;
+    await stopChild(t.child, 'SIGKILL');
     // Its announcement is still there, but nobody holds the lease: detectably stale, no timeout involved.
     const r = ChainStore.openReadOnly(path);
     expect(r.writer()).toMatchObject({ live: false, holder: { pid: t.child.pid } });
