@@ -11,9 +11,13 @@ import { encodeFrame, splitFrames } from '../ingress/message-server.ts';
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const example = (name: string, file = 'manifest.toml') => join(REPO, 'assets/examples', name, file);
 
+/**
+ * A temp folder and its removal. The removal retries (as the e2e fixtures' do) when a file appears in the folder while
+ * it is being emptied: a worker or child that a test stopped may still be closing a db there (see stopChild).
+ */
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'theater-test-'));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 5 }) };
 }
 
 export async function withSystem<T>(fn: (system: ActorSystem, dir: string) => Promise<T>, db?: string): Promise<T> {
