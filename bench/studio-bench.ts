@@ -1,6 +1,7 @@
 /**
- * The Studio on a big chain, in Debian's Chromium through the web host (as the e2e fixture starts it): first paint
- * of the graph, p95 frame time while panning/zooming the graph and scrolling the entry list, JS heap.
+ * The Studio on a big chain, in Debian's Chromium through the web host, the Studio in its own process as `npm start`
+ * runs it (`bin/studio.js --web`): first paint of the graph, p95 frame time while panning/zooming the graph and
+ * scrolling the entry list, JS heap.
  *
  * Frame time (`studio_frame_ms`): the renderer main thread's work per frame, from a Chromium trace taken while
  * panning/zooming and scrolling: for each interval between two frame starts (BeginMainThreadFrame), the wall time of
@@ -11,14 +12,13 @@
  * headless or under Xvfb, with vsync and the frame-rate limit off, Chromium still begins frames at ~60 Hz, so even
  * a blank page's gaps are ~17-20 ms (p50/p95, loaded 2-core machine). Asserts nothing.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
-import { serveStudio } from '../studio/web/serve-studio.ts';
 import { FIRST_PAINT_MARK } from '../renderer/features/chain-graph/first-paint-mark.ts';
-import { COUNTER, ROOT, pct } from './runtime-bench.ts';
+import { ROOT, pct } from './runtime-bench.ts';
 
 const BROWSER_SETTLE_MS = 1500;
 
@@ -64,22 +64,23 @@ export async function benchStudio(chainDb: string, entries: number, o: { hub?: s
   const db = join(dir, 'studio.db');
   // A copy: opening the counter resumes it, which records on the chain.
   if (!o.hub) copyFileSync(chainDb, db);
-  const studio = await serveStudio(
-    o.hub
-      ? { db, dataDir: dir, ephemeralPorts: true, manifest: null, hub: o.hub }
-      : { db, dataDir: dir, ephemeralPorts: true, manifest: COUNTER },
-  );
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-gpu-vsync',
-      '--disable-frame-rate-limit',
-      '--enable-precise-memory-info',
-      '--no-first-run',
-    ],
-  });
+  const studio = await startStudio(o.hub ? ['--db', db, '--hub', o.hub] : ['--db', db]);
+  const browser = await chromium
+    .launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-gpu-vsync',
+        '--disable-frame-rate-limit',
+        '--enable-precise-memory-info',
+        '--no-first-run',
+      ],
+    })
+    .catch(async (e: unknown) => {
+      await studio.stop();
+      throw e;
+    });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const cdp = await page.context().newCDPSession(page);
@@ -88,7 +89,7 @@ export async function benchStudio(chainDb: string, entries: number, o: { hub?: s
     // (median of 4 launches 1,566 ms vs 811 ms after this wait). A user's browser is already running.
     await page.goto('about:blank');
     await page.waitForTimeout(BROWSER_SETTLE_MS);
-    await page.goto(studio.host.url);
+    await page.goto(studio.url);
     const firstPaint = await markTime(cdp, FIRST_PAINT_MARK);
     // Let the opening fetches settle.
     await page.waitForTimeout(500);
@@ -159,9 +160,40 @@ export async function benchStudio(chainDb: string, entries: number, o: { hub?: s
     };
   } finally {
     await browser.close();
-    await studio.close();
+    await studio.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The Studio as `npm start` runs it (bin/studio.js: the web host, the counter example opened unless a hub is given),
+ * in its own process: not in this one, whose event loop also drives Playwright and which holds what the earlier
+ * benchmarks left on its heap. Resolves with the URL it prints (launch token included).
+ */
+async function startStudio(args: readonly string[]): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/studio.js'), '--web', '--no-open', '--port', '0', ...args], {
+    env: { ...process.env, THEATER_EPHEMERAL_PORTS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then(() => reject(new Error(`bin/studio.js exited before printing its URL:\n${out}`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      await exited;
+    },
+  };
 }
 
 interface TraceEvent {
