@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
 import { FIRST_PAINT_MARK } from '../renderer/features/chain-graph/first-paint-mark.ts';
+import { exited, stopChild } from '../runtime/testing/helpers.ts';
 import { ROOT, pct } from './runtime-bench.ts';
 
 const BROWSER_SETTLE_MS = 1500;
@@ -175,7 +176,6 @@ async function startStudio(args: readonly string[]): Promise<{ url: string; stop
     env: { ...process.env, THEATER_EPHEMERAL_PORTS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer) => {
@@ -185,15 +185,9 @@ async function startStudio(args: readonly string[]): Promise<{ url: string; stop
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    void exited.then(() => reject(new Error(`bin/studio.js exited before printing its URL:\n${out}`)));
+    void exited(child).then(() => reject(new Error(`bin/studio.js exited before printing its URL:\n${out}`)));
   });
-  return {
-    url,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
-      await exited;
-    },
-  };
+  return { url, stop: () => stopChild(child, 'SIGINT') };
 }
 
 interface TraceEvent {
