@@ -10,8 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO } from '../testing/helpers.ts';
-import { theater, theaterRun, THEATER_BIN } from '../testing/cli-process.ts';
+import { REPO, THEATER_BIN } from '../testing/helpers.ts';
+import { theater, theaterRun } from '../testing/cli-process.ts';
 import { formatPath } from '../timetravel/json-diff.ts';
 import { cToolchain } from './build-c.ts';
 

@@ -4,24 +4,18 @@
  * it. The second writer is refused before it writes anything, told who writes and what to do; readers see every
  * committed entry; a kill -9 of the writer frees the db for the next run.
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { THEATER_BIN, example, startTheater, stopChild, tempDir, type RunningTheater } from '../testing/helpers.ts';
+import { theater as cli } from '../testing/cli-process.ts';
+import { example, startTheater, stopChild, tempDir, type RunningTheater } from '../testing/helpers.ts';
 import { pythonQuery } from '../testing/outside.ts';
 
 const { dir, cleanup } = tempDir();
 const db = join(dir, 'counter.db');
 let writer: RunningTheater;
 
-/** Asynchronous, so that this process keeps serving its sockets meanwhile. */
-function theater(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [THEATER_BIN, ...args], { cwd: dir, encoding: 'utf8' }, (e, out, err) =>
-      resolve({ code: e ? ((e as { code?: number }).code ?? null) : 0, out, err }),
-    );
-  });
-}
+/** `theater <args>` in the db's folder (asynchronous: this process keeps serving its sockets meanwhile). */
+const theater = (...args: string[]) => cli(args, { cwd: dir });
 
 /** Several CLI processes per test: minutes on a loaded 2-core machine. */
 const SLOW = 240_000;
@@ -55,13 +49,13 @@ describe('one writer per db, readers unlimited', () => {
       for (const manifest of [example('counter'), example('counter-by-two')]) {
         const r = await theater('run', manifest, '--db', db);
         expect(r.code).toBe(3);
-        expect(r.err).toMatch(
+        expect(r.stderr).toMatch(
           new RegExp(
             `is being written by pid ${writer.child.pid} \\(theater run .*counter/manifest\\.toml --db .*\\), since 20`,
           ),
         );
-        expect(r.err).toMatch(/stop that process first .*or use another --db/);
-        expect(r.out).not.toContain('running');
+        expect(r.stderr).toMatch(/stop that process first .*or use another --db/);
+        expect(r.stdout).not.toContain('running');
       }
       expect(snapshot()).toBe(before);
     },
@@ -82,7 +76,7 @@ describe('one writer per db, readers unlimited', () => {
       ]) {
         const r = await theater(...args);
         expect([args[0], r.code]).toEqual([args[0], 3]);
-        expect(r.err).toContain(`is being written by pid ${writer.child.pid}`);
+        expect(r.stderr).toContain(`is being written by pid ${writer.child.pid}`);
       }
       expect(snapshot()).toBe(before);
     },
@@ -101,9 +95,9 @@ describe('one writer per db, readers unlimited', () => {
         theater('replay', '--db', db),
       ]);
       expect(events.code).toBe(0);
-      expect(events.out.trim().split('\n')).toHaveLength(committed);
-      expect(verify).toMatchObject({ code: 0, out: expect.stringContaining(`${committed} entries verified`) });
-      expect(JSON.parse(state.out)).toEqual({ count: 4 });
+      expect(events.stdout.trim().split('\n')).toHaveLength(committed);
+      expect(verify).toMatchObject({ code: 0, stdout: expect.stringContaining(`${committed} entries verified`) });
+      expect(JSON.parse(state.stdout)).toEqual({ count: 4 });
       expect(replay.code).toBe(0);
     },
     SLOW,

@@ -3,10 +3,7 @@
  * ports (free ones: THEATER_EPHEMERAL_PORTS=1), Ctrl-C to stop.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { REPO } from './helpers.ts';
-
-export const THEATER_BIN = join(REPO, 'bin', 'theater.js');
+import { exited, stopChild, THEATER_BIN } from './helpers.ts';
 
 export interface CliResult {
   readonly code: number;
@@ -47,7 +44,6 @@ export function theaterRun(manifest: string, db: string): RunningActor {
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   return {
     child,
     output: () => out,
@@ -61,12 +57,9 @@ export function theaterRun(manifest: string, db: string): RunningActor {
           }
         };
         child.stdout!.on('data', check);
-        void exited.then(() => reject(new Error(`theater run exited before printing ${pattern}:\n${out}`)));
+        void exited(child).then(() => reject(new Error(`theater run exited before printing ${pattern}:\n${out}`)));
         check();
       }),
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGINT');
-      await exited;
-    },
+    stop: () => stopChild(child, 'SIGINT'),
   };
 }

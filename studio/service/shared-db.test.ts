@@ -3,30 +3,15 @@
  * firing at its real ports), refusing every write while it does, taking the db over when it stops and giving it
  * back; and importing a bundle while the bundle's actor runs (it used to answer 200 and lose the next request).
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, StudioEvents } from '../contract.ts';
-import {
-  example,
-  startTheater,
-  stopChild,
-  tempDir,
-  THEATER_BIN,
-  type RunningTheater,
-} from '../../runtime/testing/helpers.ts';
+import { example, startTheater, stopChild, tempDir, type RunningTheater } from '../../runtime/testing/helpers.ts';
+import { theater } from '../../runtime/testing/cli-process.ts';
 import { StudioService } from './studio-service.ts';
 
 const COUNTER = example('counter');
 const SLOW = 240_000;
-
-function theater(cwd: string, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [THEATER_BIN, ...args], { cwd, encoding: 'utf8' }, (e, out, err) =>
-      done({ code: e ? ((e as { code?: number }).code ?? null) : 0, out, err }),
-    );
-  });
-}
 
 /** Resolves with the first event of that name that satisfies `ok` (rejects after `ms`). */
 function nextEvent<E extends EventName>(
@@ -151,9 +136,9 @@ describe('the Studio on a db a theater run is writing', () => {
 
       expect(await svc.startActor({ actor: 'counter' })).toEqual({ ok: true, actor: 'counter' });
       expect(await svc.db({})).toMatchObject({ readOnly: false, writer: { pid: process.pid, self: true } });
-      const refused = await theater(dir, 'run', COUNTER, '--db', db);
+      const refused = await theater(['run', COUNTER, '--db', db], { cwd: dir });
       expect(refused.code).toBe(3);
-      expect(refused.err).toContain(`is being written by pid ${process.pid} (Theater Studio`);
+      expect(refused.stderr).toContain(`is being written by pid ${process.pid} (Theater Studio`);
 
       await svc.stopActor({ actor: 'counter' }); // its last actor: the Studio lets go of the db
       expect(await svc.db({})).toMatchObject({ readOnly: false, writer: null });
@@ -193,9 +178,9 @@ describe('importing while the bundle’s actor runs', () => {
         expect(branches.find((b) => b.live)).toMatchObject({ name: 'main', head: r.entries.at(-1) });
         expect(branches.find((b) => b.name === 'main-import-1')?.headSeq).toBeGreaterThan(10);
         await svc.close();
-        const state = await theater(dir, 'state', '--db', db);
-        expect(JSON.parse(state.out)).toEqual({ count: 2 });
-        expect((await theater(dir, 'verify', '--db', db)).code).toBe(0);
+        const state = await theater(['state', '--db', db], { cwd: dir });
+        expect(JSON.parse(state.stdout)).toEqual({ count: 2 });
+        expect((await theater(['verify', '--db', db], { cwd: dir })).code).toBe(0);
       } finally {
         cleanup();
       }
