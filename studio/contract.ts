@@ -538,3 +538,44 @@ export interface ApiError {
   /** `read-only`: another process writes the db (the message names it). */
   readonly code?: 'bad-request' | 'not-found' | 'load-error' | 'read-only' | 'internal';
 }
+
+/*
+ * The opening: which actor the Studio shows first and which window of its graph it asks for. The renderer asks for
+ * them; the web host answers them in the page it serves (studio/web/opening-page.ts), so that the first paint does
+ * not wait for the WebSocket to open and for two round trips over it. The renderer uses those answers only until
+ * its socket opens, then asks again (renderer/api/transport.ts, renderer/store/actions/live.ts).
+ */
+
+/** The graph is fetched in windows of this many seqs: window i holds seqs [i × GRAPH_CHUNK, (i + 1) × GRAPH_CHUNK). */
+export const GRAPH_CHUNK = 2048;
+
+/** The actor shown when nothing asks for another: the first root actor (the one the user opened), else any. */
+export function firstActor(actors: readonly ActorView[]): ActorView | undefined {
+  return actors.find((x) => x.parent === null) ?? actors[0];
+}
+
+/** The `graph` request for window `chunk` of an actor's branch. */
+export function graphWindow(actor: string, branch: string, chunk: number): Params<'graph'> {
+  return { actor, branch, fromSeq: chunk * GRAPH_CHUNK, toSeq: (chunk + 1) * GRAPH_CHUNK - 1 };
+}
+
+/** The window holding an actor's live head, or undefined when its chain is empty. */
+export function headWindow(actor: ActorView): Params<'graph'> | undefined {
+  return actor.seq < 0 ? undefined : graphWindow(actor.id, actor.liveBranch, Math.floor(actor.seq / GRAPH_CHUNK));
+}
+
+/** One request the page answers in advance, with the answer the service gave when the page was served. */
+export interface OpeningReply<M extends MethodName = MethodName> {
+  readonly method: M;
+  readonly params: Params<M>;
+  readonly result: Result<M>;
+}
+
+/** The page's `<script type="application/json">` element holding the OpeningReply list. */
+export const OPENING_ELEMENT_ID = 'studio-opening';
+
+/** The key of a request among the opening's replies: both sides build the params with the functions above, so
+ *  the same request is the same JSON text. */
+export function openingKey(method: string, params: unknown): string {
+  return `${method} ${JSON.stringify(params)}`;
+}

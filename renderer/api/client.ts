@@ -13,6 +13,8 @@ export interface StudioClient {
   on<E extends EventName>(event: E, cb: (payload: StudioEvents[E]) => void): () => void;
   onState(cb: (state: ConnectionState, retryInMs: number | null) => void): () => void;
   readonly kind: 'electron' | 'web';
+  /** Whether the page came with the opening's replies (studio/contract.ts §The opening): the actions may show them at once. */
+  readonly opening: boolean;
 }
 
 function wrap(t: Transport): StudioClient {
@@ -24,7 +26,7 @@ function wrap(t: Transport): StudioClient {
   function on<E extends EventName>(event: E, cb: (payload: StudioEvents[E]) => void): () => void {
     return t.on(event, (payload) => cb(payload as StudioEvents[E]));
   }
-  return { kind: window.studio ? 'electron' : 'web', call, on, onState: (cb) => t.onState(cb) };
+  return { kind: window.studio ? 'electron' : 'web', opening: t.opening, call, on, onState: (cb) => t.onState(cb) };
 }
 
 let client: StudioClient | null = null;
@@ -42,6 +44,9 @@ export const studioClient: StudioClient = {
   onState: (cb) => api().onState(cb),
   get kind() {
     return api().kind;
+  },
+  get opening() {
+    return api().opening;
   },
 };
 

@@ -71,6 +71,8 @@ export function fakeActor(id: string, seq: number, parent: string | null = null)
 
 export class FakeClient implements StudioClient {
   readonly kind = 'web' as const;
+  /** Whether the actions may load before the connection opens (a web page with the opening's replies). */
+  opening = false;
   readonly calls: FakeCall[] = [];
   /** Entries per actor, main branch only: seq i at index i. */
   readonly chains = new Map<string, EntryView[]>();
@@ -91,12 +93,13 @@ export class FakeClient implements StudioClient {
   }
   private readonly parents = new Map<string, string | null>();
 
-  /** Appends `n` entries to an actor and pushes the `entries` event the service would. */
-  grow(actor: string, n: number): void {
+  /** Appends `n` entries to an actor and pushes the `entries` event the service would (unless told it is not
+   *  connected to hear it). */
+  grow(actor: string, n: number, announce = true): void {
     const chain = this.chains.get(actor)!;
     for (let i = 0; i < n; i++) chain.push(fakeEntry(actor, chain.length));
     const head = chain.at(-1)!;
-    this.emit('entries', { actor, branch: 'main', count: n, head: head.hash, seq: head.seq });
+    if (announce) this.emit('entries', { actor, branch: 'main', count: n, head: head.hash, seq: head.seq });
   }
 
   callsOf(method: MethodName): FakeCall[] {

@@ -2,11 +2,13 @@
  * The two ways to reach the StudioService: Electron's preload bridge (`window.studio`) or the web host's WebSocket.
  * Both expose the same tiny surface so the typed client above them does not care which one it got.
  */
-import type { EventName } from '../../studio/contract.ts';
+import { OPENING_ELEMENT_ID, openingKey, type EventName, type OpeningReply } from '../../studio/contract.ts';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 export interface Transport {
+  /** Whether the page came with the opening's replies (studio/contract.ts §The opening): the web host's pages do. */
+  readonly opening: boolean;
   invoke(method: string, params: unknown): Promise<unknown>;
   on(event: EventName, cb: (payload: unknown) => void): () => void;
   onState(cb: (state: ConnectionState, retryInMs: number | null) => void): () => void;
@@ -38,6 +40,7 @@ export class ApiCallError extends Error {
 
 function preloadTransport(bridge: PreloadBridge): Transport {
   return {
+    opening: false,
     invoke: (method, params) => bridge.invoke(method, params),
     on: (event, cb) => bridge.on(event, cb),
     // IPC has no connection to lose: it is open for the window's lifetime.
@@ -68,7 +71,22 @@ function socketUrl(): string {
   return `${proto}//${location.host}/api${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }
 
+/** The replies the page came with, by request (studio/web/opening-page.ts); none when it has no usable ones. */
+function pageOpening(): Map<string, unknown> {
+  const replies = new Map<string, unknown>();
+  const el = document.getElementById(OPENING_ELEMENT_ID);
+  try {
+    for (const r of JSON.parse(el?.textContent || '[]') as OpeningReply[])
+      replies.set(openingKey(r.method, r.params), r.result);
+  } catch {
+    // Not what the web host writes: the socket answers everything.
+  }
+  return replies;
+}
+
 function webSocketTransport(): Transport {
+  // Answers to the opening's requests until the socket opens; from then on the service answers, as of now.
+  const opening = pageOpening();
   let ws: WebSocket | null = null;
   let nextId = 1;
   let attempt = 0;
@@ -110,6 +128,7 @@ function webSocketTransport(): Transport {
     const sock = new WebSocket(socketUrl());
     ws = sock;
     sock.onopen = () => {
+      opening.clear();
       attempt = 0;
       setState('open', null);
       for (const msg of queue.splice(0)) sock.send(msg);
@@ -133,7 +152,14 @@ function webSocketTransport(): Transport {
   connect();
 
   return {
+    opening: opening.size > 0,
     invoke(method, params) {
+      const key = opening.size > 0 ? openingKey(method, params) : '';
+      if (opening.has(key)) {
+        const result = opening.get(key);
+        opening.delete(key);
+        return Promise.resolve(result);
+      }
       const id = nextId++;
       const msg = JSON.stringify({ id, method, params });
       return new Promise((resolve, reject) => {

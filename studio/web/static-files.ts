@@ -42,7 +42,17 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Theater Studio</t
 <body style="font:15px system-ui;margin:3em"><h1>The Studio's renderer is not built</h1>
 <p>Run <code>npm run build:renderer</code> (or <code>npm start</code>, which builds it) and reload.</p></body>`;
 
-export function serveStatic(root: string, urlPath: string, res: ServerResponse, headers: Record<string, string>): void {
+/**
+ * Sends the file `urlPath` names under `root` (index.html for client-side routes). `page`, when given, makes the
+ * index page's text (the web host adds the opening's replies to it: opening-page.ts).
+ */
+export function serveStatic(
+  root: string,
+  urlPath: string,
+  res: ServerResponse,
+  headers: Record<string, string>,
+  page?: (indexFile: string) => Promise<string>,
+): void {
   const index = join(root, 'index.html');
   let file = resolveStatic(root, urlPath === '/' ? '/index.html' : urlPath);
   // Client-side routes (no extension) get the app; a missing asset is a real 404.
@@ -56,11 +66,25 @@ export function serveStatic(root: string, urlPath: string, res: ServerResponse, 
     return void res.end('not found');
   }
   const isIndex = file === index;
-  res.writeHead(200, {
+  const head = {
     ...headers,
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
     // Hashed asset names can be cached; the page itself must not be (it is tied to this launch).
     'cache-control': isIndex ? 'no-store' : 'max-age=3600',
-  });
+  };
+  if (isIndex && page) {
+    page(file).then(
+      (text) => {
+        res.writeHead(200, head);
+        res.end(text);
+      },
+      () => {
+        res.writeHead(500, { ...headers, 'content-type': 'text/plain' });
+        res.end('the Studio page could not be read');
+      },
+    );
+    return;
+  }
+  res.writeHead(200, head);
   createReadStream(file).pipe(res);
 }

@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { OPENING_ELEMENT_ID, headWindow, type ActorView, type OpeningReply } from '../contract.ts';
 import { StudioService } from '../service/studio-service.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
 
@@ -186,5 +187,63 @@ describe('web host doors', () => {
     await rpc(ws, { id: 1, method: 'verify', params: {} });
     expect(events).toContain('progress');
     ws.close();
+  });
+});
+
+describe("the page's opening", () => {
+  let dir: string;
+  let service: StudioService;
+  let host: WebHost;
+  const cookie = () => ({ cookie: `theater_studio_${host.port}=${TOKEN}` });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'studio-web-'));
+    const dist = join(dir, 'dist');
+    mkdirSync(dist);
+    writeFileSync(join(dist, 'index.html'), '<!doctype html><head><title>Studio</title></head><body></body>');
+    // A folder name a page must not carry raw inside a script element: the manifest's path is in the actor list.
+    const example = join(dir, 'odd <!--<script> name');
+    mkdirSync(example);
+    for (const f of ['manifest.toml', 'counter.wasm'])
+      copyFileSync(resolve('assets/examples/counter', f), join(example, f));
+    service = StudioService.open({ db: join(dir, 'studio.db'), dataDir: dir, ephemeralPorts: true });
+    host = await startWebHost({ service, staticDir: dist, token: TOKEN });
+    const opened = await service.invoke('openManifest', { path: join(example, 'manifest.toml') });
+    expect(opened).toMatchObject({ ok: true, actor: 'counter' });
+  });
+
+  afterAll(async () => {
+    await host.close();
+    await service.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The page's opening replies, and the page's text. */
+  async function opening(path = '/'): Promise<{ replies: OpeningReply[]; body: string }> {
+    const r = await get(host.port, path, cookie());
+    expect(r.status).toBe(200);
+    const m = new RegExp(`<script type="application/json" id="${OPENING_ELEMENT_ID}">(.*?)</script>\\s*</head>`).exec(
+      r.body,
+    );
+    expect(m, 'the page has no opening element in its head').not.toBeNull();
+    return { replies: JSON.parse(m![1]!) as OpeningReply[], body: r.body };
+  }
+
+  it("answers the actor list and the shown actor's head window as the service does now, escaped", async () => {
+    await service.fireMessage({ actor: 'counter', kind: 'send', json: '{"op":"increment"}' });
+    const { replies, body } = await opening();
+    const actors = (await service.invoke('listActors', {})) as ActorView[];
+    const window = headWindow(actors[0]!)!;
+    expect(replies).toEqual([
+      { method: 'listActors', params: {}, result: actors },
+      { method: 'graph', params: window, result: await service.invoke('graph', window) },
+    ]);
+    expect(window.fromSeq).toBe(0);
+    expect(actors[0]!.manifest).toContain('<!--<script>');
+    expect(body).not.toContain('<!--<script>');
+    // A client-side route gets the same page, as of its own request: one more message, a later head.
+    await service.fireMessage({ actor: 'counter', kind: 'send', json: '{"op":"increment"}' });
+    const later = await opening('/some/route');
+    expect((later.replies[0]!.result as ActorView[])[0]!.seq).toBeGreaterThan(actors[0]!.seq);
   });
 });

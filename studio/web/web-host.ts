@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { ServedApi } from '../service/served.ts';
 import { checkRequest, sessionCookie, webCsp, type GateConfig } from './gate.ts';
+import { openingPage } from './opening-page.ts';
 import { serveStatic } from './static-files.ts';
 import { serveClient } from './ws-api.ts';
 
@@ -71,7 +72,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     if (verdict.viaQuery) headers['set-cookie'] = sessionCookie(gate);
     const download = /^\/download\/([0-9a-f-]{36})$/.exec(url.pathname);
     if (download) return serveDownload(res, downloads.get(download[1]!), headers);
-    serveStatic(opts.staticDir, url.pathname, res, headers);
+    serveStatic(opts.staticDir, url.pathname, res, headers, (file) => openingPage(file, opts.service));
   }
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {

@@ -105,6 +105,33 @@ describe('stepping and selecting', () => {
   });
 });
 
+describe('the opening', () => {
+  it('a web page shows its opening before the socket opens, then catches up with what was recorded meanwhile', async () => {
+    api.opening = true;
+    api.addActor('counter', 5);
+    actions.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state()).toMatchObject({ actorId: 'counter', selected: { index: 4 } });
+    expect(state().chunks.get('main:0')?.hashes).toHaveLength(5);
+    // Recorded after the page was served and before its socket opened: no event reaches the page.
+    api.grow('counter', 3, false);
+    api.setConnection('open');
+    await vi.advanceTimersByTimeAsync(150);
+    expect(state().chunks.get('main:0')?.hashes).toHaveLength(8);
+    expect(state()).toMatchObject({ total: 8, selected: { index: 7, entry: { seq: 7 } } });
+  });
+
+  it('without an opening (Electron) nothing is asked for until the connection opens', async () => {
+    api.addActor('counter', 5);
+    actions.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(api.calls).toEqual([]);
+    api.setConnection('open');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state()).toMatchObject({ actorId: 'counter', selected: { index: 4 } });
+  });
+});
+
 describe('live entries', () => {
   it('coalesces a burst of events into one refresh, and ignores other actors', async () => {
     api.addActor('counter', 5);

@@ -1,6 +1,6 @@
 /** The entry list's pages, the graph's windows, and the selection: what is loaded and what is picked. */
 import { ApiCallError } from '../../api/client.ts';
-import { CHUNK } from '../../viz/layout/viewport.ts';
+import { graphWindow } from '../../../studio/contract.ts';
 import { isFiltered, PAGE, type EntryFilter, type StudioState } from '../slices.ts';
 import type { ActionContext, Actions, EntryActions } from './types.ts';
 
@@ -194,12 +194,7 @@ export function entryActions(ctx: ActionContext, a: Actions): EntryActions {
     if (!s.actorId || chunksInFlight.has(key) || (!force && s.chunks.has(key))) return;
     chunksInFlight.add(key);
     try {
-      const w = await api.call('graph', {
-        actor: s.actorId,
-        branch,
-        fromSeq: chunk * CHUNK,
-        toSeq: (chunk + 1) * CHUNK - 1,
-      });
+      const w = await api.call('graph', graphWindow(s.actorId, branch, chunk));
       if (get().actorId === s.actorId) get().storeChunk(key, w);
     } finally {
       chunksInFlight.delete(key);

@@ -28,17 +28,21 @@ export function liveActions(ctx: ActionContext, a: Actions): LiveActions {
 
   function connect(): () => void {
     let wasOpen = false;
+    // A web page comes with the opening's replies (studio/contract.ts §The opening): the actor and its graph are shown from them
+    // now, not once the socket opens; what was recorded since the page was served is caught up with below.
+    if (api.opening) a.guard('Loading actors', a.refreshActors());
     const offs = [
       api.onState((state, retry) => {
         get().setConnection(state, retry);
-        // On (re)connect, reload everything: events missed while disconnected are not replayed.
+        // On (re)connect, reload everything: events missed while disconnected (or before the socket first opened)
+        // are not replayed.
         if (state === 'open') {
           if (wasOpen) {
             get().invalidateEntries(false);
             get().invalidateLog(false);
           }
           wasOpen = true;
-          a.guard('Loading actors', a.refreshActors());
+          a.guard('Loading actors', catchUp());
           a.guard('Loading branches', a.refreshBranches());
         }
       }),
@@ -54,6 +58,17 @@ export function liveActions(ctx: ActionContext, a: Actions): LiveActions {
       api.on('log', (l) => l.failure && a.notify('error', `${l.actor}: ${l.msg}`)),
     ];
     return () => offs.forEach((off) => off());
+  }
+
+  /** The actors as the service has them now; if the head of the one on screen moved meanwhile, as if it were told. */
+  async function catchUp(): Promise<void> {
+    const before = get().actors.find((x) => x.id === get().actorId);
+    await a.refreshActors();
+    const now = get().actors.find((x) => x.id === get().actorId);
+    if (before && now && now.id === before.id && now.seq !== before.seq) {
+      pendingHeads.set(now.liveBranch, now.seq);
+      flushTimer ??= setTimeout(flushEntries, 0);
+    }
   }
 
   function onNewEntries(p: { actor: string; branch: string; seq: number }): void {

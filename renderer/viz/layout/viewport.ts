@@ -3,10 +3,12 @@
  * them, and how much detail to draw at the current zoom.
  */
 import { scaleLinear, type ScaleLinear, type ZoomTransform } from 'd3';
+import { GRAPH_CHUNK } from '../../../studio/contract.ts';
 
 /** Pixels between consecutive seqs at zoom 1. */
 export const SEQ_SPACING = 28;
-export const CHUNK = 2048;
+/** Seqs per graph window fetched (studio/contract.ts `graphWindow` makes the requests). */
+export const CHUNK = GRAPH_CHUNK;
 
 /** The base scale from seq to x at zoom 1; a zoom transform rescales it. */
 export function baseSeqScale(): ScaleLinear<number, number> {
