@@ -161,6 +161,21 @@ describe('live entries', () => {
     expect(state().selected).toMatchObject({ index: 524, entry: { seq: 524 } });
   });
 
+  it('End while new entries are being fetched lands on the newest, following', async () => {
+    api.addActor('counter', 5);
+    actions.connect();
+    await actions.showActor('counter');
+    await actions.selectIndex(1);
+    expect(state().follow).toBe(false);
+    api.grow('counter', 3);
+    // The flush: the list is stale, its total not fetched again yet.
+    await vi.advanceTimersByTimeAsync(150);
+    expect(state().total).toBe(5);
+    await actions.selectIndex(state().total - 1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state()).toMatchObject({ follow: true, total: 8, selected: { index: 7, entry: { seq: 7 } } });
+  });
+
   it('selecting an older entry stops following; selecting the newest (or Follow) starts again', async () => {
     api.addActor('counter', 5);
     actions.connect();

@@ -49,13 +49,19 @@ export function entryActions(ctx: ActionContext, a: Actions): EntryActions {
     const { total } = get();
     if (total === 0) return;
     const i = Math.max(0, Math.min(total - 1, index));
+    // Selecting the newest entry (as the list stood when asked: End) follows the head from there; selecting any
+    // other stops following.
+    const newest = i === total - 1;
     const e = await entryAt(i);
     if (!e) return;
     const s = get();
     s.setSelected({ entry: e, index: i });
-    // Selecting the newest entry follows the head from there; selecting any other stops following.
-    const newest = i >= s.total - 1;
-    if (s.follow !== newest) s.setFollow(newest);
+    if (!newest) {
+      if (s.follow) s.setFollow(false);
+    } else if (!s.follow || s.total - 1 > i) {
+      // Entries that arrived while the row was fetched are newer still: on to the head.
+      setFollow(true);
+    }
   }
 
   function setFollow(on: boolean): void {
