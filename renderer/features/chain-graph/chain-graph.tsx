@@ -3,7 +3,7 @@
  * actor can add hundreds of entries a second; React should not re-render for each).
  */
 import { zoomIdentity, type ZoomTransform } from 'd3';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { api } from '../../api/client.ts';
 import { actions, useStudio } from '../../store/index.ts';
 import { createPanZoom, type PanZoom } from '../../viz/behaviors/zoom.ts';
@@ -95,18 +95,22 @@ export function ChainGraph() {
     if (!frame.current) frame.current = requestAnimationFrame(draw);
   }, [draw]);
 
-  // Size: follow the wrapper.
-  useEffect(() => {
+  // Size: follow the wrapper. Drawn at once: an observer runs after layout and before the frame is painted, so the
+  // canvas matches its new size in the same frame. Observed from a layout effect, so that the first frame already
+  // reports the size and paints (a passive effect runs after that frame: the first paint came a frame later).
+  useLayoutEffect(() => {
     const el = wrapRef.current;
     if (!el) return;
     const ro = new ResizeObserver(([e]) => {
       if (!e) return;
       sizeRef.current = { w: Math.max(100, e.contentRect.width), h: Math.max(60, e.contentRect.height) };
       setSize(sizeRef.current);
+      if (frame.current) cancelAnimationFrame(frame.current);
+      draw();
     });
     ro.observe(el);
     return () => ro.disconnect();
-  }, []);
+  }, [draw]);
   useEffect(schedule, [size, schedule]);
 
   // Pan/zoom: one behaviour for the component's lifetime.
