@@ -23,7 +23,8 @@ test('entries recorded between serving the page and its socket opening are shown
     }
     await route.continue();
   });
-  await page.reload();
+  // The launch URL, not a reload: the address bar now links to the entry that was selected.
+  await page.goto(studio.url);
   await expect.poll(() => fired).toBe(2);
   const head = (await service.branches({ actor: 'counter' })).find((b) => b.live)!;
   await expect(page.getByLabel('Position')).toHaveText(
