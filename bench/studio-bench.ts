@@ -22,9 +22,14 @@ import { exited, stopChild } from '../runtime/testing/helpers.ts';
 import { ROOT, pct } from './runtime-bench.ts';
 
 const BROWSER_SETTLE_MS = 1500;
+/** Fresh Studios opened in a row; the first paint reported is their median. */
+const OPENS = 3;
+const BETWEEN_OPENS_MS = 500;
 
 export interface StudioFigures {
+  /** The median of OPENS fresh opens, and each of them. */
   studio_first_paint_ms: number;
+  studio_first_paint_opens_ms: number[];
   studio_frame_ms: number;
   studio_frame_p50_ms: number;
   studio_frame_max_ms: number;
@@ -62,26 +67,18 @@ export function ensureRenderer(log: (s: string) => void): void {
  */
 export async function benchStudio(chainDb: string, entries: number, o: { hub?: string } = {}): Promise<StudioFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'theater-bench-studio-'));
-  const db = join(dir, 'studio.db');
-  // A copy: opening the counter resumes it, which records on the chain.
-  if (!o.hub) copyFileSync(chainDb, db);
-  const studio = await startStudio(o.hub ? ['--db', db, '--hub', o.hub] : ['--db', db]);
-  const browser = await chromium
-    .launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-gpu-vsync',
-        '--disable-frame-rate-limit',
-        '--enable-precise-memory-info',
-        '--no-first-run',
-      ],
-    })
-    .catch(async (e: unknown) => {
-      await studio.stop();
-      throw e;
-    });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-gpu-vsync',
+      '--disable-frame-rate-limit',
+      '--enable-precise-memory-info',
+      '--no-first-run',
+    ],
+  });
+  let studio: Awaited<ReturnType<typeof startStudio>> | undefined;
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const cdp = await page.context().newCDPSession(page);
@@ -90,8 +87,21 @@ export async function benchStudio(chainDb: string, entries: number, o: { hub?: s
     // (median of 4 launches 1,566 ms vs 811 ms after this wait). A user's browser is already running.
     await page.goto('about:blank');
     await page.waitForTimeout(BROWSER_SETTLE_MS);
-    await page.goto(studio.url);
-    const firstPaint = await markTime(cdp, FIRST_PAINT_MARK);
+    // One page load varies by ±20% here: the median of OPENS, each a fresh Studio (as `npm start` starts it) on a
+    // fresh copy of the chain (opening the counter resumes it, which records on the chain).
+    const paints: number[] = [];
+    for (let i = 0; i < OPENS; i++) {
+      await studio?.stop();
+      const db = join(dir, `studio-${i}.db`);
+      if (!o.hub) copyFileSync(chainDb, db);
+      studio = await startStudio(o.hub ? ['--db', db, '--hub', o.hub] : ['--db', db]);
+      if (i > 0) {
+        await page.goto('about:blank');
+        await page.waitForTimeout(BETWEEN_OPENS_MS);
+      }
+      await page.goto(studio.url);
+      paints.push(await markTime(cdp, FIRST_PAINT_MARK));
+    }
     // Let the opening fetches settle.
     await page.waitForTimeout(500);
 
@@ -147,7 +157,8 @@ export async function benchStudio(chainDb: string, entries: number, o: { hub?: s
     await cdp.send('HeapProfiler.collectGarbage');
     const heapGc = await metric();
     return {
-      studio_first_paint_ms: firstPaint,
+      studio_first_paint_ms: pct([...paints].sort((a, b) => a - b), 50),
+      studio_first_paint_opens_ms: paints.map(Math.round),
       studio_frame_ms: pct(frames, 95),
       studio_frame_p50_ms: pct(frames, 50),
       studio_frame_max_ms: frames.at(-1) ?? 0,
@@ -161,7 +172,7 @@ export async function benchStudio(chainDb: string, entries: number, o: { hub?: s
     };
   } finally {
     await browser.close();
-    await studio.stop();
+    await studio?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
