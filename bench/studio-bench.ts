@@ -157,7 +157,10 @@ export async function benchStudio(chainDb: string, entries: number, o: { hub?: s
     await cdp.send('HeapProfiler.collectGarbage');
     const heapGc = await metric();
     return {
-      studio_first_paint_ms: pct([...paints].sort((a, b) => a - b), 50),
+      studio_first_paint_ms: pct(
+        [...paints].sort((a, b) => a - b),
+        50,
+      ),
       studio_first_paint_opens_ms: paints.map(Math.round),
       studio_frame_ms: pct(frames, 95),
       studio_frame_p50_ms: pct(frames, 50),
