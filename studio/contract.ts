@@ -541,8 +541,8 @@ export interface ApiError {
 
 /*
  * The opening: which actor the Studio shows first and which window of its graph it asks for. The renderer asks for
- * them; the web host answers them in the page it serves (studio/web/opening-page.ts), so that the first paint does
- * not wait for the WebSocket to open and for two round trips over it. The renderer uses those answers only until
+ * them (with the actor's branches); the web host answers them in the page it serves (studio/web/opening-page.ts),
+ * so that the first paint does not wait for the WebSocket to open and for round trips over it. The renderer uses those answers only until
  * its socket opens, then asks again (renderer/api/transport.ts, renderer/store/actions/live.ts).
  */
 

@@ -1,23 +1,27 @@
 /**
  * The Studio's page as the web host serves it: the built index.html with the opening's replies in it (studio/
- * contract.ts §The opening): the actor list and the graph window of the actor shown first, as the service answers
- * them now, so that the renderer paints the graph without waiting for its WebSocket. The replies go in a JSON data
- * block, which the page's CSP does not treat as a script.
+ * contract.ts §The opening): the actor list, and the branches and head graph window of the actor shown first, as
+ * the service answers them now, so that the renderer paints the graph without waiting for its WebSocket. The replies
+ * go in a JSON data block, which the page's CSP does not treat as a script.
  */
 import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { OPENING_ELEMENT_ID, firstActor, headWindow, type ActorView, type OpeningReply } from '../contract.ts';
 import type { ServedApi } from '../service/served.ts';
 
-/** The opening's replies: the actor list, then the head window of the actor the renderer shows first. */
+/** The opening's replies: the actor list, then the branches and head window of the actor the renderer shows first. */
 export async function openingReplies(service: ServedApi): Promise<OpeningReply[]> {
   const actors = (await service.invoke('listActors', {})) as readonly ActorView[];
-  const replies: OpeningReply[] = [{ method: 'listActors', params: {}, result: actors }];
   const first = firstActor(actors);
-  const window = first && headWindow(first);
-  if (window)
-    replies.push({ method: 'graph', params: window, result: (await service.invoke('graph', window)) as never });
-  return replies;
+  const asked: OpeningReply[] = [{ method: 'listActors', params: {}, result: actors }];
+  if (!first) return asked;
+  const window = headWindow(first);
+  const asks = [
+    { method: 'branches', params: { actor: first.id } },
+    ...(window ? [{ method: 'graph', params: window }] : []),
+  ];
+  const results = await Promise.all(asks.map((q) => service.invoke(q.method, q.params)));
+  return [...asked, ...asks.map((q, i) => ({ ...q, result: results[i] }) as OpeningReply)];
 }
 
 /** How long the page waits for the replies (they take a few ms): past it, the page goes without and asks. */

@@ -234,8 +234,10 @@ describe("the page's opening", () => {
     const { replies, body } = await opening();
     const actors = (await service.invoke('listActors', {})) as ActorView[];
     const window = headWindow(actors[0]!)!;
+    const branches = await service.invoke('branches', { actor: 'counter' });
     expect(replies).toEqual([
       { method: 'listActors', params: {}, result: actors },
+      { method: 'branches', params: { actor: 'counter' }, result: branches },
       { method: 'graph', params: window, result: await service.invoke('graph', window) },
     ]);
     expect(window.fromSeq).toBe(0);
