@@ -19,9 +19,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { serveStudio } from '../studio/web/serve-studio.ts';
 import { ROOT, pct } from './runtime-bench.ts';
+import { launchChromium } from './studio-bench.ts';
 
 const MISBEHAVE = join(ROOT, 'assets/examples/misbehave/misbehave.wasm');
 /** Each spin is cut off after this long, so a spin phase also sees the watchdog's timeouts and restarts. */
@@ -146,17 +147,11 @@ export async function benchLatency(
   for (let i = 0; i < 20; i++)
     await service.fireHttp({ actor: counter, method: 'POST', path: '/increment', headers: [] });
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium([
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ]);
   const samples: Record<'idle' | 'spin', Sample[]> = { idle: [], spin: [] };
   // The service runs in this process: how late a 5 ms timer fires tells how long its event loop was held up (a
   // blocked loop delays every answer the page waits for).

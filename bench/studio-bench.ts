@@ -16,7 +16,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { FIRST_PAINT_MARK } from '../renderer/features/chain-graph/first-paint-mark.ts';
 import { exited, stopChild } from '../runtime/testing/helpers.ts';
 import { ROOT, pct } from './runtime-bench.ts';
@@ -61,23 +61,25 @@ export function ensureRenderer(log: (s: string) => void): void {
   execFileSync('npm', ['run', '-s', 'build:renderer'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
+/** Debian's Chromium (or CHROMIUM_PATH) as the Studio benches drive it: no sandbox, no GPU, `flags` besides. */
+export function launchChromium(flags: readonly string[]): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', ...flags],
+  });
+}
+
 /**
  * `chainDb` is opened as the Studio's own db (a copy), or, with `hub`, the Studio starts on an empty db reading that
  * hub (postgres:// URL), whose first actor is the chain (bench/hub-bench.ts ships it there).
  */
 export async function benchStudio(chainDb: string, entries: number, o: { hub?: string } = {}): Promise<StudioFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'theater-bench-studio-'));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-gpu-vsync',
-      '--disable-frame-rate-limit',
-      '--enable-precise-memory-info',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium([
+    '--disable-gpu-vsync',
+    '--disable-frame-rate-limit',
+    '--enable-precise-memory-info',
+  ]);
   let studio: Awaited<ReturnType<typeof startStudio>> | undefined;
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
