@@ -542,11 +542,12 @@ export interface ApiError {
 /*
  * The opening: which actor the Studio shows first and which window of its graph it asks for. The renderer asks for
  * them (with the actor's branches); the web host answers them in the page it serves (studio/web/opening-page.ts),
- * so that the first paint does not wait for the WebSocket to open and for round trips over it. The renderer uses those answers only until
- * its socket opens, then asks again (renderer/api/transport.ts, renderer/store/actions/live.ts).
+ * so that the first paint does not wait for the WebSocket to open and for round trips over it. The renderer uses
+ * those answers only until its socket opens, then asks again (renderer/api/transport.ts, renderer/store/actions/
+ * live.ts).
  */
 
-/** The graph is fetched in windows of this many seqs: window i holds seqs [i × GRAPH_CHUNK, (i + 1) × GRAPH_CHUNK). */
+/** The graph is fetched in windows of this many seqs: window i holds seqs [i × GRAPH_CHUNK, (i+1) × GRAPH_CHUNK). */
 export const GRAPH_CHUNK = 2048;
 
 /** The actor shown when nothing asks for another: the first root actor (the one the user opened), else any. */

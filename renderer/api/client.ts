@@ -13,7 +13,8 @@ export interface StudioClient {
   on<E extends EventName>(event: E, cb: (payload: StudioEvents[E]) => void): () => void;
   onState(cb: (state: ConnectionState, retryInMs: number | null) => void): () => void;
   readonly kind: 'electron' | 'web';
-  /** Whether the page came with the opening's replies (studio/contract.ts §The opening): the actions may show them at once. */
+  /** Whether the page came with the opening's replies (studio/contract.ts §The opening): the actions may show them
+   *  at once. */
   readonly opening: boolean;
 }
 

@@ -106,7 +106,7 @@ describe('stepping and selecting', () => {
 });
 
 describe('the opening', () => {
-  it('a web page shows its opening before the socket opens, then catches up with what was recorded meanwhile', async () => {
+  it('a web page shows its opening before the socket opens, then catches up with what came meanwhile', async () => {
     api.opening = true;
     api.addActor('counter', 5);
     actions.connect();

@@ -28,8 +28,9 @@ export function liveActions(ctx: ActionContext, a: Actions): LiveActions {
 
   function connect(): () => void {
     let wasOpen = false;
-    // A web page comes with the opening's replies (studio/contract.ts §The opening): the actor and its graph are shown from them
-    // now, not once the socket opens; what was recorded since the page was served is caught up with below.
+    // A web page comes with the opening's replies (studio/contract.ts §The opening): the actor and its graph are
+    // shown from them now, not once the socket opens; what was recorded since the page was served is caught up with
+    // when it opens (catchUp).
     if (api.opening) a.guard('Loading actors', a.refreshActors());
     const offs = [
       api.onState((state, retry) => {
