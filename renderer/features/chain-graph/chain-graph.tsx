@@ -111,7 +111,8 @@ export function ChainGraph() {
     ro.observe(el);
     return () => ro.disconnect();
   }, [draw]);
-  useEffect(schedule, [size, schedule]);
+  // The first draw, should the observer not report a size (it draws on every size it reports).
+  useEffect(schedule, [schedule]);
 
   // Pan/zoom: one behaviour for the component's lifetime.
   useEffect(() => {

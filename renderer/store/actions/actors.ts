@@ -1,5 +1,5 @@
 /** Actors and branches: which actor is on screen, its branches and logs, and the commands of the actor tree. */
-import { firstActor, headWindow } from '../../../studio/contract.ts';
+import { firstActor } from '../../../studio/contract.ts';
 import { CHUNK } from '../../viz/layout/viewport.ts';
 import { isFiltered, PAGE } from '../slices.ts';
 import type { ActionContext, ActorActions, Actions } from './types.ts';
@@ -66,8 +66,8 @@ export function actorActions(ctx: ActionContext, a: Actions): ActorActions {
     }));
     // The graph opens on the live head: ask for its window alongside the branches, not after them.
     const actor = get().actors.find((x) => x.id === id);
-    const head = actor && headWindow(actor);
-    if (head) a.guard('Loading the graph', a.ensureChunk(head.branch, head.fromSeq / CHUNK));
+    if (actor && actor.seq >= 0)
+      a.guard('Loading the graph', a.ensureChunk(actor.liveBranch, Math.floor(actor.seq / CHUNK)));
     await refreshBranches();
     // Open on the head, so the details and state panes show something useful straight away. Unfiltered, the head's
     // row is the view branch's head seq: its page is served at once, while page 0 of a long chain waits for the
