@@ -16,6 +16,7 @@ export { encodeFrame, splitFrames } from './ingress/message-server.ts';
 export { loadManifest, ManifestError, formatManifestError, type Manifest } from './manifest/index.ts';
 export { ActorLoadError } from './component/check.ts';
 export { ComponentError } from './component/loader.ts';
+export { makeDirs } from './make-dirs.ts';
 export { theaterInterface } from './component/names.ts';
 
 // The chain: hashes, the canonical encoding, how an entry reads.

@@ -5,11 +5,12 @@
  * instead would re-transpile the runtime in every one, on every actor start (`npm run bench -- --only spawn`).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as Esbuild from 'esbuild';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { makeDirs } from './make-dirs.ts';
 
 const bundles = new Map<string, URL>();
 
@@ -42,7 +43,7 @@ function bundle(entry: string, name: string): URL {
   const dir = fileURLToPath(new URL('../node_modules/.cache/theater-workers/', import.meta.url));
   const file = join(dir, `${name}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
   if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     // Write aside, then rename: another process starting the same worker never reads half a file.
     const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
     writeFileSync(tmp, code);

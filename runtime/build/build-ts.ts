@@ -4,11 +4,12 @@
  * "Why StarlingMonkey") makes the component against the project's world. WASI stays on, except outgoing HTTP: the
  * actor's console, clocks and randomness are recorded by the runtime like every other import.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { camelCase } from '../component/names.ts';
 import { BuildError, rel, type Project, type Step } from './project.ts';
 import { preopenRoot } from './wasi-shim.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 /** componentize-js needs these off: Theater has no outgoing HTTP (it could not be replayed) and serves HTTP itself. */
 export const DISABLED_FEATURES = ['http', 'fetch-event'] as const;
@@ -53,7 +54,7 @@ export async function bundleTs(p: Project, step: Step): Promise<string> {
         .join('\n'),
     );
   }
-  mkdirSync(join(p.dir, '.theater', 'build'), { recursive: true });
+  makeDirs(join(p.dir, '.theater', 'build'));
   writeFileSync(outfile, out.contents);
   return outfile;
 }

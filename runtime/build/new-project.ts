@@ -4,11 +4,12 @@
  * what is asked for), Theater's WIT beside it, typed bindings for TypeScript, a README of three commands and a first
  * test. Nothing gets installed into the folder: `theater` brings everything the build needs.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BuildError, type Lang } from './project.ts';
 import { writeTypes } from './types-gen.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TEMPLATES = join(REPO, 'assets', 'templates');
@@ -143,7 +144,7 @@ export async function newProject(dirArg: string, o: NewOptions): Promise<NewResu
   const files: string[] = [];
   const write = (rel: string, text: string) => {
     const file = join(dir, rel);
-    mkdirSync(dirname(file), { recursive: true });
+    makeDirs(dirname(file));
     writeFileSync(file, text);
     files.push(rel);
   };
@@ -165,7 +166,7 @@ export async function newProject(dirArg: string, o: NewOptions): Promise<NewResu
   } else {
     write(source, render(template('c/src/actor.c.tmpl'), on, vars));
     for (const h of ['theater-abi.h', 'theater-json.h']) {
-      mkdirSync(join(dir, 'include'), { recursive: true });
+      makeDirs(join(dir, 'include'));
       copyFileSync(join(C_HEADERS, h), join(dir, 'include', h));
       files.push(`include/${h}`);
     }

@@ -3,10 +3,11 @@
  * imported and exported interface, in the project's types/ folder. Regenerated when the WIT is newer than them, so
  * editing wit/world.wit and building is all it takes.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Project, Step } from './project.ts';
 import { preopenRoot } from './wasi-shim.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 export const TYPES_DIR = 'types';
 
@@ -34,7 +35,7 @@ export async function writeTypes(p: { readonly dir: string; readonly witDir: str
   rmSync(out, { recursive: true, force: true });
   for (const [name, bytes] of Object.entries(files)) {
     const file = join(out, name);
-    mkdirSync(dirname(file), { recursive: true });
+    makeDirs(dirname(file));
     writeFileSync(file, bytes);
   }
 }

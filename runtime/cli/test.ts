@@ -1,10 +1,11 @@
 /** `theater test`: recorded chains as regression tests. `theater test save` makes one; `theater test [paths]` runs them. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { Command } from 'commander';
 import { COMPARE_FIELDS, saveChainTest, type CompareField } from '../index.ts';
 import { findTests, junitXml, NoTestsError, outcomeLines, runTests, totalsLine } from '../regress/index.ts';
 import { UsageError, openDbReader, resolveActor, resolveEntry, withReader } from './context.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 type Db = (cmd: Command) => string;
 
@@ -46,7 +47,7 @@ export function registerTest(program: Command, db: Db): void {
       });
       console.log(totalsLine(all));
       if (o.junit) {
-        mkdirSync(dirname(o.junit), { recursive: true });
+        makeDirs(dirname(o.junit));
         writeFileSync(o.junit, junitXml(all));
         console.log(`JUnit XML: ${o.junit}`);
       }

@@ -4,13 +4,14 @@
  */
 import { transpile } from '@bytecodealliance/jco';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import { fileVersion } from '../file-version.ts';
 import { MODULE_FILE, SCRIPT_FILE } from './files.ts';
 import { stripVersion } from './names.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 export interface ComponentInfo {
   readonly path: string;
@@ -146,12 +147,12 @@ async function prepare(path: string, bytes: Uint8Array, sha256: string, cacheDir
 
   // Write into a private folder, then rename: a concurrent process or a crash never leaves a half-written cache.
   const tmp = `${dir}.tmp-${randomBytes(6).toString('hex')}`;
-  mkdirSync(tmp, { recursive: true });
+  makeDirs(tmp);
   for (const [name, content] of files) {
     // .mjs: the cache folder has no package.json, and the module is ESM whatever loader hooks are active.
     const isJs = name === 'component.js';
     const target = join(tmp, isJs ? MODULE_FILE : name);
-    mkdirSync(dirname(target), { recursive: true });
+    makeDirs(dirname(target));
     writeFileSync(target, isJs ? patched : content);
   }
   const script = asScript(patched);

@@ -14,10 +14,11 @@
  * got from the nodes themselves (`--keys <dir>`).
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { encode } from '../chain/canonical.ts';
 import { sha256, toHex, type Hash } from '../chain/entry.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 export const HEAD_STATEMENT = 'theater-head/1';
 export const ATTESTATION_STATEMENT = 'theater-attestation/1';
@@ -35,7 +36,7 @@ export function loadNodeKey(file: string, opts: { create?: boolean } = {}): Node
   if (!existsSync(file)) {
     if (!opts.create) throw new Error(`no key file at ${file}`);
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    mkdirSync(dirname(file), { recursive: true });
+    makeDirs(dirname(file));
     writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     chmodSync(file, 0o600);
     writeFileSync(`${file}.pub`, publicKey.export({ type: 'spki', format: 'pem' }));

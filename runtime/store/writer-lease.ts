@@ -22,12 +22,14 @@
  * after a kill -9 they remain, the lock is free, readers see `live: false`, and the next writer overwrites them.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { trackOpen } from './open-files.ts';
 import { hasTable, openChainDb } from './schema.ts';
+import { ChainStoreOpenError } from './types.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 /** How long a writer waits for the lease file's lock when someone only probes it (a reader holds it for microseconds). */
 const ACQUIRE_WAIT_MS = 1000;
@@ -109,7 +111,11 @@ export class WriterLease {
    */
   static acquire(db: string, command: string = describeThisProcess()): WriterLease {
     const path = resolve(db);
-    mkdirSync(dirname(path), { recursive: true });
+    try {
+      makeDirs(dirname(path));
+    } catch (e) {
+      throw new ChainStoreOpenError(`cannot make the folder for the db ${path}: ${(e as Error).message}`, { cause: e });
+    }
     const lock = new Database(leaseFile(path), { timeout: ACQUIRE_WAIT_MS });
     trackOpen(leaseFile(path), lock);
     try {

@@ -11,7 +11,7 @@
  * readable part of a review cannot drift from what is enforced. Saving snaps a range to whole calls (a test starts
  * at a call or an event and ends at a return, an error or an event), because replay re-issues whole calls.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { decode } from '../chain/canonical.ts';
@@ -24,6 +24,7 @@ import { exportBundle } from './bundle-export.ts';
 import { loadBundle, type LoadedBundle } from './bundle-read.ts';
 import { COMPARE_FIELDS, type CompareField } from './replay-engine.ts';
 import { readEntry, TimeTravelError } from './state.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 export const CHAIN_TEST_FORMAT = 1;
 export const TEST_SUFFIX = '.test.json';
@@ -193,7 +194,7 @@ export async function saveChainTest(store: ChainReader, o: SaveTestOptions): Pro
   if (!o.overwrite)
     for (const f of [file, bundle])
       if (existsSync(f)) throw new TimeTravelError(`${f} already exists (choose another name, or overwrite)`);
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
 
   const out = await exportBundle(store, bundle, { actor: o.actor, branch, from: from.hash, to: to.hash });
   const loaded = loadBundle(bundle); // describe what was written, not what we meant to write

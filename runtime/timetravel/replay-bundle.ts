@@ -4,7 +4,7 @@
  * folded against a build of the component. A bundle may hold a range that starts after the root: the fold then
  * continues from the range's first entry with the state recorded there.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256, toHex } from '../chain/entry.ts';
@@ -13,6 +13,7 @@ import { loadBundle, type BundleHeader, type LoadedBundle } from './bundle-read.
 import { replayFold, type CompareField, type ReplayResult } from './replay-engine.ts';
 import { instantiator } from './replay.ts';
 import { TimeTravelError } from './state.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 export interface BundleReplayRequest {
   readonly file: string;
@@ -60,7 +61,7 @@ export async function replayBundle(req: BundleReplayRequest): Promise<BundleRepl
 /** An embedded component, written where the loader (which reads files) can find it; named by its hash. */
 function spill(bytes: Uint8Array): string {
   const dir = join(tmpdir(), 'theater-components');
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const file = join(dir, `${toHex(sha256(bytes))}.wasm`);
   writeFileSync(file, bytes);
   return file;

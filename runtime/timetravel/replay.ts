@@ -3,7 +3,7 @@
  * and the Studio's main thread must keep answering; `replayHere` is the same on the calling thread (the worker's
  * body, and tests that want a stack trace).
  */
-import { writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +22,7 @@ import { replayFold, type Instantiate, type ReplayResult } from './replay-engine
 import { TimeTravelError } from './state.ts';
 import { runJob } from '../worker-job.ts';
 import { workerScript } from '../worker-script.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 /** What to replay: a db file or a hub node (the worker opens it), and which chain of it. */
 export type ReplayRequest = ReaderSpec & ReplayTarget;
@@ -121,7 +122,7 @@ async function resolveComponent(
   const bytes = recorded ? await store.blob(fromHex(recorded)) : undefined;
   if (bytes) {
     const dir = join(tmpdir(), 'theater-components');
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     const file = join(dir, `${recorded}.wasm`);
     writeFileSync(file, bytes);
     return loadComponent(file, cache);

@@ -3,7 +3,6 @@
  * links, state, diffs, who-wrote, branches and bundle export. The StudioService uses one over its SQLite store; the
  * hub Studio one per node. Actor names here are the reader's own; `name` turns them into the contract's ids.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ActorIndex,
@@ -18,6 +17,7 @@ import {
   type FarSide,
   type Path,
   type StoredEntry,
+  makeDirs,
 } from '../../runtime/index.ts';
 import type {
   BranchView,
@@ -283,7 +283,7 @@ export class ChainViews {
   /** Writes a bundle of the actor's branch into `dir`; `label` names the file (the contract's actor id). */
   exportBundle(dir: string, label: string, p: { actor: string; branch?: string; withComponent?: boolean }) {
     return engine(async () => {
-      mkdirSync(dir, { recursive: true });
+      makeDirs(dir);
       const file = join(dir, `${label.replace(/[^\w.-]/g, '_')}-${p.branch ?? 'live'}-${Date.now()}.theater-bundle`);
       const r = await exportBundle(this.reader, file, {
         actor: p.actor,

@@ -3,7 +3,7 @@
  * exception; uploads are written into their own temp folder first; recently opened manifests are remembered in a
  * small JSON file in the Studio's data dir.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ActorLoadError,
@@ -12,6 +12,7 @@ import {
   loadManifest,
   type Manifest,
   ManifestError,
+  makeDirs,
 } from '../../runtime/index.ts';
 import type { LoadErrorView, OpenResult, UploadedFile } from '../contract.ts';
 import { badRequest } from './api-error.ts';
@@ -105,7 +106,7 @@ export function writeUpload(uploadsDir: string, manifest: UploadedFile, files: r
     if (names.has(f.name)) throw badRequest(`file ${f.name} given twice`);
     names.add(f.name);
   }
-  mkdirSync(uploadsDir, { recursive: true });
+  makeDirs(uploadsDir);
   const dir = mkdtempSync(join(uploadsDir, 'upload-'));
   for (const f of files) writeFileSync(join(dir, f.name), Buffer.from(f.base64, 'base64'));
   const path = join(dir, manifest.name);
@@ -130,7 +131,7 @@ export class RecentManifests {
   add(path: string): void {
     const next = [path, ...this.list().filter((p) => p !== path)].slice(0, MAX_RECENT);
     try {
-      mkdirSync(join(this.file, '..'), { recursive: true });
+      makeDirs(join(this.file, '..'));
       writeFileSync(this.file, `${JSON.stringify(next, null, 2)}\n`);
     } catch {
       // A read-only data dir loses the recent list, nothing else.

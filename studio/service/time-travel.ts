@@ -2,7 +2,7 @@
  * Conversions from the time-travel engine's results (runtime/timetravel) to the contract's views, and engine errors
  * to not-found/bad-request ApiErrors. The reads themselves are in chain-views.ts.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type ActorSystem,
@@ -15,6 +15,7 @@ import {
   type StateDiff,
   TimeTravelError,
   BundleError,
+  makeDirs,
 } from '../../runtime/index.ts';
 import type {
   DiffChange,
@@ -127,7 +128,7 @@ export function importView(
   return engine(async () => {
     let file = p.path;
     if (p.upload) {
-      mkdirSync(dir, { recursive: true });
+      makeDirs(dir);
       file = join(dir, `upload-${Date.now()}-${p.upload.name}`);
       writeFileSync(file, Buffer.from(p.upload.base64, 'base64'));
     }
