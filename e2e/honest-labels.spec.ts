@@ -197,3 +197,27 @@ test('studio --help prints help and starts nothing; a busy port is said where it
     rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   }
 });
+
+test('the HTTP panel names a bad path or header line before sending, not in the service’s field names', async ({
+  studio,
+}, info) => {
+  const { page } = studio;
+  const httpTab = page.getByRole('tablist', { name: 'Request panels' }).getByRole('tab', { name: 'HTTP' });
+  if ((await httpTab.getAttribute('aria-selected')) !== 'true') await httpTab.click();
+  const send = page.getByRole('button', { name: 'Send HTTP request' });
+  const path = page.getByLabel('Request path');
+  const headers = page.getByLabel('Request headers');
+  await path.fill('increment');
+  await expect(page.getByText('The path starts with “/”: /increment')).toBeVisible();
+  await expect(path).toHaveAttribute('aria-invalid', 'true');
+  await expect(send).toBeDisabled();
+  await path.fill('/increment');
+  await headers.fill('content-type: application/json\nno colon here');
+  await expect(page.getByText('Header line 2 has no “:”: write it as “name: value”.')).toBeVisible();
+  await expect(send).toBeDisabled();
+  await shot(page, info, '10-http-bad-header');
+  await headers.fill('content-type: application/json');
+  await send.click();
+  await expect(page.getByLabel('HTTP status')).toHaveText('200');
+  await expect(page.getByText(/invalid params/)).toHaveCount(0);
+});

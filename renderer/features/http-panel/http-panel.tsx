@@ -3,19 +3,9 @@ import { useState } from 'react';
 import type { HttpFire, HttpFireResult } from '../../../studio/contract.ts';
 import { actions, errorMessage, useCurrentActor, useStudio } from '../../store/index.ts';
 import { Icon } from '../common/icons.tsx';
+import { pathError, readHeaders } from './request-form.ts';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-
-function parseHeaders(text: string): [string, string][] {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((l) => {
-      const i = l.indexOf(':');
-      return i < 0 ? [l, ''] : [l.slice(0, i).trim(), l.slice(i + 1).trim()];
-    });
-}
 
 export function HttpPanel() {
   const actor = useCurrentActor();
@@ -36,6 +26,9 @@ export function HttpPanel() {
       : !http
         ? `${actor.id} has no HTTP handler in its manifest.`
         : null;
+  const read = readHeaders(headers);
+  const headerError = 'error' in read ? read.error : null;
+  const badPath = pathError(path);
   let bodyError: string | null = null;
   if (body.trim() && /json/i.test(headers)) {
     try {
@@ -56,8 +49,8 @@ export function HttpPanel() {
     }
   };
   const current = (): HttpFire | null =>
-    actor
-      ? { actor: actor.id, method, path: path || '/', headers: parseHeaders(headers), ...(body ? { body } : {}) }
+    actor && 'headers' in read && badPath === null
+      ? { actor: actor.id, method, path: path || '/', headers: read.headers, ...(body ? { body } : {}) }
       : null;
 
   return (
@@ -78,6 +71,7 @@ export function HttpPanel() {
           </select>
           <input
             aria-label="Request path"
+            aria-invalid={badPath !== null}
             className="grow mono"
             value={path}
             onChange={(e) => setPath(e.target.value)}
@@ -85,12 +79,13 @@ export function HttpPanel() {
           <button
             type="submit"
             className="primary"
-            disabled={!actor || busy || why !== null}
+            disabled={!actor || busy || why !== null || badPath !== null || headerError !== null}
             aria-label="Send HTTP request"
           >
             {busy ? 'Sending…' : 'Send'}
           </button>
         </div>
+        {badPath && <div className="error-text small">{badPath}</div>}
         {why ? (
           <div className="warn-text small">{why}</div>
         ) : (
@@ -106,11 +101,13 @@ export function HttpPanel() {
             Headers <span className="muted small">(one “name: value” per line)</span>
             <textarea
               aria-label="Request headers"
+              aria-invalid={headerError !== null}
               className="mono"
               rows={3}
               value={headers}
               onChange={(e) => setHeaders(e.target.value)}
             />
+            {headerError && <span className="error-text small">{headerError}</span>}
           </label>
           <label>
             Body{' '}
