@@ -167,6 +167,23 @@ describe('theater CLI on a real run', () => {
       expect(r.out).toContain(`entry:  ${name === 'blob' ? firstUser(file, victim) : victim}`);
     }
   });
+
+  it('still exits 1 on a bad chain when its reader goes away (theater verify | head -1; it exited 0)', async () => {
+    const file = join(dir, 'piped.db');
+    const src = new Database(db, { readonly: true });
+    src.exec(`VACUUM INTO '${file}'`);
+    src.close();
+    const raw = new Database(file);
+    raw.prepare('UPDATE entries SET seq = seq + 1000 WHERE hex(hash) = upper(?)').run(hashes[1501]!);
+    raw.close();
+    const child = spawn(process.execPath, [BIN, 'verify', '--db', file], { cwd: dir });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy()); // the first line, then the pipe closes
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(err).toBe('');
+    expect(code).toBe(1);
+  });
 });
 
 /** The first entry (insertion order) referencing the same input blob as `hash` — usually `hash` itself. */

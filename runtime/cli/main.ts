@@ -20,9 +20,10 @@ const program = new Command('theater')
   .showHelpAfterError()
   .exitOverride();
 
-// `theater events | head`: the reader went away; stop quietly (the commands stop writing when stdout is destroyed).
+// `theater events | head`: the reader went away. Quietly: the commands stop writing once stdout is destroyed and
+// end with their own exit code, so `theater verify | head -1` still exits 1 on a bad chain (it exited 0 here).
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(EXIT.ok);
+  if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
   throw e;
 });
 
