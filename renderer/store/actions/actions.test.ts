@@ -105,6 +105,74 @@ describe('stepping and selecting', () => {
   });
 });
 
+describe('switching branches', () => {
+  // counter: main has seqs 0..15; fork-1 was continued from #10 and has 12 entries (0..10 shared, 11 its own).
+  beforeEach(async () => {
+    api.addActor('counter', 16);
+    api.fork('counter', 'fork-1', 10, 1);
+    await actions.showActor('counter');
+  });
+  const shown = () => {
+    const { viewBranch, selected, total, follow } = state();
+    return { viewBranch, total, follow, index: selected?.index, seq: selected?.entry.seq, hash: selected?.entry.hash };
+  };
+
+  it("from main's head (End), opens fork-1 on its own head, following it", async () => {
+    await actions.selectIndex(15);
+    expect(shown()).toMatchObject({ viewBranch: 'main', index: 15, follow: true });
+    await actions.viewBranch('fork-1');
+    expect(shown()).toEqual({
+      viewBranch: 'fork-1',
+      total: 12,
+      follow: true,
+      index: 11,
+      seq: 11,
+      hash: fakeHash('counter@fork-1', 11),
+    });
+    expect(state().selected?.entry.branch).toBe('fork-1');
+  });
+
+  it('keeps an entry of the shared history selected, at its row, not following', async () => {
+    await actions.selectIndex(4);
+    await actions.viewBranch('fork-1');
+    expect(shown()).toEqual({
+      viewBranch: 'fork-1',
+      total: 12,
+      follow: false,
+      index: 4,
+      seq: 4,
+      hash: fakeHash('counter', 4),
+    });
+    // And back: still there.
+    await actions.viewBranch('main');
+    expect(shown()).toMatchObject({ viewBranch: 'main', total: 16, follow: false, index: 4, seq: 4 });
+  });
+
+  it("from fork-1's own entry back to main: main's head", async () => {
+    await actions.viewBranch('fork-1');
+    await actions.selectIndex(11);
+    await actions.viewBranch('main');
+    expect(shown()).toEqual({
+      viewBranch: 'main',
+      total: 16,
+      follow: true,
+      index: 15,
+      seq: 15,
+      hash: fakeHash('counter', 15),
+    });
+  });
+
+  it("never shows one branch's selection under another branch's name", async () => {
+    await actions.selectIndex(15);
+    const seen: { branch: string | null; hash: string | undefined }[] = [];
+    const off = store.subscribe((s) => seen.push({ branch: s.viewBranch, hash: s.selected?.entry.hash }));
+    await actions.viewBranch('fork-1');
+    off();
+    const mainOnly = new Set(Array.from({ length: 5 }, (_, i) => fakeHash('counter', 11 + i)));
+    expect(seen.filter((x) => x.branch === 'fork-1' && x.hash && mainOnly.has(x.hash))).toEqual([]);
+  });
+});
+
 describe('the opening', () => {
   it('a web page shows its opening before the socket opens, then catches up with what came meanwhile', async () => {
     api.opening = true;

@@ -42,7 +42,7 @@ export function linkActions(ctx: ActionContext, a: Actions): LinkActions {
     if (link.branch) {
       await a.refreshBranches();
       if (!get().branches.some((b) => b.name === link.branch)) return waitFor(`branch ${link.branch}`);
-      await a.viewBranch(link.branch);
+      await a.viewBranch(link.branch, { callerSelects: !!link.entry });
     }
     if (pending !== link) return false; // another link was opened meanwhile
     pending = null;
