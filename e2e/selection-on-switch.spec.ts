@@ -1,6 +1,7 @@
 /**
  * What the inspector shows stays about the selection the user sees: switching the branch moves the selection onto
- * that branch (the same entry when it is shared history, else the branch's head).
+ * that branch (the same entry when it is shared history, else the branch's head), and a "Who wrote?" answer goes when
+ * the selection moves.
  */
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures/studio.ts';
@@ -63,4 +64,24 @@ test("switching branches moves the selection onto the branch: its head, or the s
   await expect(detailsBranch(page)).toHaveText('main');
   await expect(selectedRows(page)).toHaveCount(1);
   await expect(followButton(page)).toHaveAttribute('aria-pressed', 'false');
+});
+
+test('a "Who wrote?" answer goes away when the selection moves', async ({ studio }, info) => {
+  const { page } = studio;
+  await expect(rows(page, /return .*actor\.init/)).toHaveCount(1);
+  await fireIncrements(page, 3);
+  await press(page, 'End');
+  await openTab(page, 'State');
+  await stepBackUntilState(page, '{"count":1}');
+  await page.getByRole('button', { name: 'Who wrote count?' }).click();
+  const answer = page.getByRole('status').filter({ hasText: 'was last written by' });
+  await expect(answer).toContainText('{"count":1}');
+
+  await press(page, 'End');
+  await expect(stateText(page)).toHaveText('{"count":3}');
+  await expect(answer).toHaveCount(0);
+  await shot(page, info, '01-answer-gone-after-end');
+  // Asked again, it answers for the entry now selected.
+  await page.getByRole('button', { name: 'Who wrote count?' }).click();
+  await expect(answer).toContainText('{"count":3}');
 });
