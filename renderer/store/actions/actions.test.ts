@@ -200,6 +200,41 @@ describe('the opening', () => {
   });
 });
 
+describe('a permalink opened at start-up', () => {
+  const waiting = () => state().notices.filter((n) => n.text.startsWith('The link waits'));
+
+  it('lands without a "waits" notice when its actor is there, though the actor list came after the link', async () => {
+    api.opening = true;
+    api.addActor('other', 3);
+    api.addActor('counter', 20);
+    // As main.tsx does: the address bar's link first, then the connection (and with it the actor list).
+    await actions.openLink({ actor: 'counter', branch: 'main', entry: fakeHash('counter', 7) });
+    actions.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state()).toMatchObject({ actorId: 'counter', selected: { index: 7, entry: { seq: 7 } }, follow: false });
+    expect(actions.linkPending()).toBe(false);
+    expect(waiting()).toEqual([]);
+  });
+
+  it('says it waits for its actor only once the actor list is known without it, then lands when it comes', async () => {
+    api.opening = true;
+    api.addActor('other', 3);
+    await actions.openLink({ actor: 'counter', entry: fakeHash('counter', 2) });
+    expect(waiting()).toEqual([]);
+    actions.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(waiting().map((n) => n.text)).toEqual([
+      'The link waits for actor counter: it opens as soon as that is recorded or imported.',
+    ]);
+    expect(state().actorId).toBe('other');
+    api.addActor('counter', 5);
+    api.emit('actors', {});
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state()).toMatchObject({ actorId: 'counter', selected: { entry: { seq: 2 } } });
+    expect(actions.linkPending()).toBe(false);
+  });
+});
+
 describe('live entries', () => {
   it('coalesces a burst of events into one refresh, and ignores other actors', async () => {
     api.addActor('counter', 5);
