@@ -23,6 +23,9 @@ async function copiedLink(page: Page): Promise<string> {
 
 const row = (page: Page, seq: number) => rows(page, new RegExp(`^#${seq} `));
 const details = (page: Page) => page.getByRole('tabpanel', { name: 'Details' });
+/** Whether the page says its link waits for data, right now (not waited for: such a notice expires by itself). */
+const saysWaiting = async (page: Page) =>
+  (await page.getByRole('status').filter({ hasText: 'The link waits' }).count()) > 0;
 
 test('copy a link to an entry and a diff, open it in a new page, reload, and jump by a typed hash', async ({
   studio,
@@ -57,6 +60,8 @@ test('copy a link to an entry and a diff, open it in a new page, reload, and jum
   const other = await page.context().newPage();
   await other.goto(link);
   await expect(other.getByLabel('Position')).toHaveText(/^8 \/ 28 · seq 7/);
+  // Its actor is there: no notice that the link waits for it (the actor list comes after the link at start-up).
+  expect(await saysWaiting(other)).toBe(false);
   await expect(row(other, 7)).toHaveAttribute('aria-selected', 'true');
   await expect(other.getByRole('button', { name: 'Follow live head' })).toHaveAttribute('aria-pressed', 'false');
   // Both picks: the diff is what it shows first.
@@ -70,6 +75,7 @@ test('copy a link to an entry and a diff, open it in a new page, reload, and jum
   // A reload keeps the place (the actor too).
   await other.reload();
   await expect(other.getByLabel('Position')).toHaveText(/^8 \/ 28 · seq 7/);
+  expect(await saysWaiting(other)).toBe(false);
 
   // A hash prefix typed in the search box goes to its entry, in the whole list.
   const target = await hashAt(2);

@@ -14,7 +14,7 @@ import type {
   Result,
   StudioEvents,
 } from '../../studio/contract.ts';
-import type { ConnectionState } from './transport.ts';
+import { ApiCallError, type ConnectionState } from './transport.ts';
 import type { StudioClient } from './client.ts';
 
 type Handler<M extends MethodName> = (p: Params<M>) => Result<M> | Promise<Result<M>>;
@@ -93,6 +93,22 @@ export class FakeClient implements StudioClient {
   }
   private readonly parents = new Map<string, string | null>();
 
+  /** Forks per actor: a branch holding main's entries up to `baseSeq`, then `count` entries of its own. */
+  readonly forks = new Map<string, Map<string, EntryView[]>>();
+  fork(actor: string, name: string, baseSeq: number, count: number): void {
+    const own = Array.from({ length: count }, (_, i) => {
+      const seq = baseSeq + 1 + i;
+      return {
+        ...fakeEntry(actor, seq, name),
+        hash: fakeHash(`${actor}@${name}`, seq),
+        parent: i === 0 ? fakeHash(actor, baseSeq) : fakeHash(`${actor}@${name}`, seq - 1),
+      };
+    });
+    const forks = this.forks.get(actor) ?? new Map<string, EntryView[]>();
+    forks.set(name, [...this.chain(actor).slice(0, baseSeq + 1), ...own]);
+    this.forks.set(actor, forks);
+  }
+
   /** Appends `n` entries to an actor and pushes the `entries` event the service would (unless told it is not
    *  connected to hear it). */
   grow(actor: string, n: number, announce = true): void {
@@ -143,8 +159,16 @@ export class FakeClient implements StudioClient {
     return c;
   }
 
+  /** The entries on one branch of an actor (main when none is named). */
+  private path(actor: string, branch: unknown): EntryView[] {
+    if (branch === undefined || branch === 'main') return this.chain(actor);
+    const b = this.forks.get(actor)?.get(String(branch));
+    if (!b) throw new Error(`no branch ${String(branch)} of ${actor}`);
+    return b;
+  }
+
   private find(hash: string): EntryView {
-    for (const c of this.chains.values()) {
+    for (const c of [...this.chains.values(), ...[...this.forks.values()].flatMap((f) => [...f.values()])]) {
       const e = c.find((x) => x.hash === hash);
       if (e) return e;
     }
@@ -163,24 +187,44 @@ export class FakeClient implements StudioClient {
         case 'branches': {
           const c = this.chain(String(p.actor));
           const head = c.at(-1);
+          const forks = [...(this.forks.get(String(p.actor)) ?? new Map<string, EntryView[]>())].map(([name, b]) => {
+            const base = b.findLast((e) => e.branch === 'main')!;
+            return {
+              name,
+              head: b.at(-1)!.hash,
+              headSeq: b.at(-1)!.seq,
+              base: base.hash,
+              baseSeq: base.seq,
+              live: false,
+            };
+          });
           return [
             { name: 'main', head: head?.hash ?? null, headSeq: head?.seq ?? -1, base: null, baseSeq: null, live: true },
+            ...forks,
           ];
         }
         case 'entries': {
-          const c = this.chain(String(p.actor));
+          const c = this.path(String(p.actor), p.branch);
           const offset = Number(p.offset);
           return { total: c.length, offset, items: c.slice(offset, offset + Number(p.limit)) };
         }
-        case 'entryIndex':
-          return this.chain(String(p.actor)).findIndex((e) => e.hash === p.hash);
+        case 'entryIndex': {
+          const i = this.path(String(p.actor), p.branch).findIndex((e) => e.hash === p.hash);
+          if (i < 0) throw new ApiCallError(`entry ${String(p.hash)} is not on that branch`, 'not-found', method);
+          return i;
+        }
+        case 'listPosition': {
+          // Unfiltered only: the entry's row, or null when it is not on the branch.
+          const i = this.path(String(p.actor), p.branch).findIndex((e) => e.hash === p.hash);
+          return i < 0 ? null : i;
+        }
         case 'entry': {
           const e = this.find(String(p.hash));
           const d: EntryDetail = { ...e, input: null, output: null, effects: [], causedBy: null };
           return d;
         }
         case 'graph': {
-          const c = this.chain(String(p.actor)).slice(Number(p.fromSeq), Number(p.toSeq) + 1);
+          const c = this.path(String(p.actor), p.branch).slice(Number(p.fromSeq), Number(p.toSeq) + 1);
           return {
             actor: p.actor,
             branch: p.branch,

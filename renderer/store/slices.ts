@@ -71,20 +71,26 @@ export const noticesSlice: Slice<NoticesSlice> = (set) => ({
 // ---- actors, branches --------------------------------------------------------------------------------------
 export interface ActorsSlice {
   readonly actors: readonly ActorView[];
+  /** Whether `actors` is the service's list yet (false until the first one arrives: an actor not in it yet may be). */
+  readonly actorsKnown: boolean;
   readonly actorId: string | null;
   readonly branches: readonly BranchView[];
   /** The branch whose entries the list and stepping walk (defaults to the actor's live branch). */
   readonly viewBranch: string | null;
+  /** The actor list as the service gave it. */
   setActors(actors: readonly ActorView[]): void;
+  setActorStatus(id: string, status: ActorView['status']): void;
   setBranches(b: readonly BranchView[]): void;
   setViewBranch(b: string | null): void;
 }
 export const actorsSlice: Slice<ActorsSlice> = (set) => ({
   actors: [],
+  actorsKnown: false,
   actorId: null,
   branches: [],
   viewBranch: null,
-  setActors: (actors) => set({ actors }),
+  setActors: (actors) => set({ actors, actorsKnown: true }),
+  setActorStatus: (id, status) => set((s) => ({ actors: s.actors.map((x) => (x.id === id ? { ...x, status } : x)) })),
   setBranches: (branches) => set({ branches }),
   setViewBranch: (viewBranch) => set({ viewBranch }),
 });

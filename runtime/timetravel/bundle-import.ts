@@ -25,6 +25,10 @@ export interface ImportOptions {
 
 export interface ImportResult {
   readonly actor: string;
+  /**
+   * The branch the entries went to; when the bundle's branch is live here and every entry was here already, the
+   * branch its head was recorded on (no branch is created for nothing new).
+   */
   readonly branch: string;
   readonly entries: number;
   /** Entries that were already in the database (identical history). */
@@ -49,6 +53,8 @@ function readInto(store: ChainStore, r: BundleReader, o: ImportOptions): ImportR
   const header = readHeader(r);
   const { actor } = header;
   let branch = o.as ?? header.branch;
+  /** Whether `branch` is a name made up here (the bundle's own branch is live): worth creating only for new entries. */
+  let ownBranch = false;
   if (o.live?.(actor, branch)) {
     if (o.as !== undefined)
       throw new BundleError(
@@ -56,6 +62,7 @@ function readInto(store: ChainStore, r: BundleReader, o: ImportOptions): ImportR
           'Import under another name, or stop the actor first.',
       );
     branch = freeBranchName(store, actor, `${branch}-import`);
+    ownBranch = true;
   }
   const promised = header.entries;
 
@@ -97,7 +104,11 @@ function readInto(store: ChainStore, r: BundleReader, o: ImportOptions): ImportR
   // The digest is checked (by verifiedRecords, before it returns) before the last batch is written, so a damaged
   // tail cannot slip in.
   flush();
-  if (!started && prev) startBranch(store, actor, branch, prev);
+  // Nothing new: a branch of its own would only be an empty lane at an entry already here. The result names the
+  // branch that entry was recorded on instead.
+  const here = !started && ownBranch && prev ? store.entry(prev, actor) : undefined;
+  if (here) branch = here.branch;
+  else if (!started && prev) startBranch(store, actor, branch, prev);
   // The component is stored as a blob keyed by its SHA-256, which is exactly how replay looks it up.
   if (component) store.appendBatches([{ actor, branch, entries: [], blobs: [component] }]);
   if (header.component) store.upsertActor({ id: actor, component: header.component });

@@ -38,6 +38,23 @@ async function counterChain(system: ActorSystem, n = 3): Promise<string> {
 }
 
 describe('bundles', () => {
+  it('re-importing a bundle whose branch is live here adds no branch when every entry is here already', async () => {
+    await withSystem(async (system, dir) => {
+      const id = await counterChain(system);
+      const file = join(dir, 'c.bundle');
+      await exportOf(system.store, file, { actor: id });
+      await withStore(join(dir, 'other.db'), (s) => {
+        importBundle(s, file);
+        const before = s.branches(id).map((b) => b.name);
+        const live = () => true;
+        // Every entry is here: no "main-import-1" (an empty lane), and the result says where they are.
+        const r = importBundle(s, file, { live });
+        expect(r).toMatchObject({ branch: 'main', existing: r.entries });
+        expect(s.branches(id).map((b) => b.name)).toEqual(before);
+      });
+    });
+  });
+
   it('round-trips: same hashes (permalinks), verifiable, replayable; re-import is a no-op', async () => {
     await withSystem(async (system, dir) => {
       const id = await counterChain(system);

@@ -1,6 +1,6 @@
 /** The actor's state after the selected entry: a JSON tree (or hex), with "who wrote this?" per key. */
 import { useState } from 'react';
-import type { EntryView, PathSegment } from '../../../studio/contract.ts';
+import type { EntryView, Hex, PathSegment } from '../../../studio/contract.ts';
 import { api, errorMessage } from '../../api/client.ts';
 import { actions, useStudio } from '../../store/index.ts';
 import { pathText } from '../common/format.ts';
@@ -10,18 +10,24 @@ import { JsonTree } from './json-tree.tsx';
 export function StateView() {
   const hash = useStudio((s) => s.selected?.entry.hash ?? null);
   const st = useAsync(hash ? () => api().call('stateAt', { hash }) : null, [hash]);
-  const [who, setWho] = useState<{ path: readonly PathSegment[]; entry: EntryView | null; error?: string } | null>(
-    null,
-  );
+  // A "Who wrote?" answer is about the entry it was asked at: shown only while that entry is the selection (so it
+  // goes when the selection moves, and a late answer for an entry left meanwhile is never shown).
+  const [answer, setWho] = useState<{
+    at: Hex;
+    path: readonly PathSegment[];
+    entry: EntryView | null;
+    error?: string;
+  } | null>(null);
+  const who = answer?.at === hash ? answer : null;
   if (!hash) return <p className="empty">Select an entry to see the state after it.</p>;
   if (st.status === 'error') return <p className="error-text">Could not load the state: {st.message}</p>;
   if (st.status !== 'ok') return <p className="muted">Loading…</p>;
   const v = st.value;
   const askWho = async (path: readonly PathSegment[]) => {
     try {
-      setWho({ path, entry: await api().call('whoWrote', { hash, path }) });
+      setWho({ at: hash, path, entry: await api().call('whoWrote', { hash, path }) });
     } catch (e) {
-      setWho({ path, entry: null, error: errorMessage(e) });
+      setWho({ at: hash, path, entry: null, error: errorMessage(e) });
     }
   };
   return (

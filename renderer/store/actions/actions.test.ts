@@ -105,6 +105,74 @@ describe('stepping and selecting', () => {
   });
 });
 
+describe('switching branches', () => {
+  // counter: main has seqs 0..15; fork-1 was continued from #10 and has 12 entries (0..10 shared, 11 its own).
+  beforeEach(async () => {
+    api.addActor('counter', 16);
+    api.fork('counter', 'fork-1', 10, 1);
+    await actions.showActor('counter');
+  });
+  const shown = () => {
+    const { viewBranch, selected, total, follow } = state();
+    return { viewBranch, total, follow, index: selected?.index, seq: selected?.entry.seq, hash: selected?.entry.hash };
+  };
+
+  it("from main's head (End), opens fork-1 on its own head, following it", async () => {
+    await actions.selectIndex(15);
+    expect(shown()).toMatchObject({ viewBranch: 'main', index: 15, follow: true });
+    await actions.viewBranch('fork-1');
+    expect(shown()).toEqual({
+      viewBranch: 'fork-1',
+      total: 12,
+      follow: true,
+      index: 11,
+      seq: 11,
+      hash: fakeHash('counter@fork-1', 11),
+    });
+    expect(state().selected?.entry.branch).toBe('fork-1');
+  });
+
+  it('keeps an entry of the shared history selected, at its row, not following', async () => {
+    await actions.selectIndex(4);
+    await actions.viewBranch('fork-1');
+    expect(shown()).toEqual({
+      viewBranch: 'fork-1',
+      total: 12,
+      follow: false,
+      index: 4,
+      seq: 4,
+      hash: fakeHash('counter', 4),
+    });
+    // And back: still there.
+    await actions.viewBranch('main');
+    expect(shown()).toMatchObject({ viewBranch: 'main', total: 16, follow: false, index: 4, seq: 4 });
+  });
+
+  it("from fork-1's own entry back to main: main's head", async () => {
+    await actions.viewBranch('fork-1');
+    await actions.selectIndex(11);
+    await actions.viewBranch('main');
+    expect(shown()).toEqual({
+      viewBranch: 'main',
+      total: 16,
+      follow: true,
+      index: 15,
+      seq: 15,
+      hash: fakeHash('counter', 15),
+    });
+  });
+
+  it("never shows one branch's selection under another branch's name", async () => {
+    await actions.selectIndex(15);
+    const seen: { branch: string | null; hash: string | undefined }[] = [];
+    const off = store.subscribe((s) => seen.push({ branch: s.viewBranch, hash: s.selected?.entry.hash }));
+    await actions.viewBranch('fork-1');
+    off();
+    const mainOnly = new Set(Array.from({ length: 5 }, (_, i) => fakeHash('counter', 11 + i)));
+    expect(seen.filter((x) => x.branch === 'fork-1' && x.hash && mainOnly.has(x.hash))).toEqual([]);
+  });
+});
+
 describe('the opening', () => {
   it('a web page shows its opening before the socket opens, then catches up with what came meanwhile', async () => {
     api.opening = true;
@@ -129,6 +197,41 @@ describe('the opening', () => {
     api.setConnection('open');
     await vi.advanceTimersByTimeAsync(0);
     expect(state()).toMatchObject({ actorId: 'counter', selected: { index: 4 } });
+  });
+});
+
+describe('a permalink opened at start-up', () => {
+  const waiting = () => state().notices.filter((n) => n.text.startsWith('The link waits'));
+
+  it('lands without a "waits" notice when its actor is there, though the actor list came after the link', async () => {
+    api.opening = true;
+    api.addActor('other', 3);
+    api.addActor('counter', 20);
+    // As main.tsx does: the address bar's link first, then the connection (and with it the actor list).
+    await actions.openLink({ actor: 'counter', branch: 'main', entry: fakeHash('counter', 7) });
+    actions.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state()).toMatchObject({ actorId: 'counter', selected: { index: 7, entry: { seq: 7 } }, follow: false });
+    expect(actions.linkPending()).toBe(false);
+    expect(waiting()).toEqual([]);
+  });
+
+  it('says it waits for its actor only once the actor list is known without it, then lands when it comes', async () => {
+    api.opening = true;
+    api.addActor('other', 3);
+    await actions.openLink({ actor: 'counter', entry: fakeHash('counter', 2) });
+    expect(waiting()).toEqual([]);
+    actions.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(waiting().map((n) => n.text)).toEqual([
+      'The link waits for actor counter: it opens as soon as that is recorded or imported.',
+    ]);
+    expect(state().actorId).toBe('other');
+    api.addActor('counter', 5);
+    api.emit('actors', {});
+    await vi.advanceTimersByTimeAsync(0);
+    expect(state()).toMatchObject({ actorId: 'counter', selected: { entry: { seq: 2 } } });
+    expect(actions.linkPending()).toBe(false);
   });
 });
 

@@ -1,7 +1,8 @@
 /** Actors and branches: which actor is on screen, its branches and logs, and the commands of the actor tree. */
 import { firstActor } from '../../../studio/contract.ts';
 import { CHUNK } from '../../viz/layout/viewport.ts';
-import { isFiltered, PAGE } from '../slices.ts';
+import { EMPTY_FILTER, isFiltered, PAGE, type EntryFilter } from '../slices.ts';
+import { filterParams } from './entries.ts';
 import type { ActionContext, ActorActions, Actions } from './types.ts';
 
 export function actorActions(ctx: ActionContext, a: Actions): ActorActions {
@@ -69,14 +70,9 @@ export function actorActions(ctx: ActionContext, a: Actions): ActorActions {
     if (actor && actor.seq >= 0)
       a.guard('Loading the graph', a.ensureChunk(actor.liveBranch, Math.floor(actor.seq / CHUNK)));
     await refreshBranches();
-    // Open on the head, so the details and state panes show something useful straight away. Unfiltered, the head's
-    // row is the view branch's head seq: its page is served at once, while page 0 of a long chain waits for the
-    // service's index.
+    // Open on the head, so the details and state panes show something useful straight away.
     try {
-      const view = get().branches.find((b) => b.name === get().viewBranch);
-      await a.ensurePage(view && !isFiltered(get().filter) ? Math.floor(Math.max(0, view.headSeq) / PAGE) : 0);
-      const { total, selected } = get();
-      if (total > 0 && !selected && get().actorId === id) await a.selectIndex(total - 1);
+      await selectHead();
     } finally {
       // Only now: verifying a long chain competes with the opening requests for the service and the CPU.
       if (get().actorId === id) void a.runVerify();
@@ -92,16 +88,69 @@ export function actorActions(ctx: ActionContext, a: Actions): ActorActions {
     s.setBranches(branches);
     if (!s.viewBranch || !branches.some((b) => b.name === s.viewBranch)) {
       const live = branches.find((b) => b.live) ?? branches[0];
-      s.setViewBranch(live?.name ?? null);
+      // The branch shown went away: the selection is re-resolved on the one shown instead, as on a switch.
+      if (s.viewBranch && live) await viewBranch(live.name);
+      else s.setViewBranch(live?.name ?? null);
     }
   }
 
-  async function viewBranch(name: string): Promise<void> {
+  /**
+   * Selects the newest row of the list as it now stands (actor and branch), unless something else got selected
+   * meanwhile. Unfiltered, the head's row is the view branch's head seq: its page is served at once, while page 0 of a
+   * long chain waits for the service's index.
+   */
+  async function selectHead(): Promise<void> {
+    const { actorId, viewBranch: branch, branches, filter } = get();
+    const view = branches.find((b) => b.name === branch);
+    await a.ensurePage(view && !isFiltered(filter) ? Math.floor(Math.max(0, view.headSeq) / PAGE) : 0);
+    const now = get();
+    if (now.total > 0 && !now.selected && now.actorId === actorId && now.viewBranch === branch)
+      await a.selectIndex(now.total - 1);
+  }
+
+  async function viewBranch(name: string, opts: { readonly callerSelects?: boolean } = {}): Promise<void> {
     const s = get();
     if (s.viewBranch === name) return;
-    s.setViewBranch(name);
-    s.invalidateEntries(true);
-    s.invalidateLog(true);
+    const { actorId, selected } = s;
+    // One update: nothing of the previous branch's list or selection is shown beside the new branch's name (its
+    // rows are not the list's any more, and its position in the old list means nothing in the new one).
+    store.setState((st) => ({
+      viewBranch: name,
+      selected: null,
+      pages: new Map(),
+      total: 0,
+      listVersion: st.listVersion + 1,
+      baseVersion: st.listVersion + 1,
+      logPages: new Map(),
+      logTotal: 0,
+      logVersion: st.logVersion + 1,
+      logBase: st.logVersion + 1,
+    }));
+    if (opts.callerSelects || !actorId) return;
+    const moved = () => {
+      const now = get();
+      return now.actorId !== actorId || now.viewBranch !== name || now.selected !== null;
+    };
+    // The entry that was selected stays selected if the new branch has it too (history shared before the fork),
+    // at its row there; otherwise the new branch opens on its head. Either way through selectIndex, so that
+    // "Following head" says whether the selection is the newest row.
+    if (!selected) return selectHead();
+    const { filter } = get();
+    const rowOn = (f: EntryFilter) =>
+      api.call('listPosition', { actor: actorId, branch: name, hash: selected.entry.hash, ...filterParams(f) });
+    const index = await rowOn(filter);
+    // Hidden by the filter is not the same as not on the branch: such an entry stays selected, with no row (as when
+    // a filter hides it: setFilter).
+    const onBranch = index !== null || (isFiltered(filter) && (await rowOn(EMPTY_FILTER)) !== null);
+    if (moved()) return;
+    if (!onBranch) return selectHead();
+    if (index === null) {
+      get().setSelected({ entry: selected.entry, index: null });
+      if (get().follow) a.setFollow(false);
+      return;
+    }
+    await a.ensurePage(Math.floor(index / PAGE));
+    if (!moved()) await a.selectIndex(index);
   }
 
   async function actorCommand(actor: string, command: 'startActor' | 'stopActor' | 'restartActor'): Promise<void> {

@@ -125,7 +125,7 @@ export function entryActions(ctx: ActionContext, a: Actions): EntryActions {
     // The current actor's entry if it has this hash (identical histories on two hub nodes share hashes).
     const detail = await api.call('entry', { hash, actor: s.actorId });
     if (detail.actor !== s.actorId) await a.showActor(detail.actor);
-    if (branch) await a.viewBranch(branch);
+    if (branch) await a.viewBranch(branch, { callerSelects: true });
     let index: number | null;
     if (isFiltered(get().filter)) {
       const { filter, viewBranch } = get();
@@ -144,7 +144,7 @@ export function entryActions(ctx: ActionContext, a: Actions): EntryActions {
       index = await at(get().viewBranch);
       // Not on the branch the list shows (a link, a causal link to a fork): show the branch it was recorded on.
       if (index === null && !branch && detail.branch !== get().viewBranch) {
-        await a.viewBranch(detail.branch);
+        await a.viewBranch(detail.branch, { callerSelects: true });
         index = await at(detail.branch);
       }
     }
@@ -223,7 +223,7 @@ export function entryActions(ctx: ActionContext, a: Actions): EntryActions {
 }
 
 /** The list's filter as the service's query fields (absent when unset). */
-function filterParams(f: EntryFilter) {
+export function filterParams(f: EntryFilter) {
   return {
     ...(f.kinds.length ? { kinds: f.kinds } : {}),
     ...(f.iface ? { iface: f.iface } : {}),

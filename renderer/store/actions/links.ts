@@ -31,6 +31,9 @@ export function linkActions(ctx: ActionContext, a: Actions): LinkActions {
   async function apply(): Promise<boolean> {
     const link = pending;
     if (!link) return true;
+    // Opened at start-up, a link comes before the actor list: it is applied once the list arrives (loadActors), and
+    // only then can an actor be said to be missing.
+    if (!get().actorsKnown) return false;
     if (!get().actors.some((x) => x.id === link.actor)) return waitFor(`actor ${link.actor}`);
     // Everything the link names must be there before anything moves: a half-applied link would mislead.
     const [at, pa, pb] = await Promise.all(
@@ -42,7 +45,7 @@ export function linkActions(ctx: ActionContext, a: Actions): LinkActions {
     if (link.branch) {
       await a.refreshBranches();
       if (!get().branches.some((b) => b.name === link.branch)) return waitFor(`branch ${link.branch}`);
-      await a.viewBranch(link.branch);
+      await a.viewBranch(link.branch, { callerSelects: !!link.entry });
     }
     if (pending !== link) return false; // another link was opened meanwhile
     pending = null;

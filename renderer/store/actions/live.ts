@@ -49,9 +49,7 @@ export function liveActions(ctx: ActionContext, a: Actions): LiveActions {
       }),
       api.on('entries', (p) => onNewEntries(p)),
       api.on('actors', () => a.guard('Loading actors', a.refreshActors())),
-      api.on('actorStatus', ({ actor, status }) => {
-        get().setActors(get().actors.map((x) => (x.id === actor ? { ...x, status } : x)));
-      }),
+      api.on('actorStatus', ({ actor, status }) => get().setActorStatus(actor, status)),
       api.on('progress', (p) => get().setProgress(p.done >= p.total ? null : p)),
       api.on('componentChanged', (p) => get().setComponentChanged(p)),
       // An actor failed (trapped, ran past its time limit): say so whichever actor is on screen. Its own log lines

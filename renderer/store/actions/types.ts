@@ -40,7 +40,13 @@ export interface ActorActions {
   /** Puts an actor on screen: resets what belonged to the previous one, opens on its head, verifies it. */
   showActor(id: string): Promise<void>;
   refreshBranches(): Promise<void>;
-  viewBranch(name: string): Promise<void>;
+  /**
+   * Shows another branch of the actor in the list, stepping and the inspector. The selected entry stays selected if
+   * that branch has it too (history shared before the fork), else the branch opens on its head; "Following head" is
+   * on exactly when the selection is the branch's newest row. `callerSelects`: the caller selects an entry on it
+   * next (selectHash), so the selection is only cleared.
+   */
+  viewBranch(name: string, opts?: { readonly callerSelects?: boolean }): Promise<void>;
   /** Start, stop or restart from the actor tree; a refusal is reported. */
   actorCommand(actor: string, command: 'startActor' | 'stopActor' | 'restartActor'): Promise<void>;
   /** Opens a manifest by path; the result (a load error names file and line) is for the dialog to show. */
