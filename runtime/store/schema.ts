@@ -22,6 +22,7 @@
  * it lets another process delete the WAL from under it (SQLite's "How To Corrupt An SQLite Database File", §2.2;
  * runtime/store/lock-retention.test.ts shows it). The header is therefore checked by SQLite itself.
  */
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { trackOpen } from './open-files.ts';
 import { ChainStoreOpenError, SqliteDriverError } from './types.ts';
@@ -206,18 +207,14 @@ export type OpenMode = 'read' | 'write';
  * file as it is (every migration so far only adds indexes and tables that readers treat as optional).
  */
 export function openChainDb(path: string, mode: OpenMode): Database.Database {
-  let db: Database.Database;
-  try {
-    db = new Database(path, mode === 'read' ? { readonly: true, fileMustExist: true } : {});
-  } catch (e) {
-    throw openError(path, e, true);
-  }
+  const db = openChainDbRaw(path, mode === 'read' ? { readonly: true, fileMustExist: true } : {});
   try {
     // SQLite reads the header here: a file that is not SQLite fails with SQLITE_NOTADB before anything is written.
     db.pragma('schema_version');
     if (mode === 'write') {
+      checkWritable(db, path);
       configure(db);
-      migrate(db, path);
+      migrate(db);
     } else {
       configureReader(db);
       checkReadable(db, path);
@@ -227,6 +224,15 @@ export function openChainDb(path: string, mode: OpenMode): Database.Database {
   } catch (e) {
     db.close();
     throw openError(path, e, false);
+  }
+}
+
+/** The connection itself; a failure here is the file (missing, unreadable) or the SQLite driver. */
+function openChainDbRaw(path: string, options: Database.Options): Database.Database {
+  try {
+    return new Database(path, options);
+  } catch (e) {
+    throw openError(path, e, true);
   }
 }
 
@@ -313,8 +319,8 @@ export function hasTable(db: Database.Database, name: string): boolean {
   return db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?`).get(name) !== undefined;
 }
 
-/** Brings the file to SCHEMA_VERSION, refusing files that are not ours or are newer than this build. */
-function migrate(db: Database.Database, path: string): void {
+/** Refuses a file that is not ours (another application's, or newer than this build) before anything is written. */
+function checkWritable(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   const appId = db.pragma('application_id', { simple: true }) as number;
   const notOurs = (why: string) => new ChainStoreOpenError(`${path} is not a Theater chain database: ${why}`);
@@ -325,6 +331,30 @@ function migrate(db: Database.Database, path: string): void {
     throw notOurs(`its application_id is 0x${appId.toString(16)}, not Theater's 0x${APPLICATION_ID.toString(16)}`);
   }
   if (version > SCHEMA_VERSION) throw newerThanUs(path, version);
+}
+
+/**
+ * What a writer checks before it takes a db's lease (a lease file beside it) or opens it for writing: an existing
+ * file must be ours. Read through a read-only connection, so that another application's file is left exactly as it
+ * was (opening it for writing first turned it to WAL).
+ */
+export function refuseForeignDb(path: string): void {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st || st.size === 0) return;
+  const db = openChainDbRaw(path, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('schema_version');
+    checkWritable(db, path);
+  } catch (e) {
+    throw openError(path, e, false);
+  } finally {
+    db.close();
+  }
+}
+
+/** Brings the file to SCHEMA_VERSION (checkWritable has vouched for it). */
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
   for (const m of MIGRATIONS) {
     if (m.version <= version) continue;
     // One transaction per migration: a crash mid-migration leaves the previous version intact.

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -226,6 +226,18 @@ describe('ChainStore', () => {
     db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY)');
     db.close();
     expect(() => ChainStore.open(other)).toThrow(/is not a Theater chain database: .*tables: users/);
+  });
+
+  it("leaves another application's SQLite database exactly as it was when it refuses it (it was turned to WAL)", () => {
+    const other = join(dir, 'app.db');
+    const db = new Database(other);
+    db.exec("CREATE TABLE t (x); INSERT INTO t VALUES ('theirs')");
+    db.close();
+    const before = readFileSync(other);
+    expect(() => WriterLease.acquire(other)).toThrow(/is not a Theater chain database: .*tables: t/);
+    expect(() => ChainStore.open(other)).toThrow(/tables: t/);
+    expect(readFileSync(other).equals(before)).toBe(true);
+    for (const side of ['-lease', '-wal', '-shm']) expect(existsSync(other + side)).toBe(false);
   });
 
   it('refuses a database from a newer schema version', () => {

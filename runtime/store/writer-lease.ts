@@ -27,7 +27,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { trackOpen } from './open-files.ts';
-import { hasTable, openChainDb } from './schema.ts';
+import { hasTable, openChainDb, refuseForeignDb } from './schema.ts';
 import { ChainStoreOpenError } from './types.ts';
 import { makeDirs } from '../make-dirs.ts';
 
@@ -111,6 +111,7 @@ export class WriterLease {
    */
   static acquire(db: string, command: string = describeThisProcess()): WriterLease {
     const path = resolve(db);
+    refuseForeignDb(path);
     try {
       makeDirs(dirname(path));
     } catch (e) {
