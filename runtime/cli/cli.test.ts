@@ -168,6 +168,24 @@ describe('theater CLI on a real run', () => {
     }
   });
 
+  it('state exits 1 naming the blob when the state it would print was changed (it printed the changed bytes, or "no state", and exit 0)', () => {
+    const file = join(dir, 'state-changed.db');
+    const src = new Database(db, { readonly: true });
+    src.exec(`VACUUM INTO '${file}'`);
+    src.close();
+    const at = hashes.at(-2)!; // the entry before the stop event: its state is {"count":1000}
+    const raw = new Database(file);
+    // Every stored copy of those bytes (identical blobs stored apart share a hash; any intact one would do).
+    const sql = `UPDATE blobs SET bytes = CAST('{"count":9}' AS BLOB)
+      WHERE hash = (SELECT b.hash FROM entries e JOIN blobs b ON b.id = e.state_id WHERE hex(e.hash) = upper(?))`;
+    expect(raw.prepare(sql).run(at).changes).toBeGreaterThan(0);
+    raw.close();
+    const r = theater('state', '--db', file, '--at', at.slice(0, 12));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/its state blob [0-9a-f]+ is missing, or its bytes no longer hash to it/);
+    expect(r.out).toBe('');
+  });
+
   it('still exits 1 on a bad chain when its reader goes away (theater verify | head -1; it exited 0)', async () => {
     const file = join(dir, 'piped.db');
     const src = new Database(db, { readonly: true });

@@ -8,7 +8,7 @@ import { ComponentError } from '../component/loader.ts';
 import { ManifestError } from '../manifest/index.ts';
 import { ChainConflictError, ChainStoreOpenError, WriterBusyError } from '../store/index.ts';
 import { BundleError } from '../timetravel/bundle-format.ts';
-import { TimeTravelError } from '../timetravel/state.ts';
+import { DamagedChainError, TimeTravelError } from '../timetravel/state.ts';
 import { UsageError } from './context.ts';
 
 export const EXIT = {
@@ -42,7 +42,8 @@ export function exitCodeFor(e: unknown): number {
       : EXIT.usage;
   }
   if (e instanceof WriterBusyError) return EXIT.busy;
-  if (e instanceof BundleError || e instanceof ChainConflictError) return EXIT.refused;
+  if (e instanceof BundleError || e instanceof ChainConflictError || e instanceof DamagedChainError)
+    return EXIT.refused;
   if (
     e instanceof UsageError ||
     e instanceof ManifestError ||

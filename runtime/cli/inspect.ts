@@ -1,11 +1,12 @@
 /** Read-only commands: events, verify, state. */
-import { summarizeEntry, toDisplay, bytesAsJson } from '../chain/describe.ts';
+import { summarizeEntry, toDisplay } from '../chain/describe.ts';
 import { decode } from '../chain/canonical.ts';
 import { toHex } from '../chain/entry.ts';
 import { LogLines } from '../chain/log-lines.ts';
 import { verifyChain, type VerifyResult } from '../chain/verify.ts';
 import type { ChainReader } from '../reader/chain-reader.ts';
 import type { StoredEntry } from '../store/index.ts';
+import { stateAt } from '../timetravel/state.ts';
 import { resolveActor, resolveEntry, withReader, type Source } from './context.ts';
 
 const PAGE = 2048;
@@ -149,10 +150,10 @@ export function stateCommand(source: Source, o: { actor?: string; at?: string })
       entry = await store.head(actor, await store.liveBranch(actor));
     }
     if (!entry) throw new Error('no entries yet');
-    const bytes = entry.state ? await store.blob(entry.state) : undefined;
+    // Through stateAt: a state blob that is missing or changed is an error, not "no state".
+    const { bytes, json } = await stateAt(store, entry.hash);
     const where = `${entry.actor} #${entry.seq} ${toHex(entry.hash).slice(0, 12)}`;
     if (!bytes) return void console.log(`${where}: no state`);
-    const json = bytesAsJson(bytes);
     console.log(json !== undefined ? JSON.stringify(json, null, 2) : JSON.stringify(toDisplay(bytes)));
     if (process.stderr.isTTY) console.error(`(state as of ${where})`);
   });

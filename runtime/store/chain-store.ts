@@ -288,10 +288,16 @@ export class ChainStore {
     return ids.map((id) => byId.get(id));
   }
 
+  /**
+   * The bytes whose hash is `hash` (a full SHA-256, or the 8-byte prefix a short blob is known by), checked: bytes
+   * changed since they were stored are not returned, so no reader shows them as what the chain recorded.
+   */
   blob(hash: Hash): Uint8Array | undefined {
-    for (const c of this.stmts.blobCandidates.all({ key: hashKey(hash) }) as { hash: Buffer; bytes: Buffer }[]) {
-      const match = c.hash.length === hash.length ? hashEquals(c.hash, hash) : hashEquals(sha256(c.bytes), hash);
-      if (match) return bytes(c.bytes);
+    for (const c of this.stmts.blobCandidates.all({ key: hashKey(hash) }) as { bytes: Buffer }[]) {
+      const digest = sha256(c.bytes);
+      if (hashEquals(hash.length === digest.length ? digest : digest.subarray(0, hash.length), hash)) {
+        return bytes(c.bytes);
+      }
     }
     return undefined;
   }
@@ -429,7 +435,7 @@ interface BranchHashes {
 
 function prepare(db: Database.Database, older: boolean) {
   return {
-    blobCandidates: db.prepare(`SELECT hash, bytes FROM blobs WHERE id IN (${idsWithKey(SRC_BLOB, older)})`),
+    blobCandidates: db.prepare(`SELECT bytes FROM blobs WHERE id IN (${idsWithKey(SRC_BLOB, older)})`),
     branch: db.prepare('SELECT id, head_id FROM branches WHERE actor_id = ? AND name = ?'),
     insertBranch: db.prepare('INSERT INTO branches (actor_id, name, base_id, created) VALUES (?, ?, ?, ?)'),
     setHead: db.prepare('UPDATE branches SET head_id = ? WHERE id = ?'),

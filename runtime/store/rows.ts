@@ -1,5 +1,5 @@
 /** SELECT fragments and row → model mapping shared by the store's read paths and its audit queries. */
-import { sha256, type Hash, type Origin } from '../chain/entry.ts';
+import { hashEquals, sha256, type Hash, type Origin } from '../chain/entry.ts';
 import { kindName, originName } from '../reader/codes.ts';
 import type { StoredEntry } from './types.ts';
 
@@ -92,5 +92,8 @@ export function blobHash(stored: Buffer | null, small: Buffer | null): Hash | nu
   if (stored === null) return null;
   if (small === null) return bytes(stored);
   const h = sha256(small);
+  // The full hash of a short blob is its bytes' hash only while they still hash to the prefix stored: changed bytes
+  // would otherwise vouch for themselves. Then the prefix is all there is, and no read by hash finds the bytes.
+  if (!hashEquals(h.subarray(0, stored.length), stored)) return bytes(stored);
   return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
 }

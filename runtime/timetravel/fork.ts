@@ -5,7 +5,7 @@
 import { ChainBuilder } from '../chain/builder.ts';
 import { RUNTIME_EVENTS, hashEquals, toHex, type Hash } from '../chain/entry.ts';
 import type { BranchRow, ChainStore } from '../store/index.ts';
-import { entryOrThrow, TimeTravelError } from './state.ts';
+import { DamagedChainError, entryOrThrow, TimeTravelError } from './state.ts';
 
 export interface BranchInfo extends BranchRow {
   readonly live: boolean;
@@ -60,7 +60,13 @@ export function forkAt(store: ChainStore, hash: Hash, branch?: string, actor?: s
   const name = branch ?? nextForkName(store, at.actor);
   if (!/^[\w.-]{1,64}$/.test(name))
     throw new TimeTravelError(`branch name ${JSON.stringify(name)}: use 1-64 letters, digits, . _ -`);
-  const stateBytes = at.state ? (store.blob(at.state) ?? null) : null;
+  const stateBytes = at.state ? store.blob(at.state) : null;
+  if (stateBytes === undefined) {
+    throw new DamagedChainError(
+      `cannot fork at ${toHex(at.hash)}: its state blob ${toHex(at.state!)} is missing, or its bytes no longer hash ` +
+        'to it; `theater verify` names the first bad entry',
+    );
+  }
   const b = new ChainBuilder(at.actor, { hash: at.hash, seq: at.seq, state: at.state }, stateBytes);
   const event = b.append('event', RUNTIME_EVENTS, 'fork', { input: b.value({ branch: name, from: toHex(at.hash) }) });
   store.transaction(() => {

@@ -20,6 +20,11 @@ export class TimeTravelError extends Error {
   override readonly name = 'TimeTravelError';
 }
 
+/** What the chain names is not in the store as it was recorded (a blob missing or changed): the chain says no. */
+export class DamagedChainError extends Error {
+  override readonly name = 'DamagedChainError';
+}
+
 /** For the write side (fork, import), which works on the SQLite store itself. */
 export function entryOrThrow(store: ChainStore, hash: Hash, actor?: string): StoredEntry {
   const e = store.entry(hash, actor);
@@ -42,8 +47,12 @@ export async function stateAt(store: ChainReader, hash: Hash): Promise<StateAt> 
   const entry = await readEntry(store, hash);
   if (entry.state === null) return { entry, bytes: null, json: undefined };
   const bytes = await store.blob(entry.state);
-  if (!bytes)
-    throw new TimeTravelError(`entry ${toHex(hash)}: its state blob ${toHex(entry.state)} is missing; run verify`);
+  if (!bytes) {
+    throw new DamagedChainError(
+      `entry ${toHex(hash)}: its state blob ${toHex(entry.state)} is missing, or its bytes no longer hash to it; ` +
+        '`theater verify` names the first bad entry',
+    );
+  }
   return { entry, bytes, json: bytesAsJson(bytes) };
 }
 
