@@ -1,6 +1,7 @@
 /** Global keyboard shortcuts and the help overlay that lists them (the one place both are defined). */
 import { useEffect } from 'react';
 import { actions, useStudio } from '../../store/index.ts';
+import { isModalOpen, Modal } from '../common/modal.tsx';
 import { copyLink } from '../permalink/copy-link.tsx';
 
 interface Shortcut {
@@ -66,12 +67,9 @@ function ownsKey(t: EventTarget | null, key: string): boolean {
 export function useShortcuts(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        s().setHelp(false);
-        s().setOpenDialog(false);
-        return;
-      }
-      if (e.ctrlKey || e.metaKey || e.altKey || ownsKey(e.target, e.key) || s().openDialog) return;
+      // A modal dialog has the keyboard: its own controls take the keys, Escape closes it (the dialog does that).
+      if (isModalOpen()) return;
+      if (e.ctrlKey || e.metaKey || e.altKey || ownsKey(e.target, e.key)) return;
       const sc = SHORTCUTS.find((x) => x.keys.includes(e.key));
       if (!sc) return;
       e.preventDefault();
@@ -89,45 +87,37 @@ export function HelpOverlay() {
   const setHelp = useStudio((st) => st.setHelp);
   if (!open) return null;
   return (
-    <div className="overlay" onClick={() => setHelp(false)}>
-      <div
-        className="dialog help"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Keyboard shortcuts"
-        onClick={(e) => e.stopPropagation()}
-      >
-        <h2>Keyboard shortcuts</h2>
-        <table>
-          <tbody>
-            {SHORTCUTS.map((sc) => (
-              <tr key={sc.label}>
-                <td>
-                  {sc.keys.map((k) => (
-                    <kbd key={k}>{KEY_TEXT[k] ?? k}</kbd>
-                  ))}
-                </td>
-                <td>{sc.label}</td>
-              </tr>
-            ))}
-            <tr>
+    <Modal label="Keyboard shortcuts" className="help" onClose={() => setHelp(false)}>
+      <h2>Keyboard shortcuts</h2>
+      <table>
+        <tbody>
+          {SHORTCUTS.map((sc) => (
+            <tr key={sc.label}>
               <td>
-                <kbd>shift</kbd>+click
+                {sc.keys.map((k) => (
+                  <kbd key={k}>{KEY_TEXT[k] ?? k}</kbd>
+                ))}
               </td>
-              <td>Diff the clicked entry against the selected one</td>
+              <td>{sc.label}</td>
             </tr>
-            <tr>
-              <td>wheel / drag</td>
-              <td>Zoom / pan the graph</td>
-            </tr>
-          </tbody>
-        </table>
-        <div className="dialog-foot">
-          <button type="button" autoFocus onClick={() => setHelp(false)}>
-            Close
-          </button>
-        </div>
+          ))}
+          <tr>
+            <td>
+              <kbd>shift</kbd>+click
+            </td>
+            <td>Diff the clicked entry against the selected one</td>
+          </tr>
+          <tr>
+            <td>wheel / drag</td>
+            <td>Zoom / pan the graph</td>
+          </tr>
+        </tbody>
+      </table>
+      <div className="dialog-foot">
+        <button type="button" autoFocus onClick={() => setHelp(false)}>
+          Close
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }
