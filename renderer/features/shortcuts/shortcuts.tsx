@@ -12,8 +12,17 @@ interface Shortcut {
 
 const s = () => useStudio.getState();
 export const SHORTCUTS: readonly Shortcut[] = [
-  { keys: ['ArrowLeft', 'k'], label: 'Previous entry', run: () => actions.guard('Stepping', actions.step(-1)) },
-  { keys: ['ArrowRight', 'j'], label: 'Next entry', run: () => actions.guard('Stepping', actions.step(1)) },
+  // The graph runs left to right and the entry list top to bottom: both pairs of arrows step.
+  {
+    keys: ['ArrowLeft', 'ArrowUp', 'k'],
+    label: 'Previous entry',
+    run: () => actions.guard('Stepping', actions.step(-1)),
+  },
+  {
+    keys: ['ArrowRight', 'ArrowDown', 'j'],
+    label: 'Next entry',
+    run: () => actions.guard('Stepping', actions.step(1)),
+  },
   { keys: ['Home'], label: 'First entry', run: () => actions.guard('Selecting the entry', actions.selectIndex(0)) },
   {
     keys: ['End'],
@@ -58,10 +67,13 @@ function ownsKey(t: EventTarget | null, key: string): boolean {
   if (!(t instanceof HTMLElement)) return false;
   if (t.isContentEditable || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT') return true;
   if (t instanceof HTMLInputElement && TEXT_INPUTS.has(t.type)) return true;
-  // Sliders and splitters move with the arrow keys; the other shortcuts still apply there.
+  // Sliders and splitters move with the arrow keys, a radio group picks with them; the other shortcuts still apply.
   const role = t.getAttribute('role');
-  const slides = (t instanceof HTMLInputElement && t.type === 'range') || role === 'slider' || role === 'separator';
-  return slides && MOVE_KEYS.has(key);
+  const arrows =
+    (t instanceof HTMLInputElement && (t.type === 'range' || t.type === 'radio')) ||
+    role === 'slider' ||
+    role === 'separator';
+  return arrows && MOVE_KEYS.has(key);
 }
 
 export function useShortcuts(): void {
@@ -80,7 +92,7 @@ export function useShortcuts(): void {
   }, []);
 }
 
-const KEY_TEXT: Record<string, string> = { ArrowLeft: '←', ArrowRight: '→' };
+const KEY_TEXT: Record<string, string> = { ArrowLeft: '←', ArrowRight: '→', ArrowUp: '↑', ArrowDown: '↓' };
 
 export function HelpOverlay() {
   const open = useStudio((st) => st.helpOpen);
