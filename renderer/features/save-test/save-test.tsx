@@ -53,6 +53,7 @@ function SaveTestDialog({ manifest, onClose }: { readonly manifest: string; read
   const [choice, setChoice] = useState<RangeChoice>(picked ? 'picked' : selected ? 'selected' : 'branch');
   const [dir, setDir] = useState(defaultTestDir(manifest));
   const [name, setName] = useState('');
+  const [overwrite, setOverwrite] = useState(false);
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState<SavedTestView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -60,6 +61,8 @@ function SaveTestDialog({ manifest, onClose }: { readonly manifest: string; read
   const save = async () => {
     if (!actorId) return;
     setBusy(true);
+    // A new attempt: what the last one said (saved, or why not) no longer holds.
+    setSaved(null);
     setError(null);
     try {
       const range =
@@ -75,6 +78,7 @@ function SaveTestDialog({ manifest, onClose }: { readonly manifest: string; read
           ...range,
           ...(dir.trim() ? { dir: dir.trim() } : {}),
           ...(name.trim() ? { name: name.trim() } : {}),
+          ...(overwrite ? { overwrite } : {}),
         }),
       );
     } catch (e) {
@@ -146,6 +150,11 @@ function SaveTestDialog({ manifest, onClose }: { readonly manifest: string; read
             {busy ? 'Saving…' : 'Save'}
           </button>
         </div>
+        {/* Off by default: a name already in the folder is refused, and the refusal points here. */}
+        <label className="check small">
+          <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} /> Overwrite a
+          test of the same name
+        </label>
       </form>
       {error && (
         <div className="load-error" role="alert" aria-label="Save error">
