@@ -328,6 +328,8 @@ export interface SaveTestRequest {
   /** The folder to write into; default: theater-tests/ beside the actor's manifest. */
   readonly dir?: string;
   readonly name?: string;
+  /** Replace a test of the same name (its manifest and bundle); without it, an existing one is an error. */
+  readonly overwrite?: boolean;
 }
 
 export interface SavedTestView {

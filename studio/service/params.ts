@@ -145,6 +145,7 @@ export const PARAM_SCHEMAS: Schemas = {
       to: hex.optional(),
       dir: z.string().min(1).max(4096).optional(),
       name: z.string().min(1).max(200).optional(),
+      overwrite: z.boolean().optional(),
     })
     .strict(),
 };

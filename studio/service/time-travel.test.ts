@@ -112,5 +112,22 @@ describe('time travel through the StudioService', () => {
         from: returns[0],
       }),
     ).rejects.toThrow(/already exists/);
+    // Asked to overwrite, the same name is replaced by the new range (the refusal above left the file alone).
+    expect(JSON.parse(readFileSync(saved.file, 'utf8')).recorded.to.seq).toBe(9);
+    const again = (await svc.invoke('saveTest', {
+      actor: 'counter',
+      branch: 'main',
+      dir: tests,
+      name: 'two increments',
+      from: returns[0],
+      overwrite: true,
+    })) as { file: string; entries: number; fromSeq: number; toSeq: number };
+    expect(again.file).toBe(saved.file);
+    expect(again.toSeq).toBeGreaterThan(9);
+    expect(JSON.parse(readFileSync(saved.file, 'utf8')).recorded).toMatchObject({
+      from: { seq: 4 },
+      to: { seq: again.toSeq },
+      entries: again.entries,
+    });
   });
 });

@@ -155,6 +155,7 @@ export function saveTestView(
       to: p.to ? parseHash(p.to) : undefined,
       dir: p.dir,
       name: p.name,
+      overwrite: p.overwrite,
     });
     return { file: r.file, bundle: r.bundle, entries: r.entries, fromSeq: r.from.seq, toSeq: r.to.seq };
   });

@@ -1,6 +1,7 @@
 /** Open a hub: a PostgreSQL URL; its nodes' actors then appear beside the Studio's own, read-only (docs/hub.md). */
 import { useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../../api/client.ts';
+import { Modal } from '../common/modal.tsx';
 import { closeHub, openHub, useHub } from './hub-state.ts';
 
 export function OpenHubButton() {
@@ -39,58 +40,49 @@ export function OpenHubDialog() {
   };
 
   return (
-    <div className="overlay" onClick={() => setDialog(false)}>
-      <div
-        className="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Open hub"
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === 'Escape' && setDialog(false)}
+    <Modal label="Open hub" onClose={() => setDialog(false)}>
+      <h2>Open a hub</h2>
+      <p className="muted small">
+        A PostgreSQL database that nodes ship their chains to (<code>theater run --hub …</code>). Its nodes&apos; actors
+        are listed beside this Studio&apos;s own, read-only; new entries stream in as nodes ship them.
+      </p>
+      <form
+        className="row-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (url.trim()) void run(() => openHub(url.trim()));
+        }}
       >
-        <h2>Open a hub</h2>
-        <p className="muted small">
-          A PostgreSQL database that nodes ship their chains to (<code>theater run --hub …</code>). Its nodes&apos;
-          actors are listed beside this Studio&apos;s own, read-only; new entries stream in as nodes ship them.
-        </p>
-        <form
-          className="row-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (url.trim()) void run(() => openHub(url.trim()));
-          }}
-        >
-          <input
-            ref={inputRef}
-            className="grow mono"
-            aria-label="Hub URL"
-            placeholder="postgres://user@host:5432/database"
-            value={url}
-            onChange={(e) => setUrl(e.target.value)}
-          />
-          <button type="submit" className="primary" disabled={busy || !url.trim()}>
-            {busy ? 'Opening…' : 'Open'}
-          </button>
-        </form>
-        {error && (
-          <div className="load-error" role="alert" aria-label="Hub error">
-            <div className="what">{error}</div>
-          </div>
-        )}
-        {hub && (
-          <p className="small">
-            Reading <span className="mono">{hub.url}</span>{' '}
-            <button type="button" className="link" disabled={busy} onClick={() => void run(closeHub)}>
-              Close it
-            </button>
-          </p>
-        )}
-        <div className="dialog-foot">
-          <button type="button" onClick={() => setDialog(false)}>
-            Close
-          </button>
+        <input
+          ref={inputRef}
+          className="grow mono"
+          aria-label="Hub URL"
+          placeholder="postgres://user@host:5432/database"
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+        />
+        <button type="submit" className="primary" disabled={busy || !url.trim()}>
+          {busy ? 'Opening…' : 'Open'}
+        </button>
+      </form>
+      {error && (
+        <div className="load-error" role="alert" aria-label="Hub error">
+          <div className="what">{error}</div>
         </div>
+      )}
+      {hub && (
+        <p className="small">
+          Reading <span className="mono">{hub.url}</span>{' '}
+          <button type="button" className="link" disabled={busy} onClick={() => void run(closeHub)}>
+            Close it
+          </button>
+        </p>
+      )}
+      <div className="dialog-foot">
+        <button type="button" onClick={() => setDialog(false)}>
+          Close
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { LoadErrorView, OpenResult } from '../../../studio/contract.ts';
 import { api } from '../../api/client.ts';
 import { actions, errorMessage, useStudio } from '../../store/index.ts';
+import { Modal } from '../common/modal.tsx';
 import { useAsync } from '../common/use-async.ts';
 import { readUpload } from '../common/uploads.ts';
 
@@ -49,78 +50,72 @@ export function OpenManifestDialog() {
   };
 
   return (
-    <div className="overlay" onClick={() => setOpen(false)}>
-      <div
-        className="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Open manifest"
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}
-        onDragOver={(e) => e.preventDefault()}
-        onDrop={(e) => {
+    <Modal
+      label="Open manifest"
+      onClose={() => setOpen(false)}
+      onDragOver={(e) => e.preventDefault()}
+      onDrop={(e) => {
+        e.preventDefault();
+        void run(openFiles([...e.dataTransfer.files]));
+      }}
+    >
+      <h2>Open a manifest</h2>
+      <form
+        className="row-form"
+        onSubmit={(e) => {
           e.preventDefault();
-          void run(openFiles([...e.dataTransfer.files]));
+          if (path.trim()) void run(actions.openManifest(path.trim()));
         }}
       >
-        <h2>Open a manifest</h2>
-        <form
-          className="row-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (path.trim()) void run(actions.openManifest(path.trim()));
-          }}
-        >
+        <input
+          ref={inputRef}
+          className="grow mono"
+          aria-label="Manifest path"
+          placeholder="/path/to/manifest.toml"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+        />
+        <button type="submit" className="primary" disabled={busy || !path.trim()}>
+          {busy ? 'Opening…' : 'Open'}
+        </button>
+      </form>
+      <div className="drop-zone">
+        Drop a manifest.toml and its .wasm here, or{' '}
+        <label className="link">
+          choose files
           <input
-            ref={inputRef}
-            className="grow mono"
-            aria-label="Manifest path"
-            placeholder="/path/to/manifest.toml"
-            value={path}
-            onChange={(e) => setPath(e.target.value)}
+            type="file"
+            multiple
+            aria-label="Upload manifest and files"
+            accept=".toml,.wasm,.json"
+            className="visually-hidden"
+            onChange={(e) => e.target.files && void run(openFiles([...e.target.files]))}
           />
-          <button type="submit" className="primary" disabled={busy || !path.trim()}>
-            {busy ? 'Opening…' : 'Open'}
-          </button>
-        </form>
-        <div className="drop-zone">
-          Drop a manifest.toml and its .wasm here, or{' '}
-          <label className="link">
-            choose files
-            <input
-              type="file"
-              multiple
-              aria-label="Upload manifest and files"
-              accept=".toml,.wasm,.json"
-              className="visually-hidden"
-              onChange={(e) => e.target.files && void run(openFiles([...e.target.files]))}
-            />
-          </label>
-        </div>
-        {error && <LoadError error={error} />}
-        <h4>Recent</h4>
-        {recent.status === 'ok' && recent.value.length === 0 && <p className="muted small">Nothing opened yet.</p>}
-        <ul className="recent" aria-label="Recent manifests">
-          {recent.status === 'ok' &&
-            recent.value.map((p) => (
-              <li key={p}>
-                <button
-                  type="button"
-                  className="link mono"
-                  onClick={() => (setPath(p), void run(actions.openManifest(p)))}
-                >
-                  {p}
-                </button>
-              </li>
-            ))}
-        </ul>
-        <div className="dialog-foot">
-          <button type="button" onClick={() => setOpen(false)}>
-            Close
-          </button>
-        </div>
+        </label>
       </div>
-    </div>
+      {error && <LoadError error={error} />}
+      <h4>Recent</h4>
+      {recent.status === 'ok' && recent.value.length === 0 && <p className="muted small">Nothing opened yet.</p>}
+      <ul className="recent" aria-label="Recent manifests">
+        {recent.status === 'ok' &&
+          recent.value.map((p) => (
+            <li key={p}>
+              <button
+                type="button"
+                className="link mono"
+                onClick={() => (setPath(p), void run(actions.openManifest(p)))}
+              >
+                {p}
+              </button>
+            </li>
+          ))}
+      </ul>
+      <div className="dialog-foot">
+        <button type="button" onClick={() => setOpen(false)}>
+          Close
+        </button>
+      </div>
+    </Modal>
   );
 }
 

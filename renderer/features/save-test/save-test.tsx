@@ -8,6 +8,7 @@ import { useState } from 'react';
 import type { EntryView, SavedTestView } from '../../../studio/contract.ts';
 import { api, errorMessage } from '../../api/client.ts';
 import { Icon } from '../common/icons.tsx';
+import { Modal } from '../common/modal.tsx';
 import { useCurrentActor, useStudio } from '../../store/index.ts';
 
 type RangeChoice = 'picked' | 'selected' | 'branch';
@@ -52,6 +53,7 @@ function SaveTestDialog({ manifest, onClose }: { readonly manifest: string; read
   const [choice, setChoice] = useState<RangeChoice>(picked ? 'picked' : selected ? 'selected' : 'branch');
   const [dir, setDir] = useState(defaultTestDir(manifest));
   const [name, setName] = useState('');
+  const [overwrite, setOverwrite] = useState(false);
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState<SavedTestView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -59,6 +61,8 @@ function SaveTestDialog({ manifest, onClose }: { readonly manifest: string; read
   const save = async () => {
     if (!actorId) return;
     setBusy(true);
+    // A new attempt: what the last one said (saved, or why not) no longer holds.
+    setSaved(null);
     setError(null);
     try {
       const range =
@@ -74,6 +78,7 @@ function SaveTestDialog({ manifest, onClose }: { readonly manifest: string; read
           ...range,
           ...(dir.trim() ? { dir: dir.trim() } : {}),
           ...(name.trim() ? { name: name.trim() } : {}),
+          ...(overwrite ? { overwrite } : {}),
         }),
       );
     } catch (e) {
@@ -98,88 +103,79 @@ function SaveTestDialog({ manifest, onClose }: { readonly manifest: string; read
   );
 
   return (
-    <div className="overlay" onClick={onClose}>
-      <div
-        className="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Save as test"
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+    <Modal label="Save as test" onClose={onClose}>
+      <h2>Save as test</h2>
+      <p className="muted small">
+        The range is written as a verifiable bundle with a manifest a reviewer can read. <code>theater test</code>{' '}
+        replays it against the current build and fails when behaviour changed. Ranges widen to whole calls.
+      </p>
+      <fieldset className="save-test-range" aria-label="Range">
+        <legend>Range of {branch ?? 'the branch'}</legend>
+        {option(
+          'picked',
+          picked
+            ? `Picked entries #${picked[0].seq} to #${picked[1].seq}`
+            : 'Picked entries (click one, shift-click another)',
+          picked !== null,
+        )}
+        <br />
+        {option(
+          'selected',
+          selected ? `From the selected entry #${selected.seq} to the head` : 'From the selected entry to the head',
+          selected !== null,
+        )}
+        <br />
+        {option('branch', 'The whole branch', true)}
+      </fieldset>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
       >
-        <h2>Save as test</h2>
-        <p className="muted small">
-          The range is written as a verifiable bundle with a manifest a reviewer can read. <code>theater test</code>{' '}
-          replays it against the current build and fails when behaviour changed. Ranges widen to whole calls.
-        </p>
-        <fieldset className="save-test-range" aria-label="Range">
-          <legend>Range of {branch ?? 'the branch'}</legend>
-          {option(
-            'picked',
-            picked
-              ? `Picked entries #${picked[0].seq} to #${picked[1].seq}`
-              : 'Picked entries (click one, shift-click another)',
-            picked !== null,
-          )}
-          <br />
-          {option(
-            'selected',
-            selected ? `From the selected entry #${selected.seq} to the head` : 'From the selected entry to the head',
-            selected !== null,
-          )}
-          <br />
-          {option('branch', 'The whole branch', true)}
-        </fieldset>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void save();
-          }}
-        >
-          <div className="row-form">
-            <span>Folder</span>
-            <input
-              className="mono grow"
-              aria-label="Test folder"
-              value={dir}
-              onChange={(e) => setDir(e.target.value)}
-            />
-          </div>
-          <div className="row-form">
-            <span>Name</span>
-            <input
-              className="grow"
-              aria-label="Test name"
-              placeholder="(from the range)"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-            />
-            <button type="submit" className="primary" disabled={busy}>
-              {busy ? 'Saving…' : 'Save'}
-            </button>
-          </div>
-        </form>
-        {error && (
-          <div className="load-error" role="alert" aria-label="Save error">
-            {error}
-          </div>
-        )}
-        {saved && (
-          <div role="status" aria-label="Saved test">
-            <p>
-              Saved {saved.entries} entries (#{saved.fromSeq} to #{saved.toSeq}) to <code>{saved.file}</code>
-            </p>
-            <p className="small">
-              Run it: <code aria-label="Test command">theater test {saved.file}</code>
-            </p>
-          </div>
-        )}
-        <div className="dialog-foot">
-          <button type="button" onClick={onClose}>
-            Close
+        <div className="row-form">
+          <span>Folder</span>
+          <input className="mono grow" aria-label="Test folder" value={dir} onChange={(e) => setDir(e.target.value)} />
+        </div>
+        <div className="row-form">
+          <span>Name</span>
+          <input
+            className="grow"
+            aria-label="Test name"
+            placeholder="(from the range)"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Saving…' : 'Save'}
           </button>
         </div>
+        {/* Off by default: a name already in the folder is refused, and the refusal points here. */}
+        <label className="check small">
+          <input type="checkbox" checked={overwrite} onChange={(e) => setOverwrite(e.target.checked)} /> Overwrite a
+          test of the same name
+        </label>
+      </form>
+      {error && (
+        <div className="load-error" role="alert" aria-label="Save error">
+          {error}
+        </div>
+      )}
+      {saved && (
+        <div role="status" aria-label="Saved test">
+          <p>
+            Saved {saved.entries} entries (#{saved.fromSeq} to #{saved.toSeq}) to <code>{saved.file}</code>
+          </p>
+          <p className="small">
+            Run it: <code aria-label="Test command">theater test {saved.file}</code>
+          </p>
+        </div>
+      )}
+      <div className="dialog-foot">
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }

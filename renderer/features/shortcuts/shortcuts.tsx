@@ -1,6 +1,7 @@
 /** Global keyboard shortcuts and the help overlay that lists them (the one place both are defined). */
 import { useEffect } from 'react';
 import { actions, useStudio } from '../../store/index.ts';
+import { isModalOpen, Modal } from '../common/modal.tsx';
 import { copyLink } from '../permalink/copy-link.tsx';
 
 interface Shortcut {
@@ -11,8 +12,17 @@ interface Shortcut {
 
 const s = () => useStudio.getState();
 export const SHORTCUTS: readonly Shortcut[] = [
-  { keys: ['ArrowLeft', 'k'], label: 'Previous entry', run: () => actions.guard('Stepping', actions.step(-1)) },
-  { keys: ['ArrowRight', 'j'], label: 'Next entry', run: () => actions.guard('Stepping', actions.step(1)) },
+  // The graph runs left to right and the entry list top to bottom: both pairs of arrows step.
+  {
+    keys: ['ArrowLeft', 'ArrowUp', 'k'],
+    label: 'Previous entry',
+    run: () => actions.guard('Stepping', actions.step(-1)),
+  },
+  {
+    keys: ['ArrowRight', 'ArrowDown', 'j'],
+    label: 'Next entry',
+    run: () => actions.guard('Stepping', actions.step(1)),
+  },
   { keys: ['Home'], label: 'First entry', run: () => actions.guard('Selecting the entry', actions.selectIndex(0)) },
   {
     keys: ['End'],
@@ -57,21 +67,21 @@ function ownsKey(t: EventTarget | null, key: string): boolean {
   if (!(t instanceof HTMLElement)) return false;
   if (t.isContentEditable || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT') return true;
   if (t instanceof HTMLInputElement && TEXT_INPUTS.has(t.type)) return true;
-  // Sliders and splitters move with the arrow keys; the other shortcuts still apply there.
+  // Sliders and splitters move with the arrow keys, a radio group picks with them; the other shortcuts still apply.
   const role = t.getAttribute('role');
-  const slides = (t instanceof HTMLInputElement && t.type === 'range') || role === 'slider' || role === 'separator';
-  return slides && MOVE_KEYS.has(key);
+  const arrows =
+    (t instanceof HTMLInputElement && (t.type === 'range' || t.type === 'radio')) ||
+    role === 'slider' ||
+    role === 'separator';
+  return arrows && MOVE_KEYS.has(key);
 }
 
 export function useShortcuts(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        s().setHelp(false);
-        s().setOpenDialog(false);
-        return;
-      }
-      if (e.ctrlKey || e.metaKey || e.altKey || ownsKey(e.target, e.key) || s().openDialog) return;
+      // A modal dialog has the keyboard: its own controls take the keys, Escape closes it (the dialog does that).
+      if (isModalOpen()) return;
+      if (e.ctrlKey || e.metaKey || e.altKey || ownsKey(e.target, e.key)) return;
       const sc = SHORTCUTS.find((x) => x.keys.includes(e.key));
       if (!sc) return;
       e.preventDefault();
@@ -82,52 +92,44 @@ export function useShortcuts(): void {
   }, []);
 }
 
-const KEY_TEXT: Record<string, string> = { ArrowLeft: '←', ArrowRight: '→' };
+const KEY_TEXT: Record<string, string> = { ArrowLeft: '←', ArrowRight: '→', ArrowUp: '↑', ArrowDown: '↓' };
 
 export function HelpOverlay() {
   const open = useStudio((st) => st.helpOpen);
   const setHelp = useStudio((st) => st.setHelp);
   if (!open) return null;
   return (
-    <div className="overlay" onClick={() => setHelp(false)}>
-      <div
-        className="dialog help"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Keyboard shortcuts"
-        onClick={(e) => e.stopPropagation()}
-      >
-        <h2>Keyboard shortcuts</h2>
-        <table>
-          <tbody>
-            {SHORTCUTS.map((sc) => (
-              <tr key={sc.label}>
-                <td>
-                  {sc.keys.map((k) => (
-                    <kbd key={k}>{KEY_TEXT[k] ?? k}</kbd>
-                  ))}
-                </td>
-                <td>{sc.label}</td>
-              </tr>
-            ))}
-            <tr>
+    <Modal label="Keyboard shortcuts" className="help" onClose={() => setHelp(false)}>
+      <h2>Keyboard shortcuts</h2>
+      <table>
+        <tbody>
+          {SHORTCUTS.map((sc) => (
+            <tr key={sc.label}>
               <td>
-                <kbd>shift</kbd>+click
+                {sc.keys.map((k) => (
+                  <kbd key={k}>{KEY_TEXT[k] ?? k}</kbd>
+                ))}
               </td>
-              <td>Diff the clicked entry against the selected one</td>
+              <td>{sc.label}</td>
             </tr>
-            <tr>
-              <td>wheel / drag</td>
-              <td>Zoom / pan the graph</td>
-            </tr>
-          </tbody>
-        </table>
-        <div className="dialog-foot">
-          <button type="button" autoFocus onClick={() => setHelp(false)}>
-            Close
-          </button>
-        </div>
+          ))}
+          <tr>
+            <td>
+              <kbd>shift</kbd>+click
+            </td>
+            <td>Diff the clicked entry against the selected one</td>
+          </tr>
+          <tr>
+            <td>wheel / drag</td>
+            <td>Zoom / pan the graph</td>
+          </tr>
+        </tbody>
+      </table>
+      <div className="dialog-foot">
+        <button type="button" autoFocus onClick={() => setHelp(false)}>
+          Close
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }
