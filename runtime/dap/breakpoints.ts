@@ -9,7 +9,8 @@
  * - the `error` exception filter: calls that failed (trap, timeout, handler error);
  * - entry breakpoints: a line of a branch's chain listing is an entry of that branch.
  */
-import { createContext, Script, type Context } from 'node:vm';
+import { types } from 'node:util';
+import { constants, createContext, Script, type Context } from 'node:vm';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { formatPath, parsePath, valueAt, type PathEntry, type PathSegment } from '../index.ts';
 import { walkedDetail, type BranchView } from './chain-view.ts';
@@ -37,24 +38,65 @@ export interface Hit {
   readonly description: string;
 }
 
-/** A compiled condition. Evaluated in a context of its own on JSON copies, with a time limit. */
+/**
+ * A compiled condition, evaluated on JSON copies in a V8 context of its own with a 100 ms limit. Nothing of the
+ * adapter's realm is reachable from it: the context is created without a contextified host object
+ * (`DONT_CONTEXTIFY`: its global and every builtin are its own), the values cross as JSON text that the context's
+ * own `JSON.parse` turns into objects of its realm, `this` is undefined (a strict function), and code generation from
+ * strings (`eval`, `Function`) and WebAssembly compilation are off. Promise jobs it schedules run inside the limit
+ * (`microtaskMode: 'afterEvaluate'`). What it returns or throws is only looked at in ways that run none of its code.
+ * This is not a sandbox against hostile code (Node's vm is no security mechanism: a condition still shares the
+ * adapter's process, thread and heap), but a condition cannot reach the adapter's objects, modules or files.
+ */
 export class Condition {
   private readonly script: Script;
-  private readonly context: Context = createContext({});
+  private readonly context: Context;
 
   constructor(readonly source: string) {
-    // Values cross into the context as JSON text and are parsed there, so the expression only ever sees objects
-    // of its own realm (no path from them to this process's globals).
+    // Compiled first, so a condition that does not parse costs no context.
     this.script = new Script(
-      `(() => { const { state, input, output, entry } = JSON.parse(__values); return (${source}\n); })()`,
+      `'use strict'; (function ({ state, input, output, entry }) { return (${source}\n); })(JSON.parse(__values))`,
       { filename: 'breakpoint-condition' },
     );
+    this.context = createContext(constants.DONT_CONTEXTIFY, {
+      name: 'breakpoint condition',
+      codeGeneration: { strings: false, wasm: false },
+      microtaskMode: 'afterEvaluate',
+    });
+    // The slot the values arrive in cannot be turned into a setter by the condition (the adapter's write would run
+    // it, outside the time limit); made read-only, the write throws and the condition fails.
+    new Script(
+      "Object.defineProperty(globalThis, '__values', { value: '{}', writable: true, enumerable: false, configurable: false })",
+    ).runInContext(this.context);
   }
 
+  /** Whether the condition holds; throws an Error of this realm saying why when it throws or runs out of time. */
   test(values: { state: unknown; input: unknown; output: unknown; entry: unknown }): boolean {
-    this.context.__values = JSON.stringify(values);
-    return Boolean(this.script.runInContext(this.context, { timeout: 100 }));
+    try {
+      (this.context as { __values: string }).__values = JSON.stringify(values);
+      // ToBoolean runs no code of the condition's, whatever it returned (a proxy, an object with valueOf...).
+      return Boolean(this.script.runInContext(this.context, { timeout: 100, displayErrors: false }));
+    } catch (e) {
+      // No cause: the thrown value is the condition's (a proxy, an object with getters) and must not be read later.
+      // eslint-disable-next-line preserve-caught-error
+      throw new Error(thrownMessage(e));
+    }
   }
+}
+
+/**
+ * What a condition threw, read without running any of its code: an error's own `message` when it is a plain data
+ * property (no getter, no proxy), a primitive as text, anything else by its type alone.
+ */
+function thrownMessage(e: unknown): string {
+  if (typeof e === 'string') return e;
+  if (typeof e === 'object' && e !== null && types.isNativeError(e) && !types.isProxy(e)) {
+    const message = Object.getOwnPropertyDescriptor(e, 'message');
+    if (message && 'value' in message && typeof message.value === 'string') return message.value;
+  }
+  // Only primitives are turned into text: String() of an object or a function could run its code.
+  if (e === null || ['undefined', 'number', 'bigint', 'boolean'].includes(typeof e)) return `threw ${String(e)}`;
+  return `threw ${typeof e === 'symbol' ? 'a symbol' : 'a value that is not an Error'}`;
 }
 
 /** Parses a function breakpoint's name: `iface.fn` (the last dot splits), or a bare function name. */

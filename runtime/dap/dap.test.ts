@@ -4,7 +4,7 @@
  * init, three increments, a bogus message that fails, stop), and for attach a `theater run` writing a live db.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
@@ -225,6 +225,54 @@ describe('theater dap', () => {
     await Promise.all([dc.evaluateRequest({ expression: '.goto #15', context: 'repl' }), stopped('goto')]);
     const missing = await dc.evaluateRequest({ expression: '$.nothing', context: 'repl' }).catch((e: Error) => e);
     expect(String(missing)).toContain('$.nothing is not in the state at #15');
+  });
+
+  it('conditions cannot reach the adapter: escapes, timeouts and odd throws fail like any broken condition', async () => {
+    await launch({});
+    const errors: string[] = [];
+    const all: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => {
+      if (e.body.category !== 'stderr') return;
+      errors.push(e.body.output);
+      all.push(e.body.output);
+    });
+    const written = join(dir, 'escaped.txt');
+    const fs = `.getBuiltinModule("fs").writeFileSync(${JSON.stringify(written)}, "x")`;
+    // Each is tried from #0: the first handle-send call is #4, and a condition that throws stops there and says why.
+    const attempts = [
+      `globalThis.constructor.constructor("return process")()${fs}`,
+      `this.constructor.constructor("return process")()${fs}`,
+      `entry.constructor.constructor("return process")()${fs}`,
+      `eval("process")${fs}`,
+      'this.constructor.constructor("return process")().exit(7)',
+      'globalThis.constructor.constructor("return process")().exit(7)',
+      '(() => { for (;;); })()',
+      '(() => { const e = new Error("x"); Object.defineProperty(e, "message", { get() { for (;;); } }); throw e; })()',
+    ];
+    for (const condition of attempts) {
+      await Promise.all([dc.evaluateRequest({ expression: '.goto #0', context: 'repl' }), stopped('goto')]);
+      const set = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'handle-send', condition }] });
+      expect(set.body.breakpoints[0], condition).toMatchObject({ verified: true });
+      errors.length = 0;
+      await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('function breakpoint')]);
+      expect((await top())[0]!.name, condition).toBe('message-server-client.handle-send #4');
+      expect(errors.join(''), condition).toContain(`the condition of handle-send (${condition}) failed at #4: `);
+    }
+    expect(all.join('')).toMatch(/failed at #4: Script execution timed out after 100ms/);
+    expect(existsSync(written)).toBe(false);
+    expect(dc.child.exitCode).toBe(null);
+    expect((await dc.threadsRequest()).body.threads).toHaveLength(1);
+
+    // Ordinary conditions over the state and the entry still decide.
+    await dc.setFunctionBreakpointsRequest({
+      breakpoints: [
+        { name: 'handle-send', condition: 'state.count === 2 && entry.kind === "call" && entry.origin === "cli"' },
+      ],
+    });
+    errors.length = 0;
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('function breakpoint')]);
+    expect((await top())[0]!.name).toBe('message-server-client.handle-send #10');
+    expect(errors).toEqual([]);
   });
 
   it('restart goes back to the start and replays the chain against the component', async () => {
