@@ -36,6 +36,8 @@ export interface Hit {
   readonly reason: 'breakpoint' | 'function breakpoint' | 'data breakpoint' | 'exception';
   readonly ids: readonly number[];
   readonly description: string;
+  /** Set when a condition threw there (one line each): the run stops at that entry and says why (never silently false). */
+  readonly conditionError?: string;
 }
 
 /**
@@ -140,8 +142,6 @@ export class Breakpoints {
   /** "actor@branch" → seq → breakpoint id. */
   private readonly entries = new Map<string, ReadonlyMap<number, number>>();
   private nextId = 1;
-  /** Set when a condition threw: the search stops there and says so (a broken condition is never silently false). */
-  conditionError: string | null = null;
 
   get empty(): boolean {
     return (
@@ -197,7 +197,6 @@ export class Breakpoints {
     slice = 4096,
   ): Promise<Hit | 'cancelled' | undefined> {
     if (this.empty) return undefined;
-    this.conditionError = null;
     const at = this.entries.get(`${view.actor}@${view.branch}`);
     let n = 0;
     if (dir === 1) {
@@ -237,6 +236,7 @@ export class Breakpoints {
     const ids: number[] = [];
     const why: string[] = [];
     let reason: Hit['reason'] | undefined;
+    const failed: string[] = [];
     const onEntry = at?.get(e.seq);
     if (onEntry !== undefined) {
       reason = 'breakpoint';
@@ -257,7 +257,9 @@ export class Breakpoints {
           try {
             ok = bp.condition.test({ ...detail, entry: entryFields(e) });
           } catch (err) {
-            this.conditionError = `the condition of ${bp.name} (${bp.condition.source}) failed at #${e.seq}: ${(err as Error).message}`;
+            failed.push(
+              `the condition of ${bp.name} (${bp.condition.source}) failed at #${e.seq}: ${(err as Error).message}`,
+            );
             ok = true;
           }
           if (!ok) continue;
@@ -280,7 +282,7 @@ export class Breakpoints {
       }
     }
     if (!reason) return undefined;
-    return { index: e.seq, reason, ids, description: why.join('; ') };
+    return { index: e.seq, reason, ids, description: why.join('; '), conditionError: failed.join('\n') || undefined };
   }
 }
 

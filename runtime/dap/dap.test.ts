@@ -275,6 +275,37 @@ describe('theater dap', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a condition error is printed by the run it happened in, not again by later runs', async () => {
+    await launch({});
+    const errors: string[] = [];
+    const said: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => {
+      (e.body.category === 'stderr' ? errors : said).push(e.body.output);
+    });
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'handle-send', condition: 'state.a.b' }] });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('function breakpoint')]);
+    expect(errors.join('')).toContain('the condition of handle-send (state.a.b) failed at #4');
+
+    // Cleared: runs to the head and back to the root say only that no breakpoint was hit.
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    errors.length = 0;
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('step')]);
+    await Promise.all([dc.reverseContinueRequest({ threadId: 1 }), stopped('step')]);
+    expect(errors).toEqual([]);
+    expect(said.filter((l) => l.startsWith('no breakpoint hit'))).toHaveLength(2);
+
+    // Replaced by a condition that does not parse (unverified): the same.
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'handle-send', condition: 'state.a.b' }] });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('function breakpoint')]);
+    expect(errors.join('')).toContain('failed at #4');
+    const bad = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'handle-send', condition: 'state[' }] });
+    expect(bad.body.breakpoints[0]).toMatchObject({ verified: false });
+    errors.length = 0;
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('step')]);
+    await Promise.all([dc.reverseContinueRequest({ threadId: 1 }), stopped('step')]);
+    expect(errors).toEqual([]);
+  });
+
   it('restart goes back to the start and replays the chain against the component', async () => {
     await launch({ entry: 9 });
     expect((await top())[0]!.name).toBe('message-server-client.handle-send #9 (return)');
