@@ -135,6 +135,11 @@ function ifaceMatches(want: string | null, iface: string): boolean {
   return bare === want || bare.replace(/^[^/]*\//, '') === want;
 }
 
+/** "theater:simple/runtime@0.1.0" → "runtime": how a breakpoint names it most briefly. */
+function shortIface(iface: string): string {
+  return iface.replace(/@[\d.]+$/, '').replace(/^[^/]*\//, '');
+}
+
 export class Breakpoints {
   functions: readonly FunctionBreakpoint[] = [];
   data: readonly DataBreakpoint[] = [];
@@ -152,7 +157,10 @@ export class Breakpoints {
     );
   }
 
-  /** DAP setFunctionBreakpoints: replaces them all; each is verified or says why not. */
+  /**
+   * DAP setFunctionBreakpoints: replaces them all, at once; each is verified or says why not. `checkFunctions` then
+   * tells which name no function of the chain.
+   */
   setFunctions(list: readonly DebugProtocol.FunctionBreakpoint[]): DebugProtocol.Breakpoint[] {
     const kept: FunctionBreakpoint[] = [];
     const out = list.map((b): DebugProtocol.Breakpoint => {
@@ -160,12 +168,47 @@ export class Breakpoints {
       const bp = functionBreakpoint(id, b.name, b.condition);
       if (typeof bp === 'string') return { id, verified: false, message: bp };
       kept.push(bp);
-      return { id, verified: true, message: bp.condition ? `when ${bp.condition.source}` : undefined };
+      return this.verifyFunction(bp);
     });
     this.functions = kept;
     return out;
   }
 
+  /**
+   * Given the functions the chain has (`known`, as "iface#fn"), a function breakpoint that names none of them is
+   * unverified and says which there are. It stays set: an attached db may record such a call later.
+   */
+  checkFunctions(answers: readonly DebugProtocol.Breakpoint[], known: readonly string[]): DebugProtocol.Breakpoint[] {
+    return answers.map((a) => {
+      const bp = this.functions.find((f) => f.id === a.id);
+      return bp ? this.verifyFunction(bp, known) : a;
+    });
+  }
+
+  /** The function breakpoints that name no function of `known`, unverified (for `breakpoint` changed events). */
+  unknownFunctions(known: readonly string[]): DebugProtocol.Breakpoint[] {
+    return this.checkFunctions(
+      this.functions.map((bp) => this.verifyFunction(bp)),
+      known,
+    ).filter((b) => !b.verified);
+  }
+
+  private verifyFunction(bp: FunctionBreakpoint, known?: readonly string[]): DebugProtocol.Breakpoint {
+    const when = bp.condition ? `when ${bp.condition.source}` : undefined;
+    if (!known) return { id: bp.id, verified: true, message: when };
+    const split = known.map((k) => ({ iface: k.slice(0, k.lastIndexOf('#')), fn: k.slice(k.lastIndexOf('#') + 1) }));
+    if (split.some((f) => f.fn === bp.fn && ifaceMatches(bp.iface, f.iface))) {
+      return { id: bp.id, verified: true, message: when };
+    }
+    const names = [...new Set(split.map((f) => `${shortIface(f.iface)}.${f.fn}`))].sort();
+    return {
+      id: bp.id,
+      verified: false,
+      message:
+        `no ${bp.name} in this chain (it has ${names.join(', ') || 'no calls'}); ` +
+        'it stays set, and stops there if such a call is recorded later',
+    };
+  }
   /** DAP setDataBreakpoints: a data id is a JSON path of the state. */
   setData(list: readonly DebugProtocol.DataBreakpoint[]): DebugProtocol.Breakpoint[] {
     this.data = list.map((b) => dataBreakpoint(this.nextId++, b.dataId));

@@ -227,6 +227,35 @@ describe('theater dap', () => {
     expect(String(missing)).toContain('$.nothing is not in the state at #15');
   });
 
+  it('function breakpoints that name no function of the chain are unverified, and say which functions it has', async () => {
+    const changed: DebugProtocol.Breakpoint[] = [];
+    dc.on('breakpoint', (e: DebugProtocol.BreakpointEvent) => changed.push(e.body.breakpoint));
+    // Set before the db is open (as an editor does between initialize and launch): checked once it is.
+    await dc.initializeRequest({ adapterID: 'theater', pathFormat: 'path' });
+    const early = await dc.setFunctionBreakpointsRequest({
+      breakpoints: [{ name: 'nosuch.fn' }, { name: 'runtime.log' }],
+    });
+    await Promise.all([
+      dc.launchRequest({ db, actor: 'counter' } as DebugProtocol.LaunchRequestArguments),
+      dc.configurationDoneRequest(),
+      stopped('entry'),
+    ]);
+    expect(changed).toEqual([expect.objectContaining({ id: early.body.breakpoints[0]!.id, verified: false })]);
+
+    const set = await dc.setFunctionBreakpointsRequest({
+      breakpoints: [{ name: 'nosuch.fn' }, { name: 'garbage' }, { name: 'handle-send' }, { name: 'runtime.log' }],
+    });
+    expect(set.body.breakpoints.map((b) => b.verified)).toEqual([false, false, true, true]);
+    const message = set.body.breakpoints[1]!.message!;
+    expect(message).toContain('no garbage in this chain');
+    expect(message).toContain('message-server-client.handle-send');
+    expect(message).toContain('runtime.log');
+    expect(message).toContain('actor.init');
+    // An unverified one stays set: the verified ones still stop, and nothing else does.
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('function breakpoint')]);
+    expect((await top())[0]!.name).toBe('runtime.log #2');
+  });
+
   it('conditions cannot reach the adapter: escapes, timeouts and odd throws fail like any broken condition', async () => {
     await launch({});
     const errors: string[] = [];
