@@ -9,7 +9,8 @@
  * - the `error` exception filter: calls that failed (trap, timeout, handler error);
  * - entry breakpoints: a line of a branch's chain listing is an entry of that branch.
  */
-import { createContext, Script, type Context } from 'node:vm';
+import { types } from 'node:util';
+import { constants, createContext, Script, type Context } from 'node:vm';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { formatPath, parsePath, valueAt, type PathEntry, type PathSegment } from '../index.ts';
 import { walkedDetail, type BranchView } from './chain-view.ts';
@@ -35,26 +36,69 @@ export interface Hit {
   readonly reason: 'breakpoint' | 'function breakpoint' | 'data breakpoint' | 'exception';
   readonly ids: readonly number[];
   readonly description: string;
+  /** Set when a condition threw there (one line each): the run stops at that entry and says why (never silently false). */
+  readonly conditionError?: string;
 }
 
-/** A compiled condition. Evaluated in a context of its own on JSON copies, with a time limit. */
+/**
+ * A compiled condition, evaluated on JSON copies in a V8 context of its own with a 100 ms limit. Nothing of the
+ * adapter's realm is reachable from it: the context is created without a contextified host object
+ * (`DONT_CONTEXTIFY`: its global and every builtin are its own), the values cross as JSON text that the context's
+ * own `JSON.parse` turns into objects of its realm, `this` is undefined (a strict function), and code generation from
+ * strings (`eval`, `Function`) and WebAssembly compilation are off. Promise jobs it schedules run inside the limit
+ * (`microtaskMode: 'afterEvaluate'`). What it returns or throws is only looked at in ways that run none of its code.
+ * This is not a sandbox against hostile code (Node's vm is no security mechanism: a condition still shares the
+ * adapter's process, thread and heap), but a condition cannot reach the adapter's objects, modules or files.
+ */
 export class Condition {
   private readonly script: Script;
-  private readonly context: Context = createContext({});
+  private readonly context: Context;
 
   constructor(readonly source: string) {
-    // Values cross into the context as JSON text and are parsed there, so the expression only ever sees objects
-    // of its own realm (no path from them to this process's globals).
+    // Compiled first, so a condition that does not parse costs no context.
     this.script = new Script(
-      `(() => { const { state, input, output, entry } = JSON.parse(__values); return (${source}\n); })()`,
+      `'use strict'; (function ({ state, input, output, entry }) { return (${source}\n); })(JSON.parse(__values))`,
       { filename: 'breakpoint-condition' },
     );
+    this.context = createContext(constants.DONT_CONTEXTIFY, {
+      name: 'breakpoint condition',
+      codeGeneration: { strings: false, wasm: false },
+      microtaskMode: 'afterEvaluate',
+    });
+    // The slot the values arrive in cannot be turned into a setter by the condition (the adapter's write would run
+    // it, outside the time limit); made read-only, the write throws and the condition fails.
+    new Script(
+      "Object.defineProperty(globalThis, '__values', { value: '{}', writable: true, enumerable: false, configurable: false })",
+    ).runInContext(this.context);
   }
 
+  /** Whether the condition holds; throws an Error of this realm saying why when it throws or runs out of time. */
   test(values: { state: unknown; input: unknown; output: unknown; entry: unknown }): boolean {
-    this.context.__values = JSON.stringify(values);
-    return Boolean(this.script.runInContext(this.context, { timeout: 100 }));
+    try {
+      (this.context as { __values: string }).__values = JSON.stringify(values);
+      // ToBoolean runs no code of the condition's, whatever it returned (a proxy, an object with valueOf...).
+      return Boolean(this.script.runInContext(this.context, { timeout: 100, displayErrors: false }));
+    } catch (e) {
+      // No cause: the thrown value is the condition's (a proxy, an object with getters) and must not be read later.
+      // eslint-disable-next-line preserve-caught-error
+      throw new Error(thrownMessage(e));
+    }
   }
+}
+
+/**
+ * What a condition threw, read without running any of its code: an error's own `message` when it is a plain data
+ * property (no getter, no proxy), a primitive as text, anything else by its type alone.
+ */
+function thrownMessage(e: unknown): string {
+  if (typeof e === 'string') return e;
+  if (typeof e === 'object' && e !== null && types.isNativeError(e) && !types.isProxy(e)) {
+    const message = Object.getOwnPropertyDescriptor(e, 'message');
+    if (message && 'value' in message && typeof message.value === 'string') return message.value;
+  }
+  // Only primitives are turned into text: String() of an object or a function could run its code.
+  if (e === null || ['undefined', 'number', 'bigint', 'boolean'].includes(typeof e)) return `threw ${String(e)}`;
+  return `threw ${typeof e === 'symbol' ? 'a symbol' : 'a value that is not an Error'}`;
 }
 
 /** Parses a function breakpoint's name: `iface.fn` (the last dot splits), or a bare function name. */
@@ -91,6 +135,11 @@ function ifaceMatches(want: string | null, iface: string): boolean {
   return bare === want || bare.replace(/^[^/]*\//, '') === want;
 }
 
+/** "theater:simple/runtime@0.1.0" → "runtime": how a breakpoint names it most briefly. */
+function shortIface(iface: string): string {
+  return iface.replace(/@[\d.]+$/, '').replace(/^[^/]*\//, '');
+}
+
 export class Breakpoints {
   functions: readonly FunctionBreakpoint[] = [];
   data: readonly DataBreakpoint[] = [];
@@ -98,8 +147,6 @@ export class Breakpoints {
   /** "actor@branch" → seq → breakpoint id. */
   private readonly entries = new Map<string, ReadonlyMap<number, number>>();
   private nextId = 1;
-  /** Set when a condition threw: the search stops there and says so (a broken condition is never silently false). */
-  conditionError: string | null = null;
 
   get empty(): boolean {
     return (
@@ -110,7 +157,10 @@ export class Breakpoints {
     );
   }
 
-  /** DAP setFunctionBreakpoints: replaces them all; each is verified or says why not. */
+  /**
+   * DAP setFunctionBreakpoints: replaces them all, at once; each is verified or says why not. `checkFunctions` then
+   * tells which name no function of the chain.
+   */
   setFunctions(list: readonly DebugProtocol.FunctionBreakpoint[]): DebugProtocol.Breakpoint[] {
     const kept: FunctionBreakpoint[] = [];
     const out = list.map((b): DebugProtocol.Breakpoint => {
@@ -118,12 +168,47 @@ export class Breakpoints {
       const bp = functionBreakpoint(id, b.name, b.condition);
       if (typeof bp === 'string') return { id, verified: false, message: bp };
       kept.push(bp);
-      return { id, verified: true, message: bp.condition ? `when ${bp.condition.source}` : undefined };
+      return this.verifyFunction(bp);
     });
     this.functions = kept;
     return out;
   }
 
+  /**
+   * Given the functions the chain has (`known`, as "iface#fn"), a function breakpoint that names none of them is
+   * unverified and says which there are. It stays set: an attached db may record such a call later.
+   */
+  checkFunctions(answers: readonly DebugProtocol.Breakpoint[], known: readonly string[]): DebugProtocol.Breakpoint[] {
+    return answers.map((a) => {
+      const bp = this.functions.find((f) => f.id === a.id);
+      return bp ? this.verifyFunction(bp, known) : a;
+    });
+  }
+
+  /** The function breakpoints that name no function of `known`, unverified (for `breakpoint` changed events). */
+  unknownFunctions(known: readonly string[]): DebugProtocol.Breakpoint[] {
+    return this.checkFunctions(
+      this.functions.map((bp) => this.verifyFunction(bp)),
+      known,
+    ).filter((b) => !b.verified);
+  }
+
+  private verifyFunction(bp: FunctionBreakpoint, known?: readonly string[]): DebugProtocol.Breakpoint {
+    const when = bp.condition ? `when ${bp.condition.source}` : undefined;
+    if (!known) return { id: bp.id, verified: true, message: when };
+    const split = known.map((k) => ({ iface: k.slice(0, k.lastIndexOf('#')), fn: k.slice(k.lastIndexOf('#') + 1) }));
+    if (split.some((f) => f.fn === bp.fn && ifaceMatches(bp.iface, f.iface))) {
+      return { id: bp.id, verified: true, message: when };
+    }
+    const names = [...new Set(split.map((f) => `${shortIface(f.iface)}.${f.fn}`))].sort();
+    return {
+      id: bp.id,
+      verified: false,
+      message:
+        `no ${bp.name} in this chain (it has ${names.join(', ') || 'no calls'}); ` +
+        'it stays set, and stops there if such a call is recorded later',
+    };
+  }
   /** DAP setDataBreakpoints: a data id is a JSON path of the state. */
   setData(list: readonly DebugProtocol.DataBreakpoint[]): DebugProtocol.Breakpoint[] {
     this.data = list.map((b) => dataBreakpoint(this.nextId++, b.dataId));
@@ -155,7 +240,6 @@ export class Breakpoints {
     slice = 4096,
   ): Promise<Hit | 'cancelled' | undefined> {
     if (this.empty) return undefined;
-    this.conditionError = null;
     const at = this.entries.get(`${view.actor}@${view.branch}`);
     let n = 0;
     if (dir === 1) {
@@ -195,6 +279,7 @@ export class Breakpoints {
     const ids: number[] = [];
     const why: string[] = [];
     let reason: Hit['reason'] | undefined;
+    const failed: string[] = [];
     const onEntry = at?.get(e.seq);
     if (onEntry !== undefined) {
       reason = 'breakpoint';
@@ -215,7 +300,9 @@ export class Breakpoints {
           try {
             ok = bp.condition.test({ ...detail, entry: entryFields(e) });
           } catch (err) {
-            this.conditionError = `the condition of ${bp.name} (${bp.condition.source}) failed at #${e.seq}: ${(err as Error).message}`;
+            failed.push(
+              `the condition of ${bp.name} (${bp.condition.source}) failed at #${e.seq}: ${(err as Error).message}`,
+            );
             ok = true;
           }
           if (!ok) continue;
@@ -238,7 +325,7 @@ export class Breakpoints {
       }
     }
     if (!reason) return undefined;
-    return { index: e.seq, reason, ids, description: why.join('; ') };
+    return { index: e.seq, reason, ids, description: why.join('; '), conditionError: failed.join('\n') || undefined };
   }
 }
 

@@ -151,6 +151,11 @@ export class ChainView {
     return (await this.reader.branches(actor)).map((b) => b.name);
   }
 
+  /** The functions the db has entries of (every actor), as "iface#fn": what a function breakpoint can name. */
+  async functions(): Promise<string[]> {
+    return [...(await this.reader.fnNames()).values()].map((f) => `${f.iface}#${f.fn}`);
+  }
+
   /** The branch, with the actor's index built (read in slices; a million entries take a few seconds). */
   async branch(actor: string, branch?: string): Promise<BranchView> {
     if (!(await this.actors()).includes(actor)) throw new Error(`no actor ${actor} in ${this.reader.source}`);

@@ -4,7 +4,7 @@
  * init, three increments, a bogus message that fails, stop), and for attach a `theater run` writing a live db.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
@@ -225,6 +225,114 @@ describe('theater dap', () => {
     await Promise.all([dc.evaluateRequest({ expression: '.goto #15', context: 'repl' }), stopped('goto')]);
     const missing = await dc.evaluateRequest({ expression: '$.nothing', context: 'repl' }).catch((e: Error) => e);
     expect(String(missing)).toContain('$.nothing is not in the state at #15');
+  });
+
+  it('function breakpoints that name no function of the chain are unverified, and say which functions it has', async () => {
+    const changed: DebugProtocol.Breakpoint[] = [];
+    dc.on('breakpoint', (e: DebugProtocol.BreakpointEvent) => changed.push(e.body.breakpoint));
+    // Set before the db is open (as an editor does between initialize and launch): checked once it is.
+    await dc.initializeRequest({ adapterID: 'theater', pathFormat: 'path' });
+    const early = await dc.setFunctionBreakpointsRequest({
+      breakpoints: [{ name: 'nosuch.fn' }, { name: 'runtime.log' }],
+    });
+    await Promise.all([
+      dc.launchRequest({ db, actor: 'counter' } as DebugProtocol.LaunchRequestArguments),
+      dc.configurationDoneRequest(),
+      stopped('entry'),
+    ]);
+    expect(changed).toEqual([expect.objectContaining({ id: early.body.breakpoints[0]!.id, verified: false })]);
+
+    const set = await dc.setFunctionBreakpointsRequest({
+      breakpoints: [{ name: 'nosuch.fn' }, { name: 'garbage' }, { name: 'handle-send' }, { name: 'runtime.log' }],
+    });
+    expect(set.body.breakpoints.map((b) => b.verified)).toEqual([false, false, true, true]);
+    const message = set.body.breakpoints[1]!.message!;
+    expect(message).toContain('no garbage in this chain');
+    expect(message).toContain('message-server-client.handle-send');
+    expect(message).toContain('runtime.log');
+    expect(message).toContain('actor.init');
+    // An unverified one stays set: the verified ones still stop, and nothing else does.
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('function breakpoint')]);
+    expect((await top())[0]!.name).toBe('runtime.log #2');
+  });
+
+  it('conditions cannot reach the adapter: escapes, timeouts and odd throws fail like any broken condition', async () => {
+    await launch({});
+    const errors: string[] = [];
+    const all: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => {
+      if (e.body.category !== 'stderr') return;
+      errors.push(e.body.output);
+      all.push(e.body.output);
+    });
+    const written = join(dir, 'escaped.txt');
+    const fs = `.getBuiltinModule("fs").writeFileSync(${JSON.stringify(written)}, "x")`;
+    // Each is tried from #0: the first handle-send call is #4, and a condition that throws stops there and says why.
+    const attempts = [
+      `globalThis.constructor.constructor("return process")()${fs}`,
+      `this.constructor.constructor("return process")()${fs}`,
+      `entry.constructor.constructor("return process")()${fs}`,
+      `eval("process")${fs}`,
+      'this.constructor.constructor("return process")().exit(7)',
+      'globalThis.constructor.constructor("return process")().exit(7)',
+      '(() => { for (;;); })()',
+      '(() => { const e = new Error("x"); Object.defineProperty(e, "message", { get() { for (;;); } }); throw e; })()',
+    ];
+    for (const condition of attempts) {
+      await Promise.all([dc.evaluateRequest({ expression: '.goto #0', context: 'repl' }), stopped('goto')]);
+      const set = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'handle-send', condition }] });
+      expect(set.body.breakpoints[0], condition).toMatchObject({ verified: true });
+      errors.length = 0;
+      await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('function breakpoint')]);
+      expect((await top())[0]!.name, condition).toBe('message-server-client.handle-send #4');
+      expect(errors.join(''), condition).toContain(`the condition of handle-send (${condition}) failed at #4: `);
+    }
+    expect(all.join('')).toMatch(/failed at #4: Script execution timed out after 100ms/);
+    expect(existsSync(written)).toBe(false);
+    expect(dc.child.exitCode).toBe(null);
+    expect((await dc.threadsRequest()).body.threads).toHaveLength(1);
+
+    // Ordinary conditions over the state and the entry still decide.
+    await dc.setFunctionBreakpointsRequest({
+      breakpoints: [
+        { name: 'handle-send', condition: 'state.count === 2 && entry.kind === "call" && entry.origin === "cli"' },
+      ],
+    });
+    errors.length = 0;
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('function breakpoint')]);
+    expect((await top())[0]!.name).toBe('message-server-client.handle-send #10');
+    expect(errors).toEqual([]);
+  });
+
+  it('a condition error is printed by the run it happened in, not again by later runs', async () => {
+    await launch({});
+    const errors: string[] = [];
+    const said: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => {
+      (e.body.category === 'stderr' ? errors : said).push(e.body.output);
+    });
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'handle-send', condition: 'state.a.b' }] });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('function breakpoint')]);
+    expect(errors.join('')).toContain('the condition of handle-send (state.a.b) failed at #4');
+
+    // Cleared: runs to the head and back to the root say only that no breakpoint was hit.
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    errors.length = 0;
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('step')]);
+    await Promise.all([dc.reverseContinueRequest({ threadId: 1 }), stopped('step')]);
+    expect(errors).toEqual([]);
+    expect(said.filter((l) => l.startsWith('no breakpoint hit'))).toHaveLength(2);
+
+    // Replaced by a condition that does not parse (unverified): the same.
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'handle-send', condition: 'state.a.b' }] });
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('function breakpoint')]);
+    expect(errors.join('')).toContain('failed at #4');
+    const bad = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'handle-send', condition: 'state[' }] });
+    expect(bad.body.breakpoints[0]).toMatchObject({ verified: false });
+    errors.length = 0;
+    await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('step')]);
+    await Promise.all([dc.reverseContinueRequest({ threadId: 1 }), stopped('step')]);
+    expect(errors).toEqual([]);
   });
 
   it('restart goes back to the start and replays the chain against the component', async () => {

@@ -65,7 +65,7 @@ export class Motion {
     const hit = await breakpoints.search(view, run.thread.pos, dir, () => run.cancelled);
     if (run.cancelled || hit === 'cancelled') return;
     this.running = undefined;
-    if (breakpoints.conditionError) say(breakpoints.conditionError, 'stderr');
+    if (hit?.conditionError) say(hit.conditionError, 'stderr');
     if (hit) return stop(run.thread, hit.index, hit.reason, hit.description, hit.ids);
     if (dir === 1 && this.host.followMs !== null) return this.follow(run.thread);
     const end = dir === 1 ? view.length - 1 : 0;
@@ -104,6 +104,7 @@ export class Motion {
           .then((hit) => {
             if (run.cancelled || hit === 'cancelled' || !hit) return;
             this.halt();
+            if (hit.conditionError) say(hit.conditionError, 'stderr');
             stop(thread, hit.index, hit.reason, hit.description, hit.ids);
           })
           .catch((e: unknown) => this.lost(thread, e));

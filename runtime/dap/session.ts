@@ -10,6 +10,7 @@
  * plumbing are @vscode/debugadapter's.
  */
 import {
+  BreakpointEvent,
   DebugSession,
   Handles,
   InitializedEvent,
@@ -136,7 +137,10 @@ export class TheaterDebugSession extends DebugSession {
       stop: (...s) => this.stopAt(...s),
       say: (text, category) => this.say(text, category),
     });
-    // Breakpoints arrive between `initialized` and configurationDone: nothing runs before they are in.
+    // Breakpoints arrive between `initialized` and configurationDone: nothing runs before they are in. Those set
+    // before the db was open are checked against its functions now.
+    const known = await this.opened.chain.functions();
+    for (const b of this.breakpoints.unknownFunctions(known)) this.sendEvent(new BreakpointEvent('changed', b));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.configurationDone, new Promise((r) => (timer = setTimeout(r, 5000)))]);
     clearTimeout(timer);
@@ -278,8 +282,16 @@ export class TheaterDebugSession extends DebugSession {
     response: DebugProtocol.SetFunctionBreakpointsResponse,
     args: DebugProtocol.SetFunctionBreakpointsArguments,
   ): void {
-    response.body = { breakpoints: this.breakpoints.setFunctions(args.breakpoints) };
-    this.sendResponse(response);
+    // In force at once; checked against the chain's functions when it is open (else once launch/attach opens it).
+    const answers = this.breakpoints.setFunctions(args.breakpoints);
+    const opened = this.opened;
+    if (!opened) {
+      response.body = { breakpoints: answers };
+      return this.sendResponse(response);
+    }
+    this.answer(response, async () => {
+      response.body = { breakpoints: this.breakpoints.checkFunctions(answers, await opened.chain.functions()) };
+    });
   }
 
   protected override setExceptionBreakPointsRequest(
