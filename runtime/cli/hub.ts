@@ -104,7 +104,10 @@ export function registerHub(program: Command): void {
     .option('--hub <url>', 'the hub (postgres:// URL; default $THEATER_HUB)')
     .option('--node <name>', 'only this node')
     .option('--actor <id>', 'only this actor')
-    .option('--keys <dir>', "trust only these public keys: <node>.pub files (each node's key file .pub)")
+    .option(
+      '--keys <dir>',
+      "trust only these public keys: <node>.pub files (each node's key file .pub); a node with signed heads whose key is not there fails",
+    )
     .action((o: { node?: string; actor?: string; keys?: string }, cmd: Command) =>
       withHub(cmd, async (h) => {
         const tty = process.stderr.isTTY;
@@ -121,7 +124,9 @@ export function registerHub(program: Command): void {
           const keyNote =
             v.key.source === 'pinned'
               ? `pinned key ${v.key.fingerprint}`
-              : `key ${v.key.fingerprint} as the hub registered it; pin keys with --keys <dir>`;
+              : v.key.source === 'unpinned'
+                ? `its key is not pinned in ${o.keys}; the hub has ${v.key.fingerprint} for it`
+                : `key ${v.key.fingerprint} as the hub registered it; pin keys with --keys <dir>`;
           if (v.signatures.length === 0) {
             console.log(`  ${v.signedHeads} signed head${v.signedHeads === 1 ? '' : 's'} verified (${keyNote})`);
           } else {
