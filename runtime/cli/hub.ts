@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { attest } from '../hub/attest.ts';
 import { hubFarSide } from '../hub/far-side.ts';
-import { verdictOk, verifyHub } from '../hub/hub-verify.ts';
+import { strayBlobs, verdictOk, verifyHub } from '../hub/hub-verify.ts';
 import { loadNodeKey, loadPinnedKeys } from '../hub/signing.ts';
 import { Hub } from '../store-pg/index.ts';
 import { UsageError, type OpenReader } from './context.ts';
@@ -135,7 +135,14 @@ export function registerHub(program: Command): void {
           }
         }
         if (verdicts.length === 0) console.log(`the hub ${h.where} holds no nodes yet`);
-        if (!verdicts.every(verdictOk)) process.exitCode = 1;
+        // Blobs are shared by all nodes; each node's verify counts only those it uses. Those nobody uses are the
+        // hub's own business, checked when the whole hub is.
+        const stray = o.node === undefined && o.actor === undefined ? await strayBlobs(h) : [];
+        if (stray.length > 0) {
+          console.log(`hub ${h.where}: ${stray.length} corrupt blob${stray.length === 1 ? '' : 's'} no node uses:`);
+          for (const line of stray) console.log(`  ${line}`);
+        }
+        if (!verdicts.every(verdictOk) || stray.length > 0) process.exitCode = 1;
       }),
     );
 

@@ -4,7 +4,8 @@
  * when it shipped it. The first catches a changed row; the second a history rewritten with every hash recomputed,
  * which is internally consistent and only a node's signature can expose.
  */
-import { toHex } from '../chain/entry.ts';
+import { hashEquals, sha256, toHex } from '../chain/entry.ts';
+import { short } from '../chain/verify-entries.ts';
 import { verifyChain, type VerifyResult } from '../chain/verify.ts';
 import type { Hub, NodeRow } from '../store-pg/index.ts';
 import { checkSignature, fingerprint, headStatement } from './signing.ts';
@@ -53,6 +54,26 @@ export async function verifyHub(hub: Hub, o: HubVerifyOptions = {}): Promise<Nod
     out.push({ node: n.name, chain, ...(await checkHeads(hub, n, o)) });
   }
   return out;
+}
+
+/**
+ * The hub's corrupt blobs that no node uses (no entry references them, no actor has them as its component). Each
+ * node's verify counts only the blobs its own entries and components use, as verify of its own db would; a blob
+ * changed in place that nobody uses fails no chain, but the hub's storage was changed, so `hub verify` reports it
+ * here, once, for the hub. One line per blob.
+ */
+export async function strayBlobs(hub: Hub): Promise<string[]> {
+  const bad = new Map<number, { stored: Uint8Array; actual: Uint8Array }>();
+  for await (const page of hub.blobPages()) {
+    for (const b of page) {
+      const actual = sha256(b.bytes);
+      if (!hashEquals(actual, b.hash)) bad.set(Number(b.id), { stored: b.hash, actual });
+    }
+  }
+  const used = await hub.usedBlobs([...bad.keys()]);
+  return [...bad]
+    .filter(([id]) => !used.has(id))
+    .map(([, b]) => `blob ${short(b.stored)} (used by no node) hashes to ${short(b.actual)}`);
 }
 
 /** Every branch head of a node (or of one of its actors) against the statement the node signed. */
