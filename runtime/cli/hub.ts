@@ -74,6 +74,7 @@ export function registerHub(program: Command): void {
     .option('--json', 'one JSON object per branch')
     .action((o: { node?: string; json?: boolean }, cmd: Command) =>
       withHub(cmd, async (h) => {
+        if (o.node !== undefined) await h.node(o.node); // throws, naming the nodes there are
         const rows = await h.status(o.node);
         if (o.json) {
           for (const r of rows) {
@@ -82,7 +83,11 @@ export function registerHub(program: Command): void {
           }
           return;
         }
-        if (rows.length === 0) return console.log(`the hub ${h.where} holds nothing yet`);
+        if (rows.length === 0) {
+          return console.log(
+            o.node === undefined ? `the hub ${h.where} holds nothing yet` : `node ${o.node} has shipped nothing yet`,
+          );
+        }
         let node = '';
         for (const r of rows) {
           if (r.node !== node) {

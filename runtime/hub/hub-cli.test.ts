@@ -5,6 +5,7 @@
  * the exit codes of a node, URL or key the hub refuses.
  */
 import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sha256 } from '../chain/entry.ts';
@@ -97,7 +98,7 @@ describeHub('theater hub, two nodes sharing blobs in one hub', () => {
       await hubSql(url, 'UPDATE blobs SET bytes = $1 WHERE id = $2', [row!.bytes, row!.id]);
     }
     expect((await verifyHub(hub)).every(verdictOk)).toBe(true);
-  });
+  }, 120_000);
 
   it('reports a changed blob no node uses once, for the hub, failing no node', async () => {
     const [stray] = await hubSql<{ id: number }>(url, 'INSERT INTO blobs (hash, bytes) VALUES ($1, $2) RETURNING id', [
@@ -118,5 +119,51 @@ describeHub('theater hub, two nodes sharing blobs in one hub', () => {
       await hubSql(url, 'DELETE FROM blobs WHERE id = $1', [stray!.id]);
     }
     expect((await theater('hub', 'verify')).code).toBe(0);
-  });
+  }, 120_000);
+
+  it('exits 2 (usage or input) naming what there is when the node, the hub URL or the key is wrong', async () => {
+    const noNode = /has no node nosuch; it has: auditor, edge-1, edge-2/;
+    const commands = [
+      ['state', '--node', 'nosuch'],
+      ['events', '--node', 'nosuch'],
+      ['verify', '--node', 'nosuch'],
+      ['hub', 'verify', '--node', 'nosuch'],
+      ['hub', 'attest', '--key', join(dir, 'auditor.key'), '--as', 'auditor', '--node', 'nosuch'],
+      ['hub', 'status', '--node', 'nosuch'], // it said "the hub holds nothing yet" and exited 0
+    ];
+    const [badUrl, ...runs] = await Promise.all([
+      theater('hub', 'status', '--hub', 'foo'),
+      ...commands.map((args) => theater(...args)),
+    ]);
+    runs.forEach((r, i) => {
+      const what = commands[i]!.join(' ');
+      expect([what, r.code, r.err, r.out]).toEqual([what, 2, expect.stringMatching(noNode), '']);
+    });
+    expect([badUrl.code, badUrl.err]).toEqual([2, expect.stringMatching(/a hub URL starts with postgres:\/\//)]);
+    // Another key under edge-2's name: the flag that names the node in hub attest is --as.
+    const taken = await theater('hub', 'attest', '--key', join(dir, 'auditor.key'), '--as', 'edge-2');
+    expect(taken.code).toBe(2);
+    expect(taken.err).toMatch(/a node named edge-2 with another key: pick another node name \(--as\)/);
+    const noKeys = await theater('hub', 'verify', '--keys', join(dir, 'no-such-folder'));
+    expect([noKeys.code, noKeys.err]).toEqual([2, expect.stringMatching(/cannot read the keys folder/)]);
+    // A node that exists is shown alone.
+    const one = await theater('hub', 'status', '--node', 'edge-1');
+    expect(one.code).toBe(0);
+    expect(one.out).toMatch(/^node edge-1 /);
+    expect(one.out).not.toMatch(/edge-2/);
+  }, 180_000);
+
+  it('hub verify --keys fails a node with heads whose key is not in the folder, naming it', async () => {
+    const keys = join(dir, 'keys');
+    mkdirSync(keys, { recursive: true });
+    copyFileSync(join(dir, 'edge-1.key.pub'), join(keys, 'edge-1.pub'));
+    const r = await theater('hub', 'verify', '--keys', keys);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/node edge-1:[^]*signed heads? verified \(pinned key /);
+    expect(r.out).toMatch(
+      /node edge-2:[^]*signature check FAILED[^]*node edge-2: its key is not among the pinned keys/,
+    );
+    expect(r.out).not.toMatch(/as the hub registered it/);
+    expect((await theater('hub', 'verify', '--keys', keys, '--node', 'edge-1')).code).toBe(0);
+  }, 120_000);
 });
