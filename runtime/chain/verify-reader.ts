@@ -90,7 +90,7 @@ async function verifySnapshot(store: ChainReader, opts: VerifyOptions): Promise<
   opts.onProgress?.(count, count);
   const branches = await store.audit.branches(opts.actor);
   const owners = blobs.bad.size > 0 ? new Map((await store.actors()).map((a) => [a.component, a.id])) : new Map();
-  return checkBranches(branches, [...blobs.bad.values()], () => owners, opts.actor, count);
+  return checkBranches(branches, [...blobs.bad.values()], () => owners, opts.actor, count, store.audit.sharedBlobs);
 }
 
 interface ParentInfo {

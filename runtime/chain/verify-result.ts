@@ -55,7 +55,8 @@ export function failed(count: number, entry: Uint8Array | null, reason: string):
 /**
  * The end of every verify, after `count` good entries: the branches' heads, and the corrupt blobs (`bad`, from
  * the blob pass) no entry failed on — an embedded component (replay loads the recorded component from it), or a
- * stray row. Checking one actor, only its component counts. `components`: component hash (hex) → actor.
+ * stray row. Checking one actor, only its component counts; with `sharedBlobs` (a hub node, whose blob pass read
+ * every node's blobs), only its actors' components count. `components`: component hash (hex) → actor.
  */
 export function checkBranches(
   branches: readonly AuditBranchRow[],
@@ -63,6 +64,7 @@ export function checkBranches(
   components: () => ReadonlyMap<string | null, string>,
   actor: string | undefined,
   count: number,
+  sharedBlobs = false,
 ): VerifyResult {
   const heads: VerifiedHead[] = [];
   for (const b of branches) {
@@ -83,7 +85,7 @@ export function checkBranches(
     const owners = components();
     for (const b of bad) {
       const owner = owners.get(toHex(b.stored));
-      if (actor !== undefined && owner !== actor) continue;
+      if (actor !== undefined ? owner !== actor : sharedBlobs && owner === undefined) continue;
       const what = owner === undefined ? 'referenced by no entry' : `the embedded component of actor ${owner}`;
       return failed(count, null, `blob ${short(b.stored)} (${what}) hashes to ${short(b.actual)}`);
     }

@@ -5,8 +5,10 @@
 import { CommanderError } from 'commander';
 import { ActorLoadError } from '../component/check.ts';
 import { ComponentError } from '../component/loader.ts';
+import { KeyFileError } from '../hub/signing.ts';
 import { ManifestError } from '../manifest/index.ts';
 import { ChainConflictError, ChainStoreOpenError, WriterBusyError } from '../store/index.ts';
+import { HubOpenError, NodeKeyMismatch } from '../store-pg/index.ts';
 import { BundleError } from '../timetravel/bundle-format.ts';
 import { DamagedChainError, TimeTravelError } from '../timetravel/state.ts';
 import { UsageError } from './context.ts';
@@ -16,7 +18,9 @@ export const EXIT = {
   /** The chain says no: verify found a bad entry, replay did not reproduce it, a bundle was refused, a chain test
    *  did not pass; a build failed. */
   refused: 1,
-  /** Usage or input: bad arguments, no such db/actor/entry/branch, not a Theater db, a manifest or component. */
+  /** Usage or input: bad arguments, no such db/actor/entry/branch, not a Theater db, a manifest or component; a hub
+   *  that cannot be opened or has no such node, a key file that cannot be used or is not the one the hub has for
+   *  that node name. */
   usage: 2,
   /** The db has another writer (run, fork, import, branches --live): the message names it. */
   busy: 3,
@@ -30,7 +34,8 @@ Exit codes (every command):
   1  the chain says no: verify found a bad entry, replay diverged or could not run, a bundle was refused, a chain
      test did not pass (test); build failed
   2  usage or input error: bad arguments, no such db, actor, entry or branch, not a Theater db, a manifest or
-     component that cannot load
+     component that cannot load; a hub that cannot be opened, no such node in it, a key file that cannot be
+     used or is not the node's
   3  another process is writing the db (run, fork, import, branches --live); the message names it and says what
      to do. Reading commands never get this
   4  Theater itself failed: the SQLite driver cannot be loaded, a disk error, a bug`;
@@ -50,7 +55,10 @@ export function exitCodeFor(e: unknown): number {
     e instanceof ActorLoadError ||
     e instanceof ComponentError ||
     e instanceof ChainStoreOpenError ||
-    e instanceof TimeTravelError
+    e instanceof TimeTravelError ||
+    e instanceof HubOpenError ||
+    e instanceof NodeKeyMismatch ||
+    e instanceof KeyFileError
   )
     return EXIT.usage;
   return EXIT.failed; // SqliteDriverError, disk errors, bugs

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { attest } from '../hub/attest.ts';
 import { hubFarSide } from '../hub/far-side.ts';
-import { verdictOk, verifyHub } from '../hub/hub-verify.ts';
+import { strayBlobs, verdictOk, verifyHub } from '../hub/hub-verify.ts';
 import { loadNodeKey, loadPinnedKeys } from '../hub/signing.ts';
 import { Hub } from '../store-pg/index.ts';
 import { UsageError, type OpenReader } from './context.ts';
@@ -74,6 +74,7 @@ export function registerHub(program: Command): void {
     .option('--json', 'one JSON object per branch')
     .action((o: { node?: string; json?: boolean }, cmd: Command) =>
       withHub(cmd, async (h) => {
+        if (o.node !== undefined) await h.node(o.node); // throws, naming the nodes there are
         const rows = await h.status(o.node);
         if (o.json) {
           for (const r of rows) {
@@ -82,7 +83,11 @@ export function registerHub(program: Command): void {
           }
           return;
         }
-        if (rows.length === 0) return console.log(`the hub ${h.where} holds nothing yet`);
+        if (rows.length === 0) {
+          return console.log(
+            o.node === undefined ? `the hub ${h.where} holds nothing yet` : `node ${o.node} has shipped nothing yet`,
+          );
+        }
         let node = '';
         for (const r of rows) {
           if (r.node !== node) {
@@ -104,7 +109,10 @@ export function registerHub(program: Command): void {
     .option('--hub <url>', 'the hub (postgres:// URL; default $THEATER_HUB)')
     .option('--node <name>', 'only this node')
     .option('--actor <id>', 'only this actor')
-    .option('--keys <dir>', "trust only these public keys: <node>.pub files (each node's key file .pub)")
+    .option(
+      '--keys <dir>',
+      "trust only these public keys: <node>.pub files (each node's key file .pub); a node with signed heads whose key is not there fails",
+    )
     .action((o: { node?: string; actor?: string; keys?: string }, cmd: Command) =>
       withHub(cmd, async (h) => {
         const tty = process.stderr.isTTY;
@@ -121,7 +129,9 @@ export function registerHub(program: Command): void {
           const keyNote =
             v.key.source === 'pinned'
               ? `pinned key ${v.key.fingerprint}`
-              : `key ${v.key.fingerprint} as the hub registered it; pin keys with --keys <dir>`;
+              : v.key.source === 'unpinned'
+                ? `its key is not pinned in ${o.keys}; the hub has ${v.key.fingerprint} for it`
+                : `key ${v.key.fingerprint} as the hub registered it; pin keys with --keys <dir>`;
           if (v.signatures.length === 0) {
             console.log(`  ${v.signedHeads} signed head${v.signedHeads === 1 ? '' : 's'} verified (${keyNote})`);
           } else {
@@ -130,7 +140,14 @@ export function registerHub(program: Command): void {
           }
         }
         if (verdicts.length === 0) console.log(`the hub ${h.where} holds no nodes yet`);
-        if (!verdicts.every(verdictOk)) process.exitCode = 1;
+        // Blobs are shared by all nodes; each node's verify counts only those it uses. Those nobody uses are the
+        // hub's own business, checked when the whole hub is.
+        const stray = o.node === undefined && o.actor === undefined ? await strayBlobs(h) : [];
+        if (stray.length > 0) {
+          console.log(`hub ${h.where}: ${stray.length} corrupt blob${stray.length === 1 ? '' : 's'} no node uses:`);
+          for (const line of stray) console.log(`  ${line}`);
+        }
+        if (!verdicts.every(verdictOk) || stray.length > 0) process.exitCode = 1;
       }),
     );
 

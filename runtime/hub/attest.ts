@@ -31,9 +31,9 @@ export interface AttestOptions {
 export type Attested = Omit<AttestationStatement, 'attester' | 'at'>;
 
 export async function attest(o: AttestOptions): Promise<Attested[]> {
-  const me = await HubWriter.register(o.hub.pool, o.attester, o.key.publicDer);
+  if (o.node !== undefined) await o.hub.node(o.node); // no such node: throws, listing them, before registering
+  const me = await HubWriter.register(o.hub.pool, o.attester, o.key.publicDer, '--as');
   const nodes = (await o.hub.nodes()).filter((n) => (o.node === undefined ? n.name !== o.attester : n.name === o.node));
-  if (o.node !== undefined && nodes.length === 0) await o.hub.node(o.node); // throws, listing the nodes
   const out: Attested[] = [];
   for (const n of nodes) {
     const reader = await o.hub.node(n.name);

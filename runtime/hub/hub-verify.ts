@@ -4,7 +4,8 @@
  * when it shipped it. The first catches a changed row; the second a history rewritten with every hash recomputed,
  * which is internally consistent and only a node's signature can expose.
  */
-import { toHex } from '../chain/entry.ts';
+import { hashEquals, sha256, toHex } from '../chain/entry.ts';
+import { short } from '../chain/verify-entries.ts';
 import { verifyChain, type VerifyResult } from '../chain/verify.ts';
 import type { Hub, NodeRow } from '../store-pg/index.ts';
 import { checkSignature, fingerprint, headStatement } from './signing.ts';
@@ -17,15 +18,21 @@ export interface NodeVerdict {
   readonly signatures: readonly string[];
   /** Heads checked against a signature. */
   readonly signedHeads: number;
-  /** Where the node's public key came from: pinned by the verifier, or the hub's own record. */
-  readonly key: { readonly source: 'pinned' | 'hub'; readonly fingerprint: string };
+  /**
+   * Where the node's public key came from: pinned by the verifier, or the hub's own record — `unpinned` when the
+   * verifier pinned keys but not this node's, so that none of its heads can be trusted (they are not checked).
+   */
+  readonly key: { readonly source: 'pinned' | 'hub' | 'unpinned'; readonly fingerprint: string };
 }
 
 export interface HubVerifyOptions {
   /** Only this node. */
   readonly node?: string;
   readonly actor?: string;
-  /** Public keys by node name that the verifier trusts (signing.ts loadPinnedKeys); others come from the hub. */
+  /**
+   * Public keys by node name that the verifier trusts (signing.ts loadPinnedKeys). When given, they are the only
+   * keys trusted: a node with signed heads whose key is not among them fails. Without, keys come from the hub.
+   */
   readonly keys?: ReadonlyMap<string, Uint8Array>;
   readonly onProgress?: (node: string, done: number, total: number) => void;
 }
@@ -49,6 +56,26 @@ export async function verifyHub(hub: Hub, o: HubVerifyOptions = {}): Promise<Nod
   return out;
 }
 
+/**
+ * The hub's corrupt blobs that no node uses (no entry references them, no actor has them as its component). Each
+ * node's verify counts only the blobs its own entries and components use, as verify of its own db would; a blob
+ * changed in place that nobody uses fails no chain, but the hub's storage was changed, so `hub verify` reports it
+ * here, once, for the hub. One line per blob.
+ */
+export async function strayBlobs(hub: Hub): Promise<string[]> {
+  const bad = new Map<number, { stored: Uint8Array; actual: Uint8Array }>();
+  for await (const page of hub.blobPages()) {
+    for (const b of page) {
+      const actual = sha256(b.bytes);
+      if (!hashEquals(actual, b.hash)) bad.set(Number(b.id), { stored: b.hash, actual });
+    }
+  }
+  const used = await hub.usedBlobs([...bad.keys()]);
+  return [...bad]
+    .filter(([id]) => !used.has(id))
+    .map(([, b]) => `blob ${short(b.stored)} (used by no node) hashes to ${short(b.actual)}`);
+}
+
 /** Every branch head of a node (or of one of its actors) against the statement the node signed. */
 export async function checkHeads(
   hub: Hub,
@@ -59,13 +86,26 @@ export async function checkHeads(
   const key = pinned ?? n.publicKey;
   const problems: string[] = [];
   let signed = 0;
+  const heads = (await hub.signedHeads(n.id)).filter((h) => o.actor === undefined || h.actor === o.actor);
+  if (o.keys && !pinned) {
+    // Only the pinned keys are trusted: the hub's record of this node's key is what a forger with write access to
+    // the hub would replace along with the signatures, so checking its heads against it would prove nothing.
+    // A node with no heads here (an auditor that only attests) has nothing its key would vouch for.
+    if (heads.length > 0) {
+      problems.push(
+        `node ${n.name}: its key is not among the pinned keys (no ${n.name}.pub in --keys), so its ` +
+          `${heads.length} head${heads.length === 1 ? '' : 's'} cannot be trusted; the hub's key for it is ` +
+          `${fingerprint(n.publicKey)}`,
+      );
+    }
+    return { signatures: problems, signedHeads: 0, key: { source: 'unpinned', fingerprint: fingerprint(key) } };
+  }
   if (pinned && Buffer.compare(Buffer.from(pinned), Buffer.from(n.publicKey)) !== 0) {
     problems.push(
       `the hub's key for node ${n.name} (${fingerprint(n.publicKey)}) is not the pinned one (${fingerprint(pinned)})`,
     );
   }
-  for (const h of await hub.signedHeads(n.id)) {
-    if (o.actor !== undefined && h.actor !== o.actor) continue;
+  for (const h of heads) {
     const where = `${h.actor}/${h.branch}${h.head ? ` head ${toHex(h.head).slice(0, 12)}… (#${h.seq})` : ' (empty)'}`;
     if (!h.signature) {
       problems.push(`${where}: not signed by node ${n.name}`);

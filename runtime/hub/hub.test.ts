@@ -203,6 +203,12 @@ describeHub('the hub, on a real PostgreSQL', () => {
         );
       }
       expect((await verifyHub(hub))[0]!.signatures).toEqual([]);
+      // Keys pinned, but not a's: the hub's forged key is not trusted in its place, a's heads are not checked and it
+      // fails, saying why.
+      const unpinned = await verifyHub(hub, { keys: new Map([['some-other-node', key.publicDer]]) });
+      expect(unpinned[0]).toMatchObject({ key: { source: 'unpinned' }, signedHeads: 0 });
+      expect(unpinned[0]!.signatures).toEqual([expect.stringMatching(/^node a: its key is not among the pinned keys/)]);
+      expect(verdictOk(unpinned[0]!)).toBe(false);
       const pinned = await verifyHub(hub, { keys: new Map([['a', key.publicDer]]) });
       expect(pinned[0]!.key.source).toBe('pinned');
       expect(pinned[0]!.signatures.join('\n')).toMatch(/is not the pinned one/);

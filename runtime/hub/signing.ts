@@ -31,10 +31,15 @@ export interface NodeKey {
   readonly file: string;
 }
 
+/** A key file or keys folder that cannot be used: missing, unreadable, not a key, not Ed25519 (an input error). */
+export class KeyFileError extends Error {
+  override readonly name = 'KeyFileError';
+}
+
 /** Loads a node's private key, or creates it (and `<file>.pub`) when `create` and the file does not exist. */
 export function loadNodeKey(file: string, opts: { create?: boolean } = {}): NodeKey {
   if (!existsSync(file)) {
-    if (!opts.create) throw new Error(`no key file at ${file}`);
+    if (!opts.create) throw new KeyFileError(`no key file at ${file}`);
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     makeDirs(dirname(file));
     writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
@@ -45,10 +50,10 @@ export function loadNodeKey(file: string, opts: { create?: boolean } = {}): Node
   try {
     privateKey = createPrivateKey(readFileSync(file));
   } catch (e) {
-    throw new Error(`${file} is not a private key file (PKCS#8 PEM): ${(e as Error).message}`, { cause: e });
+    throw new KeyFileError(`${file} is not a private key file (PKCS#8 PEM): ${(e as Error).message}`, { cause: e });
   }
   if (privateKey.asymmetricKeyType !== 'ed25519') {
-    throw new Error(`${file} holds a ${privateKey.asymmetricKeyType} key; Theater signs with Ed25519`);
+    throw new KeyFileError(`${file} holds a ${privateKey.asymmetricKeyType} key; Theater signs with Ed25519`);
   }
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, publicDer: publicKeyDer(publicKey), file };
@@ -66,14 +71,21 @@ export function fingerprint(publicDer: Uint8Array): string {
 /** Public keys pinned by the verifier: `<node>.pub` files (SPKI PEM) in a directory, by node name. */
 export function loadPinnedKeys(dir: string): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
-  for (const f of readdirSync(dir)) {
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch (e) {
+    throw new KeyFileError(`cannot read the keys folder ${dir}: ${(e as Error).message}`, { cause: e });
+  }
+  for (const f of files) {
     if (extname(f) !== '.pub') continue;
     try {
       out.set(basename(f, '.pub'), publicKeyDer(createPublicKey(readFileSync(join(dir, f)))));
     } catch (e) {
-      throw new Error(`${join(dir, f)} is not a public key (SPKI PEM): ${(e as Error).message}`, { cause: e });
+      throw new KeyFileError(`${join(dir, f)} is not a public key (SPKI PEM): ${(e as Error).message}`, { cause: e });
     }
   }
+  if (out.size === 0) throw new KeyFileError(`the keys folder ${dir} holds no <node>.pub files`);
   return out;
 }
 

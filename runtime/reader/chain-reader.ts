@@ -129,6 +129,12 @@ export interface AuditReader {
   fnNames(): Promise<Map<number, FnName>>;
   /** Every blob the chain may reference, in pages. */
   blobs(): AsyncIterable<readonly AuditBlobRow[]>;
+  /**
+   * True when blobs() also lists blobs of other chains (a hub node: blobs are shared by content address across
+   * nodes). A corrupt blob then counts against this chain only when one of its entries references it (that entry
+   * fails) or it is the component of one of its actors; another one is not this chain's.
+   */
+  readonly sharedBlobs?: boolean;
   branches(actor?: string): Promise<AuditBranchRow[]>;
   actorId(actor: string): Promise<number | undefined>;
 }

@@ -184,6 +184,34 @@ export class Hub {
     }));
   }
 
+  /** Every blob of the hub (shared by all nodes) in id order, a page at a time. */
+  async *blobPages(pageSize = 2048): AsyncGenerator<readonly { id: number; hash: Buffer; bytes: Buffer }[]> {
+    for (let afterId = 0; ;) {
+      const r = await this.pool.query<{ id: number; hash: Buffer; bytes: Buffer }>(
+        'SELECT id, hash, bytes FROM blobs WHERE id > $1 ORDER BY id LIMIT $2',
+        [afterId, pageSize],
+      );
+      if (r.rows.length > 0) yield r.rows;
+      if (r.rows.length < pageSize) return;
+      afterId = r.rows[r.rows.length - 1]!.id;
+    }
+  }
+
+  /**
+   * Which of these blob ids some node uses: an entry's input, output or state, or an actor's component. For the
+   * few corrupt blobs hub verify found (entries have no index on their blob ids: a scan per blob).
+   */
+  async usedBlobs(ids: readonly number[]): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const r = await this.pool.query<{ id: number }>(
+      `SELECT b.id FROM blobs b WHERE b.id = ANY($1::bigint[]) AND (
+         EXISTS (SELECT 1 FROM entries e WHERE e.input_id = b.id OR e.output_id = b.id OR e.state_id = b.id)
+         OR EXISTS (SELECT 1 FROM actors a WHERE a.component = encode(b.hash, 'hex')))`,
+      [ids],
+    );
+    return new Set(r.rows.map((x) => Number(x.id)));
+  }
+
   /** Entries with this hash on any node (identical histories hash identically: more than one is possible). */
   async entriesByHash(hash: Hash): Promise<NodeEntry[]> {
     return this.across(`${ENTRY_ACROSS} WHERE e.hash = $1 ORDER BY e.id`, [buf(hash)]);

@@ -73,9 +73,10 @@ export class HubWriter {
 
   /**
    * Registers the node (its name and public key) or finds it. The first key to ship under a name claims it; another
-   * key is refused, so two machines cannot interleave their chains under one name by mistake.
+   * key is refused, so two machines cannot interleave their chains under one name by mistake. `nameOption`: the
+   * command's option that gave the name, for the message (`theater run --node`, `theater hub attest --as`).
    */
-  static async register(pool: pg.Pool, node: string, publicKey: Uint8Array): Promise<HubWriter> {
+  static async register(pool: pg.Pool, node: string, publicKey: Uint8Array, nameOption = '--node'): Promise<HubWriter> {
     const key = Buffer.from(publicKey);
     const ins = await pool.query<{ id: number }>(
       'INSERT INTO nodes (name, public_key) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING id',
@@ -89,8 +90,8 @@ export class HubWriter {
     const row = found.rows[0]!;
     if (!row.public_key.equals(key)) {
       throw new NodeKeyMismatch(
-        `the hub already has a node named ${node} with another key: pick another node name (--node), or use that ` +
-          `node's key file`,
+        `the hub already has a node named ${node} with another key: pick another node name (${nameOption}), ` +
+          `or use that node's key file`,
       );
     }
     return new HubWriter(pool, row.id, node);

@@ -413,8 +413,11 @@ export class NodeReader implements ChainReader {
         ),
       fnNames: () => this.fnNames(),
       // Every blob of the hub, not only this node's: verify checks the ones its entries reference (a blob is
-      // content-addressed and shared), and listing a node's own would cost a pass over its entries per page.
+      // content-addressed and shared), and listing a node's own would cost a pass over its entries per page. A
+      // corrupt one that none of this node's entries or components uses is not this node's (hub verify reports it
+      // once for the hub: hub/hub-verify.ts).
       blobs: () => this.blobPages(),
+      sharedBlobs: true,
       branches: (actor) =>
         this.rows<AuditBranchRow>(
           `SELECT a.name AS actor, b.name AS branch, b.head_id AS "headId", h.hash AS head,
