@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,6 +185,40 @@ describe('theater CLI on a real run', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/its state blob [0-9a-f]+ is missing, or its bytes no longer hash to it/);
     expect(r.out).toBe('');
+  });
+
+  it('run exits 2, not 4, for a manifest its component cannot serve or a port already taken', async () => {
+    const counterDir = join(example('counter'), '..');
+    const manifest = (name: string, handlers: string) => {
+      const file = join(dir, `${name}.toml`);
+      writeFileSync(file, `name = "${name}"\ncomponent_path = "${join(counterDir, 'counter.wasm')}"\n${handlers}`);
+      return file;
+    };
+    const relay = join(example('relay'), '..', 'relay.wasm');
+    const noHttp = join(dir, 'no-http.toml');
+    writeFileSync(
+      noHttp,
+      `name = "no-http"\ncomponent_path = "${relay}"\n[[handlers]]\ntype = "Http-server"\nconfig = { port = 18089 }\n`,
+    );
+    const r1 = theater('run', noHttp, '--db', join(dir, 'no-http.db'));
+    expect([r1.code, r1.err]).toEqual([
+      2,
+      expect.stringMatching(/asks for http-server but the component does not export/),
+    ]);
+
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const busy = manifest('busy', `[[handlers]]\ntype = "Http-server"\nconfig = { port = ${port} }\n`);
+      const r2 = theater('run', busy, '--db', join(dir, 'busy.db'));
+      expect([r2.code, r2.err]).toEqual([
+        2,
+        expect.stringMatching(new RegExp(`port ${port} on 127.0.0.1 is already in use`)),
+      ]);
+    } finally {
+      taken.close();
+    }
   });
 
   it('still exits 1 on a bad chain when its reader goes away (theater verify | head -1; it exited 0)', async () => {

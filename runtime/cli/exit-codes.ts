@@ -6,6 +6,7 @@ import { CommanderError } from 'commander';
 import { ActorLoadError } from '../component/check.ts';
 import { ComponentError } from '../component/loader.ts';
 import { KeyFileError } from '../hub/signing.ts';
+import { ListenError } from '../ingress/types.ts';
 import { ManifestError } from '../manifest/index.ts';
 import { ChainConflictError, ChainStoreOpenError, WriterBusyError } from '../store/index.ts';
 import { HubOpenError, NodeKeyMismatch } from '../store-pg/index.ts';
@@ -52,6 +53,7 @@ export function exitCodeFor(e: unknown): number {
   if (
     e instanceof UsageError ||
     e instanceof ManifestError ||
+    e instanceof ListenError ||
     e instanceof ActorLoadError ||
     e instanceof ComponentError ||
     e instanceof ChainStoreOpenError ||

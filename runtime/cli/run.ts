@@ -4,7 +4,6 @@
  */
 import { toHex } from '../chain/entry.ts';
 import { ActorSystem } from '../actors/system.ts';
-import { ActorLoadError } from '../component/check.ts';
 import { HubLink } from '../hub/hub-link.ts';
 import { hubSettings, type HubFlags } from '../hub/node-config.ts';
 import type { ShipperStatus } from '../hub/shipper.ts';
@@ -31,7 +30,6 @@ export async function runCommand(manifest: string, db: string, o: RunOptions): P
     id = await system.start(manifest);
   } catch (e) {
     await system.close();
-    if (e instanceof ActorLoadError) throw new Error(e.message, { cause: e });
     throw e;
   }
   const a = system.actor(id)!;

@@ -14,7 +14,7 @@ import {
   type HttpResponseRecord,
   type MainToFront,
 } from '../network/http-front-protocol.ts';
-import type { Ingress, ServerHandle } from './types.ts';
+import { ListenError, type Ingress, type ServerHandle } from './types.ts';
 
 export type { HttpRequestRecord, HttpResponseRecord };
 
@@ -37,7 +37,7 @@ export async function serveHttp(
   const m = await listening;
   if (m.t !== 'listening') {
     closed(front, sid);
-    throw new Error(
+    throw new ListenError(
       m.t === 'error' && m.code === 'EADDRINUSE'
         ? `${actorId}: http-server port ${cfg.port} on ${cfg.host} is already in use; change port in the manifest`
         : `${actorId}: http-server cannot listen on ${cfg.host}:${cfg.port}: ${m.t === 'error' ? m.message : m.t}`,

@@ -10,7 +10,7 @@
  */
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { Ingress, ServerHandle } from './types.ts';
+import { ListenError, type Ingress, type ServerHandle } from './types.ts';
 
 export const MAX_FRAME_BYTES = 1024 * 1024;
 const IDLE_TIMEOUT_MS = 60_000;
@@ -85,7 +85,7 @@ export async function serveMessages(
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(
-        new Error(
+        new ListenError(
           `${actorId}: message-server port ${cfg.port} on ${cfg.host}: ${e.code === 'EADDRINUSE' ? 'already in use; change port in the manifest' : e.message}`,
         ),
       ),

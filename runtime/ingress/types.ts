@@ -18,3 +18,8 @@ export interface ServerHandle {
   readonly port: number;
   close(): Promise<void>;
 }
+
+/** A server the manifest asks for cannot listen where it says (the port is taken, the address is not ours). */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+}
