@@ -122,6 +122,7 @@ export async function newProject(dirArg: string, o: NewOptions): Promise<NewResu
           '    assert.equal(put.status, 200);',
           '    const got = await (await fetch(`${url}/greeting`)).json();',
           "    assert.deepEqual(got, { key: 'greeting', value: 'hello' });",
+          '    assert.equal((await fetch(`${url}/%E0%A4%A`)).status, 400); // a bad escape is a 400, not a trap',
           '    assert.match(run.output(), /put greeting = "hello"/); // console.log, shown as the actor\'s log',
         ].join('\n')
       : [
