@@ -65,6 +65,8 @@ function readInto(store: ChainStore, r: BundleReader, o: ImportOptions): ImportR
     ownBranch = true;
   }
   const promised = header.entries;
+  /** An actor this db has never seen: its live branch is the one imported (else it would name an empty `main`). */
+  const newHere = store.branches(actor).length === 0;
 
   let prev: Hash | null = header.base;
   let count = 0;
@@ -112,6 +114,7 @@ function readInto(store: ChainStore, r: BundleReader, o: ImportOptions): ImportR
   // The component is stored as a blob keyed by its SHA-256, which is exactly how replay looks it up.
   if (component) store.appendBatches([{ actor, branch, entries: [], blobs: [component] }]);
   if (header.component) store.upsertActor({ id: actor, component: header.component });
+  if (newHere && prev) store.setLiveBranch(actor, branch);
   o.onProgress?.(count, promised);
   return { actor, branch, entries: count, existing, blobs: blobCount, head: prev ? toHex(prev) : '', bytes: r.size };
 }

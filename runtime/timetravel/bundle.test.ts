@@ -10,6 +10,7 @@ import { example, tempDir, utf8, withSystem } from '../testing/helpers.ts';
 import { exportBundle, type ExportOptions } from './bundle-export.ts';
 import { BundleError } from './bundle-format.ts';
 import { importBundle } from './bundle-import.ts';
+import { forkAt } from './fork.ts';
 import { replayHere } from './replay.ts';
 
 const GOLDEN = fileURLToPath(new URL('./fixtures/counter.bundle', import.meta.url));
@@ -76,6 +77,22 @@ describe('bundles', () => {
         component: example('counter', 'counter.wasm'),
       });
       expect(r).toMatchObject({ status: 'verified', head: out.head });
+    });
+  });
+
+  it("a branch imported into a db that has never seen its actor is that actor's live branch there", async () => {
+    await withSystem(async (system, dir) => {
+      const id = await counterChain(system);
+      const at = system.store.entries({ actor: id })[5]!;
+      expect(forkAt(system.store, at.hash, 'fork-1').branch).toBe('fork-1');
+      const file = join(dir, 'f.bundle');
+      const out = await exportOf(system.store, file, { actor: id, branch: 'fork-1' });
+      await withStore(join(dir, 'new.db'), (s) => {
+        expect(importBundle(s, file)).toMatchObject({ branch: 'fork-1' });
+        // It named an empty main: `theater state` said "no entries yet" (exit 4) until `branches --live fork-1`.
+        expect(s.liveBranch(id)).toBe('fork-1');
+        expect(toHex(s.head(id)!.hash)).toBe(out.head);
+      });
     });
   });
 
