@@ -117,14 +117,15 @@ test('open, upload, import and replay say what happened', async ({ studio }, inf
   );
   await page.keyboard.press('Escape');
 
-  // Import of a bundle whose entries are all here already: says so, and where they went (a branch of its own: the
-  // counter is running on main); the notice goes away and never covers the graph's controls.
+  // Import of a bundle whose entries are all here already: says so, and where they are (main, where they were
+  // recorded: no empty branch of its own is made for nothing new); the notice goes away and never covers the graph's
+  // controls.
   await actorButton(page, /^counter/).click();
   const bundle = await service.exportBundle({ actor: 'counter' });
   await page.getByLabel('Import bundle').setInputFiles(bundle.file);
   const notice = page.getByRole('status').filter({ hasText: 'Imported' });
   await expect(notice).toHaveText(
-    /^Imported 4 entries into counter, branch main-import-1, none new \(all were here already\)\./,
+    /^Imported 4 entries into counter, branch main, none new \(all were here already\)\./,
   );
   for (const name of ['Follow live head', 'Zoom in', 'Zoom out']) {
     const a = (await notice.boundingBox())!;
