@@ -28,11 +28,13 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 const db = (cmd: Command): string => (cmd.optsWithGlobals().db as string | undefined) ?? defaultDbPath();
-/** Where a reading command reads: a hub's node when it names a hub, else the db. */
+/** Where a reading command reads: a hub's node when it names a hub, else the db. An explicit --db is the db, even
+ *  with $THEATER_HUB set (it read the hub instead); only an explicit --hub beats it. */
 const source =
   (cmd: Command): Source =>
   () => {
-    const url = hubUrl(cmd);
+    const dbGiven = cmd.optsWithGlobals().db !== undefined && cmd.opts().hub === undefined;
+    const url = dbGiven ? undefined : hubUrl(cmd);
     return url ? openHubNode(url, cmd.opts().node as string | undefined) : openDbReader(db(cmd));
   };
 

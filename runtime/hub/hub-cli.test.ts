@@ -86,6 +86,9 @@ describeHub('theater hub, two nodes sharing blobs in one hub', () => {
       expect(edge1.ok === false && edge1.entry !== null && edge1.reason).toMatch(/\(its state\) hashes to/);
       // edge-2's verify in the hub gives what verify of its own db gives.
       const own = await run(true, ['verify', '--db', join(dir, 'edge-2.db'), '--full']);
+      // An explicit --db is read, not the hub, when $THEATER_HUB is set too.
+      const ownWithHubSet = await theater('verify', '--db', join(dir, 'edge-2.db'), '--full');
+      expect([ownWithHubSet.code, ownWithHubSet.out]).toEqual([0, own.out]);
       const there = await theater('verify', '--node', 'edge-2');
       expect([own.code, there.code]).toEqual([0, 0]);
       expect(there.out).toBe(own.out.replace(/ \(checkpoint saved\)/, ''));
