@@ -140,13 +140,6 @@ describe('theater CLI on a real run', () => {
   });
 
   it("exits 1 naming the entry when any hashed byte changes: an entry's column or a blob it references", () => {
-    const copy = (name: string) => {
-      const target = join(dir, `${name}.db`);
-      const src = new Database(db, { readonly: true });
-      src.exec(`VACUUM INTO '${target}'`);
-      src.close();
-      return target;
-    };
     const victim = hashes[1501]!; // a call entry (its input is the request)
     const cases: Record<string, string> = {
       seq: 'UPDATE entries SET seq = seq + 1000 WHERE hex(hash) = upper(?)',
@@ -154,7 +147,7 @@ describe('theater CLI on a real run', () => {
       blob: 'UPDATE blobs SET bytes = CAST(zeroblob(length(bytes)) AS BLOB) WHERE id = (SELECT input_id FROM entries WHERE hex(hash) = upper(?))',
     };
     for (const [name, sql] of Object.entries(cases)) {
-      const file = copy(name);
+      const file = copyDb(name);
       const raw = new Database(file);
       expect(raw.prepare(sql).run(victim).changes).toBe(1);
       raw.close();
@@ -170,10 +163,7 @@ describe('theater CLI on a real run', () => {
   });
 
   it('state exits 1 naming the blob when the state it would print was changed (it printed the changed bytes, or "no state", and exit 0)', () => {
-    const file = join(dir, 'state-changed.db');
-    const src = new Database(db, { readonly: true });
-    src.exec(`VACUUM INTO '${file}'`);
-    src.close();
+    const file = copyDb('state-changed');
     const at = hashes.at(-2)!; // the entry before the stop event: its state is {"count":1000}
     const raw = new Database(file);
     // Every stored copy of those bytes (identical blobs stored apart share a hash; any intact one would do).
@@ -222,10 +212,7 @@ describe('theater CLI on a real run', () => {
   });
 
   it('still exits 1 on a bad chain when its reader goes away (theater verify | head -1; it exited 0)', async () => {
-    const file = join(dir, 'piped.db');
-    const src = new Database(db, { readonly: true });
-    src.exec(`VACUUM INTO '${file}'`);
-    src.close();
+    const file = copyDb('piped');
     const raw = new Database(file);
     raw.prepare('UPDATE entries SET seq = seq + 1000 WHERE hex(hash) = upper(?)').run(hashes[1501]!);
     raw.close();
@@ -238,6 +225,15 @@ describe('theater CLI on a real run', () => {
     expect(code).toBe(1);
   });
 });
+
+/** A copy of the run's db to tamper with, named `<name>.db`. */
+function copyDb(name: string): string {
+  const target = join(dir, `${name}.db`);
+  const src = new Database(db, { readonly: true });
+  src.exec(`VACUUM INTO '${target}'`);
+  src.close();
+  return target;
+}
 
 /** The first entry (insertion order) referencing the same input blob as `hash` — usually `hash` itself. */
 function firstUser(file: string, hash: string): string {

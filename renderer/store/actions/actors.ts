@@ -54,16 +54,9 @@ export function actorActions(ctx: ActionContext, a: Actions): ActorActions {
       diffB: null,
       highlighted: new Set(),
       divergence: null,
-      pages: new Map(),
-      total: 0,
-      listVersion: s.listVersion + 1,
-      baseVersion: s.listVersion + 1,
       chunks: new Map(),
       replay: { phase: 'idle' },
-      logPages: new Map(),
-      logTotal: 0,
-      logVersion: s.logVersion + 1,
-      logBase: s.logVersion + 1,
+      ...freshLists(s),
     }));
     // The graph opens on the live head: ask for its window alongside the branches, not after them.
     const actor = get().actors.find((x) => x.id === id);
@@ -117,14 +110,7 @@ export function actorActions(ctx: ActionContext, a: Actions): ActorActions {
     store.setState((st) => ({
       viewBranch: name,
       selected: null,
-      pages: new Map(),
-      total: 0,
-      listVersion: st.listVersion + 1,
-      baseVersion: st.listVersion + 1,
-      logPages: new Map(),
-      logTotal: 0,
-      logVersion: st.logVersion + 1,
-      logBase: st.logVersion + 1,
+      ...freshLists(st),
     }));
     if (opts.callerSelects || !actorId) return;
     const moved = () => {
@@ -185,5 +171,19 @@ export function actorActions(ctx: ActionContext, a: Actions): ActorActions {
     actorCommand,
     openManifest: async (path) => afterOpen(await api.call('openManifest', { path })),
     uploadManifest: async (manifest, files) => afterOpen(await api.call('uploadManifest', { manifest, files })),
+  };
+}
+
+/** The entry list and the log list emptied, with new versions, so that no page asked for before lands in them. */
+function freshLists(s: { readonly listVersion: number; readonly logVersion: number }) {
+  return {
+    pages: new Map(),
+    total: 0,
+    listVersion: s.listVersion + 1,
+    baseVersion: s.listVersion + 1,
+    logPages: new Map(),
+    logTotal: 0,
+    logVersion: s.logVersion + 1,
+    logBase: s.logVersion + 1,
   };
 }
