@@ -23,6 +23,7 @@ export { theaterInterface } from './component/names.ts';
 export {
   ENTRY_KINDS,
   ORIGINS,
+  RUNTIME_EVENTS,
   fromHex,
   hashEquals,
   sha256,

@@ -6,11 +6,11 @@
  * different random values, and a changed source diverges on replay where its behaviour changed.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, THEATER_BIN } from '../testing/helpers.ts';
+import { frame, messagePort, REPO, THEATER_BIN } from '../testing/helpers.ts';
 import { theater, theaterRun } from '../testing/cli-process.ts';
 import { formatPath } from '../timetravel/json-diff.ts';
 import { cToolchain } from './build-c.ts';
@@ -78,6 +78,40 @@ describe('a TypeScript actor made with `theater new`', () => {
     expect(r.out).toMatch(/# pass 2/);
     expect(r.code).toBe(0);
   }, 180_000);
+
+  it(
+    'a trap recorded by one build replays verified against a rebuild of the same source in a fresh copy, built from /',
+    async () => {
+      // A fresh clone elsewhere: the sources only, no .theater/ and no component; built with the shell at / (as in
+      // a container), where componentize-js's own folder lies under the shell's.
+      const clone = join(root, 'clone', 'kv');
+      cpSync(dir, clone, { recursive: true, filter: (f) => !['.theater', 'kv.wasm'].includes(basename(f)) });
+      const built = await theater(['build', clone], { cwd: '/' });
+      expect(built.stderr).toBe('');
+      expect(built.code).toBe(0);
+
+      const db = join(root, 'kv-trap.db');
+      const run = theaterRun(join(dir, 'manifest.toml'), db);
+      try {
+        const [, port] = await run.waitFor(/messages on tcp:\/\/[^:]+:(\d+)/);
+        // String({toString: null}) throws a TypeError; an Error (not a string) thrown by an export traps, and the
+        // bindings print a stack trace through their own script first: the text that named a random folder.
+        const msg = { op: 'put', key: 'k', value: { toString: null } };
+        expect(await messagePort(Number(port), [frame({ type: 'request', msg })])).toEqual([
+          { ok: false, error: expect.stringMatching(/^trap: /) as unknown },
+        ]);
+      } finally {
+        await run.stop();
+      }
+      const logs = await theater(['events', '--logs', '--db', db]);
+      expect(logs.stdout).toMatch(/stderr: +\S+@\S*initializer\.js:\d+:\d+/); // the trace is on the chain
+
+      const r = await theater(['replay', '--db', db, '--component', join(clone, 'kv.wasm')]);
+      expect(r.stdout).toMatch(/^kv\/main: verified \d+ entries against /m);
+      expect(r.code).toBe(0);
+    },
+    BUILD_MS,
+  );
 
   it(
     'records console.log, Date.now() and Math.random(); two fresh instances differ; a changed build diverges',

@@ -285,6 +285,11 @@ function printReplay(r: ReplayReport): void {
     r.component.recorded && r.component.sha256 !== r.component.recorded
       ? ` against ${r.component.path} (${short(r.component.sha256)}, recorded ${short(r.component.recorded)})`
       : '';
+  if (r.builds.length > 1) {
+    // Restarted with other builds midway: each segment was replayed against the build that recorded it.
+    const each = r.builds.map((b) => `#${b.from} ${short(b.sha256)} (${b.path})`).join(', ');
+    console.log(`note: ${r.builds.length} builds, each from the entry it recorded: ${each}`);
+  }
   if (r.status === 'failed')
     return void console.log(`${r.target}: replay failed after ${r.count} entries: ${r.message}`);
   for (const c of r.copied) console.log(`note: entry #${c.seq} copied, not re-run: ${c.reason}`);

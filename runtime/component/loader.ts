@@ -73,6 +73,23 @@ export async function loadComponent(path: string, cacheDir = defaultCacheDir()):
   return p.then((info) => (info.path === path ? info : { ...info, path }));
 }
 
+/**
+ * A component this machine has loaded before, found by its SHA-256 in the cache: its transpiled form, which is all an
+ * instance needs (the .wasm itself is not kept; `path` is then the cache folder). Replay uses it for a segment of a
+ * chain recorded by a build that has since been replaced on disk.
+ */
+export function cachedComponent(sha256: string, cacheDir = defaultCacheDir()): ComponentInfo | undefined {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+  const dir = join(cacheDir, CACHE_VERSION, sha256);
+  let meta: Omit<ComponentInfo, 'path' | 'dir'>;
+  try {
+    meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Omit<ComponentInfo, 'path' | 'dir'>;
+  } catch {
+    return undefined;
+  }
+  return meta.sha256 === sha256 ? { ...meta, path: dir, dir } : undefined;
+}
+
 function versionOf(path: string): string | undefined {
   try {
     return fileVersion(statSync(path));

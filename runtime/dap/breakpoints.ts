@@ -12,8 +12,16 @@
 import { types } from 'node:util';
 import { constants, createContext, Script, type Context } from 'node:vm';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { formatPath, parsePath, valueAt, type PathEntry, type PathSegment } from '../index.ts';
-import { walkedDetail, type BranchView } from './chain-view.ts';
+import {
+  formatPath,
+  parsePath,
+  pathProblem,
+  RUNTIME_EVENTS,
+  valueAt,
+  type PathEntry,
+  type PathSegment,
+} from '../index.ts';
+import { walkedDetail, type BranchView, type ChainNames } from './chain-view.ts';
 
 export interface FunctionBreakpoint {
   readonly id: number;
@@ -123,7 +131,10 @@ export function functionBreakpoint(
   return { id, name: trimmed, iface, fn, condition: cond };
 }
 
-export function dataBreakpoint(id: number, dataId: string): DataBreakpoint {
+/** A data breakpoint on a JSON path of the state, or what is wrong with the path (see pathProblem). */
+export function dataBreakpoint(id: number, dataId: string): DataBreakpoint | string {
+  const problem = pathProblem(dataId);
+  if (problem) return problem;
   const path = parsePath(dataId);
   return { id, dataId: formatPath(path), path };
 }
@@ -178,7 +189,7 @@ export class Breakpoints {
    * Given the functions the chain has (`known`, as "iface#fn"), a function breakpoint that names none of them is
    * unverified and says which there are. It stays set: an attached db may record such a call later.
    */
-  checkFunctions(answers: readonly DebugProtocol.Breakpoint[], known: readonly string[]): DebugProtocol.Breakpoint[] {
+  checkFunctions(answers: readonly DebugProtocol.Breakpoint[], known: ChainNames): DebugProtocol.Breakpoint[] {
     return answers.map((a) => {
       const bp = this.functions.find((f) => f.id === a.id);
       return bp ? this.verifyFunction(bp, known) : a;
@@ -186,19 +197,31 @@ export class Breakpoints {
   }
 
   /** The function breakpoints that name no function of `known`, unverified (for `breakpoint` changed events). */
-  unknownFunctions(known: readonly string[]): DebugProtocol.Breakpoint[] {
+  unknownFunctions(known: ChainNames): DebugProtocol.Breakpoint[] {
     return this.checkFunctions(
       this.functions.map((bp) => this.verifyFunction(bp)),
       known,
     ).filter((b) => !b.verified);
   }
 
-  private verifyFunction(bp: FunctionBreakpoint, known?: readonly string[]): DebugProtocol.Breakpoint {
+  private verifyFunction(bp: FunctionBreakpoint, known?: ChainNames): DebugProtocol.Breakpoint {
     const when = bp.condition ? `when ${bp.condition.source}` : undefined;
     if (!known) return { id: bp.id, verified: true, message: when };
-    const split = known.map((k) => ({ iface: k.slice(0, k.lastIndexOf('#')), fn: k.slice(k.lastIndexOf('#') + 1) }));
+    const split = known.functions.map((k) => ({
+      iface: k.slice(0, k.lastIndexOf('#')),
+      fn: k.slice(k.lastIndexOf('#') + 1),
+    }));
     if (split.some((f) => f.fn === bp.fn && ifaceMatches(bp.iface, f.iface))) {
       return { id: bp.id, verified: true, message: when };
+    }
+    if (known.events.includes(bp.fn) && ifaceMatches(bp.iface, RUNTIME_EVENTS)) {
+      return {
+        id: bp.id,
+        verified: false,
+        message:
+          `${bp.name} is a runtime event, not a function: function breakpoints stop at export calls and imports. ` +
+          'To stop at the event, a breakpoint on its line of the chain listing stops there',
+      };
     }
     const names = [...new Set(split.map((f) => `${shortIface(f.iface)}.${f.fn}`))].sort();
     return {
@@ -209,10 +232,18 @@ export class Breakpoints {
         'it stays set, and stops there if such a call is recorded later',
     };
   }
-  /** DAP setDataBreakpoints: a data id is a JSON path of the state. */
+  /** DAP setDataBreakpoints: a data id is a JSON path of the state; a malformed one is refused, saying why. */
   setData(list: readonly DebugProtocol.DataBreakpoint[]): DebugProtocol.Breakpoint[] {
-    this.data = list.map((b) => dataBreakpoint(this.nextId++, b.dataId));
-    return this.data.map((b) => ({ id: b.id, verified: true, message: `${b.dataId} changes` }));
+    const kept: DataBreakpoint[] = [];
+    const out = list.map((b): DebugProtocol.Breakpoint => {
+      const id = this.nextId++;
+      const bp = dataBreakpoint(id, b.dataId);
+      if (typeof bp === 'string') return { id, verified: false, message: bp };
+      kept.push(bp);
+      return { id, verified: true, message: `${bp.dataId} changes` };
+    });
+    this.data = kept;
+    return out;
   }
 
   /** Breakpoints on entries of one branch (lines of its listing: line = seq + 1), replacing that branch's. */

@@ -15,11 +15,17 @@ import {
   decode,
   toDisplay,
   toHex,
+  RUNTIME_EVENTS,
   type EntryKind,
   type Path,
   type PathEntry,
   type StoredEntry,
 } from '../index.ts';
+
+export interface ChainNames {
+  readonly functions: readonly string[];
+  readonly events: readonly string[];
+}
 
 /** An entry with its payloads decoded for display: JSON where the bytes are JSON (Theater's convention). */
 export interface EntryDetail {
@@ -151,9 +157,17 @@ export class ChainView {
     return (await this.reader.branches(actor)).map((b) => b.name);
   }
 
-  /** The functions the db has entries of (every actor), as "iface#fn": what a function breakpoint can name. */
-  async functions(): Promise<string[]> {
-    return [...(await this.reader.fnNames()).values()].map((f) => `${f.iface}#${f.fn}`);
+  /**
+   * What the db has entries of (every actor): functions (export calls and imports) as "iface#fn", what a function
+   * breakpoint can name; and the runtime's events (start, stop, …), which share the table of names but are not
+   * functions (no call or import of theirs is ever recorded).
+   */
+  async names(): Promise<ChainNames> {
+    const all = [...(await this.reader.fnNames()).values()];
+    return {
+      functions: all.filter((f) => f.iface !== RUNTIME_EVENTS).map((f) => `${f.iface}#${f.fn}`),
+      events: all.filter((f) => f.iface === RUNTIME_EVENTS).map((f) => f.fn),
+    };
   }
 
   /** The branch, with the actor's index built (read in slices; a million entries take a few seconds). */

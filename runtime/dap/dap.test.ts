@@ -256,6 +256,75 @@ describe('theater dap', () => {
     expect((await top())[0]!.name).toBe('runtime.log #2');
   });
 
+  it('function breakpoints on runtime events (start, stop) are unverified: events are not functions', async () => {
+    await launch({});
+    const set = await dc.setFunctionBreakpointsRequest({
+      breakpoints: [{ name: 'start' }, { name: 'theater:runtime.stop' }, { name: 'runtime.log' }],
+    });
+    expect(set.body.breakpoints.map((b) => b.verified)).toEqual([false, false, true]);
+    const [start, stop, log] = set.body.breakpoints.map((b) => b.message ?? '');
+    expect(start).toContain('start is a runtime event, not a function: function breakpoints stop at export calls');
+    expect(stop).toContain('theater:runtime.stop is a runtime event, not a function');
+    expect(stop).toContain('a breakpoint on its line of the chain listing stops there');
+    expect(log).toBe('');
+    // The functions a name can pick from are the calls' and imports' only.
+    const none = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'nosuch.fn' }] });
+    expect(none.body.breakpoints[0]!.message).toContain(
+      '(it has actor.init, message-server-client.handle-send, runtime.log)',
+    );
+  });
+
+  it('a data breakpoint on a malformed state path is refused, naming the path and what is wrong', async () => {
+    await launch({});
+    const set = await dc.setDataBreakpointsRequest({
+      breakpoints: [
+        { dataId: '$.count' },
+        { dataId: '$..count' },
+        { dataId: '$.notes[x]' },
+        { dataId: '$.notes[0' },
+        { dataId: '$["a\\q"]' },
+        { dataId: '/notes/~2' },
+      ],
+    });
+    const got = set.body.breakpoints.map((b) => [b.verified, b.message]);
+    expect(got).toEqual([
+      [true, '$.count changes'],
+      [false, '$..count is not a state path: at character 2 (..count): a . must be followed by a name'],
+      [
+        false,
+        '$.notes[x] is not a state path: at character 8 ([x]): an index is digits ([3]), a key is quoted (["x"])',
+      ],
+      [false, '$.notes[0 is not a state path: at character 8 ([0): [ without its ]'],
+      [
+        false,
+        expect.stringMatching(
+          /^\$\["a\\q"\] is not a state path: at character 2 \(\["a\\q"\]\): the key is not a JSON string \(Bad escaped/,
+        ),
+      ],
+      [false, '/notes/~2 is not a state path: at character 8 (~2): in a /pointer, ~ is ~0 (for ~) or ~1 (for /)'],
+    ]);
+    const info = await dc.dataBreakpointInfoRequest({ name: '$..count' });
+    expect(info.body).toMatchObject({
+      dataId: null,
+      description: expect.stringContaining('$..count is not a state path') as unknown,
+    });
+    // Only the good one is set: it stops where the count changes, the refused ones nowhere.
+    const [, e] = await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('data breakpoint')]);
+    expect(e.body.description).toBe('$.count: (absent) → 0');
+    expect(e.body.hitBreakpointIds).toEqual([set.body.breakpoints[0]!.id]);
+  });
+
+  it('.goto with no argument, or with two, says how it is used', async () => {
+    await launch({});
+    for (const expression of ['.goto', '.goto   ', '.goto #1 #2']) {
+      const r = await dc.evaluateRequest({ expression, context: 'repl' }).catch((e: Error) => e);
+      expect(String(r), expression).toContain(
+        'usage: .goto <entry>, the entry as #seq (#12), a hash or 4+ of its first hex digits',
+      );
+    }
+    expect((await top())[0]!.name).toBe('theater:runtime.start #0 (event)'); // and it stayed where it was
+  });
+
   it('conditions cannot reach the adapter: escapes, timeouts and odd throws fail like any broken condition', async () => {
     await launch({});
     const errors: string[] = [];

@@ -20,7 +20,7 @@ import {
   Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { formatPath, parsePath } from '../index.ts';
+import { formatPath, parsePath, pathProblem } from '../index.ts';
 import { Breakpoints } from './breakpoints.ts';
 import type { BranchView } from './chain-view.ts';
 import { evaluate } from './evaluate.ts';
@@ -30,6 +30,9 @@ import { openSession, parseAttach, parseLaunch, startPosition, type Opened, type
 import * as step from './stepping.ts';
 import type { ThreadState } from './threads.ts';
 import { VariableStore } from './variables.ts';
+
+/** The Debug Console's one command, said whenever it is typed without exactly one entry. */
+const GOTO_USAGE = 'usage: .goto <entry>, the entry as #seq (#12), a hash or 4+ of its first hex digits';
 
 export class TheaterDebugSession extends DebugSession {
   private opened: Opened | undefined;
@@ -139,7 +142,7 @@ export class TheaterDebugSession extends DebugSession {
     });
     // Breakpoints arrive between `initialized` and configurationDone: nothing runs before they are in. Those set
     // before the db was open are checked against its functions now.
-    const known = await this.opened.chain.functions();
+    const known = await this.opened.chain.names();
     for (const b of this.breakpoints.unknownFunctions(known)) this.sendEvent(new BreakpointEvent('changed', b));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.configurationDone, new Promise((r) => (timer = setTimeout(r, 5000)))]);
@@ -246,6 +249,7 @@ export class TheaterDebugSession extends DebugSession {
     this.answer(response, async () => {
       const { thread, view, pos } = await this.at(args.frameId);
       const goto = /^\.goto\s+(\S+)\s*$/.exec(args.expression.trim());
+      if (!goto && /^\.goto(\s|$)/.test(args.expression.trim())) throw new Error(GOTO_USAGE);
       if (goto) {
         const ref = goto[1]!;
         const to = /^#\d+$/.test(ref) ? Number(ref.slice(1)) : await view.positionOf(ref.toLowerCase());
@@ -290,7 +294,7 @@ export class TheaterDebugSession extends DebugSession {
       return this.sendResponse(response);
     }
     this.answer(response, async () => {
-      response.body = { breakpoints: this.breakpoints.checkFunctions(answers, await opened.chain.functions()) };
+      response.body = { breakpoints: this.breakpoints.checkFunctions(answers, await opened.chain.names()) };
     });
   }
 
@@ -327,6 +331,11 @@ export class TheaterDebugSession extends DebugSession {
     args: DebugProtocol.DataBreakpointInfoArguments,
   ): void {
     this.answer(response, () => {
+      const problem = args.variablesReference ? undefined : pathProblem(args.name);
+      if (problem) {
+        response.body = { dataId: null, description: problem };
+        return;
+      }
       const path = args.variablesReference
         ? this.vars.statePathOf(args.variablesReference, args.name)
         : parsePath(args.name);

@@ -16,6 +16,7 @@ export {
   renderDiff,
   formatPath,
   parsePath,
+  pathProblem,
   valueAt,
   type Change,
   type StateDiff,

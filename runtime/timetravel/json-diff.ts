@@ -111,6 +111,52 @@ export function parsePath(s: string): PathSegment[] {
   return out;
 }
 
+/**
+ * What is wrong with a path parsePath would read leniently (it skips what it does not understand: "$..count" and
+ * "$.count[" both read as $.count), or undefined when it is well formed. For what must not guess: a data breakpoint
+ * on a path that is not the one written would watch something else.
+ */
+export function pathProblem(s: string): string | undefined {
+  const at = (i: number, why: string) => `${s} is not a state path: at character ${i + 1} (${s.slice(i)}): ${why}`;
+  if (s.trim() === '') return 'an empty path is not a state path (the whole state is $)';
+  if (s.startsWith('/')) {
+    const tilde = /~(?![01])/.exec(s);
+    return tilde ? at(tilde.index, 'in a /pointer, ~ is ~0 (for ~) or ~1 (for /)') : undefined;
+  }
+  let i = s.startsWith('$') ? 1 : 0;
+  // A bare name may open the path ("count"), as evaluate reads it; after that, each name follows a dot.
+  let nameNeedsDot = i === 1;
+  while (i < s.length) {
+    const rest = s.slice(i);
+    if (rest.startsWith('.')) {
+      const name = /^\.([^.[\]]+)/.exec(rest);
+      if (!name) return at(i, 'a . must be followed by a name');
+      i += name[0].length;
+    } else if (rest.startsWith('[')) {
+      const index = /^\[(\d+)\]/.exec(rest);
+      const key = /^\[("(?:[^"\\]|\\.)*")\]/.exec(rest);
+      if (index) i += index[0].length;
+      else if (key) {
+        try {
+          JSON.parse(key[1]!);
+        } catch (e) {
+          return at(i, `the key is not a JSON string (${(e as Error).message})`);
+        }
+        i += key[0].length;
+      } else if (!rest.includes(']')) return at(i, '[ without its ]');
+      else return at(i, `an index is digits ([3]), a key is quoted (["x"])`);
+    } else if (rest.startsWith(']')) {
+      return at(i, '] without its [');
+    } else {
+      const name = /^[^.[\]]+/.exec(rest)!;
+      if (nameNeedsDot) return at(i, `a name after ${s[i - 1]} needs a dot before it`);
+      i += name[0].length;
+    }
+    nameNeedsDot = true;
+  }
+  return undefined;
+}
+
 function num(p: string): PathSegment {
   return /^\d+$/.test(p) ? Number(p) : p;
 }

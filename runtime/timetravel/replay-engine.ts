@@ -62,8 +62,17 @@ export type ReplayResult =
     }
   | { readonly status: 'failed'; readonly count: number; readonly message: string };
 
-/** Makes a fresh instance whose imports go through the interceptor into `chain`, answered by `strategy`. */
-export type Instantiate = (chain: ChainBuilder, strategy: ImportStrategy) => Promise<ComponentInstance>;
+/**
+ * Makes a fresh instance whose imports go through the interceptor into `chain`, answered by `strategy`. `at` is the
+ * entry that asks for it: a start/resume/restart event (which names the build that recorded what follows), or a
+ * range's first call.
+ */
+export type Instantiate = (chain: ChainBuilder, strategy: ImportStrategy, at: PathEntry) => Promise<ComponentInstance>;
+
+/** Thrown by an Instantiate that has no build to run a segment with: the replay stops there, saying this. */
+export class SegmentNotReplayable extends Error {
+  override readonly name = 'SegmentNotReplayable';
+}
 
 /**
  * What a replayed entry must match besides its kind and function. Leave it undefined for the strictest check,
@@ -323,8 +332,9 @@ async function fold(it: AsyncIterator<PathEntry>, opts: FoldOptions): Promise<Re
       },
     };
     try {
-      return await opts.instantiate(chain!, strategy);
+      return await opts.instantiate(chain!, strategy, at);
     } catch (e) {
+      if (e instanceof SegmentNotReplayable) return e.message;
       return `could not instantiate the component (at #${at.seq}): ${(e as Error).message}`;
     }
   }

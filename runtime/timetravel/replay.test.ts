@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ActorSystem } from '../actors/system.ts';
+import { ActorSystem } from '../actors/system.ts';
 import { toHex } from '../chain/entry.ts';
-import { SqliteReader } from '../store/index.ts';
-import { example, utf8, withSystem } from '../testing/helpers.ts';
+import { loadComponent } from '../component/loader.ts';
+import { ChainStore, SqliteReader } from '../store/index.ts';
+import { example, tempDir, utf8, withSystem } from '../testing/helpers.ts';
 import { replay, replayHere } from './replay.ts';
 
 const inc = (s: ActorSystem, id: string) => s.send(id, utf8('{"op":"increment"}'), 'cli');
@@ -86,5 +88,69 @@ describe('deterministic replay with real components', () => {
         expect(r).toMatchObject({ status: 'verified', head: toHex(system.store.head(id, branch)!.hash) });
       }
     });
+  });
+
+  it('a chain recorded across rebuilds replays each segment against the build that recorded it, or says it cannot', async () => {
+    // A project whose counter.wasm is rebuilt between runs (the by-two build, then the first one again), as
+    // `theater build` does: each run resumes the chain, its resume event naming the build.
+    const { dir, cleanup } = tempDir();
+    try {
+      const cache = join(dir, 'cache');
+      const manifest = join(dir, 'manifest.toml');
+      writeFileSync(manifest, readFileSync(example('counter'), 'utf8'));
+      const db = join(dir, 'chain.db');
+      const builds = ['counter', 'counter-by-two', 'counter'];
+      for (const build of builds) {
+        copyFileSync(example(build, `${build}.wasm`), join(dir, 'counter.wasm'));
+        const system = ActorSystem.open({ db, ephemeralPorts: true, cacheDir: cache });
+        try {
+          const id = await system.start(manifest);
+          await inc(system, id);
+          await system.stop(id);
+        } finally {
+          await system.close();
+        }
+      }
+      const sha = async (build: string) => (await loadComponent(example(build, `${build}.wasm`), cache)).sha256;
+      const [one, two] = [await sha('counter'), await sha('counter-by-two')];
+      const store = ChainStore.openReadOnly(db);
+      try {
+        const reader = SqliteReader.of(store);
+        const segments = store.entries({ actor: 'counter' }).filter((e) => e.kind === 'event' && e.fn !== 'stop');
+        expect(segments.map((e) => e.fn)).toEqual(['start', 'resume', 'resume']);
+        const [, second, third] = segments.map((e) => e.seq);
+
+        // The by-two build is no longer on disk, but this machine ran it: the component cache has it by hash.
+        const r = await replayHere(reader, { actor: 'counter', cacheDir: cache });
+        expect(r).toMatchObject({ status: 'verified', head: toHex(store.head('counter')!.hash) });
+        expect(r.builds.map((b) => [b.from, b.sha256])).toEqual([
+          [0, one],
+          [second, two],
+          [third, one],
+        ]);
+
+        // Elsewhere (an empty cache): the by-two segment is named, and not replayed against another build.
+        mkdirSync(join(dir, 'empty'));
+        const elsewhere = await replayHere(reader, { actor: 'counter', cacheDir: join(dir, 'empty') });
+        expect(elsewhere).toMatchObject({ status: 'failed', count: second! + 1 });
+        if (elsewhere.status !== 'failed') return;
+        expect(elsewhere.message).toContain(
+          `entry #${second} (resume) starts a segment recorded by another build, sha256 ${two}, than the one before ` +
+            `it (${one.slice(0, 12)}), and that build is not here`,
+        );
+
+        // --component still replays the whole chain against the one build given: the by-two segment matches it.
+        const against = await replayHere(reader, {
+          actor: 'counter',
+          cacheDir: cache,
+          component: join(dir, 'counter.wasm'),
+        });
+        expect(against).toMatchObject({ status: 'diverged', expected: { fn: 'log', input: ['count -> 3'] } });
+      } finally {
+        store.close();
+      }
+    } finally {
+      cleanup();
+    }
   });
 });
