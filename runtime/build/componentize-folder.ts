@@ -26,8 +26,23 @@ import { BuildError, type Project } from './project.ts';
 const PINNED_RANDOM = 0.5;
 const POLL_MS = 200;
 
+/**
+ * The shared folder, or one of this user's own when another user made the shared one (it is theirs: we could not
+ * write in it). Traps of builds made in a user's own folder name that folder, so they replay verified against that
+ * user's rebuilds only.
+ */
 export function componentizeRoot(): string {
-  return join(hasTmp() ? '/tmp' : tmpdir(), 'theater-componentize');
+  const shared = join(hasTmp() ? '/tmp' : tmpdir(), 'theater-componentize');
+  return writableOrAbsent(shared) ? shared : `${shared}-${process.getuid?.() ?? 'user'}`;
+}
+
+function writableOrAbsent(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
 }
 
 /**
