@@ -148,6 +148,17 @@ describe('web host doors', () => {
     await expect(openWs(host.port, `/elsewhere?token=${TOKEN}`)).rejects.toThrow('status 404');
   });
 
+  it("answers the socket's door over plain HTTP as the upgrade would: 403 for another run's token, else 426", async () => {
+    // A page whose socket does not open asks this to tell a stale token (stop retrying) from anything else.
+    expect((await get(host.port, '/api?token=from-an-earlier-run')).status).toBe(403);
+    expect((await get(host.port, '/api', { cookie: `theater_studio_${host.port}=earlier` })).status).toBe(403);
+    const ok = await get(host.port, `/api?token=${TOKEN}`);
+    expect(ok.status).toBe(426);
+    expect(ok.headers.upgrade).toBe('websocket');
+    expect(ok.body).toBe('');
+    expect((await get(host.port, '/api', { cookie: `theater_studio_${host.port}=${TOKEN}` })).status).toBe(426);
+  });
+
   it('accepts the token by query or cookie and answers requests; errors are replies, not crashes', async () => {
     const byCookie = await openWs(host.port, '/api', {
       cookie: `theater_studio_${host.port}=${TOKEN}`,

@@ -1,4 +1,5 @@
 /** The top bar: what is open, where the chain stands, and the global actions. */
+import type { ConnectionState } from '../../api/client.ts';
 import { actions, useStudio, useCurrentActor } from '../../store/index.ts';
 import { BundleButtons } from '../bundles/bundle-buttons.tsx';
 import { Icon } from '../common/icons.tsx';
@@ -71,11 +72,7 @@ export function Toolbar() {
       <SaveTestButton />
       <span className="spacer" />
       <span className={`conn conn-${connection}`} role="status" aria-label="Connection">
-        {connection === 'open'
-          ? '● connected'
-          : connection === 'connecting'
-            ? '◌ connecting…'
-            : `○ disconnected${retry ? ` — retrying in ${Math.ceil(retry / 1000)}s` : ''}`}
+        {connectionText(connection, retry)}
       </span>
       <button
         type="button"
@@ -95,4 +92,22 @@ export function Toolbar() {
       </button>
     </header>
   );
+}
+
+function connectionText(c: ConnectionState, retryInMs: number | null): string {
+  switch (c) {
+    case 'open':
+      return '● connected';
+    case 'connecting':
+      return '◌ connecting…';
+    case 'closed':
+      return `○ disconnected${retryInMs ? ` — retrying in ${Math.ceil(retryInMs / 1000)}s` : ''}`;
+    case 'refused':
+      // The banner says why and what to do.
+      return '○ refused';
+    default: {
+      const never: never = c;
+      return String(never);
+    }
+  }
 }
