@@ -218,6 +218,16 @@ test('the HTTP panel names a bad path or header line before sending, not in the 
   await expect(send).toBeDisabled();
   await shot(page, info, '10-http-bad-header');
   await headers.fill('content-type: application/json');
+  // A JSON body that is not JSON: where, and what was expected, not the engine's "Unexpected token" or "position".
+  const body = page.getByLabel('Request body');
+  await body.fill('{"by": 1,}');
+  await expect(
+    page.getByText(
+      'The body is not valid JSON at line 1, column 10: expected a property name after “,” (no trailing comma), found “}”.',
+    ),
+  ).toBeVisible();
+  await expect(body).toHaveAttribute('aria-invalid', 'true');
+  await body.fill('');
   await send.click();
   await expect(page.getByLabel('HTTP status')).toHaveText('200');
   await expect(page.getByText(/invalid params/)).toHaveCount(0);
