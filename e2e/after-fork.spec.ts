@@ -1,10 +1,12 @@
 /**
- * Right after "Continue from here", the integrity badge does not call the fork verified before a check has seen it
- * (it showed "✓ N entries on every branch verified" from the check before the fork).
+ * Right after "Continue from here", the toolbar and the graph say what is true of the new branch and the old one:
+ * the integrity badge does not call the fork verified before a check has seen it (it showed "✓ N entries on every
+ * branch verified" from the check before the fork), and "Following head" is not lit on a branch that is no longer
+ * live, where nothing new will arrive.
  */
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures/studio.ts';
-import { fireIncrements, rows, shot } from './helpers/studio-ui.ts';
+import { fireIncrements, focusApp, rows, shot } from './helpers/studio-ui.ts';
 
 /** Every (branch on screen, badge text) pair the page shows, frame by frame, until stopped. */
 async function watchBadge(page: Page): Promise<() => Promise<string[]>> {
@@ -29,7 +31,9 @@ async function watchBadge(page: Page): Promise<() => Promise<string[]>> {
     });
 }
 
-test('after a fork: no verdict for the fork before it is checked', async ({ studio }, info) => {
+test('after a fork: no verdict for the fork before it is checked; "Following head" only on the live branch', async ({
+  studio,
+}, info) => {
   const { page } = studio;
   // Checks take as long as on a big chain (the counter's takes milliseconds): the fork is on screen before the
   // check after it answers, every time, which is when the badge used to call it verified.
@@ -44,6 +48,7 @@ test('after a fork: no verdict for the fork before it is checked', async ({ stud
   await page.reload();
   const branch = page.getByRole('combobox', { name: 'Branch' });
   const badge = page.getByRole('button', { name: 'Re-check integrity' });
+  const follow = page.getByRole('button', { name: 'Follow live head' });
   await fireIncrements(page, 3);
   await expect(badge).toHaveText(/^✓ verified through #12$/);
 
@@ -66,4 +71,25 @@ test('after a fork: no verdict for the fork before it is checked', async ({ stud
     seen.join('\n'),
   ).toEqual([]);
   await shot(page, info, '01-fork-checked');
+
+  // The fork is live: following its head is real.
+  await focusApp(page);
+  await page.keyboard.press('End');
+  await expect(follow).toHaveAttribute('aria-pressed', 'true');
+  await expect(follow).toHaveText('● Following head');
+
+  // main is not live any more: at its head too, nothing is followed, and the button says why.
+  await branch.selectOption('main');
+  await focusApp(page);
+  await page.keyboard.press('End');
+  await expect(page.getByLabel('Position')).toHaveText(/^(\d+) \/ \1 · seq \d+ · main$/);
+  await expect(follow).toHaveAttribute('aria-pressed', 'false');
+  await expect(follow).toHaveText('○ Not live');
+  await expect(follow).toBeDisabled();
+  await expect(follow).toHaveAttribute('title', `main is not live: nothing new is recorded on it. ${fork} is live.`);
+  await shot(page, info, '02-main-not-live');
+
+  await branch.selectOption(fork);
+  await expect(follow).toBeEnabled();
+  await expect(follow).toHaveAttribute('aria-pressed', 'true');
 });
