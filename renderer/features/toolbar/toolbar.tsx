@@ -71,8 +71,18 @@ export function Toolbar() {
       <CopyLinkButton />
       <SaveTestButton />
       <span className="spacer" />
-      <span className={`conn conn-${connection}`} role="status" aria-label="Connection">
-        {connectionText(connection, retry)}
+      <span
+        className={`conn conn-${connection}`}
+        role="status"
+        aria-label="Connection"
+        title={connectionText(connection, retry).join('')}
+      >
+        {/* One line always; a narrow window drops the countdown (the title keeps it). */}
+        {connectionText(connection, retry).map((part, i) => (
+          <span key={i} className={i === 0 ? undefined : 'conn-more'}>
+            {part}
+          </span>
+        ))}
       </span>
       <button
         type="button"
@@ -94,20 +104,21 @@ export function Toolbar() {
   );
 }
 
-function connectionText(c: ConnectionState, retryInMs: number | null): string {
+/** What the toolbar says of the connection: the word, and what may be dropped when the window is narrow. */
+function connectionText(c: ConnectionState, retryInMs: number | null): readonly string[] {
   switch (c) {
     case 'open':
-      return '● connected';
+      return ['● connected'];
     case 'connecting':
-      return '◌ connecting…';
+      return ['◌ connecting…'];
     case 'closed':
-      return `○ disconnected${retryInMs ? ` — retrying in ${Math.ceil(retryInMs / 1000)}s` : ''}`;
+      return retryInMs ? ['○ disconnected', ` — retrying in ${Math.ceil(retryInMs / 1000)}s`] : ['○ disconnected'];
     case 'refused':
       // The banner says why and what to do.
-      return '○ refused';
+      return ['○ refused'];
     default: {
       const never: never = c;
-      return String(never);
+      return [String(never)];
     }
   }
 }
