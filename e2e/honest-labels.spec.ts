@@ -218,7 +218,48 @@ test('the HTTP panel names a bad path or header line before sending, not in the 
   await expect(send).toBeDisabled();
   await shot(page, info, '10-http-bad-header');
   await headers.fill('content-type: application/json');
+  // A JSON body that is not JSON: where, and what was expected, not the engine's "Unexpected token" or "position".
+  const body = page.getByLabel('Request body');
+  await body.fill('{"by": 1,}');
+  await expect(
+    page.getByText(
+      'The body is not valid JSON at line 1, column 10: expected a property name after “,” (no trailing comma), found “}”.',
+    ),
+  ).toBeVisible();
+  await expect(body).toHaveAttribute('aria-invalid', 'true');
+  await body.fill('');
   await send.click();
   await expect(page.getByLabel('HTTP status')).toHaveText('200');
   await expect(page.getByText(/invalid params/)).toHaveCount(0);
+});
+
+test('the open-hub dialog names a bad URL as it is typed, not in the service’s field names', async ({
+  studio,
+}, info) => {
+  const { page } = studio;
+  await page.getByRole('button', { name: 'Open hub', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Open hub' });
+  const url = dialog.getByLabel('Hub URL');
+  const open = dialog.getByRole('button', { name: 'Open', exact: true });
+  await url.fill('http://localhost:5432/hub');
+  await expect(
+    dialog.getByText(
+      'A hub is a PostgreSQL database, not http://…: its URL starts with postgres://, e.g. postgres://user@host:5432/database',
+    ),
+  ).toBeVisible();
+  await expect(url).toHaveAttribute('aria-invalid', 'true');
+  await expect(open).toBeDisabled();
+  await shot(page, info, '20-hub-url-scheme');
+  await url.fill('localhost:5432/hub');
+  await expect(dialog.getByText('A hub URL starts with postgres://: postgres://localhost:5432/hub')).toBeVisible();
+  await url.press('Enter');
+  await expect(dialog.getByText(/invalid params/)).toHaveCount(0);
+
+  // A URL of the right form goes to the service; a server that is not there is its answer to give.
+  await url.fill('postgres://127.0.0.1:1/hub');
+  await expect(url).toHaveAttribute('aria-invalid', 'false');
+  await open.click();
+  await expect(dialog.getByRole('alert', { name: 'Hub error' })).toBeVisible();
+  await expect(dialog.getByText(/invalid params/)).toHaveCount(0);
+  await shot(page, info, '21-hub-unreachable');
 });

@@ -79,3 +79,53 @@ test('1024×700: rows with summaries, every control in view; panels resize and k
   expect((await right.boundingBox())!.width).toBeCloseTo(after.right, 0);
   await shot(page, info, '03-after-reload');
 });
+
+test('640×480 never scrolls the page; "disconnected" stays on one line at any width', async ({ studio }, info) => {
+  const { page } = studio;
+  const list = page.getByRole('grid', { name: 'Entry list' });
+  await expect(list.getByRole('row').first()).toBeVisible();
+  const pageScrolls = () =>
+    page.evaluate(() => {
+      const d = document.documentElement;
+      return { x: d.scrollWidth > d.clientWidth, y: d.scrollHeight > d.clientHeight };
+    });
+
+  await page.setViewportSize({ width: 640, height: 480 });
+  await expect.poll(pageScrolls).toEqual({ x: false, y: false });
+  for (const name of ['Replay', 'Copy link', 'Save as test', 'Toggle theme', 'Keyboard shortcuts'])
+    await expect(page.getByRole('button', { name, exact: true })).toBeInViewport({ ratio: 1 });
+  for (const name of ['Details', 'State', 'Diff', 'Replay'])
+    await expect(page.getByRole('tablist', { name: 'Inspector' }).getByRole('tab', { name })).toBeInViewport({
+      ratio: 1,
+    });
+  await expect(page.getByRole('button', { name: 'Continue from here' })).toBeInViewport({ ratio: 1 });
+  await shot(page, info, '04-640x480');
+
+  // The service out of reach: every socket the page opens is closed at once, as when the Studio has stopped.
+  await page.routeWebSocket(/\/api/, (ws) => ws.close());
+  await page.reload();
+  const status = page.getByRole('status', { name: 'Connection' });
+  await expect(status).toHaveText(/^○ disconnected — retrying in \d+s$/);
+  const oneLine = async () => {
+    const [h, line] = await status.evaluate((el) => [
+      el.getBoundingClientRect().height,
+      parseFloat(getComputedStyle(el).fontSize) * 1.6,
+    ]);
+    return h <= line;
+  };
+  for (const [width, height] of [
+    [1440, 900],
+    [1280, 800],
+    [1024, 700],
+    [800, 600],
+    [640, 480],
+  ] as const) {
+    await page.setViewportSize({ width, height });
+    await expect.poll(oneLine, `${width}×${height}`).toBe(true);
+    await expect(status).toBeInViewport({ ratio: 1 });
+    await expect.poll(pageScrolls, `${width}×${height}`).toEqual({ x: false, y: false });
+  }
+  await shot(page, info, '05-disconnected-640');
+  await page.setViewportSize({ width: 800, height: 600 });
+  await shot(page, info, '06-disconnected-800');
+});

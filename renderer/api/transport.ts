@@ -4,7 +4,11 @@
  */
 import { OPENING_ELEMENT_ID, openingKey, type EventName, type OpeningReply } from '../../studio/contract.ts';
 
-export type ConnectionState = 'connecting' | 'open' | 'closed';
+/**
+ * `refused`: the web host turns this page away for good (its token is from an earlier run of the Studio), so it
+ * stops retrying; the page must be opened again from the URL the Studio printed.
+ */
+export type ConnectionState = 'connecting' | 'open' | 'closed' | 'refused';
 
 export interface Transport {
   /** Whether the page came with the opening's replies (studio/contract.ts §The opening): the web host's pages do. */
@@ -63,12 +67,28 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
 }
 
-function socketUrl(): string {
-  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  // The web host authenticates with a cookie; the token from the printed URL is passed along too, for first loads
-  // where the cookie has not been set yet.
+/** The socket's door, `/api`: the web host authenticates with a cookie; the token from the printed URL is passed
+ * along too, for first loads where the cookie has not been set yet. */
+function apiPath(): string {
   const token = new URLSearchParams(location.search).get('token');
-  return `${proto}//${location.host}/api${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  return `/api${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+}
+
+function socketUrl(): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${apiPath()}`;
+}
+
+/**
+ * Whether the web host refuses this page (403 at the socket's door, asked over plain HTTP: a browser does not tell a
+ * page why its socket did not open). It does when the page's token is from an earlier run of the Studio. A host that
+ * does not answer may be restarting: that is not a refusal.
+ */
+async function refusedByHost(): Promise<boolean> {
+  try {
+    return (await fetch(apiPath(), { method: 'HEAD', cache: 'no-store' })).status === 403;
+  } catch {
+    return false;
+  }
 }
 
 /** The replies the page came with, by request (studio/web/opening-page.ts); none when it has no usable ones. */
@@ -127,7 +147,9 @@ function webSocketTransport(): Transport {
     setState('connecting', null);
     const sock = new WebSocket(socketUrl());
     ws = sock;
+    let opened = false;
     sock.onopen = () => {
+      opened = true;
       opening.clear();
       attempt = 0;
       setState('open', null);
@@ -143,10 +165,21 @@ function webSocketTransport(): Transport {
         pending.delete(id);
         p.reject(new ApiCallError('connection to the Studio service was lost', 'disconnected', p.method));
       }
-      const delay = Math.min(10_000, 500 * 2 ** attempt);
-      attempt++;
-      setState('closed', delay);
-      setTimeout(connect, delay);
+      const retry = (): void => {
+        const delay = Math.min(10_000, 500 * 2 ** attempt);
+        attempt++;
+        setState('closed', delay);
+        setTimeout(connect, delay);
+      };
+      if (opened) return retry();
+      // Never let in: if the host refuses this page's token (a tab left open while the Studio restarted), asking again
+      // would be refused forever.
+      void refusedByHost().then((refused) => {
+        if (!refused) return retry();
+        // Their requests were failed above; nothing will ever send them.
+        queue.length = 0;
+        setState('refused', null);
+      });
     };
   };
   connect();
@@ -160,6 +193,8 @@ function webSocketTransport(): Transport {
         opening.delete(key);
         return Promise.resolve(result);
       }
+      if (state === 'refused')
+        return Promise.reject(new ApiCallError('the Studio refuses this page', 'disconnected', method));
       const id = nextId++;
       const msg = JSON.stringify({ id, method, params });
       return new Promise((resolve, reject) => {

@@ -12,6 +12,7 @@ import { MessagePanel } from '../features/message-panel/message-panel.tsx';
 import { Notices } from '../features/notices/notices.tsx';
 import { openFiles, OpenManifestDialog } from '../features/open-manifest/open-manifest-dialog.tsx';
 import { OpenHubDialog } from '../features/hub/open-hub-dialog.tsx';
+import { RefusedBanner } from '../features/connection/refused-banner.tsx';
 import { ReadOnlyBanner } from '../features/db-status/read-only-banner.tsx';
 import { useDb } from '../features/db-status/db-status.ts';
 import { ComponentChangedBanner } from '../features/replay/component-changed-banner.tsx';
@@ -74,6 +75,7 @@ export function App() {
     >
       <Toolbar />
       <div className="banners">
+        <RefusedBanner />
         <ReadOnlyBanner />
         <ComponentChangedBanner />
       </div>

@@ -57,7 +57,37 @@ function resourceText(v: unknown): string | undefined {
   return `${v.label ?? v.$resource.slice(v.$resource.indexOf('#') + 1)}#${v.handle}`;
 }
 
-/** One line saying what an entry recorded, e.g. `log("count -> 1") → ok` or `→ [{"status":200,...}]`. */
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The one value of a one-element params or response tuple. */
+function only(v: unknown): unknown {
+  return Array.isArray(v) && v.length === 1 ? v[0] : undefined;
+}
+
+function withBody(head: string, body: unknown, max: number): string {
+  return body === null || body === undefined ? head : `${head} ${shortText(body, max)}`;
+}
+
+/**
+ * An HTTP request as `POST /increment {"by":2}`, its response as `200 {"count":1}`; undefined for anything else.
+ * Canonical order puts a request's headers before its method and path, which pushed those out of a one-line summary;
+ * headers are in the entry's payload.
+ */
+function httpText(e: Entry, v: unknown, max: number): string | undefined {
+  if (e.fn !== 'handle-request' || !/(^|\/)http-server$/.test(e.iface)) return undefined;
+  const x = only(v);
+  if (!isRecord(x)) return undefined;
+  if (e.kind === 'call' && typeof x.method === 'string' && typeof x.uri === 'string')
+    return withBody(`${x.method} ${x.uri}`, x.body, max);
+  if (e.kind === 'return' && typeof x.status === 'number') return withBody(String(x.status), x.body, max);
+  return undefined;
+}
+
+/**
+ * One line saying what an entry recorded, e.g. `log("count -> 1") → ok`, `POST /increment` or `→ 200 {"count":1}`.
+ */
 export function summarizeEntry(e: Entry, blob: (h: Uint8Array) => Uint8Array | undefined, max = 100): string {
   const val = (h: Uint8Array | null): unknown => {
     if (!h) return null;
@@ -70,10 +100,14 @@ export function summarizeEntry(e: Entry, blob: (h: Uint8Array) => Uint8Array | u
     }
   };
   switch (e.kind) {
-    case 'call':
-      return shortText(val(e.input), max);
-    case 'return':
-      return `→ ${shortText(val(e.output), max)}`;
+    case 'call': {
+      const input = val(e.input);
+      return httpText(e, input, max) ?? shortText(input, max);
+    }
+    case 'return': {
+      const output = val(e.output);
+      return `→ ${httpText(e, output, max) ?? shortText(output, max)}`;
+    }
     case 'error': {
       const err = val(e.output) as { kind?: string; message?: string } | null;
       return `✗ ${err?.kind ?? 'error'}: ${err?.message ?? ''}`.slice(0, max);

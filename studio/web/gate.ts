@@ -55,10 +55,21 @@ export function checkRequest(cfg: GateConfig, headers: IncomingHttpHeaders, url:
   }
   const query = url.searchParams.get('token');
   if (query !== null)
-    return sameToken(query, cfg.token) ? { ok: true, viaQuery: true } : { ok: false, reason: 'wrong token' };
+    return sameToken(query, cfg.token)
+      ? { ok: true, viaQuery: true }
+      : {
+          ok: false,
+          reason: 'wrong token: this URL is from another run of the Studio; open the URL it printed when it started',
+        };
   const cookie = cookieValue(headers.cookie, cookieName(cfg.port));
   if (cookie !== undefined && sameToken(cookie, cfg.token)) return { ok: true, viaQuery: false };
-  return { ok: false, reason: 'no token: open the URL the Studio printed (it carries ?token=...)' };
+  // Copied links (Copy link) carry no token, by design: the browser that opened the printed URL has the cookie.
+  return {
+    ok: false,
+    reason:
+      'no token: open the URL the Studio printed (it carries ?token=...) in this browser once; ' +
+      'links copied in the Studio (they carry no token) then open here until the Studio restarts',
+  };
 }
 
 /** The page's CSP: scripts only from us, API only over our own WebSocket. */

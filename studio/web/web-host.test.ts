@@ -129,6 +129,17 @@ describe('web host doors', () => {
     expect((await get(host.port, `/?token=${TOKEN}`, { origin: `http://127.0.0.1:${host.port}` })).status).toBe(200);
   });
 
+  it('says, refusing a page, what to open: the printed URL once, after which copied links open', async () => {
+    // A link from Copy link has no token (it may be pasted anywhere); it opens where the Studio's cookie is. Its
+    // #actor=… part stays in the browser: the request is for /.
+    const link = await get(host.port, '/');
+    expect(link.status).toBe(403);
+    expect(link.body).toContain('open the URL the Studio printed');
+    expect(link.body).toContain('links copied in the Studio (they carry no token) then open here');
+    const stale = await get(host.port, '/?token=from-an-earlier-run');
+    expect(stale.body).toContain('this URL is from another run of the Studio');
+  });
+
   it('does not serve files outside the renderer folder', async () => {
     const r = await get(host.port, `/..%2f..%2fstudio.db?token=${TOKEN}`);
     expect(r.status).not.toBe(200);
@@ -146,6 +157,17 @@ describe('web host doors', () => {
       'status 403',
     );
     await expect(openWs(host.port, `/elsewhere?token=${TOKEN}`)).rejects.toThrow('status 404');
+  });
+
+  it("answers the socket's door over plain HTTP as the upgrade would: 403 for another run's token, else 426", async () => {
+    // A page whose socket does not open asks this to tell a stale token (stop retrying) from anything else.
+    expect((await get(host.port, '/api?token=from-an-earlier-run')).status).toBe(403);
+    expect((await get(host.port, '/api', { cookie: `theater_studio_${host.port}=earlier` })).status).toBe(403);
+    const ok = await get(host.port, `/api?token=${TOKEN}`);
+    expect(ok.status).toBe(426);
+    expect(ok.headers.upgrade).toBe('websocket');
+    expect(ok.body).toBe('');
+    expect((await get(host.port, '/api', { cookie: `theater_studio_${host.port}=${TOKEN}` })).status).toBe(426);
   });
 
   it('accepts the token by query or cookie and answers requests; errors are replies, not crashes', async () => {

@@ -69,6 +69,12 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       return void res.end();
     }
     const headers = securityHeaders(req.headers.host!);
+    // The socket's door asked over plain HTTP: a page whose socket will not open asks here whether the gate lets it
+    // in (403 above: its token is from another run, so retrying is useless) or something else is wrong.
+    if (url.pathname === '/api') {
+      res.writeHead(426, { ...headers, upgrade: 'websocket' });
+      return void res.end();
+    }
     if (verdict.viaQuery) headers['set-cookie'] = sessionCookie(gate);
     const download = /^\/download\/([0-9a-f-]{36})$/.exec(url.pathname);
     if (download) return serveDownload(res, downloads.get(download[1]!), headers);

@@ -32,6 +32,10 @@ export function ChainGraph() {
   const sizeRef = useRef(size);
   const [view, setView] = useState<{ from: number; to: number }>({ from: 0, to: 0 });
   const follow = useStudio((s) => s.follow);
+  // A branch that is not live records nothing new: there is no head to follow (its own is where it stopped).
+  const notLive = useStudio((s) => s.branches.some((x) => x.name === s.viewBranch && !x.live));
+  const viewBranch = useStudio((s) => s.viewBranch);
+  const liveBranch = useStudio((s) => s.branches.find((x) => x.live)?.name ?? null);
   const lanesN = useStudio((s) => Math.max(1, laneCount(assignLanes(s.branches))));
 
   /** Fetches what is on screen, lazily, one fixed chunk at a time; returns the visible seq range. */
@@ -242,12 +246,17 @@ export function ChainGraph() {
         </button>
         <button
           type="button"
-          aria-pressed={follow}
+          aria-pressed={follow && !notLive}
           aria-label="Follow live head"
-          title="Keep the newest entry in view (F)"
+          disabled={notLive}
+          title={
+            notLive
+              ? `${viewBranch} is not live: nothing new is recorded on it.${liveBranch ? ` ${liveBranch} is live.` : ''}`
+              : 'Keep the newest entry in view (F)'
+          }
           onClick={() => actions.setFollow(!follow)}
         >
-          {follow ? '● Following head' : '○ Follow head'}
+          {notLive ? '○ Not live' : follow ? '● Following head' : '○ Follow head'}
         </button>
       </div>
       <div ref={wrapRef} className="graph-canvas" style={{ height }}>

@@ -1,11 +1,12 @@
-import { zoomIdentity } from 'd3';
+import { scaleLinear, zoomIdentity } from 'd3';
 import { describe, expect, it } from 'vitest';
 import type { GraphWindow } from '../../../studio/contract.ts';
 import { kindAt, kindColor } from '../../viz/layout/kinds.ts';
 import { CHUNK, seqScale } from '../../viz/layout/viewport.ts';
 import { entryAt, laneY, LABEL_W, paint } from './paint.ts';
 
-/** A 2D context that records fillRect calls with the fill style at the time, and ignores everything else. */
+/** A 2D context that records fillRect calls with the fill style at the time, and ignores everything else (text is
+ * measured as nothing). */
 function recorder(): { ctx: CanvasRenderingContext2D; rects: [string, number, number, number, number][] } {
   const rects: [string, number, number, number, number][] = [];
   const state: Record<string | symbol, unknown> = {};
@@ -13,9 +14,11 @@ function recorder(): { ctx: CanvasRenderingContext2D; rects: [string, number, nu
     get: (t, k) =>
       k === 'fillRect'
         ? (x: number, y: number, w: number, h: number) => rects.push([String(t.fillStyle), x, y, w, h])
-        : k in t
-          ? t[k]
-          : () => {},
+        : k === 'measureText'
+          ? () => ({ width: 0 })
+          : k in t
+            ? t[k]
+            : () => {},
     set: (t, k, v) => ((t[k] = v), true),
   });
   return { ctx: ctx as unknown as CanvasRenderingContext2D, rects };
@@ -109,5 +112,55 @@ describe('paint of a broken chain', () => {
     const other = recorder();
     paint(other.ctx, scene(['fork-1']));
     expect(red(other.rects)).toHaveLength(0);
+  });
+});
+
+describe('the axis', () => {
+  it('keeps every tick label inside the canvas, also one whose tick is near the right edge', () => {
+    const texts: { text: string; x: number; align: string }[] = [];
+    const state: Record<string | symbol, unknown> = {};
+    const ctx = new Proxy(state, {
+      get: (t, k) =>
+        k === 'fillText'
+          ? (text: string, x: number) => texts.push({ text, x, align: String(t.textAlign) })
+          : k === 'measureText'
+            ? (text: string) => ({ width: text.length * 6 })
+            : k in t
+              ? t[k]
+              : () => {},
+      set: (t, k, v) => ((t[k] = v), true),
+    }) as unknown as CanvasRenderingContext2D;
+    // 20 px per seq, #0 at LABEL_W + 10: the tick of #25 is 4 px from the right edge.
+    const x = scaleLinear()
+      .domain([0, 1])
+      .range([LABEL_W + 10, LABEL_W + 30]);
+    const width = LABEL_W + 10 + 25 * 20 + 4;
+    paint(ctx, {
+      width,
+      height: 100,
+      x,
+      k: 1,
+      lanes: [],
+      chunks: new Map(),
+      theme: 'light',
+      viewBranch: null,
+      liveBranch: null,
+      selected: null,
+      diffA: null,
+      diffB: null,
+      highlighted: new Set(),
+      divergence: null,
+      broken: null,
+    });
+    const axis = texts.filter((t) => /^#\d+$/.test(t.text));
+    expect(axis.map((t) => t.text)).toEqual(['#0', '#5', '#10', '#15', '#20', '#25']);
+    for (const t of axis) {
+      const w = t.text.length * 6;
+      const [left, right] = t.align === 'right' ? [t.x - w, t.x] : [t.x - w / 2, t.x + w / 2];
+      expect(left, t.text).toBeGreaterThanOrEqual(0);
+      expect(right, t.text).toBeLessThanOrEqual(width);
+    }
+    // Only the one at the edge moves; the others stay centred on their ticks.
+    expect(axis.filter((t) => t.align === 'right').map((t) => t.text)).toEqual(['#25']);
   });
 });

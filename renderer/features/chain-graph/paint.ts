@@ -127,7 +127,12 @@ function paintAxis(ctx: CanvasRenderingContext2D, s: Scene, ink: Ink): void {
     ctx.lineTo(Math.round(tx) + 0.5, s.height);
     ctx.stroke();
     ctx.fillStyle = ink.text;
-    ctx.fillText(`#${t}`, tx, TOP / 2);
+    // Centred on its tick unless the canvas's right edge would cut it: then it ends beside the tick, inside.
+    const label = `#${t}`;
+    const half = ctx.measureText(label).width / 2;
+    const cut = tx + half > s.width - 2;
+    ctx.textAlign = cut ? 'right' : 'center';
+    ctx.fillText(label, cut ? Math.min(tx, s.width) - 3 : tx, TOP / 2);
   }
 }
 

@@ -106,8 +106,11 @@ export function EntryList() {
                       />
                       {e.kind}
                     </span>
+                    {/* A narrow column cuts the interface, never the function: handle-send and handle-request of
+                        message-server-client differ only there. */}
                     <span className="c-fn mono" title={`${e.iface}.${e.fn}`}>
-                      {shortIface(e.iface)}.{e.fn}
+                      <span className="fn-iface">{shortIface(e.iface)}</span>
+                      <span className="fn-name">.{e.fn}</span>
                     </span>
                     <span className="c-sum mono" title={e.summary}>
                       {e.origin && e.origin !== 'runtime' && e.kind === 'call' && (

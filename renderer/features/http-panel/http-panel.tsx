@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { HttpFire, HttpFireResult } from '../../../studio/contract.ts';
 import { actions, errorMessage, useCurrentActor, useStudio } from '../../store/index.ts';
 import { Icon } from '../common/icons.tsx';
+import { jsonProblem } from '../common/json-problem.ts';
 import { pathError, readHeaders } from './request-form.ts';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -29,14 +30,8 @@ export function HttpPanel() {
   const read = readHeaders(headers);
   const headerError = 'error' in read ? read.error : null;
   const badPath = pathError(path);
-  let bodyError: string | null = null;
-  if (body.trim() && /json/i.test(headers)) {
-    try {
-      JSON.parse(body);
-    } catch (e) {
-      bodyError = errorMessage(e);
-    }
-  }
+  // An empty body is no body; one sent as JSON must be JSON.
+  const bodyError = body.trim() && /json/i.test(headers) ? jsonProblem(body, 'The body') : null;
 
   const send = async (req: HttpFire) => {
     setBusy(true);
@@ -126,7 +121,7 @@ export function HttpPanel() {
               value={body}
               onChange={(e) => setBody(e.target.value)}
             />
-            {bodyError && <span className="error-text small">Not valid JSON: {bodyError}</span>}
+            {bodyError && <span className="error-text small">{bodyError}</span>}
           </label>
         </div>
       </form>

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../../api/client.ts';
 import { Modal } from '../common/modal.tsx';
 import { closeHub, openHub, useHub } from './hub-state.ts';
+import { hubUrlError } from './hub-url.ts';
 
 export function OpenHubButton() {
   const setDialog = useHub((s) => s.setDialog);
@@ -25,6 +26,8 @@ export function OpenHubDialog() {
     if (open) inputRef.current?.focus();
   }, [open]);
   if (!open) return null;
+  // Said as it is typed, in the user's terms; the service would refuse it naming its params.
+  const urlError = hubUrlError(url);
 
   const run = async (action: () => Promise<unknown>) => {
     setBusy(true);
@@ -50,7 +53,7 @@ export function OpenHubDialog() {
         className="row-form"
         onSubmit={(e) => {
           e.preventDefault();
-          if (url.trim()) void run(() => openHub(url.trim()));
+          if (url.trim() && !urlError) void run(() => openHub(url.trim()));
         }}
       >
         <input
@@ -59,12 +62,22 @@ export function OpenHubDialog() {
           aria-label="Hub URL"
           placeholder="postgres://user@host:5432/database"
           value={url}
-          onChange={(e) => setUrl(e.target.value)}
+          aria-invalid={urlError !== null}
+          aria-describedby={urlError ? 'hub-url-error' : undefined}
+          onChange={(e) => {
+            setUrl(e.target.value);
+            setError(null);
+          }}
         />
-        <button type="submit" className="primary" disabled={busy || !url.trim()}>
+        <button type="submit" className="primary" disabled={busy || !url.trim() || urlError !== null}>
           {busy ? 'Opening…' : 'Open'}
         </button>
       </form>
+      {urlError && (
+        <p id="hub-url-error" className="error-text small">
+          {urlError}
+        </p>
+      )}
       {error && (
         <div className="load-error" role="alert" aria-label="Hub error">
           <div className="what">{error}</div>

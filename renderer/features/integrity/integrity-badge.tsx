@@ -13,7 +13,11 @@ interface Verdict {
   readonly title: string;
 }
 
-function verdict(r: VerifyView, actor: string | null, view: BranchView | undefined): Verdict {
+/**
+ * What a check says of the branch on screen; null when it says nothing of it: the branch was made after the check
+ * (a fork just made by "Continue from here"), so its entries have not been checked yet.
+ */
+function verdict(r: VerifyView, actor: string | null, view: BranchView | undefined): Verdict | null {
   const all = `${r.count.toLocaleString('en-US')} entries on every branch${actor ? ` of ${actor}` : ''}`;
   if (!r.ok) {
     const at = `${r.entry?.slice(0, 10) ?? '?'}${r.seq !== undefined ? ` (#${r.seq})` : ''}`;
@@ -25,6 +29,7 @@ function verdict(r: VerifyView, actor: string | null, view: BranchView | undefin
   }
   if (r.count === 0) return { text: '✓ empty chain', cls: 'good', title: 'Nothing recorded yet' };
   const checked = r.branches?.find((b) => b.branch === view?.name);
+  if (r.branches && view && !checked) return null;
   if (!checked || checked.seq < 0) return { text: `✓ ${all} verified`, cls: 'good', title: `${all} verified` };
   const behind = view && view.headSeq > checked.seq ? ` of #${view.headSeq}` : '';
   return {
@@ -52,16 +57,23 @@ export function IntegrityBadge() {
   let text = 'integrity: not checked';
   let cls = 'neutral';
   let title = 'Re-check every hash link (V)';
+  const said = v.phase === 'done' ? verdict(v.result, actorId, view) : null;
   if (v.phase === 'running') {
+    const kept = last.result && verdict(last.result, actorId, view);
     if (progress) text = `verifying ${progress.done}/${progress.total}…`;
-    else if (last.result) ({ text, cls, title } = verdict(last.result, actorId, view));
+    else if (kept) ({ text, cls, title } = kept);
     else text = 'verifying…';
   }
   if (v.phase === 'error') {
     text = `verify failed: ${v.message}`;
     cls = 'bad';
   }
-  if (v.phase === 'done') ({ text, cls, title } = verdict(v.result, actorId, view));
+  if (said) ({ text, cls, title } = said);
+  // The last check did not see this branch; entries recorded on it are checked shortly (live.ts: scheduleVerify).
+  else if (v.phase === 'done') {
+    text = 'integrity: not checked yet';
+    title = `${view?.name ?? 'This branch'} was made after the last check. Click to check it now (V)`;
+  }
   return (
     <span className={`integrity ${cls}`} role="status" aria-label="Integrity">
       <button

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { ActorView, MessageFireResult } from '../../../studio/contract.ts';
 import { actions, errorMessage, useStudio } from '../../store/index.ts';
 import { pretty } from '../common/format.ts';
+import { jsonProblem } from '../common/json-problem.ts';
 
 const MESSAGE_EXPORT = 'theater:simple/message-server-client';
 
@@ -14,12 +15,7 @@ export function MessagePanel() {
   const [json, setJson] = useState('{"op":"increment"}');
   const [busy, setBusy] = useState(false);
   const [res, setRes] = useState<{ r: MessageFireResult | null; error?: string } | null>(null);
-  let jsonError: string | null = null;
-  try {
-    JSON.parse(json);
-  } catch (e) {
-    jsonError = errorMessage(e);
-  }
+  const jsonError = jsonProblem(json, 'The message');
   // The target stays what the user chose, also when it stops: the panel says so instead of switching silently.
   const to = target || actorId || '';
   const toActor = actors.find((a) => a.id === to);
@@ -93,7 +89,7 @@ export function MessagePanel() {
             onChange={(e) => setJson(e.target.value)}
           />
           {jsonError ? (
-            <span className="error-text small">Not valid JSON: {jsonError}</span>
+            <span className="error-text small">{jsonError}</span>
           ) : (
             <span className="ok-text small">valid JSON</span>
           )}

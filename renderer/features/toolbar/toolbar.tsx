@@ -1,4 +1,5 @@
 /** The top bar: what is open, where the chain stands, and the global actions. */
+import type { ConnectionState } from '../../api/client.ts';
 import { actions, useStudio, useCurrentActor } from '../../store/index.ts';
 import { BundleButtons } from '../bundles/bundle-buttons.tsx';
 import { Icon } from '../common/icons.tsx';
@@ -70,12 +71,18 @@ export function Toolbar() {
       <CopyLinkButton />
       <SaveTestButton />
       <span className="spacer" />
-      <span className={`conn conn-${connection}`} role="status" aria-label="Connection">
-        {connection === 'open'
-          ? '● connected'
-          : connection === 'connecting'
-            ? '◌ connecting…'
-            : `○ disconnected${retry ? ` — retrying in ${Math.ceil(retry / 1000)}s` : ''}`}
+      <span
+        className={`conn conn-${connection}`}
+        role="status"
+        aria-label="Connection"
+        title={connectionText(connection, retry).join('')}
+      >
+        {/* One line always; a narrow window drops the countdown (the title keeps it). */}
+        {connectionText(connection, retry).map((part, i) => (
+          <span key={i} className={i === 0 ? undefined : 'conn-more'}>
+            {part}
+          </span>
+        ))}
       </span>
       <button
         type="button"
@@ -95,4 +102,23 @@ export function Toolbar() {
       </button>
     </header>
   );
+}
+
+/** What the toolbar says of the connection: the word, and what may be dropped when the window is narrow. */
+function connectionText(c: ConnectionState, retryInMs: number | null): readonly string[] {
+  switch (c) {
+    case 'open':
+      return ['● connected'];
+    case 'connecting':
+      return ['◌ connecting…'];
+    case 'closed':
+      return retryInMs ? ['○ disconnected', ` — retrying in ${Math.ceil(retryInMs / 1000)}s`] : ['○ disconnected'];
+    case 'refused':
+      // The banner says why and what to do.
+      return ['○ refused'];
+    default: {
+      const never: never = c;
+      return [String(never)];
+    }
+  }
 }
