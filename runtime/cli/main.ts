@@ -1,7 +1,7 @@
 /** `theater`: run actors headless and inspect, verify and replay their chains. */
 import { Command, CommanderError } from 'commander';
 import { formatManifestError, ManifestError } from '../manifest/index.ts';
-import { defaultDbPath, openDbReader, type Source } from './context.ts';
+import { defaultDbPath, openDbReader, positiveInt, type Source } from './context.ts';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.ts';
 import { hubOptions, hubUrl, openHubNode, registerHub } from './hub.ts';
 import { runCommand, type RunOptions } from './run.ts';
@@ -54,7 +54,7 @@ hubOptions(program.command('events'))
   .option('--db <file>', 'chain database')
   .option('--actor <id>', 'only this actor')
   .option('--json', 'one JSON object per line: hash, parent, actor, seq, kind, interface, function, summary, ...')
-  .option('--limit <n>', 'at most n entries (the latest n)', (v) => Number.parseInt(v, 10))
+  .option('--limit <n>', 'at most n entries (the latest n)', positiveInt)
   .option(
     '--logs',
     "only the actors' log lines: runtime.log and what they wrote to stdout/stderr (console.log, printf)",

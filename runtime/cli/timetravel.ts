@@ -25,6 +25,7 @@ import {
   UsageError,
   openExisting,
   openExistingForWriting,
+  positiveInt,
   resolveActor,
   resolveEntry,
   withReader,
@@ -220,7 +221,7 @@ export function registerTimeTravel(
     .argument('<file>', 'bundle file')
     .option('--db <file>', 'chain database (created if missing)')
     .option('--as <branch>', 'import onto this branch name')
-    .option('--max-bytes <n>', 'refuse bigger files', (v) => Number.parseInt(v, 10))
+    .option('--max-bytes <n>', 'refuse bigger files', positiveInt)
     .action((file: string, o: { as?: string; maxBytes?: number }, cmd: Command) => {
       const store = Store.open(db(cmd));
       try {
@@ -255,7 +256,7 @@ export function registerTimeTravel(
     .description('export calls that did not change the state')
     .option('--db <file>', 'chain database')
     .option('--actor <id>', 'which actor')
-    .option('--limit <n>', 'at most n', (v) => Number.parseInt(v, 10))
+    .option('--limit <n>', 'at most n', positiveInt)
     .action((o: { actor?: string; limit?: number }, cmd: Command) =>
       withReader(source(cmd), async (s) => {
         const head = await s.head(await resolveActor(s, o.actor));

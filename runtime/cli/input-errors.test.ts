@@ -1,0 +1,56 @@
+/**
+ * Bad input as a user types it, for real: the `theater` CLI as a child process on a db a real `theater run`
+ * recorded (the counter, incremented twice: no call left its state unchanged). Every mistake is refused with a
+ * message that says what and where, and exit 2 (the README's exit codes), before anything is written.
+ */
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { THEATER_BIN as BIN, startTheater, stopChild, tempDir } from '../testing/helpers.ts';
+
+const { dir, cleanup } = tempDir();
+const db = join(dir, 'counter.db');
+
+function theater(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: dir });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+let child: ChildProcess | undefined;
+
+beforeAll(async () => {
+  const run = await startTheater(db, undefined, dir);
+  child = run.child;
+  for (const want of ['{"count":1}', '{"count":2}']) {
+    const res = await fetch(`http://127.0.0.1:${run.http!}/increment`, { method: 'POST' });
+    expect(await res.text()).toBe(want);
+  }
+  await stopChild(child, 'SIGINT');
+}, 60_000);
+
+afterAll(async () => {
+  if (child) await stopChild(child);
+  cleanup();
+});
+
+describe('theater refuses bad input with exit 2, naming it', () => {
+  it('takes only whole numbers of 1 or more for --limit and --max-bytes (parseInt took abc for no limit)', () => {
+    for (const [args, value] of [
+      [['events', '--db', db, '--limit'], 'abc'],
+      [['events', '--db', db, '--limit'], '-3'],
+      [['events', '--db', db, '--limit'], '0'],
+      [['events', '--db', db, '--limit'], '2.5'],
+      [['noops', '--db', db, '--limit'], '1e2'],
+      [['import', join(dir, 'any.bundle'), '--db', join(dir, 'import.db'), '--max-bytes'], 'lots'],
+    ] as const) {
+      const flag = args.at(-1)!;
+      const r = theater(...args, value);
+      expect([r.code, r.out]).toEqual([2, '']);
+      expect(r.err).toContain(
+        `option '${flag} <n>' argument '${value}' is invalid. It must be a whole number, 1 or more.`,
+      );
+    }
+    const ok = theater('events', '--db', db, '--limit', '2');
+    expect([ok.code, ok.out.trim().split('\n').length]).toEqual([0, 2]);
+  });
+});
