@@ -4,9 +4,10 @@
  * message that says what and where, and exit 2 (the README's exit codes), before anything is written.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { THEATER_BIN as BIN, startTheater, stopChild, tempDir } from '../testing/helpers.ts';
+import { REPO, THEATER_BIN as BIN, startTheater, stopChild, tempDir } from '../testing/helpers.ts';
 
 const { dir, cleanup } = tempDir();
 const db = join(dir, 'counter.db');
@@ -52,5 +53,11 @@ describe('theater refuses bad input with exit 2, naming it', () => {
     }
     const ok = theater('events', '--db', db, '--limit', '2');
     expect([ok.code, ok.out.trim().split('\n').length]).toEqual([0, 2]);
+  });
+
+  it('prints its version with --version and -V (it said "unknown option")', () => {
+    const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    expect(theater('--version')).toEqual({ code: 0, out: `${version}\n`, err: '' });
+    expect(theater('-V').out).toBe(`${version}\n`);
   });
 });

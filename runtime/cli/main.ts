@@ -1,4 +1,5 @@
 /** `theater`: run actors headless and inspect, verify and replay their chains. */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { formatManifestError, ManifestError } from '../manifest/index.ts';
 import { defaultDbPath, openDbReader, positiveInt, type Source } from './context.ts';
@@ -12,8 +13,13 @@ import { registerBuild } from './build.ts';
 import { registerTest } from './test.ts';
 import { registerDap } from './dap.ts';
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const program = new Command('theater')
   .description('Run WebAssembly actors whose every boundary crossing is recorded in a verifiable hash chain.')
+  .version(version)
   .option('--manifest <path>', "run the actor a manifest describes (the seed's quick start; same as `theater run`)")
   .option('--db <file>', 'chain database (default: $THEATER_DB or .theater/chain.db)')
   .addHelpText('after', EXIT_CODES_HELP)
