@@ -60,4 +60,11 @@ describe('theater refuses bad input with exit 2, naming it', () => {
     expect(theater('--version')).toEqual({ code: 0, out: `${version}\n`, err: '' });
     expect(theater('-V').out).toBe(`${version}\n`);
   });
+
+  it('names an unknown command and suggests the closest one (it said "too many arguments")', () => {
+    const r = theater('frobnicate');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: unknown command 'frobnicate'\n/);
+    expect(theater('evnts').err).toMatch(/^error: unknown command 'evnts'\n\(Did you mean events\?\)/);
+  });
 });

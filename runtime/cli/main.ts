@@ -90,8 +90,12 @@ registerBuild(program);
 registerTest(program, db);
 registerDap(program);
 
-// The seed's form: `theater --manifest path/to/manifest.toml`.
-program.action(async (o: { manifest?: string }) => {
+// The seed's form: `theater --manifest path/to/manifest.toml`. With an action of its own, the program took a
+// mistyped command for an argument ("too many arguments"). Excess arguments are let through to it (here, after every
+// command is registered, so that no command inherits that) and refused as commander refuses an unknown command in
+// a program without an action: naming it, with the closest command ("Did you mean events?").
+program.allowExcessArguments().action(async (o: { manifest?: string }) => {
+  if (program.args.length > 0) (program as Command & { unknownCommand(): never }).unknownCommand();
   if (!o.manifest) return program.help();
   await runCommand(o.manifest, db(program), {});
 });
