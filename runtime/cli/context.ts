@@ -24,6 +24,12 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** commander's argParser for a file the user names that must be there (a --component, a bundle to import). */
+export function existingFile(value: string): string {
+  if (!existsSync(value)) throw new InvalidArgumentError('There is no such file.');
+  return value;
+}
+
 export function defaultDbPath(): string {
   return process.env.THEATER_DB ?? join('.theater', 'chain.db');
 }

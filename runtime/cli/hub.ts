@@ -11,7 +11,7 @@ import { hubFarSide } from '../hub/far-side.ts';
 import { strayBlobs, verdictOk, verifyHub } from '../hub/hub-verify.ts';
 import { loadNodeKey, loadPinnedKeys } from '../hub/signing.ts';
 import { Hub } from '../store-pg/index.ts';
-import { UsageError, type OpenReader } from './context.ts';
+import { UsageError, existingFile, type OpenReader } from './context.ts';
 import { verifyLines } from './inspect.ts';
 
 /** The reading commands' `--hub` and `--node` options. */
@@ -162,7 +162,7 @@ export function registerHub(program: Command): void {
     .option('--node <name>', 'only this node (default: every node but this one)')
     .option('--actor <id>', 'only this actor')
     .option('--branch <name>', 'only this branch')
-    .option('--component <file.wasm>', 'replay against this build instead of the recorded one')
+    .option('--component <file.wasm>', 'replay against this build instead of the recorded one', existingFile)
     .option('--keys <dir>', 'trust only these public keys for the signed heads (<node>.pub files)')
     .action(
       (

@@ -4,9 +4,10 @@
  * message that says what and where, and exit 2 (the README's exit codes), before anything is written.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChainStore } from '../store/index.ts';
 import { REPO, THEATER_BIN as BIN, startTheater, stopChild, tempDir } from '../testing/helpers.ts';
 
 const { dir, cleanup } = tempDir();
@@ -66,5 +67,26 @@ describe('theater refuses bad input with exit 2, naming it', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^error: unknown command 'frobnicate'\n/);
     expect(theater('evnts').err).toMatch(/^error: unknown command 'evnts'\n\(Did you mean events\?\)/);
+  });
+
+  it('names a file or folder the user gave that is not there, exit 2 (build and test --component exited 1), writing nothing', () => {
+    const nope = join(dir, 'nope.wasm');
+    for (const args of [
+      ['test', '--component', nope],
+      ['test', 'save', '--db', db, '--component', nope, '-o', join(dir, 'saved.test.json')],
+      ['replay', '--db', db, '--component', nope],
+      ['import', join(dir, 'nope.bundle'), '--db', join(dir, 'imported.db')],
+    ]) {
+      const r = theater(...args);
+      expect([r.code, r.out]).toEqual([2, '']);
+      expect(r.err).toMatch(new RegExp(`'${join(dir, 'nope')}\\.(wasm|bundle)' is invalid.* There is no such file\\.`));
+    }
+    // import made the db it was to import into; test save wrote its files.
+    expect(readdirSync(dir).filter((f) => /^(imported|saved)/.test(f))).toEqual([]);
+    const build = theater('build', join(dir, 'nonexist'));
+    expect([build.code, build.err]).toEqual([2, `theater: ${join(dir, 'nonexist')}: no such folder.\n`]);
+    const notProject = theater('build', dir);
+    expect(notProject.code).toBe(2);
+    expect(notProject.err).toContain(`${dir} has no manifest.toml: it is not an actor project.`);
   });
 });

@@ -4,7 +4,7 @@ import { dirname, relative } from 'node:path';
 import type { Command } from 'commander';
 import { COMPARE_FIELDS, saveChainTest, type CompareField } from '../index.ts';
 import { findTests, junitXml, NoTestsError, outcomeLines, runTests, totalsLine } from '../regress/index.ts';
-import { UsageError, openDbReader, resolveActor, resolveEntry, withReader } from './context.ts';
+import { UsageError, existingFile, openDbReader, resolveActor, resolveEntry, withReader } from './context.ts';
 import { makeDirs } from '../make-dirs.ts';
 
 type Db = (cmd: Command) => string;
@@ -31,7 +31,7 @@ export function registerTest(program: Command, db: Db): void {
     .command('run', { isDefault: true })
     .description('replay each test against the build its manifest names (or --component); exit 0 all passed, 1 not')
     .argument('[paths...]', 'test manifests (*.test.json) or folders to search (default: .)')
-    .option('--component <file.wasm>', 'replay every test against this build instead')
+    .option('--component <file.wasm>', 'replay every test against this build instead', existingFile)
     .option('--junit <file.xml>', 'also write the results as JUnit XML')
     .action(async (paths: string[], o: { component?: string; junit?: string }) => {
       let files: string[];
@@ -65,7 +65,7 @@ export function registerTest(program: Command, db: Db): void {
     .option('-o, --output <file.test.json>', 'the manifest to write; its .bundle goes beside it')
     .option('--dir <folder>', "where to write (default: theater-tests/ beside the actor's manifest)")
     .option('--name <name>', 'the test\'s name (default: "<actor> #<from>..#<to>")')
-    .option('--component <file.wasm>', "the build to test (default: the actor's manifest's component)")
+    .option('--component <file.wasm>', "the build to test (default: the actor's manifest's component)", existingFile)
     .option('--compare <fields>', `what must match, comma-separated from ${COMPARE_FIELDS.join(',')} (default: all)`)
     .option('--force', 'overwrite existing files')
     .action((o: SaveOptions, cmd: Command) =>

@@ -24,6 +24,7 @@ import {
 import {
   UsageError,
   openExisting,
+  existingFile,
   openExistingForWriting,
   positiveInt,
   resolveActor,
@@ -78,7 +79,7 @@ export function registerTimeTravel(
     .option('--db <file>', 'chain database')
     .option('--actor <id>', 'which actor (needed when the db holds several)')
     .option('--branch <name>', 'replay this branch (default: the live one)')
-    .option('--component <file.wasm>', 'replay against another build of the component')
+    .option('--component <file.wasm>', 'replay against another build of the component', existingFile)
     .option('--json', 'print the result as JSON')
     .action(async (o: { actor?: string; branch?: string; component?: string; json?: boolean }, cmd: Command) => {
       const p = progress('replaying');
@@ -218,7 +219,7 @@ export function registerTimeTravel(
     .description(
       'verify a bundle completely, then add it to the database (nothing is written if any check fails); refused while another process writes the db',
     )
-    .argument('<file>', 'bundle file')
+    .argument('<file>', 'bundle file', existingFile)
     .option('--db <file>', 'chain database (created if missing)')
     .option('--as <branch>', 'import onto this branch name')
     .option('--max-bytes <n>', 'refuse bigger files', positiveInt)
