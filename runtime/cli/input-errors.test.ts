@@ -89,4 +89,19 @@ describe('theater refuses bad input with exit 2, naming it', () => {
     expect(notProject.code).toBe(2);
     expect(notProject.err).toContain(`${dir} has no manifest.toml: it is not an actor project.`);
   });
+
+  it('run with a manifest that is not there fails before it creates the db (.theater/chain.db was left behind)', () => {
+    const fresh = join(dir, 'fresh');
+    mkdirSync(fresh);
+    const noComponent = join(fresh, 'no-component.toml');
+    writeFileSync(noComponent, 'name = "x"\ncomponent_path = "missing.wasm"\n');
+    for (const [manifest, says] of [
+      ['nope.toml', 'nope.toml: manifest file not found.'],
+      [noComponent, `${join(fresh, 'missing.wasm')}: component file not found`],
+    ] as const) {
+      const r = spawnSync(process.execPath, [BIN, 'run', manifest], { encoding: 'utf8', cwd: fresh });
+      expect([r.status, r.stderr]).toEqual([2, expect.stringContaining(says)]);
+    }
+    expect(readdirSync(fresh)).toEqual(['no-component.toml']);
+  });
 });
