@@ -104,4 +104,21 @@ describe('theater refuses bad input with exit 2, naming it', () => {
     }
     expect(readdirSync(fresh)).toEqual(['no-component.toml']);
   });
+
+  it('test save refuses --from after --to, naming both, and writes nothing (it swapped them)', () => {
+    const lines = theater('events', '--db', db, '--json').out.trim().split('\n');
+    const entries = lines.map((l) => JSON.parse(l) as { hash: string; seq: number; kind: string });
+    const [first, second] = entries.filter((e) => e.kind === 'return').slice(-2) as [
+      (typeof entries)[0],
+      (typeof entries)[0],
+    ];
+    const out = join(dir, 'reversed.test.json');
+    const r = theater('test', 'save', '--db', db, '--from', second.hash, '--to', first.hash, '-o', out);
+    expect([r.code, r.out]).toEqual([2, '']);
+    expect(r.err).toBe(
+      `theater: the range is reversed: --from #${second.seq} ${second.hash.slice(0, 12)} comes after ` +
+        `--to #${first.seq} ${first.hash.slice(0, 12)}; give the earlier entry as --from\n`,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
 });
