@@ -121,4 +121,14 @@ describe('theater refuses bad input with exit 2, naming it', () => {
     );
     expect(existsSync(out)).toBe(false);
   });
+
+  it('noops says there are none when every call changed the state (it printed nothing)', () => {
+    const stop = theater('events', '--db', db, '--limit', '1', '--json');
+    const head = JSON.parse(stop.out) as { seq: number };
+    expect(theater('noops', '--db', db)).toEqual({
+      code: 0,
+      out: `no no-ops: every call on counter/main through #${head.seq} changed the state\n`,
+      err: '',
+    });
+  });
 });

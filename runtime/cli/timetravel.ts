@@ -260,9 +260,15 @@ export function registerTimeTravel(
     .option('--limit <n>', 'at most n', positiveInt)
     .action((o: { actor?: string; limit?: number }, cmd: Command) =>
       withReader(source(cmd), async (s) => {
-        const head = await s.head(await resolveActor(s, o.actor));
-        if (!head) throw new UsageError('no entries');
-        for (const n of await noOps(s, head.hash, { limit: o.limit })) console.log(await line(s, n.call));
+        const actor = await resolveActor(s, o.actor);
+        const branch = await s.liveBranch(actor);
+        const head = await s.head(actor, branch);
+        if (!head) throw new UsageError(`actor ${actor} has no entries on its live branch ${branch} yet`);
+        const found = await noOps(s, head.hash, { limit: o.limit });
+        // Said, so that an empty answer is not taken for a command that did nothing.
+        if (found.length === 0)
+          console.log(`no no-ops: every call on ${actor}/${branch} through #${head.seq} changed the state`);
+        for (const n of found) console.log(await line(s, n.call));
       }),
     );
 
