@@ -131,4 +131,19 @@ describe('theater refuses bad input with exit 2, naming it', () => {
       err: '',
     });
   });
+
+  it('state of an actor with no entries yet says so, exit 2 (a bare "no entries yet", exit 4)', () => {
+    const file = join(dir, 'empty-actor.db');
+    const store = ChainStore.open(file);
+    store.upsertActor({ id: 'empty' }); // an actor row with an empty main branch, as the store makes one
+    store.close();
+    expect(theater('state', '--db', file)).toEqual({
+      code: 2,
+      out: '',
+      err: 'theater: actor empty has no entries on its live branch main yet: no state\n',
+    });
+    expect(theater('noops', '--db', file).err).toBe(
+      'theater: actor empty has no entries on its live branch main yet\n',
+    );
+  });
 });

@@ -7,7 +7,7 @@ import { verifyChain, type VerifyResult } from '../chain/verify.ts';
 import type { ChainReader } from '../reader/chain-reader.ts';
 import type { StoredEntry } from '../store/index.ts';
 import { stateAt } from '../timetravel/state.ts';
-import { resolveActor, resolveEntry, withReader, type Source } from './context.ts';
+import { UsageError, resolveActor, resolveEntry, withReader, type Source } from './context.ts';
 
 const PAGE = 2048;
 
@@ -147,9 +147,11 @@ export function stateCommand(source: Source, o: { actor?: string; at?: string })
     if (o.at) entry = await resolveEntry(store, o.at, o.actor);
     else {
       const actor = await resolveActor(store, o.actor);
-      entry = await store.head(actor, await store.liveBranch(actor));
+      const branch = await store.liveBranch(actor);
+      entry = await store.head(actor, branch);
+      // The user's question has no answer yet (exit 2, like no such entry); it was a bare Error, exit 4.
+      if (!entry) throw new UsageError(`actor ${actor} has no entries on its live branch ${branch} yet: no state`);
     }
-    if (!entry) throw new Error('no entries yet');
     // Through stateAt: a state blob that is missing or changed is an error, not "no state".
     const { bytes, json } = await stateAt(store, entry.hash);
     const where = `${entry.actor} #${entry.seq} ${toHex(entry.hash).slice(0, 12)}`;
