@@ -146,4 +146,17 @@ describe('theater refuses bad input with exit 2, naming it', () => {
       'theater: actor empty has no entries on its live branch main yet\n',
     );
   });
+
+  it('points at the line of a real broken manifest, not the line after it (the parser stops at the next token)', () => {
+    const manifest = join(dir, 'broken.toml');
+    const lines = ['name = "broken"', 'component_path = "counter.wasm"', '', '[[handlers]]', 'type = "http-server"'];
+    lines.push('config = { port = 8080', '', '[[handlers]]', 'type = "runtime"');
+    writeFileSync(manifest, `${lines.join('\n')}\n`);
+    const r = theater('run', manifest, '--db', join(dir, 'broken.db'));
+    expect([r.code, r.out]).toEqual([2, '']);
+    expect(r.err).toMatch(
+      /^theater: broken\.toml:6:23: TOML syntax error: Unterminated inline table \(the parser noticed it at 8:1: /,
+    );
+    expect(existsSync(join(dir, 'broken.db'))).toBe(false);
+  });
 });
