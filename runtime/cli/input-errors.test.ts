@@ -1,7 +1,7 @@
 /**
- * Bad input as a user types it, for real: the `theater` CLI as a child process on a db a real `theater run`
- * recorded (the counter, incremented twice: no call left its state unchanged). Every mistake is refused with a
- * message that says what and where, and exit 2 (the README's exit codes), before anything is written.
+ * Bad input as a user types it, for real: the `theater` CLI as a child process on a db a real `theater run` recorded
+ * (the counter, incremented twice: no call left its state unchanged). Every mistake is refused with a message that
+ * says what and where, and exit 2 (the README's exit codes), before anything is written. And a count of one.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -158,5 +158,29 @@ describe('theater refuses bad input with exit 2, naming it', () => {
       /^theater: broken\.toml:6:23: TOML syntax error: Unterminated inline table \(the parser noticed it at 8:1: /,
     );
     expect(existsSync(join(dir, 'broken.db'))).toBe(false);
+  });
+});
+
+describe('counts of one', () => {
+  it('says "1 entry" for a range of one entry: export, test save and the test run (they said "1 entries")', () => {
+    const all = theater('events', '--db', db, '--json').out.trim().split('\n');
+    const start = (JSON.parse(all[0]!) as { hash: string }).hash;
+    const exported = theater(
+      'export',
+      '--db',
+      db,
+      '--from',
+      start,
+      '--to',
+      start,
+      '-o',
+      join(dir, 'exported-one.bundle'),
+    );
+    expect(exported.out).toMatch(/exported-one\.bundle: 1 entry, (1 blob|\d+ blobs), \d+ bytes, head /);
+    const saved = theater('test', 'save', '--db', db, '--from', start, '--to', start, '-o', join(dir, 'one.test.json'));
+    expect(saved.out).toMatch(/^one\.test\.json: 1 entry, #0\.\.#0 of counter /);
+    expect(theater('test', 'one.test.json').out).toMatch(
+      /^PASS {2}one\.test\.json {2}counter #0\.\.#0: 1 entry replayed/,
+    );
   });
 });

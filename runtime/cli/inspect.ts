@@ -4,6 +4,7 @@ import { decode } from '../chain/canonical.ts';
 import { toHex } from '../chain/entry.ts';
 import { LogLines } from '../chain/log-lines.ts';
 import { verifyChain, type VerifyResult } from '../chain/verify.ts';
+import { plural } from '../plural.ts';
 import type { ChainReader } from '../reader/chain-reader.ts';
 import type { StoredEntry } from '../store/index.ts';
 import { stateAt } from '../timetravel/state.ts';
@@ -122,7 +123,9 @@ export function verifyCommand(source: Source, o: { actor?: string; full?: boolea
 export function verifyLines(r: VerifyResult): string[] {
   if (r.ok) {
     const heads = r.heads.filter((h) => h.hash).map((h) => `${h.actor}/${h.branch} ${h.hash}`);
-    const lines = [`${r.count} entries verified, head${heads.length > 1 ? 's' : ''} ${heads.join(', ') || 'none'}`];
+    const lines = [
+      `${plural(r.count, 'entry', 'entries')} verified, head${heads.length > 1 ? 's' : ''} ${heads.join(', ') || 'none'}`,
+    ];
     // Said, so that nobody takes an incremental verify for a full one (--full).
     if (r.from) {
       const at = new Date(r.from.created).toISOString();
@@ -135,7 +138,7 @@ export function verifyLines(r: VerifyResult): string[] {
     return lines;
   }
   return [
-    `verification FAILED after ${r.count} good entries`,
+    `verification FAILED after ${plural(r.count, 'good entry', 'good entries')}`,
     `  entry:  ${r.entry ?? '(not an entry)'}`,
     `  reason: ${r.reason}`,
   ];

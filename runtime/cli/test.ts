@@ -6,6 +6,7 @@ import { COMPARE_FIELDS, saveChainTest, type CompareField } from '../index.ts';
 import { findTests, junitXml, NoTestsError, outcomeLines, runTests, totalsLine } from '../regress/index.ts';
 import { UsageError, existingFile, openDbReader, resolveActor, resolveEntry, withReader } from './context.ts';
 import { makeDirs } from '../make-dirs.ts';
+import { plural } from '../plural.ts';
 
 type Db = (cmd: Command) => string;
 
@@ -87,7 +88,7 @@ export function registerTest(program: Command, db: Db): void {
           });
           const rel = (p: string) => relative(process.cwd(), p) || p;
           console.log(
-            `${rel(saved.file)}: ${saved.entries} entries, #${saved.from.seq}..#${saved.to.seq} of ${actor} ` +
+            `${rel(saved.file)}: ${plural(saved.entries, 'entry', 'entries')}, #${saved.from.seq}..#${saved.to.seq} of ${actor} ` +
               `(bundle ${rel(saved.bundle)}); run it with: theater test ${rel(saved.file)}`,
           );
         },

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { summarizeEntry } from '../chain/describe.ts';
 import { toHex } from '../chain/entry.ts';
+import { plural } from '../plural.ts';
 import type { ChainReader } from '../reader/chain-reader.ts';
 import { SqliteReader, type ChainStore, type StoredEntry } from '../store/index.ts';
 import {
@@ -209,7 +210,7 @@ export function registerTimeTravel(
           });
           p.clear();
           console.log(
-            `${o.output}: ${r.entries} entries, ${r.blobs} blobs, ${r.bytes} bytes, head ${r.head}${r.component ? `, component ${short(r.component)}` : ''}`,
+            `${o.output}: ${plural(r.entries, 'entry', 'entries')}, ${plural(r.blobs, 'blob')}, ${plural(r.bytes, 'byte')}, head ${r.head}${r.component ? `, component ${short(r.component)}` : ''}`,
           );
         }),
     );
@@ -230,7 +231,7 @@ export function registerTimeTravel(
         const r = importBundle(store, file, { as: o.as, maxBytes: o.maxBytes, onProgress: p });
         p.clear();
         console.log(
-          `${r.actor}/${r.branch}: ${r.entries} entries verified and imported (${r.existing} already present), head ${r.head}`,
+          `${r.actor}/${r.branch}: ${plural(r.entries, 'entry', 'entries')} verified and imported (${r.existing} already present), head ${r.head}`,
         );
       } finally {
         store.close();
@@ -294,11 +295,13 @@ function printReplay(r: ReplayReport): void {
       ? ` against ${r.component.path} (${short(r.component.sha256)}, recorded ${short(r.component.recorded)})`
       : '';
   if (r.status === 'failed')
-    return void console.log(`${r.target}: replay failed after ${r.count} entries: ${r.message}`);
+    return void console.log(`${r.target}: replay failed after ${plural(r.count, 'entry', 'entries')}: ${r.message}`);
   for (const c of r.copied) console.log(`note: entry #${c.seq} copied, not re-run: ${c.reason}`);
   if (r.status === 'verified')
-    return void console.log(`${r.target}: verified ${r.count} entries${against}, same head ${r.head}`);
-  console.log(`${r.target}: DIVERGED at entry #${r.index}${against} (${r.count} entries matched)`);
+    return void console.log(
+      `${r.target}: verified ${plural(r.count, 'entry', 'entries')}${against}, same head ${r.head}`,
+    );
+  console.log(`${r.target}: DIVERGED at entry #${r.index}${against} (${plural(r.count, 'entry', 'entries')} matched)`);
   console.log(`  ${r.reason}`);
   const show = (label: string, v: typeof r.expected) =>
     console.log(
