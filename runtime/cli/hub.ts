@@ -125,13 +125,18 @@ export function registerHub(program: Command): void {
         if (tty) process.stderr.write('\r\x1b[K');
         for (const v of verdicts) {
           console.log(`node ${v.node}:`);
-          for (const line of verifyLines(v.chain)) console.log(`  ${line}`);
           const keyNote =
             v.key.source === 'pinned'
               ? `pinned key ${v.key.fingerprint}`
               : v.key.source === 'unpinned'
                 ? `its key is not pinned in ${o.keys}; the hub has ${v.key.fingerprint} for it`
                 : `key ${v.key.fingerprint} as the hub registered it; pin keys with --keys <dir>`;
+          if (v.actors === 0 && v.chain.ok && v.signatures.length === 0) {
+            // It said "0 entries verified, head none", as if a chain had been checked and found empty.
+            console.log(`  no chains: a node that only attests, with nothing of its own here to verify (${keyNote})`);
+            continue;
+          }
+          for (const line of verifyLines(v.chain)) console.log(`  ${line}`);
           if (v.signatures.length === 0) {
             console.log(`  ${v.signedHeads} signed head${v.signedHeads === 1 ? '' : 's'} verified (${keyNote})`);
           } else {

@@ -169,4 +169,12 @@ describeHub('theater hub, two nodes sharing blobs in one hub', () => {
     expect(r.out).not.toMatch(/as the hub registered it/);
     expect((await theater('hub', 'verify', '--keys', keys, '--node', 'edge-1')).code).toBe(0);
   }, 120_000);
+
+  it('hub verify says a node that only attests has no chains (it said "0 entries verified, head none")', async () => {
+    const r = await theater('hub', 'verify');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /^node auditor:\n {2}no chains: a node that only attests, with nothing of its own here to verify \(key [0-9a-f]+ as the hub registered it;.*\)\nnode edge-1:\n {2}\d+ entries verified/,
+    );
+  }, 120_000);
 });
