@@ -109,6 +109,13 @@ export async function checkHeads(
   }
   for (const h of heads) {
     const where = `${h.actor}/${h.branch}${h.head ? ` head ${toHex(h.head).slice(0, 12)}… (#${h.seq})` : ' (empty)'}`;
+    if (!h.head && h.headId !== null) {
+      // Not "(empty)": the branch has a head, whose row is gone from the hub (verify names it too).
+      problems.push(
+        `${h.actor}/${h.branch}: its head (entries row id ${h.headId}) is missing, so its signature cannot be checked`,
+      );
+      continue;
+    }
     if (!h.signature) {
       problems.push(`${where}: not signed by node ${n.name}`);
       continue;
