@@ -35,6 +35,8 @@ const cli = new Command('theater-studio')
   .option('--manifest <path>', "open this actor's manifest at launch instead of the counter example (your own project)")
   .option('--hub <url>', "also read a chain hub (postgres://…): its nodes' actors beside the Studio's own, read-only")
   .showHelpAfterError()
+  // A mistyped option or value is a usage error, exit 2 as for `theater` (commander's own is 1).
+  .exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2))
   .parse();
 const { db, port, open, web } = cli.opts();
 const hub = cli.opts().hub ?? process.env.THEATER_HUB;

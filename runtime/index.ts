@@ -17,6 +17,7 @@ export { loadManifest, ManifestError, formatManifestError, type Manifest } from 
 export { ActorLoadError } from './component/check.ts';
 export { ComponentError } from './component/loader.ts';
 export { makeDirs } from './make-dirs.ts';
+export { plural } from './plural.ts';
 export { theaterInterface } from './component/names.ts';
 
 // The chain: hashes, the canonical encoding, how an entry reads.

@@ -35,6 +35,7 @@ export class BuildError extends Error {
 export function loadProject(dirArg: string): Project {
   const dir = resolve(dirArg);
   const manifestFile = join(dir, 'manifest.toml');
+  if (!existsSync(dir)) throw new BuildError(`${dir}: no such folder.`);
   if (!existsSync(manifestFile)) {
     throw new BuildError(
       `${dir} has no manifest.toml: it is not an actor project. Create one with \`theater new <dir> --lang ts|c\`.`,

@@ -71,7 +71,8 @@ export function checkBranches(
     const name = `${b.actor ?? `#${b.actorId}`}/${b.branch}`;
     if (b.actor === null) return failed(count, null, `branch ${name}: its actor #${b.actorId} not found`);
     if (b.headId !== null && b.head === null) {
-      return failed(count, null, `branch ${name} head (entry #${b.headId}) not found`);
+      // Its row id, not a seq (#n is a seq everywhere else): the row is gone, and its seq with it.
+      return failed(count, null, `branch ${name}: its head is missing (it points at entries row id ${b.headId})`);
     }
     if (b.headId === null && b.headless === 1) {
       return failed(count, null, `branch ${name} has entries (or a fork base) but no head: its head was removed`);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { buildProject, describeResult } from '../build/build.ts';
 import { BuildError, loadProject, rel } from '../build/project.ts';
 import { ManifestError, formatManifestError } from '../manifest/index.ts';
+import { UsageError } from './context.ts';
 
 const LANG = { ts: 'TypeScript', c: 'C' } as const;
 
@@ -20,6 +21,7 @@ export function registerBuild(program: Command): void {
     .argument('[dir]', 'the project folder (default: the current one)', '.')
     .option('--watch', 'rebuild on every change to src/ or wit/')
     .action(async (dir: string, o: { watch?: boolean }) => {
+      checkProject(dir);
       const ok = await buildOnce(dir);
       if (!o.watch) {
         if (!ok) process.exitCode = 1;
@@ -27,6 +29,18 @@ export function registerBuild(program: Command): void {
       }
       await watchAndBuild(dir);
     });
+}
+
+/**
+ * A folder that is not an actor project (no such folder, no manifest.toml, a bad manifest, no WIT world, no
+ * sources) is the user's input, exit 2 like a missing db, told before anything is built; a build that fails is 1.
+ */
+function checkProject(dir: string): void {
+  try {
+    loadProject(dir);
+  } catch (e) {
+    throw e instanceof BuildError ? new UsageError(e.message) : e;
+  }
 }
 
 /** One build, reported; false (with the reason printed) when it failed. */

@@ -1,6 +1,7 @@
 /** What every CLI command shares: where the db is, which actor is meant, how hash prefixes resolve. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { InvalidArgumentError } from 'commander';
 import { fromHex, toHex } from '../chain/entry.ts';
 import type { ChainReader } from '../reader/chain-reader.ts';
 import type { FarSide } from '../timetravel/insight.ts';
@@ -9,6 +10,24 @@ import { ChainStore, SqliteReader, type StoredEntry } from '../store/index.ts';
 /** A user mistake: printed as one line, exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/**
+ * commander's argParser for a count (--limit, --max-bytes): a whole number, 1 or more. commander's error names the
+ * option and the value ("option '--limit <n>' argument 'abc' is invalid. ..."), and exits 2 like any usage error;
+ * parseInt took "abc" for no limit, "-3" for nothing, "2.5" for 2 and "1e2" for 1.
+ */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError('It must be a whole number, 1 or more.');
+  return n;
+}
+
+/** commander's argParser for a file the user names that must be there (a --component, a bundle to import). */
+export function existingFile(value: string): string {
+  if (!existsSync(value)) throw new InvalidArgumentError('There is no such file.');
+  return value;
 }
 
 export function defaultDbPath(): string {

@@ -19,7 +19,8 @@ export const EXIT = {
   /** The chain says no: verify found a bad entry, replay did not reproduce it, a bundle was refused, a chain test
    *  did not pass; a build failed. */
   refused: 1,
-  /** Usage or input: bad arguments, no such db/actor/entry/branch, not a Theater db, a manifest or component; a hub
+  /** Usage or input: bad arguments, no such db/actor/entry/branch, not a Theater db, a manifest or component, a
+   *  folder that is not an actor project (build); a hub
    *  that cannot be opened or has no such node, a key file that cannot be used or is not the one the hub has for
    *  that node name. */
   usage: 2,
@@ -33,10 +34,11 @@ export const EXIT_CODES_HELP = `
 Exit codes (every command):
   0  done (for verify and replay: the chain checks out)
   1  the chain says no: verify found a bad entry, replay diverged or could not run, a bundle was refused, a chain
-     test did not pass (test); build failed
-  2  usage or input error: bad arguments, no such db, actor, entry or branch, not a Theater db, a manifest or
-     component that cannot load; a hub that cannot be opened, no such node in it, a key file that cannot be
-     used or is not the node's
+     test did not pass (test); build failed (the compiler said no)
+  2  usage or input error: bad arguments (an unknown command or option, a bad number, a file named that is not
+     there, a reversed range), no such db, actor, entry or branch, not a Theater db, a manifest or component that
+     cannot load, a folder build is given that is not an actor project; a hub that cannot be opened, no such node
+     in it, a key file that cannot be used or is not the node's
   3  another process is writing the db (run, fork, import, branches --live); the message names it and says what
      to do. Reading commands never get this
   4  Theater itself failed: the SQLite driver cannot be loaded, a disk error, a bug`;

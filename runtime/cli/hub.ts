@@ -11,7 +11,7 @@ import { hubFarSide } from '../hub/far-side.ts';
 import { strayBlobs, verdictOk, verifyHub } from '../hub/hub-verify.ts';
 import { loadNodeKey, loadPinnedKeys } from '../hub/signing.ts';
 import { Hub } from '../store-pg/index.ts';
-import { UsageError, type OpenReader } from './context.ts';
+import { UsageError, existingFile, type OpenReader } from './context.ts';
 import { verifyLines } from './inspect.ts';
 
 /** The reading commands' `--hub` and `--node` options. */
@@ -125,13 +125,18 @@ export function registerHub(program: Command): void {
         if (tty) process.stderr.write('\r\x1b[K');
         for (const v of verdicts) {
           console.log(`node ${v.node}:`);
-          for (const line of verifyLines(v.chain)) console.log(`  ${line}`);
           const keyNote =
             v.key.source === 'pinned'
               ? `pinned key ${v.key.fingerprint}`
               : v.key.source === 'unpinned'
                 ? `its key is not pinned in ${o.keys}; the hub has ${v.key.fingerprint} for it`
                 : `key ${v.key.fingerprint} as the hub registered it; pin keys with --keys <dir>`;
+          if (v.actors === 0 && v.chain.ok && v.signatures.length === 0) {
+            // It said "0 entries verified, head none", as if a chain had been checked and found empty.
+            console.log(`  no chains: a node that only attests, with nothing of its own here to verify (${keyNote})`);
+            continue;
+          }
+          for (const line of verifyLines(v.chain)) console.log(`  ${line}`);
           if (v.signatures.length === 0) {
             console.log(`  ${v.signedHeads} signed head${v.signedHeads === 1 ? '' : 's'} verified (${keyNote})`);
           } else {
@@ -162,7 +167,7 @@ export function registerHub(program: Command): void {
     .option('--node <name>', 'only this node (default: every node but this one)')
     .option('--actor <id>', 'only this actor')
     .option('--branch <name>', 'only this branch')
-    .option('--component <file.wasm>', 'replay against this build instead of the recorded one')
+    .option('--component <file.wasm>', 'replay against this build instead of the recorded one', existingFile)
     .option('--keys <dir>', 'trust only these public keys for the signed heads (<node>.pub files)')
     .action(
       (

@@ -4,10 +4,11 @@ import { decode } from '../chain/canonical.ts';
 import { toHex } from '../chain/entry.ts';
 import { LogLines } from '../chain/log-lines.ts';
 import { verifyChain, type VerifyResult } from '../chain/verify.ts';
+import { plural } from '../plural.ts';
 import type { ChainReader } from '../reader/chain-reader.ts';
 import type { StoredEntry } from '../store/index.ts';
 import { stateAt } from '../timetravel/state.ts';
-import { resolveActor, resolveEntry, withReader, type Source } from './context.ts';
+import { UsageError, resolveActor, resolveEntry, withReader, type Source } from './context.ts';
 
 const PAGE = 2048;
 
@@ -122,7 +123,9 @@ export function verifyCommand(source: Source, o: { actor?: string; full?: boolea
 export function verifyLines(r: VerifyResult): string[] {
   if (r.ok) {
     const heads = r.heads.filter((h) => h.hash).map((h) => `${h.actor}/${h.branch} ${h.hash}`);
-    const lines = [`${r.count} entries verified, head${heads.length > 1 ? 's' : ''} ${heads.join(', ') || 'none'}`];
+    const lines = [
+      `${plural(r.count, 'entry', 'entries')} verified, head${heads.length > 1 ? 's' : ''} ${heads.join(', ') || 'none'}`,
+    ];
     // Said, so that nobody takes an incremental verify for a full one (--full).
     if (r.from) {
       const at = new Date(r.from.created).toISOString();
@@ -135,7 +138,7 @@ export function verifyLines(r: VerifyResult): string[] {
     return lines;
   }
   return [
-    `verification FAILED after ${r.count} good entries`,
+    `verification FAILED after ${plural(r.count, 'good entry', 'good entries')}`,
     `  entry:  ${r.entry ?? '(not an entry)'}`,
     `  reason: ${r.reason}`,
   ];
@@ -147,9 +150,11 @@ export function stateCommand(source: Source, o: { actor?: string; at?: string })
     if (o.at) entry = await resolveEntry(store, o.at, o.actor);
     else {
       const actor = await resolveActor(store, o.actor);
-      entry = await store.head(actor, await store.liveBranch(actor));
+      const branch = await store.liveBranch(actor);
+      entry = await store.head(actor, branch);
+      // The user's question has no answer yet (exit 2, like no such entry); it was a bare Error, exit 4.
+      if (!entry) throw new UsageError(`actor ${actor} has no entries on its live branch ${branch} yet: no state`);
     }
-    if (!entry) throw new Error('no entries yet');
     // Through stateAt: a state blob that is missing or changed is an error, not "no state".
     const { bytes, json } = await stateAt(store, entry.hash);
     const where = `${entry.actor} #${entry.seq} ${toHex(entry.hash).slice(0, 12)}`;

@@ -1,7 +1,8 @@
 /** `theater`: run actors headless and inspect, verify and replay their chains. */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { formatManifestError, ManifestError } from '../manifest/index.ts';
-import { defaultDbPath, openDbReader, type Source } from './context.ts';
+import { defaultDbPath, openDbReader, positiveInt, type Source } from './context.ts';
 import { EXIT, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.ts';
 import { hubOptions, hubUrl, openHubNode, registerHub } from './hub.ts';
 import { runCommand, type RunOptions } from './run.ts';
@@ -12,8 +13,13 @@ import { registerBuild } from './build.ts';
 import { registerTest } from './test.ts';
 import { registerDap } from './dap.ts';
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const program = new Command('theater')
   .description('Run WebAssembly actors whose every boundary crossing is recorded in a verifiable hash chain.')
+  .version(version)
   .option('--manifest <path>', "run the actor a manifest describes (the seed's quick start; same as `theater run`)")
   .option('--db <file>', 'chain database (default: $THEATER_DB or .theater/chain.db)')
   .addHelpText('after', EXIT_CODES_HELP)
@@ -54,7 +60,7 @@ hubOptions(program.command('events'))
   .option('--db <file>', 'chain database')
   .option('--actor <id>', 'only this actor')
   .option('--json', 'one JSON object per line: hash, parent, actor, seq, kind, interface, function, summary, ...')
-  .option('--limit <n>', 'at most n entries (the latest n)', (v) => Number.parseInt(v, 10))
+  .option('--limit <n>', 'at most n entries (the latest n)', positiveInt)
   .option(
     '--logs',
     "only the actors' log lines: runtime.log and what they wrote to stdout/stderr (console.log, printf)",
@@ -84,8 +90,12 @@ registerBuild(program);
 registerTest(program, db);
 registerDap(program);
 
-// The seed's form: `theater --manifest path/to/manifest.toml`.
-program.action(async (o: { manifest?: string }) => {
+// The seed's form: `theater --manifest path/to/manifest.toml`. With an action of its own, the program took a
+// mistyped command for an argument ("too many arguments"). Excess arguments are let through to it (here, after every
+// command is registered, so that no command inherits that) and refused as commander refuses an unknown command in
+// a program without an action: naming it, with the closest command ("Did you mean events?").
+program.allowExcessArguments().action(async (o: { manifest?: string }) => {
+  if (program.args.length > 0) (program as Command & { unknownCommand(): never }).unknownCommand();
   if (!o.manifest) return program.help();
   await runCommand(o.manifest, db(program), {});
 });

@@ -4,13 +4,21 @@
  */
 import { toHex } from '../chain/entry.ts';
 import { ActorSystem } from '../actors/system.ts';
+import { checkComponent } from '../component/check.ts';
+import { defaultCacheDir, loadComponent } from '../component/loader.ts';
+import { loadManifest } from '../manifest/index.ts';
 import { HubLink } from '../hub/hub-link.ts';
 import { hubSettings, type HubFlags } from '../hub/node-config.ts';
 import type { ShipperStatus } from '../hub/shipper.ts';
 
 export type RunOptions = HubFlags;
 
-export async function runCommand(manifest: string, db: string, o: RunOptions): Promise<void> {
+export async function runCommand(manifestPath: string, db: string, o: RunOptions): Promise<void> {
+  // What the user named is checked before the db is opened: a mistyped manifest path (or a manifest or component
+  // that cannot load) left an empty .theater/chain.db behind. The component is loaded again by start(), from the
+  // loader's cache.
+  const manifest = loadManifest(manifestPath);
+  checkComponent(await loadComponent(manifest.componentPath, defaultCacheDir()), manifest);
   const hub = hubSettings(o, db);
   // THEATER_EPHEMERAL_PORTS=1 binds every server to a free port (tests; several runtimes on one machine).
   const system = ActorSystem.open({ db, ephemeralPorts: process.env.THEATER_EPHEMERAL_PORTS === '1' });

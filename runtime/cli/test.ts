@@ -4,8 +4,9 @@ import { dirname, relative } from 'node:path';
 import type { Command } from 'commander';
 import { COMPARE_FIELDS, saveChainTest, type CompareField } from '../index.ts';
 import { findTests, junitXml, NoTestsError, outcomeLines, runTests, totalsLine } from '../regress/index.ts';
-import { UsageError, openDbReader, resolveActor, resolveEntry, withReader } from './context.ts';
+import { UsageError, existingFile, openDbReader, resolveActor, resolveEntry, withReader } from './context.ts';
 import { makeDirs } from '../make-dirs.ts';
+import { plural } from '../plural.ts';
 
 type Db = (cmd: Command) => string;
 
@@ -31,7 +32,7 @@ export function registerTest(program: Command, db: Db): void {
     .command('run', { isDefault: true })
     .description('replay each test against the build its manifest names (or --component); exit 0 all passed, 1 not')
     .argument('[paths...]', 'test manifests (*.test.json) or folders to search (default: .)')
-    .option('--component <file.wasm>', 'replay every test against this build instead')
+    .option('--component <file.wasm>', 'replay every test against this build instead', existingFile)
     .option('--junit <file.xml>', 'also write the results as JUnit XML')
     .action(async (paths: string[], o: { component?: string; junit?: string }) => {
       let files: string[];
@@ -65,7 +66,7 @@ export function registerTest(program: Command, db: Db): void {
     .option('-o, --output <file.test.json>', 'the manifest to write; its .bundle goes beside it')
     .option('--dir <folder>', "where to write (default: theater-tests/ beside the actor's manifest)")
     .option('--name <name>', 'the test\'s name (default: "<actor> #<from>..#<to>")')
-    .option('--component <file.wasm>', "the build to test (default: the actor's manifest's component)")
+    .option('--component <file.wasm>', "the build to test (default: the actor's manifest's component)", existingFile)
     .option('--compare <fields>', `what must match, comma-separated from ${COMPARE_FIELDS.join(',')} (default: all)`)
     .option('--force', 'overwrite existing files')
     .action((o: SaveOptions, cmd: Command) =>
@@ -87,7 +88,7 @@ export function registerTest(program: Command, db: Db): void {
           });
           const rel = (p: string) => relative(process.cwd(), p) || p;
           console.log(
-            `${rel(saved.file)}: ${saved.entries} entries, #${saved.from.seq}..#${saved.to.seq} of ${actor} ` +
+            `${rel(saved.file)}: ${plural(saved.entries, 'entry', 'entries')}, #${saved.from.seq}..#${saved.to.seq} of ${actor} ` +
               `(bundle ${rel(saved.bundle)}); run it with: theater test ${rel(saved.file)}`,
           );
         },

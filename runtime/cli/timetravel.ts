@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { summarizeEntry } from '../chain/describe.ts';
 import { toHex } from '../chain/entry.ts';
+import { plural } from '../plural.ts';
 import type { ChainReader } from '../reader/chain-reader.ts';
 import { SqliteReader, type ChainStore, type StoredEntry } from '../store/index.ts';
 import {
@@ -24,7 +25,9 @@ import {
 import {
   UsageError,
   openExisting,
+  existingFile,
   openExistingForWriting,
+  positiveInt,
   resolveActor,
   resolveEntry,
   withReader,
@@ -77,7 +80,7 @@ export function registerTimeTravel(
     .option('--db <file>', 'chain database')
     .option('--actor <id>', 'which actor (needed when the db holds several)')
     .option('--branch <name>', 'replay this branch (default: the live one)')
-    .option('--component <file.wasm>', 'replay against another build of the component')
+    .option('--component <file.wasm>', 'replay against another build of the component', existingFile)
     .option('--json', 'print the result as JSON')
     .action(async (o: { actor?: string; branch?: string; component?: string; json?: boolean }, cmd: Command) => {
       const p = progress('replaying');
@@ -207,7 +210,7 @@ export function registerTimeTravel(
           });
           p.clear();
           console.log(
-            `${o.output}: ${r.entries} entries, ${r.blobs} blobs, ${r.bytes} bytes, head ${r.head}${r.component ? `, component ${short(r.component)}` : ''}`,
+            `${o.output}: ${plural(r.entries, 'entry', 'entries')}, ${plural(r.blobs, 'blob')}, ${plural(r.bytes, 'byte')}, head ${r.head}${r.component ? `, component ${short(r.component)}` : ''}`,
           );
         }),
     );
@@ -217,10 +220,10 @@ export function registerTimeTravel(
     .description(
       'verify a bundle completely, then add it to the database (nothing is written if any check fails); refused while another process writes the db',
     )
-    .argument('<file>', 'bundle file')
+    .argument('<file>', 'bundle file', existingFile)
     .option('--db <file>', 'chain database (created if missing)')
     .option('--as <branch>', 'import onto this branch name')
-    .option('--max-bytes <n>', 'refuse bigger files', (v) => Number.parseInt(v, 10))
+    .option('--max-bytes <n>', 'refuse bigger files', positiveInt)
     .action((file: string, o: { as?: string; maxBytes?: number }, cmd: Command) => {
       const store = Store.open(db(cmd));
       try {
@@ -228,7 +231,7 @@ export function registerTimeTravel(
         const r = importBundle(store, file, { as: o.as, maxBytes: o.maxBytes, onProgress: p });
         p.clear();
         console.log(
-          `${r.actor}/${r.branch}: ${r.entries} entries verified and imported (${r.existing} already present), head ${r.head}`,
+          `${r.actor}/${r.branch}: ${plural(r.entries, 'entry', 'entries')} verified and imported (${r.existing} already present), head ${r.head}`,
         );
       } finally {
         store.close();
@@ -255,12 +258,18 @@ export function registerTimeTravel(
     .description('export calls that did not change the state')
     .option('--db <file>', 'chain database')
     .option('--actor <id>', 'which actor')
-    .option('--limit <n>', 'at most n', (v) => Number.parseInt(v, 10))
+    .option('--limit <n>', 'at most n', positiveInt)
     .action((o: { actor?: string; limit?: number }, cmd: Command) =>
       withReader(source(cmd), async (s) => {
-        const head = await s.head(await resolveActor(s, o.actor));
-        if (!head) throw new UsageError('no entries');
-        for (const n of await noOps(s, head.hash, { limit: o.limit })) console.log(await line(s, n.call));
+        const actor = await resolveActor(s, o.actor);
+        const branch = await s.liveBranch(actor);
+        const head = await s.head(actor, branch);
+        if (!head) throw new UsageError(`actor ${actor} has no entries on its live branch ${branch} yet`);
+        const found = await noOps(s, head.hash, { limit: o.limit });
+        // Said, so that an empty answer is not taken for a command that did nothing.
+        if (found.length === 0)
+          console.log(`no no-ops: every call on ${actor}/${branch} through #${head.seq} changed the state`);
+        for (const n of found) console.log(await line(s, n.call));
       }),
     );
 
@@ -291,11 +300,13 @@ function printReplay(r: ReplayReport): void {
     console.log(`note: ${r.builds.length} builds, each from the entry it recorded: ${each}`);
   }
   if (r.status === 'failed')
-    return void console.log(`${r.target}: replay failed after ${r.count} entries: ${r.message}`);
+    return void console.log(`${r.target}: replay failed after ${plural(r.count, 'entry', 'entries')}: ${r.message}`);
   for (const c of r.copied) console.log(`note: entry #${c.seq} copied, not re-run: ${c.reason}`);
   if (r.status === 'verified')
-    return void console.log(`${r.target}: verified ${r.count} entries${against}, same head ${r.head}`);
-  console.log(`${r.target}: DIVERGED at entry #${r.index}${against} (${r.count} entries matched)`);
+    return void console.log(
+      `${r.target}: verified ${plural(r.count, 'entry', 'entries')}${against}, same head ${r.head}`,
+    );
+  console.log(`${r.target}: DIVERGED at entry #${r.index}${against} (${plural(r.count, 'entry', 'entries')} matched)`);
   console.log(`  ${r.reason}`);
   const show = (label: string, v: typeof r.expected) =>
     console.log(

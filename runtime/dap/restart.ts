@@ -2,7 +2,7 @@
  * What `restart` replays: the recorded path from its start, re-executed against the component (the recorded build,
  * or the launch configuration's `component`) on a worker thread, reported as one line in the Debug Console.
  */
-import { replay, TimeTravelError } from '../index.ts';
+import { plural, replay, TimeTravelError } from '../index.ts';
 
 export async function restartReplay(db: string, actor: string, branch: string, component?: string): Promise<string> {
   try {
@@ -10,7 +10,7 @@ export async function restartReplay(db: string, actor: string, branch: string, c
     const against = component ? ` against ${component}` : '';
     switch (r.status) {
       case 'verified':
-        return `replay from the start${against}: verified ${r.count} entries, same head ${r.head?.slice(0, 16) ?? ''}`;
+        return `replay from the start${against}: verified ${plural(r.count, 'entry', 'entries')}, same head ${r.head?.slice(0, 16) ?? ''}`;
       case 'diverged':
         return `replay from the start${against}: DIVERGED at entry #${r.index}: ${r.reason}`;
       case 'failed':

@@ -5,6 +5,7 @@
  * H: verified", or what failed or diverged. The Studio shows them beside its integrity badge.
  */
 import { toHex } from '../chain/entry.ts';
+import { plural } from '../plural.ts';
 import { renderDiff } from '../timetravel/json-diff.ts';
 import { replay, type ReplayReport } from '../timetravel/replay.ts';
 import { HubWriter, recordAttestation, type Hub } from '../store-pg/index.ts';
@@ -107,13 +108,16 @@ export async function attest(o: AttestOptions): Promise<Attested[]> {
 function describe(r: ReplayReport): { verdict: Attested['verdict']; detail: string } {
   switch (r.status) {
     case 'verified':
-      return { verdict: 'verified', detail: `verify, signed head and replay of ${r.count} entries agree` };
+      return {
+        verdict: 'verified',
+        detail: `verify, signed head and replay of ${plural(r.count, 'entry', 'entries')} agree`,
+      };
     case 'diverged': {
       const diff = renderDiff(r.stateDiff).slice(0, 3).join('; ');
       return { verdict: 'diverged', detail: `diverged at #${r.index}: ${r.reason}${diff ? ` (${diff})` : ''}` };
     }
     case 'failed':
-      return { verdict: 'failed', detail: `replay failed after ${r.count} entries: ${r.message}` };
+      return { verdict: 'failed', detail: `replay failed after ${plural(r.count, 'entry', 'entries')}: ${r.message}` };
     default: {
       const never: never = r;
       return never;

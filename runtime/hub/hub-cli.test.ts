@@ -169,4 +169,34 @@ describeHub('theater hub, two nodes sharing blobs in one hub', () => {
     expect(r.out).not.toMatch(/as the hub registered it/);
     expect((await theater('hub', 'verify', '--keys', keys, '--node', 'edge-1')).code).toBe(0);
   }, 120_000);
+
+  it('hub verify says a node that only attests has no chains (it said "0 entries verified, head none")', async () => {
+    const r = await theater('hub', 'verify');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /^node auditor:\n {2}no chains: a node that only attests, with nothing of its own here to verify \(key [0-9a-f]+ as the hub registered it;.*\)\nnode edge-1:\n {2}\d+ entries verified/,
+    );
+  }, 120_000);
+
+  it("names a head whose row is gone by the hub's row id, not as an entry #seq, and not as an empty branch", async () => {
+    const [b] = await hubSql<{ id: number; head_id: number }>(
+      url,
+      `SELECT b.id, b.head_id FROM branches b JOIN actors a ON a.id = b.actor_id JOIN nodes n ON n.id = a.node_id
+       WHERE n.name = 'edge-2'`,
+    );
+    const gone = 987_654_321; // no entries row has it
+    await hubSql(url, 'UPDATE branches SET head_id = $1 WHERE id = $2', [gone, b!.id]);
+    try {
+      const r = await theater('hub', 'verify', '--node', 'edge-2');
+      expect(r.code).toBe(1);
+      expect(r.out).toContain(`reason: branch counter/main: its head is missing (it points at entries row id ${gone})`);
+      expect(r.out).toContain(
+        `counter/main: its head (entries row id ${gone}) is missing, so its signature cannot be checked`,
+      );
+      expect(r.out).not.toMatch(/\(empty\)|entry #/);
+    } finally {
+      await hubSql(url, 'UPDATE branches SET head_id = $1 WHERE id = $2', [b!.head_id, b!.id]);
+    }
+    expect((await theater('hub', 'verify', '--node', 'edge-2')).code).toBe(0);
+  }, 120_000);
 });

@@ -12,6 +12,8 @@ import { checkSignature, fingerprint, headStatement } from './signing.ts';
 
 export interface NodeVerdict {
   readonly node: string;
+  /** How many actors it has shipped: 0 for a node that only attests (it has no chains here to verify). */
+  readonly actors: number;
   /** The chain check, exactly as `theater verify` reports it for the node's own db. */
   readonly chain: VerifyResult;
   /** One line per branch head whose signature does not hold; empty when all do. */
@@ -51,7 +53,7 @@ export async function verifyHub(hub: Hub, o: HubVerifyOptions = {}): Promise<Nod
       actor: o.actor,
       onProgress: (done, total) => o.onProgress?.(n.name, done, total),
     });
-    out.push({ node: n.name, chain, ...(await checkHeads(hub, n, o)) });
+    out.push({ node: n.name, actors: n.actors, chain, ...(await checkHeads(hub, n, o)) });
   }
   return out;
 }
@@ -107,6 +109,13 @@ export async function checkHeads(
   }
   for (const h of heads) {
     const where = `${h.actor}/${h.branch}${h.head ? ` head ${toHex(h.head).slice(0, 12)}… (#${h.seq})` : ' (empty)'}`;
+    if (!h.head && h.headId !== null) {
+      // Not "(empty)": the branch has a head, whose row is gone from the hub (verify names it too).
+      problems.push(
+        `${h.actor}/${h.branch}: its head (entries row id ${h.headId}) is missing, so its signature cannot be checked`,
+      );
+      continue;
+    }
     if (!h.signature) {
       problems.push(`${where}: not signed by node ${n.name}`);
       continue;

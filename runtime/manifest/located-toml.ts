@@ -54,23 +54,76 @@ const pos = (p: AST.Position): Pos => ({ line: p.line, column: p.column + 1 });
 
 const keyName = (k: AST.TOMLBare | AST.TOMLQuoted): string => (k.type === 'TOMLBare' ? k.name : k.value);
 
+/** Where the parser gave up: line 1-based, column 0-based (as toml-eslint-parser's ParseError has them). */
+interface ParseStop {
+  readonly line: number;
+  readonly column: number;
+  readonly index: number;
+  readonly message: string;
+}
+
+function parseStop(e: unknown): ParseStop | undefined {
+  const err = e as { lineNumber?: unknown; column?: unknown; index?: unknown; message?: unknown };
+  if (typeof err.lineNumber !== 'number' || typeof err.column !== 'number' || typeof err.index !== 'number') return;
+  const message = (typeof err.message === 'string' ? err.message : String(e)).replace(/\.$/, '');
+  return { line: err.lineNumber, column: err.column, index: err.index, message };
+}
+
+/**
+ * A key/value pair, a table header and an inline table end with their line, but the parser notices a missing value
+ * or bracket only at the next token: the start of a later line, or the end of the file (a line after the last one,
+ * which no editor shows). Then the text up to the last line before that (comment lines skipped) is parsed alone: when it fails, its error
+ * is on the line to fix, and is reported there (`component =` on line 2 was reported at 3:1), with where the
+ * parser stopped. A line that is wrong in itself (a duplicate key) leaves the text before it parsing cleanly.
+ */
+function syntaxError(text: string, file: string, e: unknown): ManifestError {
+  const stop = parseStop(e);
+  let at = stop;
+  let noticed = '';
+  if (stop) {
+    let upTo = text.slice(0, stop.index).trimEnd();
+    // Without the comment lines in between: the line to fix is the last one with something on it.
+    for (
+      let cut = upTo.lastIndexOf('\n');
+      cut >= 0 &&
+      upTo
+        .slice(cut + 1)
+        .trimStart()
+        .startsWith('#');
+    )
+      cut = (upTo = upTo.slice(0, cut).trimEnd()).lastIndexOf('\n');
+    if (text.slice(upTo.length, stop.index).includes('\n')) {
+      let earlier: ParseStop | undefined;
+      try {
+        parseTOML(upTo);
+      } catch (e2) {
+        earlier = parseStop(e2);
+      }
+      if (earlier) {
+        at = earlier;
+        const what = earlier.message === stop.message ? '' : `: ${stop.message}`;
+        noticed = ` (the parser noticed it at ${stop.line}:${stop.column + 1}${what})`;
+      }
+    }
+  }
+  // Anything else the parser throws (e.g. RangeError on absurd nesting) is still a bad manifest, not a crash.
+  const message = at?.message ?? (e instanceof Error ? e.message : String(e)).replace(/\.$/, '');
+  return new ManifestError({
+    file,
+    reason: `TOML syntax error: ${message}${noticed}.`,
+    line: at ? at.line : 1,
+    column: at ? at.column + 1 : 1,
+    hint: 'Check the TOML syntax at this position (https://toml.io).',
+    cause: e,
+  });
+}
+
 export function parseLocatedToml(text: string, file: string): LocatedToml {
   let ast: AST.TOMLProgram;
   try {
     ast = parseTOML(text);
   } catch (e) {
-    const err = e as { lineNumber?: unknown; column?: unknown; message?: unknown };
-    const located = typeof err.lineNumber === 'number' && typeof err.column === 'number';
-    const msg = (typeof err.message === 'string' ? err.message : String(e)).replace(/\.?$/, '.');
-    // Anything else the parser throws (e.g. RangeError on absurd nesting) is still a bad manifest, not a crash.
-    throw new ManifestError({
-      file,
-      reason: `TOML syntax error: ${msg}`,
-      line: located ? (err.lineNumber as number) : 1,
-      column: located ? (err.column as number) + 1 : 1,
-      hint: 'Check the TOML syntax at this position (https://toml.io).',
-      cause: e,
-    });
+    throw syntaxError(text, file, e);
   }
   const locs = new Map<string, LocEntry>();
   const put = (p: TomlPath, entry: LocEntry) => {

@@ -15,11 +15,24 @@ interface Case {
 }
 
 const cases: Record<string, Case> = {
-  'TOML syntax error keeps the parser position': {
+  // The parser stops at the end of the file, a line no editor shows (3:1 was printed): the value is missing on 2.
+  'a missing value at the end is on its own line, not the next': {
     src: 'name = "a"\ncomponent = \n',
-    line: 3,
+    line: 2,
+    column: 12,
+    reason: /^TOML syntax error: Unspecified values are invalid \(the parser noticed it at 3:1\)\.$/,
+  },
+  'an unclosed inline table is on its own line, not where the next table starts': {
+    src: `${HEAD}[[handler]]\ntype = "http-server"\nconfig = { port = 8080\n# a comment\n\n[[handler]]\ntype = "runtime"\n`,
+    line: 5,
+    column: 23,
+    reason: /^TOML syntax error: Unterminated inline table \(the parser noticed it at 8:1: Expected comma/,
+  },
+  'a line wrong in itself keeps the parser position': {
+    src: `${HEAD}\n@port = 1\n`,
+    line: 4,
     column: 1,
-    reason: /^TOML syntax error/,
+    reason: /^TOML syntax error: Unexpected character\.$/,
   },
   'unterminated string': { src: 'name = "a\n', line: 1, column: 10, reason: /Unterminated string/ },
   'duplicate key is a syntax error': { src: 'name = "a"\nname = "b"\n', line: 2, column: 1, reason: /multiple times/ },

@@ -4,7 +4,7 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import junitModule, { type Builder } from 'junit-report-builder';
-import { renderDiff, type CrossingView } from '../index.ts';
+import { plural, renderDiff, type CrossingView } from '../index.ts';
 import type { TestOutcome } from './run-tests.ts';
 
 // The package is CommonJS (`module.exports = builder`) typed as an ES default export, which TypeScript under NodeNext
@@ -24,7 +24,9 @@ export function outcomeLines(t: TestOutcome, cwd = process.cwd()): string[] {
   const where = shown(t.file, cwd);
   switch (t.status) {
     case 'passed':
-      return [`PASS  ${where}  ${t.name}: ${t.entries} entries replayed, same behaviour (${seconds(t.ms)})`];
+      return [
+        `PASS  ${where}  ${t.name}: ${plural(t.entries, 'entry', 'entries')} replayed, same behaviour (${seconds(t.ms)})`,
+      ];
     case 'error':
       return [`ERROR ${where}  ${t.message}`];
     case 'failed':
@@ -48,7 +50,7 @@ function details(t: Extract<TestOutcome, { status: 'failed' }>): string[] {
   const r = t.report;
   if (r.status === 'failed') return [`against ${t.component}`];
   return [
-    `against ${t.component} (${r.count} entries matched before it)`,
+    `against ${t.component} (${plural(r.count, 'entry', 'entries')} matched before it)`,
     `expected: ${crossing(r.expected)}`,
     `got:      ${crossing(r.got)}`,
     'state after the call, recorded → replayed:',

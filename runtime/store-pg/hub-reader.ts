@@ -41,6 +41,8 @@ export interface BranchStatus {
 export interface HeadRow {
   readonly actor: string;
   readonly branch: string;
+  /** The branch's head row in the hub's entries (null: the branch has none); `head` is null when that row is gone. */
+  readonly headId: number | null;
   readonly head: Uint8Array | null;
   readonly seq: number;
   readonly signature: Uint8Array | null;
@@ -166,11 +168,12 @@ export class Hub {
     const r = await this.pool.query<{
       actor: string;
       branch: string;
+      head_id: number | null;
       head: Buffer | null;
       seq: number | null;
       head_sig: Buffer | null;
     }>(
-      `SELECT a.name AS actor, b.name AS branch, h.hash AS head, h.seq, b.head_sig
+      `SELECT a.name AS actor, b.name AS branch, b.head_id, h.hash AS head, h.seq, b.head_sig
        FROM branches b JOIN actors a ON a.id = b.actor_id LEFT JOIN entries h ON h.id = b.head_id
        WHERE a.node_id = $1 ORDER BY b.id`,
       [nodeId],
@@ -178,6 +181,7 @@ export class Hub {
     return r.rows.map((x) => ({
       actor: x.actor,
       branch: x.branch,
+      headId: x.head_id,
       head: x.head && u8(x.head),
       seq: x.seq ?? -1,
       signature: x.head_sig && u8(x.head_sig),
