@@ -122,6 +122,12 @@ describe('theater refuses bad input with exit 2, naming it', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('branches --live names a branch the actor lacks and lists those it has, exit 2, changing nothing (exit 4)', () => {
+    const r = theater('branches', '--db', db, '--live', 'nope');
+    expect([r.code, r.err.trim()]).toEqual([2, 'theater: actor counter has no branch nope; its branches: main']);
+    expect(theater('branches', '--db', db).out).toMatch(/^\* main /);
+  });
+
   it('noops says there are none when every call changed the state (it printed nothing)', () => {
     const stop = theater('events', '--db', db, '--limit', '1', '--json');
     const head = JSON.parse(stop.out) as { seq: number };

@@ -172,8 +172,13 @@ export function registerTimeTravel(
         db(cmd),
         async (s) => {
           const actor = await resolveActor(SqliteReader.of(s), o.actor);
+          const branches = listBranches(s, actor);
+          if (o.live !== undefined && !branches.some((b) => b.name === o.live)) {
+            const names = branches.map((b) => b.name).join(', ');
+            throw new UsageError(`actor ${actor} has no branch ${o.live}; its branches: ${names}`);
+          }
           if (o.live) s.setLiveBranch(actor, o.live);
-          for (const b of listBranches(s, actor)) {
+          for (const b of o.live ? listBranches(s, actor) : branches) {
             console.log(
               `${b.live ? '*' : ' '} ${b.name.padEnd(16)} head #${b.seq} ${b.head ? toHex(b.head) : 'none'}${b.base ? ` (forked at ${short(b.base)})` : ''}`,
             );
