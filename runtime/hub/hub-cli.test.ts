@@ -178,6 +178,19 @@ describeHub('theater hub, two nodes sharing blobs in one hub', () => {
     );
   }, 120_000);
 
+  it('hub verify --actor verifies the nodes that have the actor, and is a usage error when none has it', async () => {
+    // Every node without the actor failed ("no actor counter"), the auditor included, so --actor never passed.
+    const counter = await theater('hub', 'verify', '--actor', 'counter');
+    expect(counter.code).toBe(0);
+    expect(counter.out).toMatch(/^node edge-1:\n {2}\d+ entries verified[^]*\nnode edge-2:\n {2}\d+ entries verified/);
+    expect(counter.out).not.toMatch(/auditor|no actor/);
+    const none = await theater('hub', 'verify', '--actor', 'nosuch');
+    expect([none.code, none.out]).toEqual([2, '']);
+    expect(none.err).toMatch(
+      /has actor nosuch; the nodes have: auditor \(no actors\); edge-1 \(counter\); edge-2 \(counter\)/,
+    );
+  }, 120_000);
+
   it("names a head whose row is gone by the hub's row id, not as an entry #seq, and not as an empty branch", async () => {
     const [b] = await hubSql<{ id: number; head_id: number }>(
       url,

@@ -7,7 +7,7 @@
 import { hashEquals, sha256, toHex } from '../chain/entry.ts';
 import { short } from '../chain/verify-entries.ts';
 import { verifyChain, type VerifyResult } from '../chain/verify.ts';
-import type { Hub, NodeRow } from '../store-pg/index.ts';
+import { HubOpenError, type Hub, type NodeRow } from '../store-pg/index.ts';
 import { checkSignature, fingerprint, headStatement } from './signing.ts';
 
 export interface NodeVerdict {
@@ -47,13 +47,27 @@ export async function verifyHub(hub: Hub, o: HubVerifyOptions = {}): Promise<Nod
   const nodes = (await hub.nodes()).filter((n) => o.node === undefined || n.name === o.node);
   if (o.node !== undefined && nodes.length === 0) await hub.node(o.node); // throws, naming the nodes there are
   const out: NodeVerdict[] = [];
+  const holders: string[] = [];
   for (const n of nodes) {
     const reader = await hub.node(n.name);
+    // --actor: the nodes that have it (each node failed "no actor x" for an actor that lives on another one).
+    if (o.actor !== undefined) {
+      const actors = (await reader.actors()).map((a) => a.id);
+      if (!actors.includes(o.actor)) {
+        holders.push(`${n.name} (${actors.join(', ') || 'no actors'})`);
+        continue;
+      }
+    }
     const chain = await verifyChain(reader, {
       actor: o.actor,
       onProgress: (done, total) => o.onProgress?.(n.name, done, total),
     });
     out.push({ node: n.name, actors: n.actors, chain, ...(await checkHeads(hub, n, o)) });
+  }
+  if (o.actor !== undefined && out.length === 0) {
+    throw new HubOpenError(
+      `no node of the hub ${hub.where} has actor ${o.actor}; the nodes have: ${holders.join('; ')}`,
+    );
   }
   return out;
 }
