@@ -146,7 +146,7 @@ export function checkCheckpoint(
   opts: { digest?: boolean } = {},
 ): CheckpointCheck {
   const when = new Date(cp.created).toISOString();
-  const what = `the verify checkpoint of ${when} (through entry #${cp.entryId})`;
+  const what = `the verify checkpoint of ${when} (through entries row id ${cp.entryId})`;
   if (!hashEquals(sealOf(cp), cp.seal)) return { ok: false, why: `${what} was altered: its seal does not match` };
   if (bounds.maxEntry < cp.entryId || bounds.maxBlob < cp.blobId) {
     return { ok: false, why: `the store holds fewer rows than ${what} vouched for` };
@@ -156,7 +156,7 @@ export function checkCheckpoint(
     if (!head || !cp.head || !hashEquals(head.hash, cp.head)) {
       return {
         ok: false,
-        why: `entry #${cp.entryId} is no longer the head ${cp.head ? toHex(cp.head) : '(none)'} ${what} recorded`,
+        why: `entries row id ${cp.entryId} is no longer the head ${cp.head ? toHex(cp.head) : '(none)'} ${what} recorded`,
       };
     }
   }

@@ -295,7 +295,7 @@ function resolve(
 /** undefined = fine; otherwise what was expected vs found. */
 export function checkEntry(r: CheckRow, blobs: BlobHashes): string | undefined {
   if (r.parentId !== null) {
-    if (r.parent === null) return `parent (entry #${r.parentId}) not found: deleted or never stored`;
+    if (r.parent === null) return `parent (entries row id ${r.parentId}) not found: deleted or never stored`;
     if (r.parentId >= r.id) return `parent ${short(r.parent)} (#${r.parentId}) was inserted after it (#${r.id})`;
     if (r.parentActorId !== r.actorId) return `its parent ${short(r.parent)} belongs to another actor`;
     if (r.seq !== r.parentSeq! + 1) return `seq ${r.seq} but parent has seq ${r.parentSeq}`;

@@ -122,7 +122,7 @@ async function parallel(
         const unreadable = answers.find((a) => a.t === 'unreadable');
         for (const a of answers) if (a.t === 'done') addPages(then, a);
         if (unreadable || !hashEquals(then.digest(), cp.digest)) {
-          refused = `something stored before the verify checkpoint of ${new Date(cp.created).toISOString()} (through entry #${cp.entryId}) changed since`;
+          refused = `something stored before the verify checkpoint of ${new Date(cp.created).toISOString()} (through entries row id ${cp.entryId}) changed since`;
         } else {
           // The pages wholly before the first new row are the new checkpoint's too.
           for (const [lo, d] of then.pages.entries)

@@ -367,7 +367,11 @@ describe('verifyChain', () => {
       const child = rows().find((r) => r.parent_id === t.id)!;
       raw((db) => db.prepare('DELETE FROM entries WHERE id = ?').run(t.id));
       const r = await verify();
-      expect(r).toMatchObject({ ok: false, entry: toHex(child.hash), reason: /parent \(entry #\d+\) not found/ });
+      expect(r).toMatchObject({
+        ok: false,
+        entry: toHex(child.hash),
+        reason: /parent \(entries row id \d+\) not found/,
+      });
     });
 
     it('a branch head set to NULL fails at the branch (every branch head exists, §7)', async () => {
