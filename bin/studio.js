@@ -144,7 +144,7 @@ if (electron) {
   const shown = await session.hub({});
   if (shown)
     console.log(
-      `  hub ${shown.url}: ${shown.nodes.map((n) => `${n.name} (${n.actors} actors)`).join(', ') || 'no nodes yet'}`,
+      `  hub ${shown.url}: ${shown.nodes.map((n) => `${n.name} (${n.actors} ${n.actors === 1 ? 'actor' : 'actors'})`).join(', ') || 'no nodes yet'}`,
     );
   for (const a of await session.listActors({})) {
     if (a.status !== 'running' || a.node) continue;

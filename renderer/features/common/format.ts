@@ -8,6 +8,11 @@ export function groupDigits(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/** A count with its noun, digits grouped: "1 entry", "0 entries", "1,000 entries" (as the CLI's plural()). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${groupDigits(n)} ${n === 1 ? one : many}`;
+}
+
 export function pretty(v: unknown): string {
   if (v === undefined) return '—';
   try {

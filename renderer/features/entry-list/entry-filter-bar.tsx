@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { EntryKind } from '../../../studio/contract.ts';
 import { actions, useStudio } from '../../store/index.ts';
-import { groupDigits } from '../common/format.ts';
+import { plural } from '../common/format.ts';
 import { KIND_LABEL, KIND_ORDER, kindColor } from '../../viz/layout/kinds.ts';
 
 const HASH_PREFIX = /^[0-9a-f]{6,64}$/;
@@ -101,7 +101,7 @@ export function EntryFilterBar() {
       </label>
       <span className="spacer" />
       <span className="muted" aria-label="Entry count">
-        {groupDigits(total)} entries
+        {plural(total, 'entry', 'entries')}
       </span>
     </div>
   );

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { HttpFire, HttpFireResult } from '../../../studio/contract.ts';
 import { actions, errorMessage, useCurrentActor, useStudio } from '../../store/index.ts';
+import { plural } from '../common/format.ts';
 import { Icon } from '../common/icons.tsx';
 import { jsonProblem } from '../common/json-problem.ts';
 import { pathError, readHeaders } from './request-form.ts';
@@ -170,7 +171,7 @@ function Response({ res }: { res: HttpFireResult }) {
         </span>
         <span className="muted">
           {' '}
-          · {res.ms.toFixed(0)} ms · {res.entries.length} entries
+          · {res.ms.toFixed(0)} ms · {plural(res.entries.length, 'entry', 'entries')}
         </span>
         {res.entries[0] && (
           <button

@@ -6,6 +6,7 @@
 import { useState } from 'react';
 import type { BranchView, VerifyView } from '../../../studio/contract.ts';
 import { actions, useStudio } from '../../store/index.ts';
+import { plural } from '../common/format.ts';
 
 interface Verdict {
   readonly text: string;
@@ -18,7 +19,7 @@ interface Verdict {
  * (a fork just made by "Continue from here"), so its entries have not been checked yet.
  */
 function verdict(r: VerifyView, actor: string | null, view: BranchView | undefined): Verdict | null {
-  const all = `${r.count.toLocaleString('en-US')} entries on every branch${actor ? ` of ${actor}` : ''}`;
+  const all = `${plural(r.count, 'entry', 'entries')} on every branch${actor ? ` of ${actor}` : ''}`;
   if (!r.ok) {
     const at = `${r.entry?.slice(0, 10) ?? '?'}${r.seq !== undefined ? ` (#${r.seq})` : ''}`;
     return {

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import type { ActorView, MessageFireResult } from '../../../studio/contract.ts';
 import { actions, errorMessage, useStudio } from '../../store/index.ts';
-import { pretty } from '../common/format.ts';
+import { plural, pretty } from '../common/format.ts';
 import { jsonProblem } from '../common/json-problem.ts';
 
 const MESSAGE_EXPORT = 'theater:simple/message-server-client';
@@ -105,7 +105,7 @@ export function MessagePanel() {
                 <span className={res.r.ok ? 'ok-text' : 'error-text'}>{res.r.ok ? 'ok' : 'error'}</span>
                 <span className="muted">
                   {' '}
-                  · {res.r.ms.toFixed(0)} ms · {res.r.entries.length} entries
+                  · {res.r.ms.toFixed(0)} ms · {plural(res.r.entries.length, 'entry', 'entries')}
                 </span>
                 {res.r.entries[0] && (
                   <button

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import type { ReplayBuild } from '../../../studio/contract.ts';
 import { actions, useStudio } from '../../store/index.ts';
-import { pretty } from '../common/format.ts';
+import { plural, pretty } from '../common/format.ts';
 import { Icon } from '../common/icons.tsx';
 import { DiffBody } from '../diff-view/diff-view.tsx';
 
@@ -82,7 +82,7 @@ function ReplayVerdict() {
     case 'verified':
       return (
         <div className="verdict ok" role="status" aria-label="Replay result">
-          ✓ Replay verified: {r.count} entries reproduced exactly (head {r.head.slice(0, 10)})
+          ✓ Replay verified: {plural(r.count, 'entry', 'entries')} reproduced exactly (head {r.head.slice(0, 10)})
           {r.build && <BuildLine build={r.build} />}
         </div>
       );

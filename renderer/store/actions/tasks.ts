@@ -84,7 +84,7 @@ export function taskActions(ctx: ActionContext, a: Actions): TaskActions {
       const where = `${r.actor}${r.branch ? `, branch ${r.branch}` : ''}`;
       const added =
         r.added === undefined ? '' : r.added === 0 ? ', none new (all were here already)' : `, ${r.added} new`;
-      a.notify('info', `Imported ${r.entries} entries into ${where}${added}.`);
+      a.notify('info', `Imported ${r.entries} ${r.entries === 1 ? 'entry' : 'entries'} into ${where}${added}.`);
     } catch (e) {
       a.report('Import failed', e);
     }
