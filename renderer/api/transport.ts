@@ -160,11 +160,14 @@ function webSocketTransport(): Transport {
     };
     sock.onclose = () => {
       ws = null;
-      // Requests in flight will never be answered by this socket: fail them now rather than hang the UI.
+      // Requests in flight will never be answered by this socket: fail them now rather than hang the UI. Those still
+      // queued are failed with them, so they must never go out: a call the user saw fail reached the actor once
+      // the socket opened again.
       for (const [id, p] of pending) {
         pending.delete(id);
         p.reject(new ApiCallError('connection to the Studio service was lost', 'disconnected', p.method));
       }
+      queue.length = 0;
       const retry = (): void => {
         const delay = Math.min(10_000, 500 * 2 ** attempt);
         attempt++;
@@ -176,8 +179,6 @@ function webSocketTransport(): Transport {
       // would be refused forever.
       void refusedByHost().then((refused) => {
         if (!refused) return retry();
-        // Their requests were failed above; nothing will ever send them.
-        queue.length = 0;
         setState('refused', null);
       });
     };

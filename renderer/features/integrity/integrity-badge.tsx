@@ -65,9 +65,11 @@ export function IntegrityBadge() {
     else if (kept) ({ text, cls, title } = kept);
     else text = 'verifying…';
   }
+  // The check did not run (the connection dropped, the db could not be read): that says nothing of the chain, so
+  // not in red as a broken chain is ("verify failed: connection … lost" read as a failed verify).
   if (v.phase === 'error') {
-    text = `verify failed: ${v.message}`;
-    cls = 'bad';
+    text = `not checked: ${v.message}`;
+    title = `The check could not run: ${v.message}. Click to try again (V)`;
   }
   if (said) ({ text, cls, title } = said);
   // The last check did not see this branch; entries recorded on it are checked shortly (live.ts: scheduleVerify).
