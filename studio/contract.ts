@@ -148,13 +148,23 @@ export interface ReplayBuild {
   readonly path: string;
   readonly sha256: string;
   readonly recorded: boolean;
+  /** In `builds`: the seq from which this build replayed the chain. */
+  readonly from?: number;
 }
 
 export type ReplayResultView =
-  | { readonly status: 'verified'; readonly count: number; readonly head: Hex; readonly build?: ReplayBuild }
+  | {
+      readonly status: 'verified';
+      readonly count: number;
+      readonly head: Hex;
+      readonly build?: ReplayBuild;
+      /** Every build, each from the entry where it took over, when the chain was recorded by more than one. */
+      readonly builds?: readonly ReplayBuild[];
+    }
   | {
       readonly status: 'diverged';
       readonly build?: ReplayBuild;
+      readonly builds?: readonly ReplayBuild[];
       readonly index: number;
       /** The recorded entry where replay produced something else. */
       readonly entry: Hex;

@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReplayReport } from '../../runtime/index.ts';
 import { StudioService } from './studio-service.ts';
+import { replayView } from './time-travel.ts';
 
 describe('time travel through the StudioService', () => {
   let dir: string;
@@ -129,5 +131,35 @@ describe('time travel through the StudioService', () => {
       to: { seq: again.toSeq },
       entries: again.entries,
     });
+  });
+});
+
+describe('replayView', () => {
+  const report = (builds: { from: number; sha256: string; path: string }[]): ReplayReport => ({
+    status: 'verified',
+    count: 20,
+    head: 'ab'.repeat(32),
+    copied: [],
+    actor: 'counter',
+    target: 'counter/main',
+    component: { sha256: builds[0]!.sha256, recorded: builds[0]!.sha256, path: builds[0]!.path },
+    builds,
+  });
+
+  it('names every build of a chain recorded by several, each from the entry where it took over', async () => {
+    const builds = [
+      { from: 0, sha256: 'a'.repeat(64), path: '/p/counter.wasm' },
+      { from: 8, sha256: 'b'.repeat(64), path: '/cache/b/component.wasm' },
+    ];
+    expect(await replayView(async () => report(builds))).toMatchObject({
+      status: 'verified',
+      build: { sha256: 'a'.repeat(64), recorded: true },
+      builds: [
+        { from: 0, sha256: 'a'.repeat(64), path: '/p/counter.wasm', recorded: true },
+        { from: 8, sha256: 'b'.repeat(64), path: '/cache/b/component.wasm', recorded: true },
+      ],
+    });
+    // One build: the verdict names it alone, as before.
+    expect(await replayView(async () => report(builds.slice(0, 1)))).not.toHaveProperty('builds');
   });
 });

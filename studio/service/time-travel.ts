@@ -98,13 +98,19 @@ export async function replayView(run: () => Promise<ReplayReport>): Promise<Repl
     sha256: r.component.sha256,
     recorded: r.component.sha256 === r.component.recorded,
   };
+  // A chain recorded by several builds was replayed segment by segment, each against the build that recorded it.
+  const segments =
+    r.builds.length > 1
+      ? { builds: r.builds.map((b) => ({ path: b.path, sha256: b.sha256, recorded: true, from: b.from })) }
+      : {};
   switch (r.status) {
     case 'verified':
-      return { status: 'verified', count: r.count, head: r.head ?? '', build };
+      return { status: 'verified', count: r.count, head: r.head ?? '', build, ...segments };
     case 'diverged':
       return {
         status: 'diverged',
         build,
+        ...segments,
         index: r.index,
         entry: r.expected?.hash ?? '',
         seq: r.expected?.seq ?? r.index,

@@ -62,7 +62,7 @@ function BuildLine({ build }: { build: ReplayBuild }) {
   const file = build.path.split('/').at(-1);
   return (
     <div className="small" aria-label="Replayed build">
-      against{' '}
+      {build.from !== undefined && `from #${build.from} `}against{' '}
       <span className="mono" title={build.path}>
         {file}
       </span>{' '}
@@ -74,6 +74,12 @@ function BuildLine({ build }: { build: ReplayBuild }) {
   );
 }
 
+/** The build the replay ran, or each build with the entry it took over from when the chain was recorded by several. */
+function Builds({ r }: { r: { build?: ReplayBuild; builds?: readonly ReplayBuild[] } }) {
+  if (r.builds) return r.builds.map((b) => <BuildLine key={`${b.from}-${b.sha256}`} build={b} />);
+  return r.build ? <BuildLine build={r.build} /> : null;
+}
+
 function ReplayVerdict() {
   const replay = useStudio((s) => s.replay);
   if (replay.phase !== 'done') return null;
@@ -83,7 +89,7 @@ function ReplayVerdict() {
       return (
         <div className="verdict ok" role="status" aria-label="Replay result">
           ✓ Replay verified: {plural(r.count, 'entry', 'entries')} reproduced exactly (head {r.head.slice(0, 10)})
-          {r.build && <BuildLine build={r.build} />}
+          <Builds r={r} />
         </div>
       );
     case 'failed':
@@ -106,7 +112,7 @@ function ReplayVerdict() {
             </button>{' '}
             (entry {r.index + 1} of the replay)
           </div>
-          {r.build && <BuildLine build={r.build} />}
+          <Builds r={r} />
           <div className="exp-got">
             <div>
               <h4>Expected (recorded)</h4>
