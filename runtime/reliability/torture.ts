@@ -165,10 +165,12 @@ export async function torture(o: TortureOptions): Promise<TortureFigures> {
   const children = new Set<ChildProcess>();
   const loadStart = loadavg()[0]!;
   // The refused writer runs an actor of its own name: had it written anything, the db would hold an actor "intruder".
+  // A manifest `theater run` accepts (it is loaded before the db is opened: port 0 was refused as input, exit 2,
+  // before the writer lease was ever asked); it is refused at the lease, so it never listens on that port.
   const intruder = join(dir, 'intruder.toml');
   writeFileSync(
     intruder,
-    `name = "intruder"\ncomponent_path = ${JSON.stringify(COUNTER_WASM)}\n\n[[handlers]]\ntype = "Http-server"\nconfig = { port = 0 }\n`,
+    `name = "intruder"\ncomponent_path = ${JSON.stringify(COUNTER_WASM)}\n\n[[handlers]]\ntype = "Http-server"\nconfig = { port = 8089 }\n`,
   );
 
   const figures = {
