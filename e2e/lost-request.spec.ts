@@ -4,22 +4,13 @@
  * HTTP call the user saw fail reached the actor anyway (and a retry made it reach it twice). And an integrity check
  * that could not run then is not shown as a failed verify.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { serveStudio, type ServedStudio } from '../studio/web/serve-studio.ts';
 import { expect, test } from './fixtures/studio.ts';
+import { restartableStudio } from './helpers/restartable-studio.ts';
 import { fireIncrements, shot } from './helpers/studio-ui.ts';
 
 test('a request reported failed while the Studio was away is not sent when it comes back', async ({ page }, info) => {
-  const dir = mkdtempSync(join(tmpdir(), 'studio-e2e-'));
-  const served: ServedStudio[] = [];
   // The same token each time: the Studio comes back as the same run would (a restart of its service).
-  const start = async (port?: number) => {
-    const s = await serveStudio({ db: join(dir, 'studio.db'), dataDir: dir, ephemeralPorts: true, port, token: 't' });
-    served.push(s);
-    return s;
-  };
+  const { start, dispose } = restartableStudio('t');
   try {
     const first = await start();
     await page.goto(first.host.url);
@@ -45,7 +36,6 @@ test('a request reported failed while the Studio was away is not sent when it co
     await shot(page, info, '02-back');
   } finally {
     await page.close().catch(() => {});
-    for (const s of served) await s.close().catch(() => {});
-    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+    await dispose();
   }
 });

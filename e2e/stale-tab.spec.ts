@@ -3,21 +3,12 @@
  * back); once a Studio answers on its port with another run's token, the tab says to open the URL that run printed
  * and stops asking (it used to retry with the old token forever, refused every time, saying only "disconnected").
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { serveStudio, type ServedStudio } from '../studio/web/serve-studio.ts';
 import { expect, test } from './fixtures/studio.ts';
+import { restartableStudio } from './helpers/restartable-studio.ts';
 import { shot } from './helpers/studio-ui.ts';
 
 test('a tab from an earlier Studio run says to open the new URL and stops retrying', async ({ page }, info) => {
-  const dir = mkdtempSync(join(tmpdir(), 'studio-e2e-'));
-  const served: ServedStudio[] = [];
-  const start = async (port?: number) => {
-    const s = await serveStudio({ db: join(dir, 'studio.db'), dataDir: dir, ephemeralPorts: true, port });
-    served.push(s);
-    return s;
-  };
+  const { start, dispose } = restartableStudio();
   try {
     const first = await start();
     await page.goto(first.host.url);
@@ -53,7 +44,6 @@ test('a tab from an earlier Studio run says to open the new URL and stops retryi
     await shot(page, info, '02-new-url');
   } finally {
     await page.close().catch(() => {});
-    for (const s of served) await s.close().catch(() => {});
-    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
+    await dispose();
   }
 });
