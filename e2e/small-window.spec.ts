@@ -2,6 +2,7 @@
  * Issue 13, item 4: a laptop window (1024×700) is usable — the list shows rows with their summaries, the graph's
  * controls are all there — and the side columns and the request drawer can be resized, and remember their size.
  */
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures/studio.ts';
 import { curlBurst, httpPort } from './helpers/curl.ts';
 import { shot } from './helpers/studio-ui.ts';
@@ -84,14 +85,10 @@ test('640×480 never scrolls the page; "disconnected" stays on one line at any w
   const { page } = studio;
   const list = page.getByRole('grid', { name: 'Entry list' });
   await expect(list.getByRole('row').first()).toBeVisible();
-  const pageScrolls = () =>
-    page.evaluate(() => {
-      const d = document.documentElement;
-      return { x: d.scrollWidth > d.clientWidth, y: d.scrollHeight > d.clientHeight };
-    });
+  const scrolls = () => pageScrolls(page);
 
   await page.setViewportSize({ width: 640, height: 480 });
-  await expect.poll(pageScrolls).toEqual({ x: false, y: false });
+  await expect.poll(scrolls).toEqual({ x: false, y: false });
   for (const name of ['Replay', 'Copy link', 'Save as test', 'Toggle theme', 'Keyboard shortcuts'])
     await expect(page.getByRole('button', { name, exact: true })).toBeInViewport({ ratio: 1 });
   for (const name of ['Details', 'State', 'Diff', 'Replay'])
@@ -123,9 +120,64 @@ test('640×480 never scrolls the page; "disconnected" stays on one line at any w
     await page.setViewportSize({ width, height });
     await expect.poll(oneLine, `${width}×${height}`).toBe(true);
     await expect(status).toBeInViewport({ ratio: 1 });
-    await expect.poll(pageScrolls, `${width}×${height}`).toEqual({ x: false, y: false });
+    await expect.poll(scrolls, `${width}×${height}`).toEqual({ x: false, y: false });
   }
   await shot(page, info, '05-disconnected-640');
   await page.setViewportSize({ width: 800, height: 600 });
   await shot(page, info, '06-disconnected-800');
 });
+
+test('640×480 with the request drawer open: the entry list keeps five whole rows, the drawer stays usable', async ({
+  studio,
+}, info) => {
+  const { page, service } = studio;
+  await curlBurst(await httpPort(service, 'counter'), 10);
+  const list = page.getByRole('grid', { name: 'Entry list' });
+  await expect(list.getByRole('row').first()).toBeVisible();
+  await page.setViewportSize({ width: 640, height: 480 });
+  const drawerTabs = page.getByRole('tablist', { name: 'Request panels' });
+  await expect(drawerTabs.getByRole('tab', { name: 'HTTP' })).toHaveAttribute('aria-selected', 'true');
+  // Room for five rows (it had none: the drawer took the rest, and its own bottom was cut off by the window)...
+  expect(await list.evaluate((el) => el.clientHeight)).toBeGreaterThanOrEqual(5 * 24);
+  // ...and five whole rows on screen, from the top of the list.
+  await list.evaluate((el) => el.scrollTo(0, 0));
+  await expect.poll(() => wholeRows(page)).toBeGreaterThanOrEqual(5);
+  await expect.poll(() => pageScrolls(page)).toEqual({ x: false, y: false });
+  const drawer = (await page.getByRole('region', { name: 'Request panels' }).boundingBox())!;
+  expect(drawer.y + drawer.height).toBeLessThanOrEqual(480);
+  await shot(page, info, '07-640x480-drawer-open');
+  // The panel is still there to fire from: its first line in view, the rest scrolls inside the drawer.
+  const send = page.getByRole('button', { name: 'Send HTTP request' });
+  await expect(send).toBeInViewport({ ratio: 1 });
+  await expect(page.getByLabel('Request path')).toBeInViewport({ ratio: 1 });
+  await page.getByLabel('HTTP method').selectOption('POST');
+  await page.getByLabel('Request path').fill('/increment');
+  await send.click();
+  await expect(page.getByLabel('HTTP status')).toHaveText('200');
+  await expect(page.getByLabel('Entry count')).toHaveText(/^37 entries$/);
+  // The message panel gets the same room.
+  await drawerTabs.getByRole('tab', { name: 'Message' }).click();
+  await list.evaluate((el) => el.scrollTo(0, 0));
+  await expect.poll(() => wholeRows(page)).toBeGreaterThanOrEqual(5);
+  await shot(page, info, '08-640x480-message-panel');
+});
+
+/** Rows of the entry list shown whole: inside its scrolling box and inside the window. */
+function wholeRows(page: Page): Promise<number> {
+  return page.getByRole('grid', { name: 'Entry list' }).evaluate((grid) => {
+    const box = grid.getBoundingClientRect();
+    const bottom = Math.min(box.bottom, window.innerHeight);
+    return Array.from(grid.querySelectorAll('[role="row"]')).filter((row) => {
+      const r = row.getBoundingClientRect();
+      return r.height > 0 && r.top >= box.top - 0.5 && r.bottom <= bottom + 0.5;
+    }).length;
+  });
+}
+
+/** Whether the page itself scrolls, either way (it should not: the panels scroll inside). */
+function pageScrolls(page: Page): Promise<{ x: boolean; y: boolean }> {
+  return page.evaluate(() => {
+    const d = document.documentElement;
+    return { x: d.scrollWidth > d.clientWidth, y: d.scrollHeight > d.clientHeight };
+  });
+}

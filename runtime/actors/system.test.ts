@@ -1,9 +1,15 @@
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decode } from '../chain/canonical.ts';
 import { toDisplay } from '../chain/describe.ts';
+import { ListenError } from '../ingress/types.ts';
 import { ChainStore, WriterBusyError, type StoredEntry } from '../store/index.ts';
 import { TestChain } from '../store/test-chain.ts';
-import { example, port, text, utf8, withSystem } from '../testing/helpers.ts';
+import { example, port, tempDir, text, utf8, withSystem } from '../testing/helpers.ts';
+import { loadManifest } from '../manifest/index.ts';
+import { listenFor } from './servers.ts';
 import { ActorSystem } from './system.ts';
 
 const payload = (system: ActorSystem, h: Uint8Array | null) => (h ? toDisplay(decode(system.store.blob(h)!)) : null);
@@ -268,6 +274,54 @@ describe('actor servers bind to loopback by default', () => {
           expect(err?.code, `${kind} answered on ${external.address}`).toBe('ECONNREFUSED');
         }
       }
+    });
+  });
+});
+
+describe('a port the manifest names is taken', () => {
+  it('the start is refused before anything is recorded: no start, init or stop entries, the port named', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const busy = (taken.address() as { port: number }).port;
+    const { dir, cleanup } = tempDir();
+    try {
+      const manifest = join(dir, 'busy.toml');
+      const wasm = example('counter', 'counter.wasm');
+      writeFileSync(
+        manifest,
+        `name = "busy"\ncomponent = "${wasm}"\n\n[[handler]]\ntype = "message-server"\nport = ${busy}\n`,
+      );
+      const system = ActorSystem.open({ db: join(dir, 'chain.db') });
+      try {
+        const err = await system.start(manifest).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ListenError);
+        expect((err as Error).message).toContain(`message-server port ${busy} on 127.0.0.1: already in use`);
+        expect((err as Error).message).toContain(`${manifest}:4:1: busy: message-server port ${busy}`);
+        expect(system.store.countEntries()).toBe(0);
+        expect(system.list()).toEqual([]);
+        expect(system.store.actors()).toEqual([]);
+      } finally {
+        await system.close();
+      }
+    } finally {
+      cleanup();
+      taken.close();
+    }
+  });
+
+  it('servers listening before the start hold an early request until the actor is ready; init is still first', async () => {
+    await withSystem(async (system) => {
+      const manifest = loadManifest(example('counter'));
+      const servers = await listenFor(manifest, true);
+      const http = servers.listeners.find((l) => l.kind === 'http-server')!.port;
+      // Sent before the actor exists: it waits at the gate, it is not refused and not lost.
+      const early = fetch(`http://127.0.0.1:${http}/increment`, { method: 'POST' }).then((r) => r.text());
+      await new Promise((r) => setTimeout(r, 200));
+      const id = await system.start(manifest, { servers });
+      expect(await early).toBe('{"count":1}');
+      const calls = system.store.entries({ actor: id }).filter((e) => e.kind === 'call');
+      expect(calls.map((e) => e.fn)).toEqual(['init', 'handle-request']);
+      expect(port(system, id, 'http-server')).toBe(http);
     });
   });
 });

@@ -10,14 +10,21 @@ import type { ActorErrorInfo, CallOutcome } from '../chain/recorder.ts';
 import { checkComponent } from '../component/check.ts';
 import { defaultCacheDir, loadComponent } from '../component/loader.ts';
 import { theaterInterface } from '../component/names.ts';
-import { serveHttp } from '../ingress/http-server.ts';
-import { serveMessages } from '../ingress/message-server.ts';
 import { loadManifest, type Manifest } from '../manifest/index.ts';
 import { ChainStore, WriterLease, type ActorInfo } from '../store/index.ts';
 import { StoreWriter } from '../store-writer/store-writer.ts';
 import { ActorHost } from './actor-host.ts';
 import { HostCalls } from './host-calls.ts';
-import type { ActorSummary, Listener, RunningActor, RuntimeOptions, StartOptions, SystemEvents } from './types.ts';
+import { listenFor } from './servers.ts';
+import type {
+  ActorServers,
+  ActorSummary,
+  Listener,
+  RunningActor,
+  RuntimeOptions,
+  StartOptions,
+  SystemEvents,
+} from './types.ts';
 import type { ImportOptions, ImportResult } from '../timetravel/bundle-import.ts';
 import { WorkerPool } from './worker-pool.ts';
 
@@ -83,10 +90,21 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     const manifest = typeof manifestOrPath === 'string' ? loadManifest(manifestOrPath) : manifestOrPath;
     const component = await loadComponent(manifest.componentPath, this.opts.cacheDir ?? defaultCacheDir());
     checkComponent(component, manifest);
-    const id = so.id ?? this.allocateId(manifest.name, so.parent ?? null);
-    if (this.running.has(id)) throw new Error(`an actor named ${id} is already running`);
-
-    const { branch, head, state } = this.store.liveHead(id);
+    // Listening first: a port another process holds refuses the start before anything is recorded (it recorded a
+    // start, the init call and a stop before it found out). From here to running.set nothing awaits, so two starts
+    // of one manifest cannot both take its id.
+    const servers = so.servers ?? (await listenFor(manifest, this.opts.ephemeralPorts === true));
+    let id: string;
+    let live: ReturnType<ChainStore['liveHead']>;
+    try {
+      id = so.id ?? this.allocateId(manifest.name, so.parent ?? null);
+      if (this.running.has(id)) throw new Error(`an actor named ${id} is already running`);
+      live = this.store.liveHead(id);
+    } catch (e) {
+      await servers.close();
+      throw e;
+    }
+    const { branch, head, state } = live;
     const resuming = head !== undefined;
     const host = new ActorHost({
       id,
@@ -113,7 +131,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       parent: so.parent ?? null,
       children: new Set(),
       listeners: [],
-      servers: [],
+      servers: [servers],
       branch,
     };
     this.running.set(id, actor);
@@ -149,7 +167,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         const out = await host.call(theaterInterface('actor'), 'init', [id], 'runtime');
         if (!out.ok) throw new Error(`${id}: init failed (${out.error.kind}): ${out.error.message}`);
       }
-      await this.openServers(actor);
+      this.openServers(actor, servers);
       if (resuming) await this.resumeChildren(actor);
     } catch (e) {
       await this.stop(id).catch(() => {});
@@ -272,18 +290,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return id;
   }
 
-  private async openServers(a: RunningActor): Promise<void> {
-    for (const h of a.manifest.handlers) {
-      if (h.type === 'http-server') {
-        const s = await serveHttp(this, a.id, { ...h, port: this.opts.ephemeralPorts ? 0 : h.port });
-        a.servers.push(s);
-        this.recordListener(a, { kind: 'http-server', host: h.host, port: s.port });
-      } else if (h.type === 'message-server' && h.port !== undefined) {
-        const s = await serveMessages(this, a.id, { host: h.host, port: this.opts.ephemeralPorts ? 0 : h.port });
-        a.servers.push(s);
-        this.recordListener(a, { kind: 'message-server', host: h.host, port: s.port });
-      }
-    }
+  /** The actor is ready: its servers' requests go through to it, and where it listens is announced. */
+  private openServers(a: RunningActor, servers: ActorServers): void {
+    servers.open(this, a.id);
+    for (const l of servers.listeners) this.recordListener(a, l);
   }
 
   private recordListener(a: RunningActor, l: Listener): void {

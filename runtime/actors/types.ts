@@ -2,6 +2,7 @@
 import type { ChainHead } from '../chain/builder.ts';
 import type { ActorErrorInfo } from '../chain/recorder.ts';
 import type { Hash } from '../chain/entry.ts';
+import type { Ingress } from '../ingress/types.ts';
 import type { Manifest } from '../manifest/index.ts';
 import type { ActorHost, ActorStatus } from './actor-host.ts';
 
@@ -48,6 +49,14 @@ interface Closeable {
   close(): Promise<void>;
 }
 
+/** A manifest's servers, listening, with their requests held until the actor is ready (see servers.ts). */
+export interface ActorServers extends Closeable {
+  /** Where they listen: the manifest's ports, or the ones the OS gave (ephemeral ports). */
+  readonly listeners: readonly Listener[];
+  /** Lets requests through to actor `id` of `to`, those that waited first, in the order they came. */
+  open(to: Ingress, id: string): void;
+}
+
 export interface RunningActor {
   readonly id: string;
   readonly manifest: Manifest;
@@ -79,4 +88,9 @@ export interface StartOptions {
   readonly id?: string;
   /** The supervisor's chain head when it asked for this start (spawn): recorded as the start event's cause. */
   readonly cause?: Hash | null;
+  /**
+   * The manifest's servers, listening already (listenFor): `theater run` listens before it opens the db. Without
+   * them, start() listens itself, before it records anything.
+   */
+  readonly servers?: ActorServers;
 }

@@ -157,3 +157,13 @@ export function hashEquals(a: Uint8Array | null, b: Uint8Array | null): boolean 
   if (a === null || b === null) return a === b;
   return a.length === b.length && Buffer.compare(a, b) === 0;
 }
+
+/**
+ * Whether `bytes` are the blob `hash` names: their SHA-256, or its first bytes for a short blob known by a prefix.
+ * The one check of blob bytes read back from a store, whoever reads them (a lookup by hash, a walk that joins them
+ * by row id): bytes changed since they were stored must never pass for what the chain recorded.
+ */
+export function blobMatches(hash: Hash, bytes: Uint8Array): boolean {
+  const digest = sha256(bytes);
+  return hashEquals(hash.length === digest.length ? digest : digest.subarray(0, hash.length), hash);
+}

@@ -211,6 +211,54 @@ describe('theater CLI on a real run', () => {
     }
   });
 
+  it("run with the manifest's port taken names the port and the manifest, creates no db, and records nothing into one", async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const busy = join(dir, 'counter-busy.toml');
+      const wasm = join(example('counter'), '..', 'counter.wasm');
+      writeFileSync(
+        busy,
+        `name = "counter"\ncomponent = "${wasm}"\n\n[[handler]]\ntype = "http-server"\nport = ${port}\n`,
+      );
+
+      // A db that did not exist is not created (it was, with the actor's start and stop events in it).
+      const fresh = join(dir, 'fresh', 'never.db');
+      const r1 = theater('run', busy, '--db', fresh);
+      expect(r1.code).toBe(2);
+      expect(r1.err).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(r1.err).toContain(`${busy}:4:1: counter: http-server port ${port}`);
+      expect(existsSync(fresh)).toBe(false);
+      expect(existsSync(`${fresh}-lease`)).toBe(false);
+      expect(existsSync(join(dir, 'fresh'))).toBe(false);
+
+      // An existing db of that actor: not resumed, nothing appended, no writer announced (it got a resume and a
+      // stop event, and the actor's row said it stopped).
+      const file = copyDb('port-taken');
+      const snapshot = () => {
+        const raw = new Database(file, { readonly: true });
+        try {
+          return raw
+            .prepare(
+              `SELECT (SELECT count(*) FROM entries) entries, (SELECT count(*) FROM writer) writers,
+                (SELECT group_concat(name || ':' || status || ':' || manifest) FROM actors) actors`,
+            )
+            .get();
+        } finally {
+          raw.close();
+        }
+      };
+      const before = snapshot();
+      const r2 = theater('run', busy, '--db', file);
+      expect([r2.code, r2.err]).toEqual([2, expect.stringContaining(`port ${port} on 127.0.0.1 is already in use`)]);
+      expect(snapshot()).toEqual(before);
+      expect(theater('verify', '--db', file).code).toBe(0);
+    } finally {
+      taken.close();
+    }
+  });
+
   it('still exits 1 on a bad chain when its reader goes away (theater verify | head -1; it exited 0)', async () => {
     const file = copyDb('piped');
     const raw = new Database(file);

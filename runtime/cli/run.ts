@@ -3,6 +3,7 @@
  * hub (`--hub`, or a config's [hub]), a shipper on its own thread copies every committed entry there.
  */
 import { toHex } from '../chain/entry.ts';
+import { listenFor } from '../actors/servers.ts';
 import { ActorSystem } from '../actors/system.ts';
 import { checkComponent } from '../component/check.ts';
 import { defaultCacheDir, loadComponent } from '../component/loader.ts';
@@ -10,6 +11,7 @@ import { loadManifest } from '../manifest/index.ts';
 import { HubLink } from '../hub/hub-link.ts';
 import { hubSettings, type HubFlags } from '../hub/node-config.ts';
 import type { ShipperStatus } from '../hub/shipper.ts';
+import { refuseIfLeased } from '../store/index.ts';
 
 export type RunOptions = HubFlags;
 
@@ -21,7 +23,20 @@ export async function runCommand(manifestPath: string, db: string, o: RunOptions
   checkComponent(await loadComponent(manifest.componentPath, defaultCacheDir()), manifest);
   const hub = hubSettings(o, db);
   // THEATER_EPHEMERAL_PORTS=1 binds every server to a free port (tests; several runtimes on one machine).
-  const system = ActorSystem.open({ db, ephemeralPorts: process.env.THEATER_EPHEMERAL_PORTS === '1' });
+  const ephemeralPorts = process.env.THEATER_EPHEMERAL_PORTS === '1';
+  // A db another process writes is refused first (exit 3, naming it: its writer holds these very ports, most
+  // likely). Then the manifest's ports are taken, before the db is opened: a port another program holds fails the
+  // run with nothing created and nothing recorded (it created the db, or recorded a resume and a stop into one).
+  // The sockets stay open and are the actor's own: nobody can take the port between a check and the start.
+  refuseIfLeased(db);
+  const servers = await listenFor(manifest, ephemeralPorts);
+  let system: ActorSystem;
+  try {
+    system = ActorSystem.open({ db, ephemeralPorts });
+  } catch (e) {
+    await servers.close();
+    throw e;
+  }
   const out = (line: string) => process.stdout.write(`${line}\n`);
   system.on('log', (actor, msg) => out(`[${actor}] ${msg}`));
   system.on('listening', (actor, l) =>
@@ -35,9 +50,10 @@ export async function runCommand(manifestPath: string, db: string, o: RunOptions
 
   let id: string;
   try {
-    id = await system.start(manifest);
+    id = await system.start(manifest, { servers });
   } catch (e) {
     await system.close();
+    await servers.close(); // closed already when the start got as far as to give them to the actor
     throw e;
   }
   const a = system.actor(id)!;

@@ -13,6 +13,7 @@ import { types } from 'node:util';
 import { constants, createContext, Script, type Context } from 'node:vm';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import {
+  DamagedChainError,
   formatPath,
   parsePath,
   pathProblem,
@@ -305,8 +306,21 @@ export class Breakpoints {
     return cur ? this.check(cur, undefined, at) : undefined;
   }
 
-  /** Whether entry `e` (whose predecessor on the path is `prev`) hits anything. */
+  /**
+   * Whether entry `e` (whose predecessor on the path is `prev`) hits anything. Bytes a condition or a data breakpoint
+   * needs that are not what the chain recorded stop the run there, saying which entry and blob: a breakpoint is never
+   * tested on them, and a search never passes them silently.
+   */
   check(e: PathEntry, prev: PathEntry | undefined, at?: ReadonlyMap<number, number>): Hit | undefined {
+    try {
+      return this.test(e, prev, at);
+    } catch (err) {
+      if (!(err instanceof DamagedChainError)) throw err;
+      return { index: e.seq, reason: 'exception', ids: [], description: err.message };
+    }
+  }
+
+  private test(e: PathEntry, prev: PathEntry | undefined, at?: ReadonlyMap<number, number>): Hit | undefined {
     const ids: number[] = [];
     const why: string[] = [];
     let reason: Hit['reason'] | undefined;

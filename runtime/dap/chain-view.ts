@@ -9,9 +9,11 @@ import {
   ActorIndex,
   ChainStore,
   SqliteReader,
+  type BlobRole,
   type ChainReader,
   ENTRY_KINDS,
   bytesAsJson,
+  checkedBlob,
   decode,
   toDisplay,
   toHex,
@@ -86,13 +88,9 @@ export class BranchView {
     const entry = await this.entryAt(i);
     if (!entry) return undefined;
     const blobs = await this.store.blobs([entry.state, entry.input, entry.output].filter((h) => h !== null));
-    const blob = (h: Uint8Array | null) => (h ? (blobs.get(toHex(h)) ?? null) : null);
-    return {
-      entry,
-      state: stateJson(blob(entry.state)),
-      input: payload(blob(entry.input)),
-      output: payload(blob(entry.output)),
-    };
+    // A blob the entry names but the read did not return is missing or changed: an error naming it, not "none".
+    const blob = (role: BlobRole) => checkedBlob(entry, role, entry[role] && blobs.get(toHex(entry[role])));
+    return { entry, state: stateJson(blob('state')), input: payload(blob('input')), output: payload(blob('output')) };
   }
 
   /**
@@ -212,7 +210,14 @@ function payload(b: Uint8Array | null): unknown {
   }
 }
 
-/** Decoded payloads of a walked entry (the same renderings as detailAt, from bytes already in hand). */
+/**
+ * Decoded payloads of a walked entry (the same renderings as detailAt, from bytes already in hand). A walk reads
+ * bytes by row id, unhashed: they are checked here, where they are used (DamagedChainError names the entry).
+ */
 export function walkedDetail(e: PathEntry): Omit<EntryDetail, 'entry'> {
-  return { state: stateJson(e.stateBytes), input: payload(e.inputBytes), output: payload(e.outputBytes) };
+  return {
+    state: stateJson(checkedBlob(e, 'state', e.stateBytes)),
+    input: payload(checkedBlob(e, 'input', e.inputBytes)),
+    output: payload(checkedBlob(e, 'output', e.outputBytes)),
+  };
 }

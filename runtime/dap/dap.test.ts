@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -312,6 +313,58 @@ describe('theater dap', () => {
     const [, e] = await Promise.all([dc.continueRequest({ threadId: 1 }), stopped('data breakpoint')]);
     expect(e.body.description).toBe('$.count: (absent) → 0');
     expect(e.body.hitBreakpointIds).toEqual([set.body.breakpoints[0]!.id]);
+  });
+
+  it('bytes changed in the db are named, never shown: data breakpoints, variables, evaluate and the listing', async () => {
+    // As the sqlite3 CLI would: the state {"count":2} (#9 to #11) and the log line of #8 get other bytes.
+    const raw = new Database(db);
+    const blobOf = (seq: number, column: 'state_id' | 'input_id') =>
+      raw.prepare(`SELECT ${column} AS id, lower(hex(hash)) AS entry FROM entries WHERE seq = ?`).get(seq) as {
+        id: number;
+        entry: string;
+      };
+    const state = blobOf(9, 'state_id');
+    const log = blobOf(8, 'input_id');
+    raw.prepare(`UPDATE blobs SET bytes = CAST('{"count":7}' AS BLOB) WHERE id = ?`).run(state.id);
+    raw.prepare(`UPDATE blobs SET bytes = X'00' WHERE id = ?`).run(log.id);
+    raw.close();
+    const damaged = (entry: string, seq: number, role: string) =>
+      new RegExp(
+        `entry ${entry} \\(#${seq} of counter\\): its ${role} blob [0-9a-f]+ is missing, or its bytes no longer hash to it`,
+      );
+
+    await launch({});
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: '$.count' }] });
+    const go = () => Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+    await go(); // #3: (absent) → 0
+    const [, one] = (await go()) as [unknown, DebugProtocol.StoppedEvent];
+    expect(one.body.description).toBe('$.count: 0 → 1');
+    // It showed '$.count: 1 → 7'.
+    const [, bad] = (await go()) as [unknown, DebugProtocol.StoppedEvent];
+    expect(bad.body.reason).toBe('exception');
+    expect(bad.body.description).toMatch(damaged(state.entry, 9, 'state'));
+    const [frame] = await top();
+    expect(frame!.name).toBe('message-server-client.handle-send #9 (return)');
+
+    // Its variables and expressions: an error naming the entry (they showed no state at all, as if it had none).
+    const scopes = await dc.scopesRequest({ frameId: frame!.id }).catch((e: Error) => e);
+    expect(String(scopes)).toMatch(damaged(state.entry, 9, 'state'));
+    const value = await dc.evaluateRequest({ expression: '$.count', frameId: frame!.id }).catch((e: Error) => e);
+    expect(String(value)).toMatch(damaged(state.entry, 9, 'state'));
+    // Entries whose bytes are intact read as before.
+    await Promise.all([dc.evaluateRequest({ expression: '.goto #6', context: 'repl' }), stopped('goto')]);
+    expect(await count()).toBe('1');
+
+    // The listing: the damaged line says so (it showed the changed bytes), the others are as they were.
+    const listing = await dc.sourceRequest({
+      source: frame!.source!,
+      sourceReference: frame!.source!.sourceReference!,
+    });
+    const lines = listing.body.content.trimEnd().split('\n');
+    expect(lines).toHaveLength(16);
+    expect(lines[8]).toMatch(damaged(log.entry, 8, 'input'));
+    expect(lines[8]).toMatch(/^#8 +import runtime\.log +DAMAGED: /);
+    expect(lines[5]).toMatch(/^#5 + {2}import runtime\.log +\("count -> 1"\) → null +3351ead54f39$/);
   });
 
   it('.goto with no argument, or with two, says how it is used', async () => {

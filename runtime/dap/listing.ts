@@ -4,7 +4,7 @@
  * moves the highlight as you step either way; "Run to Cursor"/"Jump to Cursor" on a line is a goto to that entry,
  * and each line carries its entry's hash prefix, so an entry found by hash is a search away.
  */
-import { hashEquals, summarizeEntry, toHex, type PathEntry } from '../index.ts';
+import { checkedBlob, DamagedChainError, hashEquals, summarizeEntry, toHex, type PathEntry } from '../index.ts';
 import type { BranchView } from './chain-view.ts';
 
 /** Entries beyond this have no line (the listing of a million entries would be ~100 MB of text). */
@@ -12,10 +12,22 @@ export const LISTING_MAX = 100_000;
 
 export function listingLine(e: PathEntry): string {
   const blob = (h: Uint8Array) =>
-    hashEquals(h, e.input) ? e.inputBytes : hashEquals(h, e.output) ? e.outputBytes : e.stateBytes;
+    hashEquals(h, e.input)
+      ? checkedBlob(e, 'input', e.inputBytes)
+      : hashEquals(h, e.output)
+        ? checkedBlob(e, 'output', e.outputBytes)
+        : checkedBlob(e, 'state', e.stateBytes);
   const fn = `${e.iface.replace(/^[^/]*\//, '').replace(/@[\d.]+$/, '')}.${e.fn}`;
   const indent = e.kind === 'import' ? '  ' : '';
-  return `#${String(e.seq).padEnd(6)} ${indent}${e.kind.padEnd(6)} ${fn}  ${summarizeEntry(e, (h) => blob(h) ?? undefined, 120)}  ${toHex(e.hash).slice(0, 12)}`;
+  let summary: string;
+  try {
+    summary = summarizeEntry(e, (h) => blob(h) ?? undefined, 120);
+  } catch (err) {
+    // One damaged entry is one line that says so; the rest of the listing stays readable.
+    if (!(err instanceof DamagedChainError)) throw err;
+    summary = `DAMAGED: ${err.message}`;
+  }
+  return `#${String(e.seq).padEnd(6)} ${indent}${e.kind.padEnd(6)} ${fn}  ${summary}  ${toHex(e.hash).slice(0, 12)}`;
 }
 
 export async function listingText(view: BranchView): Promise<string> {

@@ -6,7 +6,7 @@
  * writer-lease.ts), `openReadOnly` a read-only one that any number of processes and threads may hold beside it.
  */
 import type Database from 'better-sqlite3';
-import { hashEquals, sha256, toHex, type Hash } from '../chain/entry.ts';
+import { blobMatches, toHex, type Hash } from '../chain/entry.ts';
 import type { ChainHead } from '../chain/builder.ts';
 import { ChainAppender, type AppendResult, type EncodedAppend } from './append.ts';
 import type { EntryInput, IndexRow, PathEntry } from '../reader/chain-reader.ts';
@@ -294,10 +294,7 @@ export class ChainStore {
    */
   blob(hash: Hash): Uint8Array | undefined {
     for (const c of this.stmts.blobCandidates.all({ key: hashKey(hash) }) as { bytes: Buffer }[]) {
-      const digest = sha256(c.bytes);
-      if (hashEquals(hash.length === digest.length ? digest : digest.subarray(0, hash.length), hash)) {
-        return bytes(c.bytes);
-      }
+      if (blobMatches(hash, c.bytes)) return bytes(c.bytes);
     }
     return undefined;
   }

@@ -20,6 +20,7 @@ export {
   WriterLease,
   describeHolder,
   leaseFile,
+  refuseIfLeased,
   type ListenerRow,
   type WriterInfo,
   type WriterStatus,

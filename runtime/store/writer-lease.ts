@@ -258,6 +258,15 @@ export function probeLease(db: string): boolean {
   }
 }
 
+/**
+ * Throws WriterBusyError, naming the holder, when someone holds the lease of `db` now; creates nothing. For a writer
+ * that must check other things before it takes the lease (which creates the db): `theater run` is told that the db
+ * is busy before it is told that its port is, and listens before it creates a db. Taking the lease still decides.
+ */
+export function refuseIfLeased(db: string): void {
+  if (probeLease(db)) throw new WriterBusyError(resolve(db), readHolder(resolve(db)));
+}
+
 /** The announced holder and whether the lease is held, through an open connection to the db. */
 export function readWriterStatus(db: Database.Database, path: string): WriterStatus {
   const live = probeLease(path);

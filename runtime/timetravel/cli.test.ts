@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -38,4 +39,35 @@ describe('theater CLI: time travel', () => {
       cleanup();
     }
   }, 180_000); // six CLI processes one after another, two replaying a component: 114 s alone at load 20 (60 s timed out)
+
+  it('who-wrote exits 1 naming the entry whose state bytes were changed in the db, and never prints them', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const db = join(dir, 'c.db');
+      expect((await theater('import', GOLDEN, '--db', db)).out).toContain('16 entries verified and imported');
+      // As the sqlite3 CLI would: the state {"count":2} of #9 to #11 gets other bytes.
+      const raw = new Database(db);
+      const { id, entry } = raw
+        .prepare('SELECT state_id AS id, lower(hex(hash)) AS entry FROM entries WHERE seq = 11')
+        .get() as { id: number; entry: string };
+      raw.prepare(`UPDATE blobs SET bytes = CAST('{"count":7}' AS BLOB) WHERE id = ?`).run(id);
+      raw.close();
+      const damaged = new RegExp(
+        `entry ${entry} \\(#11 of counter\\): its state blob [0-9a-f]+ is missing, or its bytes no longer hash to it`,
+      );
+      // Walking back from the head it reads #11's state: it answered 'before: 7' and exit 0.
+      const head = '947283b813fde1ce480f496df13825de170ea8eef968f1e1f5d70f4cd0e734df';
+      const fromHead = await theater('who-wrote', '--db', db, head.slice(0, 12), '$.count');
+      expect(fromHead.code).toBe(1);
+      expect(fromHead.out).toMatch(damaged);
+      expect(fromHead.out).not.toMatch(/written by|before:/);
+      // At the damaged entry itself: it answered '$.count = 7'.
+      const at = await theater('who-wrote', '--db', db, entry.slice(0, 12), '$.count');
+      expect(at.code).toBe(1);
+      expect(at.out).toMatch(damaged);
+      expect(at.out).not.toContain('$.count =');
+    } finally {
+      cleanup();
+    }
+  }, 60_000);
 });

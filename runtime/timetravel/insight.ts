@@ -7,7 +7,7 @@ import { CROSSING_IMPORTS, hashEquals, type Hash } from '../chain/entry.ts';
 import type { ChainReader } from '../reader/chain-reader.ts';
 import type { StoredEntry } from '../store/index.ts';
 import { formatPath, valueAt, type PathSegment } from './json-diff.ts';
-import { readEntry } from './state.ts';
+import { checkedBlob, readEntry } from './state.ts';
 
 export interface NoOp {
   readonly call: StoredEntry;
@@ -63,7 +63,9 @@ export interface WhoWrote {
 
 /**
  * For a JSON path in the state at entry `at`, the entry that last changed it: walk back along the path and stop at
- * the first state whose value there differs. Only entries whose state hash changes are decoded.
+ * the first state whose value there differs. Only entries whose state hash changes are decoded, and each of those
+ * states is checked against its hash first (the walk's bytes are read by row id): a changed one is a
+ * DamagedChainError naming its entry, never an answer.
  */
 export async function whoWrote(store: ChainReader, at: Hash, path: readonly PathSegment[]): Promise<WhoWrote> {
   const top = await readEntry(store, at);
@@ -77,7 +79,7 @@ export async function whoWrote(store: ChainReader, at: Hash, path: readonly Path
   walk: for await (const page of store.path(top.id, { descending: true })) {
     for (const e of page) {
       if (first) {
-        value = stateValue(e.stateBytes, path);
+        value = stateValue(checkedBlob(e, 'state', e.stateBytes), path);
         stateHash = e.state;
         lastWithValue = e;
         first = false;
@@ -92,7 +94,7 @@ export async function whoWrote(store: ChainReader, at: Hash, path: readonly Path
         lastWithValue = e;
         continue;
       }
-      const v = stateValue(e.stateBytes, path);
+      const v = stateValue(checkedBlob(e, 'state', e.stateBytes), path);
       stateHash = e.state;
       if (JSON.stringify(v) !== JSON.stringify(value)) {
         writer = strip(lastWithValue!);

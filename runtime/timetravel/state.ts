@@ -3,7 +3,7 @@
  * as of it and states are content-addressed blobs, so nothing is re-executed.
  */
 import { bytesAsJson } from '../chain/describe.ts';
-import { hashEquals, toHex, type Hash } from '../chain/entry.ts';
+import { blobMatches, hashEquals, toHex, type Hash } from '../chain/entry.ts';
 import type { ChainReader } from '../reader/chain-reader.ts';
 import type { ChainStore, StoredEntry } from '../store/index.ts';
 import { diffStates, type StateDiff } from './json-diff.ts';
@@ -46,14 +46,30 @@ function noEntry(hash: Hash, actor: string | undefined, source: string): TimeTra
 export async function stateAt(store: ChainReader, hash: Hash): Promise<StateAt> {
   const entry = await readEntry(store, hash);
   if (entry.state === null) return { entry, bytes: null, json: undefined };
-  const bytes = await store.blob(entry.state);
-  if (!bytes) {
-    throw new DamagedChainError(
-      `entry ${toHex(hash)}: its state blob ${toHex(entry.state)} is missing, or its bytes no longer hash to it; ` +
-        '`theater verify` names the first bad entry',
-    );
-  }
+  const bytes = checkedBlob(entry, 'state', await store.blob(entry.state))!;
   return { entry, bytes, json: bytesAsJson(bytes) };
+}
+
+export type BlobRole = 'state' | 'input' | 'output';
+
+/**
+ * The blob an entry names as its state, input or output, as a read returned it (a lookup by hash; a walk's bytes,
+ * joined by row id and never hashed by the store): returned only when the bytes hash to the name. Missing or
+ * changed bytes throw DamagedChainError naming the entry and the blob, so that no reader shows them as recorded.
+ * null: the entry names none.
+ */
+export function checkedBlob(
+  entry: StoredEntry,
+  role: BlobRole,
+  bytes: Uint8Array | null | undefined,
+): Uint8Array | null {
+  const hash = entry[role];
+  if (hash === null) return null;
+  if (bytes && blobMatches(hash, bytes)) return bytes;
+  throw new DamagedChainError(
+    `entry ${toHex(entry.hash)} (#${entry.seq} of ${entry.actor}): its ${role} blob ${toHex(hash)} is missing, or ` +
+      'its bytes no longer hash to it; `theater verify` names the first bad entry',
+  );
 }
 
 export interface EntryDiff {

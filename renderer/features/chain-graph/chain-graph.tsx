@@ -229,7 +229,8 @@ export function ChainGraph() {
     }
   };
 
-  const height = Math.max(90, TOP + lanesN * LANE_H + 8);
+  // The lanes' own height; the stylesheet adds a floor where the window has room for one (.graph-canvas).
+  const height = TOP + lanesN * LANE_H + 8;
   return (
     <section className="graph" aria-label="Chain graph">
       <div className="graph-bar">
