@@ -12,10 +12,8 @@ test.use({ viewport: { width: 1024, height: 700 } });
 test('1024×700: rows with summaries, every control in view; panels resize and keep their size', async ({
   studio,
 }, info) => {
-  const { page, service } = studio;
-  await curlBurst(await httpPort(service, 'counter'), 10);
-  const list = page.getByRole('grid', { name: 'Entry list' });
-  await expect(list.getByRole('row').first()).toBeVisible();
+  const { page } = studio;
+  const list = await listWithTenRequests(studio);
   await shot(page, info, '01-1024x700');
 
   // At least eight whole rows, and the summary column has room to say something.
@@ -130,10 +128,8 @@ test('640×480 never scrolls the page; "disconnected" stays on one line at any w
 test('640×480 with the request drawer open: the entry list keeps five whole rows, the drawer stays usable', async ({
   studio,
 }, info) => {
-  const { page, service } = studio;
-  await curlBurst(await httpPort(service, 'counter'), 10);
-  const list = page.getByRole('grid', { name: 'Entry list' });
-  await expect(list.getByRole('row').first()).toBeVisible();
+  const { page } = studio;
+  const list = await listWithTenRequests(studio);
   await page.setViewportSize({ width: 640, height: 480 });
   const drawerTabs = page.getByRole('tablist', { name: 'Request panels' });
   await expect(drawerTabs.getByRole('tab', { name: 'HTTP' })).toHaveAttribute('aria-selected', 'true');
@@ -163,6 +159,14 @@ test('640×480 with the request drawer open: the entry list keeps five whole row
 });
 
 /** Rows of the entry list shown whole: inside its scrolling box and inside the window. */
+/** The counter after ten HTTP requests (34 entries), its entry list showing. */
+async function listWithTenRequests({ page, service }: { page: Page; service: Parameters<typeof httpPort>[0] }) {
+  await curlBurst(await httpPort(service, 'counter'), 10);
+  const list = page.getByRole('grid', { name: 'Entry list' });
+  await expect(list.getByRole('row').first()).toBeVisible();
+  return list;
+}
+
 function wholeRows(page: Page): Promise<number> {
   return page.getByRole('grid', { name: 'Entry list' }).evaluate((grid) => {
     const box = grid.getBoundingClientRect();
