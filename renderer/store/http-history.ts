@@ -5,6 +5,7 @@
  * keep is cut and marked (it can no longer be sent again as it was). What is read back is checked item by item:
  * anything that is not a history item (bad JSON, another version's format, a hand edit) is left out, never shown.
  */
+import * as z from 'zod/mini';
 import type { HttpFire, HttpFireResult } from '../../studio/contract.ts';
 
 export interface HttpHistoryItem {
@@ -51,8 +52,9 @@ export function parseHttpHistory(raw: string | null): HttpHistoryItem[] {
   } catch {
     return [];
   }
-  if (!isObject(v) || v.v !== VERSION || !Array.isArray(v.items)) return [];
-  return v.items
+  const r = stored.safeParse(v);
+  if (!r.success) return [];
+  return r.data.items
     .map(readItem)
     .filter((x): x is HttpHistoryItem => x !== null)
     .slice(0, HTTP_HISTORY_MAX);
@@ -132,61 +134,29 @@ function shrink(h: HttpHistoryItem): HttpHistoryItem {
   };
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-function readPairs(v: unknown): (readonly [string, string])[] | null {
-  if (!Array.isArray(v)) return null;
-  const out: (readonly [string, string])[] = [];
-  for (const p of v) {
-    if (!Array.isArray(p) || p.length !== 2 || !isString(p[0]) || !isString(p[1])) return null;
-    out.push([p[0], p[1]]);
-  }
-  return out;
-}
-
-function readReq(v: unknown): HttpFire | null {
-  if (!isObject(v)) return null;
-  const headers = readPairs(v.headers);
-  if (!isString(v.actor) || !v.actor || !isString(v.method) || !v.method || !isString(v.path) || !headers) return null;
-  if (!v.path.startsWith('/') || (v.body !== undefined && !isString(v.body))) return null;
-  return {
-    actor: v.actor,
-    method: v.method,
-    path: v.path,
-    headers,
-    ...(isString(v.body) ? { body: v.body } : {}),
-  };
-}
-
-/** The response, null for none, undefined when it is not one. */
-function readRes(v: unknown): HttpFireResult | null | undefined {
-  if (v === null) return null;
-  if (!isObject(v)) return undefined;
-  const headers = readPairs(v.headers);
-  const { status, body, ms, entries } = v;
-  if (!isNumber(status) || !Number.isInteger(status) || !headers || !isString(body) || !isNumber(ms)) return undefined;
-  if (!Array.isArray(entries) || !entries.every(isString)) return undefined;
-  return { status, headers, body, ms, entries: [...entries] };
-}
+/** A history item as stored; what it does not name is dropped, and it has a response or the error it failed with. */
+const pairs = z.array(z.tuple([z.string(), z.string()]));
+const storedItem = z
+  .object({
+    req: z.object({
+      actor: z.string().check(z.minLength(1)),
+      method: z.string().check(z.minLength(1)),
+      path: z.string().check(z.startsWith('/')),
+      headers: pairs,
+      body: z.optional(z.string()),
+    }),
+    res: z.nullable(
+      z.object({ status: z.int(), headers: pairs, body: z.string(), ms: z.number(), entries: z.array(z.string()) }),
+    ),
+    error: z.optional(z.string()),
+    at: z.number(),
+    reqTruncated: z.optional(z.literal(true)),
+    resTruncated: z.optional(z.literal(true)),
+  })
+  .check(z.refine((i) => i.res !== null || i.error !== undefined));
+const stored = z.object({ v: z.literal(VERSION), items: z.array(z.unknown()) });
 
 function readItem(v: unknown): HttpHistoryItem | null {
-  if (!isObject(v)) return null;
-  const req = readReq(v.req);
-  const res = readRes(v.res);
-  if (!req || res === undefined || !isNumber(v.at)) return null;
-  if (v.error !== undefined && !isString(v.error)) return null;
-  // A kept item has a response or the error it failed with.
-  if (res === null && !isString(v.error)) return null;
-  return {
-    req,
-    res,
-    ...(isString(v.error) ? { error: v.error } : {}),
-    at: v.at,
-    ...(v.reqTruncated === true ? { reqTruncated: true } : {}),
-    ...(v.resTruncated === true ? { resTruncated: true } : {}),
-  };
+  const r = storedItem.safeParse(v);
+  return r.success ? r.data : null;
 }
