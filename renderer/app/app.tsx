@@ -47,8 +47,14 @@ export function App() {
     ...(sizes.right !== null ? { '--right-w': `${sizes.right}px` } : {}),
     ...(sizes.drawer !== null ? { '--drawer-h': `${sizes.drawer}px` } : {}),
   } as CSSProperties;
+  const db = useDb();
   // Another process writes the db: nothing can be opened here (firing still goes to its actors' ports).
-  const readOnly = useDb()?.readOnly === true;
+  const readOnly = db?.readOnly === true;
+  // The HTTP history is kept per db: once the service says which one it serves, that db's history is shown.
+  const dbPath = db?.path;
+  useEffect(() => {
+    if (dbPath !== undefined) useStudio.getState().setHttpHistoryDb(dbPath);
+  }, [dbPath]);
 
   return (
     <div

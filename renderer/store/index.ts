@@ -16,6 +16,7 @@ export type * from './slices.ts';
 export type { Actions } from './actions/types.ts';
 export { errorMessage } from './actions/index.ts';
 export { EMPTY_FILTER, isUnverified, LOG_PAGE, PAGE } from './slices.ts';
+export { REQ_BODY_MAX, RES_BODY_MAX } from './http-history.ts';
 
 /** The actor whose chain is on screen. */
 export function useCurrentActor() {

@@ -11,14 +11,15 @@ import type {
   EntryView,
   GraphWindow,
   Hex,
-  HttpFire,
-  HttpFireResult,
   LogEntryLine,
   ReplayResultView,
   StudioEvents,
   VerifyView,
 } from '../../studio/contract.ts';
 import type { ConnectionState } from '../api/client.ts';
+import { HTTP_HISTORY_MAX, loadHttpHistory, saveHttpHistory, type HttpHistoryItem } from './http-history.ts';
+
+export type { HttpHistoryItem } from './http-history.ts';
 
 export type StudioState = ConnectionSlice &
   NoticesSlice &
@@ -255,12 +256,6 @@ export type TaskState<R> =
   | { readonly phase: 'running' }
   | { readonly phase: 'done'; readonly result: R }
   | { readonly phase: 'error'; readonly message: string };
-export interface HttpHistoryItem {
-  readonly req: HttpFire;
-  readonly res: HttpFireResult | null;
-  readonly error?: string;
-  readonly at: number;
-}
 /** Where a failed integrity check found the first bad entry: it and what was recorded after it are unverified. */
 export interface BrokenAt {
   readonly actor: string;
@@ -297,7 +292,10 @@ export interface PanelsSlice {
   readonly broken: BrokenAt | null;
   readonly progress: StudioEvents['progress'] | null;
   readonly componentChanged: StudioEvents['componentChanged'] | null;
+  /** Requests fired from the HTTP panel, newest first; kept across reloads for the db (store/http-history.ts). */
   readonly httpHistory: readonly HttpHistoryItem[];
+  /** The db the history is kept for; null until the service has said which db it serves (kept in memory until then). */
+  readonly httpHistoryDb: string | null;
   setRightTab(t: RightTab): void;
   setDrawer(d: Drawer): void;
   setHelp(open: boolean): void;
@@ -307,8 +305,13 @@ export interface PanelsSlice {
   setProgress(p: StudioEvents['progress'] | null): void;
   setComponentChanged(c: StudioEvents['componentChanged'] | null): void;
   pushHttp(h: HttpHistoryItem): void;
+  /**
+   * The service's db (its path): the history kept for it is shown, after any requests fired before the db was known.
+   * Another db than before: its own history replaces the one shown.
+   */
+  setHttpHistoryDb(db: string): void;
 }
-export const panelsSlice: Slice<PanelsSlice> = (set) => ({
+export const panelsSlice: Slice<PanelsSlice> = (set, get) => ({
   rightTab: 'details',
   drawer: 'http',
   helpOpen: false,
@@ -319,6 +322,7 @@ export const panelsSlice: Slice<PanelsSlice> = (set) => ({
   progress: null,
   componentChanged: null,
   httpHistory: [],
+  httpHistoryDb: null,
   setRightTab: (rightTab) => set({ rightTab }),
   setDrawer: (drawer) => set({ drawer }),
   setHelp: (helpOpen) => set({ helpOpen }),
@@ -327,7 +331,20 @@ export const panelsSlice: Slice<PanelsSlice> = (set) => ({
   setVerify: (verify) => set(verify.phase === 'done' ? { verify, broken: brokenAt(verify.result) } : { verify }),
   setProgress: (progress) => set({ progress }),
   setComponentChanged: (componentChanged) => set({ componentChanged }),
-  pushHttp: (h) => set((s) => ({ httpHistory: [h, ...s.httpHistory].slice(0, 50) })),
+  pushHttp: (h) => {
+    const { httpHistory, httpHistoryDb } = get();
+    const next = [h, ...httpHistory].slice(0, HTTP_HISTORY_MAX);
+    if (httpHistoryDb !== null) saveHttpHistory(httpHistoryDb, next);
+    set({ httpHistory: next });
+  },
+  setHttpHistoryDb: (db) => {
+    const { httpHistory, httpHistoryDb } = get();
+    if (db === httpHistoryDb) return;
+    const unsaved = httpHistoryDb === null ? httpHistory : [];
+    const next = [...unsaved, ...loadHttpHistory(db)].slice(0, HTTP_HISTORY_MAX);
+    if (unsaved.length > 0) saveHttpHistory(db, next);
+    set({ httpHistory: next, httpHistoryDb: db });
+  },
 });
 
 // ---- layout: the sizes the user dragged the panels to, remembered -------------------------------------------------

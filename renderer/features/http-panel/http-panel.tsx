@@ -1,13 +1,14 @@
 /** Fire HTTP requests at the actor's HTTP handler; see the response and which entries it produced. */
 import { useState } from 'react';
 import type { HttpFire, HttpFireResult } from '../../../studio/contract.ts';
-import { actions, errorMessage, useCurrentActor, useStudio } from '../../store/index.ts';
+import { actions, errorMessage, REQ_BODY_MAX, RES_BODY_MAX, useCurrentActor, useStudio } from '../../store/index.ts';
 import { plural } from '../common/format.ts';
 import { Icon } from '../common/icons.tsx';
 import { jsonProblem } from '../common/json-problem.ts';
 import { pathError, readHeaders } from './request-form.ts';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+const BODY_CUT = `Its body was longer than ${REQ_BODY_MAX / 1024} KiB and only that much was kept: it cannot be sent again as it was.`;
 
 export function HttpPanel() {
   const actor = useCurrentActor();
@@ -141,7 +142,9 @@ export function HttpPanel() {
                   type="button"
                   className="link mono"
                   aria-label={`Resend ${h.req.method} ${h.req.path}`}
-                  title="Send again"
+                  // Only part of its body was kept: sending that part would be another request.
+                  title={h.reqTruncated ? BODY_CUT : 'Send again'}
+                  disabled={h.reqTruncated}
                   onClick={() => void send(h.req)}
                 >
                   <Icon name="restart" />
@@ -149,10 +152,19 @@ export function HttpPanel() {
                     {h.req.method} {h.req.path}
                   </span>
                 </button>
-                <span className={h.res && h.res.status < 400 ? 'ok-text small' : 'error-text small'}>
+                <span
+                  className={h.res && h.res.status < 400 ? 'ok-text small' : 'error-text small'}
+                  title={h.resTruncated ? `Its response body was kept in part (${RES_BODY_MAX / 1024} KiB)` : undefined}
+                >
                   {' '}
                   {h.res ? h.res.status : 'failed'}
                 </span>
+                {h.reqTruncated && (
+                  <span className="warn-text small" title={BODY_CUT}>
+                    {' '}
+                    body cut
+                  </span>
+                )}
               </li>
             ))}
           </ul>
